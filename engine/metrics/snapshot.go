@@ -1,0 +1,59 @@
+package metrics
+
+import "time"
+
+// Snapshot is every figure of a run at one instant. Its field tags are the
+// names thresholds see (`expr`) and the names summary.json carries (`json`):
+// one vocabulary. Durations are time.Duration for expressions
+// (reply.p95 < duration('30s')) and milliseconds (floats) in JSON.
+type Snapshot struct {
+	Elapsed       time.Duration            `expr:"elapsed" json:"-"`
+	Users         int64                    `expr:"users" json:"users"` // active virtual users
+	Conversations Conversations            `expr:"conversations" json:"conversations"`
+	Send          Latency                  `expr:"send" json:"send"`                 // the POST of a customer message
+	Reply         Latency                  `expr:"reply" json:"reply"`               // POST start to the reply's first callback
+	LLM           Latency                  `expr:"llm" json:"llm"`                   // one persona generation
+	Conversation  Latency                  `expr:"conversation" json:"conversation"` // a whole conversation
+	Cost          Cost                     `expr:"cost" json:"cost"`
+	Personas      map[string]Conversations `expr:"personas" json:"personas"`
+}
+
+// Conversations counts conversations by outcome. SuccessRate is
+// succeeded / (succeeded + failed + abandoned): conversations the run
+// interrupted were never judged and do not count for or against it.
+type Conversations struct {
+	Started     int64            `expr:"started" json:"started"`
+	Succeeded   int64            `expr:"succeeded" json:"succeeded"`
+	Failed      int64            `expr:"failed" json:"failed"`
+	Abandoned   int64            `expr:"abandoned" json:"abandoned"`
+	Interrupted int64            `expr:"interrupted" json:"interrupted"`
+	InFlight    int64            `expr:"in_flight" json:"in_flight"`
+	SuccessRate float64          `expr:"success_rate" json:"success_rate"`
+	Turns       int64            `expr:"turns" json:"turns"` // customer messages sent
+	TurnsAvg    float64          `expr:"turns_avg" json:"turns_avg"`
+	Reasons     map[string]int64 `expr:"reasons" json:"reasons"` // failures by reason
+}
+
+// Latency is the distribution of one timed operation. Failed operations are
+// counted in Count and Failed but their durations are not in the
+// percentiles. ErrorRate is Failed / Count.
+type Latency struct {
+	Count     int64         `expr:"count" json:"count"`
+	Failed    int64         `expr:"failed" json:"failed"`
+	ErrorRate float64       `expr:"error_rate" json:"error_rate"`
+	Min       time.Duration `expr:"min" json:"min"`
+	Avg       time.Duration `expr:"avg" json:"avg"`
+	P50       time.Duration `expr:"p50" json:"p50"`
+	P90       time.Duration `expr:"p90" json:"p90"`
+	P95       time.Duration `expr:"p95" json:"p95"`
+	P99       time.Duration `expr:"p99" json:"p99"`
+	Max       time.Duration `expr:"max" json:"max"`
+}
+
+// Cost is what the simulated customers' LLM calls cost.
+type Cost struct {
+	USD            float64 `expr:"usd" json:"usd"`
+	InputTokens    int64   `expr:"input_tokens" json:"input_tokens"`
+	OutputTokens   int64   `expr:"output_tokens" json:"output_tokens"`
+	ThinkingTokens int64   `expr:"thinking_tokens" json:"thinking_tokens"`
+}

@@ -1,0 +1,51 @@
+package persona
+
+import (
+	"context"
+	"errors"
+
+	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// Driver produces a virtual customer's messages. One Driver serves one
+// conversation and is not shared between goroutines.
+type Driver interface {
+	// Next returns the customer's next message. reply is nil before the
+	// first message; afterwards it is the assistant's whole reply to the
+	// previous message (text and media items, in arrival order).
+	Next(ctx context.Context, reply []target.Message) (Step, error)
+}
+
+// Step is one customer message.
+type Step struct {
+	Text string
+	// Stop means the persona ended the conversation on purpose; Text is not
+	// sent and the conversation's outcome is abandoned.
+	Stop bool
+	// LLM is the generation that produced Text, nil for drivers without a model.
+	LLM *transcript.LLMCall
+}
+
+// ErrExhausted ends a conversation whose script ran out of lines (outcome
+// failed, reason script_exhausted).
+var ErrExhausted = errors.New("persona script exhausted")
+
+// Script replays fixed lines in order, the first message included: the old
+// tool's no-LLM mode. It never looks at the replies.
+type Script struct {
+	lines []string
+	next  int
+}
+
+// NewScript returns a driver that says lines in order.
+func NewScript(lines []string) *Script { return &Script{lines: lines} }
+
+// Next implements Driver.
+func (s *Script) Next(_ context.Context, _ []target.Message) (Step, error) {
+	if s.next >= len(s.lines) {
+		return Step{}, ErrExhausted
+	}
+	s.next++
+	return Step{Text: s.lines[s.next-1]}, nil
+}

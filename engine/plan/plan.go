@@ -1,0 +1,163 @@
+package plan
+
+import (
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Plan is a loaded, validated plan: plain data the engine runs. Everything a
+// run needs is here or reachable from here; nothing in it refers back to the
+// file except the hcl.Range fields kept for diagnostics and the expressions
+// evaluated per virtual user (data blocks, persona prompts and scripts).
+type Plan struct {
+	Name        string
+	Description string
+	// Seed drives every random choice of the run (persona mix, generated
+	// data). When the file says 0, Load draws one and records it here, so a
+	// run can always be reproduced from its summary.
+	Seed uint64
+	// SeedFromFile is false when Seed was drawn at load time.
+	SeedFromFile bool
+	// File is the plan's path as given; Dir the directory relative paths are
+	// resolved against; Hash the SHA-256 (hex) of the file's bytes.
+	File string
+	Dir  string
+	Hash string
+
+	Target       Target
+	Webhook      Webhook
+	Simulator    *Simulator // nil: no built-in simulator is started
+	LLMs         map[string]*LLM
+	Personas     []*Persona // in file order; weights > 0 sum > 0
+	Conversation Conversation
+	Stages       []Stage
+	Thresholds   []*Threshold
+
+	// eval holds what NewUser needs to evaluate the per-user expressions.
+	eval *userEval
+}
+
+// Target is the assistant under test (VOYAGER.md §1).
+type Target struct {
+	Name         string
+	URL          string // the widget endpoint; filled from the simulator when the plan starts one
+	ChannelID    string
+	ClientDomain string        // e.g. "@stw.ai": appended to the conversation id
+	Timeout      time.Duration // the POST itself
+}
+
+// Webhook is where the assistant's replies arrive.
+type Webhook struct {
+	Listen    string // host:port; ":0" / "127.0.0.1:0" picks a free port
+	Tunnel    string // "none" (the only one before the tunnel issue) | "ngrok"
+	PublicURL string // an address that already reaches Listen; "" = derive from the listener
+}
+
+// Simulator configures the built-in Voyager-compatible assistant started in
+// process by a `simulator` block. Target.URL then points at it.
+type Simulator struct {
+	Listen        string        // default 127.0.0.1:0
+	Latency       time.Duration // delay before a reply is delivered
+	Jitter        time.Duration // up to this much is added to Latency, uniformly
+	PaymentDomain string        // payment links are https://pay.<PaymentDomain>/<24 hex>
+	ImageEvery    int           // send a park image with every n-th reply (0: never)
+	SplitEvery    int           // split every n-th reply over two callbacks (0: never)
+	FailRate      float64       // fraction of sends answered with HTTP 500
+	DropRate      float64       // fraction of replies never delivered
+}
+
+// LLM is an `llm "name"` block. The Gemini driver lands in a later issue; the
+// block is parsed now so the plans that name it validate.
+type LLM struct {
+	Name        string
+	Model       string
+	APIKey      string // secret: never printed, never written to results
+	BaseURL     string
+	PriceInput  float64 // USD per 1M input tokens
+	PriceOutput float64 // USD per 1M output + thinking tokens
+	// Tuning for the Gemini driver (next issue); zero means the default.
+	Temperature       *float64
+	MaxOutputTokens   int
+	ThinkingBudget    *int
+	Timeout           time.Duration
+	MaxRetries        int
+	RequestsPerMinute int
+	TokensPerMinute   int
+	DeclRange         hcl.Range
+}
+
+// DriverKind says what produces a persona's messages.
+type DriverKind string
+
+const (
+	DriverScript DriverKind = "script" // fixed lines, the old tool's no-LLM mode
+	DriverLLM    DriverKind = "llm"    // a Gemini chat (later issue)
+)
+
+// Persona is a `persona "name"` block.
+type Persona struct {
+	Name      string
+	Weight    float64
+	Driver    DriverKind
+	LLM       string // name of the llm block, when Driver == DriverLLM
+	DeclRange hcl.Range
+}
+
+// Conversation is the `conversation` block: how one conversation is held and
+// when it is done.
+type Conversation struct {
+	Opening              string
+	MaxTurns             int
+	ReplyTimeout         time.Duration
+	ReplySettle          time.Duration // quiet period after a reply's first callback, gathering split replies
+	ThinkTime            time.Duration
+	ConversationsPerUser int // 0: repeat until the stages end
+	Pacing               time.Duration
+	CompleteWhen         *Predicate
+}
+
+// Predicate is an expr-lang program over one turn, compiled at load time.
+// Its environment is TurnEnv (see env.go).
+type Predicate struct {
+	Source  string
+	Program *vm.Program
+	Range   hcl.Range
+}
+
+// Stage is one `stage "name"` block: reach Users concurrent users, starting or
+// retiring SpawnRate per second, and hold until Duration has passed since the
+// stage began.
+type Stage struct {
+	Name      string
+	Users     int
+	SpawnRate float64
+	Duration  time.Duration
+}
+
+// Threshold is a `threshold "name"` block: an expr-lang check over the run's
+// metrics (metrics.Snapshot), compiled at load time.
+type Threshold struct {
+	Name    string
+	Check   string
+	Program *vm.Program
+	Abort   bool // also checked during the run; stops it when it fails
+	Range   hcl.Range
+}
+
+// User is one virtual user's instantiation of the plan: its persona and the
+// values of the per-user expressions, all drawn from the user's own seeded
+// source (datagen.ForUser(plan.Seed, n)).
+type User struct {
+	N       int
+	Persona *Persona
+	// Data holds each data block's attributes as strings:
+	// Data["customer"]["cpf"].
+	Data map[string]map[string]string
+	// Script is the persona's fixed lines (DriverScript), first message
+	// included.
+	Script []string
+	// Prompt is the rendered persona prompt (DriverLLM), "" otherwise.
+	Prompt string
+}

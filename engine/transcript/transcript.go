@@ -1,0 +1,86 @@
+package transcript
+
+import (
+	"math"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/target"
+)
+
+// Outcome is how a conversation ended.
+type Outcome string
+
+const (
+	Completed   Outcome = "completed"   // complete_when held on an assistant reply
+	Failed      Outcome = "failed"      // see Reason
+	Abandoned   Outcome = "abandoned"   // the persona ended it on purpose
+	Interrupted Outcome = "interrupted" // the run stopped while it was in flight
+)
+
+// Reasons a conversation failed.
+const (
+	ReasonSendError       = "send_error"       // the POST failed (transport error or status not 200/201/202)
+	ReasonReplyTimeout    = "reply_timeout"    // no callback within reply_timeout
+	ReasonMaxTurns        = "max_turns"        // max_turns replies without complete_when holding
+	ReasonScriptExhausted = "script_exhausted" // a script persona ran out of lines
+	ReasonLLMError        = "llm_error"        // the persona's model failed after its retries
+	ReasonPersonaStuck    = "persona_stuck"    // the rules driver had nothing to say
+	ReasonPredicateError  = "predicate_error"  // complete_when failed to evaluate
+)
+
+// Conversation is one conversation as it happened: one line of
+// conversations.jsonl. Timings are milliseconds with microsecond resolution.
+type Conversation struct {
+	ID               string                       `json:"id"`
+	User             int                          `json:"user"`
+	Persona          string                       `json:"persona"`
+	Data             map[string]map[string]string `json:"data"`
+	ClientIdentifier string                       `json:"client_identifier"`
+	StartedAt        time.Time                    `json:"started_at"`
+	EndedAt          time.Time                    `json:"ended_at"`
+	Outcome          Outcome                      `json:"outcome"`
+	Reason           string                       `json:"reason"`
+	Error            string                       `json:"error,omitempty"` // detail for a failure, e.g. the HTTP status
+	DurationMS       float64                      `json:"duration_ms"`
+	Turns            []Turn                       `json:"turns"`
+	Tokens           Tokens                       `json:"tokens"`
+	CostUSD          float64                      `json:"cost_usd"`
+}
+
+// Turn is one customer message and the assistant's reply to it.
+type Turn struct {
+	N      int       `json:"n"`
+	Sent   string    `json:"sent"`
+	SentAt time.Time `json:"sent_at"`
+	SendMS float64   `json:"send_ms"`
+	// ReplyMS is from the start of the POST to the first callback of the
+	// reply; nil when no reply came.
+	ReplyMS    *float64         `json:"reply_ms"`
+	Status     int              `json:"status,omitempty"` // HTTP status of the POST, 0 on transport error
+	Messages   []target.Message `json:"messages"`
+	Callbacks  int              `json:"callbacks"`
+	Late       []target.Message `json:"late"`
+	Duplicates int              `json:"duplicates"`
+	LLM        *LLMCall         `json:"llm,omitempty"`
+}
+
+// LLMCall is the generation that produced a customer message.
+type LLMCall struct {
+	MS             float64 `json:"ms"`
+	InputTokens    int64   `json:"input_tokens"`
+	OutputTokens   int64   `json:"output_tokens"`
+	ThinkingTokens int64   `json:"thinking_tokens"`
+	CostUSD        float64 `json:"cost_usd"`
+}
+
+// Tokens totals a conversation's LLM usage.
+type Tokens struct {
+	Input    int64 `json:"input"`
+	Output   int64 `json:"output"`
+	Thinking int64 `json:"thinking"`
+}
+
+// Ms converts a duration to milliseconds, rounded to the microsecond.
+func Ms(d time.Duration) float64 {
+	return math.Round(float64(d)/1e3) / 1e3
+}

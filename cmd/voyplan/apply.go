@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/run"
+	"github.com/voyplan/voyplan/engine/verdict"
+)
+
+type applyFlags struct {
+	vars     varsFlag
+	out      string
+	quiet    bool
+	logLevel string
+	grace    time.Duration
+	over     *overrides
+}
+
+func (a *app) apply(args []string) error {
+	fs := newFlagSet("apply")
+	f := applyFlags{vars: varsFlag{}}
+	fs.Var(f.vars, "var", "set a plan variable, NAME=VALUE (repeatable)")
+	fs.StringVar(&f.out, "out", "", "directory for the results (default runs/<plan>-<timestamp>)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines while the run goes on")
+	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")
+	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
+	f.over = addOverrideFlags(fs)
+	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
+		return err
+	}
+	p, err := a.loadPlan(fs.Arg(0), f.vars)
+	if err != nil {
+		return err
+	}
+	if err := f.over.apply(p); err != nil {
+		return withCode(exitError, err)
+	}
+	if err := checkRunnable(p); err != nil {
+		return withCode(exitError, err)
+	}
+	return a.execute(p, f)
+}
+
+// checkRunnable catches what validate accepts but a run cannot do.
+func checkRunnable(p *plan.Plan) error {
+	for _, ps := range p.Personas {
+		if ps.Driver == plan.DriverLLM {
+			return fmt.Errorf("persona %q: the llm driver is not available in this version; use a script persona", ps.Name)
+		}
+	}
+	return nil
+}
+
+// execute runs the plan and writes everything, whatever happens to the run.
+func (a *app) execute(p *plan.Plan, f applyFlags) error {
+	dir := f.out
+	if dir == "" {
+		dir = filepath.Join("runs", safeName(p.Name)+"-"+time.Now().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return withCode(exitError, fmt.Errorf("cannot create the results directory: %w", err))
+	}
+	jsonl, err := report.CreateJSONL(filepath.Join(dir, "conversations.jsonl"))
+	if err != nil {
+		return withCode(exitError, fmt.Errorf("cannot create conversations.jsonl: %w", err))
+	}
+	defer jsonl.Close()
+	logFile, log, err := openRunLog(dir, f.logLevel)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	defer logFile.Close()
+
+	r := run.New(p, run.Options{Sink: jsonl, Log: log, GracefulStop: f.grace})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	interrupted := a.handleSignals(r, cancel)
+	fmt.Fprintf(a.stderr, "voyplan: applying plan %q (seed %d); results in %s\n", p.Name, p.Seed, dir)
+	stopProgress := a.progress(r, p, f.quiet)
+	res, runErr := r.Run(ctx)
+	stopProgress()
+	if res == nil {
+		return withCode(exitError, runErr)
+	}
+	results := verdict.Evaluate(p.Thresholds, res.Snapshot)
+	if err := a.printVerdict(res, results); err != nil {
+		return withCode(exitError, err)
+	}
+	sum := report.NewSummary(report.Run{
+		Plan:        report.PlanInfoOf(p),
+		Version:     voyplanVersion(),
+		StartedAt:   res.StartedAt,
+		EndedAt:     res.EndedAt,
+		Interrupted: res.Interrupted,
+	}, res.Snapshot, results)
+	if err := report.WriteSummary(dir, sum); err != nil {
+		return withCode(exitError, fmt.Errorf("cannot write summary.json: %w", err))
+	}
+	if err := jsonl.Close(); err != nil {
+		return withCode(exitError, fmt.Errorf("cannot finish conversations.jsonl: %w", err))
+	}
+	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
+	return exitFor(runErr, interrupted(), res, results)
+}
+
+func exitFor(runErr error, interrupted bool, res *run.Result, results []verdict.Result) error {
+	switch {
+	case runErr != nil:
+		return withCode(exitError, runErr)
+	case interrupted:
+		return withCode(exitInterrupted, nil)
+	case res.Aborted != "":
+		return withCode(exitThreshold, fmt.Errorf("run aborted: threshold %q failed", res.Aborted))
+	case !verdict.Passed(results):
+		return withCode(exitThreshold, nil)
+	}
+	return nil
+}
+
+func (a *app) printVerdict(res *run.Result, results []verdict.Result) error {
+	fmt.Fprintln(a.stdout)
+	return verdict.Render(a.stdout, res.Snapshot, results, verdict.RenderOptions{
+		Interrupted: res.Interrupted,
+		Elapsed:     res.EndedAt.Sub(res.StartedAt),
+		Color:       a.color(),
+	})
+}
+
+// handleSignals: the first SIGINT/SIGTERM stops the run gracefully, the
+// second cancels it at once. The returned func reports whether any came.
+func (a *app) handleSignals(r *run.Runner, cancel context.CancelFunc) func() bool {
+	sig, stop := a.notify()
+	got := make(chan struct{})
+	go func() {
+		defer stop()
+		if _, ok := <-sig; !ok {
+			return
+		}
+		close(got)
+		fmt.Fprintln(a.stderr, "\nvoyplan: interrupted — finishing the turns in flight and writing results (Ctrl-C again to stop at once)")
+		r.Stop()
+		if _, ok := <-sig; ok {
+			fmt.Fprintln(a.stderr, "voyplan: stopping now")
+			cancel()
+		}
+	}()
+	return func() bool { return closed(got) }
+}
+
+func closed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// openRunLog opens run.log in the results directory.
+func openRunLog(dir, level string) (io.WriteCloser, *slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, nil, fmt.Errorf("--log-level: %w", err)
+	}
+	f, err := os.Create(filepath.Join(dir, "run.log"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot create run.log: %w", err)
+	}
+	return f, slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: lv})), nil
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func safeName(s string) string {
+	if s = unsafeChars.ReplaceAllString(s, "-"); s == "" {
+		return "plan"
+	}
+	return s
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan"
+)
+
+// loadPlan loads a plan as every command does: the environment after .env,
+// -var values, and diagnostics rendered once, here, with source snippets.
+// Warnings are printed and the load goes on; errors end the command (exit 1).
+func (a *app) loadPlan(file string, vars map[string]string) (*plan.Plan, error) {
+	wd, err := a.getwd()
+	if err != nil {
+		return nil, withCode(exitError, fmt.Errorf("cannot find the working directory: %w", err))
+	}
+	env, err := plan.Environ(wd, a.environ)
+	if err != nil {
+		return nil, withCode(exitError, fmt.Errorf("cannot read .env: %w", err))
+	}
+	p, diags := plan.Load(file, plan.Options{Vars: vars, Env: env})
+	a.writeDiags(diags)
+	if diags.HasErrors() {
+		n := 0
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError {
+				n++
+			}
+		}
+		return nil, withCode(exitError, fmt.Errorf("%s is not a valid plan: %d error(s)", file, n))
+	}
+	return p, nil
+}
+
+// writeDiags renders diagnostics with hcl's text writer: file:line:col, a
+// source snippet with the offending range marked, and the detail.
+func (a *app) writeDiags(diags hcl.Diagnostics) {
+	if len(diags) == 0 {
+		return
+	}
+	files := map[string]*hcl.File{}
+	for _, d := range diags {
+		for _, r := range []*hcl.Range{d.Subject, d.Context} {
+			if r == nil || files[r.Filename] != nil {
+				continue
+			}
+			if src, err := os.ReadFile(r.Filename); err == nil {
+				files[r.Filename] = &hcl.File{Bytes: src}
+			}
+		}
+	}
+	w := hcl.NewDiagnosticTextWriter(a.stderr, files, 100, a.color())
+	_ = w.WriteDiagnostics(diags)
+}
+
+// color is whether to colour output: a terminal, and NO_COLOR unset.
+func (a *app) color() bool {
+	if !a.isTerminal {
+		return false
+	}
+	for _, kv := range a.environ {
+		if len(kv) > 9 && kv[:9] == "NO_COLOR=" {
+			return false
+		}
+	}
+	return true
+}

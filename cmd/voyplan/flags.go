@@ -1,0 +1,70 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+// Flags may come before or after the positional arguments (parseArgs), and
+// take one or two dashes, as Go's flag package allows.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("voyplan "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseArgs parses flags anywhere among args and checks the number of
+// positional arguments (want < 0: any). --help prints the flags.
+func (a *app) parseArgs(fs *flag.FlagSet, args []string, want int, usage ...string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printFlags(a.stdout, fs, usage)
+				return withCode(exitOK, nil)
+			}
+			return withCode(exitError, fmt.Errorf("%v (see '%s --help')", err, fs.Name()))
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if want >= 0 && len(pos) != want {
+		return withCode(exitError, fmt.Errorf("%s takes %d argument(s), got %d (see '%s --help')", fs.Name(), want, len(pos), fs.Name()))
+	}
+	// Put the positional arguments back where fs.Args() finds them.
+	_ = fs.Parse(append([]string{"--"}, pos...))
+	return nil
+}
+
+func printFlags(w io.Writer, fs *flag.FlagSet, usage []string) {
+	fmt.Fprintf(w, "Usage: %s\n", strings.Join(append([]string{fs.Name()}, usage...), " "))
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// varsFlag collects repeated -var NAME=VALUE.
+type varsFlag map[string]string
+
+func (v varsFlag) String() string { return "" }
+func (v varsFlag) Set(s string) error {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(name) == "" {
+		return fmt.Errorf("-var wants NAME=VALUE, got %q", s)
+	}
+	v[strings.TrimSpace(name)] = value
+	return nil
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

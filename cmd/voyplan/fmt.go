@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/voyplan/voyplan/engine/plan"
+)
+
+// fmt rewrites .hcl files in canonical format; -check lists the files that
+// are not and exits 1 without writing.
+func (a *app) fmt(args []string) error {
+	fset := newFlagSet("fmt")
+	check := fset.Bool("check", false, "do not write; list files that are not formatted and exit 1 if any")
+	if err := a.parseArgs(fset, args, -1, "[-check] [PATH]..."); err != nil {
+		return err
+	}
+	paths := fset.Args()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	files, err := hclFiles(paths)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	var unformatted []string
+	for _, f := range files {
+		changed, err := formatFile(f, *check)
+		if err != nil {
+			return withCode(exitError, err)
+		}
+		if changed {
+			unformatted = append(unformatted, f)
+			fmt.Fprintln(a.stdout, f)
+		}
+	}
+	if *check && len(unformatted) > 0 {
+		return withCode(exitError, fmt.Errorf("%d file(s) not in canonical format; run 'voyplan fmt'", len(unformatted)))
+	}
+	return nil
+}
+
+// formatFile formats one file; changed reports whether it was (or, with
+// check, would be) rewritten.
+func formatFile(path string, check bool) (changed bool, err error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return false, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	out := plan.Format(src)
+	if bytes.Equal(src, out) {
+		return false, nil
+	}
+	if check {
+		return true, nil
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	if err := os.WriteFile(path, out, info.Mode().Perm()); err != nil {
+		return false, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return true, nil
+}
+
+// hclFiles expands directories into the .hcl files below them (skipping
+// hidden directories and testdata).
+func hclFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot format %s: %w", p, err)
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "runs") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && strings.HasSuffix(path, ".hcl") {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return out, nil
+}

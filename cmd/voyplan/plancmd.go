@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+
+	"github.com/voyplan/voyplan/engine/plan"
+)
+
+// plan prints what apply would do, without starting anything.
+func (a *app) plan(args []string) error {
+	fs := newFlagSet("plan")
+	vars := varsFlag{}
+	fs.Var(vars, "var", "set a plan variable, NAME=VALUE (repeatable)")
+	ov := addOverrideFlags(fs)
+	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
+		return err
+	}
+	p, err := a.loadPlan(fs.Arg(0), vars)
+	if err != nil {
+		return err
+	}
+	if err := ov.apply(p); err != nil {
+		return withCode(exitError, err)
+	}
+	return printPlan(a.stdout, p)
+}
+
+func printPlan(w io.Writer, p *plan.Plan) error {
+	s := p.Schedule()
+	fmt.Fprintf(w, "Plan %q", p.Name)
+	if p.Description != "" {
+		fmt.Fprintf(w, " — %s", p.Description)
+	}
+	seed := fmt.Sprintf("%d", p.Seed)
+	if !p.SeedFromFile {
+		seed += " (drawn for this invocation; set plan.seed to reproduce)"
+	}
+	fmt.Fprintf(w, "\n  file %s (sha256 %s…)\n  seed %s\n", p.File, p.Hash[:min(12, len(p.Hash))], seed)
+	printTarget(w, p)
+	fmt.Fprintln(w, "\nStages")
+	if err := stagesTable(w, p, s); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nPersonas")
+	if err := personasTable(w, p); err != nil {
+		return err
+	}
+	printExpectations(w, p, s)
+	fmt.Fprintln(w, "\nThresholds")
+	for _, th := range p.Thresholds {
+		abort := ""
+		if th.Abort {
+			abort = "  (aborts the run when crossed)"
+		}
+		fmt.Fprintf(w, "  %-16s %s%s\n", th.Name, th.Check, abort)
+	}
+	if len(p.Thresholds) == 0 {
+		fmt.Fprintln(w, "  none: the run always passes")
+	}
+	return nil
+}
+
+func printTarget(w io.Writer, p *plan.Plan) {
+	if p.Simulator != nil {
+		fmt.Fprintf(w, "  target %q → built-in simulator on %s (latency %s)\n", p.Target.Name, p.Simulator.Listen, p.Simulator.Latency)
+	} else {
+		fmt.Fprintf(w, "  target %q → %s (channel %s)\n", p.Target.Name, p.Target.URL, p.Target.ChannelID)
+	}
+	hook := "webhook on " + p.Webhook.Listen
+	switch {
+	case p.Webhook.PublicURL != "":
+		hook += ", reached at " + p.Webhook.PublicURL
+	case p.Webhook.Tunnel != "none":
+		hook += ", exposed through " + p.Webhook.Tunnel
+	}
+	fmt.Fprintf(w, "  %s\n", hook)
+	c := p.Conversation
+	fmt.Fprintf(w, "  conversation: opening %q, up to %d turns, reply timeout %s, think %s, complete when %s\n",
+		c.Opening, c.MaxTurns, c.ReplyTimeout, c.ThinkTime, c.CompleteWhen.Source)
+}
+
+// stagesTable prints the schedule as a timeline, one row per stage.
+func stagesTable(w io.Writer, p *plan.Plan, s plan.Schedule) error {
+	t := tablewriter.NewTable(w)
+	t.Header("Stage", "From", "To", "Users", "Spawn rate", "Target reached")
+	start, users := time.Duration(0), 0
+	for i, st := range p.Stages {
+		end := start + st.Duration
+		reached, last := "-", users
+		for _, step := range s.Steps {
+			if step.Stage == i {
+				last = step.Users
+				if step.Users == st.Users {
+					reached = fmtDur(step.At)
+					break
+				}
+			}
+		}
+		if reached == "-" && last != st.Users {
+			reached = fmt.Sprintf("no: stops at %d", last)
+		}
+		if err := t.Append(st.Name, fmtDur(start), fmtDur(end), fmt.Sprintf("%d → %d", users, st.Users),
+			fmt.Sprintf("%g/s", st.SpawnRate), reached); err != nil {
+			return err
+		}
+		start, users = end, last
+	}
+	return t.Render()
+}
+
+func personasTable(w io.Writer, p *plan.Plan) error {
+	total := 0.0
+	for _, ps := range p.Personas {
+		total += ps.Weight
+	}
+	t := tablewriter.NewTable(w)
+	t.Header("Persona", "Driver", "Weight", "Share")
+	for _, ps := range p.Personas {
+		driver := string(ps.Driver)
+		if ps.Driver == plan.DriverLLM {
+			driver += " (" + ps.LLM + ")"
+		}
+		if err := t.Append(ps.Name, driver, fmt.Sprintf("%g", ps.Weight), fmt.Sprintf("%.0f%%", 100*ps.Weight/total)); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// printExpectations prints the bounds a user can budget with.
+func printExpectations(w io.Writer, p *plan.Plan, s plan.Schedule) {
+	c := p.Conversation
+	fmt.Fprintf(w, "\n  %d users at peak, %d started in all, over %s\n", s.Peak(), s.Started(), fmtDur(s.Duration))
+	if c.ConversationsPerUser > 0 {
+		conv := s.Started() * c.ConversationsPerUser
+		fmt.Fprintf(w, "  up to %d conversations (%d per user), up to %d customer turns\n", conv, c.ConversationsPerUser, conv*c.MaxTurns)
+		return
+	}
+	fmt.Fprintf(w, "  conversations repeat until the stages end (pacing %s); at most %d in flight, %d turns each\n",
+		c.Pacing, s.Peak(), c.MaxTurns)
+}
+
+// fmtDur prints a duration without trailing zero units: 10m, 1h30m, 4.5s.
+func fmtDur(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/voyplan/voyplan/engine/sim"
+)
+
+// sim serves the built-in simulator until interrupted.
+func (a *app) sim(args []string) error {
+	fs := newFlagSet("sim")
+	listen := fs.String("listen", "127.0.0.1:8000", "address to listen on")
+	var o sim.Options
+	fs.DurationVar(&o.Latency, "latency", 0, "delay before each reply is delivered")
+	fs.DurationVar(&o.Jitter, "jitter", 0, "uniform extra delay up to this much")
+	fs.StringVar(&o.PaymentDomain, "payment-domain", "smarttalks.ai", "payment links are https://pay.<domain>/<id>")
+	fs.IntVar(&o.ImageEvery, "image-every", 3, "attach a park image to every n-th reply (0: never)")
+	fs.IntVar(&o.SplitEvery, "split-every", 0, "deliver every n-th reply as two callbacks (0: never)")
+	fs.Float64Var(&o.FailRate, "fail-rate", 0, "fraction of sends answered with --fail-status")
+	fs.IntVar(&o.FailStatus, "fail-status", 500, "HTTP status of failed sends (500 or 503)")
+	fs.Float64Var(&o.DropRate, "drop-rate", 0, "fraction of replies never delivered")
+	fs.Float64Var(&o.DuplicateRate, "duplicate-rate", 0, "fraction of replies delivered twice")
+	fs.Float64Var(&o.LateRate, "late-rate", 0, "fraction of replies delayed by --late-delay")
+	fs.DurationVar(&o.LateDelay, "late-delay", 0, "extra delay of late replies")
+	fs.Float64Var(&o.MalformedRate, "malformed-rate", 0, "fraction of callbacks with a body that is not JSON")
+	fs.DurationVar(&o.SlowPost, "slow-post", 0, "how long each send takes before it is answered")
+	fs.Uint64Var(&o.Seed, "seed", 0, "seed for fault draws and payment ids (0: random)")
+	if err := a.parseArgs(fs, args, 0); err != nil {
+		return err
+	}
+	s, err := sim.Listen(*listen, o)
+	if err != nil {
+		return withCode(exitError, fmt.Errorf("cannot start the simulator on %s: %w", *listen, err))
+	}
+	defer s.Close()
+	fmt.Fprintf(a.stdout, "simulator listening: %s\n(Ctrl-C to stop)\n", s.URL())
+	sig, stop := a.notify()
+	defer stop()
+	<-sig
+	st := s.Stats()
+	fmt.Fprintf(a.stdout, "\nstopped: %d messages received, %d replies delivered, %d payment links sent\n",
+		st.Received, st.Delivered, st.Completed)
+	return nil
+}

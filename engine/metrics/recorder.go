@@ -1,0 +1,138 @@
+package metrics
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// Recorder is a run's aggregator. Every method is safe for concurrent use by
+// any number of virtual users; none blocks on I/O. Counters are atomics, and
+// each timed operation has its own histogram under its own mutex, so
+// unrelated operations never contend.
+//
+// A Snapshot taken while users are still recording is exact figure by figure
+// and never shows more conversations ended than started; figures of different
+// operations may differ by the operations in flight at that instant. The
+// Snapshot taken after every user has stopped is exact.
+type Recorder struct {
+	send         *timer
+	reply        *timer
+	llm          *timer
+	conversation *timer
+
+	users atomic.Int64
+	cost  costs
+	total tally
+	// personas maps a persona name to its *tally. It is preloaded with the
+	// plan's personas, so they appear in every snapshot even before their
+	// first conversation; a name not in the plan is added on first use.
+	personas sync.Map
+}
+
+// NewRecorder returns a Recorder for a run of the given personas.
+func NewRecorder(personas []string) *Recorder {
+	r := &Recorder{
+		send:         newTimer(),
+		reply:        newTimer(),
+		llm:          newTimer(),
+		conversation: newTimer(),
+	}
+	for _, p := range personas {
+		r.personas.Store(p, new(tally))
+	}
+	return r
+}
+
+// Send records the POST of one customer message; ok is false when it failed.
+func (r *Recorder) Send(d time.Duration, ok bool) { r.send.add(d, ok) }
+
+// Reply records the wait from the start of a POST to the reply's first
+// callback; ok is false when no reply came.
+func (r *Recorder) Reply(d time.Duration, ok bool) { r.reply.add(d, ok) }
+
+// LLM records one persona generation and adds its tokens and cost, whether
+// it succeeded or not: a failed call may still have been billed.
+func (r *Recorder) LLM(d time.Duration, ok bool, call transcript.LLMCall) {
+	r.llm.add(d, ok)
+	r.cost.add(call)
+}
+
+// UserStarted and UserStopped move the active users gauge.
+func (r *Recorder) UserStarted() { r.users.Add(1) }
+
+// UserStopped is UserStarted's counterpart.
+func (r *Recorder) UserStopped() { r.users.Add(-1) }
+
+// ConversationStarted counts a conversation as started. It must happen before
+// the ConversationEnded of the same conversation.
+func (r *Recorder) ConversationStarted(persona string) {
+	r.total.started.Add(1)
+	r.persona(persona).started.Add(1)
+}
+
+// ConversationEnded records how a conversation ended, overall and for its
+// persona, and times it. The "conversation" timing covers the conversations
+// that were judged: a completed one is timed; a failed or abandoned one is
+// counted in conversation.failed (it did not complete); an interrupted one
+// was cut short by the run and is left out.
+func (r *Recorder) ConversationEnded(c *transcript.Conversation) {
+	r.total.end(c)
+	r.persona(c.Persona).end(c)
+	if c.Outcome == transcript.Interrupted {
+		return
+	}
+	d := time.Duration(math.Round(c.DurationMS * float64(time.Millisecond)))
+	r.conversation.add(d, c.Outcome == transcript.Completed)
+}
+
+// persona returns the tally of the named persona, creating it if needed.
+func (r *Recorder) persona(name string) *tally {
+	if t, ok := r.personas.Load(name); ok {
+		return t.(*tally)
+	}
+	t, _ := r.personas.LoadOrStore(name, new(tally))
+	return t.(*tally)
+}
+
+// Histograms exports the latency distributions (microseconds) by metric
+// name — send, reply, llm, conversation — so runs on several machines can be
+// merged into one (hdrhistogram.Import, then Merge).
+func (r *Recorder) Histograms() map[string]*hdrhistogram.Snapshot {
+	return map[string]*hdrhistogram.Snapshot{
+		"send":         r.send.export(),
+		"reply":        r.reply.export(),
+		"llm":          r.llm.export(),
+		"conversation": r.conversation.export(),
+	}
+}
+
+// Snapshot returns a copy of every figure, sharing no memory with r, stamped
+// with the run's elapsed time.
+func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
+	return Snapshot{
+		Elapsed:       elapsed,
+		Users:         r.users.Load(),
+		Conversations: r.total.snapshot(),
+		Send:          r.send.latency(),
+		Reply:         r.reply.latency(),
+		LLM:           r.llm.latency(),
+		Conversation:  r.conversation.latency(),
+		Cost:          r.cost.snapshot(),
+		Personas:      r.personaSnapshots(),
+	}
+}
+
+func (r *Recorder) personaSnapshots() map[string]Conversations {
+	out := make(map[string]Conversations)
+	r.personas.Range(func(name, t any) bool {
+		out[name.(string)] = t.(*tally).snapshot()
+		return true
+	})
+	return out
+}

@@ -1,0 +1,85 @@
+package metrics
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// tally counts conversations by outcome, for the whole run or one persona.
+// Every counter is an atomic. end bumps turns before the outcome, and
+// snapshot reads the outcomes before started and turns, so a snapshot never
+// shows more conversations ended than started, nor fewer turns than the
+// conversations it counts as ended have taken.
+type tally struct {
+	started     atomic.Int64
+	succeeded   atomic.Int64
+	failed      atomic.Int64
+	abandoned   atomic.Int64
+	interrupted atomic.Int64
+	turns       atomic.Int64
+	reasons     sync.Map // reason → *atomic.Int64, failed conversations only
+}
+
+// end records one ended conversation.
+func (t *tally) end(c *transcript.Conversation) {
+	t.turns.Add(int64(len(c.Turns)))
+	switch c.Outcome {
+	case transcript.Completed:
+		t.succeeded.Add(1)
+	case transcript.Abandoned:
+		t.abandoned.Add(1)
+	case transcript.Interrupted:
+		t.interrupted.Add(1)
+	default: // transcript.Failed, and anything unknown: never count it as a success
+		t.failed.Add(1)
+		t.reason(c.Reason).Add(1)
+	}
+}
+
+func (t *tally) reason(r string) *atomic.Int64 {
+	if r == "" {
+		r = "unknown"
+	}
+	if n, ok := t.reasons.Load(r); ok {
+		return n.(*atomic.Int64)
+	}
+	n, _ := t.reasons.LoadOrStore(r, new(atomic.Int64))
+	return n.(*atomic.Int64)
+}
+
+func (t *tally) snapshot() Conversations {
+	c := Conversations{
+		Reasons:     t.reasonCounts(),
+		Succeeded:   t.succeeded.Load(),
+		Failed:      t.failed.Load(),
+		Abandoned:   t.abandoned.Load(),
+		Interrupted: t.interrupted.Load(),
+	}
+	c.Started = t.started.Load()
+	c.Turns = t.turns.Load()
+	judged := c.Succeeded + c.Failed + c.Abandoned
+	ended := judged + c.Interrupted
+	c.InFlight = c.Started - ended
+	c.SuccessRate = ratio(c.Succeeded, judged)
+	c.TurnsAvg = ratio(c.Turns, ended)
+	return c
+}
+
+func (t *tally) reasonCounts() map[string]int64 {
+	out := make(map[string]int64)
+	t.reasons.Range(func(r, n any) bool {
+		out[r.(string)] = n.(*atomic.Int64).Load()
+		return true
+	})
+	return out
+}
+
+// ratio is n/d, 0 when d is 0.
+func ratio(n, d int64) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}

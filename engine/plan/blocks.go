@@ -1,0 +1,310 @@
+package plan
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Defaults of the plan language.
+const (
+	defaultTargetTimeout = 30 * time.Second
+	defaultClientDomain  = "@stw.ai"
+	defaultChannelID     = "68e4464832ec9940d9993a12"
+	defaultListen        = "127.0.0.1:0"
+	defaultTunnel        = "none"
+	defaultSimLatency    = 50 * time.Millisecond
+	defaultPaymentDomain = "smarttalks.ai"
+	defaultOpening       = "Olá"
+	defaultMaxTurns      = 15
+	defaultReplyTimeout  = 120 * time.Second
+	defaultReplySettle   = 200 * time.Millisecond
+	defaultCompleteWhen  = "reply matches 'https://pay[.]'"
+)
+
+// decodePlanBlock decodes the optional plan block and settles the seed. It
+// is evaluated before the seed is known, so its generators draw from seed 0.
+func (l *loader) decodePlanBlock(b *hcl.Block) {
+	var seed uint64
+	if b != nil {
+		l.plan.Name = b.Labels[0]
+		a := l.content(b, planSchema)
+		a.ctx = l.scopeContext(l.rootCtx, 0, -1)
+		a.str("description", &l.plan.Description)
+		seed = a.seed()
+	}
+	l.plan.Seed, l.plan.SeedFromFile = seed, seed != 0
+	if seed == 0 {
+		l.plan.Seed = randomSeed()
+	}
+}
+
+// seed decodes `seed`: a whole number in [0, 2^64).
+func (a attrs) seed() uint64 {
+	v, ok := a.value("seed", cty.Number, "a whole number")
+	if !ok {
+		return 0
+	}
+	bf := v.AsBigFloat()
+	u, acc := bf.Uint64()
+	a.require("seed", bf.IsInt() && acc == big.Exact,
+		"a whole number between 0 and 18446744073709551615 (0 draws a random seed at every run)")
+	if !bf.IsInt() || acc != big.Exact {
+		return 0
+	}
+	return u
+}
+
+// randomSeed draws a non-zero seed from the operating system.
+func randomSeed() uint64 {
+	var b [8]byte
+	for {
+		_, _ = rand.Read(b[:]) // never fails (crypto/rand crashes the program instead)
+		if s := binary.LittleEndian.Uint64(b[:]); s != 0 {
+			return s
+		}
+	}
+}
+
+func (l *loader) decodeTarget(b *hcl.Block) {
+	t := &l.plan.Target
+	t.ChannelID, t.ClientDomain, t.Timeout = defaultChannelID, defaultClientDomain, defaultTargetTimeout
+	if b == nil {
+		return
+	}
+	t.Name = b.Labels[0]
+	a := l.content(b, targetSchema)
+	if a.str("url", &t.URL) {
+		a.httpURL("url", t.URL)
+	}
+	a.str("channel_id", &t.ChannelID)
+	a.str("client_domain", &t.ClientDomain)
+	a.duration("timeout", &t.Timeout)
+	a.require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
+	l.checkTargetURL(a, b)
+}
+
+// checkTargetURL requires url unless the plan starts the simulator, which
+// the engine then targets.
+func (l *loader) checkTargetURL(a attrs, b *hcl.Block) {
+	_, hasURL := a.m["url"]
+	switch {
+	case !hasURL && l.plan.Simulator == nil:
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Missing required argument",
+			Detail: "The argument \"url\" is required, the assistant's widget endpoint, e.g. " +
+				"url = \"https://voyager.g121.io/v1/webhooks/widget\". Or add a simulator {} block to target the built-in simulator.",
+			Subject: b.DefRange.Ptr(),
+		}})
+	case hasURL && l.plan.Simulator != nil:
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Target url ignored",
+			Detail:   "The plan starts the built-in simulator, so the target is the simulator and this url is not used. Remove the url or the simulator block.",
+			Subject:  a.m["url"].Expr.Range().Ptr(),
+		}})
+	}
+}
+
+func (l *loader) decodeWebhook(b *hcl.Block) {
+	w := &l.plan.Webhook
+	w.Listen, w.Tunnel = defaultListen, defaultTunnel
+	if b == nil {
+		return
+	}
+	a := l.content(b, webhookSchema)
+	if a.str("listen", &w.Listen) {
+		a.listen("listen", w.Listen)
+	}
+	if a.str("tunnel", &w.Tunnel) {
+		a.invalid("tunnel", w.Tunnel == "none" || w.Tunnel == "ngrok", "Unsupported tunnel", fmt.Sprintf(
+			"%q is not a tunnel. Use \"none\" (the assistant reaches listen, or public_url, directly) or \"ngrok\" (token from NGROK_AUTHTOKEN).", w.Tunnel))
+	}
+	if a.str("public_url", &w.PublicURL) {
+		a.httpURL("public_url", w.PublicURL)
+		a.invalid("public_url", w.Tunnel != "ngrok", "Conflicting webhook settings",
+			"public_url is an address that already reaches listen, so it needs no tunnel: remove public_url or set tunnel = \"none\".")
+	}
+}
+
+func (l *loader) decodeSimulator(b *hcl.Block) {
+	if b == nil {
+		return
+	}
+	s := &Simulator{Listen: defaultListen, Latency: defaultSimLatency, PaymentDomain: defaultPaymentDomain}
+	l.plan.Simulator = s
+	a := l.content(b, simulatorSchema)
+	if a.str("listen", &s.Listen) {
+		a.listen("listen", s.Listen)
+	}
+	a.duration("latency", &s.Latency)
+	a.require("latency", s.Latency >= 0, `a duration of 0 or more, e.g. "50ms"`)
+	a.duration("jitter", &s.Jitter)
+	a.require("jitter", s.Jitter >= 0, `a duration of 0 or more, e.g. "20ms"`)
+	a.str("payment_domain", &s.PaymentDomain)
+	a.invalid("payment_domain", s.PaymentDomain != "", "Invalid payment domain",
+		`payment_domain must be a domain name, e.g. "smarttalks.ai": links are https://pay.<payment_domain>/<id>.`)
+	a.integer("image_every", &s.ImageEvery)
+	a.require("image_every", s.ImageEvery >= 0, "0 (never) or more: an image with every n-th reply")
+	a.integer("split_every", &s.SplitEvery)
+	a.require("split_every", s.SplitEvery >= 0, "0 (never) or more: every n-th reply split in two callbacks")
+	a.rate("fail_rate", &s.FailRate)
+	a.rate("drop_rate", &s.DropRate)
+}
+
+// rate decodes a fraction in [0, 1].
+func (a attrs) rate(name string, dst *float64) {
+	a.number(name, dst)
+	a.require(name, *dst >= 0 && *dst <= 1, "a fraction between 0 and 1, e.g. 0.05 for 5%")
+}
+
+func (l *loader) decodeLLM(b *hcl.Block) {
+	name := b.Labels[0]
+	if prev, dup := l.plan.LLMs[name]; dup {
+		l.add(hcl.Diagnostics{duplicateAt("llm", name, prev.DeclRange, b)})
+		return
+	}
+	m := &LLM{Name: name, DeclRange: b.DefRange}
+	l.plan.LLMs[name] = m
+	a := l.content(b, llmSchema)
+	a.str("model", &m.Model)
+	a.invalid("model", m.Model != "", "Invalid model", `model must name a model, e.g. "gemini-2.5-flash".`)
+	a.str("api_key", &m.APIKey) // may be empty here: apply checks it, validate must not
+	if a.str("base_url", &m.BaseURL) {
+		a.httpURL("base_url", m.BaseURL)
+	}
+	a.nonNegative("price_input", &m.PriceInput, "USD per 1M input tokens")
+	a.nonNegative("price_output", &m.PriceOutput, "USD per 1M output and thinking tokens")
+	l.decodeLLMTuning(a, m)
+}
+
+// decodeLLMTuning decodes the Gemini driver's knobs; zero means its default.
+func (l *loader) decodeLLMTuning(a attrs, m *LLM) {
+	var temp float64
+	if a.number("temperature", &temp) {
+		m.Temperature = &temp
+		a.require("temperature", temp >= 0 && temp <= 2, "between 0 and 2")
+	}
+	var budget int
+	if a.integer("thinking_budget", &budget) {
+		m.ThinkingBudget = &budget
+		a.require("thinking_budget", budget >= -1, "-1 (the model decides), 0 (no thinking) or a number of tokens")
+	}
+	a.count("max_output_tokens", &m.MaxOutputTokens)
+	a.duration("timeout", &m.Timeout)
+	a.require("timeout", m.Timeout >= 0, `a positive duration, e.g. "60s"`)
+	a.count("max_retries", &m.MaxRetries)
+	a.count("requests_per_minute", &m.RequestsPerMinute)
+	a.count("tokens_per_minute", &m.TokensPerMinute)
+}
+
+func (a attrs) nonNegative(name string, dst *float64, what string) {
+	a.number(name, dst)
+	a.require(name, *dst >= 0 && !math.IsInf(*dst, 0), "0 or more ("+what+")")
+}
+
+// count decodes a whole number of 0 or more (0: the default).
+func (a attrs) count(name string, dst *int) {
+	a.integer(name, dst)
+	a.require(name, *dst >= 0, "a whole number of 0 or more (0 means the default)")
+}
+
+func (l *loader) decodeConversation(b *hcl.Block) {
+	c := &l.plan.Conversation
+	c.Opening, c.MaxTurns, c.ReplyTimeout, c.ReplySettle, c.ConversationsPerUser =
+		defaultOpening, defaultMaxTurns, defaultReplyTimeout, defaultReplySettle, 1
+	src, rng := defaultCompleteWhen, l.fileStart()
+	var a attrs
+	if b != nil {
+		rng = b.DefRange
+		a = l.content(b, conversationSchema)
+		l.decodeConversationAttrs(a, c)
+	}
+	c.CompleteWhen = l.completeWhen(a, src, rng)
+}
+
+func (l *loader) decodeConversationAttrs(a attrs, c *Conversation) {
+	a.str("opening", &c.Opening)
+	a.integer("max_turns", &c.MaxTurns)
+	a.require("max_turns", c.MaxTurns >= 1, "1 or more")
+	a.duration("reply_timeout", &c.ReplyTimeout)
+	a.require("reply_timeout", c.ReplyTimeout > 0, `a positive duration, e.g. "120s"`)
+	a.duration("reply_settle", &c.ReplySettle)
+	a.require("reply_settle", c.ReplySettle >= 0, `a duration of 0 or more, e.g. "200ms"`)
+	a.duration("think_time", &c.ThinkTime)
+	a.require("think_time", c.ThinkTime >= 0, `a duration of 0 or more, e.g. "500ms"`)
+	a.integer("conversations_per_user", &c.ConversationsPerUser)
+	a.require("conversations_per_user", c.ConversationsPerUser >= 0, "0 (repeat until the stages end) or more")
+	a.duration("pacing", &c.Pacing)
+	a.require("pacing", c.Pacing >= 0, `a duration of 0 or more, e.g. "3s"`)
+}
+
+func (l *loader) decodeStages(blocks hcl.Blocks) {
+	if len(blocks) == 0 {
+		l.add(hcl.Diagnostics{l.missingBlock("stage")})
+	}
+	seen := make(map[string]hcl.Range)
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if first, dup := seen[name]; dup {
+			l.add(hcl.Diagnostics{duplicateAt("stage", name, first, b)})
+			continue
+		}
+		seen[name] = b.DefRange
+		l.plan.Stages = append(l.plan.Stages, l.decodeStage(b))
+	}
+}
+
+func (l *loader) decodeStage(b *hcl.Block) Stage {
+	s := Stage{Name: b.Labels[0]}
+	a := l.content(b, stageSchema)
+	a.integer("users", &s.Users)
+	a.require("users", s.Users >= 0, "a whole number of 0 or more (the concurrent users to reach)")
+	if a.number("spawn_rate", &s.SpawnRate) {
+		a.require("spawn_rate", s.SpawnRate > 0, "more than 0 (users started or retired per second)")
+	}
+	if a.duration("duration", &s.Duration) {
+		a.require("duration", s.Duration > 0, `a positive duration, e.g. "10m"`)
+	}
+	return s
+}
+
+func (l *loader) decodeThresholds(blocks hcl.Blocks) {
+	seen := make(map[string]hcl.Range)
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if first, dup := seen[name]; dup {
+			l.add(hcl.Diagnostics{duplicateAt("threshold", name, first, b)})
+			continue
+		}
+		seen[name] = b.DefRange
+		if t := l.decodeThreshold(b); t != nil {
+			l.plan.Thresholds = append(l.plan.Thresholds, t)
+		}
+	}
+}
+
+func (l *loader) decodeThreshold(b *hcl.Block) *Threshold {
+	t := &Threshold{Name: b.Labels[0], Range: b.DefRange}
+	a := l.content(b, thresholdSchema)
+	a.boolean("abort", &t.Abort)
+	if !a.str("check", &t.Check) {
+		return nil
+	}
+	attr := a.m["check"]
+	t.Range = attr.Expr.Range()
+	t.Program = l.compileCheck(attr, t.Check)
+	return t
+}
+
+// duplicateAt is duplicate for a first declaration known by its range.
+func duplicateAt(kind, name string, first hcl.Range, b *hcl.Block) *hcl.Diagnostic {
+	return duplicate(kind, name, &hcl.Block{DefRange: first}, b)
+}

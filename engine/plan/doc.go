@@ -1,0 +1,14 @@
+// Package plan turns a voyplan plan file (HCL) into a typed, validated Plan:
+// the block schema, variables (-var, VOYPLAN_VAR_<name>, defaults), the
+// functions plans may call (env, file, templatefile, the generators cpf,
+// br_mobile, email, name, uuid and the go-cty standard library), the
+// expr-lang programs compiled at load time (complete_when, threshold checks)
+// and the per-virtual-user evaluation of data blocks and persona prompts and
+// scripts (Plan.NewUser).
+//
+// Every mistake in a plan is reported as an hcl.Diagnostic with a summary, a
+// detail saying how to fix it and a subject range; rendering them is the
+// CLI's job. The package reads the plan file and the files it names and
+// nothing else: it never starts a server, a goroutine or a run, and never
+// touches the network.
+package plan

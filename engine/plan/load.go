@@ -1,0 +1,232 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/voyplan/voyplan/engine/datagen"
+)
+
+// Options are the inputs of a load that do not come from the plan file.
+type Options struct {
+	// Vars are the -var NAME=VALUE flags. They win over VOYPLAN_VAR_<name>
+	// and over the variable's default.
+	Vars map[string]string
+	// Env is what env() and VOYPLAN_VAR_<name> see, usually Environ's
+	// answer. Load never reads the process environment itself: nil means
+	// an empty environment.
+	Env map[string]string
+}
+
+// Load reads and loads the plan file at filename. See LoadSource.
+func Load(filename string, opts Options) (*Plan, hcl.Diagnostics) {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read plan file",
+			Detail:   fmt.Sprintf("cannot read plan file: %s. Check the path and that the file is readable.", err),
+		}}
+	}
+	return LoadSource(src, filename, opts)
+}
+
+// LoadSource loads a plan from src, read from filename (which names it in
+// diagnostics, gives the plan its default name and the directory relative
+// paths are resolved against). It reports every mistake it can find at once.
+// The Plan is nil whenever the diagnostics hold an error; warnings may come
+// with a usable Plan.
+func LoadSource(src []byte, filename string, opts Options) (*Plan, hcl.Diagnostics) {
+	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	l := newLoader(src, filename, opts)
+	l.diags = diags
+	l.load(f.Body)
+	if l.diags.HasErrors() {
+		return nil, l.diags
+	}
+	return l.plan, l.diags
+}
+
+// loader carries one load's state from phase to phase.
+type loader struct {
+	src  []byte
+	opts Options
+	plan *Plan
+
+	files     *fileCache
+	funcNames map[string]bool // every function a plan expression may call
+	// funcsCtx holds the static functions and no variables: the parent of
+	// templates. rootCtx adds var: the parent of every other context.
+	// ctx is the context of attributes evaluated once per plan.
+	funcsCtx *hcl.EvalContext
+	rootCtx  *hcl.EvalContext
+	ctx      *hcl.EvalContext
+
+	vars     map[string]*variable
+	data     []*dataBlock
+	personas []personaEval // aligned with plan.Personas
+
+	diags hcl.Diagnostics
+}
+
+func newLoader(src []byte, filename string, opts Options) *loader {
+	sum := sha256.Sum256(src)
+	l := &loader{
+		src:  src,
+		opts: opts,
+		plan: &Plan{
+			Name: strings.TrimSuffix(filepath.Base(filename), filepath.Ext(filename)),
+			File: filename,
+			Dir:  filepath.Dir(filename),
+			Hash: hex.EncodeToString(sum[:]),
+			LLMs: make(map[string]*LLM),
+		},
+		vars: make(map[string]*variable),
+	}
+	l.buildFunctions()
+	return l
+}
+
+// buildFunctions sets up the function tables and the context that holds the
+// static ones.
+func (l *loader) buildFunctions() {
+	tmplNames := make(map[string]bool)
+	for _, name := range generatorNames {
+		tmplNames[name] = true
+	}
+	l.files = newFileCache(l.plan.Dir, tmplNames)
+	static := staticFunctions(l.opts.Env, l.files)
+	for name := range static {
+		tmplNames[name] = true
+	}
+	l.funcNames = make(map[string]bool, len(tmplNames)+1)
+	for name := range tmplNames {
+		l.funcNames[name] = true
+	}
+	l.funcNames["templatefile"] = true
+	l.funcsCtx = &hcl.EvalContext{Functions: static}
+}
+
+// scopeContext returns a child of parent whose generators draw from the
+// given user's source of the plan's seed.
+func (l *loader) scopeContext(parent *hcl.EvalContext, seed uint64, user int) *hcl.EvalContext {
+	ctx := parent.NewChild()
+	ctx.Functions = scopeFunctions(datagen.ForUser(seed, user), l.files, l.funcsCtx)
+	return ctx
+}
+
+// load runs the phases in dependency order: variables, then the plan block
+// (the seed), then everything else, then a probe virtual user.
+func (l *loader) load(body hcl.Body) {
+	content, diags := body.Content(rootSchema)
+	l.add(diags)
+	blocks := content.Blocks.ByType()
+	l.rootCtx = l.funcsCtx.NewChild()
+	l.rootCtx.Variables = map[string]cty.Value{"var": l.decodeVariables(blocks["variable"])}
+	l.decodePlanBlock(l.single(blocks, "plan", false))
+	l.ctx = l.scopeContext(l.rootCtx, l.plan.Seed, -1)
+	l.collectData(blocks["data"])
+	for _, b := range blocks["llm"] {
+		l.decodeLLM(b)
+	}
+	l.decodeSimulator(l.single(blocks, "simulator", false))
+	l.decodeTarget(l.single(blocks, "target", true))
+	l.decodeWebhook(l.single(blocks, "webhook", false))
+	l.decodeConversation(l.single(blocks, "conversation", false))
+	l.decodePersonas(blocks["persona"])
+	l.decodeStages(blocks["stage"])
+	l.decodeThresholds(blocks["threshold"])
+	l.plan.eval = l.userEval()
+	l.probe()
+}
+
+func (l *loader) add(diags hcl.Diagnostics) {
+	l.diags = append(l.diags, diags...)
+}
+
+// single returns the first block of a type that may appear at most once,
+// reporting the others, and reports a missing required one.
+func (l *loader) single(blocks map[string]hcl.Blocks, typ string, required bool) *hcl.Block {
+	list := blocks[typ]
+	if len(list) == 0 {
+		if required {
+			l.add(hcl.Diagnostics{l.missingBlock(typ)})
+		}
+		return nil
+	}
+	for _, b := range list[1:] {
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Duplicate %s block", typ),
+			Detail: fmt.Sprintf("A plan has at most one %s block; the first is at %s. Merge the two or remove this one.",
+				typ, list[0].DefRange),
+			Subject: b.DefRange.Ptr(),
+		}})
+	}
+	return list[0]
+}
+
+// missingBlock reports a required block type the plan lacks, at the top of
+// the file.
+func (l *loader) missingBlock(typ string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Missing %s block", typ),
+		Detail:   fmt.Sprintf("A plan needs at least one %s block, for example:\n\n%s", typ, blockExamples[typ]),
+		Subject:  l.fileStart().Ptr(),
+	}
+}
+
+func (l *loader) fileStart() hcl.Range {
+	return hcl.Range{Filename: l.plan.File, Start: hcl.InitialPos, End: hcl.InitialPos}
+}
+
+// blockExamples show, in diagnostics, what a missing required block looks like.
+var blockExamples = map[string]string{
+	"target":  "target \"assistant\" {\n  url = \"https://assistant.example.com/v1/webhooks/widget\"\n}",
+	"persona": "persona \"edman\" {\n  script = [\"Olá\", \"Quero comprar ingressos\"]\n}",
+	"stage":   "stage \"steady\" {\n  users      = 10\n  spawn_rate = 2\n  duration   = \"5m\"\n}",
+}
+
+// userEval gathers what NewUser needs, built once.
+func (l *loader) userEval() *userEval {
+	e := &userEval{
+		root:     l.rootCtx,
+		funcsCtx: l.funcsCtx,
+		files:    l.files,
+		personas: l.personas,
+	}
+	for _, b := range l.data {
+		e.data = append(e.data, dataEval{name: b.name, attrs: b.attrs, skip: !b.ok})
+	}
+	total := 0.0
+	for _, p := range l.plan.Personas {
+		total += p.Weight
+		e.cum = append(e.cum, total)
+	}
+	return e
+}
+
+// probe evaluates one virtual user, and every persona with its data, so a
+// mistake in a per-user expression is a load-time diagnostic.
+func (l *loader) probe() {
+	e := l.plan.eval
+	r := datagen.ForUser(l.plan.Seed, 0)
+	ctx, _, diags := e.evalData(r)
+	l.add(diags)
+	for i := range e.personas {
+		_, _, diags := e.evalPersona(i, ctx)
+		l.add(diags)
+	}
+}

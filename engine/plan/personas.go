@@ -1,0 +1,142 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// personaEval holds a persona's per-user expressions: script (DriverScript)
+// or prompt (DriverLLM), evaluated with the user's data in scope.
+type personaEval struct {
+	script hcl.Expression
+	prompt hcl.Expression
+	// skip is true when the persona's expressions are wrong (already
+	// reported); the probe user then does not evaluate them.
+	skip bool
+}
+
+func (l *loader) decodePersonas(blocks hcl.Blocks) {
+	if len(blocks) == 0 {
+		l.add(hcl.Diagnostics{l.missingBlock("persona")})
+		return
+	}
+	seen := make(map[string]hcl.Range)
+	var weights []hcl.Range
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if first, dup := seen[name]; dup {
+			l.add(hcl.Diagnostics{duplicateAt("persona", name, first, b)})
+			continue
+		}
+		seen[name] = b.DefRange
+		p, pe, weight := l.decodePersona(b)
+		l.plan.Personas = append(l.plan.Personas, p)
+		l.personas = append(l.personas, pe)
+		weights = append(weights, weight)
+	}
+	l.checkWeights(weights)
+}
+
+// decodePersona decodes one persona; weight is where its weight is set (its
+// block header when it takes the default).
+func (l *loader) decodePersona(b *hcl.Block) (*Persona, personaEval, hcl.Range) {
+	p := &Persona{Name: b.Labels[0], Weight: 1, DeclRange: b.DefRange}
+	a := l.content(b, personaSchema)
+	weight := b.DefRange
+	if attr, ok := a.m["weight"]; ok {
+		weight = attr.Expr.Range()
+	}
+	a.number("weight", &p.Weight)
+	a.require("weight", p.Weight >= 0, "0 or more: a persona's share of the users is its weight over the sum of all weights")
+	a.str("llm", &p.LLM)
+	return p, l.personaDriver(a, b, p), weight
+}
+
+// personaDriver settles what plays the persona, script or llm, and returns
+// the expressions to evaluate per user.
+func (l *loader) personaDriver(a attrs, b *hcl.Block, p *Persona) personaEval {
+	script, hasScript := a.m["script"]
+	prompt, hasPrompt := a.m["prompt"]
+	llm, hasLLM := a.m["llm"]
+	var pe personaEval
+	switch {
+	case hasScript && hasLLM:
+		l.personaError("Conflicting persona driver", "A persona is played either by a script (fixed lines) or by an llm "+
+			"with a prompt, not both. Remove script, or remove llm and prompt.", llm.Range)
+		return personaEval{skip: true}
+	case !hasScript && !hasLLM:
+		l.personaError("Missing persona driver", "Give the persona either script = [\"Olá\", ...] (fixed lines, first "+
+			"message included) or llm = \"<llm block name>\" and a prompt.", b.DefRange)
+		return personaEval{skip: true}
+	case hasScript:
+		p.Driver, pe.script = DriverScript, script.Expr
+		if hasPrompt {
+			l.personaError("Unexpected prompt", "A script persona says its lines as written; prompt is only used with "+
+				"llm. Remove prompt, or replace script with llm.", prompt.Range)
+		}
+	default:
+		p.Driver = DriverLLM
+		l.checkLLMName(a, p)
+		if !hasPrompt {
+			l.personaError("Missing required argument", "The argument \"prompt\" is required for a persona played by an "+
+				"llm, e.g. prompt = templatefile(\"personas/kataryna.txt\", { customer = data.customer }).", b.DefRange)
+			return personaEval{skip: true}
+		}
+		pe.prompt = prompt.Expr
+	}
+	pe.skip = l.checkPersonaExprs(pe)
+	return pe
+}
+
+// checkPersonaExprs checks the references of the persona's expressions and
+// reports whether they are wrong.
+func (l *loader) checkPersonaExprs(pe personaEval) bool {
+	bad := false
+	for _, e := range []hcl.Expression{pe.script, pe.prompt} {
+		if e == nil {
+			continue
+		}
+		if diags := l.checkExpr(e, len(l.data)); diags.HasErrors() {
+			l.add(diags)
+			bad = true
+		}
+	}
+	return bad
+}
+
+func (l *loader) checkLLMName(a attrs, p *Persona) {
+	if _, ok := l.plan.LLMs[p.LLM]; ok || p.LLM == "" {
+		return
+	}
+	detail := fmt.Sprintf("There is no llm block named %q.", p.LLM)
+	if names := sortedKeys(l.plan.LLMs); len(names) > 0 {
+		detail += didYouMean(p.LLM, names) + " The plan declares " + quotedList(names) + "."
+	} else {
+		detail += fmt.Sprintf(" Declare one: llm %q { model = \"gemini-2.5-flash\" }.", p.LLM)
+	}
+	l.personaError("Unknown llm", detail, a.m["llm"].Expr.Range())
+}
+
+func (l *loader) personaError(summary, detail string, subject hcl.Range) {
+	l.add(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: subject.Ptr()}})
+}
+
+// checkWeights reports, on every persona, weights that sum to zero: no
+// virtual user could pick a persona.
+func (l *loader) checkWeights(ranges []hcl.Range) {
+	total := 0.0
+	for _, p := range l.plan.Personas {
+		if p.Weight < 0 {
+			return // already reported
+		}
+		total += p.Weight
+	}
+	if total > 0 || len(ranges) == 0 {
+		return
+	}
+	for _, r := range ranges {
+		l.personaError("Persona weights sum to zero", "Every persona has weight 0, so no virtual user could be given "+
+			"one. Give at least one persona a positive weight (the default is 1).", r)
+	}
+}

@@ -1,0 +1,77 @@
+package plan
+
+import "github.com/hashicorp/hcl/v2"
+
+// The schemas of the plan language. Decoding against them lets HCL report
+// unknown blocks and arguments itself, with "Did you mean" suggestions.
+
+var rootSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "plan", LabelNames: []string{"name"}},
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "target", LabelNames: []string{"name"}},
+		{Type: "webhook"},
+		{Type: "simulator"},
+		{Type: "llm", LabelNames: []string{"name"}},
+		{Type: "data", LabelNames: []string{"name"}},
+		{Type: "persona", LabelNames: []string{"name"}},
+		{Type: "conversation"},
+		{Type: "stage", LabelNames: []string{"name"}},
+		{Type: "threshold", LabelNames: []string{"name"}},
+	},
+}
+
+var planSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "description"}, {Name: "seed"}},
+}
+
+var variableSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "description"}, {Name: "type"}},
+}
+
+var targetSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "url"}, {Name: "channel_id"}, {Name: "client_domain"}, {Name: "timeout"},
+	},
+}
+
+var webhookSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "listen"}, {Name: "tunnel"}, {Name: "public_url"}},
+}
+
+var simulatorSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "listen"}, {Name: "latency"}, {Name: "jitter"}, {Name: "payment_domain"},
+		{Name: "image_every"}, {Name: "split_every"}, {Name: "fail_rate"}, {Name: "drop_rate"},
+	},
+}
+
+var llmSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "model", Required: true}, {Name: "api_key"}, {Name: "base_url"},
+		{Name: "price_input"}, {Name: "price_output"}, {Name: "temperature"},
+		{Name: "max_output_tokens"}, {Name: "thinking_budget"}, {Name: "timeout"},
+		{Name: "max_retries"}, {Name: "requests_per_minute"}, {Name: "tokens_per_minute"},
+	},
+}
+
+var personaSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "weight"}, {Name: "llm"}, {Name: "prompt"}, {Name: "script"}},
+}
+
+var conversationSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "opening"}, {Name: "max_turns"}, {Name: "reply_timeout"}, {Name: "reply_settle"},
+		{Name: "think_time"}, {Name: "conversations_per_user"}, {Name: "pacing"}, {Name: "complete_when"},
+	},
+}
+
+var stageSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "users", Required: true}, {Name: "spawn_rate", Required: true}, {Name: "duration", Required: true},
+	},
+}
+
+var thresholdSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "check", Required: true}, {Name: "abort"}},
+}

@@ -1,0 +1,184 @@
+package plan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// fileCache reads the files a plan names (file, templatefile) relative to
+// the plan's directory, once: every virtual user renders the same bytes, and
+// ten thousand users do not mean ten thousand reads and parses.
+type fileCache struct {
+	dir string
+	// funcs is the set of function names a template may call; read-only.
+	funcs map[string]bool
+
+	// mu guards files and templates. Each maps a cleaned path to the file's
+	// contents (parsed template); an entry, once stored, never changes.
+	mu        sync.Mutex
+	files     map[string]string
+	templates map[string]hclsyntax.Expression
+}
+
+func newFileCache(dir string, funcs map[string]bool) *fileCache {
+	return &fileCache{
+		dir:       dir,
+		funcs:     funcs,
+		files:     make(map[string]string),
+		templates: make(map[string]hclsyntax.Expression),
+	}
+}
+
+// resolve makes path relative to the plan's directory unless it is absolute.
+func (c *fileCache) resolve(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(c.dir, path)
+}
+
+// read returns the UTF-8 contents of the file at path.
+func (c *fileCache) read(path string) (string, error) {
+	full := c.resolve(path)
+	c.mu.Lock()
+	s, ok := c.files[full]
+	c.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	b, err := os.ReadFile(full)
+	if err != nil {
+		return "", fmt.Errorf("cannot read file %q (paths are relative to the plan's directory, %q): %w", path, c.dir, err)
+	}
+	if !utf8.Valid(b) {
+		return "", fmt.Errorf("file %q is not valid UTF-8", path)
+	}
+	c.mu.Lock()
+	c.files[full] = string(b)
+	c.mu.Unlock()
+	return string(b), nil
+}
+
+// template returns the parsed template in the file at path. Parse errors and
+// calls to functions a template may not use are returned as hcl.Diagnostics,
+// so they keep the template file's line and column.
+func (c *fileCache) template(path string) (hclsyntax.Expression, error) {
+	full := c.resolve(path)
+	c.mu.Lock()
+	t, ok := c.templates[full]
+	c.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	src, err := c.read(path)
+	if err != nil {
+		return nil, function.NewArgError(0, err)
+	}
+	t, diags := hclsyntax.ParseTemplate([]byte(src), full, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, templateError(diags)
+	}
+	if diags := checkFunctionNames(t, c.funcs, "a template"); diags.HasErrors() {
+		return nil, templateError(diags)
+	}
+	c.mu.Lock()
+	c.templates[full] = t
+	c.mu.Unlock()
+	return t, nil
+}
+
+// templateFileFunc is templatefile(path, vars), as in Terraform: the file at
+// path rendered as an HCL template whose variables are vars' attributes and
+// whose functions are parent's and fns (templatefile itself excluded).
+func templateFileFunc(files *fileCache, parent *hcl.EvalContext, fns map[string]function.Function) function.Function {
+	return function.New(&function.Spec{
+		Description: "Renders the template file at path with vars, relative to the plan's directory.",
+		Params: []function.Parameter{
+			{Name: "path", Type: cty.String},
+			{Name: "vars", Type: cty.DynamicPseudoType},
+		},
+		Type: function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			t, err := files.template(args[0].AsString())
+			if err != nil {
+				return cty.NilVal, err
+			}
+			vars, err := templateVars(args[1])
+			if err != nil {
+				return cty.NilVal, err
+			}
+			if vars == nil {
+				return cty.UnknownVal(cty.String), nil
+			}
+			ctx := parent.NewChild()
+			ctx.Functions = fns
+			ctx.Variables = vars
+			return renderTemplate(t, ctx)
+		},
+	})
+}
+
+// templateVars checks templatefile's vars argument and returns its
+// attributes; nil (and no error) while vars is not wholly known.
+func templateVars(v cty.Value) (map[string]cty.Value, error) {
+	if !v.IsWhollyKnown() {
+		return nil, nil
+	}
+	ty := v.Type()
+	if v.IsNull() || !(ty.IsObjectType() || ty.IsMapType()) {
+		return nil, function.NewArgErrorf(1, "vars must be an object, like { customer = data.customer }")
+	}
+	vars := make(map[string]cty.Value, v.LengthInt())
+	for name, val := range v.AsValueMap() {
+		if !hclsyntax.ValidIdentifier(name) {
+			return nil, function.NewArgErrorf(1, "template variable name %q is not a valid identifier: use letters, digits, _ and -, starting with a letter", name)
+		}
+		vars[name] = val
+	}
+	return vars, nil
+}
+
+func renderTemplate(t hclsyntax.Expression, ctx *hcl.EvalContext) (cty.Value, error) {
+	val, diags := t.Value(ctx)
+	if diags.HasErrors() {
+		return cty.NilVal, templateError(diags)
+	}
+	if !val.IsWhollyKnown() {
+		return cty.UnknownVal(cty.String), nil
+	}
+	s, err := convert.Convert(val, cty.String)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("the template's result must be a string: %w", err)
+	}
+	return s, nil
+}
+
+// templateError lists a template's error diagnostics, one a line with its
+// place in the template file, for the Detail of the call's diagnostic.
+type templateError hcl.Diagnostics
+
+func (e templateError) Error() string {
+	var b strings.Builder
+	b.WriteString("the template has errors:")
+	for _, d := range e {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		b.WriteString("\n  ")
+		if d.Subject != nil {
+			fmt.Fprintf(&b, "%s: ", d.Subject)
+		}
+		fmt.Fprintf(&b, "%s; %s", d.Summary, d.Detail)
+	}
+	return b.String()
+}

@@ -1,0 +1,1 @@
+# ERROR: Missing target block # ERROR: Missing persona block # ERROR: Missing stage block

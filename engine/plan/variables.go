@@ -1,0 +1,190 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// EnvVarPrefix prefixes the environment variables that set plan variables:
+// VOYPLAN_VAR_channel_id sets var.channel_id.
+const EnvVarPrefix = "VOYPLAN_VAR_"
+
+// variable is a `variable "name"` block.
+type variable struct {
+	name   string
+	typ    cty.Type // when typed; otherwise the default's type, else string
+	typed  bool
+	def    cty.Value // when hasDef; otherwise a value is required
+	hasDef bool
+	block  *hcl.Block
+}
+
+var variableTypes = map[string]cty.Type{"string": cty.String, "number": cty.Number, "bool": cty.Bool}
+
+// decodeVariables decodes the variable blocks and returns the var object.
+// A variable without a usable value is unknown in it, so expressions that
+// use it are skipped rather than reported a second time.
+func (l *loader) decodeVariables(blocks hcl.Blocks) cty.Value {
+	ctx := l.scopeContext(l.funcsCtx, 0, -1) // functions, but no variables
+	for _, b := range blocks {
+		if v := l.decodeVariable(b, ctx); v != nil {
+			l.vars[v.name] = v
+		}
+	}
+	l.checkUndeclaredVars()
+	vals := make(map[string]cty.Value, len(l.vars))
+	for name, v := range l.vars {
+		vals[name] = l.variableValue(v)
+	}
+	return cty.ObjectVal(vals)
+}
+
+func (l *loader) decodeVariable(b *hcl.Block, ctx *hcl.EvalContext) *variable {
+	name := b.Labels[0]
+	if prev, dup := l.vars[name]; dup {
+		l.add(hcl.Diagnostics{duplicate("variable", name, prev.block, b)})
+		return nil
+	}
+	v := &variable{name: name, block: b}
+	a := l.content(b, variableSchema)
+	a.ctx = ctx
+	var desc string
+	a.str("description", &desc)
+	l.variableType(a, v)
+	if attr, ok := a.m["default"]; ok {
+		v.def, v.hasDef = l.variableDefault(a, v, attr)
+	}
+	return v
+}
+
+// variableType decodes `type`, written as a keyword (type = number) or a
+// string (type = "number").
+func (l *loader) variableType(a attrs, v *variable) {
+	attr, ok := a.m["type"]
+	if !ok {
+		return
+	}
+	name := hcl.ExprAsKeyword(attr.Expr)
+	if name == "" && !a.str("type", &name) {
+		return
+	}
+	ty, ok := variableTypes[name]
+	a.invalid("type", ok, "Invalid variable type", fmt.Sprintf(
+		"%q is not a variable type. Use string, number or bool, e.g. type = number.", name))
+	if ok {
+		v.typ, v.typed = ty, true
+	}
+}
+
+// variableDefault evaluates the default and converts it to the declared
+// type. A null default means none (a value is required); a default that
+// cannot be used is unknown, so nothing else is reported about it.
+func (l *loader) variableDefault(a attrs, v *variable, attr *hcl.Attribute) (cty.Value, bool) {
+	if diags := l.checkExpr(attr.Expr, noData); diags.HasErrors() {
+		l.add(diags)
+		return cty.DynamicVal, true
+	}
+	val, diags := attr.Expr.Value(a.ctx)
+	l.add(diags)
+	switch {
+	case diags.HasErrors():
+		return cty.DynamicVal, true
+	case val.IsNull():
+		return cty.NilVal, false
+	case !v.typed:
+		return val, true
+	}
+	cv, err := convert.Convert(val, v.typ)
+	if err != nil {
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid default value for variable",
+			Detail: fmt.Sprintf("The default of variable %q does not match its type: %s. Change the default or the type.",
+				v.name, err),
+			Subject: attr.Expr.Range().Ptr(),
+		}})
+		return cty.DynamicVal, true
+	}
+	return cv, true
+}
+
+// variableValue picks the value: -var, then VOYPLAN_VAR_<name>, then the
+// default.
+func (l *loader) variableValue(v *variable) cty.Value {
+	if s, ok := l.opts.Vars[v.name]; ok {
+		return l.convertInput(v, s, fmt.Sprintf("-var %s=%s", v.name, s))
+	}
+	if s, ok := l.opts.Env[EnvVarPrefix+v.name]; ok {
+		return l.convertInput(v, s, fmt.Sprintf("the environment variable %s%s", EnvVarPrefix, v.name))
+	}
+	if v.hasDef {
+		return v.def
+	}
+	l.add(hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "No value for required variable",
+		Detail: fmt.Sprintf("The variable %q has no default. Set it with -var %s=VALUE or the environment variable %s%s, "+
+			"or give it a default.", v.name, v.name, EnvVarPrefix, v.name),
+		Subject: v.block.DefRange.Ptr(),
+	}})
+	return cty.DynamicVal
+}
+
+// inputType is the type a command-line or environment string is converted
+// to: the declared type, else the default's when it is a primitive, else
+// string.
+func (v *variable) inputType() cty.Type {
+	if v.typed {
+		return v.typ
+	}
+	if v.hasDef && v.def.Type().IsPrimitiveType() {
+		return v.def.Type()
+	}
+	return cty.String
+}
+
+func (l *loader) convertInput(v *variable, s, from string) cty.Value {
+	ty := v.inputType()
+	cv, err := convert.Convert(cty.StringVal(s), ty)
+	if err == nil {
+		return cv
+	}
+	l.add(hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid value for variable",
+		Detail: fmt.Sprintf("The value given by %s cannot be used: variable %q is a %s (%s). Give a %s value.",
+			from, v.name, ty.FriendlyName(), err, ty.FriendlyName()),
+		Subject: v.block.LabelRanges[0].Ptr(),
+	}})
+	return cty.DynamicVal
+}
+
+// checkUndeclaredVars reports -var flags naming no variable block. They come
+// from the command line, so they have no subject in the file.
+func (l *loader) checkUndeclaredVars() {
+	for _, name := range sortedKeys(l.opts.Vars) {
+		if _, ok := l.vars[name]; ok {
+			continue
+		}
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Value for undeclared variable",
+			Detail: fmt.Sprintf("A variable named %q was given with -var, but the plan declares no such variable.%s "+
+				"Fix the name, or declare it with a variable %q {} block.", name, didYouMean(name, sortedKeys(l.vars)), name),
+		}})
+	}
+}
+
+// duplicate reports a second block of a kind with an already used name.
+func duplicate(kind, name string, first, b *hcl.Block) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Duplicate " + kind,
+		Detail: fmt.Sprintf("A %s named %q is already declared at %s. Names must be unique: rename or remove one of them.",
+			kind, name, first.DefRange),
+		Subject: b.LabelRanges[0].Ptr(),
+	}
+}

@@ -1,0 +1,118 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// JSONL appends conversations to a conversations.jsonl file, one JSON object
+// per line. Each line reaches the file in one write(2) on an O_APPEND
+// descriptor, with no buffer in between, so a process killed at any moment
+// (even kill -9) leaves every conversation Write returned for on disk, and at
+// worst the line being written cut short (ReadJSONL tolerates that).
+type JSONL struct {
+	path string
+	// mu serialises writes: one line is on the file before the next begins,
+	// so lines never interleave even when a write is short.
+	mu sync.Mutex
+	f  *os.File
+}
+
+// CreateJSONL opens path for appending, creating it (0644) if needed.
+func CreateJSONL(path string) (*JSONL, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the conversations file: %w", err)
+	}
+	return &JSONL{path: path, f: f}, nil
+}
+
+// Write appends c as one line. It is safe for concurrent use.
+func (j *JSONL) Write(c *transcript.Conversation) error {
+	line, err := encodeLine(c)
+	if err != nil {
+		return fmt.Errorf("cannot encode conversation %s: %w", c.ID, err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.f.Write(line); err != nil {
+		return fmt.Errorf("cannot write conversation %s to %s: %w", c.ID, j.path, err)
+	}
+	return nil
+}
+
+// encodeLine is c as JSON with its newline; HTML characters are kept as they
+// are (links in replies stay readable).
+func encodeLine(c *transcript.Conversation) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(c); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Close closes the file.
+func (j *JSONL) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.f.Close(); err != nil {
+		return fmt.Errorf("cannot close %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// ReadJSONL reads every conversation in a conversations.jsonl file. A last
+// line without its newline that does not parse — a write cut short by a
+// killed process — is ignored; any other bad line is an error naming it.
+func ReadJSONL(path string) ([]transcript.Conversation, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the conversations file: %w", err)
+	}
+	defer f.Close()
+	return readLines(path, bufio.NewReader(f))
+}
+
+func readLines(path string, r *bufio.Reader) ([]transcript.Conversation, error) {
+	var out []transcript.Conversation
+	for n := 1; ; n++ {
+		line, rerr := r.ReadBytes('\n')
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return nil, fmt.Errorf("cannot read %s: %w", path, rerr)
+		}
+		last := rerr != nil // io.EOF: the line has no newline
+		c, ok, err := parseLine(line)
+		switch {
+		case err != nil && last:
+			return out, nil // truncated by a killed writer
+		case err != nil:
+			return nil, fmt.Errorf("%s:%d: invalid conversation: %w", path, n, err)
+		case ok:
+			out = append(out, c)
+		}
+		if last {
+			return out, nil
+		}
+	}
+}
+
+// parseLine decodes one line; ok is false for a blank one.
+func parseLine(line []byte) (c transcript.Conversation, ok bool, err error) {
+	if len(bytes.TrimSpace(line)) == 0 {
+		return c, false, nil
+	}
+	if err := json.Unmarshal(line, &c); err != nil {
+		return c, false, err
+	}
+	return c, true, nil
+}

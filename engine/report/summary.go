@@ -1,0 +1,153 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/verdict"
+)
+
+// Summary is summary.json. Its metrics carry the names thresholds see; the
+// embedded Legacy adds the old tool's run-summary fields at the top level,
+// under their old names, so dashboards built on the old tool keep working.
+type Summary struct {
+	Plan        PlanInfo         `json:"plan"`
+	Version     string           `json:"version"`
+	StartedAt   time.Time        `json:"started_at"`
+	EndedAt     time.Time        `json:"ended_at"`
+	DurationMS  float64          `json:"duration_ms"`
+	Interrupted bool             `json:"interrupted"`
+	Verdict     string           `json:"verdict"` // VerdictPass | VerdictFail
+	Thresholds  []Threshold      `json:"thresholds"`
+	Metrics     metrics.Snapshot `json:"metrics"`
+	Segment     *Segment         `json:"segment,omitempty"` // set when this process ran one slice of the users
+	Legacy
+}
+
+// Verdict values.
+const (
+	VerdictPass = "pass"
+	VerdictFail = "fail"
+)
+
+// PlanInfo identifies the plan a run executed: enough to find it and to
+// reproduce the run, and nothing else (no targets, no keys).
+type PlanInfo struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	File        string `json:"file"`
+	Hash        string `json:"hash"` // SHA-256 of the file, hex
+	Seed        uint64 `json:"seed"`
+}
+
+// PlanInfoOf copies p's identity. It is the only way a plan reaches a
+// summary, so nothing else of the plan (its LLM keys above all) can.
+func PlanInfoOf(p *plan.Plan) PlanInfo {
+	return PlanInfo{Name: p.Name, Description: p.Description, File: p.File, Hash: p.Hash, Seed: p.Seed}
+}
+
+// Threshold is one threshold's outcome as summary.json carries it.
+type Threshold struct {
+	Name     string `json:"name"`
+	Check    string `json:"check"`
+	Pass     bool   `json:"pass"`
+	Observed string `json:"observed"`
+	Error    string `json:"error,omitempty"`
+	Abort    bool   `json:"abort"`
+}
+
+// Segment is the slice of the virtual users this process ran (--segment
+// Index/Count), for merging results from several machines.
+type Segment struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// Run is what a summary records about the run itself.
+type Run struct {
+	Plan        PlanInfo
+	Version     string
+	StartedAt   time.Time
+	EndedAt     time.Time
+	Interrupted bool
+	Segment     *Segment
+}
+
+// NewSummary builds the summary of a run from its final snapshot and its
+// threshold results.
+func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
+	return &Summary{
+		Plan:        run.Plan,
+		Version:     run.Version,
+		StartedAt:   run.StartedAt,
+		EndedAt:     run.EndedAt,
+		DurationMS:  transcript.Ms(run.EndedAt.Sub(run.StartedAt)),
+		Interrupted: run.Interrupted,
+		Verdict:     verdictOf(rs),
+		Thresholds:  thresholds(rs),
+		Metrics:     s,
+		Segment:     run.Segment,
+		Legacy:      LegacyOf(s),
+	}
+}
+
+func verdictOf(rs []verdict.Result) string {
+	if verdict.Passed(rs) {
+		return VerdictPass
+	}
+	return VerdictFail
+}
+
+func thresholds(rs []verdict.Result) []Threshold {
+	out := make([]Threshold, len(rs))
+	for i, r := range rs {
+		out[i] = Threshold{Name: r.Name, Check: r.Check, Pass: r.Pass, Observed: r.Observed, Abort: r.Abort}
+		if r.Err != nil {
+			out[i].Error = r.Err.Error()
+		}
+	}
+	return out
+}
+
+// WriteSummary writes s to dir/summary.json atomically: a reader sees the
+// previous file or the new one, never a part of it.
+func WriteSummary(dir string, s *Summary) error {
+	b, err := encodeSummary(s)
+	if err != nil {
+		return fmt.Errorf("cannot encode the summary: %w", err)
+	}
+	if err := writeFileAtomic(dir, SummaryFile, b); err != nil {
+		return fmt.Errorf("cannot write the summary: %w", err)
+	}
+	return nil
+}
+
+func encodeSummary(s *Summary) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// ReadSummary reads a summary.json.
+func ReadSummary(path string) (*Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the summary: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: invalid summary: %w", path, err)
+	}
+	return &s, nil
+}

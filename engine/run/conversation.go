@@ -1,0 +1,204 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/google/uuid"
+
+	"github.com/voyplan/voyplan/engine/persona"
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// conversation is one conversation in progress.
+type conversation struct {
+	r       *Runner
+	user    *plan.User
+	rec     *transcript.Conversation
+	mailbox *webhook.Mailbox
+	driver  persona.Driver
+	started time.Time // monotonic
+}
+
+// converse holds one whole conversation and returns its record, whatever
+// happened. ctx ending means the run was cut: the conversation is
+// interrupted.
+func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcript.Conversation {
+	id := uuid.NewString() // random, never seeded: the assistant keys its state on it
+	c := &conversation{
+		r:    r,
+		user: user,
+		rec: &transcript.Conversation{
+			ID:               id,
+			User:             v.n,
+			Persona:          user.Persona.Name,
+			Data:             user.Data,
+			ClientIdentifier: id + r.plan.Target.ClientDomain,
+			Turns:            []transcript.Turn{},
+		},
+		mailbox: r.env.receiver.Open(id),
+		driver:  newDriver(user),
+		started: time.Now(),
+	}
+	c.rec.StartedAt = c.started
+	r.rec.ConversationStarted(user.Persona.Name)
+	outcome, reason, detail := c.loop(ctx)
+	c.end(outcome, reason, detail)
+	return c.rec
+}
+
+// newDriver picks the persona's driver. The LLM driver arrives with the
+// Gemini issue; until then a plan can only load script personas into a run.
+func newDriver(u *plan.User) persona.Driver {
+	return persona.NewScript(u.Script)
+}
+
+// loop runs turns until the conversation has an outcome.
+func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, string) {
+	conv := c.r.plan.Conversation
+	var reply []target.Message
+	for n := 1; ; n++ {
+		if n > conv.MaxTurns {
+			return transcript.Failed, transcript.ReasonMaxTurns, fmt.Sprintf("no completion after %d turns", conv.MaxTurns)
+		}
+		if n > 1 && !c.think(ctx, conv.ThinkTime) {
+			return transcript.Interrupted, "", ""
+		}
+		step, err := c.driver.Next(ctx, reply)
+		switch {
+		case errors.Is(err, persona.ErrExhausted):
+			return transcript.Failed, transcript.ReasonScriptExhausted, err.Error()
+		case ctx.Err() != nil:
+			return transcript.Interrupted, "", ""
+		case err != nil:
+			return transcript.Failed, transcript.ReasonLLMError, err.Error()
+		case step.Stop:
+			return transcript.Abandoned, "", ""
+		}
+		out, done := c.turn(ctx, n, step)
+		if done {
+			return out.outcome, out.reason, out.detail
+		}
+		reply = c.rec.Turns[len(c.rec.Turns)-1].Messages
+	}
+}
+
+// think waits between a reply and the next message; false when the
+// conversation must end instead (the run is stopping).
+func (c *conversation) think(ctx context.Context, d time.Duration) bool {
+	if closed(c.r.draining) {
+		return false
+	}
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-c.r.draining:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+type ending struct {
+	outcome        transcript.Outcome
+	reason, detail string
+}
+
+// turn sends one message and waits for the reply; done reports an outcome.
+func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (ending, bool) {
+	r := c.r
+	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []target.Message{}, Late: []target.Message{}}
+	t0 := time.Now()
+	t.SentAt = t0
+	status, err := r.env.target.Send(ctx, c.rec.ClientIdentifier, step.Text, c.mailbox.URL(n))
+	send := time.Since(t0)
+	t.SendMS, t.Status = transcript.Ms(send), status
+	if err != nil && ctx.Err() != nil {
+		c.rec.Turns = append(c.rec.Turns, t)
+		return ending{outcome: transcript.Interrupted}, true
+	}
+	r.rec.Send(send, err == nil)
+	if err != nil {
+		c.rec.Turns = append(c.rec.Turns, t)
+		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
+	}
+	conv := r.plan.Conversation
+	reply, err := c.mailbox.Wait(ctx, n, conv.ReplyTimeout, conv.ReplySettle)
+	switch {
+	case errors.Is(err, webhook.ErrTimeout):
+		r.rec.Reply(conv.ReplyTimeout, false)
+		c.rec.Turns = append(c.rec.Turns, t)
+		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", conv.ReplyTimeout)}, true
+	case err != nil:
+		c.rec.Turns = append(c.rec.Turns, t)
+		return ending{outcome: transcript.Interrupted}, true
+	}
+	latency := reply.First.Sub(t0)
+	r.rec.Reply(latency, true)
+	ms := transcript.Ms(latency)
+	t.ReplyMS, t.Messages, t.Callbacks, t.Duplicates = &ms, reply.Messages, reply.Callbacks, reply.Duplicates
+	c.rec.Turns = append(c.rec.Turns, t)
+	return c.judge(n, reply.Messages)
+}
+
+// judge evaluates complete_when on a reply.
+func (c *conversation) judge(n int, msgs []target.Message) (ending, bool) {
+	pred := c.r.plan.Conversation.CompleteWhen
+	env := plan.TurnEnv(msgs, n, c.user.Persona.Name, c.user.Data)
+	out, err := expr.Run(pred.Program, env)
+	if err != nil {
+		return ending{transcript.Failed, transcript.ReasonPredicateError, err.Error()}, true
+	}
+	if ok, _ := out.(bool); ok {
+		return ending{outcome: transcript.Completed}, true
+	}
+	return ending{}, false
+}
+
+// end closes the record: outcome, late callbacks, totals.
+func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
+	c.mailbox.Close()
+	for turn, msgs := range c.mailbox.Late() {
+		if turn >= 1 && turn <= len(c.rec.Turns) {
+			t := &c.rec.Turns[turn-1]
+			t.Late = append(t.Late, msgs...)
+		}
+	}
+	rec := c.rec
+	rec.Outcome, rec.Reason, rec.Error = outcome, reason, detail
+	rec.EndedAt = time.Now()
+	rec.DurationMS = transcript.Ms(rec.EndedAt.Sub(c.started))
+	for _, t := range rec.Turns {
+		if t.LLM == nil {
+			continue
+		}
+		rec.Tokens.Input += t.LLM.InputTokens
+		rec.Tokens.Output += t.LLM.OutputTokens
+		rec.Tokens.Thinking += t.LLM.ThinkingTokens
+		rec.CostUSD += t.LLM.CostUSD
+	}
+}
+
+// finish hands a conversation to the metrics and the sink.
+func (r *Runner) finish(c *transcript.Conversation) {
+	r.rec.ConversationEnded(c)
+	r.log.Debug("conversation ended", "id", c.ID, "user", c.User, "persona", c.Persona,
+		"outcome", c.Outcome, "reason", c.Reason, "turns", len(c.Turns), "ms", c.DurationMS)
+	if r.opts.Sink == nil {
+		return
+	}
+	if err := r.opts.Sink.Write(c); err != nil {
+		r.sinkErr.CompareAndSwap(nil, &err)
+	}
+}

@@ -1,0 +1,11 @@
+// Package run carries out a plan: it starts the built-in simulator and the
+// webhook receiver when the plan needs them, walks the compiled schedule
+// starting and retiring virtual users, and runs each user's conversations
+// (send a message, wait for the reply on the webhook, judge it) until the
+// stages end, every user is done, or the run is stopped. Every conversation
+// that starts is handed to the Sink exactly once, with an outcome.
+//
+// It does not parse plans, render tables or write result files: it emits
+// conversations and keeps the metrics.Recorder up to date; the caller decides
+// what to do with them.
+package run

@@ -1,0 +1,140 @@
+package run
+
+import (
+	"context"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/plan"
+)
+
+// vu is one virtual user's slot.
+type vu struct {
+	n      int           // global user number, 1-based, in start order
+	retire chan struct{} // closed: finish the current conversation, start no other
+}
+
+// walk applies the schedule's steps at their offsets, then waits until the
+// stages end, every user is done, or starting is stopped.
+func (r *Runner) walk(startCtx, convCtx context.Context, s plan.Schedule) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for _, step := range s.Steps {
+		if !sleepUntil(startCtx, timer, r.start.Add(step.At)) {
+			return
+		}
+		r.stage.Store(int32(step.Stage))
+		r.setUsers(startCtx, convCtx, step.Users)
+	}
+	r.awaitEnd(startCtx, timer, r.start.Add(s.Duration))
+}
+
+// awaitEnd blocks until the schedule's end, until no user is left running,
+// or until starting is stopped.
+func (r *Runner) awaitEnd(startCtx context.Context, timer *time.Timer, end time.Time) {
+	select { // a token left from a moment between steps when nobody ran
+	case <-r.idle:
+	default:
+	}
+	timer.Reset(time.Until(end))
+	for r.running.Load() > 0 {
+		select {
+		case <-startCtx.Done():
+			return
+		case <-timer.C:
+			return
+		case <-r.idle:
+		}
+	}
+}
+
+// sleepUntil waits for t on timer; false if ctx ended first.
+func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer.Reset(d)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+// setUsers starts or retires users so that n slots are planned. A user who
+// has finished its conversations keeps its slot: it is not replaced.
+func (r *Runner) setUsers(startCtx, convCtx context.Context, n int) {
+	for len(r.vus) < n {
+		r.nextUser++
+		v := &vu{n: r.nextUser, retire: make(chan struct{})}
+		r.vus = append(r.vus, v)
+		r.wg.Add(1)
+		r.running.Add(1)
+		go r.runUser(startCtx, convCtx, v)
+	}
+	for len(r.vus) > n {
+		last := r.vus[len(r.vus)-1]
+		close(last.retire)
+		r.vus = r.vus[:len(r.vus)-1]
+	}
+}
+
+// runUser is one virtual user's life: its conversations, one after another,
+// paced, until it has done conversations_per_user, is retired, or starting
+// stops.
+func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
+	defer r.userDone()
+	user, err := r.plan.NewUser(v.n)
+	if err != nil {
+		r.log.Error("cannot instantiate virtual user", "user", v.n, "err", err)
+		return
+	}
+	r.rec.UserStarted()
+	defer r.rec.UserStopped()
+	c := r.plan.Conversation
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for i := 0; c.ConversationsPerUser == 0 || i < c.ConversationsPerUser; i++ {
+		if i > 0 && c.Pacing > 0 && !r.pause(startCtx, v, timer, c.Pacing) {
+			return
+		}
+		if startCtx.Err() != nil || closed(v.retire) {
+			return
+		}
+		r.finish(r.converse(convCtx, v, user))
+	}
+}
+
+// pause waits d between two conversations of a user; false when the user
+// should stop instead.
+func (r *Runner) pause(ctx context.Context, v *vu, timer *time.Timer, d time.Duration) bool {
+	timer.Reset(d)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-v.retire:
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+func (r *Runner) userDone() {
+	if r.running.Add(-1) == 0 {
+		select {
+		case r.idle <- struct{}{}:
+		default:
+		}
+	}
+	r.wg.Done()
+}
+
+func closed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

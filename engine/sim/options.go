@@ -1,0 +1,104 @@
+package sim
+
+import (
+	"math"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure the simulator's timing and its misbehaviour. The zero
+// value is a prompt, well-behaved assistant.
+type Options struct {
+	Latency       time.Duration // delay before each reply is delivered (default 0)
+	Jitter        time.Duration // uniform extra delay in [0, Jitter)
+	PaymentDomain string        // links are https://pay.<PaymentDomain>/<24 lowercase hex>; default "smarttalks.ai"
+	ImageEvery    int           // attach a park image (media item) to every n-th reply of a conversation; 0 never
+	SplitEvery    int           // deliver every n-th reply as two callbacks, the second ~20ms after the first; 0 never
+	FailRate      float64       // fraction of POSTs answered with FailStatus (state not advanced)
+	FailStatus    int           // status used for failures: 4xx or 5xx, default 500
+	DropRate      float64       // fraction of replies never delivered
+	DuplicateRate float64       // fraction of replies delivered twice, identical bodies
+	LateRate      float64       // fraction of replies delayed by LateDelay on top of Latency
+	LateDelay     time.Duration
+	MalformedRate float64       // fraction of callbacks whose body is not valid JSON
+	SlowPost      time.Duration // the POST itself takes this long before answering
+	Seed          uint64        // for the fault draws and link ids; 0 = random
+	Client        *http.Client  // delivers callbacks; default a tuned keep-alive client
+}
+
+const (
+	defaultPaymentDomain = "smarttalks.ai"
+	splitGap             = 20 * time.Millisecond // between the two callbacks of a split reply
+)
+
+// withDefaults fills defaults and clamps out-of-range values: negative
+// durations and counts become 0, rates are clamped to [0, 1], and a
+// FailStatus outside 400–599 becomes 500.
+func (o Options) withDefaults() Options {
+	if o.PaymentDomain == "" {
+		o.PaymentDomain = defaultPaymentDomain
+	}
+	if o.FailStatus < 400 || o.FailStatus > 599 {
+		o.FailStatus = http.StatusInternalServerError
+	}
+	for _, d := range []*time.Duration{&o.Latency, &o.Jitter, &o.LateDelay, &o.SlowPost} {
+		*d = max(*d, 0)
+	}
+	o.ImageEvery, o.SplitEvery = max(o.ImageEvery, 0), max(o.SplitEvery, 0)
+	for _, r := range []*float64{&o.FailRate, &o.DropRate, &o.DuplicateRate, &o.LateRate, &o.MalformedRate} {
+		*r = clampRate(*r)
+	}
+	return o
+}
+
+func clampRate(r float64) float64 {
+	if math.IsNaN(r) || r < 0 {
+		return 0
+	}
+	return min(r, 1)
+}
+
+// defaultClient returns the client used when Options.Client is nil: keep-
+// alives on and many idle connections per host, since thousands of
+// conversations call back to the same receiver.
+func defaultClient() (*http.Client, *http.Transport) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 0
+	tr.MaxIdleConnsPerHost = 1024
+	tr.IdleConnTimeout = 90 * time.Second
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, tr
+}
+
+// Stats counts what the simulator did. Every field only grows.
+type Stats struct {
+	Received       uint64 // POSTs to the widget endpoint, whatever their outcome
+	Invalid        uint64 // POSTs answered 400 (bad JSON or a missing field)
+	Failed         uint64 // POSTs answered with FailStatus on purpose
+	Delivered      uint64 // callbacks answered 2xx by the webhook
+	Dropped        uint64 // replies never delivered on purpose
+	Duplicated     uint64 // replies whose second copy was sent
+	DeliveryErrors uint64 // callbacks that failed: transport error or non-2xx status
+	Conversations  uint64 // distinct clientIdentifiers seen
+	Completed      uint64 // payment links sent
+}
+
+// counters are Stats as atomics.
+type counters struct {
+	received, invalid, failed, delivered, dropped, duplicated atomic.Uint64
+	deliveryErrors, conversations, completed                  atomic.Uint64
+}
+
+func (c *counters) snapshot() Stats {
+	return Stats{
+		Received:       c.received.Load(),
+		Invalid:        c.invalid.Load(),
+		Failed:         c.failed.Load(),
+		Delivered:      c.delivered.Load(),
+		Dropped:        c.dropped.Load(),
+		Duplicated:     c.duplicated.Load(),
+		DeliveryErrors: c.deliveryErrors.Load(),
+		Conversations:  c.conversations.Load(),
+		Completed:      c.completed.Load(),
+	}
+}

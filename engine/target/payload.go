@@ -1,0 +1,156 @@
+package target
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Item types after normalisation.
+const (
+	TypeText  = "text"
+	TypeMedia = "media"
+)
+
+// RoleAssistant is the role of an item whose payload omitted it.
+const RoleAssistant = "assistant"
+
+// payload is every top-level shape a reply callback is known to take.
+type payload struct {
+	Messages []item  `json:"messages"`
+	Text     *string `json:"text"`
+	Content  *string `json:"content"`
+	Message  *string `json:"message"`
+}
+
+// item is one entry of "messages". Media is either an object
+// {"type","link"} (or {"url"}) or a plain URL string.
+type item struct {
+	Role  string          `json:"role"`
+	Type  string          `json:"type"`
+	Text  *string         `json:"text"`
+	Media json.RawMessage `json:"media"`
+	Link  string          `json:"link"`
+	URL   string          `json:"url"`
+}
+
+type mediaObject struct {
+	Link string `json:"link"`
+	URL  string `json:"url"`
+}
+
+// ParsePayload normalises one reply callback body (VOYAGER.md §1):
+//
+//   - {"messages":[...]}: each item keeps its role ("assistant" when
+//     missing); an item with text is a text item (type "text" when missing);
+//     an item with media — an object {type, link|url} or a plain URL string —
+//     or with a link/url field and no text is a media item: Type "media",
+//     Link set, Text empty. A media item's caption, if any, follows it as a
+//     separate text item, so an image is never turned into text and no text
+//     is lost. An empty list is a valid reply with no items.
+//   - {"text": "..."}, {"content": "..."} or {"message": "..."}: one text item.
+//
+// Anything else is an error. ParsePayload never panics.
+func ParsePayload(body []byte) ([]Message, error) {
+	var p payload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, fmt.Errorf("cannot parse reply payload: %w", err)
+	}
+	if p.Messages != nil {
+		return normaliseItems(p.Messages)
+	}
+	for _, s := range []*string{p.Text, p.Content, p.Message} {
+		if s != nil {
+			return []Message{{Role: RoleAssistant, Type: TypeText, Text: *s}}, nil
+		}
+	}
+	return nil, errors.New(`cannot parse reply payload: no "messages", "text", "content" or "message" field`)
+}
+
+func normaliseItems(items []item) ([]Message, error) {
+	out := make([]Message, 0, len(items))
+	for i, it := range items {
+		var err error
+		if out, err = it.appendTo(out); err != nil {
+			return nil, fmt.Errorf("cannot parse reply payload: messages[%d]: %w", i, err)
+		}
+	}
+	return out, nil
+}
+
+// appendTo appends the normalised form of one item: one message, or two for
+// a captioned media item.
+func (it item) appendTo(out []Message) ([]Message, error) {
+	role := it.Role
+	if role == "" {
+		role = RoleAssistant
+	}
+	link, err := it.link()
+	if err != nil {
+		return out, err
+	}
+	if it.isMedia(link) {
+		if link == "" {
+			return out, errors.New("media item without a link")
+		}
+		out = append(out, Message{Role: role, Type: TypeMedia, Link: link})
+		if it.Text != nil && *it.Text != "" {
+			out = append(out, Message{Role: role, Type: TypeText, Text: *it.Text})
+		}
+		return out, nil
+	}
+	if it.Text == nil {
+		return out, errors.New("item has neither text nor media")
+	}
+	typ := it.Type
+	if typ == "" {
+		typ = TypeText
+	}
+	return append(out, Message{Role: role, Type: typ, Text: *it.Text}), nil
+}
+
+// isMedia reports whether the item is an image (or other media) rather than
+// text: it says so, carries a media field, or has a link and no text.
+func (it item) isMedia(link string) bool {
+	switch it.Type {
+	case TypeMedia, "image", "video", "audio", "document", "file":
+		return true
+	}
+	return it.hasMedia() || it.Text == nil && link != ""
+}
+
+func (it item) hasMedia() bool {
+	return len(it.Media) > 0 && string(it.Media) != "null"
+}
+
+// link is the item's media URL from whichever field carries it.
+func (it item) link() (string, error) {
+	if it.hasMedia() {
+		return mediaLink(it.Media)
+	}
+	if it.Link != "" {
+		return it.Link, nil
+	}
+	return it.URL, nil
+}
+
+// mediaLink reads a media field: a plain URL string or an object with a
+// link (or url).
+func mediaLink(raw json.RawMessage) (string, error) {
+	if raw = bytes.TrimSpace(raw); len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fmt.Errorf("media: %w", err)
+		}
+		return s, nil
+	}
+	var m mediaObject
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "", fmt.Errorf("media: %w", err)
+	}
+	if m.Link != "" {
+		return m.Link, nil
+	}
+	return m.URL, nil
+}

@@ -1,0 +1,113 @@
+package target
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Voyager sends customer messages to a widget API endpoint (VOYAGER.md §1).
+// A Voyager is safe for concurrent use; its Client carries the connection pool.
+type Voyager struct {
+	URL       string       // the widget endpoint, e.g. https://voyager.g121.io/v1/webhooks/widget
+	ChannelID string       // the assistant channel, a 24-hex id
+	Client    *http.Client // nil: http.DefaultClient; use NewHTTPClient under load
+}
+
+// StatusError is a send the assistant answered with a status other than
+// 200, 201 or 202.
+type StatusError struct {
+	Code int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("assistant answered HTTP %d", e.Code)
+}
+
+// sendBody is the widget API's request body.
+type sendBody struct {
+	Type             string `json:"type"`
+	Text             string `json:"text"`
+	ChannelID        string `json:"channelId"`
+	ClientIdentifier string `json:"clientIdentifier"`
+	Webhook          string `json:"webhook"`
+}
+
+// maxDrain bounds how much of a response body is read to let the connection
+// be reused; a longer body costs a new connection rather than time.
+const maxDrain = 64 << 10
+
+// Send posts one customer message for the conversation clientIdentifier and
+// asks for the reply to be delivered to webhookURL. It returns the HTTP
+// status (0 when no response came) and, for any status but 200, 201 or 202,
+// a *StatusError. The reply itself arrives later on the webhook.
+func (v *Voyager) Send(ctx context.Context, clientIdentifier, text, webhookURL string) (status int, err error) {
+	body, err := json.Marshal(sendBody{
+		Type:             TypeText,
+		Text:             text,
+		ChannelID:        v.ChannelID,
+		ClientIdentifier: clientIdentifier,
+		Webhook:          webhookURL,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cannot encode the message: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("cannot build the request to the assistant: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := v.client().Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("cannot send the message to the assistant: %w", err)
+	}
+	drainAndClose(resp.Body)
+	if !accepted(resp.StatusCode) {
+		return resp.StatusCode, &StatusError{Code: resp.StatusCode}
+	}
+	return resp.StatusCode, nil
+}
+
+func (v *Voyager) client() *http.Client {
+	if v.Client != nil {
+		return v.Client
+	}
+	return http.DefaultClient
+}
+
+func accepted(code int) bool {
+	return code == http.StatusOK || code == http.StatusCreated || code == http.StatusAccepted
+}
+
+// drainAndClose reads what is left of a response body, up to maxDrain, so
+// the keep-alive connection goes back to the pool.
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrain))
+	_ = body.Close()
+}
+
+// NewHTTPClient returns a client tuned for many concurrent sends to one
+// host: a large idle pool so connections are reused rather than redialled,
+// no cap on connections per host, HTTP/1.1 (HTTP/2 is not forced, so load
+// spreads over connections instead of multiplexing onto one), and timeout
+// bounding each request from dial to the end of the body (0: none).
+func NewHTTPClient(timeout time.Duration) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		MaxIdleConns:          0, // no overall limit; the per-host limit applies
+		MaxIdleConnsPerHost:   2048,
+		MaxConnsPerHost:       0,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     false,
+	}
+	return &http.Client{Transport: transport, Timeout: timeout}
+}

@@ -1,0 +1,90 @@
+package verdict
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/expr-lang/expr"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/plan"
+)
+
+// Result is one threshold's outcome.
+type Result struct {
+	Name  string
+	Check string
+	Pass  bool
+	// Observed is what the check compared, human-readable ("0.93",
+	// "812.4ms"; several joined by ", "), or "error: …" when it could not be
+	// evaluated.
+	Observed string
+	Err      error // the check could not be evaluated; Pass is then false
+	Abort    bool  // the threshold stops the run when it fails
+}
+
+// Evaluate runs every threshold's check against s, in order.
+func Evaluate(ths []*plan.Threshold, s metrics.Snapshot) []Result {
+	rs := make([]Result, 0, len(ths))
+	for _, th := range ths {
+		rs = append(rs, evaluate(th, s))
+	}
+	return rs
+}
+
+// Passed reports whether every result passed. No results pass.
+func Passed(rs []Result) bool {
+	for _, r := range rs {
+		if !r.Pass {
+			return false
+		}
+	}
+	return true
+}
+
+// Failed returns the results that did not pass, in order.
+func Failed(rs []Result) []Result {
+	var out []Result
+	for _, r := range rs {
+		if !r.Pass {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func evaluate(th *plan.Threshold, s metrics.Snapshot) Result {
+	r := Result{Name: th.Name, Check: th.Check, Abort: th.Abort}
+	pass, err := check(th, s)
+	if err != nil {
+		r.Err = err
+		r.Observed = "error: " + firstLine(err.Error())
+		return r
+	}
+	r.Pass = pass
+	r.Observed = Observe(th.Check, s)
+	return r
+}
+
+// check runs a threshold's compiled program; it must give a bool.
+func check(th *plan.Threshold, s metrics.Snapshot) (bool, error) {
+	if th.Program == nil {
+		return false, errors.New("the check was not compiled")
+	}
+	out, err := expr.Run(th.Program, s)
+	if err != nil {
+		return false, err
+	}
+	pass, ok := out.(bool)
+	if !ok {
+		return false, fmt.Errorf("the check gave %T, not a bool", out)
+	}
+	return pass, nil
+}
+
+// firstLine drops the source snippet expr appends to its errors.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

@@ -1,0 +1,191 @@
+package verdict
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+)
+
+// newTable returns a table with the given header, cells never wrapped nor
+// reformatted, columns aligned as given (l: left, r: right).
+func newTable(w io.Writer, align string, header ...any) *tablewriter.Table {
+	aligns := make([]tw.Align, len(align))
+	for i, a := range align {
+		aligns[i] = tw.AlignLeft
+		if a == 'r' {
+			aligns[i] = tw.AlignRight
+		}
+	}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
+	)
+	t.Header(header...)
+	return t
+}
+
+// appendAll appends the rows and renders the table.
+func appendAll(t *tablewriter.Table, rows [][]string) error {
+	for _, row := range rows {
+		if err := t.Append(row); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// renderRequests writes a heading, the Locust-shaped requests table and the
+// conversations line under it.
+func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
+	if _, err := fmt.Fprintln(w, heading(o.Elapsed)); err != nil {
+		return err
+	}
+	llmName := o.LLMName
+	if llmName == "" {
+		llmName = "Gemini"
+	}
+	t := newTable(w, "llrrrrrrrrr",
+		"Type", "Name", "# Reqs", "# Fails", "Avg", "Min", "Max", "Med", "p90", "p95", "p99")
+	rows := [][]string{
+		latencyRow("POST", "Voyager Message", s.Send),
+		latencyRow("WEBHOOK", "Voyager Webhook", s.Reply),
+		latencyRow(strings.ToUpper(llmName), title(llmName)+" Response", s.LLM),
+		latencyRow("CONVERSATION", "Complete Conversation", s.Conversation),
+	}
+	if err := appendAll(t, rows); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%s\n\n", conversationsLine(s.Conversations))
+	return err
+}
+
+func heading(elapsed time.Duration) string {
+	if elapsed <= 0 {
+		return "Requests (times in ms)"
+	}
+	return fmt.Sprintf("Requests (times in ms) over %s", elapsed.Round(time.Second))
+}
+
+func latencyRow(typ, name string, l metrics.Latency) []string {
+	row := []string{typ, name, strconv.FormatInt(l.Count, 10), strconv.FormatInt(l.Failed, 10)}
+	if l.Count-l.Failed <= 0 {
+		return append(row, "-", "-", "-", "-", "-", "-", "-")
+	}
+	return append(row, ms(l.Avg), ms(l.Min), ms(l.Max), ms(l.P50), ms(l.P90), ms(l.P95), ms(l.P99))
+}
+
+// ms renders a duration in milliseconds with one decimal.
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64)
+}
+
+func title(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// conversationsLine summarises the conversations under the requests table.
+func conversationsLine(c metrics.Conversations) string {
+	parts := []string{
+		fmt.Sprintf("%d started", c.Started),
+		fmt.Sprintf("%d completed", c.Succeeded),
+		fmt.Sprintf("%d failed%s", c.Failed, reasons(c.Reasons)),
+		fmt.Sprintf("%d abandoned", c.Abandoned),
+		fmt.Sprintf("%d interrupted", c.Interrupted),
+	}
+	if c.InFlight > 0 {
+		parts = append(parts, fmt.Sprintf("%d in flight", c.InFlight))
+	}
+	parts = append(parts,
+		"success rate "+successRate(c),
+		"avg turns "+strconv.FormatFloat(c.TurnsAvg, 'f', 1, 64))
+	return "Conversations: " + strings.Join(parts, " · ")
+}
+
+// reasons renders failure counts as " (reply_timeout 3, send_error 1)", most
+// frequent first.
+func reasons(rs map[string]int64) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	keys := slices.SortedFunc(maps.Keys(rs), func(a, b string) int {
+		return cmp.Or(cmp.Compare(rs[b], rs[a]), cmp.Compare(a, b))
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, rs[k])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// successRate is a percentage, "-" when no conversation was judged.
+func successRate(c metrics.Conversations) string {
+	if c.Succeeded+c.Failed+c.Abandoned == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(100*c.SuccessRate, 'f', 1, 64) + "%"
+}
+
+// renderPersonas writes one row per persona, by name; nothing when there
+// are none.
+func renderPersonas(w io.Writer, ps map[string]metrics.Conversations) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	t := newTable(w, "lrrrrrrr",
+		"Persona", "Started", "Completed", "Failed", "Abandoned", "Interrupted", "Success rate", "Avg turns")
+	var rows [][]string
+	for _, name := range slices.Sorted(maps.Keys(ps)) {
+		rows = append(rows, personaRow(name, ps[name]))
+	}
+	if err := appendAll(t, rows); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func personaRow(name string, c metrics.Conversations) []string {
+	return []string{
+		name,
+		strconv.FormatInt(c.Started, 10),
+		strconv.FormatInt(c.Succeeded, 10),
+		strconv.FormatInt(c.Failed, 10),
+		strconv.FormatInt(c.Abandoned, 10),
+		strconv.FormatInt(c.Interrupted, 10),
+		successRate(c),
+		strconv.FormatFloat(c.TurnsAvg, 'f', 1, 64),
+	}
+}
+
+// renderThresholds writes one row per threshold; nothing when there are
+// none.
+func renderThresholds(w io.Writer, rs []Result, color bool) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	t := newTable(w, "llll", "Threshold", "Check", "Observed", "Result")
+	rows := make([][]string, len(rs))
+	for i, r := range rs {
+		rows[i] = []string{r.Name, r.Check, r.Observed, verdictWord([]Result{r}, color)}
+	}
+	if err := appendAll(t, rows); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}

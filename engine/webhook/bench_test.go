@@ -1,0 +1,88 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// BenchmarkRoundTrip posts one callback over loopback HTTP and waits for it,
+// sequentially. It reports the p99 of First minus the POST's start: an
+// upper bound on how late the arrival is read, since it also holds the
+// client's own write.
+func BenchmarkRoundTrip(b *testing.B) {
+	r, c := listen(b), newClient()
+	m := r.Open("bench")
+	body := textBody("Bom dia! Como posso ajudar?")
+	arrival := make([]time.Duration, 0, b.N)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for turn := range b.N {
+		start := time.Now()
+		post(b, c, m.URL(turn), body)
+		reply, err := m.Wait(ctx, turn, 5*time.Second, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		arrival = append(arrival, reply.First.Sub(start))
+	}
+	b.StopTimer()
+	b.ReportMetric(p99(arrival), "arrival-p99-µs")
+}
+
+// BenchmarkRoundTripParallel is the same with a mailbox per goroutine: the
+// receiver's throughput when many conversations are answered at once.
+func BenchmarkRoundTripParallel(b *testing.B) {
+	r, c := listen(b), newClient()
+	body := textBody("Bom dia! Como posso ajudar?")
+	var ids atomic.Int64
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		m := r.Open(fmt.Sprint("bench-", ids.Add(1)))
+		defer m.Close()
+		for turn := 0; pb.Next(); turn++ {
+			if err := send(c, m.URL(turn), body); err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := m.Wait(ctx, turn, 5*time.Second, 0); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkHandler is the receiver's own cost per callback, without the
+// network: ServeHTTP on a recorded request, then Wait.
+func BenchmarkHandler(b *testing.B) {
+	r := newReceiver()
+	m := r.Open("bench")
+	body := textBody("Bom dia! Como posso ajudar?")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for turn := 0; b.Loop(); turn++ {
+		req := httptest.NewRequest(http.MethodPost, m.URL(turn), strings.NewReader(body))
+		r.ServeHTTP(httptest.NewRecorder(), req)
+		if _, err := m.Wait(ctx, turn, time.Second, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func p99(ds []time.Duration) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return float64(ds[len(ds)*99/100].Nanoseconds()) / 1e3
+}

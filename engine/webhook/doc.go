@@ -1,0 +1,17 @@
+// Package webhook is the in-process receiver for the assistant's reply
+// callbacks: it binds the listen address, serves
+// POST /hooks/<token>/<convID>/<turn>, and hands each callback to the
+// conversation's Mailbox, where the waiting virtual user is woken by a
+// channel. The token is 128 random bits drawn per run, so only URLs this run
+// handed out reach a mailbox.
+//
+// Timing: a callback's arrival is read from the monotonic clock when its
+// request reaches the handler, before the body is read or parsed, so
+// Reply.First minus the moment the message was sent is the reply latency.
+//
+// It owns the receiving side only. It never sends messages (engine/target
+// does), never decides what a reply means (the plan's predicates do), and
+// records no metrics beyond its own Stats counters; tunnels that expose the
+// listen address publicly call SetPublicBase or serve the Receiver (an
+// http.Handler) on their own listener.
+package webhook

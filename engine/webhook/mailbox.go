@@ -1,0 +1,370 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/target"
+)
+
+// ErrClosed is Wait's error when the mailbox is closed before or while it waits.
+var ErrClosed = errors.New("mailbox closed")
+
+// Reply is what Wait gathered for one turn.
+type Reply struct {
+	// First is when the turn's first callback reached the handler, read
+	// before its body: time.Now(), so it carries the monotonic clock and
+	// First.Sub(sentAt) is the reply latency.
+	First      time.Time
+	Messages   []target.Message // every item of the turn's callbacks, in arrival order
+	Callbacks  int              // distinct callbacks gathered
+	Duplicates int              // callbacks dropped as byte-identical repeats
+}
+
+// Mailbox receives one conversation's callbacks, one numbered turn at a
+// time. It is small (no goroutine, nothing pre-sized) and is meant for one
+// waiting goroutine; the handler delivers to it concurrently.
+type Mailbox struct {
+	r      *Receiver
+	id     string
+	path   string        // "/hooks/<token>/<escaped id>/"
+	notify chan struct{} // cap 1: a callback for the awaited turn arrived, or Close
+
+	// mu guards the fields below. Invariants: turn n is closed iff
+	// n <= closedThrough or closed is set, and a closed turn's record has no
+	// pending callbacks (they were taken by Wait or moved to late); turns
+	// holds at most one record per turn number, sorted by turn number, so
+	// the current turn is found from the end; a record's pending callbacks
+	// are sorted by arrival time; waitTurn is meaningful only while waiting.
+	mu            sync.Mutex
+	turns         []turnRecord
+	closedThrough int
+	waitTurn      int
+	waiting       bool
+	closed        bool
+}
+
+// turnRecord is everything received for one turn.
+type turnRecord struct {
+	n       int
+	pending []callback       // open turn: callbacks not yet taken by Wait
+	late    []target.Message // items that came after the turn closed
+	sums    []uint64         // fingerprints of every distinct body received
+	dups    int
+}
+
+type callback struct {
+	at    time.Time
+	items []target.Message
+}
+
+// outcome is what deliver did with a callback.
+type outcome int
+
+const (
+	delivered outcome = iota
+	duplicate
+	late
+)
+
+func newMailbox(r *Receiver, id string) *Mailbox {
+	return &Mailbox{
+		r:             r,
+		id:            id,
+		path:          hooksPrefix + r.token + "/" + url.PathEscape(id) + "/",
+		notify:        make(chan struct{}, 1),
+		closedThrough: -1,
+	}
+}
+
+// URL is where the assistant must deliver the reply to turn:
+// <public base>/hooks/<token>/<convID>/<turn>.
+func (m *Mailbox) URL(turn int) string {
+	return *m.r.base.Load() + m.path + strconv.Itoa(turn)
+}
+
+// Wait returns the reply to turn. It blocks until the turn's first callback
+// (one that came before Wait was called counts), then keeps gathering the
+// turn's callbacks until settle passes after the latest one with no other
+// arriving (settle <= 0: only those already in), and returns their items in
+// arrival order. Wait returns within timeout+settle in all cases.
+//
+// With no callback within timeout (<= 0: unless one is already in) it
+// returns ErrTimeout; when ctx ends first, ctx.Err(); when the mailbox is
+// closed, ErrClosed. If ctx ends or the mailbox closes after the first
+// callback, the reply gathered so far comes with the error.
+//
+// However it returns, turn is closed: its later callbacks go to Late. Wait
+// must not be called for a turn already closed, nor while another Wait on
+// the same mailbox runs.
+func (m *Mailbox) Wait(ctx context.Context, turn int, timeout, settle time.Duration) (Reply, error) {
+	if err := m.begin(turn); err != nil {
+		return Reply{}, err
+	}
+	stop := time.Now().Add(timeout + settle)
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	err := m.awaitFirst(ctx, turn, timer)
+	if err == nil && settle > 0 {
+		err = m.settle(ctx, turn, timer, settle, stop)
+	}
+	return m.finish(turn, !errors.Is(err, ErrTimeout)), err
+}
+
+// begin marks turn as awaited and drops a wake-up left from an earlier turn.
+func (m *Mailbox) begin(turn int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case m.closed:
+		return ErrClosed
+	case m.waiting:
+		return fmt.Errorf("cannot wait for turn %d of %s: turn %d is being waited for", turn, m.id, m.waitTurn)
+	case turn <= m.closedThrough:
+		return fmt.Errorf("cannot wait for turn %d of %s: it is already closed", turn, m.id)
+	}
+	m.waiting, m.waitTurn = true, turn
+	select {
+	case <-m.notify:
+	default:
+	}
+	return nil
+}
+
+// awaitFirst blocks until turn has a callback, the timer fires, ctx ends or
+// the mailbox closes.
+func (m *Mailbox) awaitFirst(ctx context.Context, turn int, timer *time.Timer) error {
+	for {
+		if err := m.closedErr(); err != nil {
+			return err
+		}
+		if m.has(turn) {
+			return nil
+		}
+		select {
+		case <-m.notify:
+		case <-timer.C:
+			return ErrTimeout
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// settle waits until settle has passed since the turn's latest callback, or
+// until stop, whichever comes first.
+func (m *Mailbox) settle(ctx context.Context, turn int, timer *time.Timer, settle time.Duration, stop time.Time) error {
+	for {
+		if err := m.closedErr(); err != nil {
+			return err
+		}
+		quiet := m.lastArrival(turn).Add(settle)
+		if stop.Before(quiet) {
+			quiet = stop
+		}
+		d := time.Until(quiet)
+		if d <= 0 {
+			return nil
+		}
+		timer.Reset(d)
+		select {
+		case <-m.notify:
+		case <-timer.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// finish closes turn and, if deliver, takes its callbacks as the reply;
+// otherwise they are late. Callbacks pending for skipped earlier turns,
+// which no Wait will take, become late too.
+func (m *Mailbox) finish(turn int, deliver bool) Reply {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.waiting = false
+	var reply Reply
+	for i := len(m.turns) - 1; i >= 0 && m.turns[i].n > m.closedThrough; i-- {
+		rec := &m.turns[i]
+		switch {
+		case rec.n > turn || len(rec.pending) == 0:
+		case rec.n == turn && deliver:
+			reply = rec.take()
+		default:
+			m.r.stats.late.Add(uint64(rec.expire()))
+		}
+	}
+	m.closedThrough = max(m.closedThrough, turn)
+	return reply
+}
+
+// Late returns the items of callbacks that arrived for turns already closed
+// (timed out or finished), by turn; nil when there were none. The result is
+// a copy.
+func (m *Mailbox) Late() map[int][]target.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out map[int][]target.Message
+	for _, rec := range m.turns {
+		if len(rec.late) == 0 {
+			continue
+		}
+		if out == nil {
+			out = make(map[int][]target.Message)
+		}
+		out[rec.n] = slices.Clone(rec.late)
+	}
+	return out
+}
+
+// Close unregisters the mailbox and ends a Wait in progress with ErrClosed.
+// Callbacks pending for turns nobody waits for become late (kept in Late).
+// Later callbacks for this conversation are counted in Stats.Late but not
+// kept: the receiver remembers only the ids of recently closed mailboxes.
+func (m *Mailbox) Close() {
+	m.r.unregister(m)
+	m.mu.Lock()
+	m.closed = true
+	for i := range m.turns {
+		if rec := &m.turns[i]; !m.waiting || rec.n != m.waitTurn {
+			m.r.stats.late.Add(uint64(rec.expire()))
+		}
+	}
+	m.mu.Unlock()
+	m.wake()
+}
+
+// deliver files one parsed callback under its turn.
+func (m *Mailbox) deliver(turn int, at time.Time, sum uint64, items []target.Message) outcome {
+	m.mu.Lock()
+	rec := m.record(turn)
+	if slices.Contains(rec.sums, sum) {
+		rec.dups++
+		m.mu.Unlock()
+		return duplicate
+	}
+	rec.sums = append(rec.sums, sum)
+	if m.closed || turn <= m.closedThrough {
+		rec.late = append(rec.late, items...)
+		m.mu.Unlock()
+		return late
+	}
+	rec.add(callback{at: at, items: items})
+	awaited := m.waiting && m.waitTurn == turn
+	m.mu.Unlock()
+	if awaited {
+		m.wake()
+	}
+	return delivered
+}
+
+func (m *Mailbox) wake() {
+	select {
+	case m.notify <- struct{}{}:
+	default:
+	}
+}
+
+// record returns turn's record, adding it in order if needed. Called with
+// m.mu held; the pointer is valid until m.mu is released.
+func (m *Mailbox) record(turn int) *turnRecord {
+	i, found := m.search(turn)
+	if !found {
+		m.turns = slices.Insert(m.turns, i, turnRecord{n: turn})
+	}
+	return &m.turns[i]
+}
+
+// find returns turn's record, or nil. Called with m.mu held.
+func (m *Mailbox) find(turn int) *turnRecord {
+	if i, found := m.search(turn); found {
+		return &m.turns[i]
+	}
+	return nil
+}
+
+// search returns where turn's record is or belongs in m.turns. Turns come
+// mostly in order, so it looks from the end. Called with m.mu held.
+func (m *Mailbox) search(turn int) (int, bool) {
+	i := len(m.turns)
+	for i > 0 && m.turns[i-1].n > turn {
+		i--
+	}
+	if i > 0 && m.turns[i-1].n == turn {
+		return i - 1, true
+	}
+	return i, false
+}
+
+func (m *Mailbox) has(turn int) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec := m.find(turn)
+	return rec != nil && len(rec.pending) > 0
+}
+
+// lastArrival is when turn's latest pending callback arrived; zero when
+// none is pending.
+func (m *Mailbox) lastArrival(turn int) time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec := m.find(turn)
+	if rec == nil || len(rec.pending) == 0 {
+		return time.Time{}
+	}
+	return rec.pending[len(rec.pending)-1].at
+}
+
+func (m *Mailbox) closedErr() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// add inserts cb in arrival order; callbacks almost always come in order,
+// so this is an append.
+func (rec *turnRecord) add(cb callback) {
+	i := len(rec.pending)
+	for i > 0 && rec.pending[i-1].at.After(cb.at) {
+		i--
+	}
+	rec.pending = slices.Insert(rec.pending, i, cb)
+}
+
+// take empties the pending callbacks into a Reply.
+func (rec *turnRecord) take() Reply {
+	n := 0
+	for _, cb := range rec.pending {
+		n += len(cb.items)
+	}
+	reply := Reply{
+		First:      rec.pending[0].at,
+		Messages:   make([]target.Message, 0, n),
+		Callbacks:  len(rec.pending),
+		Duplicates: rec.dups,
+	}
+	for _, cb := range rec.pending {
+		reply.Messages = append(reply.Messages, cb.items...)
+	}
+	rec.pending = nil
+	return reply
+}
+
+// expire moves the pending callbacks to late and returns how many there were.
+func (rec *turnRecord) expire() int {
+	n := len(rec.pending)
+	for _, cb := range rec.pending {
+		rec.late = append(rec.late, cb.items...)
+	}
+	rec.pending = nil
+	return n
+}

@@ -1,0 +1,149 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/target"
+)
+
+// These tests drive a mailbox without the network, in a synctest bubble, so
+// the settle and timeout arithmetic is checked to the nanosecond.
+
+// deliverText files a one-item callback as the handler would.
+func deliverText(m *Mailbox, turn int, s string) outcome {
+	msg := []target.Message{{Role: "assistant", Type: "text", Text: s}}
+	return m.deliver(turn, time.Now(), m.r.fingerprint([]byte(s)), msg)
+}
+
+// deliverEvery files count callbacks for turn, one every gap.
+func deliverEvery(m *Mailbox, turn, count int, gap time.Duration) {
+	for i := range count {
+		time.Sleep(gap)
+		deliverText(m, turn, string(rune('a'+i)))
+	}
+}
+
+func TestSettleRestartsOnEachCallback(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newReceiver().Open("c")
+		go deliverEvery(m, 1, 3, 30*time.Millisecond) // at 30, 60, 90 ms
+		start := time.Now()
+		reply, err := m.Wait(context.Background(), 1, time.Second, 50*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took != 140*time.Millisecond {
+			t.Errorf("Wait took %v, want 140ms (last callback at 90ms + settle 50ms)", took)
+		}
+		if reply.First.Sub(start) != 30*time.Millisecond || reply.Callbacks != 3 {
+			t.Errorf("reply %+v, want first at 30ms and 3 callbacks", reply)
+		}
+		wantTexts(t, reply.Messages, "a", "b", "c")
+	})
+}
+
+func TestSettleCountsFromTheLastArrival(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newReceiver().Open("c")
+		deliverText(m, 1, "early")
+		time.Sleep(time.Second) // the reply came long before Wait: nothing to settle
+		start := time.Now()
+		if _, err := m.Wait(context.Background(), 1, time.Second, 100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took != 0 {
+			t.Errorf("Wait took %v, want 0", took)
+		}
+	})
+}
+
+func TestWaitNeverExceedsTimeoutPlusSettle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newReceiver().Open("c")
+		go deliverEvery(m, 1, 20, 40*time.Millisecond) // a chatty assistant, until 800ms
+		start := time.Now()
+		reply, err := m.Wait(context.Background(), 1, 200*time.Millisecond, 50*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took != 250*time.Millisecond {
+			t.Errorf("Wait took %v, want 250ms (timeout + settle)", took)
+		}
+		if reply.Callbacks != 6 { // 40, 80, ..., 240 ms
+			t.Errorf("Callbacks = %d, want 6", reply.Callbacks)
+		}
+		synctest.Wait()
+		time.Sleep(time.Second)
+		if got := len(m.Late()[1]); got != 14 {
+			t.Errorf("%d late items, want 14", got)
+		}
+	})
+}
+
+func TestTimeoutIsExact(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newReceiver().Open("c")
+		start := time.Now()
+		_, err := m.Wait(context.Background(), 1, 3*time.Second, time.Second)
+		if !errors.Is(err, ErrTimeout) || time.Since(start) != 3*time.Second {
+			t.Errorf("Wait = %v after %v, want ErrTimeout after 3s", err, time.Since(start))
+		}
+		if o := deliverText(m, 1, "late"); o != late {
+			t.Errorf("callback after the timeout: outcome %d, want late", o)
+		}
+	})
+}
+
+func TestArrivalOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newReceiver().Open("c")
+		t0 := time.Now()
+		// The second callback's body was read first: order follows arrival.
+		m.deliver(1, t0.Add(time.Millisecond), 2, []target.Message{{Text: "second"}})
+		m.deliver(1, t0, 1, []target.Message{{Text: "first"}})
+		reply, err := m.Wait(context.Background(), 1, time.Second, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTexts(t, reply.Messages, "first", "second")
+		if !reply.First.Equal(t0) {
+			t.Errorf("First = %v, want %v", reply.First, t0)
+		}
+	})
+}
+
+func TestSkippedTurnBecomesLate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newReceiver()
+		m := r.Open("c")
+		deliverText(m, 1, "for turn 1")
+		deliverText(m, 2, "for turn 2")
+		reply, err := m.Wait(context.Background(), 2, time.Second, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTexts(t, reply.Messages, "for turn 2")
+		wantTexts(t, m.Late()[1], "for turn 1")
+		if r.Stats().Late != 1 {
+			t.Errorf("Stats.Late = %d, want 1", r.Stats().Late)
+		}
+	})
+}
+
+func TestContextEndsSettleWithReply(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newReceiver().Open("c")
+		deliverText(m, 1, "got this")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		reply, err := m.Wait(ctx, 1, time.Second, time.Second)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Wait: %v, want DeadlineExceeded", err)
+		}
+		wantTexts(t, reply.Messages, "got this")
+	})
+}

@@ -1,0 +1,215 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Server timeouts: a callback is one small POST.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// closedMemory is how many closed conversations the receiver remembers, so
+// that a callback arriving after its mailbox was closed counts as Late rather
+// than Unmatched. Older ones are forgotten (and then count as Unmatched):
+// memory stays bounded however long the run, at a few MiB at most.
+const closedMemory = 1 << 16
+
+// Receiver accepts reply callbacks and routes them to open mailboxes.
+type Receiver struct {
+	token  string // 32 hex digits, this run's secret path segment
+	seed   maphash.Seed
+	stats  counters
+	base   atomic.Pointer[string] // public base URL, no trailing slash
+	bodies sync.Pool              // *bytes.Buffer for reading callback bodies
+
+	// mu guards boxes and closed. Invariant: boxes holds exactly the open
+	// mailboxes, by conversation id; closed holds the ids of at most
+	// closedMemory mailboxes closed most recently, each also in closedOrder
+	// (a ring, oldest at closedNext once full).
+	mu          sync.RWMutex
+	boxes       map[string]*Mailbox
+	closed      map[string]struct{}
+	closedOrder []string
+	closedNext  int
+
+	ln     net.Listener
+	srv    *http.Server
+	served chan struct{} // closed when the serving goroutine returns
+}
+
+// Stats counts callbacks. Every POST to a hook path carrying this run's token
+// is Received; each is then delivered, or counted as exactly one of the others:
+// Received = delivered + Malformed + Unmatched + Duplicates + Late.
+type Stats struct {
+	Received   uint64 // POSTs on a hook path with the right token
+	Malformed  uint64 // body unreadable, too large (413) or not a known payload (400)
+	Unmatched  uint64 // for a conversation this receiver does not know
+	Duplicates uint64 // byte-identical to a callback already received for the same turn
+	Late       uint64 // for a turn or a mailbox already closed
+}
+
+type counters struct {
+	received, malformed, unmatched, duplicates, late atomic.Uint64
+}
+
+// ErrTimeout is Wait's error when no callback arrived within the reply timeout.
+var ErrTimeout = errors.New("no reply within the reply timeout")
+
+// Listen binds addr now, so a port in use fails here with an error naming the
+// address, and serves callbacks in a goroutine until Close.
+func Listen(addr string) (*Receiver, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen for webhook callbacks on %s: %w", addr, err)
+	}
+	r := newReceiver()
+	r.ln = ln
+	r.srv = &http.Server{
+		Handler:           r,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+	r.SetPublicBase("http://" + ln.Addr().String())
+	go r.serve()
+	return r, nil
+}
+
+// newReceiver builds a receiver that is not listening: Listen's core, and
+// what tests use to drive ServeHTTP directly.
+func newReceiver() *Receiver {
+	r := &Receiver{
+		token:  newToken(),
+		seed:   maphash.MakeSeed(),
+		boxes:  make(map[string]*Mailbox),
+		closed: make(map[string]struct{}),
+		served: make(chan struct{}),
+	}
+	r.bodies.New = func() any { return new(bytes.Buffer) }
+	r.SetPublicBase("") // URLs are bare paths until Listen knows the address
+	return r
+}
+
+// newToken returns 128 random bits in hex. crypto/rand.Read never fails.
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (r *Receiver) serve() {
+	defer close(r.served)
+	// Serve returns ErrServerClosed after Close; any other error means the
+	// listener broke, and callbacks then fail on the assistant's side.
+	_ = r.srv.Serve(r.ln)
+}
+
+// Addr is the address actually bound, host:port.
+func (r *Receiver) Addr() string {
+	return r.ln.Addr().String()
+}
+
+// SetPublicBase sets the base of the URLs handed to the assistant, e.g. a
+// tunnel's https URL; it defaults to "http://" + Addr(). It may be called at
+// any time; mailboxes read it on every URL call.
+func (r *Receiver) SetPublicBase(u string) {
+	u = strings.TrimRight(u, "/")
+	r.base.Store(&u)
+}
+
+// Stats returns the counters so far.
+func (r *Receiver) Stats() Stats {
+	return Stats{
+		Received:   r.stats.received.Load(),
+		Malformed:  r.stats.malformed.Load(),
+		Unmatched:  r.stats.unmatched.Load(),
+		Duplicates: r.stats.duplicates.Load(),
+		Late:       r.stats.late.Load(),
+	}
+}
+
+// Close stops accepting callbacks and waits for the ones in flight to be
+// handled, or for ctx to end, when it drops the remaining connections and
+// returns ctx's error. Open mailboxes are left as they are: their waits end
+// by their own timeout or context.
+func (r *Receiver) Close(ctx context.Context) error {
+	err := r.srv.Shutdown(ctx)
+	if err != nil {
+		_ = r.srv.Close()
+	}
+	<-r.served
+	if err != nil {
+		return fmt.Errorf("cannot finish webhook callbacks in flight: %w", err)
+	}
+	return nil
+}
+
+// Open registers conversation convID and returns its mailbox. convID must be
+// unique among the open mailboxes; opening an id that is already open
+// replaces the old mailbox, whose later callbacks then go to the new one.
+func (r *Receiver) Open(convID string) *Mailbox {
+	m := newMailbox(r, convID)
+	r.mu.Lock()
+	r.boxes[convID] = m
+	r.mu.Unlock()
+	return m
+}
+
+// lookup finds the open mailbox for convID; when there is none, known says
+// whether convID was closed recently.
+func (r *Receiver) lookup(convID string) (m *Mailbox, known bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if m = r.boxes[convID]; m != nil {
+		return m, true
+	}
+	_, known = r.closed[convID]
+	return nil, known
+}
+
+// unregister removes m, if it is still the open mailbox for its id, and
+// remembers the id as closed.
+func (r *Receiver) unregister(m *Mailbox) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.boxes[m.id] != m {
+		return
+	}
+	delete(r.boxes, m.id)
+	r.remember(m.id)
+}
+
+// remember records id as closed, forgetting the oldest once closedMemory
+// ids are held. Called with r.mu held.
+func (r *Receiver) remember(id string) {
+	if _, ok := r.closed[id]; ok {
+		return
+	}
+	if len(r.closedOrder) < closedMemory {
+		r.closedOrder = append(r.closedOrder, id)
+	} else {
+		delete(r.closed, r.closedOrder[r.closedNext])
+		r.closedOrder[r.closedNext] = id
+		r.closedNext = (r.closedNext + 1) % closedMemory
+	}
+	r.closed[id] = struct{}{}
+}

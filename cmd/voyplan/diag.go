@@ -53,7 +53,25 @@ func (a *app) writeDiags(diags hcl.Diagnostics) {
 		}
 	}
 	w := hcl.NewDiagnosticTextWriter(a.stderr, files, 100, a.color())
-	_ = w.WriteDiagnostics(diags)
+	for _, d := range diags {
+		fmt.Fprintf(a.stderr, "%s%s: %s\n", position(d.Subject), severity(d.Severity), d.Summary)
+		_ = w.WriteDiagnostic(d)
+	}
+}
+
+// position is the compiler-style "file:line:col: " editors jump to.
+func position(r *hcl.Range) string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d: ", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+func severity(s hcl.DiagnosticSeverity) string {
+	if s == hcl.DiagWarning {
+		return "warning"
+	}
+	return "error"
 }
 
 // color is whether to colour output: a terminal, and NO_COLOR unset.

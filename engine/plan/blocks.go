@@ -127,10 +127,11 @@ func (l *loader) decodeWebhook(b *hcl.Block) {
 		a.invalid("tunnel", w.Tunnel == "none" || w.Tunnel == "ngrok", "Unsupported tunnel", fmt.Sprintf(
 			"%q is not a tunnel. Use \"none\" (the assistant reaches listen, or public_url, directly) or \"ngrok\" (token from NGROK_AUTHTOKEN).", w.Tunnel))
 	}
-	if a.str("public_url", &w.PublicURL) {
+	// public_url, when set, is where the assistant delivers replies and no
+	// tunnel is opened; "" (the default) means derive it from the listener
+	// or the tunnel.
+	if a.str("public_url", &w.PublicURL) && w.PublicURL != "" {
 		a.httpURL("public_url", w.PublicURL)
-		a.invalid("public_url", w.Tunnel != "ngrok", "Conflicting webhook settings",
-			"public_url is an address that already reaches listen, so it needs no tunnel: remove public_url or set tunnel = \"none\".")
 	}
 }
 

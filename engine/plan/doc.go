@@ -6,6 +6,12 @@
 // and the per-virtual-user evaluation of data blocks and persona prompts and
 // scripts (Plan.NewUser).
 //
+// Generators called in a data block or a persona's script or prompt draw
+// from the virtual user's own source, datagen.ForUser(seed, n); called
+// anywhere else they draw from the source of user -1 (of seed 0 in variable
+// defaults and the plan block, which are evaluated before the seed is
+// known), so a fixed seed reproduces them too.
+//
 // Every mistake in a plan is reported as an hcl.Diagnostic with a summary, a
 // detail saying how to fix it and a subject range; rendering them is the
 // CLI's job. The package reads the plan file and the files it names and

@@ -233,3 +233,41 @@ func TestFormat(t *testing.T) {
 		t.Errorf("Format:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestLoadWebhook(t *testing.T) {
+	t.Parallel()
+	const rest = `
+target "x" { url = "https://example.com/" }
+persona "p" { script = ["a"] }
+stage "s" {
+  users      = 1
+  spawn_rate = 1
+  duration   = "1s"
+}
+`
+	tests := []struct {
+		name, block string
+		want        Webhook
+	}{
+		{"defaults", "", Webhook{Listen: "127.0.0.1:0", Tunnel: "none"}},
+		{"ngrok", `webhook { tunnel = "ngrok" }`, Webhook{Listen: "127.0.0.1:0", Tunnel: "ngrok"}},
+		{"public_url wins over the tunnel", `webhook {
+  listen     = ":5001"
+  tunnel     = "ngrok"
+  public_url = "https://hooks.example.com"
+}`, Webhook{Listen: ":5001", Tunnel: "ngrok", PublicURL: "https://hooks.example.com"}},
+		{"empty public_url: derive it", `webhook { public_url = "" }`, Webhook{Listen: "127.0.0.1:0", Tunnel: "none"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, diags := LoadSource([]byte(tt.block+rest), "w.hcl", Options{})
+			if diags.HasErrors() {
+				t.Fatal(diagsText(diags))
+			}
+			if p.Webhook != tt.want {
+				t.Errorf("webhook = %+v, want %+v", p.Webhook, tt.want)
+			}
+		})
+	}
+}

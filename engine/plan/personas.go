@@ -49,7 +49,6 @@ func (l *loader) decodePersona(b *hcl.Block) (*Persona, personaEval, hcl.Range) 
 	}
 	a.number("weight", &p.Weight)
 	a.require("weight", p.Weight >= 0, "0 or more: a persona's share of the users is its weight over the sum of all weights")
-	a.str("llm", &p.LLM)
 	return p, l.personaDriver(a, b, p), weight
 }
 
@@ -77,7 +76,9 @@ func (l *loader) personaDriver(a attrs, b *hcl.Block, p *Persona) personaEval {
 		}
 	default:
 		p.Driver = DriverLLM
-		l.checkLLMName(a, p)
+		if a.str("llm", &p.LLM) {
+			l.checkLLMName(a, p)
+		}
 		if !hasPrompt {
 			l.personaError("Missing required argument", "The argument \"prompt\" is required for a persona played by an "+
 				"llm, e.g. prompt = templatefile(\"personas/kataryna.txt\", { customer = data.customer }).", b.DefRange)
@@ -106,7 +107,7 @@ func (l *loader) checkPersonaExprs(pe personaEval) bool {
 }
 
 func (l *loader) checkLLMName(a attrs, p *Persona) {
-	if _, ok := l.plan.LLMs[p.LLM]; ok || p.LLM == "" {
+	if _, ok := l.plan.LLMs[p.LLM]; ok {
 		return
 	}
 	detail := fmt.Sprintf("There is no llm block named %q.", p.LLM)

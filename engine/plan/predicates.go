@@ -129,7 +129,7 @@ func literalStart(src []byte, rng hcl.Range, value string) (hcl.Pos, bool) {
 	start := hcl.Pos{Line: rng.Start.Line, Column: rng.Start.Column + 1, Byte: b + 1}
 	switch {
 	case src[b] == '"':
-	case strings.HasPrefix(string(src[b:min(len(src), b+3)]), "<<") && src[b+2] != '-':
+	case len(src) > b+2 && src[b] == '<' && src[b+1] == '<' && src[b+2] != '-':
 		nl := strings.IndexByte(string(src[b:]), '\n')
 		if nl < 0 {
 			return hcl.Pos{}, false

@@ -70,8 +70,8 @@ func (c *fileCache) read(path string) (string, error) {
 }
 
 // template returns the parsed template in the file at path. Parse errors and
-// calls to functions a template may not use are returned as hcl.Diagnostics,
-// so they keep the template file's line and column.
+// calls to functions a template may not use are returned as a
+// templateError, so they keep the template file's line and column.
 func (c *fileCache) template(path string) (hclsyntax.Expression, error) {
 	full := c.resolve(path)
 	c.mu.Lock()
@@ -82,7 +82,7 @@ func (c *fileCache) template(path string) (hclsyntax.Expression, error) {
 	}
 	src, err := c.read(path)
 	if err != nil {
-		return nil, function.NewArgError(0, err)
+		return nil, err
 	}
 	t, diags := hclsyntax.ParseTemplate([]byte(src), full, hcl.InitialPos)
 	if diags.HasErrors() {
@@ -109,7 +109,11 @@ func templateFileFunc(files *fileCache, parent *hcl.EvalContext, fns map[string]
 		},
 		Type: function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			t, err := files.template(args[0].AsString())
+			path := args[0].AsString()
+			if _, err := files.read(path); err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			t, err := files.template(path)
 			if err != nil {
 				return cty.NilVal, err
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -36,8 +37,8 @@ func (l *loader) decodeVariables(blocks hcl.Blocks) cty.Value {
 	}
 	l.checkUndeclaredVars()
 	vals := make(map[string]cty.Value, len(l.vars))
-	for name, v := range l.vars {
-		vals[name] = l.variableValue(v)
+	for _, name := range sortedKeys(l.vars) {
+		vals[name] = l.variableValue(l.vars[name])
 	}
 	return cty.ObjectVal(vals)
 }
@@ -47,6 +48,14 @@ func (l *loader) decodeVariable(b *hcl.Block, ctx *hcl.EvalContext) *variable {
 	if prev, dup := l.vars[name]; dup {
 		l.add(hcl.Diagnostics{duplicate("variable", name, prev.block, b)})
 		return nil
+	}
+	if !hclsyntax.ValidIdentifier(name) {
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid variable name",
+			Detail:   fmt.Sprintf("%q cannot be used as var.%s: a name starts with a letter and holds letters, digits, _ and -.", name, name),
+			Subject:  b.LabelRanges[0].Ptr(),
+		}})
 	}
 	v := &variable{name: name, block: b}
 	a := l.content(b, variableSchema)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -89,20 +90,9 @@ func TestVariableErrors(t *testing.T) {
 	}
 	// The undeclared -var gets a suggestion.
 	_, diags := Load("testdata/valid/variables.hcl", Options{Vars: map[string]string{"channel_id": "c", "user": "3"}})
-	if want := `Did you mean "users"?`; len(diags) != 1 || !contains(diags[0].Detail, want) {
+	if want := `Did you mean "users"?`; len(diags) != 1 || !strings.Contains(diags[0].Detail, want) {
 		t.Errorf("want a suggestion %s, got:\n%s", want, diagsText(diags))
 	}
-}
-
-func contains(s, sub string) bool { return len(sub) == 0 || len(s) >= len(sub) && indexOf(s, sub) >= 0 }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 func TestEnviron(t *testing.T) {

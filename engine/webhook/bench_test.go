@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,28 +39,42 @@ func BenchmarkRoundTrip(b *testing.B) {
 }
 
 // BenchmarkRoundTripParallel is the same with a mailbox per goroutine: the
-// receiver's throughput when many conversations are answered at once.
+// receiver's throughput, and the arrival p99, when many conversations are
+// answered at once.
 func BenchmarkRoundTripParallel(b *testing.B) {
 	r, c := listen(b), newClient()
 	body := textBody("Bom dia! Como posso ajudar?")
-	var ids atomic.Int64
+	var (
+		ids     atomic.Int64
+		mu      sync.Mutex
+		arrival []time.Duration
+	)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		m := r.Open(fmt.Sprint("bench-", ids.Add(1)))
 		defer m.Close()
+		var mine []time.Duration
 		for turn := 0; pb.Next(); turn++ {
+			start := time.Now()
 			if err := send(c, m.URL(turn), body); err != nil {
 				b.Error(err)
 				return
 			}
-			if _, err := m.Wait(ctx, turn, 5*time.Second, 0); err != nil {
+			reply, err := m.Wait(ctx, turn, 5*time.Second, 0)
+			if err != nil {
 				b.Error(err)
 				return
 			}
+			mine = append(mine, reply.First.Sub(start))
 		}
+		mu.Lock()
+		arrival = append(arrival, mine...)
+		mu.Unlock()
 	})
+	b.StopTimer()
+	b.ReportMetric(p99(arrival), "arrival-p99-µs")
 }
 
 // BenchmarkHandler is the receiver's own cost per callback, without the

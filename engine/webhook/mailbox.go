@@ -13,8 +13,13 @@ import (
 	"github.com/voyplan/voyplan/engine/target"
 )
 
-// ErrClosed is Wait's error when the mailbox is closed before or while it waits.
-var ErrClosed = errors.New("mailbox closed")
+// Wait's errors besides ctx.Err().
+var (
+	// ErrTimeout: no callback arrived within the reply timeout.
+	ErrTimeout = errors.New("no reply within the reply timeout")
+	// ErrClosed: the mailbox was closed before or while Wait waited.
+	ErrClosed = errors.New("mailbox closed")
+)
 
 // Reply is what Wait gathered for one turn.
 type Reply struct {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"net"
@@ -51,26 +50,27 @@ type Receiver struct {
 
 	ln     net.Listener
 	srv    *http.Server
+	fresh  freshConns
 	served chan struct{} // closed when the serving goroutine returns
 }
 
 // Stats counts callbacks. Every POST to a hook path carrying this run's token
-// is Received; each is then delivered, or counted as exactly one of the others:
-// Received = delivered + Malformed + Unmatched + Duplicates + Late.
+// is Received, and each ends up in exactly one place: taken by a Wait, or
+// counted as one of the others. Once every mailbox is closed,
+// Received = taken by Wait + Malformed + Unmatched + Duplicates + Late.
 type Stats struct {
 	Received   uint64 // POSTs on a hook path with the right token
 	Malformed  uint64 // body unreadable, too large (413) or not a known payload (400)
 	Unmatched  uint64 // for a conversation this receiver does not know
 	Duplicates uint64 // byte-identical to a callback already received for the same turn
-	Late       uint64 // for a turn or a mailbox already closed
+	// Late callbacks came for a turn already closed or a mailbox already
+	// closed, or were buffered for a turn that was skipped or never waited.
+	Late uint64
 }
 
 type counters struct {
 	received, malformed, unmatched, duplicates, late atomic.Uint64
 }
-
-// ErrTimeout is Wait's error when no callback arrived within the reply timeout.
-var ErrTimeout = errors.New("no reply within the reply timeout")
 
 // Listen binds addr now, so a port in use fails here with an error naming the
 // address, and serves callbacks in a goroutine until Close.
@@ -88,7 +88,9 @@ func Listen(addr string) (*Receiver, error) {
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         r.fresh.track,
 	}
+	r.srv.RegisterOnShutdown(r.fresh.closeAll)
 	r.SetPublicBase("http://" + ln.Addr().String())
 	go r.serve()
 	return r, nil
@@ -103,6 +105,7 @@ func newReceiver() *Receiver {
 		boxes:  make(map[string]*Mailbox),
 		closed: make(map[string]struct{}),
 		served: make(chan struct{}),
+		fresh:  freshConns{conns: make(map[net.Conn]struct{})},
 	}
 	r.bodies.New = func() any { return new(bytes.Buffer) }
 	r.SetPublicBase("") // URLs are bare paths until Listen knows the address
@@ -149,7 +152,8 @@ func (r *Receiver) Stats() Stats {
 
 // Close stops accepting callbacks and waits for the ones in flight to be
 // handled, or for ctx to end, when it drops the remaining connections and
-// returns ctx's error. Open mailboxes are left as they are: their waits end
+// returns ctx's error. Connections with no request started are closed at
+// once. Open mailboxes are left as they are: their waits end
 // by their own timeout or context.
 func (r *Receiver) Close(ctx context.Context) error {
 	err := r.srv.Shutdown(ctx)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -453,5 +454,28 @@ func TestCloseIsGraceful(t *testing.T) {
 	}
 	if _, err := newClient().Post(r.Open("x").URL(1), "application/json", strings.NewReader(textBody("x"))); err == nil {
 		t.Error("a callback was accepted after Close")
+	}
+}
+
+func TestCloseDoesNotWaitForUnusedConnections(t *testing.T) {
+	t.Parallel()
+	r, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", r.Addr()) // a client's spare connection: no request ever
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(10 * time.Millisecond) // let the server accept it
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := r.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("Close took %v with an unused connection open", took)
 	}
 }

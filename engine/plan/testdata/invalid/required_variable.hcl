@@ -25,3 +25,7 @@ stage "smoke" {
   spawn_rate = 1
   duration   = "30s"
 }
+
+variable "two words" { # ERROR: Invalid variable name
+  default = 1
+}

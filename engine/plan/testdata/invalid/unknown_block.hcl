@@ -17,3 +17,16 @@ stages "typo" { # ERROR: Unsupported block type
 }
 
 scenario "x" {} # ERROR: Unsupported block type
+
+persona { # ERROR: Missing name for persona
+  script = ["Oi"]
+}
+
+stage "a" "b" { # ERROR: Extraneous label for stage
+  users      = 1
+  spawn_rate = 1
+  duration   = "30s"
+}
+
+webhook "named" { # ERROR: Extraneous label for webhook
+}

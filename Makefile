@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all build test race vet fmt-check demo bench clean
+.PHONY: all build test race vet fmt-check demo bench clean fuzz scale
 
 all: vet test
 
@@ -22,6 +22,21 @@ fmt-check:
 
 demo:
 	$(GO) run ./cmd/voyplan apply plans/local.hcl
+
+# The fuzz targets, each for a bounded time (CI runs this after test). Seeds
+# live in the tests and in each package's testdata/fuzz/; a failing input
+# go test -fuzz finds is written there too, and then fails `make test`
+# until fixed.
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzParsePayload$$' -fuzztime=$(FUZZTIME) ./engine/target
+	$(GO) test -run='^$$' -fuzz='^FuzzHandler$$' -fuzztime=$(FUZZTIME) ./engine/webhook
+	$(GO) test -run='^$$' -fuzz='^FuzzLoadSource$$' -fuzztime=$(FUZZTIME) ./engine/plan
+
+# 10,000 concurrent conversations against `voyplan sim` in a second process
+# (make test holds 2,000).
+scale:
+	VOYPLAN_SCALE_USERS=10000 $(GO) test -count=1 -run='^TestProcessScale$$' -v ./cmd/voyplan
 
 clean:
 	rm -rf bin runs

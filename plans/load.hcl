@@ -4,8 +4,10 @@
 #
 # Runs against the live assistant: its replies come back through an ngrok
 # tunnel (NGROK_AUTHTOKEN), or set public_url to an address that reaches
-# the webhook's listen address. Until the Gemini driver lands the customers
-# are the scripted versions of the three stories (the old tool's no-LLM mode).
+# the webhook's listen address. The customers are the three Gemini-played
+# personas of the old tool (personas/*.txt, with each user's generated data):
+# set GOOGLE_API_KEY in the environment or in .env. `voyplan plan` prints the
+# worst-case bill; the budget threshold stops the run if it is crossed.
 
 plan "load" {
   description = "100 customers for 30 minutes against the live assistant"
@@ -35,6 +37,20 @@ webhook {
   public_url = var.public_url
 }
 
+llm "gemini" {
+  model               = "gemini-2.5-flash"
+  api_key             = env("GOOGLE_API_KEY")
+  price_input         = 0.30 # USD per 1M input tokens
+  price_output        = 2.50 # USD per 1M output tokens, thinking included
+  thinking_budget     = 0    # a customer's message needs no thinking, which is billed as output (-1: the model decides)
+  temperature         = 0.7
+  max_output_tokens   = 128 # a WhatsApp message; bounds the bill
+  timeout             = "60s"
+  max_retries         = 3    # 429, 5xx and transport errors, with backoff, honouring the server's retry delay
+  requests_per_minute = 1000 # the project's quota, shared by every virtual user
+  tokens_per_minute   = 1000000
+}
+
 data "customer" {
   name  = name()
   phone = br_mobile()
@@ -42,19 +58,22 @@ data "customer" {
   cpf   = cpf()
 }
 
-persona "kataryna" {
+persona "kataryna" { # 11/10/2026, 2 adults + 2 children, accepts the upsell
   weight = 1
-  script = split("\n", trimspace(templatefile("../personas/kataryna.script", { customer = data.customer })))
+  llm    = "gemini"
+  prompt = templatefile("../personas/kataryna.txt", { customer = data.customer })
 }
 
-persona "talliz" {
+persona "talliz" { # where is the park?, Arvorar, 20/11 is closed so 21/11, 4 adults, no upsell
   weight = 1
-  script = split("\n", trimspace(templatefile("../personas/talliz.script", { customer = data.customer })))
+  llm    = "gemini"
+  prompt = templatefile("../personas/talliz.txt", { customer = data.customer })
 }
 
-persona "edman" {
+persona "edman" { # second weekend of November, 1 adult 1 pregnant 2 seniors, no upsell
   weight = 1
-  script = split("\n", trimspace(templatefile("../personas/edman.script", { customer = data.customer })))
+  llm    = "gemini"
+  prompt = templatefile("../personas/edman.txt", { customer = data.customer })
 }
 
 conversation {
@@ -80,4 +99,13 @@ threshold "success" {
 
 threshold "reply_p95" {
   check = "reply.p95 < duration('30s')"
+}
+
+threshold "llm_errors" {
+  check = "llm.error_rate < 0.05"
+}
+
+threshold "budget" {
+  check = "cost.usd <= 25.0"
+  abort = true # checked during the run too: no conversation starts once crossed
 }

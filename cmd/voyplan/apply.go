@@ -47,17 +47,16 @@ func (a *app) apply(args []string) error {
 	if err := checkRunnable(p); err != nil {
 		return withCode(exitError, err)
 	}
+	if err := run.Check(p); err != nil { // before anything starts: the ngrok token, the open-file limit
+		return withCode(exitError, err)
+	}
 	return a.execute(p, f)
 }
 
-// checkRunnable catches what validate accepts but a run cannot do.
+// checkRunnable catches what validate accepts but a run cannot do: an llm
+// block in use without its key (validate passes without one).
 func checkRunnable(p *plan.Plan) error {
-	for _, ps := range p.Personas {
-		if ps.Driver == plan.DriverLLM {
-			return fmt.Errorf("persona %q: the llm driver is not available in this version; use a script persona", ps.Name)
-		}
-	}
-	return nil
+	return p.CheckKeys()
 }
 
 // execute runs the plan and writes everything, whatever happens to the run.
@@ -80,14 +79,16 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	defer logFile.Close()
 
-	r := run.New(p, run.Options{Sink: jsonl, Log: log, GracefulStop: f.grace})
+	r := run.New(p, run.Options{Sink: jsonl, Log: log, GracefulStop: f.grace, Ready: a.announceURL})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	interrupted := a.handleSignals(r, cancel)
 	fmt.Fprintf(a.stderr, "voyplan: applying plan %q (seed %d); results in %s\n", p.Name, p.Seed, dir)
 	stopProgress := a.progress(r, p, f.quiet)
+	stopHistory := recordHistory(r, dir, log)
 	res, runErr := r.Run(ctx)
 	stopProgress()
+	histErr := stopHistory(r.Elapsed())
 	if res == nil {
 		return withCode(exitError, runErr)
 	}
@@ -107,6 +108,9 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	if err := jsonl.Close(); err != nil {
 		return withCode(exitError, fmt.Errorf("cannot finish conversations.jsonl: %w", err))
+	}
+	if err := renderResults(dir, histErr); err != nil {
+		return withCode(exitError, err)
 	}
 	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
 	return exitFor(runErr, interrupted(), res, results)

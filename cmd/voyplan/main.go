@@ -76,6 +76,8 @@ func commands() []command {
 		{"validate", "validate PLAN [-var NAME=VALUE]...", "check a plan; diagnostics with file:line:col", (*app).validate},
 		{"plan", "plan PLAN [-var NAME=VALUE]...", "print the compiled schedule without running anything", (*app).plan},
 		{"apply", "apply PLAN [flags]", "run a plan; print the verdict; write the results", (*app).apply},
+		{"report", "report DIR", "render report.html, stats.csv, history.csv and junit.xml again from a run directory", (*app).report},
+		{"compare", "compare BASE NEW [flags]", "compare two runs; exit 2 on a regression beyond the noise and --max-regression", (*app).compare},
 		{"fmt", "fmt [-check] [PATH]...", "rewrite plans in canonical format", (*app).fmt},
 		{"sim", "sim [--listen ADDR] [flags]", "serve the built-in Voyager-compatible simulator", (*app).sim},
 		{"version", "version", "print the version", (*app).version},

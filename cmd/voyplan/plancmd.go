@@ -9,6 +9,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/protocol"
 )
 
 // plan prints what apply would do, without starting anything.
@@ -68,6 +69,8 @@ func printPlan(w io.Writer, p *plan.Plan) error {
 func printTarget(w io.Writer, p *plan.Plan) {
 	if p.Simulator != nil {
 		fmt.Fprintf(w, "  target %q → built-in simulator on %s (latency %s)\n", p.Target.Name, p.Simulator.Listen, p.Simulator.Latency)
+	} else if p.Target.ProtocolName() != plan.ProtocolVoyager {
+		fmt.Fprintf(w, "  target %q → %s\n", p.Target.Name, describeProtocol(p.Target)) // targets.go
 	} else {
 		fmt.Fprintf(w, "  target %q → %s (channel %s)\n", p.Target.Name, p.Target.URL, p.Target.ChannelID)
 	}
@@ -77,6 +80,9 @@ func printTarget(w io.Writer, p *plan.Plan) {
 		hook += ", reached at " + p.Webhook.PublicURL
 	case p.Webhook.Tunnel != "none":
 		hook += ", exposed through " + p.Webhook.Tunnel
+	}
+	if !protocol.NeedsReceiver(p) {
+		hook = "no webhook: the reply comes in the response"
 	}
 	fmt.Fprintf(w, "  %s\n", hook)
 	c := p.Conversation
@@ -122,8 +128,11 @@ func personasTable(w io.Writer, p *plan.Plan) error {
 	t.Header("Persona", "Driver", "Weight", "Share")
 	for _, ps := range p.Personas {
 		driver := string(ps.Driver)
-		if ps.Driver == plan.DriverLLM {
+		switch ps.Driver {
+		case plan.DriverLLM:
 			driver += " (" + ps.LLM + ")"
+		case plan.DriverRules:
+			driver += fmt.Sprintf(" (%d)", len(ps.Rules))
 		}
 		if err := t.Append(ps.Name, driver, fmt.Sprintf("%g", ps.Weight), fmt.Sprintf("%.0f%%", 100*ps.Weight/total)); err != nil {
 			return err
@@ -139,10 +148,12 @@ func printExpectations(w io.Writer, p *plan.Plan, s plan.Schedule) {
 	if c.ConversationsPerUser > 0 {
 		conv := s.Started() * c.ConversationsPerUser
 		fmt.Fprintf(w, "  up to %d conversations (%d per user), up to %d customer turns\n", conv, c.ConversationsPerUser, conv*c.MaxTurns)
+		printLLMEstimates(w, p)
 		return
 	}
 	fmt.Fprintf(w, "  conversations repeat until the stages end (pacing %s); at most %d in flight, %d turns each\n",
 		c.Pacing, s.Peak(), c.MaxTurns)
+	printLLMEstimates(w, p)
 }
 
 // fmtDur prints a duration without trailing zero units: 10m, 1h30m, 4.5s.

@@ -2,27 +2,39 @@ package main
 
 import (
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/run"
+	"github.com/voyplan/voyplan/engine/verdict"
+)
+
+// Progress intervals: one line refreshed in place on a terminal, one plain
+// line now and then in a CI log.
+const (
+	progressTerminal = time.Second
+	progressPlain    = 10 * time.Second
 )
 
 // progress prints the run's state while it goes on: on a terminal one line
 // refreshed in place every second, elsewhere (CI logs) a plain line every
-// 10 seconds. The returned func stops it and waits for it.
+// 10 seconds, never coloured there. The returned func stops it and waits
+// for it.
 func (a *app) progress(r *run.Runner, p *plan.Plan, quiet bool) func() {
 	if quiet {
 		return func() {}
 	}
-	every := 10 * time.Second
+	every := progressPlain
 	if a.isTerminal {
-		every = time.Second
+		every = progressTerminal
 	}
 	total := p.Schedule().Duration
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
@@ -33,24 +45,83 @@ func (a *app) progress(r *run.Runner, p *plan.Plan, quiet bool) func() {
 				}
 				return
 			case <-t.C:
-				a.progressLine(r, p, total)
+				a.printProgress(r, p, total)
 			}
 		}
-	}()
-	return func() { close(done); <-finished }
+	})
+	return func() { close(done); wg.Wait() }
 }
 
-func (a *app) progressLine(r *run.Runner, p *plan.Plan, total time.Duration) {
+func (a *app) printProgress(r *run.Runner, p *plan.Plan, total time.Duration) {
 	el := r.Elapsed()
-	s := r.Recorder().Snapshot(el)
-	c := s.Conversations
-	stage := p.Stages[min(r.Stage(), len(p.Stages)-1)].Name
-	line := fmt.Sprintf("%s/%s %s · users %d · conversations %d started, %d completed, %d failed · turns %d · reply p95 %s",
-		fmtDur(el.Truncate(time.Second)), fmtDur(total), stage, s.Users, c.Started, c.Succeeded, c.Failed, c.Turns,
-		s.Reply.P95.Round(100*time.Microsecond))
+	st := progressState{
+		elapsed: el,
+		planned: total,
+		stage:   stageName(p, r.Stage(), el >= total),
+		snap:    r.Recorder().Snapshot(el),
+	}
 	if a.isTerminal {
-		fmt.Fprintf(a.stderr, "\r\033[K%s", line)
+		fmt.Fprintf(a.stderr, "\r\033[K%s", st.line(a.color()))
 		return
 	}
-	fmt.Fprintln(a.stderr, line)
+	fmt.Fprintln(a.stderr, st.line(false))
+}
+
+// stageName is the stage the schedule is in, or "draining" once the stages
+// are over and conversations in flight are finishing.
+func stageName(p *plan.Plan, i int, over bool) string {
+	if over {
+		return "draining"
+	}
+	if len(p.Stages) == 0 {
+		return ""
+	}
+	return p.Stages[min(max(i, 0), len(p.Stages)-1)].Name
+}
+
+// progressState is what one progress line shows.
+type progressState struct {
+	elapsed, planned time.Duration
+	stage            string
+	snap             metrics.Snapshot
+}
+
+// line renders the state, with ANSI colours when color is set:
+//
+//	0:12/0:30 hold · users 6 · conversations 8 started, 5 completed, 0 failed · turns 96 · reply p95 248.1ms · cost $0
+func (s progressState) line(color bool) string {
+	c := s.snap.Conversations
+	p95 := "-"
+	if s.snap.Reply.Count > s.snap.Reply.Failed {
+		p95 = verdict.FormatDuration(s.snap.Reply.P95)
+	}
+	failed := fmt.Sprintf("%d failed", c.Failed+c.Abandoned)
+	if c.Failed+c.Abandoned > 0 {
+		failed = paintIf(color, "31", failed)
+	}
+	parts := []string{
+		fmt.Sprintf("%s/%s %s", clock(s.elapsed), clock(s.planned), paintIf(color, "36", s.stage)),
+		fmt.Sprintf("users %d", s.snap.Users),
+		fmt.Sprintf("conversations %d started, %s, %s", c.Started, paintIf(color, "32", fmt.Sprintf("%d completed", c.Succeeded)), failed),
+		fmt.Sprintf("turns %d", c.Turns),
+		"reply p95 " + p95,
+		"cost $" + verdict.FormatFloat(s.snap.Cost.USD),
+	}
+	return strings.Join(parts, " · ")
+}
+
+// clock is d as m:ss (h:mm:ss past an hour).
+func clock(d time.Duration) string {
+	sec := int(d.Truncate(time.Second).Seconds())
+	if sec >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
+	}
+	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
+}
+
+func paintIf(on bool, code, s string) string {
+	if !on {
+		return s
+	}
+	return "\033[" + code + "m" + s + "\033[0m"
 }

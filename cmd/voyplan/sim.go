@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/voyplan/voyplan/engine/fdlimit"
 	"github.com/voyplan/voyplan/engine/sim"
 )
 
@@ -28,17 +29,23 @@ func (a *app) sim(args []string) error {
 	if err := a.parseArgs(fs, args, 0); err != nil {
 		return err
 	}
+	// Thousands of conversations hold thousands of sockets: take the most
+	// the system allows (the limit in force is printed below).
+	lim, err := fdlimit.Raise()
+	if err != nil {
+		return withCode(exitError, err)
+	}
 	s, err := sim.Listen(*listen, o)
 	if err != nil {
 		return withCode(exitError, fmt.Errorf("cannot start the simulator on %s: %w", *listen, err))
 	}
 	defer s.Close()
-	fmt.Fprintf(a.stdout, "simulator listening: %s\n(Ctrl-C to stop)\n", s.URL())
+	fmt.Fprintf(a.stdout, "simulator listening: %s\n(open-file limit %d; Ctrl-C to stop)\n", s.URL(), lim.Soft)
 	sig, stop := a.notify()
 	defer stop()
 	<-sig
 	st := s.Stats()
-	fmt.Fprintf(a.stdout, "\nstopped: %d messages received, %d replies delivered, %d payment links sent\n",
-		st.Received, st.Delivered, st.Completed)
+	fmt.Fprintf(a.stdout, "\nstopped: %d messages received, %d replies delivered, %d payment links sent, %d callbacks failed\n",
+		st.Received, st.Delivered, st.Completed, st.DeliveryErrors)
 	return nil
 }

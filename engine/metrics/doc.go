@@ -1,10 +1,14 @@
 // Package metrics aggregates a run's figures: the Recorder counts operations
 // and conversations and keeps one HDR histogram per timed operation (send,
 // reply, llm, conversation); Snapshot is a consistent, self-contained copy of
-// them carrying the names thresholds and summary.json use.
+// them carrying the names thresholds and summary.json use. History samples
+// a Recorder into a time series (every HistoryInterval), each interval's
+// percentiles taken from the difference of two readings of the cumulative
+// histograms.
 //
 // It owns aggregation only. It does not run anything (engine/run calls the
 // Recorder), judge anything (engine/verdict evaluates thresholds against a
 // Snapshot) or write anything to disk (engine/report does). The Recorder is a
-// value with methods, not a goroutine: nothing here starts one.
+// value with methods, not a goroutine: nothing here starts one (History.Run
+// blocks; its caller runs it in a goroutine and stops it).
 package metrics

@@ -21,6 +21,7 @@ type latencyJSON struct {
 	P95       float64 `json:"p95"`
 	P99       float64 `json:"p99"`
 	Max       float64 `json:"max"`
+	Attempts  int64   `json:"attempts,omitempty"`
 }
 
 // MarshalJSON writes durations as milliseconds.
@@ -36,6 +37,7 @@ func (l Latency) MarshalJSON() ([]byte, error) {
 		P95:       transcript.Ms(l.P95),
 		P99:       transcript.Ms(l.P99),
 		Max:       transcript.Ms(l.Max),
+		Attempts:  l.Attempts,
 	})
 }
 
@@ -56,6 +58,7 @@ func (l *Latency) UnmarshalJSON(b []byte) error {
 		P95:       fromMs(j.P95),
 		P99:       fromMs(j.P99),
 		Max:       fromMs(j.Max),
+		Attempts:  j.Attempts,
 	}
 	return nil
 }

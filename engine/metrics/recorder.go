@@ -24,11 +24,15 @@ type Recorder struct {
 	send         *timer
 	reply        *timer
 	llm          *timer
+	llmWait      *timer // time generations waited for the client-side rate limits
 	conversation *timer
+	llmAttempts  atomic.Int64 // model requests, retries included
 
-	users atomic.Int64
-	cost  costs
-	total tally
+	users    atomic.Int64
+	attempts atomic.Int64                   // send requests, retries included
+	webhook  atomic.Pointer[func() Webhook] // the receiver's counters, once WatchWebhook is called
+	cost     costs
+	total    tally
 	// personas maps a persona name to its *tally. It is preloaded with the
 	// plan's personas, so they appear in every snapshot even before their
 	// first conversation; a name not in the plan is added on first use.
@@ -41,6 +45,7 @@ func NewRecorder(personas []string) *Recorder {
 		send:         newTimer(),
 		reply:        newTimer(),
 		llm:          newTimer(),
+		llmWait:      newTimer(),
 		conversation: newTimer(),
 	}
 	for _, p := range personas {
@@ -57,9 +62,13 @@ func (r *Recorder) Send(d time.Duration, ok bool) { r.send.add(d, ok) }
 func (r *Recorder) Reply(d time.Duration, ok bool) { r.reply.add(d, ok) }
 
 // LLM records one persona generation and adds its tokens and cost, whether
-// it succeeded or not: a failed call may still have been billed.
+// it succeeded or not: a failed call may still have been billed. The time
+// it waited for the rate limits (call.WaitMS) goes to llm_wait, its
+// requests (call.Attempts) to llm.attempts.
 func (r *Recorder) LLM(d time.Duration, ok bool, call transcript.LLMCall) {
 	r.llm.add(d, ok)
+	r.llmWait.add(fromMs(call.WaitMS), true)
+	r.llmAttempts.Add(int64(call.Attempts))
 	r.cost.add(call)
 }
 
@@ -74,6 +83,22 @@ func (r *Recorder) UserStopped() { r.users.Add(-1) }
 func (r *Recorder) ConversationStarted(persona string) {
 	r.total.started.Add(1)
 	r.persona(persona).started.Add(1)
+}
+
+// LateStartSlack is how far behind its due time a conversation may start
+// before it counts in conversations.late_starts: timer and scheduler jitter
+// stay under it on a healthy machine.
+const LateStartSlack = 10 * time.Millisecond
+
+// ConversationDue records how late a conversation started against its due
+// time; lateness above LateStartSlack counts as a late start, overall and
+// for its persona.
+func (r *Recorder) ConversationDue(persona string, lateness time.Duration) {
+	if lateness <= LateStartSlack {
+		return
+	}
+	r.total.lateStarts.Add(1)
+	r.persona(persona).lateStarts.Add(1)
 }
 
 // ConversationEnded records how a conversation ended, overall and for its
@@ -108,6 +133,7 @@ func (r *Recorder) Histograms() map[string]*hdrhistogram.Snapshot {
 		"send":         r.send.export(),
 		"reply":        r.reply.export(),
 		"llm":          r.llm.export(),
+		"llm_wait":     r.llmWait.export(),
 		"conversation": r.conversation.export(),
 	}
 }
@@ -119,19 +145,23 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Elapsed:       elapsed,
 		Users:         r.users.Load(),
 		Conversations: r.total.snapshot(),
-		Send:          r.send.latency(),
+		Send:          r.sendLatency(),
 		Reply:         r.reply.latency(),
-		LLM:           r.llm.latency(),
+		LLM:           r.llmLatency(),
+		LLMWait:       r.llmWait.latency(),
 		Conversation:  r.conversation.latency(),
 		Cost:          r.cost.snapshot(),
 		Personas:      r.personaSnapshots(),
+		Webhook:       r.webhookCounts(),
 	}
 }
 
 func (r *Recorder) personaSnapshots() map[string]Conversations {
 	out := make(map[string]Conversations)
 	r.personas.Range(func(name, t any) bool {
-		out[name.(string)] = t.(*tally).snapshot()
+		c := t.(*tally).snapshot()
+		c.PassK = PassK(c.Succeeded, c.Succeeded+c.Failed+c.Abandoned)
+		out[name.(string)] = c
 		return true
 	})
 	return out

@@ -125,10 +125,12 @@ func TestConversationsPerPersona(t *testing.T) {
 	assertConversations(t, "kataryna", s.Personas["kataryna"], Conversations{
 		Started: 3, Succeeded: 2, Failed: 1, SuccessRate: 2.0 / 3, Turns: 12, TurnsAvg: 4,
 		Reasons: map[string]int64{transcript.ReasonReplyTimeout: 1},
+		PassK:   map[int]float64{1: 2.0 / 3, 2: 1.0 / 3, 3: 0}, // C(2,k)/C(3,k)
 	})
 	assertConversations(t, "edman", s.Personas["edman"], Conversations{
 		Started: 4, Failed: 1, Abandoned: 1, Interrupted: 1, InFlight: 1, SuccessRate: 0, Turns: 8, TurnsAvg: 8.0 / 3,
 		Reasons: map[string]int64{transcript.ReasonScriptExhausted: 1},
+		PassK:   map[int]float64{1: 0, 2: 0}, // two judged, none succeeded
 	})
 	assertConversations(t, "idle", s.Personas["idle"], Conversations{Reasons: map[string]int64{}})
 

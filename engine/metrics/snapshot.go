@@ -12,10 +12,12 @@ type Snapshot struct {
 	Conversations Conversations            `expr:"conversations" json:"conversations"`
 	Send          Latency                  `expr:"send" json:"send"`                 // the POST of a customer message
 	Reply         Latency                  `expr:"reply" json:"reply"`               // POST start to the reply's first callback
-	LLM           Latency                  `expr:"llm" json:"llm"`                   // one persona generation
+	LLM           Latency                  `expr:"llm" json:"llm"`                   // one persona generation, retries included, limiter waits excluded
+	LLMWait       Latency                  `expr:"llm_wait" json:"llm_wait"`         // a generation's wait for the client-side rate limits
 	Conversation  Latency                  `expr:"conversation" json:"conversation"` // a whole conversation
 	Cost          Cost                     `expr:"cost" json:"cost"`
 	Personas      map[string]Conversations `expr:"personas" json:"personas"`
+	Webhook       Webhook                  `expr:"webhook" json:"webhook"` // what reached the webhook receiver
 }
 
 // Conversations counts conversations by outcome. SuccessRate is
@@ -32,6 +34,26 @@ type Conversations struct {
 	Turns       int64            `expr:"turns" json:"turns"` // customer messages sent
 	TurnsAvg    float64          `expr:"turns_avg" json:"turns_avg"`
 	Reasons     map[string]int64 `expr:"reasons" json:"reasons"` // failures by reason
+	// LateStarts counts the conversations that began more than
+	// LateStartSlack after they were due: a user's first at its schedule
+	// step, each next one pacing after the previous one ended. Non-zero
+	// means the engine (CPU, spawning) fell behind the plan's schedule and
+	// the offered load was lower than planned — the latencies beside it
+	// were measured under less load than asked for.
+	LateStarts int64 `expr:"late_starts" json:"late_starts"`
+	// SimulatorDrift counts the customer messages that acted as the
+	// assistant, DataMismatch those that disclosed personal data other than
+	// the user's (transcript.Turn.Drift, DataMismatch).
+	SimulatorDrift int64 `expr:"simulator_drift" json:"simulator_drift"`
+	DataMismatch   int64 `expr:"data_mismatch" json:"data_mismatch"`
+	// Cost is what the ended conversations' generations cost.
+	Cost Cost `expr:"cost" json:"cost"`
+	// PassK (personas only) is pass^k for k = 1..min(n, 8): the chance
+	// that k conversations of the persona all succeed, estimated from its n
+	// judged conversations, c of them successful, as C(c,k)/C(n,k).
+	// personas["edman"].pass_k[4]; a k past n is absent and reads 0 in a
+	// check, so a check on it fails until there are k conversations.
+	PassK map[int]float64 `expr:"pass_k" json:"pass_k,omitempty"`
 }
 
 // Latency is the distribution of one timed operation. Failed operations are
@@ -48,6 +70,9 @@ type Latency struct {
 	P95       time.Duration `expr:"p95" json:"p95"`
 	P99       time.Duration `expr:"p99" json:"p99"`
 	Max       time.Duration `expr:"max" json:"max"`
+	// Attempts is the requests made, retries included (send only: a
+	// message retried twice is one Count and three Attempts).
+	Attempts int64 `expr:"attempts" json:"attempts,omitempty"`
 }
 
 // Cost is what the simulated customers' LLM calls cost.

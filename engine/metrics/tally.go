@@ -19,12 +19,19 @@ type tally struct {
 	abandoned   atomic.Int64
 	interrupted atomic.Int64
 	turns       atomic.Int64
-	reasons     sync.Map // reason → *atomic.Int64, failed conversations only
+	lateStarts  atomic.Int64 // conversations started behind schedule
+	drift       atomic.Int64 // customer messages out of character
+	mismatch    atomic.Int64 // customer messages with someone else's data
+	cost        costs        // of the ended conversations
+	reasons     sync.Map     // reason → *atomic.Int64, failed conversations only
 }
 
 // end records one ended conversation.
 func (t *tally) end(c *transcript.Conversation) {
 	t.turns.Add(int64(len(c.Turns)))
+	t.character(c)
+	t.cost.add(transcript.LLMCall{InputTokens: c.Tokens.Input, OutputTokens: c.Tokens.Output,
+		ThinkingTokens: c.Tokens.Thinking, CostUSD: c.CostUSD})
 	switch c.Outcome {
 	case transcript.Completed:
 		t.succeeded.Add(1)
@@ -59,11 +66,14 @@ func (t *tally) snapshot() Conversations {
 	}
 	c.Started = t.started.Load()
 	c.Turns = t.turns.Load()
+	c.LateStarts = t.lateStarts.Load()
 	judged := c.Succeeded + c.Failed + c.Abandoned
 	ended := judged + c.Interrupted
 	c.InFlight = c.Started - ended
 	c.SuccessRate = ratio(c.Succeeded, judged)
 	c.TurnsAvg = ratio(c.Turns, ended)
+	c.SimulatorDrift, c.DataMismatch = t.drift.Load(), t.mismatch.Load()
+	c.Cost = t.cost.snapshot()
 	return c
 }
 

@@ -23,8 +23,15 @@ type Step struct {
 	// Stop means the persona ended the conversation on purpose; Text is not
 	// sent and the conversation's outcome is abandoned.
 	Stop bool
-	// LLM is the generation that produced Text, nil for drivers without a model.
+	// LLM is the generation that produced Text, nil for drivers without a
+	// model. It is set when a generation failed too (Next's error), and
+	// when it produced a stop: it may have been billed.
 	LLM *transcript.LLMCall
+	// Drift and DataMismatch are set by Watch: how the message broke
+	// character, and which personal data it disclosed that differs from the
+	// user's (see Drift and Watch).
+	Drift        []string
+	DataMismatch []string
 }
 
 // ErrExhausted ends a conversation whose script ran out of lines (outcome

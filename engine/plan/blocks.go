@@ -19,6 +19,8 @@ const (
 	defaultChannelID     = "68e4464832ec9940d9993a12"
 	defaultListen        = "127.0.0.1:0"
 	defaultTunnel        = "none"
+	defaultTunnelStart   = 20 * time.Second
+	maxRetries           = 10
 	defaultSimLatency    = 50 * time.Millisecond
 	defaultPaymentDomain = "smarttalks.ai"
 	defaultOpening       = "Olá"
@@ -79,6 +81,9 @@ func (l *loader) decodeTarget(b *hcl.Block) {
 		return
 	}
 	t.Name = b.Labels[0]
+	if l.decodeProtocolTarget(b) { // http, webhook, openai: protocols.go
+		return
+	}
 	a := l.content(b, targetSchema)
 	if a.str("url", &t.URL) {
 		a.httpURL("url", t.URL)
@@ -87,6 +92,9 @@ func (l *loader) decodeTarget(b *hcl.Block) {
 	a.str("client_domain", &t.ClientDomain)
 	a.duration("timeout", &t.Timeout)
 	a.require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
+	a.integer("retries", &t.Retries)
+	a.require("retries", t.Retries >= 0 && t.Retries <= maxRetries,
+		"a whole number from 0 (no retry) to 10: how often a send that failed with HTTP 5xx or a broken connection is tried again")
 	l.checkTargetURL(a, b)
 }
 
@@ -115,7 +123,7 @@ func (l *loader) checkTargetURL(a attrs, b *hcl.Block) {
 
 func (l *loader) decodeWebhook(b *hcl.Block) {
 	w := &l.plan.Webhook
-	w.Listen, w.Tunnel = defaultListen, defaultTunnel
+	w.Listen, w.Tunnel, w.StartTimeout = defaultListen, defaultTunnel, defaultTunnelStart
 	if b == nil {
 		return
 	}
@@ -133,6 +141,7 @@ func (l *loader) decodeWebhook(b *hcl.Block) {
 	if a.str("public_url", &w.PublicURL) && w.PublicURL != "" {
 		a.httpURL("public_url", w.PublicURL)
 	}
+	l.decodeTunnel(a, w)
 }
 
 func (l *loader) decodeSimulator(b *hcl.Block) {
@@ -158,6 +167,7 @@ func (l *loader) decodeSimulator(b *hcl.Block) {
 	a.require("split_every", s.SplitEvery >= 0, "0 (never) or more: every n-th reply split in two callbacks")
 	a.rate("fail_rate", &s.FailRate)
 	a.rate("drop_rate", &s.DropRate)
+	l.decodeSimulatorFaults(a, s)
 }
 
 // rate decodes a fraction in [0, 1].
@@ -177,7 +187,8 @@ func (l *loader) decodeLLM(b *hcl.Block) {
 	a := l.content(b, llmSchema)
 	a.str("model", &m.Model)
 	a.invalid("model", m.Model != "", "Invalid model", `model must name a model, e.g. "gemini-2.5-flash".`)
-	a.str("api_key", &m.APIKey) // may be empty here: apply checks it, validate must not
+	a.str("api_key", &m.APIKey) // may be empty here: apply checks it (CheckKeys), validate must not
+	m.APIKeyEnv, m.APIKeyVar = keySource(a.m["api_key"])
 	if a.str("base_url", &m.BaseURL) {
 		a.httpURL("base_url", m.BaseURL)
 	}

@@ -2,7 +2,9 @@
 // the block schema, variables (-var, VOYPLAN_VAR_<name>, defaults), the
 // functions plans may call (env, file, templatefile, the generators cpf,
 // br_mobile, email, name, uuid and the go-cty standard library), the
-// expr-lang programs compiled at load time (complete_when, threshold checks)
+// expr-lang programs compiled at load time (complete_when, threshold checks),
+// the target's protocol (voyager, http, webhook, openai) with its request
+// templates, evaluated per turn by Request.Render, and reply expressions,
 // and the per-virtual-user evaluation of data blocks and persona prompts and
 // scripts (Plan.NewUser).
 //

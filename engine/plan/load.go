@@ -228,5 +228,7 @@ func (l *loader) probe() {
 	for i := range e.personas {
 		_, _, diags := e.evalPersona(i, ctx)
 		l.add(diags)
+		_, _, diags = e.evalRules(i, ctx)
+		l.add(diags)
 	}
 }

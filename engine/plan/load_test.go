@@ -42,7 +42,7 @@ func TestLoadFull(t *testing.T) {
 	if p.Target != wantTarget {
 		t.Errorf("target = %+v, want %+v", p.Target, wantTarget)
 	}
-	if want := (Webhook{Listen: "127.0.0.1:5001", Tunnel: "ngrok"}); p.Webhook != want {
+	if want := (Webhook{Listen: "127.0.0.1:5001", Tunnel: "ngrok", StartTimeout: 20 * time.Second}); p.Webhook != want {
 		t.Errorf("webhook = %+v, want %+v", p.Webhook, want)
 	}
 	if p.Simulator != nil {
@@ -134,7 +134,7 @@ func TestLoadDefaults(t *testing.T) {
 	if p.Target != wantTarget {
 		t.Errorf("target = %+v, want %+v", p.Target, wantTarget)
 	}
-	if want := (Webhook{Listen: "127.0.0.1:0", Tunnel: "none"}); p.Webhook != want {
+	if want := (Webhook{Listen: "127.0.0.1:0", Tunnel: "none", StartTimeout: 20 * time.Second}); p.Webhook != want {
 		t.Errorf("webhook = %+v, want %+v", p.Webhook, want)
 	}
 	c := p.Conversation
@@ -165,14 +165,14 @@ func TestLoadSimulator(t *testing.T) {
 		t.Fatalf("unexpected diagnostics:\n%s", diagsText(diags))
 	}
 	want := Simulator{Listen: "127.0.0.1:0", Latency: 20 * time.Millisecond, Jitter: 5 * time.Millisecond,
-		PaymentDomain: "example.com", ImageEvery: 3, SplitEvery: 4, FailRate: 0.01}
+		PaymentDomain: "example.com", ImageEvery: 3, SplitEvery: 4, FailRate: 0.01, FailStatus: 500}
 	if p.Simulator == nil || *p.Simulator != want {
 		t.Errorf("simulator = %+v, want %+v", p.Simulator, want)
 	}
 	if p.Target.URL != "" || p.Target.Name != "sim" {
 		t.Errorf("target = %+v, want no url (the engine points it at the simulator)", p.Target)
 	}
-	if want := (Webhook{Listen: "127.0.0.1:0", Tunnel: "none", PublicURL: "https://hooks.example.com/voyplan"}); p.Webhook != want {
+	if want := (Webhook{Listen: "127.0.0.1:0", Tunnel: "none", PublicURL: "https://hooks.example.com/voyplan", StartTimeout: 20 * time.Second}); p.Webhook != want {
 		t.Errorf("webhook = %+v, want %+v", p.Webhook, want)
 	}
 	if k := p.LLMs["gemini"].APIKey; k != "" {
@@ -249,14 +249,14 @@ stage "s" {
 		name, block string
 		want        Webhook
 	}{
-		{"defaults", "", Webhook{Listen: "127.0.0.1:0", Tunnel: "none"}},
-		{"ngrok", `webhook { tunnel = "ngrok" }`, Webhook{Listen: "127.0.0.1:0", Tunnel: "ngrok"}},
+		{"defaults", "", Webhook{Listen: "127.0.0.1:0", Tunnel: "none", StartTimeout: 20 * time.Second}},
+		{"ngrok", `webhook { tunnel = "ngrok" }`, Webhook{Listen: "127.0.0.1:0", Tunnel: "ngrok", StartTimeout: 20 * time.Second}},
 		{"public_url wins over the tunnel", `webhook {
   listen     = ":5001"
   tunnel     = "ngrok"
   public_url = "https://hooks.example.com"
-}`, Webhook{Listen: ":5001", Tunnel: "ngrok", PublicURL: "https://hooks.example.com"}},
-		{"empty public_url: derive it", `webhook { public_url = "" }`, Webhook{Listen: "127.0.0.1:0", Tunnel: "none"}},
+}`, Webhook{Listen: ":5001", Tunnel: "ngrok", PublicURL: "https://hooks.example.com", StartTimeout: 20 * time.Second}},
+		{"empty public_url: derive it", `webhook { public_url = "" }`, Webhook{Listen: "127.0.0.1:0", Tunnel: "none", StartTimeout: 20 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

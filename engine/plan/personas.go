@@ -6,11 +6,14 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// personaEval holds a persona's per-user expressions: script (DriverScript)
-// or prompt (DriverLLM), evaluated with the user's data in scope.
+// personaEval holds a persona's per-user expressions: script (DriverScript),
+// prompt (DriverLLM) or say lines and fallback (DriverRules; a stop rule's
+// say is nil), evaluated with the user's data in scope.
 type personaEval struct {
-	script hcl.Expression
-	prompt hcl.Expression
+	script   hcl.Expression
+	prompt   hcl.Expression
+	says     []hcl.Expression
+	fallback hcl.Expression
 	// skip is true when the persona's expressions are wrong (already
 	// reported); the probe user then does not evaluate them.
 	skip bool
@@ -42,32 +45,40 @@ func (l *loader) decodePersonas(blocks hcl.Blocks) {
 // block header when it takes the default).
 func (l *loader) decodePersona(b *hcl.Block) (*Persona, personaEval, hcl.Range) {
 	p := &Persona{Name: b.Labels[0], Weight: 1, DeclRange: b.DefRange}
-	a := l.content(b, personaSchema)
+	a, rules := l.contentBlocks(b, personaSchema)
 	weight := b.DefRange
 	if attr, ok := a.m["weight"]; ok {
 		weight = attr.Expr.Range()
 	}
 	a.number("weight", &p.Weight)
 	a.require("weight", p.Weight >= 0, "0 or more: a persona's share of the users is its weight over the sum of all weights")
-	return p, l.personaDriver(a, b, p), weight
+	return p, l.personaDriver(a, rules, b, p), weight
 }
 
-// personaDriver settles what plays the persona, script or llm, and returns
-// the expressions to evaluate per user.
-func (l *loader) personaDriver(a attrs, b *hcl.Block, p *Persona) personaEval {
+// personaDriver settles what plays the persona, script, llm or rules, and
+// returns the expressions to evaluate per user.
+func (l *loader) personaDriver(a attrs, rules hcl.Blocks, b *hcl.Block, p *Persona) personaEval {
 	script, hasScript := a.m["script"]
 	prompt, hasPrompt := a.m["prompt"]
 	llm, hasLLM := a.m["llm"]
+	hasRules := len(rules) > 0
 	var pe personaEval
 	switch {
 	case hasScript && hasLLM:
 		l.personaError("Conflicting persona driver", "A persona is played either by a script (fixed lines) or by an llm "+
 			"with a prompt, not both. Remove script, or remove llm and prompt.", llm.Range)
 		return personaEval{skip: true}
-	case !hasScript && !hasLLM:
-		l.personaError("Missing persona driver", "Give the persona either script = [\"Olá\", ...] (fixed lines, first "+
-			"message included) or llm = \"<llm block name>\" and a prompt.", b.DefRange)
+	case hasRules && (hasScript || hasLLM):
+		l.personaError("Conflicting persona driver", "A persona is played by a script, by an llm or by rule blocks, "+
+			"not several. Remove the rule blocks, or remove script and llm.", rules[0].DefRange)
 		return personaEval{skip: true}
+	case !hasScript && !hasLLM && !hasRules:
+		l.personaError("Missing persona driver", "Give the persona script = [\"Olá\", ...] (fixed lines, first "+
+			"message included), llm = \"<llm block name>\" and a prompt, or rule { when = \"...\" say = \"...\" } blocks.", b.DefRange)
+		return personaEval{skip: true}
+	case hasRules:
+		l.decodeRules(rules, a, p, &pe)
+		l.unexpectedWithRules(a)
 	case hasScript:
 		p.Driver, pe.script = DriverScript, script.Expr
 		if hasPrompt {
@@ -86,15 +97,27 @@ func (l *loader) personaDriver(a attrs, b *hcl.Block, p *Persona) personaEval {
 		}
 		pe.prompt = prompt.Expr
 	}
+	if fb, ok := a.m["fallback"]; ok && !hasRules {
+		l.personaError("Unexpected fallback", "fallback is the line a rules persona says when no rule matches; "+
+			"this persona has no rule blocks. Remove fallback, or add rule blocks.", fb.Range)
+	}
 	pe.skip = l.checkPersonaExprs(pe)
 	return pe
+}
+
+// unexpectedWithRules reports a prompt on a rules persona.
+func (l *loader) unexpectedWithRules(a attrs) {
+	if prompt, ok := a.m["prompt"]; ok {
+		l.personaError("Unexpected prompt", "A rules persona says its rules' lines; prompt is only used with llm. "+
+			"Remove prompt.", prompt.Range)
+	}
 }
 
 // checkPersonaExprs checks the references of the persona's expressions and
 // reports whether they are wrong.
 func (l *loader) checkPersonaExprs(pe personaEval) bool {
 	bad := false
-	for _, e := range []hcl.Expression{pe.script, pe.prompt} {
+	for _, e := range append([]hcl.Expression{pe.script, pe.prompt, pe.fallback}, pe.says...) {
 		if e == nil {
 			continue
 		}

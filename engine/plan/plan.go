@@ -46,13 +46,34 @@ type Target struct {
 	ChannelID    string
 	ClientDomain string        // e.g. "@stw.ai": appended to the conversation id
 	Timeout      time.Duration // the POST itself
+	// Retries is how many times a failed send (HTTP 5xx, a connection reset
+	// or another transport error) is tried again, with backoff; 4xx is never
+	// retried. 0: no retry.
+	Retries int
+	// Protocol is how the assistant is spoken to (ProtocolHTTP, ...); ""
+	// is voyager, the widget API (see ProtocolName). Only voyager uses URL,
+	// ChannelID and ClientDomain; http and openai targets have no Timeout
+	// (the conversation's reply_timeout bounds each request).
+	Protocol string
+	API      *API    // protocol http or webhook
+	OpenAI   *OpenAI // protocol openai
 }
 
 // Webhook is where the assistant's replies arrive.
 type Webhook struct {
 	Listen    string // host:port; ":0" / "127.0.0.1:0" picks a free port
 	Tunnel    string // "none" (the only one before the tunnel issue) | "ngrok"
-	PublicURL string // an address that already reaches Listen; "" = derive from the listener
+	PublicURL string // an address that already reaches Listen; "" = derive from the listener or the tunnel
+	// Authtoken is the ngrok token (secret: never printed, never written to
+	// results): the authtoken attribute, else NGROK_AUTHTOKEN from the
+	// environment; "" when neither is set (apply refuses to start then).
+	Authtoken string
+	// Domain is a fixed ngrok domain, e.g. "voyplan.ngrok.app"; "" asks
+	// ngrok for one.
+	Domain string
+	// StartTimeout bounds opening the tunnel (the ngrok agent retries
+	// forever when offline or unauthorised).
+	StartTimeout time.Duration
 }
 
 // Simulator configures the built-in Voyager-compatible assistant started in
@@ -64,20 +85,31 @@ type Simulator struct {
 	PaymentDomain string        // payment links are https://pay.<PaymentDomain>/<24 hex>
 	ImageEvery    int           // send a park image with every n-th reply (0: never)
 	SplitEvery    int           // split every n-th reply over two callbacks (0: never)
-	FailRate      float64       // fraction of sends answered with HTTP 500
+	FailRate      float64       // fraction of sends answered with FailStatus
+	FailStatus    int           // HTTP status of a failed send, 400–599 (default 500)
 	DropRate      float64       // fraction of replies never delivered
+	DuplicateRate float64       // fraction of replies delivered twice, byte-identical
+	LateRate      float64       // fraction of replies delayed by LateDelay on top of Latency
+	LateDelay     time.Duration // extra delay of a late reply
+	MalformedRate float64       // fraction of callbacks whose body is not valid JSON
+	SlowPost      time.Duration // how long each send takes before it is answered
 }
 
-// LLM is an `llm "name"` block. The Gemini driver lands in a later issue; the
-// block is parsed now so the plans that name it validate.
+// LLM is an `llm "name"` block: the model that plays llm personas
+// (engine/llm builds its client).
 type LLM struct {
-	Name        string
-	Model       string
-	APIKey      string // secret: never printed, never written to results
+	Name   string
+	Model  string
+	APIKey string // secret: never printed, never written to results
+	// APIKeyEnv and APIKeyVar say where api_key reads the key — the
+	// environment variable of env("NAME"), the variable of var.NAME — so
+	// a missing key is reported with what to set (CheckKeys).
+	APIKeyEnv   string
+	APIKeyVar   string
 	BaseURL     string
 	PriceInput  float64 // USD per 1M input tokens
 	PriceOutput float64 // USD per 1M output + thinking tokens
-	// Tuning for the Gemini driver (next issue); zero means the default.
+	// Tuning for the Gemini driver; zero means the default (engine/llm).
 	Temperature       *float64
 	MaxOutputTokens   int
 	ThinkingBudget    *int
@@ -93,15 +125,20 @@ type DriverKind string
 
 const (
 	DriverScript DriverKind = "script" // fixed lines, the old tool's no-LLM mode
-	DriverLLM    DriverKind = "llm"    // a Gemini chat (later issue)
+	DriverLLM    DriverKind = "llm"    // a Gemini chat
+	DriverRules  DriverKind = "rules"  // `rule` blocks: free, deterministic, reacting to each reply
 )
 
 // Persona is a `persona "name"` block.
 type Persona struct {
-	Name      string
-	Weight    float64
-	Driver    DriverKind
-	LLM       string // name of the llm block, when Driver == DriverLLM
+	Name   string
+	Weight float64
+	Driver DriverKind
+	LLM    string // name of the llm block, when Driver == DriverLLM
+	// Rules are the persona's `rule` blocks in file order (DriverRules);
+	// Fallback says whether it has a fallback line. See rules.go.
+	Rules     []*Rule
+	Fallback  bool
 	DeclRange hcl.Range
 }
 
@@ -160,4 +197,8 @@ type User struct {
 	Script []string
 	// Prompt is the rendered persona prompt (DriverLLM), "" otherwise.
 	Prompt string
+	// Says are the rendered say lines of the persona's rules, aligned with
+	// Persona.Rules, and Fallback its rendered fallback line (DriverRules).
+	Says     []string
+	Fallback string
 }

@@ -32,17 +32,23 @@ var variableSchema = &hcl.BodySchema{
 var targetSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "url"}, {Name: "channel_id"}, {Name: "client_domain"}, {Name: "timeout"},
+		{Name: "retries"}, {Name: "protocol"},
 	},
 }
 
 var webhookSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "listen"}, {Name: "tunnel"}, {Name: "public_url"}},
+	Attributes: []hcl.AttributeSchema{
+		{Name: "listen"}, {Name: "tunnel"}, {Name: "public_url"},
+		{Name: "authtoken"}, {Name: "domain"}, {Name: "start_timeout"},
+	},
 }
 
 var simulatorSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "listen"}, {Name: "latency"}, {Name: "jitter"}, {Name: "payment_domain"},
 		{Name: "image_every"}, {Name: "split_every"}, {Name: "fail_rate"}, {Name: "drop_rate"},
+		{Name: "fail_status"}, {Name: "duplicate_rate"}, {Name: "late_rate"}, {Name: "late_delay"},
+		{Name: "malformed_rate"}, {Name: "slow_post"},
 	},
 }
 
@@ -56,7 +62,8 @@ var llmSchema = &hcl.BodySchema{
 }
 
 var personaSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "weight"}, {Name: "llm"}, {Name: "prompt"}, {Name: "script"}},
+	Attributes: []hcl.AttributeSchema{{Name: "weight"}, {Name: "llm"}, {Name: "prompt"}, {Name: "script"}, {Name: "fallback"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "rule"}},
 }
 
 var conversationSchema = &hcl.BodySchema{

@@ -47,10 +47,11 @@ func (p *Plan) NewUser(n int) (*User, error) {
 		return nil, fmt.Errorf("cannot generate the data of virtual user %d: %w", n, diags)
 	}
 	script, prompt, diags := e.evalPersona(i, ctx)
-	if diags.HasErrors() {
+	says, fallback, rdiags := e.evalRules(i, ctx)
+	if diags = append(diags, rdiags...); diags.HasErrors() {
 		return nil, fmt.Errorf("cannot render persona %q for virtual user %d: %w", p.Personas[i].Name, n, diags)
 	}
-	return &User{N: n, Persona: p.Personas[i], Data: data, Script: script, Prompt: prompt}, nil
+	return &User{N: n, Persona: p.Personas[i], Data: data, Script: script, Prompt: prompt, Says: says, Fallback: fallback}, nil
 }
 
 // pick maps x in [0, 1) to a persona index by cumulative weight.

@@ -1,8 +1,17 @@
 // Package report writes and reads what a run leaves behind in its out
 // directory: conversations.jsonl (one line per conversation, appended as each
-// one ends, durable line by line) and summary.json (plan identity, times,
+// one ends, durable line by line), summary.json (plan identity, times,
 // verdict, thresholds, every metric, and the old tool's run-summary fields
-// under their old names), written atomically.
+// under their old names; its JSON Schema is SummarySchema), history.json
+// (the time series sampled during the run), and what is rendered from those
+// three — stats.csv and history.csv (Locust's --csv shapes), junit.xml (one
+// test case per threshold) and report.html (one self-contained page, charts
+// and transcripts, that works offline). Render rebuilds the rendered files
+// from a run directory alone, so a report can be redone after an upgrade.
+// Compare judges one run against another, marking as regressions only the
+// changes larger than the run-to-run noise the data supports.
+//
+// Every file but conversations.jsonl is written atomically.
 //
 // It owns the file formats and how they reach the disk. It does not compute
 // figures (engine/metrics), judge thresholds (engine/verdict) or decide where
@@ -14,4 +23,10 @@ package report
 const (
 	SummaryFile       = "summary.json"
 	ConversationsFile = "conversations.jsonl"
+	HistoryFile       = "history.json"
+	StatsCSVFile      = "stats.csv"
+	HistoryCSVFile    = "history.csv"
+	JUnitFile         = "junit.xml"
+	HTMLFile          = "report.html"
+	RunLogFile        = "run.log"
 )

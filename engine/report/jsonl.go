@@ -75,33 +75,49 @@ func (j *JSONL) Close() error {
 // line without its newline that does not parse — a write cut short by a
 // killed process — is ignored; any other bad line is an error naming it.
 func ReadJSONL(path string) ([]transcript.Conversation, error) {
-	f, err := os.Open(path)
+	var out []transcript.Conversation
+	err := ScanJSONL(path, func(c *transcript.Conversation) error {
+		out = append(out, *c)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the conversations file: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	return readLines(path, bufio.NewReader(f))
+	return out, nil
 }
 
-func readLines(path string, r *bufio.Reader) ([]transcript.Conversation, error) {
-	var out []transcript.Conversation
+// ScanJSONL calls fn with each conversation of a conversations.jsonl file in
+// turn, without holding the file in memory, and stops at fn's first error.
+// Bad lines are handled as ReadJSONL does.
+func ScanJSONL(path string, fn func(*transcript.Conversation) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the conversations file: %w", err)
+	}
+	defer f.Close()
+	return scanLines(path, bufio.NewReader(f), fn)
+}
+
+func scanLines(path string, r *bufio.Reader, fn func(*transcript.Conversation) error) error {
 	for n := 1; ; n++ {
 		line, rerr := r.ReadBytes('\n')
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
-			return nil, fmt.Errorf("cannot read %s: %w", path, rerr)
+			return fmt.Errorf("cannot read %s: %w", path, rerr)
 		}
 		last := rerr != nil // io.EOF: the line has no newline
 		c, ok, err := parseLine(line)
 		switch {
 		case err != nil && last:
-			return out, nil // truncated by a killed writer
+			return nil // truncated by a killed writer
 		case err != nil:
-			return nil, fmt.Errorf("%s:%d: invalid conversation: %w", path, n, err)
+			return fmt.Errorf("%s:%d: invalid conversation: %w", path, n, err)
 		case ok:
-			out = append(out, c)
+			if err := fn(&c); err != nil {
+				return err
+			}
 		}
 		if last {
-			return out, nil
+			return nil
 		}
 	}
 }

@@ -11,9 +11,9 @@ import (
 
 	"github.com/voyplan/voyplan/engine/persona"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/protocol"
 	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
-	"github.com/voyplan/voyplan/engine/webhook"
 )
 
 // conversation is one conversation in progress.
@@ -21,7 +21,7 @@ type conversation struct {
 	r       *Runner
 	user    *plan.User
 	rec     *transcript.Conversation
-	mailbox *webhook.Mailbox
+	session protocol.Session // the link to the assistant (protocol.go)
 	driver  persona.Driver
 	started time.Time // monotonic
 }
@@ -42,21 +42,15 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 			ClientIdentifier: id + r.plan.Target.ClientDomain,
 			Turns:            []transcript.Turn{},
 		},
-		mailbox: r.env.receiver.Open(id),
-		driver:  newDriver(user),
+		driver:  r.newDriver(user),
 		started: time.Now(),
 	}
 	c.rec.StartedAt = c.started
+	c.session = r.open(c.rec)
 	r.rec.ConversationStarted(user.Persona.Name)
 	outcome, reason, detail := c.loop(ctx)
 	c.end(outcome, reason, detail)
 	return c.rec
-}
-
-// newDriver picks the persona's driver. The LLM driver arrives with the
-// Gemini issue; until then a plan can only load script personas into a run.
-func newDriver(u *plan.User) persona.Driver {
-	return persona.NewScript(u.Script)
 }
 
 // loop runs turns until the conversation has an outcome.
@@ -71,15 +65,20 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 			return transcript.Interrupted, "", ""
 		}
 		step, err := c.driver.Next(ctx, reply)
+		c.recordLLM(ctx, step, err)
 		switch {
 		case errors.Is(err, persona.ErrExhausted):
 			return transcript.Failed, transcript.ReasonScriptExhausted, err.Error()
+		case errors.Is(err, persona.ErrStuck):
+			return transcript.Failed, transcript.ReasonPersonaStuck, err.Error()
+		case errors.Is(err, persona.ErrRule):
+			return transcript.Failed, transcript.ReasonPredicateError, err.Error()
 		case ctx.Err() != nil:
 			return transcript.Interrupted, "", ""
 		case err != nil:
 			return transcript.Failed, transcript.ReasonLLMError, err.Error()
 		case step.Stop:
-			return transcript.Abandoned, "", ""
+			return transcript.Abandoned, "", stopDetail(step)
 		}
 		out, done := c.turn(ctx, n, step)
 		if done {
@@ -118,25 +117,26 @@ type ending struct {
 // turn sends one message and waits for the reply; done reports an outcome.
 func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (ending, bool) {
 	r := c.r
-	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []target.Message{}, Late: []target.Message{}}
-	t0 := time.Now()
-	t.SentAt = t0
-	status, err := r.env.target.Send(ctx, c.rec.ClientIdentifier, step.Text, c.mailbox.URL(n))
-	send := time.Since(t0)
-	t.SendMS, t.Status = transcript.Ms(send), status
-	if err != nil && ctx.Err() != nil {
+	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []target.Message{}, Late: []target.Message{},
+		Drift: step.Drift, DataMismatch: step.DataMismatch}
+	x, err := c.session.Exchange(ctx, n, step.Text)
+	send, status, sent := x.Send, x.Status, accepted(x, err)
+	t.SentAt, t.SendMS, t.Status, t.Attempts = x.SentAt, transcript.Ms(send), status, x.Attempts
+	r.rec.SendAttempts(x.Attempts)
+	c.logSent(ctx, n, step.Text, status, send, sendErr(x, err))
+	if !sent && ctx.Err() != nil {
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
 	}
-	r.rec.Send(send, err == nil)
-	if err != nil {
+	r.rec.Send(send, sent)
+	if !sent {
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
 	}
 	conv := r.plan.Conversation
-	reply, err := c.mailbox.Wait(ctx, n, conv.ReplyTimeout, conv.ReplySettle)
+	c.logReply(ctx, n, replyOf(x), err, x.SentAt)
 	switch {
-	case errors.Is(err, webhook.ErrTimeout):
+	case errors.Is(err, protocol.ErrNoReply):
 		r.rec.Reply(conv.ReplyTimeout, false)
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", conv.ReplyTimeout)}, true
@@ -144,12 +144,12 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
 	}
-	latency := reply.First.Sub(t0)
-	r.rec.Reply(latency, true)
-	ms := transcript.Ms(latency)
-	t.ReplyMS, t.Messages, t.Callbacks, t.Duplicates = &ms, reply.Messages, reply.Callbacks, reply.Duplicates
+	r.rec.Reply(x.Reply, true)
+	ms := transcript.Ms(x.Reply)
+	t.ReplyMS, t.Messages, t.Callbacks, t.Duplicates = &ms, x.Messages, x.Callbacks, x.Duplicates
+	t.AssistantUsage = usageOf(x.Usage)
 	c.rec.Turns = append(c.rec.Turns, t)
-	return c.judge(n, reply.Messages)
+	return c.judge(n, x.Messages)
 }
 
 // judge evaluates complete_when on a reply.
@@ -168,8 +168,8 @@ func (c *conversation) judge(n int, msgs []target.Message) (ending, bool) {
 
 // end closes the record: outcome, late callbacks, totals.
 func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
-	c.mailbox.Close()
-	for turn, msgs := range c.mailbox.Late() {
+	c.session.Close()
+	for turn, msgs := range c.session.Late() {
 		if turn >= 1 && turn <= len(c.rec.Turns) {
 			t := &c.rec.Turns[turn-1]
 			t.Late = append(t.Late, msgs...)
@@ -179,6 +179,7 @@ func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
 	rec.Outcome, rec.Reason, rec.Error = outcome, reason, detail
 	rec.EndedAt = time.Now()
 	rec.DurationMS = transcript.Ms(rec.EndedAt.Sub(c.started))
+	rec.AssistantTokens = assistantTokens(rec.Turns)
 	for _, t := range rec.Turns {
 		if t.LLM == nil {
 			continue

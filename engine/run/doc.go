@@ -1,7 +1,8 @@
 // Package run carries out a plan: it starts the built-in simulator and the
 // webhook receiver when the plan needs them, walks the compiled schedule
 // starting and retiring virtual users, and runs each user's conversations
-// (send a message, wait for the reply on the webhook, judge it) until the
+// (send a message and get the reply through the target's protocol — see
+// engine/protocol — then judge it) until the
 // stages end, every user is done, or the run is stopped. Every conversation
 // that starts is handed to the Sink exactly once, with an outcome.
 //

@@ -2,19 +2,20 @@ package run
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/protocol"
 	"github.com/voyplan/voyplan/engine/sim"
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/tunnel"
 	"github.com/voyplan/voyplan/engine/verdict"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
@@ -33,6 +34,15 @@ type Options struct {
 	// stages end may go on before they are cut and recorded as interrupted.
 	// Default 30s.
 	GracefulStop time.Duration
+	// Tunnel opens the tunnel when the plan says tunnel = "ngrok" (and no
+	// public_url); nil: ngrok itself, with the plan's token. Tests put a
+	// tunnel.Loopback here.
+	Tunnel tunnel.Opener
+	// Ready, when set, is called once the receiver (and the tunnel) are up,
+	// before the first user starts, with the base URL the assistant is
+	// told to deliver replies to. Not called when the target's protocol
+	// needs no receiver (http, openai).
+	Ready func(publicURL string)
 }
 
 // Result is what a finished run hands back.
@@ -57,10 +67,12 @@ type Runner struct {
 	rec  *metrics.Recorder
 
 	start    time.Time
+	started  atomic.Pointer[time.Time] // start, published for Elapsed (read from other goroutines)
 	stage    atomic.Int32
 	draining chan struct{} // closed by Stop: in-flight conversations end after their current turn
 	stopOnce sync.Once
 	aborted  atomic.Pointer[string]
+	billed   chan struct{} // a token when a generation was billed: watchAbort checks at once
 
 	sinkErr  atomic.Pointer[error]
 	running  atomic.Int64  // virtual users still running
@@ -92,6 +104,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 		rec:      metrics.NewRecorder(names),
 		draining: make(chan struct{}),
 		idle:     make(chan struct{}, 1),
+		billed:   make(chan struct{}, 1),
 	}
 }
 
@@ -103,10 +116,11 @@ func (r *Runner) Stage() int { return int(r.stage.Load()) }
 
 // Elapsed is the time since the run started (0 before).
 func (r *Runner) Elapsed() time.Duration {
-	if r.start.IsZero() {
+	start := r.started.Load()
+	if start == nil {
 		return 0
 	}
-	return time.Since(r.start)
+	return time.Since(*start)
 }
 
 // Stop ends the run gracefully: no conversation starts any more, and those in
@@ -120,15 +134,23 @@ func (r *Runner) Stop() {
 // run could not be carried out (a port in use, a simulator that would not
 // start); a run that went badly is a Result, not an error.
 func (r *Runner) Run(ctx context.Context) (*Result, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
 	env, err := setup(r.plan)
 	if err != nil {
 		return nil, err
 	}
 	r.env = env
 	defer env.close()
+	if err := r.expose(ctx, env); err != nil {
+		return nil, err
+	}
+	r.ready(env)
 
 	res := &Result{PublicURL: env.publicURL}
 	r.start = time.Now()
+	r.started.Store(&r.start)
 	res.StartedAt = r.start
 	hardCtx, hardCancel := context.WithCancel(ctx)
 	defer hardCancel()
@@ -143,7 +165,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 
 	res.EndedAt = time.Now()
 	res.Snapshot = r.rec.Snapshot(res.EndedAt.Sub(r.start))
-	res.Webhook = env.receiver.Stats()
+	res.Webhook = env.receiverStats()
 	res.Interrupted = ctx.Err() != nil || r.isDraining()
 	if a := r.aborted.Load(); a != nil {
 		res.Aborted = *a
@@ -163,8 +185,9 @@ func (r *Runner) watchStop(startCtx context.Context, startCancel context.CancelF
 	}
 }
 
-// watchAbort checks the abort thresholds once a second while conversations
-// are being started, and stops the run when one fails.
+// watchAbort checks the abort thresholds once a second, and whenever an LLM
+// generation was billed, while conversations are being started, and stops
+// the run when one fails.
 func (r *Runner) watchAbort(ctx context.Context, stop func()) {
 	var abort []*plan.Threshold
 	for _, th := range r.plan.Thresholds {
@@ -182,6 +205,7 @@ func (r *Runner) watchAbort(ctx context.Context, stop func()) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-r.billed: // a budget must not wait for the next tick
 		}
 		for _, res := range verdict.Evaluate(abort, r.rec.Snapshot(r.Elapsed())) {
 			if !res.Pass {
@@ -226,11 +250,15 @@ type environment struct {
 	sim       *sim.Server
 	receiver  *webhook.Receiver
 	publicURL string // where the assistant is told to deliver replies
-	target    *target.Voyager
+	client    *http.Client
+	protocol  protocol.Protocol // how conversations talk to the assistant (protocol.go)
+	tunnel    tunnel.Tunnel     // nil unless the plan asks for one
+	llms      llmClients        // one client per llm block in use, shared by every user
 }
 
 // setup starts the simulator (when the plan has one) and the webhook
-// receiver, and builds the target client.
+// receiver (when the target's protocol replies through callbacks), and
+// builds the client and the protocol the conversations speak.
 func setup(p *plan.Plan) (_ *environment, err error) {
 	env := &environment{}
 	defer func() {
@@ -238,6 +266,9 @@ func setup(p *plan.Plan) (_ *environment, err error) {
 			env.close()
 		}
 	}()
+	if env.llms, err = newLLMClients(p); err != nil {
+		return nil, err
+	}
 	url := p.Target.URL
 	if p.Simulator != nil {
 		env.sim, err = sim.Listen(p.Simulator.Listen, simOptions(p.Simulator, p.Seed))
@@ -246,9 +277,8 @@ func setup(p *plan.Plan) (_ *environment, err error) {
 		}
 		url = env.sim.URL()
 	}
-	if p.Webhook.Tunnel == "ngrok" && p.Webhook.PublicURL == "" {
-		return nil, errors.New(`webhook: tunnel = "ngrok" is not available in this version; ` +
-			`use tunnel = "none" with public_url = "<an address that reaches listen>"`)
+	if !protocol.NeedsReceiver(p) { // http, openai: the reply is the response
+		return env, env.connect(p, url)
 	}
 	env.receiver, err = webhook.Listen(p.Webhook.Listen)
 	if err != nil {
@@ -259,8 +289,7 @@ func setup(p *plan.Plan) (_ *environment, err error) {
 		env.publicURL = p.Webhook.PublicURL
 		env.receiver.SetPublicBase(p.Webhook.PublicURL)
 	}
-	env.target = &target.Voyager{URL: url, ChannelID: p.Target.ChannelID, Client: target.NewHTTPClient(p.Target.Timeout)}
-	return env, nil
+	return env, env.connect(p, url)
 }
 
 func simOptions(s *plan.Simulator, seed uint64) sim.Options {
@@ -271,7 +300,13 @@ func simOptions(s *plan.Simulator, seed uint64) sim.Options {
 		ImageEvery:    s.ImageEvery,
 		SplitEvery:    s.SplitEvery,
 		FailRate:      s.FailRate,
+		FailStatus:    s.FailStatus,
 		DropRate:      s.DropRate,
+		DuplicateRate: s.DuplicateRate,
+		LateRate:      s.LateRate,
+		LateDelay:     s.LateDelay,
+		MalformedRate: s.MalformedRate,
+		SlowPost:      s.SlowPost,
 		Seed:          seed,
 	}
 }
@@ -282,10 +317,12 @@ func (e *environment) close() {
 	if e.receiver != nil {
 		_ = e.receiver.Close(ctx)
 	}
+	if e.tunnel != nil {
+		_ = e.tunnel.Close() // after the receiver: it stopped serving the tunnel's listener
+	}
 	if e.sim != nil {
 		_ = e.sim.Close()
 	}
-	if e.target != nil {
-		e.target.Client.CloseIdleConnections()
-	}
+	e.llms.close()
+	e.closeClient()
 }

@@ -183,7 +183,8 @@ func TestCompletesOnlyAtThePaymentLink(t *testing.T) {
 
 func TestSplitReplyIsGatheredIntoItsTurn(t *testing.T) {
 	t.Parallel()
-	p := testPlan(t, 2, attrs{"split_every": "1"}, nil)
+	// The parts come 20ms apart; the settle leaves room for a loaded machine.
+	p := testPlan(t, 2, attrs{"split_every": "1"}, attrs{"reply_settle": `"300ms"`})
 	res, convs := runPlan(t, p)
 	if res.Snapshot.Conversations.Succeeded != 2 {
 		t.Fatalf("conversations %+v, want 2 succeeded", res.Snapshot.Conversations)

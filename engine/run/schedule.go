@@ -10,6 +10,7 @@ import (
 // vu is one virtual user's slot.
 type vu struct {
 	n      int           // global user number, 1-based, in start order
+	due    time.Time     // when its schedule step planned it: its first conversation is due then
 	retire chan struct{} // closed: finish the current conversation, start no other
 }
 
@@ -23,7 +24,7 @@ func (r *Runner) walk(startCtx, convCtx context.Context, s plan.Schedule) {
 			return
 		}
 		r.stage.Store(int32(step.Stage))
-		r.setUsers(startCtx, convCtx, step.Users)
+		r.setUsers(startCtx, convCtx, step.Users, r.start.Add(step.At))
 	}
 	r.awaitEnd(startCtx, timer, r.start.Add(s.Duration))
 }
@@ -62,12 +63,13 @@ func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
 	}
 }
 
-// setUsers starts or retires users so that n slots are planned. A user who
-// has finished its conversations keeps its slot: it is not replaced.
-func (r *Runner) setUsers(startCtx, convCtx context.Context, n int) {
+// setUsers starts or retires users so that n slots are planned; the users
+// it starts are due at due. A user who has finished its conversations keeps
+// its slot: it is not replaced.
+func (r *Runner) setUsers(startCtx, convCtx context.Context, n int, due time.Time) {
 	for len(r.vus) < n {
 		r.nextUser++
-		v := &vu{n: r.nextUser, retire: make(chan struct{})}
+		v := &vu{n: r.nextUser, due: due, retire: make(chan struct{})}
 		r.vus = append(r.vus, v)
 		r.wg.Add(1)
 		r.running.Add(1)
@@ -82,7 +84,9 @@ func (r *Runner) setUsers(startCtx, convCtx context.Context, n int) {
 
 // runUser is one virtual user's life: its conversations, one after another,
 // paced, until it has done conversations_per_user, is retired, or starting
-// stops.
+// stops. Each conversation is due at a time — the first at the user's
+// schedule step, each next one pacing after the previous one ended — and one
+// that starts later than that is reported (conversations.late_starts).
 func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 	defer r.userDone()
 	user, err := r.plan.NewUser(v.n)
@@ -93,8 +97,12 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 	r.rec.UserStarted()
 	defer r.rec.UserStopped()
 	c := r.plan.Conversation
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	var timer *time.Timer // for pacing; none when there is no pacing
+	if c.Pacing > 0 {
+		timer = time.NewTimer(time.Hour)
+		timer.Stop()
+	}
+	due := v.due
 	for i := 0; c.ConversationsPerUser == 0 || i < c.ConversationsPerUser; i++ {
 		if i > 0 && c.Pacing > 0 && !r.pause(startCtx, v, timer, c.Pacing) {
 			return
@@ -102,7 +110,10 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 		if startCtx.Err() != nil || closed(v.retire) {
 			return
 		}
-		r.finish(r.converse(convCtx, v, user))
+		r.rec.ConversationDue(user.Persona.Name, time.Since(due))
+		rec := r.converse(convCtx, v, user)
+		due = rec.EndedAt.Add(c.Pacing)
+		r.finish(rec)
 	}
 }
 

@@ -3,7 +3,6 @@ package target
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +16,15 @@ type Voyager struct {
 	URL       string       // the widget endpoint, e.g. https://voyager.g121.io/v1/webhooks/widget
 	ChannelID string       // the assistant channel, a 24-hex id
 	Client    *http.Client // nil: http.DefaultClient; use NewHTTPClient under load
+	// Retries is how many times SendMessage tries a failed send again: on
+	// HTTP 5xx and on transport errors other than a timeout (a reset or
+	// refused connection, a connection closed before the answer). 4xx is
+	// never retried, and neither is a send that timed out, which the
+	// assistant may still be processing. 0: one attempt.
+	Retries int
+	// Backoff is the wait before the first retry; it doubles for each
+	// further one, up to maxBackoff. 0: defaultBackoff.
+	Backoff time.Duration
 }
 
 // StatusError is a send the assistant answered with a status other than
@@ -42,21 +50,16 @@ type sendBody struct {
 // be reused; a longer body costs a new connection rather than time.
 const maxDrain = 64 << 10
 
-// Send posts one customer message for the conversation clientIdentifier and
-// asks for the reply to be delivered to webhookURL. It returns the HTTP
-// status (0 when no response came) and, for any status but 200, 201 or 202,
-// a *StatusError. The reply itself arrives later on the webhook.
+// Send is SendMessage without the attempt count: the HTTP status of the
+// last attempt (0 when no response came) and, for any status but 200, 201
+// or 202, a *StatusError.
 func (v *Voyager) Send(ctx context.Context, clientIdentifier, text, webhookURL string) (status int, err error) {
-	body, err := json.Marshal(sendBody{
-		Type:             TypeText,
-		Text:             text,
-		ChannelID:        v.ChannelID,
-		ClientIdentifier: clientIdentifier,
-		Webhook:          webhookURL,
-	})
-	if err != nil {
-		return 0, fmt.Errorf("cannot encode the message: %w", err)
-	}
+	sent, err := v.SendMessage(ctx, clientIdentifier, text, webhookURL)
+	return sent.Status, err
+}
+
+// post makes one attempt at sending an encoded message.
+func (v *Voyager) post(ctx context.Context, body []byte) (status int, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, fmt.Errorf("cannot build the request to the assistant: %w", err)

@@ -45,6 +45,9 @@ type Conversation struct {
 	Turns            []Turn                       `json:"turns"`
 	Tokens           Tokens                       `json:"tokens"`
 	CostUSD          float64                      `json:"cost_usd"`
+	// AssistantTokens totals the turns' AssistantUsage; nil when the
+	// assistant's protocol reports none.
+	AssistantTokens *Usage `json:"assistant_tokens,omitempty"`
 }
 
 // Turn is one customer message and the assistant's reply to it.
@@ -57,16 +60,31 @@ type Turn struct {
 	// reply; nil when no reply came.
 	ReplyMS    *float64         `json:"reply_ms"`
 	Status     int              `json:"status,omitempty"` // HTTP status of the POST, 0 on transport error
+	Attempts   int              `json:"attempts"`         // POSTs made for this message, retries included
 	Messages   []target.Message `json:"messages"`
 	Callbacks  int              `json:"callbacks"`
 	Late       []target.Message `json:"late"`
 	Duplicates int              `json:"duplicates"`
 	LLM        *LLMCall         `json:"llm,omitempty"`
+	// AssistantUsage is the assistant's own token usage for this reply, when
+	// its protocol reports it (openai); the customer's is in LLM.
+	AssistantUsage *Usage `json:"assistant_usage,omitempty"`
+	// Drift says how the customer's message broke character (the
+	// simulator acting as the assistant): asks_for_data, lists_prices,
+	// lists_options, repeats_assistant, leaks_reasoning. DataMismatch names
+	// the personal data it disclosed that differs from the user's generated
+	// data: cpf, phone, email.
+	Drift        []string `json:"drift,omitempty"`
+	DataMismatch []string `json:"data_mismatch,omitempty"`
 }
 
-// LLMCall is the generation that produced a customer message.
+// LLMCall is the generation that produced a customer message. MS is the
+// model's time, every attempt and backoff included; WaitMS, apart from it,
+// the time spent waiting for the client-side rate limits.
 type LLMCall struct {
 	MS             float64 `json:"ms"`
+	WaitMS         float64 `json:"wait_ms"`
+	Attempts       int     `json:"attempts"`
 	InputTokens    int64   `json:"input_tokens"`
 	OutputTokens   int64   `json:"output_tokens"`
 	ThinkingTokens int64   `json:"thinking_tokens"`

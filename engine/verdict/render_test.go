@@ -57,6 +57,16 @@ func TestRender(t *testing.T) {
 	}
 	withLLM := s
 	withLLM.LLM = metrics.Latency{Count: 120, Failed: 1, ErrorRate: 1.0 / 120, Min: 300 * time.Millisecond, Avg: 640200 * time.Microsecond, P50: 600 * time.Millisecond, P90: 900 * time.Millisecond, P95: time.Second, P99: 1500 * time.Millisecond, Max: 2 * time.Second}
+	withLLM.LLMWait = metrics.Latency{Count: 120, Min: 0, Avg: 12500 * time.Microsecond, P50: 0, P90: 40 * time.Millisecond, P95: 60 * time.Millisecond, P99: 250 * time.Millisecond, Max: 300 * time.Millisecond}
+	withLLM.Cost.ThinkingTokens = 512
+	withLLM.Personas = map[string]metrics.Conversations{}
+	for name, c := range s.Personas {
+		c.Cost = metrics.Cost{USD: 0.002, InputTokens: 6000, OutputTokens: 100}
+		if name == "kataryna" {
+			c.SimulatorDrift, c.DataMismatch, c.Cost.USD = 3, 1, 0.002668
+		}
+		withLLM.Personas[name] = c
+	}
 	tests := []struct {
 		name string
 		s    metrics.Snapshot

@@ -58,14 +58,18 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if llmName == "" {
 		llmName = "Gemini"
 	}
-	t := newTable(w, "llrrrrrrrrr",
-		"Type", "Name", "# Reqs", "# Fails", "Avg", "Min", "Max", "Med", "p90", "p95", "p99")
+	header := []any{"Type", "Name", "# Reqs", "# Fails", "Avg", "Min", "Max", "Med", "p90", "p95", "p99"}
 	rows := [][]string{
 		latencyRow("POST", "Voyager Message", s.Send),
 		latencyRow("WEBHOOK", "Voyager Webhook", s.Reply),
 		latencyRow(strings.ToUpper(llmName), title(llmName)+" Response", s.LLM),
 		latencyRow("CONVERSATION", "Complete Conversation", s.Conversation),
 	}
+	align := "llrrrrrrrrr"
+	if usedLLM(s) {
+		header, rows, align = append(header, "Tokens in/out/think", "Cost USD"), withLLMCost(rows, s), align+"rr"
+	}
+	t := newTable(w, align, header...)
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
@@ -110,6 +114,9 @@ func conversationsLine(c metrics.Conversations) string {
 	if c.InFlight > 0 {
 		parts = append(parts, fmt.Sprintf("%d in flight", c.InFlight))
 	}
+	if c.LateStarts > 0 { // the engine fell behind the schedule: less load than planned
+		parts = append(parts, fmt.Sprintf("%d started late", c.LateStarts))
+	}
 	parts = append(parts,
 		"success rate "+successRate(c),
 		"avg turns "+strconv.FormatFloat(c.TurnsAvg, 'f', 1, 64))
@@ -146,11 +153,20 @@ func renderPersonas(w io.Writer, ps map[string]metrics.Conversations) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	t := newTable(w, "lrrrrrrr",
-		"Persona", "Started", "Completed", "Failed", "Abandoned", "Interrupted", "Success rate", "Avg turns")
+	header := []any{"Persona", "Started", "Completed", "Failed", "Abandoned", "Interrupted", "Success rate", "Avg turns",
+		"Drift", "Data mismatch"}
+	costs := personaCosts(ps)
+	if costs {
+		header = append(header, "Cost USD")
+	}
+	t := newTable(w, "lrrrrrrrrrr"[:len(header)], header...)
 	var rows [][]string
 	for _, name := range slices.Sorted(maps.Keys(ps)) {
-		rows = append(rows, personaRow(name, ps[name]))
+		row := append(personaRow(name, ps[name]), characterCells(ps[name])...)
+		if costs {
+			row = append(row, usd(ps[name].Cost.USD))
+		}
+		rows = append(rows, row)
 	}
 	if err := appendAll(t, rows); err != nil {
 		return err

@@ -9,9 +9,13 @@
 // request reaches the handler, before the body is read or parsed, so
 // Reply.First minus the moment the message was sent is the reply latency.
 //
+// A Decoder (SetDecoder) lets a protocol read callbacks that are not Voyager
+// payloads, and route those POSTed to the one SharedURL,
+// /hooks/<token>/shared, by a field of their body.
+//
 // It owns the receiving side only. It never sends messages (engine/target
 // does), never decides what a reply means (the plan's predicates do), and
-// records no metrics beyond its own Stats counters; tunnels that expose the
-// listen address publicly call SetPublicBase or serve the Receiver (an
-// http.Handler) on their own listener.
+// records no metrics beyond its own Stats counters. A tunnel (engine/tunnel)
+// reaches it by handing its listener to Serve and its public URL to
+// SetPublicBase; the receiver is also an http.Handler.
 package webhook

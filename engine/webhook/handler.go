@@ -36,6 +36,9 @@ const receivedBody = `{"status":"received"}`
 //	                  late or unmatched: the assistant did nothing wrong
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	at := time.Now()
+	if r.serveShared(w, req, at) { // decoder.go: one URL for every conversation
+		return
+	}
 	convID, turn, ok := r.route(req.URL.Path)
 	if !ok {
 		w.WriteHeader(http.StatusNotFound)
@@ -53,7 +56,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(status)
 		return
 	}
-	r.dispatch(convID, turn, at, sum, items)
+	r.dispatch(convID, turn, at, senderStamp(req), sum, items)
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.WriteString(w, receivedBody)
 }
@@ -94,7 +97,7 @@ func (r *Receiver) readCallback(w http.ResponseWriter, req *http.Request) ([]tar
 		}
 		return nil, 0, http.StatusBadRequest
 	}
-	items, err := target.ParsePayload(buf.Bytes()) // copies what it keeps
+	items, err := r.parse(buf.Bytes()) // copies what it keeps
 	if err != nil {
 		return nil, 0, http.StatusBadRequest
 	}
@@ -115,14 +118,18 @@ func (r *Receiver) fingerprint(body []byte) uint64 {
 	return maphash.Bytes(r.seed, body)
 }
 
-// dispatch hands a parsed callback to its mailbox and counts what became of it.
-func (r *Receiver) dispatch(convID string, turn int, at time.Time, sum uint64, items []target.Message) {
+// dispatch hands a parsed callback to its mailbox and counts what became of
+// it. sentAt is the sender's own stamp (senderStamp), zero when it gave none.
+func (r *Receiver) dispatch(convID string, turn int, at, sentAt time.Time, sum uint64, items []target.Message) {
 	m, known := r.lookup(convID)
 	switch {
 	case m != nil:
-		r.count(m.deliver(turn, at, sum, items))
+		r.count(m.deliverStamped(turn, at, sentAt, sum, items))
 	case known:
 		r.stats.late.Add(1)
+		if f := r.afterEnd.Load(); f != nil {
+			(*f)(convID, turn, items)
+		}
 	default:
 		r.stats.unmatched.Add(1)
 	}

@@ -26,7 +26,12 @@ type Reply struct {
 	// First is when the turn's first callback reached the handler, read
 	// before its body: time.Now(), so it carries the monotonic clock and
 	// First.Sub(sentAt) is the reply latency.
-	First      time.Time
+	First time.Time
+	// SentAt is the first callback's SentAtHeader: when its sender says it
+	// sent it (wall clock). Zero unless the sender stamps its callbacks, as
+	// the built-in simulator does; First minus SentAt is then the delivery
+	// time, and SentAt minus the POST's start the true reply latency.
+	SentAt     time.Time
 	Messages   []target.Message // every item of the turn's callbacks, in arrival order
 	Callbacks  int              // distinct callbacks gathered
 	Duplicates int              // callbacks dropped as byte-identical repeats
@@ -65,8 +70,9 @@ type turnRecord struct {
 }
 
 type callback struct {
-	at    time.Time
-	items []target.Message
+	at     time.Time
+	sentAt time.Time // the sender's stamp; zero when none
+	items  []target.Message
 }
 
 // outcome is what deliver did with a callback.
@@ -247,6 +253,11 @@ func (m *Mailbox) Close() {
 
 // deliver files one parsed callback under its turn.
 func (m *Mailbox) deliver(turn int, at time.Time, sum uint64, items []target.Message) outcome {
+	return m.deliverStamped(turn, at, time.Time{}, sum, items)
+}
+
+// deliverStamped is deliver for a callback its sender stamped at sentAt.
+func (m *Mailbox) deliverStamped(turn int, at, sentAt time.Time, sum uint64, items []target.Message) outcome {
 	m.mu.Lock()
 	rec := m.record(turn)
 	if slices.Contains(rec.sums, sum) {
@@ -260,7 +271,7 @@ func (m *Mailbox) deliver(turn int, at time.Time, sum uint64, items []target.Mes
 		m.mu.Unlock()
 		return late
 	}
-	rec.add(callback{at: at, items: items})
+	rec.add(callback{at: at, sentAt: sentAt, items: items})
 	awaited := m.waiting && m.waitTurn == turn
 	m.mu.Unlock()
 	if awaited {
@@ -353,6 +364,7 @@ func (rec *turnRecord) take() Reply {
 	}
 	reply := Reply{
 		First:      rec.pending[0].at,
+		SentAt:     rec.pending[0].sentAt,
 		Messages:   make([]target.Message, 0, n),
 		Callbacks:  len(rec.pending),
 		Duplicates: rec.dups,

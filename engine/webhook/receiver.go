@@ -13,16 +13,26 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/voyplan/voyplan/engine/target"
 )
 
-// Server timeouts: a callback is one small POST.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
-)
+// limits are the server's timeouts: a callback is one small POST, so a
+// client that trickles its headers or body (slowloris) or holds a
+// connection idle is cut off.
+type limits struct {
+	readHeader, read, write, idle time.Duration
+}
+
+var defaultLimits = limits{
+	readHeader: 5 * time.Second,
+	read:       30 * time.Second,
+	write:      30 * time.Second,
+	idle:       120 * time.Second,
+}
+
+// maxHeaderBytes bounds a request's headers; more gets 431.
+const maxHeaderBytes = 64 << 10
 
 // closedMemory is how many closed conversations the receiver remembers, so
 // that a callback arriving after its mailbox was closed counts as Late rather
@@ -32,11 +42,17 @@ const closedMemory = 1 << 16
 
 // Receiver accepts reply callbacks and routes them to open mailboxes.
 type Receiver struct {
-	token  string // 32 hex digits, this run's secret path segment
-	seed   maphash.Seed
-	stats  counters
-	base   atomic.Pointer[string] // public base URL, no trailing slash
-	bodies sync.Pool              // *bytes.Buffer for reading callback bodies
+	token string // 32 hex digits, this run's secret path segment
+	seed  maphash.Seed
+	stats counters
+	base  atomic.Pointer[string] // public base URL, no trailing slash
+	// afterEnd, when set, is told of each callback that came after its
+	// conversation's mailbox was closed (see OnLateAfterEnd).
+	afterEnd atomic.Pointer[func(convID string, turn int, items []target.Message)]
+	bodies   sync.Pool // *bytes.Buffer for reading callback bodies
+	// decoder reads callbacks that are not Voyager payloads or are routed
+	// by their body (decoder.go); nil: Voyager payloads on per-turn paths.
+	decoder atomic.Pointer[decoderBox]
 
 	// mu guards boxes and closed. Invariant: boxes holds exactly the open
 	// mailboxes, by conversation id; closed holds the ids of at most
@@ -51,7 +67,7 @@ type Receiver struct {
 	ln     net.Listener
 	srv    *http.Server
 	fresh  freshConns
-	served chan struct{} // closed when the serving goroutine returns
+	served sync.WaitGroup // the serving goroutines, one per listener
 }
 
 // Stats counts callbacks. Every POST to a hook path carrying this run's token
@@ -75,6 +91,10 @@ type counters struct {
 // Listen binds addr now, so a port in use fails here with an error naming the
 // address, and serves callbacks in a goroutine until Close.
 func Listen(addr string) (*Receiver, error) {
+	return listenWith(addr, defaultLimits)
+}
+
+func listenWith(addr string, lim limits) (*Receiver, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen for webhook callbacks on %s: %w", addr, err)
@@ -83,16 +103,16 @@ func Listen(addr string) (*Receiver, error) {
 	r.ln = ln
 	r.srv = &http.Server{
 		Handler:           r,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ConnState:         r.fresh.track,
 	}
 	r.srv.RegisterOnShutdown(r.fresh.closeAll)
 	r.SetPublicBase("http://" + ln.Addr().String())
-	go r.serve()
+	r.Serve(ln)
 	return r, nil
 }
 
@@ -104,7 +124,6 @@ func newReceiver() *Receiver {
 		seed:   maphash.MakeSeed(),
 		boxes:  make(map[string]*Mailbox),
 		closed: make(map[string]struct{}),
-		served: make(chan struct{}),
 		fresh:  freshConns{conns: make(map[net.Conn]struct{})},
 	}
 	r.bodies.New = func() any { return new(bytes.Buffer) }
@@ -119,11 +138,17 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (r *Receiver) serve() {
-	defer close(r.served)
-	// Serve returns ErrServerClosed after Close; any other error means the
-	// listener broke, and callbacks then fail on the assistant's side.
-	_ = r.srv.Serve(r.ln)
+// Serve serves callbacks on ln too, in a goroutine, with the same routes,
+// timeouts and limits as the listen address: how a tunnel's listener (a
+// public address whose connections arrive in process) reaches the
+// receiver. Close stops serving ln and closes it. Serve must not be called
+// after Close.
+func (r *Receiver) Serve(ln net.Listener) {
+	r.served.Go(func() {
+		// Serve returns ErrServerClosed after Close; any other error means
+		// the listener broke, and callbacks then fail on the assistant's side.
+		_ = r.srv.Serve(ln)
+	})
 }
 
 // Addr is the address actually bound, host:port.
@@ -137,6 +162,14 @@ func (r *Receiver) Addr() string {
 func (r *Receiver) SetPublicBase(u string) {
 	u = strings.TrimRight(u, "/")
 	r.base.Store(&u)
+}
+
+// OnLateAfterEnd sets f to be called, from the handler, with each callback
+// that arrives after its conversation's mailbox was closed: counted Late,
+// but too late for the conversation's record, so f is the last place it can
+// be seen (the run logs it). f must be quick and safe for concurrent use.
+func (r *Receiver) OnLateAfterEnd(f func(convID string, turn int, items []target.Message)) {
+	r.afterEnd.Store(&f)
 }
 
 // Stats returns the counters so far.
@@ -160,7 +193,7 @@ func (r *Receiver) Close(ctx context.Context) error {
 	if err != nil {
 		_ = r.srv.Close()
 	}
-	<-r.served
+	r.served.Wait()
 	if err != nil {
 		return fmt.Errorf("cannot finish webhook callbacks in flight: %w", err)
 	}

@@ -1,0 +1,199 @@
+package metrics
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// HistoryInterval is how often a run's history is sampled.
+const HistoryInterval = 5 * time.Second
+
+// Sample is one row of a run's history: the state at the end of an interval
+// and what happened during it. Timings are milliseconds in JSON, like the
+// rest of a run's results.
+type Sample struct {
+	Time       time.Time `json:"time"`        // wall clock at the end of the interval
+	ElapsedMS  float64   `json:"elapsed_ms"`  // since the run began
+	IntervalMS float64   `json:"interval_ms"` // length of the interval
+	Users      int64     `json:"users"`       // active virtual users at the end
+	// Conversations counts what happened in the interval; Totals since
+	// the run began.
+	Conversations Interval `json:"conversations"`
+	Totals        Interval `json:"totals"`
+	// Timers holds, per timed operation (send, reply, llm, conversation),
+	// the distribution of the operations that ended in the interval and the
+	// one since the run began.
+	Timers map[string]TimerSample `json:"timers"`
+	Cost   Cost                   `json:"cost"` // so far
+}
+
+// Interval counts conversations by outcome.
+type Interval struct {
+	Started     int64 `json:"started"`
+	Succeeded   int64 `json:"succeeded"`
+	Failed      int64 `json:"failed"`
+	Abandoned   int64 `json:"abandoned"`
+	Interrupted int64 `json:"interrupted"`
+}
+
+// TimerSample is one timed operation in one sample.
+type TimerSample struct {
+	Interval Latency `json:"interval"` // operations recorded during the interval
+	Total    Latency `json:"total"`    // since the run began
+}
+
+// History samples a Recorder into a time series. Intervals come from the
+// difference between two readings of the cumulative HDR histograms, so the
+// percentiles of an interval are those of exactly the samples recorded in
+// it, and the Recorder's hot path is untouched.
+//
+// Like the Recorder it starts no goroutine: Run blocks, and whoever calls it
+// in a goroutine stops it by cancelling the context.
+type History struct {
+	rec *Recorder
+	// mu serialises Sample: samples[i] covers the time between
+	// samples[i-1] and itself, and marks and last hold the readings taken
+	// at the last sample (zero before the first).
+	mu      sync.Mutex
+	marks   map[string]timerMark
+	last    Interval
+	lastAt  time.Duration
+	samples []Sample
+}
+
+// timerMark is one reading of a timer.
+type timerMark struct {
+	count, failed int64
+	sum           float64 // nanoseconds, of the timed samples
+	hist          *hdrhistogram.Snapshot
+}
+
+// NewHistory returns an empty history of r.
+func NewHistory(r *Recorder) *History {
+	return &History{rec: r, marks: map[string]timerMark{}}
+}
+
+// Run takes a sample every `every` until ctx ends, calling onSample (if not
+// nil) with each one, from this goroutine. elapsed is the run's clock.
+func (h *History) Run(ctx context.Context, every time.Duration, elapsed func() time.Duration, onSample func(Sample)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s := h.Sample(elapsed())
+		if onSample != nil {
+			onSample(s)
+		}
+	}
+}
+
+// Sample records the interval since the previous sample (or the start of
+// the run) ending now, elapsed into the run, and returns it. A sample taken
+// at or before the previous one is empty.
+func (h *History) Sample(elapsed time.Duration) Sample {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := Sample{
+		Time:       time.Now(),
+		ElapsedMS:  transcript.Ms(elapsed),
+		IntervalMS: transcript.Ms(max(elapsed-h.lastAt, 0)),
+		Timers:     map[string]TimerSample{},
+	}
+	for name, t := range h.rec.timers() {
+		m := t.mark()
+		s.Timers[name] = TimerSample{Interval: intervalLatency(h.marks[name], m), Total: t.latency()}
+		h.marks[name] = m
+	}
+	s.Totals = intervalOf(h.rec.total.snapshot())
+	s.Conversations = s.Totals.minus(h.last)
+	s.Users = h.rec.users.Load()
+	s.Cost = h.rec.cost.snapshot()
+	h.last, h.lastAt = s.Totals, max(elapsed, h.lastAt)
+	h.samples = append(h.samples, s)
+	return s
+}
+
+// Samples returns a copy of the samples taken so far, oldest first.
+func (h *History) Samples() []Sample {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Sample(nil), h.samples...)
+}
+
+// timers names the Recorder's timed operations as thresholds see them.
+func (r *Recorder) timers() map[string]*timer {
+	return map[string]*timer{"send": r.send, "reply": r.reply, "llm": r.llm, "conversation": r.conversation}
+}
+
+// mark reads the timer: its histogram under mu, then failed, then count, in
+// the order latency does, so count >= failed + timed samples.
+func (t *timer) mark() timerMark {
+	t.mu.Lock()
+	m := timerMark{sum: t.sum, hist: t.h.Export()}
+	t.mu.Unlock()
+	m.failed = t.failed.Load()
+	m.count = t.count.Load()
+	return m
+}
+
+// intervalLatency is the distribution of what was recorded between two
+// readings of a timer. prev is zero before the first reading.
+func intervalLatency(prev, cur timerMark) Latency {
+	l := Latency{Count: cur.count - prev.count, Failed: cur.failed - prev.failed}
+	if l.Count > 0 {
+		l.ErrorRate = float64(l.Failed) / float64(l.Count)
+	}
+	h := hdrhistogram.Import(diffCounts(prev.hist, cur.hist))
+	n := h.TotalCount()
+	if n == 0 {
+		return l
+	}
+	lo := time.Duration(h.Min()) * time.Microsecond
+	hi := time.Duration(h.Max()) * time.Microsecond
+	q := func(p float64) time.Duration {
+		return min(max(time.Duration(h.ValueAtQuantile(p))*time.Microsecond, lo), hi)
+	}
+	l.Min, l.Max = lo, hi
+	l.Avg = min(max(time.Duration(math.Round((cur.sum-prev.sum)/float64(n))), lo), hi)
+	l.P50, l.P90, l.P95, l.P99 = q(50), q(90), q(95), q(99)
+	return l
+}
+
+// diffCounts is cur with prev's counts taken away; prev may be nil.
+func diffCounts(prev, cur *hdrhistogram.Snapshot) *hdrhistogram.Snapshot {
+	d := *cur
+	d.Counts = append([]int64(nil), cur.Counts...)
+	if prev != nil {
+		for i := range min(len(prev.Counts), len(d.Counts)) {
+			d.Counts[i] -= prev.Counts[i]
+		}
+	}
+	return &d
+}
+
+func intervalOf(c Conversations) Interval {
+	return Interval{
+		Started: c.Started, Succeeded: c.Succeeded, Failed: c.Failed,
+		Abandoned: c.Abandoned, Interrupted: c.Interrupted,
+	}
+}
+
+func (a Interval) minus(b Interval) Interval {
+	return Interval{
+		Started:     a.Started - b.Started,
+		Succeeded:   a.Succeeded - b.Succeeded,
+		Failed:      a.Failed - b.Failed,
+		Abandoned:   a.Abandoned - b.Abandoned,
+		Interrupted: a.Interrupted - b.Interrupted,
+	}
+}

@@ -1,0 +1,98 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Extract is an expr-lang program that reads a value out of an assistant's
+// response or callback, compiled at load time. Its environment is
+// ResponseEnv or CallbackEnv.
+type Extract struct {
+	Source  string
+	Program *vm.Program
+	Range   hcl.Range
+}
+
+// Reading says how an assistant's reply items are read from a decoded JSON
+// body: Text yields the text items, Media the media links, each a string, a
+// list of strings, or nil. When both are nil the body is read as a Voyager
+// callback payload ({"messages": [...]}, or a top-level text, content or
+// message).
+type Reading struct {
+	Text  *Extract
+	Media *Extract
+}
+
+// IsZero reports whether the reading is the default one.
+func (r Reading) IsZero() bool { return r.Text == nil && r.Media == nil }
+
+// ResponseEnv is what response and session.id_from expressions see.
+type ResponseEnv struct {
+	Body    any               `expr:"body"`    // the decoded JSON response; nil when it is empty
+	Status  int               `expr:"status"`  // the HTTP status
+	Headers map[string]string `expr:"headers"` // response headers, lower-case names
+}
+
+// CallbackEnv is what callback expressions (match, text, media) see.
+type CallbackEnv struct {
+	Body any `expr:"body"` // the decoded JSON callback
+}
+
+const (
+	responseHelp = "It is an expr-lang expression over the decoded JSON response: body (the JSON), status and headers " +
+		"(lower-case names), e.g. body.messages[0].text or map(body.messages, .text)."
+	callbackHelp = "It is an expr-lang expression over the decoded JSON callback, body, " +
+		"e.g. body.reply.text or map(body.parts, .content)."
+)
+
+var (
+	responseTextKind  = exprKind{summary: "Invalid response text", what: "text", help: responseHelp + " It yields a string or a list of strings."}
+	responseMediaKind = exprKind{summary: "Invalid response media", what: "media", help: responseHelp + " It yields a link or a list of links."}
+	idFromKind        = exprKind{summary: "Invalid session id_from", what: "id_from", help: responseHelp + " It yields the conversation id the assistant assigned, e.g. body.conversation_id."}
+	callbackTextKind  = exprKind{summary: "Invalid callback text", what: "text", help: callbackHelp + " It yields a string or a list of strings."}
+	callbackMediaKind = exprKind{summary: "Invalid callback media", what: "media", help: callbackHelp + " It yields a link or a list of links."}
+	matchKind         = exprKind{summary: "Invalid callback match", what: "match", help: "match is \"path\" (a callback URL per turn) or an expr-lang expression over the decoded JSON callback that yields the conversation id it is for, e.g. body.conversation_id; it sees body, the decoded JSON."}
+)
+
+// extract compiles attribute name of a, when present, against env.
+func (l *loader) extract(a attrs, name string, env any, kind exprKind) *Extract {
+	attr, ok := a.m[name]
+	if !ok {
+		return nil
+	}
+	var src string
+	if !a.str(name, &src) {
+		return nil
+	}
+	return l.compileExtract(attr, src, env, kind)
+}
+
+// compileExtract compiles src, the value of attr, as an expr-lang program
+// over env of any result type. A compile error is reported at its position
+// inside the string when the string is written literally, as compile does.
+func (l *loader) compileExtract(attr *hcl.Attribute, src string, env any, kind exprKind) *Extract {
+	rng := attr.Expr.Range()
+	prog, err := expr.Compile(src, expr.Env(env))
+	if err == nil {
+		return &Extract{Source: src, Program: prog, Range: rng}
+	}
+	msg, subject := err.Error(), rng
+	if fe, ok := errors.AsType[*file.Error](err); ok {
+		msg = fe.Message
+		subject = l.rangeInLiteral(attr, src, fe.From, fe.To)
+	}
+	l.add(hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  kind.summary,
+		Detail:   fmt.Sprintf("%s does not compile: %s.%s %s", kind.what, msg, exprSuggestion(msg, env), kind.help),
+		Subject:  subject.Ptr(),
+		Context:  rng.Ptr(),
+	}})
+	return nil
+}

@@ -1,0 +1,402 @@
+package plan
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Target protocols: how voyplan talks to the assistant under test. The
+// target's `protocol` attribute picks one; a plan that does not say speaks
+// voyager, Voyager's widget API, as every plan did before protocols existed.
+const (
+	ProtocolVoyager = "voyager" // POST the message with a webhook URL; the reply is a callback (VOYAGER.md §1)
+	ProtocolHTTP    = "http"    // POST a JSON request; the reply is the response
+	ProtocolWebhook = "webhook" // POST a JSON request carrying a callback URL; the reply is a callback
+	ProtocolOpenAI  = "openai"  // POST {url}/v1/chat/completions with the history; the reply is the assistant message
+)
+
+var protocolNames = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI}
+
+// Session modes: how an http or webhook assistant tells conversations apart.
+const (
+	SessionBody   = "body"   // the request template carries conversation.id (or session.id)
+	SessionHeader = "header" // voyplan sends session.id in a header
+	SessionCookie = "cookie" // voyplan keeps a cookie jar per conversation
+)
+
+var sessionModes = []string{SessionBody, SessionHeader, SessionCookie}
+
+const (
+	defaultSessionHeader = "X-Conversation-Id"
+	defaultMethod        = "POST"
+	matchPath            = "path"
+)
+
+// ProtocolName is the target's protocol; "voyager" when the plan does not
+// name one.
+func (t Target) ProtocolName() string {
+	if t.Protocol == "" {
+		return ProtocolVoyager
+	}
+	return t.Protocol
+}
+
+// API is an http or webhook target: the request sent each turn, and how the
+// reply is read.
+type API struct {
+	Request *Request
+	// Response reads an http target's reply from the response; the zero
+	// Reading reads it as a Voyager callback payload would be read.
+	Response Reading
+	Session  Session
+	Callback *Callback // webhook targets only
+}
+
+// Session is the `session` block of an http or webhook target.
+type Session struct {
+	Mode   string // SessionBody (default), SessionHeader or SessionCookie
+	Header string // the header that carries session.id in SessionHeader mode
+	// IDFrom, when set, reads an id the assistant assigns to the conversation
+	// from its first response that has one (over ResponseEnv); templates then
+	// see it as session.id, which is conversation.id until then.
+	IDFrom *Extract
+}
+
+// Callback is the `callback` block of a webhook target: where the callback
+// URL goes in the request and how a callback is matched to its
+// conversation and read.
+type Callback struct {
+	// URLField, when set, is the dotted path of a field of the JSON request
+	// body that voyplan sets to the callback URL ("reply_to",
+	// "webhook.url"). Templates can also use callback.url themselves.
+	URLField string
+	// Match is nil when a callback is matched by its path (a URL per turn);
+	// otherwise it reads, over CallbackEnv, the conversation id
+	// (conversation.id or session.id) a callback to the shared URL is for.
+	Match *Extract
+	// Reading reads a callback's items; the zero Reading takes the Voyager
+	// payload shapes (messages, text, content, message).
+	Reading Reading
+}
+
+// OpenAI is an openai target: an OpenAI-compatible chat completions
+// endpoint.
+type OpenAI struct {
+	Endpoint string // the full URL, ending in /chat/completions
+	Model    string
+	System   string // optional system message, sent first every turn
+	// APIKey is sent as "Authorization: Bearer <key>". Secret: never
+	// printed, never written to results.
+	APIKey string
+	// Headers are extra request headers. Their values are secret.
+	Headers map[string]string
+}
+
+// Schemas of the non-voyager targets and their blocks.
+var (
+	httpTargetSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "protocol"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "response"}, {Type: "session"}},
+	}
+	webhookTargetSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "protocol"}, {Name: "timeout"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "callback"}, {Type: "session"}},
+	}
+	openaiTargetSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "protocol"}, {Name: "url", Required: true}, {Name: "model", Required: true},
+			{Name: "system"}, {Name: "api_key"}, {Name: "headers"},
+		},
+	}
+	requestSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "method"}, {Name: "url", Required: true}, {Name: "headers"}, {Name: "body"}},
+	}
+	responseSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "text"}, {Name: "media"}},
+	}
+	sessionSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "mode"}, {Name: "header"}, {Name: "id_from"}},
+	}
+	callbackSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "url_field"}, {Name: "match"}, {Name: "text"}, {Name: "media"}},
+	}
+)
+
+// decodeProtocolTarget reads the target's protocol and, for any protocol
+// but voyager, decodes the whole target block. It reports whether it did:
+// false leaves a voyager target to decodeTarget.
+func (l *loader) decodeProtocolTarget(b *hcl.Block) bool {
+	name, attr, ok := l.targetProtocol(b)
+	if !ok {
+		return true
+	}
+	t := &l.plan.Target
+	t.Protocol = name
+	if name == "" || name == ProtocolVoyager {
+		return false
+	}
+	t.ChannelID, t.ClientDomain, t.Timeout = "", "", 0
+	switch name {
+	case ProtocolHTTP:
+		l.decodeAPITarget(b, httpTargetSchema, false)
+	case ProtocolWebhook:
+		t.Timeout = defaultTargetTimeout
+		l.decodeAPITarget(b, webhookTargetSchema, true)
+	case ProtocolOpenAI:
+		l.decodeOpenAITarget(b)
+	}
+	if l.plan.Simulator != nil {
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Simulator needs the voyager protocol",
+			Detail: fmt.Sprintf("The built-in simulator speaks Voyager's widget API, so a plan with a simulator block "+
+				"targets it with protocol \"voyager\". Remove the simulator block to test a %s assistant, or remove protocol.", name),
+			Subject: attr.Expr.Range().Ptr(),
+		}})
+	}
+	return true
+}
+
+// targetProtocol evaluates the target's protocol attribute: "" when it is
+// absent; ok false when it is wrong (reported).
+func (l *loader) targetProtocol(b *hcl.Block) (string, *hcl.Attribute, bool) {
+	c, _, diags := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "protocol"}}})
+	l.add(diags)
+	attr, present := c.Attributes["protocol"]
+	if !present {
+		return "", nil, true
+	}
+	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
+	var name string
+	if !a.str("protocol", &name) {
+		return "", nil, false
+	}
+	for _, p := range protocolNames {
+		if name == p {
+			return name, attr, true
+		}
+	}
+	l.add(hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Unsupported protocol",
+		Detail: fmt.Sprintf("%q is not a target protocol.%s It must be \"voyager\" (the default: Voyager's widget API), "+
+			"\"http\", \"webhook\" or \"openai\".", name, didYouMean(name, protocolNames)),
+		Subject: attr.Expr.Range().Ptr(),
+	}})
+	return "", nil, false
+}
+
+// decodeAPITarget decodes an http (async false) or webhook (async true)
+// target.
+func (l *loader) decodeAPITarget(b *hcl.Block, schema *hcl.BodySchema, async bool) {
+	c, diags := b.Body.Content(schema)
+	l.add(diags)
+	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
+	blocks := c.Blocks.ByType()
+	t := &l.plan.Target
+	if async {
+		a.duration("timeout", &t.Timeout)
+		a.require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
+	}
+	api := &API{}
+	t.API = api
+	api.Session = l.decodeSession(l.nestedBlock(b, blocks, "session", false))
+	reqBlock := l.nestedBlock(b, blocks, "request", true)
+	if async {
+		api.Callback = l.decodeCallback(l.nestedBlock(b, blocks, "callback", false))
+	} else {
+		api.Response = l.decodeResponse(l.nestedBlock(b, blocks, "response", false))
+	}
+	if reqBlock != nil {
+		api.Request = l.decodeRequest(reqBlock, async, api.Callback)
+		l.checkRequestRefs(api)
+	}
+}
+
+// nestedBlock returns the only block of a type inside a target, reporting
+// duplicates and a missing required one.
+func (l *loader) nestedBlock(parent *hcl.Block, blocks map[string]hcl.Blocks, typ string, required bool) *hcl.Block {
+	list := blocks[typ]
+	if len(list) == 0 {
+		if required {
+			l.add(hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Missing %s block", typ),
+				Detail: fmt.Sprintf("A %s target needs a %s block, for example:\n\n%s", l.plan.Target.Protocol, typ,
+					nestedExamples[typ]),
+				Subject: parent.DefRange.Ptr(),
+			}})
+		}
+		return nil
+	}
+	for _, b := range list[1:] {
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Duplicate %s block", typ),
+			Detail: fmt.Sprintf("A target has at most one %s block; the first is at %s. Merge the two or remove this one.",
+				typ, list[0].DefRange),
+			Subject: b.DefRange.Ptr(),
+		}})
+	}
+	return list[0]
+}
+
+var nestedExamples = map[string]string{
+	"request": "request {\n  url  = \"https://assistant.example.com/chat\"\n" +
+		"  body = jsonencode({ conversation_id = conversation.id, text = message })\n}",
+}
+
+// decodeSession decodes the optional session block.
+func (l *loader) decodeSession(b *hcl.Block) Session {
+	s := Session{Mode: SessionBody, Header: defaultSessionHeader}
+	if b == nil {
+		return s
+	}
+	a := l.content(b, sessionSchema)
+	if a.str("mode", &s.Mode) && !contains(sessionModes, s.Mode) {
+		a.invalid("mode", false, "Unsupported session mode", fmt.Sprintf(
+			"%q is not a session mode.%s Use \"body\" (the request template carries conversation.id), \"header\" "+
+				"(voyplan sends session.id in the header named by header) or \"cookie\" (a cookie jar per conversation).",
+			s.Mode, didYouMean(s.Mode, sessionModes)))
+	}
+	if a.str("header", &s.Header) {
+		a.invalid("header", validHeaderName(s.Header), "Invalid header name", fmt.Sprintf(
+			"%q is not an HTTP header name: use letters, digits and - (e.g. \"X-Conversation-Id\").", s.Header))
+		a.invalid("header", s.Mode == SessionHeader, "Header without header mode",
+			`header names the header that carries session.id, which voyplan sends only with mode = "header". Set mode = "header" or remove header.`)
+	}
+	s.IDFrom = l.extract(a, "id_from", ResponseEnv{}, idFromKind)
+	return s
+}
+
+// decodeResponse decodes an http target's optional response block.
+func (l *loader) decodeResponse(b *hcl.Block) Reading {
+	if b == nil {
+		return Reading{}
+	}
+	a := l.content(b, responseSchema)
+	return Reading{
+		Text:  l.extract(a, "text", ResponseEnv{}, responseTextKind),
+		Media: l.extract(a, "media", ResponseEnv{}, responseMediaKind),
+	}
+}
+
+// decodeCallback decodes a webhook target's optional callback block.
+func (l *loader) decodeCallback(b *hcl.Block) *Callback {
+	cb := &Callback{}
+	if b == nil {
+		return cb
+	}
+	a := l.content(b, callbackSchema)
+	if a.str("url_field", &cb.URLField) {
+		a.invalid("url_field", validFieldPath(cb.URLField), "Invalid url_field", fmt.Sprintf(
+			"url_field is the dotted path of a field of the JSON request body, such as \"reply_to\" or \"webhook.url\"; got %q.",
+			cb.URLField))
+	}
+	var match string
+	if attr, ok := a.m["match"]; ok && a.str("match", &match) && match != matchPath {
+		cb.Match = l.compileExtract(attr, match, CallbackEnv{}, matchKind)
+	}
+	cb.Reading = Reading{
+		Text:  l.extract(a, "text", CallbackEnv{}, callbackTextKind),
+		Media: l.extract(a, "media", CallbackEnv{}, callbackMediaKind),
+	}
+	return cb
+}
+
+// decodeOpenAITarget decodes an openai target.
+func (l *loader) decodeOpenAITarget(b *hcl.Block) {
+	c, diags := b.Body.Content(openaiTargetSchema)
+	l.add(diags)
+	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
+	o := &OpenAI{}
+	l.plan.Target.OpenAI = o
+	var base string
+	if a.str("url", &base) {
+		a.httpURL("url", base)
+		o.Endpoint = chatCompletionsURL(base)
+	}
+	a.str("model", &o.Model)
+	a.invalid("model", o.Model != "", "Invalid model", `model must name the model the endpoint serves, e.g. "assistant-v2".`)
+	a.str("system", &o.System)
+	a.str("api_key", &o.APIKey)
+	o.Headers = a.headers("headers")
+}
+
+// chatCompletionsURL is the chat completions endpoint under base: base
+// itself when it already ends in /chat/completions, base + /chat/completions
+// when it ends in /v1 (the OpenAI SDKs' habit), else base +
+// /v1/chat/completions.
+func chatCompletionsURL(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	path := strings.TrimRight(u.Path, "/")
+	switch {
+	case strings.HasSuffix(path, "/chat/completions"):
+	case strings.HasSuffix(path, "/v1"):
+		path += "/chat/completions"
+	default:
+		path += "/v1/chat/completions"
+	}
+	u.Path = path
+	return u.String()
+}
+
+// headers decodes a static map of header names to values.
+func (a attrs) headers(name string) map[string]string {
+	v, ok := a.value(name, cty.Map(cty.String), "an object of header names to strings, e.g. { Authorization = \"Bearer ...\" }")
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, v.LengthInt())
+	for k, val := range v.AsValueMap() {
+		if !validHeaderName(k) {
+			a.invalid(name, false, "Invalid header name", fmt.Sprintf(
+				"%q is not an HTTP header name: use letters, digits and - (e.g. \"X-Api-Key\").", k))
+			continue
+		}
+		if !val.IsNull() {
+			out[k] = val.AsString()
+		}
+	}
+	return out
+}
+
+// validHeaderName reports whether s is an HTTP header field name (an RFC
+// 9110 token).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c > 0x7e || c <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// validFieldPath reports whether s is a dotted path of non-empty names.
+func validFieldPath(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if part == "" {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,166 @@
+package protocol
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxResponse bounds how much of a response body is read; a larger reply
+// is a failed exchange rather than an unbounded allocation.
+const maxResponse = 4 << 20
+
+// maxSnippet is how much of an error response is quoted in a failure.
+const maxSnippet = 200
+
+// outgoing is one HTTP request to the assistant.
+type outgoing struct {
+	method  string
+	url     string
+	headers map[string]string // secret values
+	body    []byte            // nil: none
+}
+
+// response is what came back.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// roundTrip sends o and reads the whole response. Failures never carry a
+// header value: the error names the URL without its query or user info,
+// and anything quoted from the assistant is scrubbed of o's header values.
+func roundTrip(ctx context.Context, client *http.Client, o outgoing) (response, error) {
+	req, err := http.NewRequestWithContext(ctx, o.method, o.url, bytesOrNil(o.body))
+	if err != nil {
+		return response{}, fmt.Errorf("cannot build the request to %s: invalid method or URL", redactURL(o.url))
+	}
+	for k, v := range o.headers {
+		req.Header.Set(k, v)
+	}
+	if o.body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return response{}, transportError(err, o)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	r := response{status: resp.StatusCode, header: resp.Header, body: body}
+	switch {
+	case err != nil:
+		return r, transportError(err, o)
+	case len(body) > maxResponse:
+		return r, fmt.Errorf("the assistant's response is larger than %d MiB", maxResponse>>20)
+	}
+	return r, nil
+}
+
+func bytesOrNil(b []byte) io.Reader {
+	if b == nil {
+		return nil
+	}
+	return bytes.NewReader(b)
+}
+
+// ok reports a 2xx status.
+func (r response) ok() bool { return r.status >= 200 && r.status < 300 }
+
+// statusError is a response whose status means failure, quoting the start
+// of its body.
+func statusError(r response, o outgoing) *SendError {
+	snippet := strings.Join(strings.Fields(string(r.body)), " ")
+	if len(snippet) > maxSnippet {
+		cut := maxSnippet
+		for cut > 0 && !utf8.RuneStart(snippet[cut]) {
+			cut--
+		}
+		snippet = snippet[:cut] + "…"
+	}
+	msg := fmt.Sprintf("assistant answered HTTP %d", r.status)
+	if snippet != "" {
+		msg += ": " + redact(snippet, o.headers)
+	}
+	return &SendError{Status: r.status, Err: errors.New(msg)}
+}
+
+// sendFailure is a transport error with a message that is safe to record.
+type sendFailure struct {
+	msg string
+	err error
+}
+
+func (e *sendFailure) Error() string { return e.msg }
+func (e *sendFailure) Unwrap() error { return e.err }
+
+// transportError rewrites a client error so that it names the URL without
+// query or user info and quotes no header value.
+func transportError(err error, o outgoing) error {
+	inner := err
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		inner = ue.Err
+	}
+	msg := fmt.Sprintf("cannot reach the assistant at %s: %s", redactURL(o.url), redact(inner.Error(), o.headers))
+	return &sendFailure{msg: msg, err: err}
+}
+
+// isTimeout reports a request that ran out of time.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	ne, ok := errors.AsType[net.Error](err)
+	return ok && ne.Timeout()
+}
+
+// redactURL drops a URL's user info, query and fragment, where secrets live.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(an invalid URL)"
+	}
+	u.User, u.RawQuery, u.Fragment, u.RawFragment = nil, "", "", ""
+	return u.String()
+}
+
+// minSecret is the shortest header value redact scrubs: shorter ones
+// ("1", "no") would mangle the text and protect nothing.
+const minSecret = 4
+
+// redact replaces every header value in s.
+func redact(s string, headers map[string]string) string {
+	for _, v := range headers {
+		if len(v) >= minSecret {
+			s = strings.ReplaceAll(s, v, "[redacted]")
+		}
+		// A bearer token also appears without its scheme.
+		if _, tok, ok := strings.Cut(v, " "); ok && len(tok) >= minSecret {
+			s = strings.ReplaceAll(s, tok, "[redacted]")
+		}
+	}
+	return s
+}
+
+// lowerHeaders flattens response headers for expressions: lower-case names,
+// the first value of each.
+func lowerHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if len(v) > 0 {
+			out[strings.ToLower(k)] = v[0]
+		}
+	}
+	return out
+}

@@ -1,0 +1,70 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// NeedsReceiver reports whether p's target replies through callbacks, so
+// the run must start the webhook receiver (voyager and webhook targets).
+func NeedsReceiver(p *plan.Plan) bool { return callbacks(p.Target) }
+
+func callbacks(t plan.Target) bool {
+	switch t.ProtocolName() {
+	case plan.ProtocolVoyager, plan.ProtocolWebhook:
+		return true
+	}
+	return false
+}
+
+// FromPlan builds the protocol p's target speaks. rcv is the running
+// webhook receiver (nil unless NeedsReceiver); client carries the
+// connection pool every request goes through. A voyager target is sent to
+// p.Target.URL, so a run that starts the simulator passes a plan whose
+// target URL is the simulator's. A webhook target whose callbacks need
+// reading or routing installs itself as rcv's Decoder.
+func FromPlan(p *plan.Plan, rcv *webhook.Receiver, client *http.Client) (Protocol, error) {
+	return FromTarget(p.Target, p.Conversation, rcv, client)
+}
+
+// FromTarget is FromPlan for a target and conversation settings given
+// apart, e.g. a target whose URL was pointed at the simulator.
+func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, client *http.Client) (Protocol, error) {
+	if callbacks(t) && rcv == nil {
+		return nil, fmt.Errorf("protocol %s needs the webhook receiver", t.ProtocolName())
+	}
+	switch t.ProtocolName() {
+	case plan.ProtocolVoyager:
+		return &Voyager{
+			Client:   &target.Voyager{URL: t.URL, ChannelID: t.ChannelID, Client: client, Retries: t.Retries},
+			Receiver: rcv,
+			Timeout:  conv.ReplyTimeout,
+			Settle:   conv.ReplySettle,
+		}, nil
+	case plan.ProtocolHTTP:
+		if t.API == nil || t.API.Request == nil {
+			return nil, errors.New("http target without a request (the plan was not loaded by plan.Load)")
+		}
+		return &HTTP{API: t.API, Client: client, Timeout: conv.ReplyTimeout}, nil
+	case plan.ProtocolWebhook:
+		if t.API == nil || t.API.Request == nil || t.API.Callback == nil {
+			return nil, errors.New("webhook target without a request (the plan was not loaded by plan.Load)")
+		}
+		w := &Webhook{API: t.API, Client: client, Receiver: rcv, Timeout: conv.ReplyTimeout, Settle: conv.ReplySettle}
+		if !t.API.Callback.Reading.IsZero() || w.byBody() {
+			rcv.SetDecoder(w)
+		}
+		return w, nil
+	case plan.ProtocolOpenAI:
+		if t.OpenAI == nil {
+			return nil, errors.New("openai target without a model (the plan was not loaded by plan.Load)")
+		}
+		return &OpenAI{Spec: t.OpenAI, Client: client, Timeout: conv.ReplyTimeout}, nil
+	}
+	return nil, fmt.Errorf("unknown target protocol %q", t.ProtocolName())
+}

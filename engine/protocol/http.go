@@ -1,0 +1,63 @@
+package protocol
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/target"
+)
+
+// HTTP is a synchronous JSON API: each message is one request, and the
+// reply is its response, read by the plan's response expressions. The
+// request runs under the reply timeout: running out of it is ErrNoReply.
+type HTTP struct {
+	API     *plan.API
+	Client  *http.Client
+	Timeout time.Duration // reply timeout, bounding each request
+}
+
+// Open implements Protocol.
+func (h *HTTP) Open(c Conversation) Session {
+	return &httpSession{h: h, conn: newAPIConn(h.API, c, h.Client)}
+}
+
+type httpSession struct {
+	h    *HTTP
+	conn *apiConn
+}
+
+// Exchange implements Session. Send and Reply are both the whole request,
+// its response body included.
+func (s *httpSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	t := Turn{SentAt: time.Now(), Attempts: 1}
+	rctx, cancel := context.WithTimeout(ctx, s.h.Timeout)
+	defer cancel()
+	r, o, err := s.conn.send(rctx, n, text, "")
+	t.Send, t.Status = time.Since(t.SentAt), r.status
+	switch {
+	case ctx.Err() != nil:
+		return t, ctx.Err()
+	case err != nil && isTimeout(err):
+		return t, ErrNoReply
+	case err != nil:
+		return t, &SendError{Status: r.status, Err: err}
+	case !r.ok():
+		return t, statusError(r, o)
+	}
+	s.conn.capture(r)
+	msgs, err := readItems(s.h.API.Response, r.body, responseEnv(r))
+	if err != nil {
+		return t, &SendError{Status: r.status, Err: fmt.Errorf("cannot read the reply: %s", redact(err.Error(), o.headers))}
+	}
+	t.Reply, t.Messages = t.Send, msgs
+	return t, nil
+}
+
+// Late implements Session: a synchronous reply is never late.
+func (s *httpSession) Late() map[int][]target.Message { return nil }
+
+// Close implements Session.
+func (s *httpSession) Close() {}

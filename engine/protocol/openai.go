@@ -1,0 +1,171 @@
+package protocol
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/target"
+)
+
+// OpenAI is an assistant served as an OpenAI-compatible chat completions
+// endpoint: every turn POSTs the conversation so far (the system message,
+// if any, then the customer's and the assistant's messages in order) and
+// the reply is choices[0].message.content. The assistant's token usage is
+// reported in Turn.Usage. Like HTTP, each request runs under the reply
+// timeout.
+type OpenAI struct {
+	Spec    *plan.OpenAI
+	Client  *http.Client
+	Timeout time.Duration // reply timeout, bounding each request
+}
+
+// Open implements Protocol.
+func (o *OpenAI) Open(c Conversation) Session {
+	s := &openaiSession{o: o, conv: c}
+	if o.Spec.System != "" {
+		s.history = append(s.history, chatMessage{Role: "system", Content: o.Spec.System})
+	}
+	return s
+}
+
+// chatMessage is one entry of "messages".
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type chatRequest struct {
+	Model    string        `json:"model"`
+	Messages []chatMessage `json:"messages"`
+	User     string        `json:"user,omitempty"`
+}
+
+type chatResponse struct {
+	Choices []struct {
+		Message struct {
+			Role    string          `json:"role"`
+			Content json.RawMessage `json:"content"`
+		} `json:"message"`
+	} `json:"choices"`
+	Usage *struct {
+		PromptTokens     int64 `json:"prompt_tokens"`
+		CompletionTokens int64 `json:"completion_tokens"`
+	} `json:"usage"`
+}
+
+type openaiSession struct {
+	o       *OpenAI
+	conv    Conversation
+	history []chatMessage // what the assistant has seen and said, in order
+}
+
+// Exchange implements Session. The customer's message and the reply join
+// the history only when a reply came.
+func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	t := Turn{SentAt: time.Now(), Attempts: 1}
+	msgs := append(s.history[:len(s.history):len(s.history)], chatMessage{Role: "user", Content: text})
+	o, err := s.request(msgs)
+	if err != nil {
+		return t, &SendError{Err: err}
+	}
+	rctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
+	defer cancel()
+	r, err := roundTrip(rctx, s.o.Client, o)
+	t.Send, t.Status = time.Since(t.SentAt), r.status
+	switch {
+	case ctx.Err() != nil:
+		return t, ctx.Err()
+	case err != nil && isTimeout(err):
+		return t, ErrNoReply
+	case err != nil:
+		return t, &SendError{Status: r.status, Err: err}
+	case !r.ok():
+		return t, statusError(r, o)
+	}
+	content, usage, err := readCompletion(r.body)
+	if err != nil {
+		return t, &SendError{Status: r.status, Err: errors.New(redact(err.Error(), o.headers))}
+	}
+	t.Reply, t.Usage = t.Send, usage
+	t.Messages = []target.Message{}
+	if content != "" {
+		t.Messages = append(t.Messages, target.Message{Role: target.RoleAssistant, Type: target.TypeText, Text: content})
+	}
+	s.history = append(msgs, chatMessage{Role: "assistant", Content: content})
+	return t, nil
+}
+
+// request builds the POST for msgs.
+func (s *openaiSession) request(msgs []chatMessage) (outgoing, error) {
+	body, err := json.Marshal(chatRequest{Model: s.o.Spec.Model, Messages: msgs, User: s.conv.ID})
+	if err != nil {
+		return outgoing{}, fmt.Errorf("cannot encode the chat request: %w", err)
+	}
+	headers := make(map[string]string, len(s.o.Spec.Headers)+1)
+	for k, v := range s.o.Spec.Headers {
+		headers[k] = v
+	}
+	if s.o.Spec.APIKey != "" {
+		headers["Authorization"] = "Bearer " + s.o.Spec.APIKey
+	}
+	return outgoing{method: http.MethodPost, url: s.o.Spec.Endpoint, headers: headers, body: body}, nil
+}
+
+// readCompletion reads choices[0].message.content (a string, or a list of
+// parts whose text is joined) and the usage, if reported.
+func readCompletion(raw []byte) (string, *Usage, error) {
+	var resp chatResponse
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return "", nil, fmt.Errorf("cannot read the reply: not a chat completion: %w", err)
+	}
+	if len(resp.Choices) == 0 {
+		return "", nil, errors.New("cannot read the reply: the chat completion has no choices")
+	}
+	content, err := contentText(resp.Choices[0].Message.Content)
+	if err != nil {
+		return "", nil, err
+	}
+	var usage *Usage
+	if u := resp.Usage; u != nil {
+		usage = &Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
+	}
+	return content, usage, nil
+}
+
+// contentText reads a message's content: a string, null, or a list of
+// content parts ({"type":"text","text":...}).
+func contentText(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, nil
+	}
+	var parts []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return "", errors.New("cannot read the reply: choices[0].message.content is neither a string nor a list of parts")
+	}
+	var texts []string
+	for _, p := range parts {
+		if p.Text != "" {
+			texts = append(texts, p.Text)
+		}
+	}
+	return strings.Join(texts, "\n"), nil
+}
+
+// Late implements Session: a synchronous reply is never late.
+func (s *openaiSession) Late() map[int][]target.Message { return nil }
+
+// Close implements Session.
+func (s *openaiSession) Close() {}

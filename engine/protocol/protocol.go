@@ -1,0 +1,84 @@
+package protocol
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/target"
+)
+
+// Conversation identifies one conversation to the assistant.
+type Conversation struct {
+	ID               string // unique per conversation, random
+	ClientIdentifier string // ID + the target's client domain (the widget API keys its state on it)
+	User             int
+	Persona          string
+	Data             map[string]map[string]string // the user's generated data, for request templates
+}
+
+// Turn is what one exchange with the assistant produced. Durations are
+// read from the monotonic clock.
+type Turn struct {
+	SentAt   time.Time
+	Status   int           // HTTP status of the (last) request, 0 when none came back
+	Attempts int           // requests made, retries included
+	Send     time.Duration // the request itself
+	// Reply runs from the start of the request to the reply: its first
+	// callback for asynchronous protocols, the response for synchronous ones.
+	// Zero when no reply came.
+	Reply      time.Duration
+	Messages   []target.Message
+	Callbacks  int
+	Duplicates int
+	// Usage is the assistant's own token usage when its protocol reports it
+	// (openai), kept apart from the simulated customer's.
+	Usage *Usage
+}
+
+// Usage is token usage reported by the assistant under test.
+type Usage struct {
+	InputTokens  int64 `json:"input_tokens"`
+	OutputTokens int64 `json:"output_tokens"`
+}
+
+// ErrNoReply: the message was accepted but no reply came within the reply
+// timeout.
+var ErrNoReply = errors.New("no reply within the reply timeout")
+
+// SendError is a message the assistant did not accept: a transport error or
+// an HTTP status the protocol treats as failure.
+type SendError struct {
+	Status int // 0 for transport errors
+	Err    error
+}
+
+func (e *SendError) Error() string {
+	if e.Status != 0 && e.Err == nil {
+		return fmt.Sprintf("assistant answered HTTP %d", e.Status)
+	}
+	return e.Err.Error()
+}
+
+func (e *SendError) Unwrap() error { return e.Err }
+
+// Session is one conversation's link to the assistant. It is used by one
+// goroutine at a time.
+type Session interface {
+	// Exchange sends the customer's message for turn n (1-based) and returns
+	// the assistant's reply. A failed send is a *SendError, a missing reply
+	// ErrNoReply, a cancelled ctx ctx.Err(); the Turn carries whatever was
+	// measured before the failure.
+	Exchange(ctx context.Context, n int, text string) (Turn, error)
+	// Late returns, by turn, reply items that arrived after their turn was
+	// over (asynchronous protocols; nil otherwise). Call it after Close.
+	Late() map[int][]target.Message
+	// Close ends the session; later callbacks are counted as late.
+	Close()
+}
+
+// Protocol opens sessions with one assistant. Safe for concurrent use.
+type Protocol interface {
+	Open(c Conversation) Session
+}

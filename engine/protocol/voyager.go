@@ -1,0 +1,61 @@
+package protocol
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// Voyager is the widget API (VOYAGER.md §1): each message is POSTed with a
+// per-turn webhook URL, and the reply arrives later on the receiver.
+type Voyager struct {
+	Client   *target.Voyager
+	Receiver *webhook.Receiver
+	Timeout  time.Duration // reply timeout
+	Settle   time.Duration // quiet period that gathers a reply split over callbacks
+}
+
+// Open implements Protocol.
+func (v *Voyager) Open(c Conversation) Session {
+	return &voyagerSession{v: v, client: c.ClientIdentifier, mailbox: v.Receiver.Open(c.ID)}
+}
+
+type voyagerSession struct {
+	v       *Voyager
+	client  string
+	mailbox *webhook.Mailbox
+}
+
+// Exchange implements Session.
+func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	t := Turn{SentAt: time.Now()}
+	sent, err := s.v.Client.SendMessage(ctx, s.client, text, s.mailbox.URL(n))
+	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), sent.Status, sent.Attempts
+	if err != nil {
+		if ctx.Err() != nil {
+			return t, ctx.Err()
+		}
+		return t, &SendError{Status: sent.Status, Err: err}
+	}
+	reply, err := s.mailbox.Wait(ctx, n, s.v.Timeout, s.v.Settle)
+	if !reply.First.IsZero() {
+		t.Reply = reply.First.Sub(t.SentAt)
+	}
+	t.Messages, t.Callbacks, t.Duplicates = reply.Messages, reply.Callbacks, reply.Duplicates
+	switch {
+	case errors.Is(err, webhook.ErrTimeout):
+		return t, ErrNoReply
+	case err != nil && ctx.Err() != nil:
+		return t, ctx.Err()
+	}
+	return t, err
+}
+
+// Late implements Session.
+func (s *voyagerSession) Late() map[int][]target.Message { return s.mailbox.Late() }
+
+// Close implements Session.
+func (s *voyagerSession) Close() { s.mailbox.Close() }

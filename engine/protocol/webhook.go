@@ -1,0 +1,204 @@
+package protocol
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/expr-lang/expr"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// Webhook is a generic asynchronous API: each message is a request that
+// carries a callback URL, any 2xx answer means accepted, and the reply
+// arrives later on the receiver. A callback is matched to its turn by its
+// path (a URL per turn) or, with a callback match expression, by the
+// conversation id in its body, when it goes to the turn in flight.
+//
+// It implements webhook.Decoder; FromPlan installs it on the receiver when
+// callbacks are not Voyager payloads or are matched by their body.
+type Webhook struct {
+	API      *plan.API
+	Client   *http.Client
+	Receiver *webhook.Receiver
+	Timeout  time.Duration // reply timeout
+	Settle   time.Duration // quiet period that gathers a reply split over callbacks
+	// AssignGrace is how long a body-matched callback naming an id no
+	// session holds waits for one to take it, when the assistant assigns
+	// ids (session id_from): a fast assistant may call back before its
+	// answer assigning the id has been read. 0: defaultAssignGrace.
+	AssignGrace time.Duration
+
+	// byID maps the ids a body-matched callback may name (conversation.id,
+	// and session.id once assigned) to their open *webhookSession.
+	byID sync.Map
+	// mu guards added: nil, or a channel closed (and dropped) the next
+	// time an id is added to byID.
+	mu    sync.Mutex
+	added chan struct{}
+}
+
+const defaultAssignGrace = 2 * time.Second
+
+// Open implements Protocol.
+func (w *Webhook) Open(c Conversation) Session {
+	s := &webhookSession{w: w, conn: newAPIConn(w.API, c, w.Client), mailbox: w.Receiver.Open(c.ID)}
+	if w.byBody() {
+		w.register(c.ID, s)
+	}
+	return s
+}
+
+// register files s under id and wakes the callbacks waiting for an id.
+func (w *Webhook) register(id string, s *webhookSession) {
+	s.ids = append(s.ids, id)
+	w.byID.Store(id, s)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.added != nil {
+		close(w.added)
+		w.added = nil
+	}
+}
+
+// nextAdd returns a channel closed when the next id is registered.
+func (w *Webhook) nextAdd() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.added == nil {
+		w.added = make(chan struct{})
+	}
+	return w.added
+}
+
+// lookup finds the session an id names, waiting up to AssignGrace for it
+// when the assistant assigns ids.
+func (w *Webhook) lookup(id string) (*webhookSession, bool) {
+	var deadline <-chan time.Time
+	for {
+		added := w.nextAdd() // before Load, so a registration in between is not missed
+		if s, ok := w.byID.Load(id); ok {
+			return s.(*webhookSession), true
+		}
+		if w.API.Session.IDFrom == nil {
+			return nil, false
+		}
+		if deadline == nil {
+			grace := w.AssignGrace
+			if grace <= 0 {
+				grace = defaultAssignGrace
+			}
+			t := time.NewTimer(grace)
+			defer t.Stop()
+			deadline = t.C
+		}
+		select {
+		case <-added:
+		case <-deadline:
+			return nil, false
+		}
+	}
+}
+
+func (w *Webhook) byBody() bool { return w.API.Callback.Match != nil }
+
+// Parse implements webhook.Decoder.
+func (w *Webhook) Parse(body []byte) ([]target.Message, error) {
+	return readItems(w.API.Callback.Reading, body, callbackEnv)
+}
+
+// Route implements webhook.Decoder: the conversation the callback's match
+// expression names, at its turn in flight.
+func (w *Webhook) Route(body []byte) (string, int, bool) {
+	if !w.byBody() {
+		return "", 0, false
+	}
+	decoded, err := decodeJSON(body)
+	if err != nil {
+		return "", 0, false
+	}
+	v, err := expr.Run(w.API.Callback.Match.Program, callbackEnv(decoded))
+	if err != nil {
+		return "", 0, false
+	}
+	id, ok := idString(v)
+	if !ok {
+		return "", 0, false
+	}
+	s, ok := w.lookup(id)
+	if !ok {
+		return "", 0, false
+	}
+	return s.conn.conv.ID, int(s.turn.Load()), true
+}
+
+type webhookSession struct {
+	w       *Webhook
+	conn    *apiConn
+	mailbox *webhook.Mailbox
+	turn    atomic.Int64 // the turn in flight, for body-matched callbacks
+	ids     []string     // keys of this session in w.byID
+}
+
+// Exchange implements Session.
+func (s *webhookSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	t := Turn{SentAt: time.Now(), Attempts: 1}
+	s.turn.Store(int64(n))
+	r, o, err := s.conn.send(ctx, n, text, s.callbackURL(n))
+	t.Send, t.Status = time.Since(t.SentAt), r.status
+	switch {
+	case ctx.Err() != nil:
+		return t, ctx.Err()
+	case err != nil:
+		return t, &SendError{Status: r.status, Err: err}
+	case !r.ok():
+		return t, statusError(r, o)
+	}
+	if id, ok := s.conn.capture(r); ok && s.w.byBody() {
+		s.w.register(id, s)
+	}
+	return s.await(ctx, n, t)
+}
+
+func (s *webhookSession) callbackURL(n int) string {
+	if s.w.byBody() {
+		return s.w.Receiver.SharedURL()
+	}
+	return s.mailbox.URL(n)
+}
+
+// await waits for turn n's callbacks, as the Voyager protocol does.
+func (s *webhookSession) await(ctx context.Context, n int, t Turn) (Turn, error) {
+	reply, err := s.mailbox.Wait(ctx, n, s.w.Timeout, s.w.Settle)
+	if !reply.First.IsZero() {
+		t.Reply = reply.First.Sub(t.SentAt)
+	}
+	t.Messages, t.Callbacks, t.Duplicates = reply.Messages, reply.Callbacks, reply.Duplicates
+	switch {
+	case errors.Is(err, webhook.ErrTimeout):
+		return t, ErrNoReply
+	case err != nil && ctx.Err() != nil:
+		return t, ctx.Err()
+	case err != nil:
+		return t, fmt.Errorf("cannot wait for the reply: %w", err)
+	}
+	return t, nil
+}
+
+// Late implements Session.
+func (s *webhookSession) Late() map[int][]target.Message { return s.mailbox.Late() }
+
+// Close implements Session.
+func (s *webhookSession) Close() {
+	for _, id := range s.ids {
+		s.w.byID.CompareAndDelete(id, s)
+	}
+	s.mailbox.Close()
+}

@@ -1,0 +1,185 @@
+package protocol
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// callbackBot accepts a message and calls back what reply returns, each
+// body a callback of its own, to the URL found in the request's "hook".
+// With answerAfter set, it starts calling back that long before it answers
+// the request: a fast assistant whose callback overtakes its answer.
+type callbackBot struct {
+	wg          sync.WaitGroup
+	answerAfter time.Duration
+}
+
+func (b *callbackBot) handler(t *testing.T, status int, accept string, reply func(req map[string]any) []string) func(http.ResponseWriter, *http.Request, []byte) {
+	return func(w http.ResponseWriter, _ *http.Request, body []byte) {
+		var req map[string]any
+		if err := json.Unmarshal(body, &req); err != nil {
+			t.Errorf("bot: request is not JSON: %v", err)
+		}
+		hook, _ := req["hook"].(string)
+		if status >= 300 {
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, accept)
+			return
+		}
+		defer func() {
+			time.Sleep(b.answerAfter)
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, accept)
+		}()
+		bodies := reply(req)
+		b.wg.Go(func() {
+			for _, body := range bodies {
+				resp, err := http.Post(hook, "application/json", bytes.NewReader([]byte(body)))
+				if err != nil {
+					t.Errorf("bot: callback: %v", err)
+					return
+				}
+				_ = resp.Body.Close()
+			}
+		})
+	}
+}
+
+func listen(t *testing.T) *webhook.Receiver {
+	t.Helper()
+	rcv, err := webhook.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rcv.Close(context.Background()) })
+	return rcv
+}
+
+func TestWebhookByPath(t *testing.T) {
+	t.Parallel()
+	bot := &callbackBot{}
+	defer bot.wg.Wait()
+	srv := newRecorder(t, bot.handler(t, http.StatusAccepted, `{"ok": true}`, func(req map[string]any) []string {
+		return []string{
+			fmt.Sprintf(`{"out": {"say": "eco: %s"}}`, req["text"]),
+			`{"out": {"pic": "https://x/p.jpg"}}`,
+		}
+	}))
+	rcv := listen(t)
+	p := loadTarget(t, fmt.Sprintf(`
+target "bot" {
+  protocol = "webhook"
+  request {
+    url  = "%s/messages"
+    body = { conversation_id = conversation.id, text = message, hook = callback.url }
+  }
+  callback {
+    text  = "body.out.say"
+    media = "body.out.pic"
+  }
+}`, srv.srv.URL))
+	s := open(t, p, rcv)
+	turn, err := s.Exchange(context.Background(), 1, "Olá")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if turn.Status != 202 || turn.Callbacks != 2 || len(turn.Messages) != 2 ||
+		turn.Messages[0].Text != "eco: Olá" || turn.Messages[1].Link != "https://x/p.jpg" {
+		t.Fatalf("turn %+v: want both callbacks gathered into the turn", turn)
+	}
+	if turn.Reply <= 0 {
+		t.Errorf("reply %s: want the time from the request to the first callback", turn.Reply)
+	}
+	var req map[string]any
+	_ = json.Unmarshal(srv.last.Load().body, &req)
+	hook, _ := req["hook"].(string)
+	if !strings.HasPrefix(hook, "http://"+rcv.Addr()+"/hooks/") || !strings.HasSuffix(hook, "/conv-1/1") {
+		t.Errorf("callback URL %q: want the conversation's URL for turn 1", hook)
+	}
+}
+
+func TestWebhookByBodyField(t *testing.T) {
+	t.Parallel()
+	// The callbacks name the id the bot assigns in its answer, and overtake it.
+	bot := &callbackBot{answerAfter: 100 * time.Millisecond}
+	defer bot.wg.Wait()
+	srv := newRecorder(t, bot.handler(t, http.StatusOK, `{"session": "srv-42"}`, func(req map[string]any) []string {
+		return []string{
+			`{"session": "srv-42", "text": "ours"}`,
+			`not json`,
+			`{"session": "someone-else", "text": "not ours"}`,
+		}
+	}))
+	rcv := listen(t)
+	p := loadTarget(t, fmt.Sprintf(`
+target "bot" {
+  protocol = "webhook"
+  request {
+    url  = "%s/messages"
+    body = { conversation_id = session.id, text = message }
+  }
+  session { id_from = "body.session" }
+  callback {
+    url_field = "hook"
+    match     = "body.session"
+    text      = "body.text"
+  }
+}`, srv.srv.URL))
+	proto, err := FromPlan(p, rcv, &http.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proto.(*Webhook).AssignGrace = time.Second
+	s := proto.Open(conversation())
+	defer s.Close()
+	turn, err := s.Exchange(context.Background(), 1, "Olá")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req map[string]any
+	_ = json.Unmarshal(srv.last.Load().body, &req)
+	if req["hook"] != rcv.SharedURL() || req["conversation_id"] != "conv-1" {
+		t.Errorf("request %v: want the shared URL at hook and the conversation id", req)
+	}
+	if len(turn.Messages) != 1 || turn.Messages[0].Text != "ours" || turn.Callbacks != 1 {
+		t.Errorf("turn %+v: want only the callback naming the assigned id", turn)
+	}
+	if turn.Reply >= turn.Send {
+		t.Errorf("reply %s, send %s: the callback that overtook the answer is timed at its arrival", turn.Reply, turn.Send)
+	}
+	bot.wg.Wait()
+	if st := rcv.Stats(); st.Received != 3 || st.Unmatched != 1 || st.Malformed != 1 {
+		t.Errorf("receiver %+v: want 3 received, the foreign one unmatched and the bad JSON malformed", st)
+	}
+}
+
+func TestWebhookRefusedSend(t *testing.T) {
+	t.Parallel()
+	bot := &callbackBot{}
+	srv := newRecorder(t, bot.handler(t, http.StatusTooManyRequests, `{"error": "slow down"}`, nil))
+	p := loadTarget(t, fmt.Sprintf(`
+target "bot" {
+  protocol = "webhook"
+  request {
+    url  = "%s/messages"
+    body = { conversation_id = conversation.id, text = message, hook = callback.url }
+  }
+}`, srv.srv.URL))
+	start := time.Now()
+	turn, err := open(t, p, listen(t)).Exchange(context.Background(), 1, "Olá")
+	se, ok := errors.AsType[*SendError](err)
+	if !ok || se.Status != 429 || turn.Status != 429 || time.Since(start) > 250*time.Millisecond {
+		t.Errorf("err %v, turn %+v: want a 429 SendError at once, without waiting for a reply", err, turn)
+	}
+}

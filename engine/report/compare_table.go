@@ -1,0 +1,153 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/voyplan/voyplan/engine/verdict"
+)
+
+// TableOptions tune WriteComparison.
+type TableOptions struct {
+	Color bool // ANSI colours
+	All   bool // also the metrics that are 0 in both runs
+}
+
+// WriteComparison writes the comparison as a table — every metric, base,
+// new, the change, the noise band and the verdict — and a closing line.
+// Metrics that are 0 in both runs are left out unless o.All is set, and
+// counted under the table.
+func WriteComparison(w io.Writer, c *Comparison, o TableOptions) error {
+	color := o.Color
+	if _, err := fmt.Fprintf(w, "base: %s\nnew:  %s\n", c.Base, c.New); err != nil {
+		return err
+	}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft}}),
+	)
+	t.Header("Metric", "Base", "New", "Change", fmt.Sprintf("Noise (%.0f%%)", 100*c.Confidence), "Verdict")
+	idle := 0
+	for _, r := range c.Rows {
+		if r.Idle() && !o.All && r.Verdict == NotJudged {
+			idle++
+			continue
+		}
+		if err := t.Append([]string{r.Metric, value(r.Base, r.Unit), value(r.New, r.Unit), change(r), band(r), rowVerdict(r, c.MaxRegression, color)}); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if idle > 0 {
+		if _, err := fmt.Fprintf(w, "(%d metrics at 0 in both runs not shown; --all shows them)\n", idle); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintln(w, closingLine(c, color))
+	return err
+}
+
+func value(v float64, unit string) string {
+	switch {
+	case math.IsNaN(v):
+		return "-"
+	case unit == "ms":
+		return verdict.FormatDuration(time.Duration(math.Round(v * float64(time.Millisecond))))
+	case unit == "usd":
+		return "$" + strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return verdict.FormatFloat(v)
+}
+
+func change(r Row) string {
+	switch {
+	case math.IsNaN(r.Change):
+		return "-"
+	case r.Change == 0:
+		return "0"
+	case math.IsInf(r.Change, 0):
+		return "new"
+	}
+	return pct(r.Change)
+}
+
+// band is the noise band of the change, relative to the base like the
+// change (absolute when the base is 0).
+func band(r Row) string {
+	if r.Method == "" {
+		return ""
+	}
+	if r.Base == 0 {
+		return fmt.Sprintf("%s…%s", signed(r.Low), signed(r.High))
+	}
+	return fmt.Sprintf("%s…%s", pct(r.Low/math.Abs(r.Base)), pct(r.High/math.Abs(r.Base)))
+}
+
+func pct(f float64) string { return fmt.Sprintf("%+.1f%%", 100*f) }
+
+func signed(f float64) string {
+	if f >= 0 {
+		return "+" + verdict.FormatFloat(f)
+	}
+	return verdict.FormatFloat(f)
+}
+
+func rowVerdict(r Row, limit float64, color bool) string {
+	switch r.Verdict {
+	case Regression:
+		if r.OverLimit {
+			return paint(color, "31;1", "REGRESSION") + overLimit(limit)
+		}
+		return paint(color, "33", "regression (within limit)")
+	case Improved:
+		return paint(color, "32", "improved")
+	case Noise:
+		return "within noise"
+	case NoData:
+		return "no data"
+	case TooFew:
+		return "too few samples"
+	}
+	return ""
+}
+
+func overLimit(limit float64) string {
+	if limit < 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (worse than %s)", pct(limit))
+}
+
+func closingLine(c *Comparison, color bool) string {
+	over, regs := len(c.OverLimit()), len(c.Regressions())
+	switch {
+	case over > 0:
+		return paint(color, "31;1", "REGRESSION") + fmt.Sprintf(" — %d metric(s) worse beyond the noise and beyond --max-regression %s", over, limitText(c.MaxRegression))
+	case regs > 0:
+		return paint(color, "33;1", "OK") + fmt.Sprintf(" — %d regression(s) beyond the noise, all within --max-regression %s", regs, limitText(c.MaxRegression))
+	}
+	return paint(color, "32;1", "OK") + " — no regression beyond the run-to-run noise"
+}
+
+func limitText(f float64) string {
+	if f < 0 {
+		return "(none tolerated)"
+	}
+	return strconv.FormatFloat(100*f, 'f', -1, 64) + "%"
+}
+
+func paint(on bool, code, s string) string {
+	if !on {
+		return s
+	}
+	return "\033[" + code + "m" + s + "\033[0m"
+}

@@ -1,0 +1,262 @@
+package report
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// synthetic describes a run made up for a comparison.
+type synthetic struct {
+	conversations int
+	success       float64 // fraction of conversations that complete
+	latency       float64 // factor on every reply latency
+	seed          uint64  // draws the latencies
+}
+
+// writeRun writes the summary.json and conversations.jsonl of a made-up
+// run of 12-turn conversations whose replies take about 200 ms (times the
+// factor), log-normally spread, each conversation at its own pace, recorded
+// through metrics.Recorder as a real run is.
+func writeRun(t *testing.T, s synthetic) string {
+	t.Helper()
+	dir := t.TempDir()
+	rec := metrics.NewRecorder([]string{"edman"})
+	j, err := CreateJSONL(filepath.Join(dir, ConversationsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(s.seed, 1))
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	completed := int(math.Round(s.success * float64(s.conversations)))
+	for i := range s.conversations {
+		c := syntheticConversation(i, i < completed, s.latency, rng, start)
+		rec.ConversationStarted(c.Persona)
+		for _, tr := range c.Turns {
+			rec.Send(time.Duration(tr.SendMS*float64(time.Millisecond)), true)
+			if tr.ReplyMS != nil {
+				rec.Reply(time.Duration(*tr.ReplyMS*float64(time.Millisecond)), true)
+			} else {
+				rec.Reply(10*time.Second, false)
+			}
+		}
+		rec.ConversationEnded(c)
+		if err := j.Write(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	run := Run{Plan: PlanInfoOf(&plan.Plan{Name: "synthetic"}), Version: "test", StartedAt: start, EndedAt: start.Add(time.Minute)}
+	if err := WriteSummary(dir, NewSummary(run, rec.Snapshot(time.Minute), nil)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func syntheticConversation(i int, ok bool, factor float64, rng *rand.Rand, start time.Time) *transcript.Conversation {
+	c := &transcript.Conversation{ID: string(rune('a'+i%26)) + strings.Repeat("x", i/26), User: i + 1, Persona: "edman", StartedAt: start, Outcome: transcript.Completed}
+	pace := math.Exp(0.15 * rng.NormFloat64())
+	for n := 1; n <= 12; n++ {
+		reply := math.Round(factor*200*pace*math.Exp(0.25*rng.NormFloat64())*1000) / 1000
+		tr := transcript.Turn{N: n, Sent: "Olá", SendMS: 1 + rng.Float64(), Status: 202, ReplyMS: &reply,
+			Messages: []target.Message{{Role: "assistant", Type: "text", Text: "Oi"}}}
+		if !ok && n == 12 {
+			tr.ReplyMS, tr.Messages = nil, nil
+			c.Outcome, c.Reason = transcript.Failed, transcript.ReasonReplyTimeout
+		}
+		c.Turns = append(c.Turns, tr)
+		c.DurationMS += tr.SendMS + 300 + reply
+	}
+	c.EndedAt = start.Add(time.Duration(c.DurationMS * float64(time.Millisecond)))
+	return c
+}
+
+func load(t *testing.T, path string) *RunResults {
+	t.Helper()
+	r, err := LoadResults(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func row(t *testing.T, c *Comparison, metric string) Row {
+	t.Helper()
+	for _, r := range c.Rows {
+		if r.Metric == metric {
+			return r
+		}
+	}
+	t.Fatalf("no row %q", metric)
+	return Row{}
+}
+
+func TestCompareIdenticalRunsShowNoRegression(t *testing.T) {
+	t.Parallel()
+	dir := writeRun(t, synthetic{conversations: 20, success: 0.9, latency: 1, seed: 1})
+	c := Compare(load(t, dir), load(t, dir), CompareOptions{MaxRegression: 0})
+	if regs := c.Regressions(); len(regs) != 0 {
+		t.Fatalf("identical runs: regressions %+v", regs)
+	}
+	for _, m := range []string{"reply.p95", "reply.p50", "reply.avg", "conversations.success_rate", "personas.edman.success_rate", "send.error_rate"} {
+		if r := row(t, c, m); r.Verdict != Noise || r.Change != 0 || !(interval{r.Low, r.High}).contains(0) {
+			t.Errorf("%s = %+v; want within noise, no change", m, r)
+		}
+	}
+	if r := row(t, c, "reply.p95"); r.Method != MethodBootstrap {
+		t.Errorf("reply.p95 judged by %q; want the bootstrap over conversations.jsonl", r.Method)
+	}
+	if r := row(t, c, "conversations.started"); r.Verdict != NotJudged || r.Base != 20 {
+		t.Errorf("a count is shown, not judged: %+v", r)
+	}
+}
+
+func TestCompareHalfTheSuccessRateIsARegression(t *testing.T) {
+	t.Parallel()
+	base := load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1}))
+	next := load(t, writeRun(t, synthetic{conversations: 20, success: 0.5, latency: 1, seed: 2}))
+	c := Compare(base, next, CompareOptions{MaxRegression: 0.10})
+	r := row(t, c, "conversations.success_rate")
+	if r.Verdict != Regression || !r.OverLimit || r.Method != MethodNewcomb || r.High >= 0 {
+		t.Fatalf("success rate 1 → 0.5 on 20 conversations: %+v; want a regression over the limit", r)
+	}
+	if math.Abs(r.Change+0.5) > 1e-9 {
+		t.Errorf("change = %v; want -50%%", r.Change)
+	}
+	if p := row(t, c, "personas.edman.success_rate"); p.Verdict != Regression {
+		t.Errorf("the persona's success rate: %+v", p)
+	}
+	if over := c.OverLimit(); len(over) == 0 {
+		t.Error("no row over the limit")
+	}
+	// The same drop is tolerated by a limit above it (the error rates,
+	// from 0, are worse by any limit).
+	lax := Compare(base, next, CompareOptions{MaxRegression: 0.6})
+	if r := row(t, lax, "conversations.success_rate"); r.Verdict != Regression || r.OverLimit {
+		t.Errorf("--max-regression 60%%: %+v; want a regression within the limit", r)
+	}
+	if r := row(t, lax, "conversation.error_rate"); !r.OverLimit || !math.IsInf(r.Change, 1) {
+		t.Errorf("error rate from 0: %+v; want over any limit", r)
+	}
+}
+
+func TestCompareSmallLatencyChangeIsNoise(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		next synthetic
+		want string
+	}{
+		{"2% slower, the same draws", synthetic{conversations: 20, success: 1, latency: 1.02, seed: 1}, Noise},
+		{"2% slower, other draws", synthetic{conversations: 20, success: 1, latency: 1.02, seed: 9}, Noise},
+		{"twice as slow", synthetic{conversations: 20, success: 1, latency: 2, seed: 9}, Regression},
+	}
+	base := load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1}))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := Compare(base, load(t, writeRun(t, tt.next)), CompareOptions{MaxRegression: 0.10})
+			for _, m := range []string{"reply.avg", "reply.p50", "reply.p90", "reply.p95"} {
+				if r := row(t, c, m); r.Verdict != tt.want {
+					t.Errorf("%s: %+v; want %s", m, r, tt.want)
+				}
+			}
+			// 240 replies: two beyond the p99, too few to judge it.
+			if r := row(t, c, "reply.p99"); r.Verdict != TooFew {
+				t.Errorf("reply.p99: %+v; want too few samples", r)
+			}
+		})
+	}
+}
+
+// TestCompareSummariesAlone judges latencies by the conservative rule when
+// there are no conversations to bootstrap over.
+func TestCompareSummariesAlone(t *testing.T) {
+	t.Parallel()
+	base := writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1})
+	alone := filepath.Join(t.TempDir(), "baseline.json")
+	b, err := os.ReadFile(filepath.Join(base, SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(alone, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := load(t, alone)
+	if a.Samples != nil {
+		t.Fatal("a summary not named summary.json must not pick up a conversations file")
+	}
+	small := Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1.02, seed: 1})), CompareOptions{MaxRegression: 0.1})
+	big := Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 3, seed: 1})), CompareOptions{MaxRegression: 0.1})
+	for _, m := range []string{"reply.p50", "reply.p95", "reply.avg"} {
+		if r := row(t, small, m); r.Verdict != Noise || r.Method != MethodSummary {
+			t.Errorf("2%% slower, %s: %+v; want noise by the summary rule", m, r)
+		}
+		if r := row(t, big, m); r.Verdict != Regression || !r.OverLimit {
+			t.Errorf("3 times slower, %s: %+v; want a regression", m, r)
+		}
+	}
+}
+
+func TestWriteComparison(t *testing.T) {
+	t.Parallel()
+	base := load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1}))
+	next := load(t, writeRun(t, synthetic{conversations: 20, success: 0.5, latency: 1, seed: 1}))
+	var b bytes.Buffer
+	if err := WriteComparison(&b, Compare(base, next, CompareOptions{MaxRegression: 0.1}), TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"conversations.success_rate", "-50.0%", "REGRESSION (worse than +10.0%)", "reply.p95", "within noise", "Noise (99%)", "metrics at 0 in both runs not shown"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("comparison lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\033[") {
+		t.Error("colour codes without colour")
+	}
+	if strings.Contains(out, "cost.usd") || strings.Contains(out, "llm.p95") {
+		t.Errorf("metrics at 0 in both runs shown without --all:\n%s", out)
+	}
+	b.Reset()
+	if err := WriteComparison(&b, Compare(base, next, CompareOptions{MaxRegression: 0.1}), TableOptions{All: true, Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "llm.p95") || !strings.Contains(b.String(), "\033[31;1mREGRESSION") {
+		t.Errorf("--all with colour:\n%s", b.String())
+	}
+}
+
+func TestFlattenMetricsKeepsOrderAndShape(t *testing.T) {
+	t.Parallel()
+	f, err := flattenMetrics([]byte(`{"metrics":{"users":3,"reply":{"count":2,"failed":0,"error_rate":0,"p50":1,"p95":2},"personas":{"a b":{"started":1}},"list":[4,5],"flag":true}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range f.order {
+		got = append(got, k.String())
+	}
+	want := "users reply.count reply.failed reply.error_rate reply.p50 reply.p95 personas.a b.started list.0 list.1"
+	if strings.Join(got, " ") != want {
+		t.Errorf("order:\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if !isLatency(f, "reply") || isLatency(f, "personas.a b") {
+		t.Error("latency objects not recognised by their shape")
+	}
+	if _, err := flattenMetrics([]byte(`{"plan":{}}`)); err == nil {
+		t.Error("a summary without metrics must be an error")
+	}
+}

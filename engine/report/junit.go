@@ -1,0 +1,152 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"strconv"
+)
+
+// JUnit's XML, the subset CI systems read: one suite per run, one test case
+// per threshold.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+	SystemOut  *junitText      `xml:"system-out,omitempty"`
+}
+
+// junitText is element text kept as written, newlines included.
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitProblem `xml:"failure,omitempty"`
+	Error     *junitProblem `xml:"error,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",cdata"`
+}
+
+// WriteJUnit writes dir/junit.xml from a summary: one suite named after the
+// plan, one test case per threshold. A failed threshold is a <failure>
+// carrying the observed value; one that could not be evaluated is an
+// <error>.
+func WriteJUnit(dir string, s *Summary) error {
+	b, err := encodeJUnit(s)
+	if err != nil {
+		return fmt.Errorf("cannot encode junit.xml: %w", err)
+	}
+	if err := writeFileAtomic(dir, JUnitFile, b); err != nil {
+		return fmt.Errorf("cannot write junit.xml: %w", err)
+	}
+	return nil
+}
+
+func encodeJUnit(s *Summary) ([]byte, error) {
+	suite := junitSuite{
+		Name:       "voyplan." + s.Plan.Name,
+		Time:       seconds(s.DurationMS),
+		Timestamp:  s.StartedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		Properties: junitProperties(s),
+		SystemOut:  &junitText{verdictText(s)},
+	}
+	for _, th := range s.Thresholds {
+		c := junitCaseOf(s.Plan.Name, th)
+		switch {
+		case c.Error != nil:
+			suite.Errors++
+		case c.Failure != nil:
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	suite.Tests = len(suite.Cases)
+	doc := junitSuites{
+		Name: "voyplan", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
+		Time: suite.Time, Suites: []junitSuite{suite},
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+func junitCaseOf(plan string, th Threshold) junitCase {
+	c := junitCase{
+		Name:      th.Name,
+		Classname: "voyplan." + plan + ".thresholds",
+		Time:      "0",
+		SystemOut: &junitText{fmt.Sprintf("check: %s\nobserved: %s", th.Check, th.Observed)},
+	}
+	switch {
+	case th.Error != "":
+		c.Error = &junitProblem{
+			Message: fmt.Sprintf("the check could not be evaluated: %s", th.Error),
+			Type:    "evaluation",
+			Text:    fmt.Sprintf("check: %s\nerror: %s", th.Check, th.Error),
+		}
+	case !th.Pass:
+		c.Failure = &junitProblem{
+			Message: fmt.Sprintf("observed %s; %s does not hold", th.Observed, th.Check),
+			Type:    "threshold",
+			Text:    fmt.Sprintf("check: %s\nobserved: %s", th.Check, th.Observed),
+		}
+	}
+	return c
+}
+
+func junitProperties(s *Summary) []junitProperty {
+	return []junitProperty{
+		{"plan", s.Plan.Name},
+		{"plan.file", s.Plan.File},
+		{"plan.hash", s.Plan.Hash},
+		{"seed", strconv.FormatUint(s.Plan.Seed, 10)},
+		{"voyplan.version", s.Version},
+		{"verdict", s.Verdict},
+		{"interrupted", strconv.FormatBool(s.Interrupted)},
+	}
+}
+
+// verdictText is the run in a few lines, for the suite's output.
+func verdictText(s *Summary) string {
+	c := s.Metrics.Conversations
+	return fmt.Sprintf("verdict: %s\nconversations: %d started, %d completed, %d failed, %d abandoned, %d interrupted (success rate %.3f)\nreply p95: %s ms",
+		s.Verdict, c.Started, c.Succeeded, c.Failed, c.Abandoned, c.Interrupted, c.SuccessRate, ms(s.Metrics.Reply.P95))
+}
+
+func seconds(msec float64) string { return strconv.FormatFloat(msec/1000, 'f', 3, 64) }

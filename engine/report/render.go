@@ -1,0 +1,160 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// DefaultMaxConversations is how many transcripts report.html carries by
+// default: enough to browse, small enough for a browser (a few MB).
+const DefaultMaxConversations = 1000
+
+// RenderOptions tune Render; the zero value is usable.
+type RenderOptions struct {
+	// MaxConversations caps the transcripts in report.html: the ones that
+	// did not complete come first, then completed ones, in the order they
+	// ended. 0: DefaultMaxConversations; negative: none.
+	MaxConversations int
+}
+
+// Rendered lists what Render wrote and what it could not find.
+type Rendered struct {
+	Files   []string // paths written
+	Missing []string // optional inputs that were not there (history.json, conversations.jsonl)
+}
+
+// Render writes stats.csv, history.csv, junit.xml and report.html in a run
+// directory from what the run left there: summary.json (required),
+// history.json and conversations.jsonl (each optional: without them the
+// charts or the transcripts are empty). apply calls it when a run ends and
+// `voyplan report` calls it on an old run directory, so both give the same
+// files.
+func Render(dir string, o RenderOptions) (*Rendered, error) {
+	raw, sum, err := readSummaryFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, err
+	}
+	out := &Rendered{}
+	hist, err := ReadHistory(filepath.Join(dir, HistoryFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		out.Missing = append(out.Missing, HistoryFile)
+		hist, err = NewHistory(0, nil), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	convs, err := collectConversations(filepath.Join(dir, ConversationsFile), o.max())
+	if errors.Is(err, fs.ErrNotExist) {
+		out.Missing = append(out.Missing, ConversationsFile)
+		convs, err = &collected{samples: newSamples()}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	data := &Data{
+		Summary:            raw,
+		History:            hist,
+		Histograms:         convs.histograms(),
+		Conversations:      convs.shown(),
+		ConversationsTotal: convs.total,
+		GeneratedAt:        time.Now().UTC(),
+	}
+	return out, out.write(dir, sum, hist, data)
+}
+
+func (o RenderOptions) max() int {
+	if o.MaxConversations == 0 {
+		return DefaultMaxConversations
+	}
+	return max(o.MaxConversations, 0)
+}
+
+func (r *Rendered) write(dir string, sum *Summary, hist *History, data *Data) error {
+	steps := []struct {
+		name  string
+		write func() error
+	}{
+		{StatsCSVFile, func() error { return WriteStatsCSV(dir, sum) }},
+		{HistoryCSVFile, func() error { return WriteHistoryCSV(dir, hist) }},
+		{JUnitFile, func() error { return WriteJUnit(dir, sum) }},
+		{HTMLFile, func() error { return WriteHTML(dir, "voyplan · "+sum.Plan.Name, data) }},
+	}
+	for _, s := range steps {
+		if err := s.write(); err != nil {
+			return err
+		}
+		r.Files = append(r.Files, filepath.Join(dir, s.name))
+	}
+	return nil
+}
+
+// readSummaryFile reads summary.json both as it is and typed.
+func readSummaryFile(path string) ([]byte, *Summary, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read the summary: %w", err)
+	}
+	sum, err := ReadSummary(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return raw, sum, nil
+}
+
+// collected is what one pass over conversations.jsonl keeps: every
+// timing, and the transcripts to show.
+type collected struct {
+	samples      *Samples
+	total        int
+	limit        int
+	unsuccessful []*transcript.Conversation // did not complete, first ones, up to limit
+	completed    []*transcript.Conversation // completed, first ones, up to limit
+}
+
+func collectConversations(path string, limit int) (*collected, error) {
+	c := &collected{samples: newSamples(), limit: limit}
+	err := ScanJSONL(path, func(conv *transcript.Conversation) error {
+		c.add(conv)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *collected) add(conv *transcript.Conversation) {
+	c.total++
+	c.samples.add(conv)
+	keep := *conv
+	switch {
+	case conv.Outcome != transcript.Completed && len(c.unsuccessful) < c.limit:
+		c.unsuccessful = append(c.unsuccessful, &keep)
+	case conv.Outcome == transcript.Completed && len(c.completed) < c.limit:
+		c.completed = append(c.completed, &keep)
+	}
+}
+
+// shown is the transcripts the page carries: the unsuccessful ones first,
+// then completed ones up to the limit, sorted by start.
+func (c *collected) shown() []*transcript.Conversation {
+	out := append([]*transcript.Conversation{}, c.unsuccessful...)
+	out = append(out, c.completed[:min(len(c.completed), c.limit-len(out))]...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
+	return out
+}
+
+func (c *collected) histograms() map[string]*Histogram {
+	out := map[string]*Histogram{}
+	for _, name := range []string{"send", "reply", "llm", "conversation"} {
+		out[name] = histogramOf(c.samples.Values(name))
+	}
+	return out
+}

@@ -1,0 +1,367 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+func readCSVFile(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestStatsCSV(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := WriteStatsCSV(dir, knownSummary()); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSVFile(t, filepath.Join(dir, StatsCSVFile))
+	if len(rows) != 5 || strings.Join(rows[0], ",") != strings.Join(StatsCSVHeader(), ",") {
+		t.Fatalf("stats.csv: %d rows, header %v", len(rows), rows[0])
+	}
+	col := func(name string) int {
+		for i, h := range rows[0] {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("no column %q", name)
+		return -1
+	}
+	reply := rows[2]
+	// knownSnapshot: 60 replies, 3 failed, over 600.0015 s
+	want := map[string]string{
+		"Type": "WEBHOOK", "Name": "Voyager Webhook", "Request Count": "60", "Failure Count": "3",
+		"Median Response Time": "800", "Average Response Time": "812.4", "Min Response Time": "400",
+		"Max Response Time": "3000", "Requests/s": "0.1", "Failures/s": "0.005",
+		"50%": "800", "90%": "1000", "95%": "1240", "99%": "2000", "100%": "3000", "Metric": "reply",
+	}
+	for name, v := range want {
+		if got := reply[col(name)]; got != v {
+			t.Errorf("reply %s = %q; want %q", name, got, v)
+		}
+	}
+	if rows[1][col("Metric")] != "send" || rows[3][col("Metric")] != "llm" || rows[4][col("Metric")] != "conversation" {
+		t.Errorf("rows out of order: %v", rows)
+	}
+}
+
+func knownHistory() *History {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	sample := func(i int, users int64) metrics.Sample {
+		return metrics.Sample{
+			Time: t0.Add(time.Duration(i) * 5 * time.Second), ElapsedMS: float64(5000 * i), IntervalMS: 5000, Users: users,
+			Conversations: metrics.Interval{Started: 3, Succeeded: 2, Failed: 1},
+			Timers: map[string]metrics.TimerSample{
+				"reply": {Interval: metrics.Latency{Count: 10, Failed: 1, P50: 200 * time.Millisecond, P95: 250 * time.Millisecond, Max: 300 * time.Millisecond},
+					Total: metrics.Latency{Count: int64(10 * i), P50: 210 * time.Millisecond}},
+			},
+			Cost: metrics.Cost{USD: 0.01 * float64(i)},
+		}
+	}
+	return NewHistory(metrics.HistoryInterval, []metrics.Sample{sample(1, 2), sample(2, 4), sample(3, 6)})
+}
+
+func TestHistoryCSV(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := WriteHistoryCSV(dir, knownHistory()); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSVFile(t, filepath.Join(dir, HistoryCSVFile))
+	if len(rows) != 1+3*4 || strings.Join(rows[0], ",") != strings.Join(HistoryCSVHeader(), ",") {
+		t.Fatalf("history.csv: %d rows; want 3 samples × 4 metrics", len(rows)-1)
+	}
+	reply := rows[1+4+1] // second sample, second metric
+	got := map[string]string{}
+	for i, h := range rows[0] {
+		got[h] = reply[i]
+	}
+	want := map[string]string{
+		"Timestamp": "1767323055", "User Count": "4", "Name": "Voyager Webhook", "Requests/s": "2", "Failures/s": "0.2",
+		"50%": "200", "95%": "250", "100%": "300", "Total Request Count": "20", "Total Median Response Time": "210",
+		"Elapsed (s)": "10.000", "Conversations Started": "3", "Conversations Completed": "2", "Conversations Failed": "1",
+		"Total Cost USD": "0.02", "Metric": "reply",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q; want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestHistoryRoundTrip(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := WriteHistory(dir, knownHistory()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := ReadHistory(filepath.Join(dir, HistoryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.IntervalMS != 5000 || len(h.Samples) != 3 || h.Samples[2].Timers["reply"].Interval.P95 != 250*time.Millisecond {
+		t.Errorf("round trip: %+v", h)
+	}
+	if _, err := ReadHistory(filepath.Join(dir, "nope.json")); err == nil {
+		t.Error("no error for a missing history")
+	}
+}
+
+func TestJUnit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := WriteJUnit(dir, knownSummary()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Errors   int `xml:"errors,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+				Error *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"error"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("junit.xml does not parse: %v\n%s", err, b)
+	}
+	if len(doc.Suites) != 1 || doc.Suites[0].Name != "voyplan.smoke" || len(doc.Suites[0].Cases) != 3 {
+		t.Fatalf("want one suite of 3 cases: %+v", doc)
+	}
+	if doc.Tests != 3 || doc.Failures != 1 || doc.Errors != 1 {
+		t.Errorf("tests %d failures %d errors %d; want 3, 1, 1", doc.Tests, doc.Failures, doc.Errors)
+	}
+	cs := doc.Suites[0].Cases
+	if f := cs[0].Failure; cs[0].Name != "success" || f == nil || !strings.Contains(f.Message, "observed 0.8") || !strings.Contains(f.Text, "observed: 0.8") {
+		t.Errorf("failed threshold: %+v", cs[0])
+	}
+	if cs[1].Failure != nil || cs[1].Error != nil {
+		t.Errorf("passed threshold carries a problem: %+v", cs[1])
+	}
+	if cs[2].Error == nil || !strings.Contains(cs[2].Error.Message, "boom") {
+		t.Errorf("unevaluable threshold: %+v", cs[2])
+	}
+}
+
+func TestSummarySchema(t *testing.T) {
+	t.Parallel()
+	good, err := encodeSummary(knownSummary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateSummary(good); err != nil {
+		t.Fatalf("a summary voyplan wrote does not validate: %v", err)
+	}
+	tests := []struct {
+		name   string
+		mutate func(m map[string]any)
+		want   string
+	}{
+		{"no verdict", func(m map[string]any) { delete(m, "verdict") }, "verdict"},
+		{"verdict not an enum value", func(m map[string]any) { m["verdict"] = "maybe" }, "/verdict"},
+		{"success rate as a percentage", func(m map[string]any) { m["success_rate"] = 80.0 }, "/success_rate"},
+		{"a latency without p95", func(m map[string]any) { delete(m["metrics"].(map[string]any)["reply"].(map[string]any), "p95") }, "/metrics/reply"},
+		{"not a date", func(m map[string]any) { m["started_at"] = "yesterday" }, "/started_at"},
+		{"a key in the plan", func(m map[string]any) { m["plan"].(map[string]any)["api_key"] = "x" }, "/plan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var m map[string]any
+			if err := json.Unmarshal(good, &m); err != nil {
+				t.Fatal(err)
+			}
+			tt.mutate(m)
+			b, _ := json.Marshal(m)
+			err := ValidateSummary(b)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v; want one naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHistogramOf(t *testing.T) {
+	t.Parallel()
+	var xs []float64
+	for i := range 1000 {
+		xs = append(xs, 100+float64(i%100)) // 100..199
+	}
+	xs = append(xs, 5000) // one outlier far out
+	h := histogramOf(xs)
+	var n int64
+	for i, b := range h.Bins {
+		n += b.N
+		if b.Hi <= b.Lo || (i > 0 && b.Lo != h.Bins[i-1].Hi) {
+			t.Fatalf("bins not contiguous: %+v", h.Bins)
+		}
+	}
+	if h.Count != 1001 || n+h.Over != 1001 || h.Over != 1 {
+		t.Errorf("count %d, binned %d, over %d; want the outlier alone over the last bin", h.Count, n, h.Over)
+	}
+	if len(h.Bins) < 15 || len(h.Bins) > 45 || h.Bins[0].Lo > 100 || h.P50 != 150 {
+		t.Errorf("%d bins from %v, p50 %v", len(h.Bins), h.Bins[0].Lo, h.P50)
+	}
+	if e := histogramOf(nil); e.Count != 0 || len(e.Bins) != 0 {
+		t.Errorf("empty: %+v", e)
+	}
+	if one := histogramOf([]float64{7}); one.Count != 1 || len(one.Bins) != 1 || one.Bins[0].N != 1 {
+		t.Errorf("one sample: %+v", one)
+	}
+}
+
+// TestHTMLIsSelfContainedAndSafe checks what a browser test cannot easily
+// see: the page's CSP allows exactly its own inline script and style, and
+// data cannot break out of its script element.
+func TestHTMLIsSelfContainedAndSafe(t *testing.T) {
+	t.Parallel()
+	raw, _ := encodeSummary(knownSummary())
+	c := conversation("x")
+	c.Turns[0].Sent = `</script><script>alert(1)</script>`
+	page, err := encodeHTML(`voyplan · <smoke>`, &Data{Summary: raw, History: knownHistory(), Conversations: []*transcript.Conversation{c}, ConversationsTotal: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	if strings.Count(s, "<script") != 2 || strings.Contains(s, "<script><script>alert") {
+		t.Errorf("the data broke out of its script element")
+	}
+	for _, banned := range []string{"src=", "href=\"http", "@import", "url("} {
+		if strings.Contains(s, banned) {
+			t.Errorf("the page loads something: %q", banned)
+		}
+	}
+	if !strings.Contains(s, "<title>voyplan · &lt;smoke&gt;</title>") {
+		t.Error("title not escaped")
+	}
+	meta := html.UnescapeString(between(t, s, `http-equiv="Content-Security-Policy" content="`, `"`))
+	csp := regexp.MustCompile(`^default-src 'none'; script-src '(sha256-[^']+)'; style-src '(sha256-[^']+)';`).FindStringSubmatch(meta)
+	if csp == nil {
+		t.Fatalf("no hash-based CSP in the page")
+	}
+	script := between(t, s, "<script>", "</script>")
+	style := between(t, s, "<style>", "</style>")
+	if csp[1] != sha256Source(script) || csp[2] != sha256Source(style) {
+		t.Error("the CSP hashes do not match the inline script and style: the browser would block them")
+	}
+	data := between(t, s, `<script type="application/json" id="voyplan-data">`, "</script>")
+	var d Data
+	if err := json.Unmarshal([]byte(data), &d); err != nil || d.Conversations[0].Turns[0].Sent != c.Turns[0].Sent {
+		t.Errorf("the embedded data does not round-trip: %v", err)
+	}
+}
+
+func between(t *testing.T, s, open, close string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(s, open)
+	if !ok {
+		t.Fatalf("no %q", open)
+	}
+	in, _, ok := strings.Cut(rest, close)
+	if !ok {
+		t.Fatalf("no %q after %q", close, open)
+	}
+	return in
+}
+
+func TestRenderWithoutOptionalFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := WriteSummary(dir, knownSummary()); err != nil {
+		t.Fatal(err)
+	}
+	out, err := Render(dir, RenderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(out.Missing, ",") != HistoryFile+","+ConversationsFile || len(out.Files) != 4 {
+		t.Errorf("rendered %v, missing %v", out.Files, out.Missing)
+	}
+	rows := readCSVFile(t, filepath.Join(dir, HistoryCSVFile))
+	if len(rows) != 1 {
+		t.Errorf("history.csv without history: %d rows", len(rows))
+	}
+	if _, err := Render(t.TempDir(), RenderOptions{}); err == nil {
+		t.Error("no error rendering a directory without summary.json")
+	}
+}
+
+func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := WriteSummary(dir, knownSummary()); err != nil {
+		t.Fatal(err)
+	}
+	j, err := CreateJSONL(filepath.Join(dir, ConversationsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		c := conversation(string(rune('a' + i)))
+		c.StartedAt = c.StartedAt.Add(time.Duration(i) * time.Second)
+		if i%4 == 3 {
+			c.Outcome, c.Reason = transcript.Failed, transcript.ReasonReplyTimeout
+		}
+		if err := j.Write(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := collectConversations(filepath.Join(dir, ConversationsFile), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range c.shown() {
+		ids = append(ids, s.ID)
+	}
+	// d and h failed; a and b are the first completed ones; by start time.
+	if strings.Join(ids, "") != "abdh" || c.total != 10 {
+		t.Errorf("shown %v of %d; want a b d h of 10", ids, c.total)
+	}
+	if _, err := Render(dir, RenderOptions{MaxConversations: 4}); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if !bytes.Contains(page, []byte(`"conversations_total":10`)) {
+		t.Error("the page does not say how many conversations the run had")
+	}
+}

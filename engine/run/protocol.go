@@ -1,0 +1,102 @@
+package run
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/protocol"
+	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// connect builds the HTTP client and the protocol the conversations speak.
+// url is where a voyager target is: the simulator's endpoint when the plan
+// starts one. The receiver must already run when the protocol needs it.
+func (e *environment) connect(p *plan.Plan, url string) error {
+	e.client = target.NewHTTPClient(p.Target.Timeout)
+	t := p.Target
+	t.URL = url
+	proto, err := protocol.FromTarget(t, p.Conversation, e.receiver, e.client)
+	if err != nil {
+		return fmt.Errorf("cannot set up the %s target: %w", t.ProtocolName(), err)
+	}
+	e.protocol = proto
+	return nil
+}
+
+// closeClient drops the client's idle connections.
+func (e *environment) closeClient() {
+	if e.client != nil {
+		e.client.CloseIdleConnections()
+	}
+}
+
+// receiverStats is the receiver's counters; zero when the protocol needs
+// no receiver.
+func (e *environment) receiverStats() webhook.Stats {
+	if e.receiver == nil {
+		return webhook.Stats{}
+	}
+	return e.receiver.Stats()
+}
+
+// open starts the conversation's session with the assistant.
+func (r *Runner) open(rec *transcript.Conversation) protocol.Session {
+	return r.env.protocol.Open(protocol.Conversation{
+		ID:               rec.ID,
+		ClientIdentifier: rec.ClientIdentifier,
+		User:             rec.User,
+		Persona:          rec.Persona,
+		Data:             rec.Data,
+	})
+}
+
+// accepted reports whether an exchange's message got through, so its send
+// counts as a success: no error, no reply, or an error (the run stopping)
+// after the assistant had accepted it.
+func accepted(x protocol.Turn, err error) bool {
+	if _, failed := errors.AsType[*protocol.SendError](err); failed {
+		return false
+	}
+	return err == nil || errors.Is(err, protocol.ErrNoReply) || (x.Status >= 200 && x.Status < 300)
+}
+
+// sendErr is the error of the send half of an exchange, for the log.
+func sendErr(x protocol.Turn, err error) error {
+	if accepted(x, err) {
+		return nil
+	}
+	return err
+}
+
+// replyOf presents an exchange's reply as the webhook's, for the log.
+func replyOf(x protocol.Turn) webhook.Reply {
+	return webhook.Reply{First: x.SentAt.Add(x.Reply), Messages: x.Messages, Callbacks: x.Callbacks, Duplicates: x.Duplicates}
+}
+
+// usageOf copies the assistant's reported usage.
+func usageOf(u *protocol.Usage) *transcript.Usage {
+	if u == nil {
+		return nil
+	}
+	return &transcript.Usage{InputTokens: u.InputTokens, OutputTokens: u.OutputTokens}
+}
+
+// assistantTokens totals the assistant's usage over the turns; nil when no
+// turn reported any.
+func assistantTokens(turns []transcript.Turn) *transcript.Usage {
+	var total *transcript.Usage
+	for _, t := range turns {
+		if t.AssistantUsage == nil {
+			continue
+		}
+		if total == nil {
+			total = &transcript.Usage{}
+		}
+		total.InputTokens += t.AssistantUsage.InputTokens
+		total.OutputTokens += t.AssistantUsage.OutputTokens
+	}
+	return total
+}

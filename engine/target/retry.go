@@ -1,0 +1,103 @@
+package target
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Backoff between attempts: defaultBackoff before the first retry, doubling
+// up to maxBackoff.
+const (
+	defaultBackoff = 200 * time.Millisecond
+	maxBackoff     = 5 * time.Second
+)
+
+// Sent is what SendMessage did.
+type Sent struct {
+	Status   int // HTTP status of the last attempt; 0 when it got no response
+	Attempts int // requests made, retries included (1 or more)
+}
+
+// SendMessage posts one customer message for the conversation
+// clientIdentifier and asks for the reply to be delivered to webhookURL,
+// trying again up to v.Retries times with backoff when the send fails in a
+// way worth retrying (see Voyager.Retries). The error is the last attempt's:
+// a *StatusError for any status but 200, 201 or 202, or a transport error;
+// when ctx ends during a backoff, the last attempt's error is returned at
+// once. The reply itself arrives later on the webhook.
+func (v *Voyager) SendMessage(ctx context.Context, clientIdentifier, text, webhookURL string) (Sent, error) {
+	body, err := json.Marshal(sendBody{
+		Type:             TypeText,
+		Text:             text,
+		ChannelID:        v.ChannelID,
+		ClientIdentifier: clientIdentifier,
+		Webhook:          webhookURL,
+	})
+	if err != nil {
+		return Sent{}, fmt.Errorf("cannot encode the message: %w", err)
+	}
+	var sent Sent
+	for {
+		sent.Attempts++
+		sent.Status, err = v.post(ctx, body)
+		if err == nil || sent.Attempts > v.Retries || !retryable(ctx, sent.Status, err) {
+			return sent, attemptsError(err, sent.Attempts)
+		}
+		if !sleep(ctx, v.backoff(sent.Attempts)) {
+			return sent, attemptsError(err, sent.Attempts)
+		}
+	}
+}
+
+// retryable reports whether a failed attempt is worth repeating: a 5xx
+// answer, or a transport error that is not a timeout, while ctx lives.
+func retryable(ctx context.Context, status int, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if status != 0 {
+		return status >= http.StatusInternalServerError
+	}
+	// Transport errors come from the client as *url.Error; a request that
+	// could not even be built (a bad target URL) is not worth repeating.
+	var ue *url.Error
+	return errors.As(err, &ue) && ue.Op != "parse" && !ue.Timeout()
+}
+
+// backoff is the wait after the n-th attempt failed.
+func (v *Voyager) backoff(n int) time.Duration {
+	d := v.Backoff
+	if d <= 0 {
+		d = defaultBackoff
+	}
+	for i := 1; i < n && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
+}
+
+// attemptsError says how many attempts a failure took, keeping err
+// reachable with errors.As.
+func attemptsError(err error, attempts int) error {
+	if err == nil || attempts == 1 {
+		return err
+	}
+	return fmt.Errorf("%w (after %d attempts)", err, attempts)
+}
+
+// sleep waits d; false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

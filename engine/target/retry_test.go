@@ -1,0 +1,181 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// flaky answers the n-th request (1-based) with script(n); a status of 0
+// resets the connection instead of answering. It records every body.
+type flaky struct {
+	script func(n int) int
+	n      atomic.Int32
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.bodies = append(f.bodies, string(b))
+	f.mu.Unlock()
+	status := f.script(int(f.n.Add(1)))
+	if status == 0 {
+		resetConnection(w)
+		return
+	}
+	w.WriteHeader(status)
+}
+
+// resetConnection closes the client's connection with an RST, without an
+// answer: what a crashing assistant or a load balancer dropping it does.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+func newFlaky(t *testing.T, script func(n int) int) (*flaky, *Voyager) {
+	t.Helper()
+	f := &flaky{script: script}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, &Voyager{URL: srv.URL, ChannelID: "c", Client: NewHTTPClient(5 * time.Second), Backoff: time.Millisecond}
+}
+
+func TestSendRetries(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		retries    int
+		script     func(n int) int
+		wantStatus int
+		attempts   int
+		wantErr    string // "" for success
+	}{
+		{"503 then accepted", 3, func(n int) int { return pick(n < 3, 503, 202) }, 202, 3, ""},
+		{"500 every time", 2, func(int) int { return 500 }, 500, 3, "assistant answered HTTP 500 (after 3 attempts)"},
+		{"connection reset then accepted", 2, func(n int) int { return pick(n == 1, 0, 202) }, 202, 2, ""},
+		{"reset every time", 1, func(int) int { return 0 }, 0, 2, "cannot send the message to the assistant"},
+		{"4xx is not retried", 3, func(int) int { return 400 }, 400, 1, "assistant answered HTTP 400"},
+		{"429 is not retried", 3, func(int) int { return 429 }, 429, 1, "HTTP 429"},
+		{"no retries configured", 0, func(int) int { return 503 }, 503, 1, "assistant answered HTTP 503"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f, v := newFlaky(t, tt.script)
+			v.Retries = tt.retries
+			sent, err := v.SendMessage(context.Background(), "id@stw.ai", "Olá", "http://hook/1")
+			if sent.Status != tt.wantStatus || sent.Attempts != tt.attempts {
+				t.Errorf("sent %+v, want status %d after %d attempts", sent, tt.wantStatus, tt.attempts)
+			}
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("err = %v, want success", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("err = %v, want one containing %q", err, tt.wantErr)
+			}
+			if got := int(f.n.Load()); got != tt.attempts {
+				t.Errorf("the assistant saw %d requests, want %d", got, tt.attempts)
+			}
+			for i, b := range f.bodies {
+				if b != f.bodies[0] {
+					t.Errorf("attempt %d sent %q, want the same body as the first %q", i+1, b, f.bodies[0])
+				}
+			}
+		})
+	}
+}
+
+func pick(cond bool, a, b int) int {
+	if cond {
+		return a
+	}
+	return b
+}
+
+func TestSendRetryKeepsStatusError(t *testing.T) {
+	t.Parallel()
+	_, v := newFlaky(t, func(int) int { return 503 })
+	v.Retries = 1
+	_, err := v.SendMessage(context.Background(), "id", "Olá", "http://hook/1")
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != 503 {
+		t.Fatalf("err = %v, want a *StatusError 503 inside", err)
+	}
+}
+
+func TestSendTimeoutIsNotRetried(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	v := &Voyager{URL: srv.URL, Client: NewHTTPClient(100 * time.Millisecond), Retries: 3, Backoff: time.Millisecond}
+	sent, err := v.SendMessage(context.Background(), "id", "Olá", "http://hook/1")
+	if err == nil || sent.Attempts != 1 || n.Load() != 1 {
+		t.Errorf("sent %+v, err %v, requests %d: a timed-out send must not be repeated", sent, err, n.Load())
+	}
+}
+
+func TestSendBadURLIsNotRetried(t *testing.T) {
+	t.Parallel()
+	v := &Voyager{URL: "http://[::1", Retries: 3, Backoff: time.Hour}
+	sent, err := v.SendMessage(context.Background(), "id", "Olá", "http://hook/1")
+	if err == nil || sent.Attempts != 1 {
+		t.Errorf("sent %+v, err %v: want one attempt and an error", sent, err)
+	}
+}
+
+func TestSendBackoffStopsWithContext(t *testing.T) {
+	t.Parallel()
+	_, v := newFlaky(t, func(int) int { return 503 })
+	v.Retries, v.Backoff = 5, time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	sent, err := v.SendMessage(ctx, "id", "Olá", "http://hook/1")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("SendMessage waited %v after its context ended", took)
+	}
+	var se *StatusError
+	if sent.Attempts != 1 || !errors.As(err, &se) {
+		t.Errorf("sent %+v, err %v: want the first attempt's 503", sent, err)
+	}
+}
+
+func TestBackoffDoublesUpToTheCap(t *testing.T) {
+	t.Parallel()
+	v := &Voyager{Backoff: time.Second}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
+	for i, w := range want {
+		if got := v.backoff(i + 1); got != w {
+			t.Errorf("backoff(%d) = %v, want %v", i+1, got, w)
+		}
+	}
+	if got := (&Voyager{}).backoff(1); got != defaultBackoff {
+		t.Errorf("default backoff %v, want %v", got, defaultBackoff)
+	}
+}

@@ -1,0 +1,115 @@
+package webhook
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/target"
+)
+
+// sharedSegment ends the shared URL: /hooks/<token>/shared. No per-turn path
+// looks like it, since those always end in /<turn>.
+const sharedSegment = "/shared"
+
+// Decoder reads the callbacks of an assistant that does not speak the
+// widget API's payloads, or that calls one URL for every conversation and
+// names the conversation in the body. A Receiver without one reads Voyager
+// payloads (target.ParsePayload) on per-turn paths only. A Decoder is called
+// from the handler's goroutines, concurrently.
+type Decoder interface {
+	// Parse returns a callback body's reply items; an error makes the
+	// callback Malformed (400).
+	Parse(body []byte) ([]target.Message, error)
+	// Route names the conversation (its id as given to Open) and the turn a
+	// callback to SharedURL is for; ok false counts it as Unmatched.
+	Route(body []byte) (convID string, turn int, ok bool)
+}
+
+// decoderBox lets an interface live in an atomic.Pointer.
+type decoderBox struct{ d Decoder }
+
+// SetDecoder installs d for every callback from now on, and enables the
+// shared URL. Call it before handing out URLs.
+func (r *Receiver) SetDecoder(d Decoder) {
+	r.decoder.Store(&decoderBox{d: d})
+}
+
+// SharedURL is the one URL every conversation's callbacks may go to when a
+// Decoder routes them by their body: <public base>/hooks/<token>/shared.
+func (r *Receiver) SharedURL() string {
+	return *r.base.Load() + hooksPrefix + r.token + sharedSegment
+}
+
+// parse reads a callback body with the Decoder, or as a Voyager payload.
+func (r *Receiver) parse(body []byte) ([]target.Message, error) {
+	if box := r.decoder.Load(); box != nil {
+		return box.d.Parse(body)
+	}
+	return target.ParsePayload(body)
+}
+
+// isShared reports whether path is the shared URL's, without allocating.
+func (r *Receiver) isShared(path string) bool {
+	rest, ok := strings.CutPrefix(path, hooksPrefix)
+	if !ok {
+		return false
+	}
+	token, ok := strings.CutSuffix(rest, sharedSegment)
+	return ok && len(token) == len(r.token) && token == r.token
+}
+
+// serveShared handles a callback to the shared URL and reports whether the
+// request was one; the answers are ServeHTTP's, and a body the Decoder
+// cannot route counts as Unmatched. It does nothing without a Decoder.
+func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time.Time) bool {
+	box := r.decoder.Load()
+	if box == nil || !r.isShared(req.URL.Path) {
+		return false
+	}
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return true
+	}
+	r.stats.received.Add(1)
+	buf := r.bodies.Get().(*bytes.Buffer)
+	defer r.putBuffer(buf)
+	buf.Reset()
+	status := readBody(w, req, buf)
+	var items []target.Message
+	if status == http.StatusOK {
+		var err error
+		if items, err = box.d.Parse(buf.Bytes()); err != nil {
+			status = http.StatusBadRequest
+		}
+	}
+	if status != http.StatusOK {
+		r.stats.malformed.Add(1)
+		w.WriteHeader(status)
+		return true
+	}
+	if convID, turn, ok := box.d.Route(buf.Bytes()); ok {
+		r.dispatch(convID, turn, at, senderStamp(req), r.fingerprint(buf.Bytes()), items)
+	} else {
+		r.stats.unmatched.Add(1)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, receivedBody)
+	return true
+}
+
+// readBody reads the request body into buf, at most maxBody bytes, and
+// returns the status to answer: 200 when it was read whole.
+func readBody(w http.ResponseWriter, req *http.Request, buf *bytes.Buffer) int {
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody)); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			return http.StatusRequestEntityTooLarge
+		}
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
+}

@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all build test race vet fmt-check demo bench clean fuzz scale
+.PHONY: all build test race vet fmt-check demo bench bench-smoke clean fuzz scale
 
 all: vet test
 
@@ -37,6 +37,18 @@ fuzz:
 # (make test holds 2,000).
 scale:
 	VOYPLAN_SCALE_USERS=10000 $(GO) test -count=1 -run='^TestProcessScale$$' -v ./cmd/voyplan
+
+# The benchmarks of BENCH.md: `voyplan sim` and `voyplan apply` as two
+# processes on loopback — throughput, latency accuracy, memory, LLM path.
+# About 3 minutes; prints a table and writes bench/results.json. Compare two
+# commits with benchstat (BENCH.md).
+bench:
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=10m ./bench
+
+# The same benchmarks on tiny loads, a few seconds, no timings asserted: CI
+# runs it so they cannot rot. Writes no results file.
+bench-smoke:
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -short -timeout=5m ./bench
 
 clean:
 	rm -rf bin runs

@@ -2,11 +2,13 @@
 // the block schema, variables (-var, VOYPLAN_VAR_<name>, defaults), the
 // functions plans may call (env, file, templatefile, the generators cpf,
 // br_mobile, email, name, uuid and the go-cty standard library), the
-// expr-lang programs compiled at load time (complete_when, threshold checks),
+// expr-lang programs compiled at load time (complete_when, rule conditions,
+// threshold checks),
 // the target's protocol (voyager, http, webhook, openai) with its request
 // templates, evaluated per turn by Request.Render, and reply expressions,
-// and the per-virtual-user evaluation of data blocks and persona prompts and
-// scripts (Plan.NewUser).
+// and the per-virtual-user evaluation of data blocks and persona prompts,
+// scripts and rule lines (Plan.NewUser). Plan.CheckKeys reports, for apply,
+// the llm blocks in use without an api_key.
 //
 // Generators called in a data block or a persona's script or prompt draw
 // from the virtual user's own source, datagen.ForUser(seed, n); called

@@ -26,11 +26,17 @@ func (p *Plan) Schedule() Schedule { return CompileStages(p.Stages) }
 // change at the stage's start, and holds until its duration has passed since
 // it began. A ramp cut short by the stage's end leaves the count where it got
 // to; the next stage goes on from there.
-func CompileStages(stages []Stage) Schedule {
+func CompileStages(stages []Stage) Schedule { return CompileFrom(stages, 0, 0, 0) }
+
+// CompileFrom compiles stages[first:] the same way, the first of them
+// beginning at offset start with users already planned: how a run steered
+// by hand re-plans the rest of its schedule from the moment of the change
+// (the caller shortens stages[first] to what is left of it). Steps keep
+// their index into stages.
+func CompileFrom(stages []Stage, first, users int, start time.Duration) Schedule {
 	var s Schedule
-	users := 0
-	start := time.Duration(0)
-	for i, st := range stages {
+	for i := first; i < len(stages); i++ {
+		st := stages[i]
 		end := start + st.Duration
 		s.Steps = append(s.Steps, Step{At: start, Users: users, Stage: i})
 		users = ramp(&s, i, users, st, start, end)

@@ -35,6 +35,10 @@ type Turn struct {
 	// Usage is the assistant's own token usage when its protocol reports it
 	// (openai), kept apart from the simulated customer's.
 	Usage *Usage
+	// ReplySentAt is when the sender says it sent the reply's first
+	// callback (webhook.Reply.SentAt): zero unless it stamps its callbacks,
+	// as the built-in simulator does.
+	ReplySentAt time.Time
 }
 
 // Usage is token usage reported by the assistant under test.

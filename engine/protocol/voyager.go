@@ -32,7 +32,8 @@ type voyagerSession struct {
 // Exchange implements Session.
 func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now()}
-	sent, err := s.v.Client.SendMessage(ctx, s.client, text, s.mailbox.URL(n))
+	hook := s.mailbox.URL(n)
+	sent, err := offStack(func() (target.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), sent.Status, sent.Attempts
 	if err != nil {
 		if ctx.Err() != nil {
@@ -45,6 +46,7 @@ func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn
 		t.Reply = reply.First.Sub(t.SentAt)
 	}
 	t.Messages, t.Callbacks, t.Duplicates = reply.Messages, reply.Callbacks, reply.Duplicates
+	t.ReplySentAt = reply.SentAt
 	switch {
 	case errors.Is(err, webhook.ErrTimeout):
 		return t, ErrNoReply

@@ -181,6 +181,7 @@ func (s *webhookSession) await(ctx context.Context, n int, t Turn) (Turn, error)
 		t.Reply = reply.First.Sub(t.SentAt)
 	}
 	t.Messages, t.Callbacks, t.Duplicates = reply.Messages, reply.Callbacks, reply.Duplicates
+	t.ReplySentAt = reply.SentAt
 	switch {
 	case errors.Is(err, webhook.ErrTimeout):
 		return t, ErrNoReply

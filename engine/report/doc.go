@@ -11,7 +11,8 @@
 // Compare judges one run against another, marking as regressions only the
 // changes larger than the run-to-run noise the data supports.
 //
-// Every file but conversations.jsonl is written atomically.
+// Every file this package writes but conversations.jsonl is written
+// atomically.
 //
 // It owns the file formats and how they reach the disk. It does not compute
 // figures (engine/metrics), judge thresholds (engine/verdict) or decide where

@@ -42,6 +42,10 @@ var (
 // Data.
 func ReportJS() string { return reportJS }
 
+// ReportCSS is the page's styles, for a live view that draws the same
+// parts.
+func ReportCSS() string { return reportCSS }
+
 // page fills assets/report.html.
 type page struct {
 	Title string

@@ -27,6 +27,9 @@ type Summary struct {
 	Thresholds  []Threshold      `json:"thresholds"`
 	Metrics     metrics.Snapshot `json:"metrics"`
 	Segment     *Segment         `json:"segment,omitempty"` // set when this process ran one slice of the users
+	// Steering lists the changes made by hand while the run went on (the
+	// live dashboard's users and stop buttons); absent when there were none.
+	Steering []Steer `json:"steering,omitempty"`
 	Legacy
 }
 
@@ -77,6 +80,7 @@ type Run struct {
 	EndedAt     time.Time
 	Interrupted bool
 	Segment     *Segment
+	Steering    []Steer
 }
 
 // NewSummary builds the summary of a run from its final snapshot and its
@@ -93,6 +97,7 @@ func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
 		Thresholds:  thresholds(rs),
 		Metrics:     s,
 		Segment:     run.Segment,
+		Steering:    run.Steering,
 		Legacy:      LegacyOf(s),
 	}
 }

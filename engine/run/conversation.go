@@ -48,8 +48,10 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 	c.rec.StartedAt = c.started
 	c.session = r.open(c.rec)
 	r.rec.ConversationStarted(user.Persona.Name)
+	r.live.begin(c.rec)
 	outcome, reason, detail := c.loop(ctx)
 	c.end(outcome, reason, detail)
+	r.live.end(c.rec)
 	return c.rec
 }
 
@@ -64,7 +66,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 		if n > 1 && !c.think(ctx, conv.ThinkTime) {
 			return transcript.Interrupted, "", ""
 		}
-		step, err := c.driver.Next(ctx, reply)
+		step, err := offStack(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see offStack
 		c.recordLLM(ctx, step, err)
 		switch {
 		case errors.Is(err, persona.ErrExhausted):
@@ -80,7 +82,9 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 		case step.Stop:
 			return transcript.Abandoned, "", stopDetail(step)
 		}
+		c.r.live.sending(c.rec.ID, n, step.Text)
 		out, done := c.turn(ctx, n, step)
+		c.r.live.turned(c.rec.ID, c.rec.Turns[len(c.rec.Turns)-1])
 		if done {
 			return out.outcome, out.reason, out.detail
 		}
@@ -147,6 +151,9 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	r.rec.Reply(x.Reply, true)
 	ms := transcript.Ms(x.Reply)
 	t.ReplyMS, t.Messages, t.Callbacks, t.Duplicates = &ms, x.Messages, x.Callbacks, x.Duplicates
+	if !x.ReplySentAt.IsZero() {
+		t.SimSentAt = &x.ReplySentAt
+	}
 	t.AssistantUsage = usageOf(x.Usage)
 	c.rec.Turns = append(c.rec.Turns, t)
 	return c.judge(n, x.Messages)

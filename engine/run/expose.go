@@ -110,8 +110,8 @@ func (e *environment) webhookCounts() metrics.Webhook {
 	}
 }
 
-// ready wires the receiver's counters into the metrics and announces the
-// public URL.
+// ready wires the receiver's counters into the metrics, hands it the
+// Inspector (if any), and announces the public URL.
 func (r *Runner) ready(env *environment) {
 	r.rec.WatchWebhook(env.webhookCounts)
 	if env.receiver != nil { // nil for protocols whose reply is the response
@@ -119,6 +119,10 @@ func (r *Runner) ready(env *environment) {
 			r.log.Info("late callback after its conversation ended (counted in webhook.late)",
 				"id", id, "turn", turn, "reply", plan.ReplyText(items))
 		})
+	}
+	if i := r.opts.Inspector; i != nil && env.receiver != nil {
+		i.SetLatency(r.live.latency)
+		env.receiver.SetInspector(i)
 	}
 	if r.opts.Ready != nil && env.receiver != nil {
 		r.opts.Ready(env.publicURL)

@@ -297,3 +297,51 @@ threshold "budget" {
 	}
 	t.Logf("aborted after %d generations, %.2f USD, %d conversations", n, res.Snapshot.Cost.USD, len(sink.convs))
 }
+
+// TestDriftIsCountedPerPersona: a scripted customer that asks the
+// assistant for a CPF, and one that gives someone else's, are flagged on
+// their turn and counted for their persona.
+func TestDriftIsCountedPerPersona(t *testing.T) {
+	t.Parallel()
+	src := `
+plan "drift" { seed = 2 }
+simulator { latency = "5ms" }
+target "sim" {}
+data "customer" {
+  name = name()
+  cpf  = cpf()
+}
+persona "confused" {
+  script = ["Olá", "Qual o seu CPF?", "111.444.777-35"]
+}
+conversation {
+  reply_timeout          = "2s"
+  reply_settle           = "20ms"
+  conversations_per_user = 1
+}
+stage "s" {
+  users      = 2
+  spawn_rate = 100
+  duration   = "10s"
+}
+`
+	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), "drift.hcl"), plan.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	res, convs := runPlan(t, p)
+	for _, c := range convs {
+		if len(c.Turns) != 3 {
+			t.Fatalf("%d turns, want 3", len(c.Turns))
+		}
+		if !slices.Equal(c.Turns[1].Drift, []string{persona.DriftAsksForData}) || len(c.Turns[0].Drift) != 0 {
+			t.Errorf("drift by turn: %v, %v; want asks_for_data on turn 2 only", c.Turns[0].Drift, c.Turns[1].Drift)
+		}
+		if !slices.Equal(c.Turns[2].DataMismatch, []string{"cpf"}) {
+			t.Errorf("turn 3 %q: data mismatch %v, want cpf (the user's is %s)", c.Turns[2].Sent, c.Turns[2].DataMismatch, c.Data["customer"]["cpf"])
+		}
+	}
+	if c := res.Snapshot.Personas["confused"]; c.SimulatorDrift != 2 || c.DataMismatch != 2 {
+		t.Errorf("confused: simulator_drift %d, data_mismatch %d; want 2 and 2", c.SimulatorDrift, c.DataMismatch)
+	}
+}

@@ -43,6 +43,14 @@ type Options struct {
 	// told to deliver replies to. Not called when the target's protocol
 	// needs no receiver (http, openai).
 	Ready func(publicURL string)
+	// Live is how many conversations in flight the run keeps readable for
+	// a live view (LiveConversations, LiveConversation); 0: none, and the
+	// conversation loop records nothing for it.
+	Live int
+	// Inspector, when set, is handed to the webhook receiver, which keeps
+	// the last callbacks in it for a live view (with Live, each with its
+	// reply latency).
+	Inspector *webhook.Inspector
 }
 
 // Result is what a finished run hands back.
@@ -82,6 +90,9 @@ type Runner struct {
 	nextUser int
 
 	env *environment
+
+	steer steering      // changes by hand: SetTarget, StopByHand (steer.go)
+	live  *liveRegistry // conversations in flight, for a live view; nil: off (live.go)
 }
 
 // New prepares a run of p. Nothing starts until Run.
@@ -97,7 +108,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 	for i, ps := range p.Personas {
 		names[i] = ps.Name
 	}
-	return &Runner{
+	r := &Runner{
 		plan:     p,
 		opts:     opts,
 		log:      log,
@@ -105,7 +116,10 @@ func New(p *plan.Plan, opts Options) *Runner {
 		draining: make(chan struct{}),
 		idle:     make(chan struct{}, 1),
 		billed:   make(chan struct{}, 1),
+		live:     newLiveRegistry(opts.Live),
 	}
+	r.steer.init()
+	return r
 }
 
 // Recorder is the run's live metrics, for progress displays.

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
@@ -15,52 +16,55 @@ type vu struct {
 }
 
 // walk applies the schedule's steps at their offsets, then waits until the
-// stages end, every user is done, or starting is stopped.
+// stages end, every user is done, or starting is stopped. It is the
+// scheduler goroutine, the only one to touch r.vus: a change of the users by
+// hand (SetTarget, steer.go) arrives here and replaces the steps left.
 func (r *Runner) walk(startCtx, convCtx context.Context, s plan.Schedule) {
+	defer close(r.steer.done)
+	r.steer.stages = slices.Clone(r.plan.Stages)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	for _, step := range s.Steps {
-		if !sleepUntil(startCtx, timer, r.start.Add(step.At)) {
+	steps, end := s.Steps, r.start.Add(s.Duration)
+	for {
+		w, req := wakeEnd, steerRequest{}
+		if len(steps) > 0 {
+			w, req = r.waitStep(startCtx, timer, r.start.Add(steps[0].At))
+		} else {
+			w, req = r.awaitEnd(startCtx, timer, end)
+		}
+		switch w {
+		case wakeStep:
+			r.applyStep(startCtx, convCtx, steps[0])
+			steps = steps[1:]
+		case wakeSteer:
+			steps = r.replan(req, steps)
+		default:
 			return
 		}
-		r.stage.Store(int32(step.Stage))
-		r.setUsers(startCtx, convCtx, step.Users, r.start.Add(step.At))
 	}
-	r.awaitEnd(startCtx, timer, r.start.Add(s.Duration))
 }
 
-// awaitEnd blocks until the schedule's end, until no user is left running,
-// or until starting is stopped.
-func (r *Runner) awaitEnd(startCtx context.Context, timer *time.Timer, end time.Time) {
+// awaitEnd blocks until the schedule's end, until no user is left running
+// (unless the last stage was steered to none), until starting is stopped,
+// or until a change by hand arrives.
+func (r *Runner) awaitEnd(startCtx context.Context, timer *time.Timer, end time.Time) (wake, steerRequest) {
 	select { // a token left from a moment between steps when nobody ran
 	case <-r.idle:
 	default:
 	}
 	timer.Reset(time.Until(end))
-	for r.running.Load() > 0 {
+	for r.running.Load() > 0 || r.steer.holdIdle {
 		select {
 		case <-startCtx.Done():
-			return
+			return wakeEnd, steerRequest{}
 		case <-timer.C:
-			return
+			return wakeEnd, steerRequest{}
 		case <-r.idle:
+		case req := <-r.steer.requests:
+			return wakeSteer, req
 		}
 	}
-}
-
-// sleepUntil waits for t on timer; false if ctx ended first.
-func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer.Reset(d)
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
-	}
+	return wakeEnd, steerRequest{}
 }
 
 // setUsers starts or retires users so that n slots are planned; the users
@@ -89,7 +93,7 @@ func (r *Runner) setUsers(startCtx, convCtx context.Context, n int, due time.Tim
 // that starts later than that is reported (conversations.late_starts).
 func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 	defer r.userDone()
-	user, err := r.plan.NewUser(v.n)
+	user, err := offStack(func() (*plan.User, error) { return r.plan.NewUser(v.n) }) // deep: see offStack
 	if err != nil {
 		r.log.Error("cannot instantiate virtual user", "user", v.n, "err", err)
 		return

@@ -58,7 +58,12 @@ type Turn struct {
 	SendMS float64   `json:"send_ms"`
 	// ReplyMS is from the start of the POST to the first callback of the
 	// reply; nil when no reply came.
-	ReplyMS    *float64         `json:"reply_ms"`
+	ReplyMS *float64 `json:"reply_ms"`
+	// SimSentAt is when the assistant says it sent the reply's first
+	// callback (the X-Voyplan-Sim-Sent-At header the built-in simulator
+	// stamps); absent for assistants that do not stamp. SimSentAt minus
+	// SentAt is the true reply latency, ReplyMS what voyplan measured.
+	SimSentAt  *time.Time       `json:"sim_sent_at,omitempty"`
 	Status     int              `json:"status,omitempty"` // HTTP status of the POST, 0 on transport error
 	Attempts   int              `json:"attempts"`         // POSTs made for this message, retries included
 	Messages   []target.Message `json:"messages"`

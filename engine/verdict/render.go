@@ -15,6 +15,9 @@ type RenderOptions struct {
 	Elapsed     time.Duration // how long it ran; 0 uses the snapshot's
 	Color       bool          // PASS green, FAIL red (ANSI); never when false
 	LLMName     string        // the LLM row's label, "Gemini" when empty
+	// Steering tells the changes made by hand while the run went on
+	// ("users 6→10 at 0:12"); the verdict line says the run was steered.
+	Steering []string
 }
 
 // Render writes, in order: a heading with the run time, the requests table in the old Locust shape and the
@@ -41,10 +44,13 @@ func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error
 }
 
 // VerdictLine is the last line of a run: "PASS — all 3 thresholds held",
-// "FAIL — 1 of 3 thresholds failed: success", marked INTERRUPTED when the
-// run was cut short.
+// "FAIL — 1 of 3 thresholds failed: success", marked STEERED when it was
+// changed by hand and INTERRUPTED when it was cut short.
 func VerdictLine(rs []Result, o RenderOptions) string {
 	line := verdictWord(rs, o.Color) + " — " + verdictDetail(rs)
+	if len(o.Steering) > 0 {
+		line += " — " + paint(o.Color, yellow, "STEERED") + " by hand: " + strings.Join(o.Steering, ", ")
+	}
 	if o.Interrupted {
 		line += " — " + paint(o.Color, yellow, "INTERRUPTED") + interruptedDetail(o.Elapsed)
 	}

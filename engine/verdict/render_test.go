@@ -111,6 +111,8 @@ func TestVerdictLine(t *testing.T) {
 		{"interrupted", []Result{pass}, RenderOptions{Interrupted: true, Elapsed: 90500 * time.Millisecond}, "PASS — 1 threshold held — INTERRUPTED after 1m31s: results are partial"},
 		{"interrupted at once", []Result{fail}, RenderOptions{Interrupted: true}, "FAIL — 1 of 1 threshold failed: b — INTERRUPTED: results are partial"},
 		{"color", []Result{fail}, RenderOptions{Color: true}, "\x1b[31mFAIL\x1b[0m — 1 of 1 threshold failed: b"},
+		{"steered and stopped by hand", []Result{pass}, RenderOptions{Interrupted: true, Elapsed: 25 * time.Second, Steering: []string{"users 6→10 at 0:12", "stop at 0:25"}},
+			"PASS — 1 threshold held — STEERED by hand: users 6→10 at 0:12, stop at 0:25 — INTERRUPTED after 25s: results are partial"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,9 +70,11 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 	if box == nil || !r.isShared(req.URL.Path) {
 		return false
 	}
+	tap := r.tapFor(req, at, "", 0) // nil unless an Inspector is set
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		w.WriteHeader(http.StatusMethodNotAllowed)
+		tap.done(http.StatusMethodNotAllowed, Rejected)
 		return true
 	}
 	r.stats.received.Add(1)
@@ -80,6 +82,7 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 	defer r.putBuffer(buf)
 	buf.Reset()
 	status := readBody(w, req, buf)
+	tap.read(buf.Bytes())
 	var items []target.Message
 	if status == http.StatusOK {
 		var err error
@@ -90,15 +93,19 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 	if status != http.StatusOK {
 		r.stats.malformed.Add(1)
 		w.WriteHeader(status)
+		tap.done(status, Malformed)
 		return true
 	}
+	disposition := Unmatched
 	if convID, turn, ok := box.d.Route(buf.Bytes()); ok {
-		r.dispatch(convID, turn, at, senderStamp(req), r.fingerprint(buf.Bytes()), items)
+		tap.route(convID, turn)
+		disposition = r.dispatch(convID, turn, at, senderStamp(req), r.fingerprint(buf.Bytes()), items)
 	} else {
 		r.stats.unmatched.Add(1)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.WriteString(w, receivedBody)
+	tap.done(http.StatusOK, disposition)
 	return true
 }
 

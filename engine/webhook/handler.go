@@ -44,21 +44,25 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
+	tap := r.tapFor(req, at, convID, turn) // nil unless an Inspector is set
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		w.WriteHeader(http.StatusMethodNotAllowed)
+		tap.done(http.StatusMethodNotAllowed, Rejected)
 		return
 	}
 	r.stats.received.Add(1)
-	items, sum, status := r.readCallback(w, req)
+	items, sum, status := r.readCallback(w, req, tap)
 	if status != http.StatusOK {
 		r.stats.malformed.Add(1)
 		w.WriteHeader(status)
+		tap.done(status, Malformed)
 		return
 	}
-	r.dispatch(convID, turn, at, senderStamp(req), sum, items)
+	disposition := r.dispatch(convID, turn, at, senderStamp(req), sum, items)
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.WriteString(w, receivedBody)
+	tap.done(http.StatusOK, disposition)
 }
 
 // route splits /hooks/<token>/<convID>/<turn>. The conversation id is
@@ -87,11 +91,13 @@ func (r *Receiver) route(path string) (convID string, turn int, ok bool) {
 // readCallback reads and parses the body. It returns the items, the body's
 // fingerprint for duplicate detection, and the status to answer: 200 when
 // the body is usable.
-func (r *Receiver) readCallback(w http.ResponseWriter, req *http.Request) ([]target.Message, uint64, int) {
+func (r *Receiver) readCallback(w http.ResponseWriter, req *http.Request, tap *tap) ([]target.Message, uint64, int) {
 	buf := r.bodies.Get().(*bytes.Buffer)
 	defer r.putBuffer(buf)
 	buf.Reset()
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody)); err != nil {
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody))
+	tap.read(buf.Bytes())
+	if err != nil {
 		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
 			return nil, 0, http.StatusRequestEntityTooLarge
 		}
@@ -118,28 +124,34 @@ func (r *Receiver) fingerprint(body []byte) uint64 {
 	return maphash.Bytes(r.seed, body)
 }
 
-// dispatch hands a parsed callback to its mailbox and counts what became of
-// it. sentAt is the sender's own stamp (senderStamp), zero when it gave none.
-func (r *Receiver) dispatch(convID string, turn int, at, sentAt time.Time, sum uint64, items []target.Message) {
+// dispatch hands a parsed callback to its mailbox, counts what became of
+// it and returns that (Delivered, Duplicate, Late or Unmatched). sentAt is
+// the sender's own stamp (senderStamp), zero when it gave none.
+func (r *Receiver) dispatch(convID string, turn int, at, sentAt time.Time, sum uint64, items []target.Message) string {
 	m, known := r.lookup(convID)
 	switch {
 	case m != nil:
-		r.count(m.deliverStamped(turn, at, sentAt, sum, items))
+		return r.count(m.deliverStamped(turn, at, sentAt, sum, items))
 	case known:
 		r.stats.late.Add(1)
 		if f := r.afterEnd.Load(); f != nil {
 			(*f)(convID, turn, items)
 		}
+		return Late
 	default:
 		r.stats.unmatched.Add(1)
+		return Unmatched
 	}
 }
 
-func (r *Receiver) count(o outcome) {
+func (r *Receiver) count(o outcome) string {
 	switch o {
 	case duplicate:
 		r.stats.duplicates.Add(1)
+		return Duplicate
 	case late:
 		r.stats.late.Add(1)
+		return Late
 	}
+	return Delivered
 }

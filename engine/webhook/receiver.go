@@ -53,6 +53,9 @@ type Receiver struct {
 	// decoder reads callbacks that are not Voyager payloads or are routed
 	// by their body (decoder.go); nil: Voyager payloads on per-turn paths.
 	decoder atomic.Pointer[decoderBox]
+	// inspector, when set, keeps the last callbacks for a live view
+	// (inspect.go); nil: off.
+	inspector atomic.Pointer[Inspector]
 
 	// mu guards boxes and closed. Invariant: boxes holds exactly the open
 	// mailboxes, by conversation id; closed holds the ids of at most

@@ -1,11 +1,17 @@
 // voyplan report: renders a run from one JSON document,
 //   {summary, history, histograms, conversations, conversations_total}
 // (engine/report.Data), with no library and no network. The charts are
-// plain SVG. Everything is exposed on window.voyplan so a live view can
-// render the same shape again as it changes:
+// plain SVG. Everything is exposed on window.voyplan so a live view (the
+// dashboard of `voyplan apply --ui`) draws the same shape with the same
+// code as it changes:
 //   voyplan.render(rootElement, data)
 //   voyplan.charts.line(el, {series, xFormat, yFormat})
 //   voyplan.charts.bars(el, {bins, over, format})
+//   voyplan.parts.timeline(data) → {node, draw}: the four charts over time
+//   voyplan.parts.requests(summary), .personas(summary), .thresholds(summary)
+//   voyplan.parts.transcript(viewElement, conversation): one chat; a
+//     conversation in flight has no outcome and may be `waiting` for a reply
+//   voyplan.dom.el(tag, attrs, children), voyplan.dom.clear(element)
 (function (global) {
   'use strict';
 
@@ -351,8 +357,16 @@
         el('div', { class: 'meta' }, meta.map(function (m) { return el('span', { text: m }); }))
       ]),
       s.interrupted ? el('span', { class: 'tag warn', text: 'INTERRUPTED' }) : null,
+      (s.steering || []).length ? el('span', { class: 'tag warn', id: 'steered', title: steeringText(s.steering), text: 'STEERED BY HAND' }) : null,
       el('div', { class: 'verdict ' + verdict, id: 'verdict', text: verdict.toUpperCase() || '?' })
     ]);
+  }
+
+  // steeringText tells the changes made by hand: "users 6→10 at 0:12, stop at 0:25".
+  function steeringText(ss) {
+    return (ss || []).map(function (x) {
+      return x.action + (x.from !== undefined && x.to !== undefined ? ' ' + x.from + '→' + x.to : '') + ' at ' + fmtClock(Math.floor(x.elapsed_ms / 1000)) + ' (' + x.by + ')';
+    }).join(', ');
   }
 
   function thresholdsOf(s) {
@@ -593,8 +607,10 @@
     ]));
     var msgs = el('div', { class: 'msgs' });
     (c.turns || []).forEach(function (t) { turnBubbles(msgs, t); });
-    if (!(c.turns || []).length) msgs.appendChild(el('div', { class: 'note', text: 'no message was sent' }));
-    msgs.appendChild(el('div', { class: 'note' + (c.outcome === 'completed' ? '' : ' bad'), text: 'conversation ' + c.outcome + (c.reason ? ' (' + c.reason + ')' : '') }));
+    if (c.waiting) waitingBubble(msgs, c.waiting);
+    if (!(c.turns || []).length && !c.waiting) msgs.appendChild(el('div', { class: 'note', text: 'no message was sent' }));
+    if (c.outcome) msgs.appendChild(el('div', { class: 'note' + (c.outcome === 'completed' ? '' : ' bad'), text: 'conversation ' + c.outcome + (c.reason ? ' (' + c.reason + ')' : '') }));
+    else msgs.appendChild(el('div', { class: 'note', text: 'in flight' }));
     view.appendChild(msgs);
     view.scrollTop = 0;
   }
@@ -620,6 +636,17 @@
     });
     if (!replies.length && t.reply_ms === null) msgs.appendChild(el('div', { class: 'note bad', text: 'no reply' }));
     (t.late || []).forEach(function (m) { msgs.appendChild(messageBubble(m, true)); });
+  }
+
+  // waitingBubble is the message of a conversation in flight still waiting
+  // for its reply.
+  function waitingBubble(msgs, t) {
+    msgs.appendChild(el('div', { class: 'gap' }));
+    var me = el('div', { class: 'bubble me' });
+    linkify(me, t.sent);
+    me.appendChild(el('span', { class: 'foot', text: 'turn ' + t.n + ' · ' + hhmmss(t.sent_at) }));
+    msgs.appendChild(me);
+    msgs.appendChild(el('div', { class: 'note waiting', text: 'waiting for the reply…' }));
   }
 
   function messageBubble(m, late) {
@@ -656,7 +683,14 @@
     convs.draw();
   }
 
-  global.voyplan = { render: render, series: seriesOf, charts: { line: line, bars: bars }, format: { ms: fmtMs, pct: fmtPct, usd: fmtUsd, clock: fmtClock } };
+  global.voyplan = {
+    render: render,
+    series: seriesOf,
+    charts: { line: line, bars: bars },
+    parts: { timeline: timelineOf, requests: requestsOf, personas: personasOf, thresholds: thresholdsOf, transcript: transcript, steering: steeringText },
+    dom: { el: el, clear: clear, linkify: linkify },
+    format: { ms: fmtMs, pct: fmtPct, usd: fmtUsd, clock: fmtClock, num: fmtNum, time: fmtTime, hhmmss: hhmmss }
+  };
 
   function boot() {
     var src = document.getElementById('voyplan-data');

@@ -1,0 +1,47 @@
+package report
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+)
+
+func TestSteeringInTheSummary(t *testing.T) {
+	t.Parallel()
+	from, to := 6, 10
+	at := time.Date(2026, 11, 24, 12, 0, 12, 0, time.UTC)
+	steering := []Steer{
+		{At: at, ElapsedMS: 12500, Action: "users", Stage: "hold", From: &from, To: &to, By: "dashboard"},
+		{At: at.Add(13 * time.Second), ElapsedMS: 25200, Action: "stop", Stage: "hold", By: "dashboard"},
+	}
+	if got, want := SteeringLines(steering), []string{"users 6→10 at 0:12", "stop at 0:25"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("SteeringLines = %q; want %q", got, want)
+	}
+	run := Run{Plan: PlanInfo{Name: "p"}, Version: "test", StartedAt: at, EndedAt: at.Add(30 * time.Second), Interrupted: true, Steering: steering}
+	b, err := encodeSummary(NewSummary(run, metrics.NewRecorder(nil).Snapshot(0), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateSummary(b); err != nil {
+		t.Fatalf("a steered summary does not validate: %v\n%s", err, b)
+	}
+	var back Summary
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Steering, steering) {
+		t.Errorf("steering read back %+v", back.Steering)
+	}
+	run.Steering = nil
+	b, err = encodeSummary(NewSummary(run, metrics.Snapshot{}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), `"steering"`) {
+		t.Error("a run nobody steered has a steering list")
+	}
+}

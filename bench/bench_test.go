@@ -141,7 +141,7 @@ func hideNsPerOp(b *testing.B) { b.ReportMetric(0, "ns/op") }
 // errors).
 func BenchmarkThroughput(b *testing.B) {
 	env := shared.setup(b)
-	c := ThroughputConfig{Users: 256, Duration: 60 * time.Second}
+	c := ThroughputConfig{Users: 256, Duration: 62 * time.Second} // 60 s after the 2 s ramp
 	if testing.Short() {
 		c = ThroughputConfig{Users: 16, Duration: 2 * time.Second}
 	}
@@ -224,8 +224,13 @@ func runAccuracy(b *testing.B, env Env, c AccuracyConfig) *Accuracy {
 			b.Fatal(err)
 		}
 	}
-	if a.Error.N == 0 || a.Unstamped != 0 || a.SendErrors+a.NoReply != 0 {
-		b.Fatalf("accuracy run: %d stamped turns, %d unstamped, %d errors", a.Error.N, a.Unstamped, a.SendErrors+a.NoReply)
+	if a.Error.N == 0 || a.Unstamped != 0 {
+		b.Fatalf("accuracy run: %d stamped turns, %d unstamped", a.Error.N, a.Unstamped)
+	}
+	// Up to half the saturation rate nothing may fail; beyond, errors are a
+	// figure of the table, not a broken benchmark.
+	if c.Level <= 0.5 && a.SendErrors+a.NoReply != 0 {
+		b.Fatalf("accuracy run at %.0f %%: %d send errors, %d missing replies", 100*c.Level, a.SendErrors, a.NoReply)
 	}
 	return a
 }

@@ -75,6 +75,7 @@ func (e Env) RunThroughput(ctx context.Context, c ThroughputConfig) (*Throughput
 	t.CPUPerTurn = 1e6 * t.CPUSeconds / math.Max(float64(t.Turns), 1)
 	ramp := min(2*time.Second, c.Duration/4) // users starting, first conversations warming up
 	t.Steady = RateOf(turns, res.Summary.StartedAt.Add(ramp), res.Summary.StartedAt.Add(c.Duration))
+	t.SteadyS = (c.Duration - ramp).Seconds()
 	measured := Measured(turns)
 	t.HDR = compareHDR(res.Summary, measured)
 	t.Reply = DistOf(measured)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/dashboard"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/report"
 	"github.com/voyplan/voyplan/engine/run"
@@ -23,6 +24,7 @@ type applyFlags struct {
 	logLevel string
 	grace    time.Duration
 	over     *overrides
+	ui       uiFlag // --ui [ADDR]: the live dashboard (ui.go)
 }
 
 func (a *app) apply(args []string) error {
@@ -34,7 +36,8 @@ func (a *app) apply(args []string) error {
 	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")
 	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
 	f.over = addOverrideFlags(fs)
-	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
+	fs.Var(&f.ui, "ui", "serve the live dashboard, to watch and steer the run: --ui (on "+dashboard.DefaultAddr+"), --ui ADDR or --ui=ADDR")
+	if err := a.parseArgs(fs, joinUIAddr(args), 1, "PLAN"); err != nil {
 		return err
 	}
 	p, err := a.loadPlan(fs.Arg(0), f.vars)
@@ -50,6 +53,10 @@ func (a *app) apply(args []string) error {
 	if err := run.Check(p); err != nil { // before anything starts: the ngrok token, the open-file limit
 		return withCode(exitError, err)
 	}
+	if err := f.ui.listen(); err != nil { // a dashboard port in use, before anything starts too
+		return withCode(exitError, err)
+	}
+	defer f.ui.release()
 	return a.execute(p, f)
 }
 
@@ -79,11 +86,18 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	defer logFile.Close()
 
-	r := run.New(p, run.Options{Sink: jsonl, Log: log, GracefulStop: f.grace, Ready: a.announceURL})
+	opts := run.Options{Sink: jsonl, Log: log, GracefulStop: f.grace, Ready: a.announceURL}
+	f.ui.prepare(p, &opts)
+	r := run.New(p, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	interrupted := a.handleSignals(r, cancel)
 	fmt.Fprintf(a.stderr, "voyplan: applying plan %q (seed %d); results in %s\n", p.Name, p.Seed, dir)
+	ui, err := a.startUI(&f.ui, p, r, opts.Inspector, log)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	defer ui.close()
 	stopProgress := a.progress(r, p, f.quiet)
 	stopHistory := recordHistory(r, dir, log)
 	res, runErr := r.Run(ctx)
@@ -93,7 +107,14 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		return withCode(exitError, runErr)
 	}
 	results := verdict.Evaluate(p.Thresholds, res.Snapshot)
-	if err := a.printVerdict(res, results); err != nil {
+	steering := steeringOf(r)
+	ro := verdict.RenderOptions{
+		Interrupted: res.Interrupted,
+		Elapsed:     res.EndedAt.Sub(res.StartedAt),
+		Color:       a.color(),
+		Steering:    report.SteeringLines(steering),
+	}
+	if err := a.printVerdict(res, results, ro); err != nil {
 		return withCode(exitError, err)
 	}
 	sum := report.NewSummary(report.Run{
@@ -102,6 +123,7 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		StartedAt:   res.StartedAt,
 		EndedAt:     res.EndedAt,
 		Interrupted: res.Interrupted,
+		Steering:    steering,
 	}, res.Snapshot, results)
 	if err := report.WriteSummary(dir, sum); err != nil {
 		return withCode(exitError, fmt.Errorf("cannot write summary.json: %w", err))
@@ -113,7 +135,8 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		return withCode(exitError, err)
 	}
 	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
-	return exitFor(runErr, interrupted(), res, results)
+	ui.finish(sum, results, ro, dir)
+	return exitFor(runErr, interrupted() || ui.stoppedFromPage(), res, results)
 }
 
 func exitFor(runErr error, interrupted bool, res *run.Result, results []verdict.Result) error {
@@ -130,13 +153,9 @@ func exitFor(runErr error, interrupted bool, res *run.Result, results []verdict.
 	return nil
 }
 
-func (a *app) printVerdict(res *run.Result, results []verdict.Result) error {
+func (a *app) printVerdict(res *run.Result, results []verdict.Result, o verdict.RenderOptions) error {
 	fmt.Fprintln(a.stdout)
-	return verdict.Render(a.stdout, res.Snapshot, results, verdict.RenderOptions{
-		Interrupted: res.Interrupted,
-		Elapsed:     res.EndedAt.Sub(res.StartedAt),
-		Color:       a.color(),
-	})
+	return verdict.Render(a.stdout, res.Snapshot, results, o)
 }
 
 // handleSignals: the first SIGINT/SIGTERM stops the run gracefully, the

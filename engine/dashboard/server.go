@@ -32,6 +32,7 @@ const maxStreams = 8
 // Options say what the dashboard shows and steers.
 type Options struct {
 	Addr      string             // host:port; "" is DefaultAddr
+	Listener  net.Listener       // when set, served instead of listening on Addr; Close closes it
 	Plan      *plan.Plan         // the plan being run
 	Runner    *run.Runner        // the run; it must have been made with Live and Inspector
 	Inspector *webhook.Inspector // the callbacks to show; nil: no inspector
@@ -83,9 +84,12 @@ func Start(o Options) (*Server, error) {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("cannot serve the dashboard on %s: %w", o.Addr, err)
+	ln := o.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", o.Addr); err != nil {
+			return nil, fmt.Errorf("cannot serve the dashboard on %s: %w", o.Addr, err)
+		}
 	}
 	planned := o.Plan.Schedule().Duration
 	s := &Server{

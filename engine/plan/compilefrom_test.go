@@ -51,7 +51,7 @@ func TestCompileFrom(t *testing.T) {
 			name:   "the stage ends before the target is reached",
 			stages: []Stage{{Name: "cli", Users: 10, SpawnRate: 1, Duration: 1500 * ms}},
 			first:  0, users: 6, start: 30 * s,
-			want:   Schedule{Steps: []Step{{At: 30 * s, Users: 7}, {At: 31 * s, Users: 8}}, Duration: 31500 * ms},
+			want: Schedule{Steps: []Step{{At: 30 * s, Users: 7}, {At: 31 * s, Users: 8}}, Duration: 31500 * ms},
 		},
 	}
 	for _, tt := range tests {

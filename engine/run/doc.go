@@ -6,6 +6,14 @@
 // stages end, every user is done, or the run is stopped. Every conversation
 // that starts is handed to the Sink exactly once, with an outcome.
 //
+// A run can be steered by hand while it goes on (steer.go): SetTarget
+// changes the current stage's target users — the scheduler goroutine, the
+// only one to touch the user slots, re-plans the rest of the stage at its
+// spawn rate — and StopByHand stops it as Stop does; both are kept in
+// Steering and logged. With Options.Live it keeps its conversations in flight
+// readable for a live view (live.go: copies, bounded), and with
+// Options.Inspector the webhook receiver keeps its last callbacks there.
+//
 // It does not parse plans, render tables or write result files: it emits
 // conversations and keeps the metrics.Recorder up to date; the caller decides
 // what to do with them.

@@ -213,7 +213,11 @@ func (s *Server) post(webhook string, body []byte) {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(SentAtHeader, strconv.FormatInt(time.Now().UnixNano(), 10))
+	if s.owned != nil { // the default client: its connections stamp as they write (stamp.go)
+		req.Header[SentAtHeader] = []string{string(stampPlaceholder)}
+	} else {
+		req.Header.Set(SentAtHeader, strconv.FormatInt(time.Now().UnixNano(), 10))
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		s.stats.deliveryErrors.Add(1)

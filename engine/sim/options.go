@@ -67,6 +67,7 @@ func defaultClient() (*http.Client, *http.Transport) {
 	tr.MaxIdleConns = 0
 	tr.MaxIdleConnsPerHost = 1024
 	tr.IdleConnTimeout = 90 * time.Second
+	tr.DialContext = stampDialer(tr.DialContext) // stamp.go: SentAtHeader at the write
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, tr
 }
 

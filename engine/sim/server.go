@@ -18,7 +18,8 @@ const (
 	// Path is the widget endpoint, the only one the simulator serves.
 	Path = "/v1/webhooks/widget"
 	// SentAtHeader carries, on every callback, the simulator's wall clock in
-	// Unix nanoseconds taken right before the callback POST.
+	// Unix nanoseconds taken right before the callback's bytes are written
+	// to the socket (with Options.Client set: right before the POST).
 	SentAtHeader = "X-Voyplan-Sim-Sent-At"
 
 	shardCount   = 64

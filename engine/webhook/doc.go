@@ -5,9 +5,16 @@
 // channel. The token is 128 random bits drawn per run, so only URLs this run
 // handed out reach a mailbox.
 //
-// Timing: a callback's arrival is read from the monotonic clock when its
-// request reaches the handler, before the body is read or parsed, so
-// Reply.First minus the moment the message was sent is the reply latency.
+// Timing: a callback's arrival is when its bytes reached this machine — on
+// Linux the kernel's receive timestamp of what the server read last before
+// the handler (SO_TIMESTAMPNS), elsewhere the moment the handler starts —
+// carried on the monotonic clock, so Reply.First minus the moment the
+// message was sent is the reply latency, and a busy voyplan (the scheduler,
+// a GC pause) does not add its own delay to it (arrival.go; BENCH.md).
+//
+// An Inspector (SetInspector, inspect.go) keeps the last callbacks with
+// their headers (secrets masked) and bodies for a live view, in bounded
+// memory; without one the receiver does none of that work.
 //
 // A Decoder (SetDecoder) lets a protocol read callbacks that are not Voyager
 // payloads, and route those POSTed to the one SharedURL,

@@ -35,7 +35,7 @@ const receivedBody = `{"status":"received"}`
 //	200 {"status":"received"}  anything else, whether delivered, a duplicate,
 //	                  late or unmatched: the assistant did nothing wrong
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	at := time.Now()
+	at := arrival(req, time.Now())
 	if r.serveShared(w, req, at) { // decoder.go: one URL for every conversation
 		return
 	}

@@ -112,10 +112,11 @@ func listenWith(addr string, lim limits) (*Receiver, error) {
 		IdleTimeout:       lim.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ConnState:         r.fresh.track,
+		ConnContext:       withConn, // arrival.go: a callback's kernel receive time
 	}
 	r.srv.RegisterOnShutdown(r.fresh.closeAll)
 	r.SetPublicBase("http://" + ln.Addr().String())
-	r.Serve(ln)
+	r.Serve(rxListener{ln})
 	return r, nil
 }
 

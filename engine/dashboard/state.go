@@ -1,0 +1,182 @@
+package dashboard
+
+import (
+	"time"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/run"
+	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/verdict"
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// liveListSize is how many live conversations one event lists.
+const liveListSize = 100
+
+// Phases of a run as the page shows them.
+const (
+	phaseStarting = "starting" // the receiver, the tunnel, … are not up yet
+	phaseRunning  = "running"
+	phaseStopping = "stopping" // stopped: conversations in flight finish their turn
+	phaseDraining = "draining" // the stages are over: conversations in flight finish
+	phaseOver     = "over"     // results written
+)
+
+// state is one event of the live view: built field by field, so nothing
+// of the plan but its name, description, seed, stages and checks reaches
+// the page.
+type state struct {
+	Plan       planView           `json:"plan"`
+	Phase      string             `json:"phase"`
+	ElapsedMS  float64            `json:"elapsed_ms"`
+	PlannedMS  float64            `json:"planned_ms"`
+	Stage      int                `json:"stage"`
+	Planned    int                `json:"planned"` // user slots planned now
+	Target     int                `json:"target"`  // the current stage's target users
+	Metrics    metrics.Snapshot   `json:"metrics"`
+	Thresholds []report.Threshold `json:"thresholds"` // as they stand
+	Verdict    string             `json:"verdict"`    // as it stands: "pass" or "fail"
+	History    historyView        `json:"history"`
+	Steering   []report.Steer     `json:"steering"`
+	Live       liveView           `json:"live"`
+	Callbacks  *callbacksView     `json:"callbacks"` // nil: the protocol has no webhook
+	Final      *Final             `json:"final,omitempty"`
+}
+
+type planView struct {
+	Name        string      `json:"name"`
+	Description string      `json:"description"`
+	Seed        uint64      `json:"seed"`
+	Stages      []stageView `json:"stages"`
+}
+
+type stageView struct {
+	Name       string  `json:"name"`
+	Users      int     `json:"users"`
+	SpawnRate  float64 `json:"spawn_rate"`
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// historyView is the samples a page has not seen yet: it keeps From of
+// the ones it has and appends these.
+type historyView struct {
+	IntervalMS float64          `json:"interval_ms"`
+	From       int              `json:"from"`
+	Samples    []metrics.Sample `json:"samples"`
+}
+
+type liveView struct {
+	InFlight      int               `json:"in_flight"`
+	Conversations []run.LiveSummary `json:"conversations"`
+}
+
+// callbacksView is the callbacks a page has not seen yet (Seq after the
+// last it got).
+type callbacksView struct {
+	Size  int                `json:"size"` // how many the inspector keeps
+	Items []webhook.Callback `json:"items"`
+}
+
+// cursor is what one page has been sent already.
+type cursor struct {
+	samples  int
+	callback uint64
+}
+
+// state builds the next event for the page at c, and moves c on.
+func (s *Server) state(c *cursor) state {
+	r := s.opts.Runner
+	el := r.Elapsed()
+	snap := r.Recorder().Snapshot(el)
+	results := verdict.Evaluate(s.opts.Plan.Thresholds, snap)
+	sum := report.NewSummary(report.Run{}, snap, results) // the thresholds and verdict as summary.json has them
+	st := state{
+		Plan:       s.planView(),
+		Phase:      s.phase(el),
+		ElapsedMS:  transcript.Ms(el),
+		PlannedMS:  transcript.Ms(s.planned),
+		Stage:      r.Stage(),
+		Planned:    r.Planned(),
+		Target:     r.Target(),
+		Metrics:    snap,
+		Thresholds: sum.Thresholds,
+		Verdict:    sum.Verdict,
+		History:    s.historyAfter(c),
+		Steering:   SteeringOf(r.Steering()),
+		Live:       s.liveView(),
+		Callbacks:  s.callbacksAfter(c),
+		Final:      s.finished(),
+	}
+	return st
+}
+
+func (s *Server) planView() planView {
+	p := s.opts.Plan
+	v := planView{Name: p.Name, Description: p.Description, Seed: p.Seed, Stages: make([]stageView, len(p.Stages))}
+	for i, st := range p.Stages {
+		v.Stages[i] = stageView{Name: st.Name, Users: st.Users, SpawnRate: st.SpawnRate, DurationMS: transcript.Ms(st.Duration)}
+	}
+	return v
+}
+
+func (s *Server) phase(el time.Duration) string {
+	r := s.opts.Runner
+	switch {
+	case s.isFinished():
+		return phaseOver
+	case el == 0:
+		return phaseStarting
+	case r.Stopping():
+		return phaseStopping
+	case el >= s.planned:
+		return phaseDraining
+	}
+	return phaseRunning
+}
+
+func (s *Server) historyAfter(c *cursor) historyView {
+	all := s.hist.Samples()
+	from := min(c.samples, len(all))
+	c.samples = len(all)
+	return historyView{IntervalMS: transcript.Ms(s.every), From: from, Samples: all[from:]}
+}
+
+func (s *Server) liveView() liveView {
+	list, n := s.opts.Runner.LiveConversations(liveListSize)
+	return liveView{InFlight: n, Conversations: list}
+}
+
+func (s *Server) callbacksAfter(c *cursor) *callbacksView {
+	i := s.opts.Inspector
+	if i == nil {
+		return nil
+	}
+	items := i.Recent("", c.callback)
+	if len(items) > 0 {
+		c.callback = items[len(items)-1].Seq
+	}
+	return &callbacksView{Size: InspectorSize, Items: items}
+}
+
+// SteerOf is a change by hand as summary.json and the page carry it.
+func SteerOf(s run.Steer) report.Steer {
+	out := report.Steer{At: s.At.UTC(), ElapsedMS: transcript.Ms(s.Elapsed), Action: s.Action, Stage: s.Stage, By: s.By}
+	if s.Action == run.SteerUsers {
+		from, to := s.From, s.To
+		out.From, out.To = &from, &to
+	}
+	return out
+}
+
+// SteeringOf is SteerOf of every change; nil for none.
+func SteeringOf(ss []run.Steer) []report.Steer {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]report.Steer, len(ss))
+	for i, s := range ss {
+		out[i] = SteerOf(s)
+	}
+	return out
+}

@@ -1,0 +1,6 @@
+// Package transcript is the record of what happened in one conversation:
+// its turns, messages, timings, outcome and LLM usage — one line of
+// conversations.jsonl. It is plain data shared by the run (which fills it),
+// the metrics (which count it) and the reports (which write and render it);
+// it does no I/O and imports nothing of the engine but target.Message.
+package transcript

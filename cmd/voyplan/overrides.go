@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
@@ -11,15 +12,38 @@ import (
 // overrides are the Locust-style flags that replace the plan's stages with
 // one: -u/--users, -r/--spawn-rate, -t/--run-time.
 type overrides struct {
-	users     int
+	users     userCount
 	spawnRate float64
 	runTime   time.Duration
 }
 
+// userCount is -u: a count that may be absent (its zero value, which the
+// help then does not print as a default).
+type userCount struct {
+	n   int
+	set bool
+}
+
+func (u *userCount) String() string {
+	if u == nil || !u.set {
+		return ""
+	}
+	return strconv.Itoa(u.n)
+}
+
+func (u *userCount) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return fmt.Errorf("want a number of users ≥ 0, got %q", s)
+	}
+	u.n, u.set = n, true
+	return nil
+}
+
 func addOverrideFlags(fs *flag.FlagSet) *overrides {
-	o := &overrides{users: -1}
+	o := &overrides{}
 	for _, name := range []string{"u", "users"} {
-		fs.IntVar(&o.users, name, -1, "replace the stages with one of this many users (Locust's -u)")
+		fs.Var(&o.users, name, "replace the stages with one of `N` users (Locust's -u)")
 	}
 	for _, name := range []string{"r", "spawn-rate"} {
 		fs.Float64Var(&o.spawnRate, name, 0, "users started per second, with -u (default: the first stage's)")
@@ -32,13 +56,13 @@ func addOverrideFlags(fs *flag.FlagSet) *overrides {
 
 // apply replaces p's stages when any override is set.
 func (o *overrides) apply(p *plan.Plan) error {
-	if o.users < 0 && o.spawnRate == 0 && o.runTime == 0 {
+	if !o.users.set && o.spawnRate == 0 && o.runTime == 0 {
 		return nil
 	}
 	first := p.Stages[0]
 	st := plan.Stage{Name: "cli", Users: first.Users, SpawnRate: first.SpawnRate, Duration: p.Schedule().Duration}
-	if o.users >= 0 {
-		st.Users = o.users
+	if o.users.set {
+		st.Users = o.users.n
 	}
 	if o.spawnRate != 0 {
 		st.SpawnRate = o.spawnRate

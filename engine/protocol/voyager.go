@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/offstack"
 	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
@@ -33,7 +34,7 @@ type voyagerSession struct {
 func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now()}
 	hook := s.mailbox.URL(n)
-	sent, err := offStack(func() (target.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
+	sent, err := offstack.Call(func() (target.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), sent.Status, sent.Attempts
 	if err != nil {
 		if ctx.Err() != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/google/uuid"
 
+	"github.com/voyplan/voyplan/engine/internal/offstack"
 	"github.com/voyplan/voyplan/engine/persona"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol"
@@ -66,7 +67,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 		if n > 1 && !c.think(ctx, conv.ThinkTime) {
 			return transcript.Interrupted, "", ""
 		}
-		step, err := offStack(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see offStack
+		step, err := offstack.Call(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see engine/internal/offstack
 		c.recordLLM(ctx, step, err)
 		switch {
 		case errors.Is(err, persona.ErrExhausted):

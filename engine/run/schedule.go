@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/offstack"
 	"github.com/voyplan/voyplan/engine/plan"
 )
 
@@ -93,7 +94,7 @@ func (r *Runner) setUsers(startCtx, convCtx context.Context, n int, due time.Tim
 // that starts later than that is reported (conversations.late_starts).
 func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 	defer r.userDone()
-	user, err := offStack(func() (*plan.User, error) { return r.plan.NewUser(v.n) }) // deep: see offStack
+	user, err := offstack.Call(func() (*plan.User, error) { return r.plan.NewUser(v.n) }) // deep: see engine/internal/offstack
 	if err != nil {
 		r.log.Error("cannot instantiate virtual user", "user", v.n, "err", err)
 		return

@@ -1,4 +1,4 @@
-package run
+package offstack
 
 import (
 	"errors"
@@ -8,8 +8,8 @@ import (
 func TestOffStackReturnsWhatFReturns(t *testing.T) {
 	t.Parallel()
 	want := errors.New("boom")
-	v, err := offStack(func() (int, error) { return 42, want })
+	v, err := Call(func() (int, error) { return 42, want })
 	if v != 42 || !errors.Is(err, want) {
-		t.Errorf("offStack = %d, %v; want 42, %v", v, err, want)
+		t.Errorf("Call = %d, %v; want 42, %v", v, err, want)
 	}
 }

@@ -1,11 +1,6 @@
 package plan
 
 import (
-	"errors"
-	"fmt"
-
-	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -78,21 +73,9 @@ func (l *loader) extract(a attrs, name string, env any, kind exprKind) *Extract 
 // inside the string when the string is written literally, as compile does.
 func (l *loader) compileExtract(attr *hcl.Attribute, src string, env any, kind exprKind) *Extract {
 	rng := attr.Expr.Range()
-	prog, err := expr.Compile(src, expr.Env(env))
-	if err == nil {
-		return &Extract{Source: src, Program: prog, Range: rng}
+	prog := l.compileProgram(attr, rng, src, env, kind)
+	if prog == nil {
+		return nil
 	}
-	msg, subject := err.Error(), rng
-	if fe, ok := errors.AsType[*file.Error](err); ok {
-		msg = fe.Message
-		subject = l.rangeInLiteral(attr, src, fe.From, fe.To)
-	}
-	l.add(hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  kind.summary,
-		Detail:   fmt.Sprintf("%s does not compile: %s.%s %s", kind.what, msg, exprSuggestion(msg, env), kind.help),
-		Subject:  subject.Ptr(),
-		Context:  rng.Ptr(),
-	}})
-	return nil
+	return &Extract{Source: src, Program: prog, Range: rng}
 }

@@ -81,7 +81,13 @@ func (l *loader) turnEnvShape() map[string]any {
 // boolean expr-lang program over env. A compile error is reported at its
 // position inside the string when the string is written as a plain literal.
 func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind exprKind) *vm.Program {
-	prog, err := expr.Compile(src, expr.Env(env), expr.AsBool())
+	return l.compileProgram(attr, rng, src, env, kind, expr.AsBool())
+}
+
+// compileProgram compiles src as an expr-lang program over env with opts,
+// reporting a compile error as compile describes.
+func (l *loader) compileProgram(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind exprKind, opts ...expr.Option) *vm.Program {
+	prog, err := expr.Compile(src, append([]expr.Option{expr.Env(env)}, opts...)...)
 	if err == nil {
 		return prog
 	}

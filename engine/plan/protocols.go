@@ -233,15 +233,7 @@ func (l *loader) nestedBlock(parent *hcl.Block, blocks map[string]hcl.Blocks, ty
 		}
 		return nil
 	}
-	for _, b := range list[1:] {
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  fmt.Sprintf("Duplicate %s block", typ),
-			Detail: fmt.Sprintf("A target has at most one %s block; the first is at %s. Merge the two or remove this one.",
-				typ, list[0].DefRange),
-			Subject: b.DefRange.Ptr(),
-		}})
-	}
+	l.duplicateBlocks("target", typ, list)
 	return list[0]
 }
 

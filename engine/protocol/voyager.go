@@ -3,6 +3,7 @@ package protocol
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/offstack"
@@ -42,7 +43,14 @@ func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn
 		}
 		return t, &SendError{Status: sent.Status, Err: err}
 	}
-	reply, err := s.mailbox.Wait(ctx, n, s.v.Timeout, s.v.Settle)
+	return awaitReply(ctx, s.mailbox, n, s.v.Timeout, s.v.Settle, t)
+}
+
+// awaitReply waits on mb for turn n's callbacks and fills t with the reply
+// and its latency from t.SentAt: the asynchronous half of an exchange,
+// shared by the Voyager and generic webhook protocols.
+func awaitReply(ctx context.Context, mb *webhook.Mailbox, n int, timeout, settle time.Duration, t Turn) (Turn, error) {
+	reply, err := mb.Wait(ctx, n, timeout, settle)
 	if !reply.First.IsZero() {
 		t.Reply = reply.First.Sub(t.SentAt)
 	}
@@ -53,8 +61,10 @@ func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn
 		return t, ErrNoReply
 	case err != nil && ctx.Err() != nil:
 		return t, ctx.Err()
+	case err != nil:
+		return t, fmt.Errorf("cannot wait for the reply: %w", err)
 	}
-	return t, err
+	return t, nil
 }
 
 // Late implements Session.

@@ -2,8 +2,6 @@ package protocol
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -176,21 +174,7 @@ func (s *webhookSession) callbackURL(n int) string {
 
 // await waits for turn n's callbacks, as the Voyager protocol does.
 func (s *webhookSession) await(ctx context.Context, n int, t Turn) (Turn, error) {
-	reply, err := s.mailbox.Wait(ctx, n, s.w.Timeout, s.w.Settle)
-	if !reply.First.IsZero() {
-		t.Reply = reply.First.Sub(t.SentAt)
-	}
-	t.Messages, t.Callbacks, t.Duplicates = reply.Messages, reply.Callbacks, reply.Duplicates
-	t.ReplySentAt = reply.SentAt
-	switch {
-	case errors.Is(err, webhook.ErrTimeout):
-		return t, ErrNoReply
-	case err != nil && ctx.Err() != nil:
-		return t, ctx.Err()
-	case err != nil:
-		return t, fmt.Errorf("cannot wait for the reply: %w", err)
-	}
-	return t, nil
+	return awaitReply(ctx, s.mailbox, n, s.w.Timeout, s.w.Settle, t)
 }
 
 // Late implements Session.

@@ -2,10 +2,8 @@ package run
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,34 +20,7 @@ import (
 // block) and a stage of the given length.
 func faultPlan(t *testing.T, users int, stage time.Duration, sim, conv attrs, extra string) *plan.Plan {
 	t.Helper()
-	src := fmt.Sprintf(`
-plan "faults" { seed = 11 }
-simulator {
-%s}
-target "sim" {}
-data "customer" {
-  name  = name()
-  phone = br_mobile()
-  email = email("example.com")
-  cpf   = cpf()
-}
-persona "kataryna" { script = %s }
-conversation {
-%s}
-stage "all" {
-  users      = %d
-  spawn_rate = 100
-  duration   = "%s"
-}
-%s
-`, render(attrs{"latency": `"5ms"`}, sim), scriptLines(t),
-		render(attrs{"max_turns": "20", "reply_timeout": `"2s"`, "reply_settle": `"50ms"`, "conversations_per_user": "1"}, conv),
-		users, stage, extra)
-	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), "faults.hcl"), plan.Options{})
-	if diags.HasErrors() {
-		t.Fatalf("fault plan does not load: %s", diags.Error())
-	}
-	return p
+	return simPlan(t, "faults", 11, users, stage, sim, conv, extra)
 }
 
 // checkWebhook asserts the receiver's accounting once a run is over: every

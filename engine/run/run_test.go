@@ -64,12 +64,21 @@ func render(defaults, over attrs) string {
 }
 
 // testPlan loads a plan of users running the Kataryna script against the
-// in-process simulator; sim and conv override the simulator and
+// in-process simulator for 20 s; sim and conv override the simulator and
 // conversation attributes.
 func testPlan(t *testing.T, users int, sim, conv attrs) *plan.Plan {
 	t.Helper()
+	return simPlan(t, "test", 7, users, 20*time.Second, sim, conv,
+		`threshold "success" { check = "conversations.success_rate >= 1" }`)
+}
+
+// simPlan loads the plan testPlan and faultPlan share: users running the
+// Kataryna script against the in-process simulator, one stage of the given
+// length, and extra blocks appended.
+func simPlan(t *testing.T, name string, seed, users int, stage time.Duration, sim, conv attrs, extra string) *plan.Plan {
+	t.Helper()
 	src := fmt.Sprintf(`
-plan "test" { seed = 7 }
+plan %q { seed = %d }
 simulator {
 %s}
 target "sim" {}
@@ -85,14 +94,15 @@ conversation {
 stage "all" {
   users      = %d
   spawn_rate = 100
-  duration   = "20s"
+  duration   = "%s"
 }
-threshold "success" { check = "conversations.success_rate >= 1" }
-`, render(attrs{"latency": `"5ms"`}, sim), scriptLines(t),
-		render(attrs{"max_turns": "20", "reply_timeout": `"2s"`, "reply_settle": `"50ms"`, "conversations_per_user": "1"}, conv), users)
-	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), "test.hcl"), plan.Options{})
+%s
+`, name, seed, render(attrs{"latency": `"5ms"`}, sim), scriptLines(t),
+		render(attrs{"max_turns": "20", "reply_timeout": `"2s"`, "reply_settle": `"50ms"`, "conversations_per_user": "1"}, conv),
+		users, stage, extra)
+	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), name+".hcl"), plan.Options{})
 	if diags.HasErrors() {
-		t.Fatalf("test plan does not load: %s", diags.Error())
+		t.Fatalf("%s plan does not load: %s", name, diags.Error())
 	}
 	return p
 }

@@ -52,7 +52,7 @@ func (a *app) writeDiags(diags hcl.Diagnostics) {
 			}
 		}
 	}
-	w := hcl.NewDiagnosticTextWriter(a.stderr, files, 100, a.color())
+	w := hcl.NewDiagnosticTextWriter(a.stderr, files, 100, a.errColor())
 	for _, d := range diags {
 		fmt.Fprintf(a.stderr, "%s%s: %s\n", position(d.Subject), severity(d.Severity), d.Summary)
 		_ = w.WriteDiagnostic(d)
@@ -74,15 +74,18 @@ func severity(s hcl.DiagnosticSeverity) string {
 	return "error"
 }
 
-// color is whether to colour output: a terminal, and NO_COLOR unset.
-func (a *app) color() bool {
-	if !a.isTerminal {
-		return false
-	}
+// color is whether to colour stdout: a terminal, and NO_COLOR unset.
+func (a *app) color() bool { return a.isTerminal && !a.noColor() }
+
+// errColor is whether to colour stderr: a terminal, and NO_COLOR unset.
+func (a *app) errColor() bool { return a.errTerminal && !a.noColor() }
+
+// noColor reports whether NO_COLOR is set to anything (no-color.org).
+func (a *app) noColor() bool {
 	for _, kv := range a.environ {
 		if len(kv) > 9 && kv[:9] == "NO_COLOR=" {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }

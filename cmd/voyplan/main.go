@@ -46,8 +46,10 @@ type app struct {
 	getwd          func() (string, error)
 	// notify delivers SIGINT/SIGTERM; stop releases the registration.
 	notify func() (<-chan os.Signal, func())
-	// isTerminal reports whether stdout is a terminal (progress, colour).
-	isTerminal bool
+	// isTerminal reports whether stdout is a terminal (the verdict's colour);
+	// errTerminal whether stderr is (progress redrawn in place, coloured
+	// diagnostics).
+	isTerminal, errTerminal bool
 }
 
 func main() {
@@ -61,7 +63,8 @@ func main() {
 			signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 			return ch, func() { signal.Stop(ch) }
 		},
-		isTerminal: isTerminal(os.Stdout),
+		isTerminal:  isTerminal(os.Stdout),
+		errTerminal: isTerminal(os.Stderr),
 	}
 	os.Exit(a.main(os.Args[1:]))
 }

@@ -28,7 +28,7 @@ func (a *app) progress(r *run.Runner, p *plan.Plan, quiet bool) func() {
 		return func() {}
 	}
 	every := progressPlain
-	if a.isTerminal {
+	if a.errTerminal {
 		every = progressTerminal
 	}
 	total := p.Schedule().Duration
@@ -40,7 +40,7 @@ func (a *app) progress(r *run.Runner, p *plan.Plan, quiet bool) func() {
 		for {
 			select {
 			case <-done:
-				if a.isTerminal {
+				if a.errTerminal {
 					fmt.Fprint(a.stderr, "\r\033[K")
 				}
 				return
@@ -60,8 +60,8 @@ func (a *app) printProgress(r *run.Runner, p *plan.Plan, total time.Duration) {
 		stage:   stageName(p, r.Stage(), el >= total),
 		snap:    r.Recorder().Snapshot(el),
 	}
-	if a.isTerminal {
-		fmt.Fprintf(a.stderr, "\r\033[K%s", st.line(a.color()))
+	if a.errTerminal {
+		fmt.Fprintf(a.stderr, "\r\033[K%s", st.line(a.errColor()))
 		return
 	}
 	fmt.Fprintln(a.stderr, st.line(false))

@@ -223,7 +223,9 @@ func TestLiveStateSteeringAndStop(t *testing.T) {
 	var raw []string
 	var st state
 	samples, callbacks := 0, 0
-	for i := 0; i < 5 || st.Metrics.Conversations.Started == 0 || callbacks == 0; i++ {
+	// Each user rests ~50 ms between conversations, so one snapshot can catch
+	// both at rest: read on until one shows a conversation in flight.
+	for i := 0; i < 5 || st.Metrics.Conversations.Started == 0 || callbacks == 0 || st.Live.InFlight == 0; i++ {
 		if i > 30 {
 			t.Fatalf("nothing moved after %d events: %+v", i, st.Metrics.Conversations)
 		}

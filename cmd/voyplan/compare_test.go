@@ -142,4 +142,3 @@ func TestReportCommandInputs(t *testing.T) {
 		t.Errorf("stderr %q, stdout %q", ta.err.String(), ta.out.String())
 	}
 }
-

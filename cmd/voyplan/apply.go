@@ -25,6 +25,7 @@ type applyFlags struct {
 	grace    time.Duration
 	over     *overrides
 	ui       uiFlag // --ui [ADDR]: the live dashboard (ui.go)
+	segment  segmentFlag
 }
 
 func (a *app) apply(args []string) error {
@@ -36,6 +37,7 @@ func (a *app) apply(args []string) error {
 	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")
 	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
 	f.over = addOverrideFlags(fs)
+	fs.Var(&f.segment, "segment", "run only slice I of N of the virtual users (I/N, e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results")
 	fs.Var(&f.ui, "ui", "serve the live dashboard, to watch and steer the run: --ui (on "+dashboard.DefaultAddr+"), --ui ADDR or --ui=ADDR")
 	if err := a.parseArgs(fs, joinUIAddr(args), 1, "PLAN"); err != nil {
 		return err
@@ -52,6 +54,9 @@ func (a *app) apply(args []string) error {
 	}
 	if err := run.Check(p); err != nil { // before anything starts: the ngrok token, the open-file limit
 		return withCode(exitError, err)
+	}
+	if !f.segment.Whole() && !p.SeedFromFile {
+		fmt.Fprintf(a.stderr, "voyplan: warning: plan %q has seed = 0, so each segment draws its own random seed: the machines' users will not be the users one run would have had. Set a seed in the plan block to make segments reproducible.\n", p.Name)
 	}
 	if err := f.ui.listen(); err != nil { // a dashboard port in use, before anything starts too
 		return withCode(exitError, err)
@@ -86,13 +91,13 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	defer logFile.Close()
 
-	opts := run.Options{Sink: jsonl, Log: log, GracefulStop: f.grace, Ready: a.announceURL}
+	opts := run.Options{Sink: jsonl, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment}
 	f.ui.prepare(p, &opts)
 	r := run.New(p, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	interrupted := a.handleSignals(r, cancel)
-	fmt.Fprintf(a.stderr, "voyplan: applying plan %q (seed %d); results in %s\n", p.Name, p.Seed, dir)
+	fmt.Fprintf(a.stderr, "voyplan: applying plan %q (seed %d%s); results in %s\n", p.Name, p.Seed, f.segment.describe(p), dir)
 	ui, err := a.startUI(&f.ui, p, r, opts.Inspector, log)
 	if err != nil {
 		return withCode(exitError, err)
@@ -124,6 +129,7 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		EndedAt:     res.EndedAt,
 		Interrupted: res.Interrupted,
 		Steering:    steering,
+		Segment:     f.segment.summary(),
 	}, res.Snapshot, results)
 	if err := report.WriteSummary(dir, sum); err != nil {
 		return withCode(exitError, fmt.Errorf("cannot write summary.json: %w", err))

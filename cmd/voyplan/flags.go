@@ -9,6 +9,10 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/run"
 )
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
@@ -68,3 +72,40 @@ func (v varsFlag) Set(s string) error {
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// segmentFlag is --segment I/N.
+type segmentFlag struct{ run.Segment }
+
+func (f *segmentFlag) String() string {
+	if f.Whole() {
+		return ""
+	}
+	return f.Segment.String()
+}
+
+func (f *segmentFlag) Set(s string) error {
+	seg, err := run.ParseSegment(s)
+	if err != nil {
+		return err
+	}
+	f.Segment = seg
+	return nil
+}
+
+// describe is the segment as the start line shows it: the users it takes
+// at the plan's peak.
+func (f *segmentFlag) describe(p *plan.Plan) string {
+	if f.Whole() {
+		return ""
+	}
+	peak := p.Schedule().Peak()
+	return fmt.Sprintf(", segment %s: %d of the %d users at the peak", f.Segment, f.Local(peak), peak)
+}
+
+// summary is the segment as summary.json records it; nil for a whole run.
+func (f *segmentFlag) summary() *report.Segment {
+	if f.Whole() {
+		return nil
+	}
+	return &report.Segment{Index: f.Index, Count: f.Count}
+}

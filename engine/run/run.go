@@ -51,6 +51,9 @@ type Options struct {
 	// the last callbacks in it for a live view (with Live, each with its
 	// reply latency).
 	Inspector *webhook.Inspector
+	// Segment, when not whole, runs only this process's slice of the
+	// virtual users (segment.go); the schedule's user counts stay global.
+	Segment Segment
 }
 
 // Result is what a finished run hands back.
@@ -88,6 +91,9 @@ type Runner struct {
 	wg       sync.WaitGroup
 	vus      []*vu // slots in start order; guarded by being touched only by the scheduler goroutine
 	nextUser int
+	// planUsers is the users the schedule plans now, for the whole run
+	// (len(vus) is this segment's share of them). Scheduler goroutine only.
+	planUsers int
 
 	env *environment
 

@@ -68,13 +68,16 @@ func (r *Runner) awaitEnd(startCtx context.Context, timer *time.Timer, end time.
 	return wakeEnd, steerRequest{}
 }
 
-// setUsers starts or retires users so that n slots are planned; the users
-// it starts are due at due. A user who has finished its conversations keeps
-// its slot: it is not replaced.
+// setUsers starts or retires users so that n slots are planned (n global:
+// this process holds its segment's share of them); the users it starts are
+// due at due. A user who has finished its conversations keeps its slot: it
+// is not replaced.
 func (r *Runner) setUsers(startCtx, convCtx context.Context, n int, due time.Time) {
+	r.planUsers = n
+	n = r.opts.Segment.Local(n)
 	for len(r.vus) < n {
 		r.nextUser++
-		v := &vu{n: r.nextUser, due: due, retire: make(chan struct{})}
+		v := &vu{n: r.opts.Segment.Global(r.nextUser), due: due, retire: make(chan struct{})}
 		r.vus = append(r.vus, v)
 		r.wg.Add(1)
 		r.running.Add(1)

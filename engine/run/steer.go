@@ -232,7 +232,7 @@ func (r *Runner) replan(req steerRequest, steps []plan.Step) []plan.Step {
 	rest[i].Duration = end - now
 	r.record(s)
 	req.reply <- steerReply{steer: s}
-	return plan.CompileFrom(rest, i, len(r.vus), now).Steps
+	return plan.CompileFrom(rest, i, r.planUsers, now).Steps
 }
 
 // stagesEnd is when stage i ends, from the run's start.

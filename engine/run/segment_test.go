@@ -1,0 +1,113 @@
+package run
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+func TestSegmentsPartitionTheUsers(t *testing.T) {
+	t.Parallel()
+	for _, count := range []int{1, 2, 3, 8} {
+		for n := 0; n <= 50; n++ {
+			var all []int
+			for i := 1; i <= count; i++ {
+				s := Segment{Index: i, Count: count}
+				local := s.Local(n)
+				for k := 1; k <= local; k++ {
+					g := s.Global(k)
+					if g < 1 || g > n || (g-1)%count != i-1 {
+						t.Fatalf("segment %v, n=%d: user %d is global %d", s, n, k, g)
+					}
+					all = append(all, g)
+				}
+			}
+			slices.Sort(all)
+			if len(all) != n || (n > 0 && (all[0] != 1 || all[n-1] != n || len(slices.Compact(all)) != n)) {
+				t.Fatalf("%d segments of %d users: %v", count, n, all)
+			}
+		}
+	}
+}
+
+func TestParseSegment(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]Segment{"1/1": {1, 1}, "2/8": {2, 8}, " 3 / 3 ": {3, 3}} {
+		if got, err := ParseSegment(in); err != nil || got != want {
+			t.Errorf("ParseSegment(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "2", "0/3", "4/3", "1/0", "a/b", "-1/2", "1/2/3"} {
+		if _, err := ParseSegment(in); err == nil {
+			t.Errorf("ParseSegment(%q) accepted", in)
+		}
+	}
+}
+
+// TestSegmentedRunsAddUpToTheWholeRun runs one plan whole and as three
+// segments: together the segments hold exactly the whole run's users, each
+// with the same persona and generated data.
+func TestSegmentedRunsAddUpToTheWholeRun(t *testing.T) {
+	t.Parallel()
+	const users = 7
+	p := testPlan(t, users, nil, nil)
+	whole := usersOf(t, p, Segment{})
+	if len(whole) != users {
+		t.Fatalf("the whole run had users %v; want 1..%d", keys(whole), users)
+	}
+	split := map[int]string{}
+	for i := 1; i <= 3; i++ {
+		seg := usersOf(t, p, Segment{Index: i, Count: 3})
+		for n, who := range seg {
+			if (n-1)%3 != i-1 {
+				t.Errorf("segment %d/3 ran user %d", i, n)
+			}
+			if _, dup := split[n]; dup {
+				t.Errorf("user %d ran in two segments", n)
+			}
+			split[n] = who
+		}
+	}
+	for n, who := range whole {
+		if split[n] != who {
+			t.Errorf("user %d: %q in the whole run, %q in its segment", n, who, split[n])
+		}
+	}
+	if len(split) != len(whole) {
+		t.Errorf("segments ran users %v; the whole run %v", keys(split), keys(whole))
+	}
+}
+
+// usersOf runs p as segment seg and returns each user's persona and CPF.
+func usersOf(t *testing.T, p *plan.Plan, seg Segment) map[int]string {
+	t.Helper()
+	sink := &memSink{}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := New(p, Options{Sink: sink, GracefulStop: 10 * time.Second, Segment: seg}).Run(ctx)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	checkAccounted(t, res, sink.convs)
+	out := map[int]string{}
+	for _, c := range sink.convs {
+		if c.Outcome != transcript.Completed {
+			t.Errorf("segment %v: user %d %s (%s)", seg, c.User, c.Outcome, c.Reason)
+		}
+		out[c.User] = c.Persona + " " + c.Data["customer"]["cpf"]
+	}
+	return out
+}
+
+func keys(m map[int]string) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -160,7 +160,7 @@ func (r *Recorder) personaSnapshots() map[string]Conversations {
 	out := make(map[string]Conversations)
 	r.personas.Range(func(name, t any) bool {
 		c := t.(*tally).snapshot()
-		c.PassK = PassK(c.Succeeded, c.Succeeded+c.Failed+c.Abandoned)
+		c.derivePassK()
 		out[name.(string)] = c
 		return true
 	})

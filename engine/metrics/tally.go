@@ -67,15 +67,28 @@ func (t *tally) snapshot() Conversations {
 	c.Started = t.started.Load()
 	c.Turns = t.turns.Load()
 	c.LateStarts = t.lateStarts.Load()
-	judged := c.Succeeded + c.Failed + c.Abandoned
+	c.SimulatorDrift, c.DataMismatch = t.drift.Load(), t.mismatch.Load()
+	c.Cost = t.cost.snapshot()
+	c.derive()
+	return c
+}
+
+// derive computes the figures that follow from the counts — in flight,
+// success rate, turns per ended conversation — for a snapshot and for a
+// merge of several runs' counts alike.
+func (c *Conversations) derive() {
+	judged := c.judged()
 	ended := judged + c.Interrupted
 	c.InFlight = c.Started - ended
 	c.SuccessRate = ratio(c.Succeeded, judged)
 	c.TurnsAvg = ratio(c.Turns, ended)
-	c.SimulatorDrift, c.DataMismatch = t.drift.Load(), t.mismatch.Load()
-	c.Cost = t.cost.snapshot()
-	return c
 }
+
+// derivePassK sets pass^k (personas only) from the judged conversations.
+func (c *Conversations) derivePassK() { c.PassK = PassK(c.Succeeded, c.judged()) }
+
+// judged counts the conversations that ended with a verdict on them.
+func (c *Conversations) judged() int64 { return c.Succeeded + c.Failed + c.Abandoned }
 
 func (t *tally) reasonCounts() map[string]int64 {
 	out := make(map[string]int64)

@@ -91,7 +91,9 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	defer logFile.Close()
 
-	opts := run.Options{Sink: jsonl, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment}
+	late := report.NewLateJSONL(filepath.Join(dir, report.LateFile))
+	defer late.Close()
+	opts := run.Options{Sink: jsonl, Late: late, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment}
 	f.ui.prepare(p, &opts)
 	r := run.New(p, opts)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -136,6 +138,9 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	if err := jsonl.Close(); err != nil {
 		return withCode(exitError, fmt.Errorf("cannot finish conversations.jsonl: %w", err))
+	}
+	if err := late.Close(); err != nil {
+		return withCode(exitError, err)
 	}
 	if err := renderResults(dir, histErr); err != nil {
 		return withCode(exitError, err)

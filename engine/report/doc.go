@@ -24,6 +24,7 @@ package report
 const (
 	SummaryFile       = "summary.json"
 	ConversationsFile = "conversations.jsonl"
+	LateFile          = "late.jsonl" // callbacks after their conversation's line was written
 	HistoryFile       = "history.json"
 	StatsCSVFile      = "stats.csv"
 	HistoryCSVFile    = "history.csv"

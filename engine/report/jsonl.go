@@ -49,13 +49,13 @@ func (j *JSONL) Write(c *transcript.Conversation) error {
 	return nil
 }
 
-// encodeLine is c as JSON with its newline; HTML characters are kept as they
+// encodeLine is v as JSON with its newline; HTML characters are kept as they
 // are (links in replies stay readable).
-func encodeLine(c *transcript.Conversation) ([]byte, error) {
+func encodeLine(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(c); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -95,24 +95,33 @@ func ScanJSONL(path string, fn func(*transcript.Conversation) error) error {
 		return fmt.Errorf("cannot read the conversations file: %w", err)
 	}
 	defer f.Close()
-	return scanLines(path, bufio.NewReader(f), fn)
+	return scanJSONLines(path, "conversation", bufio.NewReader(f), fn)
 }
 
-func scanLines(path string, r *bufio.Reader, fn func(*transcript.Conversation) error) error {
+// scanJSONLines decodes each line of r as a T and calls fn with it. Blank
+// lines are skipped; a last line without its newline that does not parse —
+// a write cut short by a killed process — is ignored; any other bad line is
+// an error naming it.
+func scanJSONLines[T any](path, what string, r *bufio.Reader, fn func(*T) error) error {
 	for n := 1; ; n++ {
 		line, rerr := r.ReadBytes('\n')
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
 			return fmt.Errorf("cannot read %s: %w", path, rerr)
 		}
 		last := rerr != nil // io.EOF: the line has no newline
-		c, ok, err := parseLine(line)
+		var v T
+		var err error
+		blank := len(bytes.TrimSpace(line)) == 0
+		if !blank {
+			err = json.Unmarshal(line, &v)
+		}
 		switch {
 		case err != nil && last:
 			return nil // truncated by a killed writer
 		case err != nil:
-			return fmt.Errorf("%s:%d: invalid conversation: %w", path, n, err)
-		case ok:
-			if err := fn(&c); err != nil {
+			return fmt.Errorf("%s:%d: invalid %s: %w", path, n, what, err)
+		case !blank:
+			if err := fn(&v); err != nil {
 				return err
 			}
 		}
@@ -120,15 +129,4 @@ func scanLines(path string, r *bufio.Reader, fn func(*transcript.Conversation) e
 			return nil
 		}
 	}
-}
-
-// parseLine decodes one line; ok is false for a blank one.
-func parseLine(line []byte) (c transcript.Conversation, ok bool, err error) {
-	if len(bytes.TrimSpace(line)) == 0 {
-		return c, false, nil
-	}
-	if err := json.Unmarshal(line, &c); err != nil {
-		return c, false, err
-	}
-	return c, true, nil
 }

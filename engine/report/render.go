@@ -50,7 +50,11 @@ func Render(dir string, o RenderOptions) (*Rendered, error) {
 	if err != nil {
 		return nil, err
 	}
-	convs, err := collectConversations(filepath.Join(dir, ConversationsFile), o.max())
+	late, err := ReadLate(filepath.Join(dir, LateFile))
+	if err != nil {
+		return nil, err
+	}
+	convs, err := collectConversations(filepath.Join(dir, ConversationsFile), o.max(), late)
 	if errors.Is(err, fs.ErrNotExist) {
 		out.Missing = append(out.Missing, ConversationsFile)
 		convs, err = &collected{samples: newSamples()}, nil
@@ -118,9 +122,12 @@ type collected struct {
 	completed    []*transcript.Conversation // completed, first ones, up to limit
 }
 
-func collectConversations(path string, limit int) (*collected, error) {
+// collectConversations reads conversations.jsonl, attaching to their turns
+// the late callbacks that came after a conversation's line was written.
+func collectConversations(path string, limit int, late map[string][]transcript.LateCallback) (*collected, error) {
 	c := &collected{samples: newSamples(), limit: limit}
 	err := ScanJSONL(path, func(conv *transcript.Conversation) error {
+		attachLate(conv, late[conv.ID])
 		c.add(conv)
 		return nil
 	})

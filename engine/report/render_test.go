@@ -345,7 +345,7 @@ func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	c, err := collectConversations(filepath.Join(dir, ConversationsFile), 4)
+	c, err := collectConversations(filepath.Join(dir, ConversationsFile), 4, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,14 @@ package run
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/voyplan/voyplan/engine/fdlimit"
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol"
 	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/tunnel"
 )
 
@@ -118,6 +120,13 @@ func (r *Runner) ready(env *environment) {
 		env.receiver.OnLateAfterEnd(func(id string, turn int, items []target.Message) {
 			r.log.Info("late callback after its conversation ended (counted in webhook.late)",
 				"id", id, "turn", turn, "reply", plan.ReplyText(items))
+			if r.opts.Late == nil {
+				return
+			}
+			late := &transcript.LateCallback{Conversation: id, Turn: turn, ReceivedAt: time.Now().UTC(), Messages: items}
+			if err := r.opts.Late.WriteLate(late); err != nil {
+				r.log.Error("cannot keep a late callback", "id", id, "turn", turn, "err", err)
+			}
 		})
 	}
 	if i := r.opts.Inspector; i != nil && env.receiver != nil {

@@ -156,8 +156,24 @@ func TestFaultLateReplies(t *testing.T) {
 	p := faultPlan(t, 2, 2*time.Second, attrs{"late_rate": "1", "late_delay": `"700ms"`},
 		attrs{"reply_timeout": `"300ms"`, "conversations_per_user": "0"},
 		`threshold "late_seen" { check = "webhook.late >= 1 && webhook.late <= conversations.started" }`)
-	res, _ := runFaults(t, p)
+	late := &memLate{}
+	res, convs := runPlanWith(t, p, Options{Late: late})
+	checkWebhook(t, res, convs)
 	s := res.Snapshot
+	// Each reply came after its conversation had ended and been written:
+	// every one is kept for late.jsonl, under its conversation and turn.
+	ids := map[string]int{}
+	for _, c := range convs {
+		ids[c.ID] = len(c.Turns)
+	}
+	if int64(len(late.got)) != s.Webhook.Late {
+		t.Errorf("%d late callbacks kept; webhook.late = %d", len(late.got), s.Webhook.Late)
+	}
+	for _, cb := range late.got {
+		if n, ok := ids[cb.Conversation]; !ok || cb.Turn < 1 || cb.Turn > n || len(cb.Messages) == 0 || cb.ReceivedAt.IsZero() {
+			t.Errorf("late callback %+v: not a turn of a conversation of the run", cb)
+		}
+	}
 	if s.Conversations.Failed != s.Conversations.Started || s.Conversations.Reasons[transcript.ReasonReplyTimeout] != s.Conversations.Started {
 		t.Errorf("conversations %+v: want every one failed by reply_timeout", s.Conversations)
 	}
@@ -373,4 +389,17 @@ func postJunk(t *testing.T, base, probe string, n int, record func(kind string, 
 			record(k.kind, resp.StatusCode)
 		}
 	}
+}
+
+// memLate keeps the callbacks that came after their conversation ended.
+type memLate struct {
+	mu  sync.Mutex
+	got []transcript.LateCallback
+}
+
+func (m *memLate) WriteLate(c *transcript.LateCallback) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.got = append(m.got, *c)
+	return nil
 }

@@ -26,9 +26,17 @@ type Sink interface {
 	Write(c *transcript.Conversation) error
 }
 
+// LateSink receives the callbacks that arrive after their conversation was
+// handed to the Sink (late.jsonl). It is called from the webhook handler,
+// so it must be safe for concurrent use and quick.
+type LateSink interface {
+	WriteLate(c *transcript.LateCallback) error
+}
+
 // Options tune a run; the zero value is usable.
 type Options struct {
 	Sink Sink         // nil: conversations are only counted
+	Late LateSink     // nil: callbacks after a conversation ended are only counted and logged
 	Log  *slog.Logger // nil: discard
 	// GracefulStop is how long conversations still in flight when the
 	// stages end may go on before they are cut and recorded as interrupted.

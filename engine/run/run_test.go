@@ -109,10 +109,18 @@ stage "all" {
 
 func runPlan(t *testing.T, p *plan.Plan) (*Result, []*transcript.Conversation) {
 	t.Helper()
+	return runPlanWith(t, p, Options{})
+}
+
+// runPlanWith runs p with opts, into a memory sink and with a 10 s
+// graceful stop, and checks every conversation was accounted for.
+func runPlanWith(t *testing.T, p *plan.Plan, opts Options) (*Result, []*transcript.Conversation) {
+	t.Helper()
 	sink := &memSink{}
+	opts.Sink, opts.GracefulStop = sink, 10*time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	res, err := New(p, Options{Sink: sink, GracefulStop: 10 * time.Second}).Run(ctx)
+	res, err := New(p, opts).Run(ctx)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}

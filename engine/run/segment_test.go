@@ -1,10 +1,8 @@
 package run
 
 import (
-	"context"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/transcript"
@@ -85,16 +83,9 @@ func TestSegmentedRunsAddUpToTheWholeRun(t *testing.T) {
 // usersOf runs p as segment seg and returns each user's persona and CPF.
 func usersOf(t *testing.T, p *plan.Plan, seg Segment) map[int]string {
 	t.Helper()
-	sink := &memSink{}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	res, err := New(p, Options{Sink: sink, GracefulStop: 10 * time.Second, Segment: seg}).Run(ctx)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	checkAccounted(t, res, sink.convs)
+	_, convs := runPlanWith(t, p, Options{Segment: seg})
 	out := map[int]string{}
-	for _, c := range sink.convs {
+	for _, c := range convs {
 		if c.Outcome != transcript.Completed {
 			t.Errorf("segment %v: user %d %s (%s)", seg, c.User, c.Outcome, c.Reason)
 		}

@@ -1,0 +1,94 @@
+package report
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// LateJSONL appends to late.jsonl the callbacks that arrived after their
+// conversation's line was written (conversations.jsonl lines are never
+// rewritten), one line each, durable as conversations.jsonl's lines are.
+// The file is created on the first one: a run without such callbacks has
+// none. Render attaches them to their turns.
+type LateJSONL struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+}
+
+// NewLateJSONL returns a writer for path; nothing is created until a write.
+func NewLateJSONL(path string) *LateJSONL { return &LateJSONL{path: path} }
+
+// WriteLate appends c as one line. It is safe for concurrent use.
+func (l *LateJSONL) WriteLate(c *transcript.LateCallback) error {
+	line, err := encodeLine(c)
+	if err != nil {
+		return fmt.Errorf("cannot encode a late callback of %s: %w", c.Conversation, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		if l.f, err = os.OpenFile(l.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err != nil {
+			return fmt.Errorf("cannot open %s: %w", l.path, err)
+		}
+	}
+	if _, err := l.f.Write(line); err != nil {
+		return fmt.Errorf("cannot write a late callback of %s to %s: %w", c.Conversation, l.path, err)
+	}
+	return nil
+}
+
+// Close closes the file, if one was created.
+func (l *LateJSONL) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	if err != nil {
+		return fmt.Errorf("cannot close %s: %w", l.path, err)
+	}
+	return nil
+}
+
+// ReadLate reads late.jsonl into the late callbacks of each conversation,
+// in arrival order. A missing file is no late callbacks.
+func ReadLate(path string) (map[string][]transcript.LateCallback, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the late callbacks: %w", err)
+	}
+	defer f.Close()
+	out := map[string][]transcript.LateCallback{}
+	err = scanJSONLines(path, "late callback", bufio.NewReader(f), func(c *transcript.LateCallback) error {
+		out[c.Conversation] = append(out[c.Conversation], *c)
+		return nil
+	})
+	return out, err
+}
+
+// attachLate adds each late callback's items to its turn's Late; one for a
+// turn the conversation does not have goes to its last turn.
+func attachLate(c *transcript.Conversation, late []transcript.LateCallback) {
+	if len(c.Turns) == 0 {
+		return
+	}
+	for _, cb := range late {
+		i := cb.Turn - 1
+		if i < 0 || i >= len(c.Turns) {
+			i = len(c.Turns) - 1
+		}
+		c.Turns[i].Late = append(c.Turns[i].Late, cb.Messages...)
+	}
+}

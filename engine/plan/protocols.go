@@ -99,17 +99,17 @@ type OpenAI struct {
 // Schemas of the non-voyager targets and their blocks.
 var (
 	httpTargetSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "protocol"}},
+		Attributes: []hcl.AttributeSchema{{Name: "protocol"}, {Name: "retries"}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "response"}, {Type: "session"}},
 	}
 	webhookTargetSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "protocol"}, {Name: "timeout"}},
+		Attributes: []hcl.AttributeSchema{{Name: "protocol"}, {Name: "timeout"}, {Name: "retries"}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "callback"}, {Type: "session"}},
 	}
 	openaiTargetSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
 			{Name: "protocol"}, {Name: "url", Required: true}, {Name: "model", Required: true},
-			{Name: "system"}, {Name: "api_key"}, {Name: "headers"},
+			{Name: "system"}, {Name: "api_key"}, {Name: "headers"}, {Name: "retries"},
 		},
 	}
 	requestSchema = &hcl.BodySchema{
@@ -198,6 +198,7 @@ func (l *loader) decodeAPITarget(b *hcl.Block, schema *hcl.BodySchema, async boo
 	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
 	blocks := c.Blocks.ByType()
 	t := &l.plan.Target
+	a.retries(&t.Retries)
 	if async {
 		a.duration("timeout", &t.Timeout)
 		a.require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
@@ -317,6 +318,15 @@ func (l *loader) decodeOpenAITarget(b *hcl.Block) {
 	a.str("system", &o.System)
 	a.str("api_key", &o.APIKey)
 	o.Headers = a.headers("headers")
+	a.retries(&l.plan.Target.Retries)
+}
+
+// retries reads a target's retries: how often a send that failed with HTTP
+// 5xx or a broken connection is tried again, whatever the protocol.
+func (a attrs) retries(n *int) {
+	a.integer("retries", n)
+	a.require("retries", *n >= 0 && *n <= maxRetries,
+		"a whole number from 0 (no retry) to 10: how often a send that failed with HTTP 5xx or a broken connection is tried again")
 }
 
 // chatCompletionsURL is the chat completions endpoint under base: base

@@ -22,16 +22,17 @@ type apiConn struct {
 	spec    *plan.API
 	conv    Conversation
 	client  *http.Client
+	retry   Retrying
 	session string // read by session.id_from; "" until then
 }
 
-func newAPIConn(spec *plan.API, c Conversation, base *http.Client) *apiConn {
+func newAPIConn(spec *plan.API, c Conversation, base *http.Client, retry Retrying) *apiConn {
 	client := base
 	if spec.Session.Mode == plan.SessionCookie {
 		jar, _ := cookiejar.New(nil) // never fails with nil options
 		client = &http.Client{Transport: base.Transport, Timeout: base.Timeout, Jar: jar}
 	}
-	return &apiConn{spec: spec, conv: c, client: client}
+	return &apiConn{spec: spec, conv: c, client: client, retry: retry}
 }
 
 // sessionID is session.id: the assigned id, else the conversation's.
@@ -69,14 +70,15 @@ func (a *apiConn) request(n int, text, callbackURL string) (outgoing, error) {
 	return o, nil
 }
 
-// send renders and sends turn n's message.
-func (a *apiConn) send(ctx context.Context, n int, text, callbackURL string) (response, outgoing, error) {
+// send renders and sends turn n's message, retrying as the target says; it
+// returns the last attempt's response and the attempts made.
+func (a *apiConn) send(ctx context.Context, n int, text, callbackURL string) (response, outgoing, int, error) {
 	o, err := a.request(n, text, callbackURL)
 	if err != nil {
-		return response{}, o, err
+		return response{}, o, 1, err
 	}
-	r, err := roundTrip(ctx, a.client, o)
-	return r, o, err
+	r, attempts, err := a.retry.send(ctx, a.client, o)
+	return r, o, attempts, err
 }
 
 // capture reads the assistant's id for the conversation from a response,

@@ -10,7 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/voyplan/voyplan/engine/target"
 )
 
 // maxResponse bounds how much of a response body is read; a larger reply
@@ -73,6 +76,36 @@ func bytesOrNil(b []byte) io.Reader {
 		return nil
 	}
 	return bytes.NewReader(b)
+}
+
+// Retrying is how a failed request is tried again: up to Retries more
+// times, on HTTP 5xx or a broken connection, never on a 4xx or a timeout
+// (target.Retry). Backoff is the first wait (0: target's default).
+type Retrying struct {
+	Retries int
+	Backoff time.Duration
+}
+
+// errStatus marks an attempt answered with a failing status, for Retry.
+var errStatus = errors.New("failing status")
+
+// send makes o's request as rt says, and returns the last attempt's
+// response and transport error (a failing status is not an error here:
+// callers check response.ok) and the attempts made.
+func (rt Retrying) send(ctx context.Context, client *http.Client, o outgoing) (response, int, error) {
+	var r response
+	attempts, err := target.Retry(ctx, rt.Retries, rt.Backoff, func() (int, error) {
+		var err error
+		r, err = roundTrip(ctx, client, o)
+		if err == nil && !r.ok() {
+			return r.status, errStatus
+		}
+		return r.status, err
+	})
+	if errors.Is(err, errStatus) {
+		err = nil
+	}
+	return r, attempts, err
 }
 
 // ok reports a 2xx status.

@@ -16,12 +16,13 @@ import (
 type HTTP struct {
 	API     *plan.API
 	Client  *http.Client
-	Timeout time.Duration // reply timeout, bounding each request
+	Timeout time.Duration // reply timeout, bounding each request, retries included
+	Retry   Retrying      // a 5xx or a broken connection tried again
 }
 
 // Open implements Protocol.
 func (h *HTTP) Open(c Conversation) Session {
-	return &httpSession{h: h, conn: newAPIConn(h.API, c, h.Client)}
+	return &httpSession{h: h, conn: newAPIConn(h.API, c, h.Client, h.Retry)}
 }
 
 type httpSession struct {
@@ -35,8 +36,8 @@ func (s *httpSession) Exchange(ctx context.Context, n int, text string) (Turn, e
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	rctx, cancel := context.WithTimeout(ctx, s.h.Timeout)
 	defer cancel()
-	r, o, err := s.conn.send(rctx, n, text, "")
-	t.Send, t.Status = time.Since(t.SentAt), r.status
+	r, o, attempts, err := s.conn.send(rctx, n, text, "")
+	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
 	switch {
 	case ctx.Err() != nil:
 		return t, ctx.Err()

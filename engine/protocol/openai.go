@@ -22,7 +22,8 @@ import (
 type OpenAI struct {
 	Spec    *plan.OpenAI
 	Client  *http.Client
-	Timeout time.Duration // reply timeout, bounding each request
+	Timeout time.Duration // reply timeout, bounding each request, retries included
+	Retry   Retrying      // a 5xx or a broken connection tried again
 }
 
 // Open implements Protocol.
@@ -76,8 +77,8 @@ func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn,
 	}
 	rctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
 	defer cancel()
-	r, err := roundTrip(rctx, s.o.Client, o)
-	t.Send, t.Status = time.Since(t.SentAt), r.status
+	r, attempts, err := s.o.Retry.send(rctx, s.o.Client, o)
+	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
 	switch {
 	case ctx.Err() != nil:
 		return t, ctx.Err()

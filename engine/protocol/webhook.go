@@ -28,6 +28,7 @@ type Webhook struct {
 	Receiver *webhook.Receiver
 	Timeout  time.Duration // reply timeout
 	Settle   time.Duration // quiet period that gathers a reply split over callbacks
+	Retry    Retrying      // a send answered 5xx or cut short, tried again
 	// AssignGrace is how long a body-matched callback naming an id no
 	// session holds waits for one to take it, when the assistant assigns
 	// ids (session id_from): a fast assistant may call back before its
@@ -47,7 +48,7 @@ const defaultAssignGrace = 2 * time.Second
 
 // Open implements Protocol.
 func (w *Webhook) Open(c Conversation) Session {
-	s := &webhookSession{w: w, conn: newAPIConn(w.API, c, w.Client), mailbox: w.Receiver.Open(c.ID)}
+	s := &webhookSession{w: w, conn: newAPIConn(w.API, c, w.Client, w.Retry), mailbox: w.Receiver.Open(c.ID)}
 	if w.byBody() {
 		w.register(c.ID, s)
 	}
@@ -149,8 +150,8 @@ type webhookSession struct {
 func (s *webhookSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	s.turn.Store(int64(n))
-	r, o, err := s.conn.send(ctx, n, text, s.callbackURL(n))
-	t.Send, t.Status = time.Since(t.SentAt), r.status
+	r, o, attempts, err := s.conn.send(ctx, n, text, s.callbackURL(n))
+	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
 	switch {
 	case ctx.Err() != nil:
 		return t, ctx.Err()

@@ -42,14 +42,29 @@ func (v *Voyager) SendMessage(ctx context.Context, clientIdentifier, text, webho
 		return Sent{}, fmt.Errorf("cannot encode the message: %w", err)
 	}
 	var sent Sent
-	for {
-		sent.Attempts++
+	sent.Attempts, err = Retry(ctx, v.Retries, v.Backoff, func() (int, error) {
 		sent.Status, err = v.post(ctx, body)
-		if err == nil || sent.Attempts > v.Retries || !retryable(ctx, sent.Status, err) {
-			return sent, attemptsError(err, sent.Attempts)
+		return sent.Status, err
+	})
+	return sent, err
+}
+
+// Retry calls attempt, and again up to retries more times with backoff
+// (backoff before the first retry, doubling up to 5 s; 0: 200 ms) while
+// it fails in a way worth repeating: HTTP 5xx (the status attempt
+// returns with its error), or a transport error other than a timeout. A
+// 4xx is never repeated, nor a request that timed out, which the server
+// may still be working on. It returns the attempts made and the last
+// attempt's error, saying how many attempts it took; when ctx ends during a
+// backoff, that error is returned at once.
+func Retry(ctx context.Context, retries int, backoff time.Duration, attempt func() (status int, err error)) (int, error) {
+	for n := 1; ; n++ {
+		status, err := attempt()
+		if err == nil || n > retries || !retryable(ctx, status, err) {
+			return n, attemptsError(err, n)
 		}
-		if !sleep(ctx, v.backoff(sent.Attempts)) {
-			return sent, attemptsError(err, sent.Attempts)
+		if !sleep(ctx, backoffAfter(backoff, n)) {
+			return n, attemptsError(err, n)
 		}
 	}
 }
@@ -69,9 +84,8 @@ func retryable(ctx context.Context, status int, err error) bool {
 	return errors.As(err, &ue) && ue.Op != "parse" && !ue.Timeout()
 }
 
-// backoff is the wait after the n-th attempt failed.
-func (v *Voyager) backoff(n int) time.Duration {
-	d := v.Backoff
+// backoffAfter is the wait after the n-th attempt failed, starting from d.
+func backoffAfter(d time.Duration, n int) time.Duration {
 	if d <= 0 {
 		d = defaultBackoff
 	}

@@ -168,14 +168,13 @@ func TestSendBackoffStopsWithContext(t *testing.T) {
 
 func TestBackoffDoublesUpToTheCap(t *testing.T) {
 	t.Parallel()
-	v := &Voyager{Backoff: time.Second}
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
 	for i, w := range want {
-		if got := v.backoff(i + 1); got != w {
+		if got := backoffAfter(time.Second, i+1); got != w {
 			t.Errorf("backoff(%d) = %v, want %v", i+1, got, w)
 		}
 	}
-	if got := (&Voyager{}).backoff(1); got != defaultBackoff {
+	if got := backoffAfter(0, 1); got != defaultBackoff {
 		t.Errorf("default backoff %v, want %v", got, defaultBackoff)
 	}
 }

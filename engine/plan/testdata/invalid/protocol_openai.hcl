@@ -3,6 +3,7 @@ target "bot" { # ERROR: Missing required argument
   url      = "127.0.0.1:8080" # ERROR: Invalid URL
   headers  = { "Bad Header" = "x" } # ERROR: Invalid header name
   timeout  = "30s" # ERROR: Unsupported argument
+  retries  = -1 # ERROR: Value out of range
 }
 
 persona "edman" {

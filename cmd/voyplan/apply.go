@@ -132,6 +132,8 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		Interrupted: res.Interrupted,
 		Steering:    steering,
 		Segment:     f.segment.summary(),
+
+		Distributions: a.distributions(r.Recorder()),
 	}, res.Snapshot, results)
 	if err := report.WriteSummary(dir, sum); err != nil {
 		return withCode(exitError, fmt.Errorf("cannot write summary.json: %w", err))

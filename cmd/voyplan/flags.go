@@ -98,7 +98,12 @@ func (f *segmentFlag) describe(p *plan.Plan) string {
 	if f.Whole() {
 		return ""
 	}
-	peak := p.Schedule().Peak()
+	s := p.Schedule()
+	if s.Open() { // each process starts its share of the arrivals, up to its own max_users in flight
+		all := s.Started()
+		return fmt.Sprintf(", segment %s: %d of the %d arrivals, up to %d in flight here", f.Segment, f.Local(all), all, s.Peak())
+	}
+	peak := s.Peak()
 	return fmt.Sprintf(", segment %s: %d of the %d users at the peak", f.Segment, f.Local(peak), peak)
 }
 

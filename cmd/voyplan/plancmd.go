@@ -92,6 +92,9 @@ func printTarget(w io.Writer, p *plan.Plan) {
 
 // stagesTable prints the schedule as a timeline, one row per stage.
 func stagesTable(w io.Writer, p *plan.Plan, s plan.Schedule) error {
+	if s.Open() {
+		return arrivalsTable(w, p, s) // plan_open.go
+	}
 	t := tablewriter.NewTable(w)
 	t.Header("Stage", "From", "To", "Users", "Spawn rate", "Target reached")
 	start, users := time.Duration(0), 0
@@ -143,6 +146,10 @@ func personasTable(w io.Writer, p *plan.Plan) error {
 
 // printExpectations prints the bounds a user can budget with.
 func printExpectations(w io.Writer, p *plan.Plan, s plan.Schedule) {
+	if s.Open() {
+		printOpenExpectations(w, p, s) // plan_open.go
+		return
+	}
 	c := p.Conversation
 	fmt.Fprintf(w, "\n  %d users at peak, %d started in all, over %s\n", s.Peak(), s.Started(), fmtDur(s.Duration))
 	if c.ConversationsPerUser > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -106,6 +107,9 @@ func (s progressState) line(color bool) string {
 		fmt.Sprintf("turns %d", c.Turns),
 		"reply p95 " + p95,
 		"cost $" + verdict.FormatFloat(s.snap.Cost.USD),
+	}
+	if c.Dropped > 0 { // open stages: arrivals that found max_users in flight
+		parts = slices.Insert(parts, 3, paintIf(color, "31", fmt.Sprintf("%d dropped", c.Dropped)))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -56,6 +56,10 @@ type stageView struct {
 	Users      int     `json:"users"`
 	SpawnRate  float64 `json:"spawn_rate"`
 	DurationMS float64 `json:"duration_ms"`
+	// An open stage's (arrival_rate): conversations started per second,
+	// and the most in flight; absent for a closed stage.
+	ArrivalRate *float64 `json:"arrival_rate,omitempty"`
+	MaxUsers    int      `json:"max_users,omitempty"`
 }
 
 // historyView is the samples a page has not seen yet: it keeps From of
@@ -116,6 +120,9 @@ func (s *Server) planView() planView {
 	v := planView{Name: p.Name, Description: p.Description, Seed: p.Seed, Stages: make([]stageView, len(p.Stages))}
 	for i, st := range p.Stages {
 		v.Stages[i] = stageView{Name: st.Name, Users: st.Users, SpawnRate: st.SpawnRate, DurationMS: transcript.Ms(st.Duration)}
+		if st.Open {
+			v.Stages[i].ArrivalRate, v.Stages[i].MaxUsers = &st.ArrivalRate, st.MaxUsers
+		}
 	}
 	return v
 }

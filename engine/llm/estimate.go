@@ -22,7 +22,8 @@ type Estimate struct {
 	LLM   *plan.LLM
 	Price Price
 	// Conversations is the most the personas of the block can hold: users ×
-	// conversations_per_user × their share of the weights. When
+	// conversations_per_user (open stages: the arrivals) × their share of
+	// the weights. When
 	// conversations repeat until the stages end it is an estimate (Bounded
 	// false) at EstimateTurnTime a turn.
 	Conversations float64
@@ -73,8 +74,12 @@ func llmNames(p *plan.Plan) []string {
 }
 
 // planConversations is how many conversations the run holds at most; when
-// they repeat until the stages end, an estimate from the users' time.
+// they repeat until the stages end, an estimate from the users' time. Open
+// stages hold one per arrival (Σ rate × duration), dropped ones included.
 func planConversations(p *plan.Plan, s plan.Schedule) (float64, bool) {
+	if s.Open() {
+		return float64(s.Started()), true
+	}
 	c := p.Conversation
 	if c.ConversationsPerUser > 0 {
 		return float64(s.Started() * c.ConversationsPerUser), true

@@ -4,7 +4,9 @@
 // them carrying the names thresholds and summary.json use. History samples
 // a Recorder into a time series (every HistoryInterval), each interval's
 // percentiles taken from the difference of two readings of the cumulative
-// histograms.
+// histograms. Distributions exports the histograms with their exact counts
+// for summary.json, and Merge combines the snapshots and distributions of
+// several runs (one per segment of the users) into one.
 //
 // It owns aggregation only. It does not run anything (engine/run calls the
 // Recorder), judge anything (engine/verdict evaluates thresholds against a

@@ -101,6 +101,14 @@ func (r *Recorder) ConversationDue(persona string, lateness time.Duration) {
 	r.persona(persona).lateStarts.Add(1)
 }
 
+// ConversationDropped counts an arrival of an open stage that was not
+// started because max_users conversations were in flight, overall and for
+// the persona its user would have played.
+func (r *Recorder) ConversationDropped(persona string) {
+	r.total.dropped.Add(1)
+	r.persona(persona).dropped.Add(1)
+}
+
 // ConversationEnded records how a conversation ended, overall and for its
 // persona, and times it. The "conversation" timing covers the conversations
 // that were judged: a completed one is timed; a failed or abandoned one is

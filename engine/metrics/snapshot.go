@@ -41,6 +41,11 @@ type Conversations struct {
 	// the offered load was lower than planned — the latencies beside it
 	// were measured under less load than asked for.
 	LateStarts int64 `expr:"late_starts" json:"late_starts"`
+	// Dropped counts the arrivals of open stages (arrival_rate) that were
+	// not started because max_users conversations were in flight (k6's
+	// dropped_iterations): load the plan asked for and the run did not
+	// offer. Closed stages never drop.
+	Dropped int64 `expr:"dropped" json:"dropped"`
 	// SimulatorDrift counts the customer messages that acted as the
 	// assistant, DataMismatch those that disclosed personal data other than
 	// the user's (transcript.Turn.Drift, DataMismatch).

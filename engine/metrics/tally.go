@@ -20,6 +20,7 @@ type tally struct {
 	interrupted atomic.Int64
 	turns       atomic.Int64
 	lateStarts  atomic.Int64 // conversations started behind schedule
+	dropped     atomic.Int64 // arrivals not started: max_users in flight
 	drift       atomic.Int64 // customer messages out of character
 	mismatch    atomic.Int64 // customer messages with someone else's data
 	cost        costs        // of the ended conversations
@@ -67,6 +68,7 @@ func (t *tally) snapshot() Conversations {
 	c.Started = t.started.Load()
 	c.Turns = t.turns.Load()
 	c.LateStarts = t.lateStarts.Load()
+	c.Dropped = t.dropped.Load()
 	c.SimulatorDrift, c.DataMismatch = t.drift.Load(), t.mismatch.Load()
 	c.Cost = t.cost.snapshot()
 	c.derive()

@@ -92,9 +92,7 @@ func (l *loader) decodeTarget(b *hcl.Block) {
 	a.str("client_domain", &t.ClientDomain)
 	a.duration("timeout", &t.Timeout)
 	a.require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
-	a.integer("retries", &t.Retries)
-	a.require("retries", t.Retries >= 0 && t.Retries <= maxRetries,
-		"a whole number from 0 (no retry) to 10: how often a send that failed with HTTP 5xx or a broken connection is tried again")
+	a.retries(&t.Retries)
 	l.checkTargetURL(a, b)
 }
 
@@ -237,6 +235,7 @@ func (l *loader) decodeConversation(b *hcl.Block) {
 	if b != nil {
 		rng = b.DefRange
 		a = l.content(b, conversationSchema)
+		l.convAttrs = a.m
 		l.decodeConversationAttrs(a, c)
 	}
 	c.CompleteWhen = l.completeWhen(a, src, rng)
@@ -263,6 +262,7 @@ func (l *loader) decodeStages(blocks hcl.Blocks) {
 		l.add(hcl.Diagnostics{l.missingBlock("stage")})
 	}
 	seen := make(map[string]hcl.Range)
+	var kept hcl.Blocks
 	for _, b := range blocks {
 		name := b.Labels[0]
 		if first, dup := seen[name]; dup {
@@ -270,20 +270,29 @@ func (l *loader) decodeStages(blocks hcl.Blocks) {
 			continue
 		}
 		seen[name] = b.DefRange
+		kept = append(kept, b)
 		l.plan.Stages = append(l.plan.Stages, l.decodeStage(b))
 	}
+	l.checkStageModels(kept) // open.go
 }
 
+// decodeStage decodes a closed stage (users, spawn_rate), or an open one
+// (arrival_rate: open.go).
 func (l *loader) decodeStage(b *hcl.Block) Stage {
 	s := Stage{Name: b.Labels[0]}
 	a := l.content(b, stageSchema)
+	if a.duration("duration", &s.Duration) {
+		a.require("duration", s.Duration > 0, `a positive duration, e.g. "10m"`)
+	}
+	if _, open := a.m["arrival_rate"]; open {
+		l.decodeOpenStage(a, &s)
+		return s
+	}
+	l.requireClosed(a, b)
 	a.integer("users", &s.Users)
 	a.require("users", s.Users >= 0, "a whole number of 0 or more (the concurrent users to reach)")
 	if a.number("spawn_rate", &s.SpawnRate) {
 		a.require("spawn_rate", s.SpawnRate > 0, "more than 0 (users started or retired per second)")
-	}
-	if a.duration("duration", &s.Duration) {
-		a.require("duration", s.Duration > 0, `a positive duration, e.g. "10m"`)
 	}
 	return s
 }

@@ -73,9 +73,10 @@ type loader struct {
 	rootCtx  *hcl.EvalContext
 	ctx      *hcl.EvalContext
 
-	vars     map[string]*variable
-	data     []*dataBlock
-	personas []personaEval // aligned with plan.Personas
+	vars      map[string]*variable
+	data      []*dataBlock
+	personas  []personaEval  // aligned with plan.Personas
+	convAttrs hcl.Attributes // the conversation block's, for the open-stage warnings
 
 	diags hcl.Diagnostics
 }

@@ -163,14 +163,22 @@ type Predicate struct {
 	Range   hcl.Range
 }
 
-// Stage is one `stage "name"` block: reach Users concurrent users, starting or
-// retiring SpawnRate per second, and hold until Duration has passed since the
-// stage began.
+// Stage is one `stage "name"` block. A closed stage reaches Users concurrent
+// users, starting or retiring SpawnRate per second, and holds until Duration
+// has passed since the stage began. An open stage (Open: arrival_rate)
+// starts ArrivalRate conversations per second for Duration, each by a fresh
+// virtual user, whatever became of the earlier ones; an arrival that finds
+// MaxUsers conversations in flight (in this process) is not started but
+// counted as dropped. A plan's stages are all closed or all open.
 type Stage struct {
 	Name      string
 	Users     int
 	SpawnRate float64
 	Duration  time.Duration
+
+	Open        bool
+	ArrivalRate float64 // conversations started per second (open)
+	MaxUsers    int     // conversations in flight at most, per process (open)
 }
 
 // Threshold is a `threshold "name"` block: an expr-lang check over the run's

@@ -1,6 +1,9 @@
 package plan
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Step is one point of a compiled schedule: from At on, Users virtual users
 // are planned. Steps are sorted by At; there is one per user started or
@@ -13,10 +16,61 @@ type Step struct {
 
 // Schedule is the compiled form of the stages: plain data that can be
 // printed (`voyplan plan`) and compared in tests without running anything.
+// Closed stages compile to Steps, open ones to Arrivals (a plan has one
+// kind or the other).
 type Schedule struct {
 	Steps    []Step
+	Arrivals []Arrivals    // one per open stage, in stage order
 	Duration time.Duration // when the last stage ends: no conversation starts after it
 }
+
+// Arrivals is an open stage compiled: Count conversations arrive, the k-th
+// (0-based) due at At(k) = Start + k/Rate — from the schedule, never from
+// when the previous one started — each by a fresh virtual user, numbered
+// First+k across the whole run (the arrivals of the open stages before it
+// come first). At most MaxUsers are in flight (per process); an arrival
+// that finds them all busy is dropped.
+type Arrivals struct {
+	Stage    int           // index into Plan.Stages
+	Start    time.Duration // offset of the stage from the run's start
+	Duration time.Duration
+	Rate     float64 // conversations per second; 0: a quiet stage
+	MaxUsers int
+	First    int // global user number of the arrival k = 0
+	Count    int // arrivals due in [Start, Start+Duration)
+}
+
+// At is when arrival k (0-based) of the stage is due, from the run's start.
+func (a Arrivals) At(k int) time.Duration { return a.Start + arrivalOffset(a.Rate, k) }
+
+// arrivalOffset is k/rate seconds, to the nearest nanosecond; past what a
+// Duration holds (a vanishing rate), the longest Duration.
+func arrivalOffset(rate float64, k int) time.Duration {
+	ns := math.Round(float64(k) * float64(time.Second) / rate)
+	if ns >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
+}
+
+// arrivalCount is how many arrivals an open stage has: every k whose
+// offset k/rate falls before the stage's end, about rate × duration.
+func arrivalCount(st Stage) int {
+	if st.ArrivalRate <= 0 || st.Duration <= 0 {
+		return 0
+	}
+	n := int(math.Ceil(st.ArrivalRate * st.Duration.Seconds()))
+	for n > 0 && arrivalOffset(st.ArrivalRate, n-1) >= st.Duration { // float rounding, either way
+		n--
+	}
+	for arrivalOffset(st.ArrivalRate, n) < st.Duration {
+		n++
+	}
+	return n
+}
+
+// Open reports whether the schedule is of open stages (arrivals).
+func (s Schedule) Open() bool { return len(s.Arrivals) > 0 }
 
 // Schedule compiles the plan's stages.
 func (p *Plan) Schedule() Schedule { return CompileStages(p.Stages) }
@@ -32,12 +86,27 @@ func CompileStages(stages []Stage) Schedule { return CompileFrom(stages, 0, 0, 0
 // beginning at offset start with users already planned: how a run steered
 // by hand re-plans the rest of its schedule from the moment of the change
 // (the caller shortens stages[first] to what is left of it). Steps keep
-// their index into stages.
+// their index into stages. Open stages compile to Arrivals, numbered after
+// the arrivals of every open stage before them, stages[:first] included.
 func CompileFrom(stages []Stage, first, users int, start time.Duration) Schedule {
 	var s Schedule
+	next := 1 // the global number of the next arrival
+	for _, st := range stages[:min(first, len(stages))] {
+		if st.Open {
+			next += arrivalCount(st)
+		}
+	}
 	for i := first; i < len(stages); i++ {
 		st := stages[i]
 		end := start + st.Duration
+		if st.Open {
+			a := Arrivals{Stage: i, Start: start, Duration: st.Duration, Rate: st.ArrivalRate,
+				MaxUsers: st.MaxUsers, First: next, Count: arrivalCount(st)}
+			s.Arrivals = append(s.Arrivals, a)
+			next += a.Count
+			start = end
+			continue
+		}
 		s.Steps = append(s.Steps, Step{At: start, Users: users, Stage: i})
 		users = ramp(&s, i, users, st, start, end)
 		start = end
@@ -70,9 +139,19 @@ func ramp(s *Schedule, stage, users int, st Stage, start, end time.Duration) int
 	return users
 }
 
-// Peak is the largest number of users the schedule plans at once.
+// Peak is the largest number of users the schedule plans at once. For
+// open stages, whose conversations last as long as the assistant makes
+// them, it is the most that can be in flight: in each stage that starts
+// any, its max_users, or all the arrivals so far when there are fewer.
 func (s Schedule) Peak() int {
 	peak := 0
+	arrived := 0
+	for _, a := range s.Arrivals {
+		arrived += a.Count
+		if a.Count > 0 { // a quiet stage starts none: in flight only falls
+			peak = max(peak, min(a.MaxUsers, arrived))
+		}
+	}
 	for _, st := range s.Steps {
 		peak = max(peak, st.Users)
 	}
@@ -80,9 +159,15 @@ func (s Schedule) Peak() int {
 }
 
 // Started is the number of users the schedule starts in all: every increase
-// of the count is a new user (a retired user is never brought back).
+// of the count is a new user (a retired user is never brought back). For
+// open stages it is the arrivals — Σ rate × duration, each a conversation
+// with its own user — of which those that find max_users in flight are
+// dropped instead.
 func (s Schedule) Started() int {
 	n, prev := 0, 0
+	for _, a := range s.Arrivals {
+		n += a.Count
+	}
 	for _, st := range s.Steps {
 		if st.Users > prev {
 			n += st.Users - prev

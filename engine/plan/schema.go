@@ -73,9 +73,12 @@ var conversationSchema = &hcl.BodySchema{
 	},
 }
 
+// stageSchema covers both models: users and spawn_rate (closed) or
+// arrival_rate and max_users (open); decodeStage requires what each needs.
 var stageSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "users", Required: true}, {Name: "spawn_rate", Required: true}, {Name: "duration", Required: true},
+		{Name: "users"}, {Name: "spawn_rate"}, {Name: "duration", Required: true},
+		{Name: "arrival_rate"}, {Name: "max_users"},
 	},
 }
 

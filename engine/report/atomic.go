@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -11,11 +13,20 @@ import (
 // file is either the old one or the new one, whatever happens. On failure the
 // temporary file is removed.
 func writeFileAtomic(dir, name string, data []byte) error {
+	return writeAtomic(dir, name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic is writeFileAtomic for content written as a stream by fill
+// (through a buffer), too large to hold in memory.
+func writeAtomic(dir, name string, fill func(w io.Writer) error) error {
 	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
 	if err != nil {
 		return err
 	}
-	if err := fillAndClose(tmp, data); err != nil {
+	if err := fillAndClose(tmp, fill); err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}
@@ -26,10 +37,14 @@ func writeFileAtomic(dir, name string, data []byte) error {
 	return syncDir(dir)
 }
 
-// fillAndClose writes data to f, makes it world-readable like any result
-// file, syncs and closes it.
-func fillAndClose(f *os.File, data []byte) error {
-	_, err := f.Write(data)
+// fillAndClose writes f's content with fill, makes it world-readable like
+// any result file, syncs and closes it.
+func fillAndClose(f *os.File, fill func(w io.Writer) error) error {
+	w := bufio.NewWriter(f)
+	err := fill(w)
+	if err == nil {
+		err = w.Flush()
+	}
 	if err == nil {
 		err = f.Chmod(0o644)
 	}

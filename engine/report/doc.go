@@ -9,7 +9,9 @@
 // and transcripts, that works offline). Render rebuilds the rendered files
 // from a run directory alone, so a report can be redone after an upgrade.
 // Compare judges one run against another, marking as regressions only the
-// changes larger than the run-to-run noise the data supports.
+// changes larger than the run-to-run noise the data supports. Merge
+// combines the result directories of one run's segments (apply --segment,
+// on several machines) into the directory one run would have left.
 //
 // Every file this package writes but conversations.jsonl is written
 // atomically.

@@ -103,6 +103,21 @@ func ScanJSONL(path string, fn func(*transcript.Conversation) error) error {
 // a write cut short by a killed process — is ignored; any other bad line is
 // an error naming it.
 func scanJSONLines[T any](path, what string, r *bufio.Reader, fn func(*T) error) error {
+	return scanJSONLinesAt(path, what, r, func(v *T, _ jsonLine) error { return fn(v) })
+}
+
+// jsonLine is where a line is in its file.
+type jsonLine struct {
+	n   int   // line number, from 1
+	off int64 // byte offset
+	len int   // bytes, newline included
+	nl  bool  // the line ends with its newline
+}
+
+// scanJSONLinesAt is scanJSONLines telling fn where each line is, so that
+// it can be copied byte for byte later (voyplan merge).
+func scanJSONLinesAt[T any](path, what string, r *bufio.Reader, fn func(*T, jsonLine) error) error {
+	var off int64
 	for n := 1; ; n++ {
 		line, rerr := r.ReadBytes('\n')
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
@@ -121,10 +136,11 @@ func scanJSONLines[T any](path, what string, r *bufio.Reader, fn func(*T) error)
 		case err != nil:
 			return fmt.Errorf("%s:%d: invalid %s: %w", path, n, what, err)
 		case !blank:
-			if err := fn(&v); err != nil {
+			if err := fn(&v, jsonLine{n: n, off: off, len: len(line), nl: !last}); err != nil {
 				return err
 			}
 		}
+		off += int64(len(line))
 		if last {
 			return nil
 		}

@@ -31,6 +31,11 @@ type Summary struct {
 	// live dashboard's users and stop buttons); absent when there were none.
 	Steering []Steer `json:"steering,omitempty"`
 	Legacy
+	// Distributions carries each timed operation's mergeable distribution
+	// (HDR histogram and exact counts), last as it is bulky, so that the
+	// segments of one run merge into one verdict (voyplan merge); absent in
+	// older summaries.
+	Distributions map[string]metrics.Distribution `json:"distributions,omitempty"`
 }
 
 // Verdict values.
@@ -81,6 +86,8 @@ type Run struct {
 	Interrupted bool
 	Segment     *Segment
 	Steering    []Steer
+	// Distributions is the Recorder's (metrics.Recorder.Distributions).
+	Distributions map[string]metrics.Distribution
 }
 
 // NewSummary builds the summary of a run from its final snapshot and its
@@ -99,6 +106,8 @@ func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
 		Segment:     run.Segment,
 		Steering:    run.Steering,
 		Legacy:      LegacyOf(s),
+
+		Distributions: run.Distributions,
 	}
 }
 

@@ -4,7 +4,10 @@
 // (send a message and get the reply through the target's protocol — see
 // engine/protocol — then judge it) until the
 // stages end, every user is done, or the run is stopped. Every conversation
-// that starts is handed to the Sink exactly once, with an outcome.
+// that starts is handed to the Sink exactly once, with an outcome. Open
+// stages (arrival_rate) start conversations at their due times instead,
+// each by a fresh user, dropping those that find max_users in flight
+// (open.go).
 //
 // A run can be steered by hand while it goes on (steer.go): SetTarget
 // changes the current stage's target users — the scheduler goroutine, the

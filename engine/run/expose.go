@@ -60,8 +60,13 @@ func checkFiles(p *plan.Plan) error {
 		"or, with the built-in simulator, serve it from its own process (voyplan sim) and target its url", users, err)
 }
 
-// peakUsers is the most concurrent users any stage asks for.
+// peakUsers is the most concurrent users any stage asks for; for open
+// stages, the most conversations that can be in flight (max_users, or
+// fewer when fewer arrive).
 func peakUsers(p *plan.Plan) int {
+	if p.Open() {
+		return p.Schedule().Peak()
+	}
 	peak := 0
 	for _, s := range p.Stages {
 		peak = max(peak, s.Users)

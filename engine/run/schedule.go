@@ -23,6 +23,10 @@ type vu struct {
 func (r *Runner) walk(startCtx, convCtx context.Context, s plan.Schedule) {
 	defer close(r.steer.done)
 	r.steer.stages = slices.Clone(r.plan.Stages)
+	if s.Open() { // arrivals, not users: open.go
+		r.walkOpen(startCtx, convCtx, s)
+		return
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	steps, end := s.Steps, r.start.Add(s.Duration)

@@ -27,6 +27,9 @@ const MaxSteerUsers = 100_000
 var (
 	ErrStopping   = errors.New("the run is stopping")
 	ErrStagesOver = errors.New("the stages are over: conversations in flight are finishing")
+	// ErrOpenStage: open stages (arrival_rate) start conversations at a
+	// rate, not users; there is no target to steer.
+	ErrOpenStage = errors.New("the stages are open (arrival_rate): conversations arrive at the plan's rate, there are no users to set; stop the run instead")
 )
 
 // Steer is one change made by hand while the run went on.
@@ -84,8 +87,11 @@ func (s *steering) init() {
 // spawn rate, starting or retiring them as the plan's own steps do, and the
 // stages after it go on from the count reached. by says who asked (logged
 // and kept in Steering). It blocks until the scheduler has re-planned, or ctx
-// ends.
+// ends. A plan of open stages has no users to set: ErrOpenStage.
 func (r *Runner) SetTarget(ctx context.Context, users int, by string) (Steer, error) {
+	if r.plan.Open() {
+		return Steer{}, ErrOpenStage
+	}
 	if users < 0 || users > MaxSteerUsers {
 		return Steer{}, fmt.Errorf("users must be between 0 and %d, got %d", MaxSteerUsers, users)
 	}
@@ -145,11 +151,12 @@ func (r *Runner) Steering() []Steer {
 func (r *Runner) Stopping() bool { return r.isDraining() }
 
 // Planned is the number of user slots the schedule plans now (users
-// running, and those done with their conversations that keep their slot).
+// running, and those done with their conversations that keep their slot);
+// in open stages, the conversations in flight at the last arrival.
 func (r *Runner) Planned() int { return int(r.steer.planned.Load()) }
 
 // Target is the current stage's target number of users, as the plan says
-// or as steered.
+// or as steered; in an open stage, its max_users.
 func (r *Runner) Target() int { return int(r.steer.target.Load()) }
 
 func (r *Runner) record(s Steer) {

@@ -117,6 +117,9 @@ func conversationsLine(c metrics.Conversations) string {
 	if c.LateStarts > 0 { // the engine fell behind the schedule: less load than planned
 		parts = append(parts, fmt.Sprintf("%d started late", c.LateStarts))
 	}
+	if c.Dropped > 0 { // open stages: arrivals that found max_users in flight, never started
+		parts = append(parts, fmt.Sprintf("%d dropped (max_users in flight)", c.Dropped))
+	}
 	parts = append(parts,
 		"success rate "+successRate(c),
 		"avg turns "+strconv.FormatFloat(c.TurnsAvg, 'f', 1, 64))

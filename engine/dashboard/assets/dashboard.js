@@ -76,7 +76,7 @@
     $('description').textContent = plan.description || '';
     clear($('meta'));
     [
-      'stage ' + (st.stage + 1) + ' of ' + plan.stages.length + ': ' + (stage.name || '–') + ' (' + stage.users + ' users at ' + F.num(stage.spawn_rate) + '/s planned)',
+      'stage ' + (st.stage + 1) + ' of ' + plan.stages.length + ': ' + (stage.name || '–') + ' (' + stageLoad(stage) + ')',
       'seed ' + plan.seed,
       'charts every ' + F.ms(intervalMS)
     ].forEach(function (m) { $('meta').appendChild(el('span', { text: m })); });
@@ -86,6 +86,12 @@
     else setPhase(st.phase);
   }
 
+  // stageLoad is what a stage asks for: users (closed) or arrivals (open).
+  function stageLoad(stage) {
+    if (stage.arrival_rate != null) return F.num(stage.arrival_rate) + ' conversations/s arriving, up to ' + stage.max_users + ' in flight';
+    return stage.users + ' users at ' + F.num(stage.spawn_rate) + '/s planned';
+  }
+
   function controls(st) {
     $('users-active').textContent = st.metrics.users;
     $('users-target').textContent = st.target;
@@ -93,8 +99,9 @@
     var input = $('users-input');
     if (document.activeElement !== input && !input.dataset.edited) input.value = st.target;
     var live = st.phase === 'running' || st.phase === 'starting';
-    $('set-users').disabled = !live;
-    input.disabled = !live;
+    var open = (st.plan.stages[0] || {}).arrival_rate != null; // arrivals at the plan's rate: no users to set
+    $('set-users').disabled = !live || open;
+    input.disabled = !live || open;
     $('stop').disabled = !(live || st.phase === 'draining');
     if (st.final) message('ok', st.final.line + ' — results in ' + st.final.results);
     var log = $('steering');
@@ -121,7 +128,9 @@
     var box = $('kpis');
     clear(box);
     [
-      k('kpi-users', 'Active users', F.num(m.users, 0), st.planned + ' planned · target ' + st.target),
+      k('kpi-users', 'Active users', F.num(m.users, 0), (st.plan.stages[st.stage] || {}).arrival_rate != null
+        ? 'up to ' + st.target + ' in flight · ' + F.num(c.dropped || 0, 0) + ' dropped'
+        : st.planned + ' planned · target ' + st.target, c.dropped ? 'bad' : ''),
       k('kpi-started', 'Conversations', F.num(c.started, 0), c.in_flight + ' in flight · ' + c.turns + ' turns'),
       k('kpi-completed', 'Completed', F.num(c.succeeded, 0), 'success rate ' + F.pct(c.success_rate), c.succeeded ? 'good' : ''),
       k('kpi-failed', 'Failed', F.num(bad, 0), c.failed + ' failed · ' + c.abandoned + ' abandoned · ' + c.interrupted + ' interrupted', bad ? 'bad' : ''),

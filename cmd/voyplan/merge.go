@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/run"
+	"github.com/voyplan/voyplan/engine/verdict"
+)
+
+// merge combines the result directories of a run's segments (apply
+// --segment I/N on several machines) into one: summary.json with the
+// thresholds judged again on the merged metrics, conversations.jsonl,
+// late.jsonl, history.json, and what report renders from them. It prints
+// the verdict apply prints and exits as apply does: 0 every threshold held,
+// 2 one failed, 1 the segments could not be merged.
+func (a *app) merge(args []string) error {
+	fs := newFlagSet("merge")
+	out := fs.String("out", "", "directory for the merged results (default runs/<plan>-merged-<timestamp>)")
+	if err := a.parseArgs(fs, args, -1, "RUN_DIR..."); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return withCode(exitError, fmt.Errorf("merge takes the results directories of a run's segments, got none (see '%s --help')", fs.Name()))
+	}
+	runs := make([]*report.SegmentRun, fs.NArg())
+	for i, dir := range fs.Args() {
+		r, err := report.ReadSegment(dir)
+		if err != nil {
+			return withCode(exitError, err)
+		}
+		runs[i] = r
+	}
+	m, err := report.Merge(runs)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	for _, n := range m.Notes {
+		fmt.Fprintf(a.stderr, "voyplan: warning: %s\n", n)
+	}
+	ths, err := thresholdsOf(m.Runs[0])
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	results := verdict.Evaluate(ths, m.Metrics.Snapshot)
+
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("runs", safeName(m.Runs[0].Summary.Plan.Name)+"-merged-"+time.Now().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return withCode(exitError, fmt.Errorf("cannot create the results directory: %w", err))
+	}
+	n, err := m.WriteData(dir)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	if err := report.WriteSummary(dir, m.Summary(results)); err != nil {
+		return withCode(exitError, fmt.Errorf("cannot write summary.json: %w", err))
+	}
+	if err := renderResults(dir, nil); err != nil {
+		return withCode(exitError, err)
+	}
+	fmt.Fprintf(a.stderr, "voyplan: merged %d of %d segments of plan %q: %d conversations\n",
+		len(m.Runs), m.Runs[0].Summary.Segment.Count, m.Runs[0].Summary.Plan.Name, n)
+	ro := verdict.RenderOptions{
+		Interrupted: m.Interrupted(),
+		Elapsed:     m.EndedAt.Sub(m.StartedAt),
+		Color:       a.color(),
+		Steering:    report.SteeringLines(m.Steering()),
+	}
+	if err := a.printVerdict(&run.Result{Snapshot: m.Metrics.Snapshot}, results, ro); err != nil {
+		return withCode(exitError, err)
+	}
+	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
+	if !verdict.Passed(results) {
+		return withCode(exitThreshold, nil)
+	}
+	return nil
+}
+
+// thresholdsOf compiles the thresholds a segment's summary recorded, with
+// the checks as the plan had them, as the plan's loader compiles them.
+func thresholdsOf(r *report.SegmentRun) ([]*plan.Threshold, error) {
+	out := make([]*plan.Threshold, 0, len(r.Summary.Thresholds))
+	for _, th := range r.Summary.Thresholds {
+		t, err := plan.CompileCheck(th.Name, th.Check, th.Abort)
+		if err != nil {
+			return nil, fmt.Errorf("%s: threshold %q cannot be judged again: %v",
+				filepath.Join(r.Dir, report.SummaryFile), th.Name, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// distributions exports a run's latency distributions for summary.json.
+// Without them the run cannot be merged, but it is still a run, so a
+// failure (encoding into memory cannot really fail) is only a warning.
+func (a *app) distributions(rec *metrics.Recorder) map[string]metrics.Distribution {
+	ds, err := rec.Distributions()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "voyplan: warning: %v; summary.json is written without the distributions merge needs\n", err)
+		return nil
+	}
+	return ds
+}

@@ -99,10 +99,3 @@ func (t *timer) quantile(q float64) time.Duration {
 	d := time.Duration(t.h.ValueAtQuantile(q)) * time.Microsecond
 	return min(max(d, t.min), t.max)
 }
-
-// export copies the histogram for merging elsewhere.
-func (t *timer) export() *hdrhistogram.Snapshot {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.h.Export()
-}

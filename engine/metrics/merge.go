@@ -138,6 +138,7 @@ func Merge(parts []Part) (Part, error) {
 		s.Conversations.add(p.Snapshot.Conversations)
 		s.Cost = s.Cost.plus(p.Snapshot.Cost)
 		s.Webhook = s.Webhook.plus(p.Snapshot.Webhook)
+		s.Assistant = s.Assistant.plus(p.Snapshot.Assistant)
 		for name, c := range p.Snapshot.Personas {
 			sum := s.Personas[name]
 			sum.add(c)
@@ -221,6 +222,14 @@ func (c Cost) plus(o Cost) Cost {
 		InputTokens:    c.InputTokens + o.InputTokens,
 		OutputTokens:   c.OutputTokens + o.OutputTokens,
 		ThinkingTokens: c.ThinkingTokens + o.ThinkingTokens,
+	}
+}
+
+func (a Assistant) plus(o Assistant) Assistant {
+	return Assistant{
+		Conversations: a.Conversations + o.Conversations,
+		InputTokens:   a.InputTokens + o.InputTokens,
+		OutputTokens:  a.OutputTokens + o.OutputTokens,
 	}
 }
 

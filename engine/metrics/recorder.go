@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -33,6 +31,8 @@ type Recorder struct {
 	webhook  atomic.Pointer[func() Webhook] // the receiver's counters, once WatchWebhook is called
 	cost     costs
 	total    tally
+	// assistant totals the assistant's own token usage (openai targets).
+	assistant struct{ conversations, input, output atomic.Int64 }
 	// personas maps a persona name to its *tally. It is preloaded with the
 	// plan's personas, so they appear in every snapshot even before their
 	// first conversation; a name not in the plan is added on first use.
@@ -115,6 +115,11 @@ func (r *Recorder) ConversationDropped(persona string) {
 // counted in conversation.failed (it did not complete); an interrupted one
 // was cut short by the run and is left out.
 func (r *Recorder) ConversationEnded(c *transcript.Conversation) {
+	if u := c.AssistantTokens; u != nil {
+		r.assistant.conversations.Add(1)
+		r.assistant.input.Add(u.InputTokens)
+		r.assistant.output.Add(u.OutputTokens)
+	}
 	r.total.end(c)
 	r.persona(c.Persona).end(c)
 	if c.Outcome == transcript.Interrupted {
@@ -133,19 +138,6 @@ func (r *Recorder) persona(name string) *tally {
 	return t.(*tally)
 }
 
-// Histograms exports the latency distributions (microseconds) by metric
-// name — send, reply, llm, conversation — so runs on several machines can be
-// merged into one (hdrhistogram.Import, then Merge).
-func (r *Recorder) Histograms() map[string]*hdrhistogram.Snapshot {
-	return map[string]*hdrhistogram.Snapshot{
-		"send":         r.send.export(),
-		"reply":        r.reply.export(),
-		"llm":          r.llm.export(),
-		"llm_wait":     r.llmWait.export(),
-		"conversation": r.conversation.export(),
-	}
-}
-
 // Snapshot returns a copy of every figure, sharing no memory with r, stamped
 // with the run's elapsed time.
 func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
@@ -158,9 +150,11 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		LLM:           r.llmLatency(),
 		LLMWait:       r.llmWait.latency(),
 		Conversation:  r.conversation.latency(),
-		Cost:          r.cost.snapshot(),
-		Personas:      r.personaSnapshots(),
-		Webhook:       r.webhookCounts(),
+		Assistant: Assistant{Conversations: r.assistant.conversations.Load(),
+			InputTokens: r.assistant.input.Load(), OutputTokens: r.assistant.output.Load()},
+		Cost:     r.cost.snapshot(),
+		Personas: r.personaSnapshots(),
+		Webhook:  r.webhookCounts(),
 	}
 }
 

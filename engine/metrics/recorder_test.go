@@ -255,7 +255,7 @@ func TestConcurrentRecording(t *testing.T) {
 	if s.Cost.InputTokens != n || math.Abs(s.Cost.USD-n*0.001) > 1e-9 {
 		t.Errorf("cost = %+v", s.Cost)
 	}
-	h := hdrhistogram.Import(r.Histograms()["send"])
+	h := decoded(t, r, "send")
 	if h.TotalCount() != n-n/10 {
 		t.Errorf("exported send histogram has %d samples; want %d", h.TotalCount(), n-n/10)
 	}
@@ -277,18 +277,34 @@ func checkInvariants(t *testing.T, s Snapshot) {
 	}
 }
 
+// decoded is the histogram of r's distribution name, as summary.json
+// carries it.
+func decoded(t *testing.T, r *Recorder, name string) *hdrhistogram.Histogram {
+	t.Helper()
+	ds, err := r.Distributions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := ds[name]
+	if !ok {
+		t.Fatalf("no %q distribution", name)
+	}
+	h, err := hdrhistogram.Decode([]byte(d.HDR))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return h
+}
+
 func TestHistogramsExported(t *testing.T) {
 	t.Parallel()
 	r := NewRecorder(nil)
 	r.ConversationStarted("a")
 	r.ConversationEnded(conv("a", transcript.Completed, "", 1, 1500))
-	hs := r.Histograms()
-	for _, name := range []string{"send", "reply", "llm", "conversation"} {
-		if hs[name] == nil {
-			t.Fatalf("no %q histogram", name)
-		}
+	for _, name := range DistributionNames {
+		decoded(t, r, name)
 	}
-	h := hdrhistogram.Import(hs["conversation"])
+	h := decoded(t, r, "conversation")
 	if h.TotalCount() != 1 || !h.ValuesAreEquivalent(h.Max(), 1_500_000) {
 		t.Errorf("conversation histogram: count %d, max %dµs", h.TotalCount(), h.Max())
 	}

@@ -18,6 +18,18 @@ type Snapshot struct {
 	Cost          Cost                     `expr:"cost" json:"cost"`
 	Personas      map[string]Conversations `expr:"personas" json:"personas"`
 	Webhook       Webhook                  `expr:"webhook" json:"webhook"` // what reached the webhook receiver
+	// Assistant is the token usage the assistant under test reported of
+	// itself (openai targets), apart from the simulated customers' Cost.
+	Assistant Assistant `expr:"assistant" json:"assistant"`
+}
+
+// Assistant totals the token usage the assistant under test reported in its
+// replies, over the ended conversations. Conversations counts those that
+// reported any; all zero when its protocol reports none.
+type Assistant struct {
+	Conversations int64 `expr:"conversations" json:"conversations"`
+	InputTokens   int64 `expr:"input_tokens" json:"input_tokens"`
+	OutputTokens  int64 `expr:"output_tokens" json:"output_tokens"`
 }
 
 // Conversations counts conversations by outcome. SuccessRate is

@@ -29,8 +29,8 @@ var (
 		what:    "The check",
 		help: "A check is an expr-lang expression over the run's metrics that is true when the threshold holds, " +
 			"e.g. conversations.success_rate >= 0.9 or reply.p95 < duration('30s'). It sees users, elapsed, " +
-			"conversations, send, reply, llm, llm_wait, conversation, cost and personas[\"name\"] (with " +
-			"simulator_drift, data_mismatch, cost and pass_k[k]).",
+			"conversations, send, reply, llm, llm_wait, conversation, cost, webhook, assistant and " +
+			"personas[\"name\"] (with simulator_drift, data_mismatch, cost and pass_k[k]).",
 	}
 	completeWhenKind = exprKind{
 		summary: "Invalid complete_when",

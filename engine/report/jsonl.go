@@ -14,37 +14,77 @@ import (
 )
 
 // JSONL appends conversations to a conversations.jsonl file, one JSON object
-// per line. Each line reaches the file in one write(2) on an O_APPEND
-// descriptor, with no buffer in between, so a process killed at any moment
-// (even kill -9) leaves every conversation Write returned for on disk, and at
-// worst the line being written cut short (ReadJSONL tolerates that).
-type JSONL struct {
-	path string
-	// mu serialises writes: one line is on the file before the next begins,
-	// so lines never interleave even when a write is short.
-	mu sync.Mutex
-	f  *os.File
-}
+// per line (see appender: durable line by line, even through kill -9).
+type JSONL struct{ appender }
 
 // CreateJSONL opens path for appending, creating it (0644) if needed.
 func CreateJSONL(path string) (*JSONL, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
+	j := &JSONL{appender{path: path}}
+	if err := j.open(); err != nil {
 		return nil, fmt.Errorf("cannot open the conversations file: %w", err)
 	}
-	return &JSONL{path: path, f: f}, nil
+	return j, nil
 }
 
 // Write appends c as one line. It is safe for concurrent use.
 func (j *JSONL) Write(c *transcript.Conversation) error {
-	line, err := encodeLine(c)
+	return j.append(c, "conversation "+c.ID)
+}
+
+// appender appends JSON lines to a file. Each line reaches the file in one
+// write(2) on an O_APPEND descriptor, with no buffer in between, so a process
+// killed at any moment (even kill -9) leaves every line append returned for
+// on disk, and at worst the line being written cut short (scanJSONLines
+// tolerates that). The file is opened by open, or else by the first append.
+type appender struct {
+	path string
+	// mu serialises writes: one line is on the file before the next begins,
+	// so lines never interleave even when a write is short.
+	mu     sync.Mutex
+	f      *os.File
+	closed bool
+}
+
+func (a *appender) open() error {
+	f, err := os.OpenFile(a.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	a.f = f
+	return err
+}
+
+// append writes v as one line; what names it in errors.
+func (a *appender) append(v any, what string) error {
+	line, err := encodeLine(v)
 	if err != nil {
-		return fmt.Errorf("cannot encode conversation %s: %w", c.ID, err)
+		return fmt.Errorf("cannot encode %s: %w", what, err)
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if _, err := j.f.Write(line); err != nil {
-		return fmt.Errorf("cannot write conversation %s to %s: %w", c.ID, j.path, err)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return fmt.Errorf("cannot write %s to %s: %w", what, a.path, os.ErrClosed)
+	}
+	if a.f == nil {
+		if err := a.open(); err != nil {
+			return fmt.Errorf("cannot open %s: %w", a.path, err)
+		}
+	}
+	if _, err := a.f.Write(line); err != nil {
+		return fmt.Errorf("cannot write %s to %s: %w", what, a.path, err)
+	}
+	return nil
+}
+
+// Close closes the file, if it was opened; later appends fail.
+func (a *appender) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.closed = true
+	if a.f == nil {
+		return nil
+	}
+	err := a.f.Close()
+	a.f = nil
+	if err != nil {
+		return fmt.Errorf("cannot close %s: %w", a.path, err)
 	}
 	return nil
 }
@@ -59,16 +99,6 @@ func encodeLine(v any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-// Close closes the file.
-func (j *JSONL) Close() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err := j.f.Close(); err != nil {
-		return fmt.Errorf("cannot close %s: %w", j.path, err)
-	}
-	return nil
 }
 
 // ReadJSONL reads every conversation in a conversations.jsonl file. A last

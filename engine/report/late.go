@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"sync"
 
 	"github.com/voyplan/voyplan/engine/transcript"
 )
@@ -16,47 +15,14 @@ import (
 // rewritten), one line each, durable as conversations.jsonl's lines are.
 // The file is created on the first one: a run without such callbacks has
 // none. Render attaches them to their turns.
-type LateJSONL struct {
-	path string
-	mu   sync.Mutex
-	f    *os.File
-}
+type LateJSONL struct{ appender }
 
 // NewLateJSONL returns a writer for path; nothing is created until a write.
-func NewLateJSONL(path string) *LateJSONL { return &LateJSONL{path: path} }
+func NewLateJSONL(path string) *LateJSONL { return &LateJSONL{appender{path: path}} }
 
 // WriteLate appends c as one line. It is safe for concurrent use.
 func (l *LateJSONL) WriteLate(c *transcript.LateCallback) error {
-	line, err := encodeLine(c)
-	if err != nil {
-		return fmt.Errorf("cannot encode a late callback of %s: %w", c.Conversation, err)
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.f == nil {
-		if l.f, err = os.OpenFile(l.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err != nil {
-			return fmt.Errorf("cannot open %s: %w", l.path, err)
-		}
-	}
-	if _, err := l.f.Write(line); err != nil {
-		return fmt.Errorf("cannot write a late callback of %s to %s: %w", c.Conversation, l.path, err)
-	}
-	return nil
-}
-
-// Close closes the file, if one was created.
-func (l *LateJSONL) Close() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.f == nil {
-		return nil
-	}
-	err := l.f.Close()
-	l.f = nil
-	if err != nil {
-		return fmt.Errorf("cannot close %s: %w", l.path, err)
-	}
-	return nil
+	return l.append(c, "a late callback of "+c.Conversation)
 }
 
 // ReadLate reads late.jsonl into the late callbacks of each conversation,

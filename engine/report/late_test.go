@@ -32,13 +32,13 @@ func TestLateCallbacksReachTheirTurnInTheReport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	l := NewLateJSONL(filepath.Join(dir, LateFile))
-	if err := l.Close(); err != nil { // nothing written: no file
+	if err := NewLateJSONL(filepath.Join(dir, LateFile)).Close(); err != nil { // nothing written: no file
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, LateFile)); !os.IsNotExist(err) {
-		t.Fatalf("late.jsonl exists before any late callback: %v", err)
+		t.Fatalf("late.jsonl exists without a late callback: %v", err)
 	}
+	l := NewLateJSONL(filepath.Join(dir, LateFile))
 	now := time.Now().UTC()
 	for _, cb := range []transcript.LateCallback{
 		{Conversation: "conv-late", Turn: 2, ReceivedAt: now, Messages: []target.Message{{Role: "assistant", Type: "text", Text: "resposta-atrasada-2"}}},

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol/protocoltest"
 	"github.com/voyplan/voyplan/engine/sim"
@@ -260,6 +261,13 @@ target "bot" {
 	}
 	if wantIn, wantOut := bot.Tokens(); input != wantIn || output != wantOut {
 		t.Errorf("assistant tokens recorded %d/%d, the bot reported %d/%d", input, output, wantIn, wantOut)
+	}
+	// The metric thresholds see (assistant.output_tokens) totals the same.
+	if a := res.Snapshot.Assistant; a != (metrics.Assistant{Conversations: 3, InputTokens: input, OutputTokens: output}) {
+		t.Errorf("assistant metric %+v; the transcripts total %d/%d over 3 conversations", a, input, output)
+	}
+	if res.Snapshot.Cost != (metrics.Cost{}) {
+		t.Errorf("customer cost %+v: the assistant's usage leaked into it", res.Snapshot.Cost)
 	}
 	if st := bot.Stats(); st.Rejected != 0 || st.Unauthorized != 0 {
 		t.Errorf("bot stats %+v: a request was refused (history, system message, model or token wrong)", st)

@@ -73,8 +73,18 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s\n\n", conversationsLine(s.Conversations))
+	_, err := fmt.Fprintf(w, "%s\n%s\n", conversationsLine(s.Conversations), assistantLine(s.Assistant))
 	return err
+}
+
+// assistantLine is the assistant's own token usage, with its newline, when
+// its protocol reported any (openai); "" otherwise.
+func assistantLine(a metrics.Assistant) string {
+	if a.Conversations == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Assistant tokens (its own, reported in %d conversations): %d in · %d out\n",
+		a.Conversations, a.InputTokens, a.OutputTokens)
 }
 
 func heading(elapsed time.Duration) string {

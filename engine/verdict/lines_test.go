@@ -1,0 +1,43 @@
+package verdict
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+)
+
+// The conversations line names late starts and dropped arrivals only when
+// there were some.
+func TestConversationsLineShowsShortfalls(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		word string
+		set  func(*metrics.Conversations)
+		want string
+	}{
+		{"late", func(c *metrics.Conversations) { c.LateStarts = 3 }, "3 started late"},
+		{"dropped", func(c *metrics.Conversations) { c.Dropped = 7 }, "7 dropped (max_users in flight)"},
+	}
+	for _, tt := range tests {
+		c := metrics.Conversations{Started: 10, Succeeded: 10, SuccessRate: 1, TurnsAvg: 12}
+		if line := conversationsLine(c); strings.Contains(line, tt.word) {
+			t.Errorf("nothing %s, yet the line mentions it: %q", tt.word, line)
+		}
+		tt.set(&c)
+		if line := conversationsLine(c); !strings.Contains(line, tt.want) {
+			t.Errorf("line %q does not say %q", line, tt.want)
+		}
+	}
+}
+
+func TestAssistantLine(t *testing.T) {
+	t.Parallel()
+	if line := assistantLine(metrics.Assistant{}); line != "" {
+		t.Errorf("no usage reported, yet %q", line)
+	}
+	line := assistantLine(metrics.Assistant{Conversations: 4, InputTokens: 1200, OutputTokens: 340})
+	if !strings.Contains(line, "4 conversations") || !strings.Contains(line, "1200 in · 340 out") {
+		t.Errorf("line %q", line)
+	}
+}

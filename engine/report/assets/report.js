@@ -395,8 +395,11 @@
     var k = function (label, value, sub) {
       return el('div', { class: 'kpi' }, [el('h3', { text: label }), el('div', { class: 'v', text: value }), el('div', { class: 's', text: sub || '' })]);
     };
+    // the open-model shortfall: conversations that started behind schedule,
+    // arrivals that found max_users in flight and never started
+    var short = [c.late_starts ? c.late_starts + ' started late' : '', c.dropped ? c.dropped + ' dropped' : ''].filter(Boolean);
     return el('div', { class: 'kpis' }, [
-      k('Conversations', fmtNum(c.started, 0), c.succeeded + ' completed · ' + c.failed + ' failed'),
+      k('Conversations', fmtNum(c.started, 0), [c.succeeded + ' completed', c.failed + ' failed'].concat(short).join(' · ')),
       k('Success rate', fmtPct(c.success_rate), (c.abandoned || 0) + ' abandoned · ' + (c.interrupted || 0) + ' interrupted'),
       k('Reply p95', fmtMs(r.p95), 'p50 ' + fmtMs(r.p50) + ' · p99 ' + fmtMs(r.p99)),
       k('Turns', fmtNum(c.turns, 0), fmtNum(c.turns_avg, 1) + ' per conversation'),

@@ -300,24 +300,24 @@
 
   // ---- the data shape → series ----
 
-  // RATE_WINDOW_MS is the window of the conversation rates: a minute, so a
-  // rate is what happened in the last minute, not one short interval
-  // extrapolated.
+  // RATE_WINDOW_MS is the window of the conversation counts: each point is
+  // what happened in the minute up to it — a count, never one short interval
+  // extrapolated to a rate (which made the first seconds of a ramp look like
+  // a spike).
   var RATE_WINDOW_MS = 60000;
 
   // series turns history samples into the chart series of the report.
   function seriesOf(history) {
     var samples = (history && history.samples) || [];
     var t = function (s) { return s.elapsed_ms / 1000; };
-    // perMin is the rate over the intervals that end within the last
-    // minute up to sample i, count(s) events each.
+    // perMin counts the events, count(s) each, of the intervals that end
+    // within the minute up to sample i.
     var perMin = function (i, count) {
-      var n = 0, span = 0;
+      var n = 0;
       for (var j = i; j >= 0 && samples[i].elapsed_ms - samples[j].elapsed_ms < RATE_WINDOW_MS; j--) {
         n += count(samples[j]);
-        span += samples[j].interval_ms;
       }
-      return span > 0 ? n * 60000 / span : null;
+      return n;
     };
     var reply = function (s, q) {
       var r = s.timers && s.timers.reply && s.timers.reply.interval;
@@ -422,7 +422,7 @@
     var time = function (o) { o.xFormat = xf; o.timeAxis = true; o.xMin = 0; return o; };
     var cards = [
       chartCard('chart-users', 'Active users', 'virtual users running', function (e) { line(e, time({ title: 'active users', series: ser.users, yFormat: function (v) { return fmtNum(v, 0); } })); }),
-      chartCard('chart-conversations', 'Conversations per minute', 'over the last minute at each point', function (e) { line(e, time({ title: 'conversations per minute', series: ser.conversations })); }),
+      chartCard('chart-conversations', 'Conversations per minute', 'how many in the minute up to each point (in the first minute of a run, since its start)', function (e) { line(e, time({ title: 'conversations per minute', series: ser.conversations })); }),
       chartCard('chart-latency', 'Reply latency', 'percentiles of the replies that arrived in each interval', function (e) { line(e, time({ title: 'reply latency', series: ser.latency, yFormat: fmtMs })); }),
       chartCard('chart-cost', 'Cumulative LLM cost', noLLM ? 'no LLM persona in this run: scripted customers cost nothing' : 'what the simulated customers\' model calls cost so far', function (e) { line(e, time({ title: 'cumulative cost', series: ser.cost, yFormat: fmtUsd })); })
     ];

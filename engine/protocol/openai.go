@@ -89,16 +89,12 @@ func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn,
 	case !r.ok():
 		return t, statusError(r, o)
 	}
-	content, usage, err := readCompletion(r.body)
+	c, err := readCompletion(r.body)
 	if err != nil {
 		return t, &SendError{Status: r.status, Err: errors.New(redact(err.Error(), o.headers))}
 	}
-	t.Reply, t.Usage = t.Send, usage
-	t.Messages = []target.Message{}
-	if content != "" {
-		t.Messages = append(t.Messages, target.Message{Role: target.RoleAssistant, Type: target.TypeText, Text: content})
-	}
-	s.history = append(msgs, chatMessage{Role: "assistant", Content: content})
+	t.Reply, t.Usage, t.Messages = t.Send, c.usage, c.messages()
+	s.history = append(msgs, chatMessage{Role: "assistant", Content: c.text})
 	return t, nil
 }
 
@@ -120,49 +116,85 @@ func (s *openaiSession) request(msgs []chatMessage) (outgoing, error) {
 
 // readCompletion reads choices[0].message.content (a string, or a list of
 // parts whose text is joined) and the usage, if reported.
-func readCompletion(raw []byte) (string, *Usage, error) {
+func readCompletion(raw []byte) (completion, error) {
 	var resp chatResponse
 	if err := json.Unmarshal(raw, &resp); err != nil {
-		return "", nil, fmt.Errorf("cannot read the reply: not a chat completion: %w", err)
+		return completion{}, fmt.Errorf("cannot read the reply: not a chat completion: %w", err)
 	}
 	if len(resp.Choices) == 0 {
-		return "", nil, errors.New("cannot read the reply: the chat completion has no choices")
+		return completion{}, errors.New("cannot read the reply: the chat completion has no choices")
 	}
-	content, err := contentText(resp.Choices[0].Message.Content)
+	c, err := readContent(resp.Choices[0].Message.Content)
 	if err != nil {
-		return "", nil, err
+		return completion{}, err
 	}
-	var usage *Usage
 	if u := resp.Usage; u != nil {
-		usage = &Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
+		c.usage = &Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
 	}
-	return content, usage, nil
+	return c, nil
 }
 
-// contentText reads a message's content: a string, null, or a list of
-// content parts ({"type":"text","text":...}).
-func contentText(raw json.RawMessage) (string, error) {
+// completion is what a chat completion's reply holds.
+type completion struct {
+	text   string   // text parts joined by newlines
+	images []string // image parts' URLs, data: URLs shortened
+	usage  *Usage
+}
+
+// messages is the reply as transcript items: the text, then each image.
+func (c completion) messages() []target.Message {
+	out := []target.Message{}
+	if c.text != "" {
+		out = append(out, target.Message{Role: target.RoleAssistant, Type: target.TypeText, Text: c.text})
+	}
+	for _, link := range c.images {
+		out = append(out, target.Message{Role: target.RoleAssistant, Type: target.TypeMedia, Link: link})
+	}
+	return out
+}
+
+// readContent reads a message's content: a string, null, or a list of
+// content parts ({"type":"text","text":...}, {"type":"image_url",
+// "image_url":{"url":...}}).
+func readContent(raw json.RawMessage) (completion, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
+		return completion{}, nil
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return s, nil
+		return completion{text: s}, nil
 	}
 	var parts []struct {
-		Type string `json:"type"`
-		Text string `json:"text"`
+		Type     string `json:"type"`
+		Text     string `json:"text"`
+		ImageURL *struct {
+			URL string `json:"url"`
+		} `json:"image_url"`
 	}
 	if err := json.Unmarshal(raw, &parts); err != nil {
-		return "", errors.New("cannot read the reply: choices[0].message.content is neither a string nor a list of parts")
+		return completion{}, errors.New("cannot read the reply: choices[0].message.content is neither a string nor a list of parts")
 	}
+	var c completion
 	var texts []string
 	for _, p := range parts {
-		if p.Text != "" {
+		switch {
+		case p.Text != "":
 			texts = append(texts, p.Text)
+		case p.ImageURL != nil && p.ImageURL.URL != "":
+			c.images = append(c.images, shortDataURL(p.ImageURL.URL))
 		}
 	}
-	return strings.Join(texts, "\n"), nil
+	c.text = strings.Join(texts, "\n")
+	return c, nil
+}
+
+// shortDataURL keeps a data: URL's header only (data:image/png;base64,…):
+// the image itself would bloat every transcript it is in.
+func shortDataURL(u string) string {
+	if head, _, ok := strings.Cut(u, ","); ok && strings.HasPrefix(u, "data:") {
+		return head + ",…"
+	}
+	return u
 }
 
 // Late implements Session: a synchronous reply is never late.

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/voyplan/voyplan/engine/target"
 )
 
 func TestOpenAISendsTheHistoryAndReadsUsage(t *testing.T) {
@@ -96,5 +98,40 @@ target "bot" {
 				t.Errorf("history %v after a failure, want it unchanged", h)
 			}
 		})
+	}
+}
+
+// Image parts of a reply are media items, as a Voyager image is; the text
+// alone goes back into the history.
+func TestOpenAIImageParts(t *testing.T) {
+	t.Parallel()
+	bot := newRecorder(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
+		_, _ = io.WriteString(w, `{"choices": [{"message": {"role": "assistant", "content": [
+			{"type": "text", "text": "Veja o mapa do parque:"},
+			{"type": "image_url", "image_url": {"url": "https://cdn.example/mapa.jpg"}},
+			{"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA"}}
+		]}}]}`)
+	})
+	p := loadTarget(t, fmt.Sprintf(`
+target "bot" {
+  protocol = "openai"
+  url      = "%s"
+  model    = "m1"
+}`, bot.srv.URL))
+	s := open(t, p, nil)
+	turn, err := s.Exchange(context.Background(), 1, "Olá")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []target.Message{
+		{Role: "assistant", Type: "text", Text: "Veja o mapa do parque:"},
+		{Role: "assistant", Type: "media", Link: "https://cdn.example/mapa.jpg"},
+		{Role: "assistant", Type: "media", Link: "data:image/png;base64,…"},
+	}
+	if fmt.Sprint(turn.Messages) != fmt.Sprint(want) {
+		t.Errorf("messages %+v, want %+v", turn.Messages, want)
+	}
+	if h := s.(*openaiSession).history; len(h) != 2 || h[1].Content != "Veja o mapa do parque:" {
+		t.Errorf("history %v: want the reply's text only", h)
 	}
 }

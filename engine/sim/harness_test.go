@@ -93,6 +93,20 @@ func start(t *testing.T, opts Options) *harness {
 	return &harness{sim: sim, url: ts.URL + Path, rc: rc, client: ts.Client()}
 }
 
+// settled returns the simulator's stats once want holds, or after 5 s. A
+// delivery is counted when its POST returns, which is after the receiver
+// has the callback: a check right after receiving races the count.
+func (h *harness) settled(want func(Stats) bool) Stats {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st := h.sim.Stats()
+		if want(st) || time.Now().After(deadline) {
+			return st
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // send posts one message of conversation conv and returns the status.
 func (h *harness) send(t *testing.T, conv, text string) int {
 	t.Helper()

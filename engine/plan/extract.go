@@ -52,6 +52,7 @@ var (
 	idFromKind        = exprKind{summary: "Invalid session id_from", what: "id_from", help: responseHelp + " It yields the conversation id the assistant assigned, e.g. body.conversation_id."}
 	callbackTextKind  = exprKind{summary: "Invalid callback text", what: "text", help: callbackHelp + " It yields a string or a list of strings."}
 	callbackMediaKind = exprKind{summary: "Invalid callback media", what: "media", help: callbackHelp + " It yields a link or a list of links."}
+	turnKind          = exprKind{summary: "Invalid callback turn", what: "turn", help: callbackHelp + " With match, it yields the number of the turn a callback answers, echoed by the assistant from the request (e.g. a request body field turn = turn, read back as body.turn), so a late reply is filed under its own turn instead of the turn in flight."}
 	matchKind         = exprKind{summary: "Invalid callback match", what: "match", help: "match is \"path\" (a callback URL per turn) or an expr-lang expression over the decoded JSON callback that yields the conversation id it is for, e.g. body.conversation_id; it sees body, the decoded JSON."}
 )
 

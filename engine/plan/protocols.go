@@ -78,6 +78,9 @@ type Callback struct {
 	// otherwise it reads, over CallbackEnv, the conversation id
 	// (conversation.id or session.id) a callback to the shared URL is for.
 	Match *Extract
+	// Turn, with Match, reads the number of the turn a callback answers,
+	// when the assistant echoes it; nil: the turn in flight.
+	Turn *Extract
 	// Reading reads a callback's items; the zero Reading takes the Voyager
 	// payload shapes (messages, text, content, message).
 	Reading Reading
@@ -122,7 +125,7 @@ var (
 		Attributes: []hcl.AttributeSchema{{Name: "mode"}, {Name: "header"}, {Name: "id_from"}},
 	}
 	callbackSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "url_field"}, {Name: "match"}, {Name: "text"}, {Name: "media"}},
+		Attributes: []hcl.AttributeSchema{{Name: "url_field"}, {Name: "match"}, {Name: "turn"}, {Name: "text"}, {Name: "media"}},
 	}
 )
 
@@ -293,6 +296,13 @@ func (l *loader) decodeCallback(b *hcl.Block) *Callback {
 	var match string
 	if attr, ok := a.m["match"]; ok && a.str("match", &match) && match != matchPath {
 		cb.Match = l.compileExtract(attr, match, CallbackEnv{}, matchKind)
+	}
+	_, byBody := a.m["match"]
+	byBody = byBody && match != matchPath
+	a.invalid("turn", byBody, "Invalid callback turn",
+		"turn reads the turn a callback answers when callbacks are matched by their body (match = an expression); matched by path, a callback's URL already names its turn.")
+	if byBody {
+		cb.Turn = l.extract(a, "turn", CallbackEnv{}, turnKind)
 	}
 	cb.Reading = Reading{
 		Text:  l.extract(a, "text", CallbackEnv{}, callbackTextKind),

@@ -2,7 +2,9 @@ package protocol
 
 import (
 	"context"
+	"math"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +20,8 @@ import (
 // carries a callback URL, any 2xx answer means accepted, and the reply
 // arrives later on the receiver. A callback is matched to its turn by its
 // path (a URL per turn) or, with a callback match expression, by the
-// conversation id in its body, when it goes to the turn in flight.
+// conversation id in its body, when it goes to the turn its turn expression
+// reads, or else to the turn in flight.
 //
 // It implements webhook.Decoder; FromPlan installs it on the receiver when
 // callbacks are not Voyager payloads or are matched by their body.
@@ -135,7 +138,45 @@ func (w *Webhook) Route(body []byte) (string, int, bool) {
 	if !ok {
 		return "", 0, false
 	}
-	return s.conn.conv.ID, int(s.turn.Load()), true
+	inFlight := int(s.turn.Load())
+	return s.conn.conv.ID, w.turnOf(decoded, inFlight), true
+}
+
+// turnOf is the turn a body-matched callback answers: the one its turn
+// expression reads, when the plan has one and it names a turn already sent,
+// else the turn in flight. A callback for an earlier turn is filed under
+// it, and so counted late there, not taken as part of the current reply.
+func (w *Webhook) turnOf(decoded any, inFlight int) int {
+	x := w.API.Callback.Turn
+	if x == nil {
+		return inFlight
+	}
+	v, err := expr.Run(x.Program, callbackEnv(decoded))
+	if err != nil {
+		return inFlight
+	}
+	n, ok := turnNumber(v)
+	if !ok || n < 1 || n > inFlight {
+		return inFlight
+	}
+	return n
+}
+
+// turnNumber reads a turn number: a whole JSON number or a string of
+// digits.
+func turnNumber(v any) (int, bool) {
+	switch v := v.(type) {
+	case float64:
+		if v == math.Trunc(v) && v >= 0 && v <= math.MaxInt32 {
+			return int(v), true
+		}
+	case int:
+		return v, true
+	case string:
+		n, err := strconv.Atoi(v)
+		return n, err == nil
+	}
+	return 0, false
 }
 
 type webhookSession struct {

@@ -183,3 +183,82 @@ target "bot" {
 		t.Errorf("err %v, turn %+v: want a 429 SendError at once, without waiting for a reply", err, turn)
 	}
 }
+
+// With body matching, a callback names its conversation but not its turn;
+// an assistant that echoes the turn lets callback.turn file a late reply to
+// turn 1 under turn 1, instead of mixing it into turn 2's reply.
+func TestWebhookCallbackTurn(t *testing.T) {
+	t.Parallel()
+	for _, withTurn := range []bool{true, false} {
+		t.Run(fmt.Sprintf("turn expression %v", withTurn), func(t *testing.T) {
+			t.Parallel()
+			var wg sync.WaitGroup
+			defer wg.Wait()
+			srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request, body []byte) {
+				var req struct {
+					Conv string `json:"conversation_id"`
+					Turn int    `json:"turn"`
+					Hook string `json:"hook"`
+				}
+				if err := json.Unmarshal(body, &req); err != nil {
+					t.Errorf("bot: %v", err)
+				}
+				w.WriteHeader(http.StatusAccepted)
+				if req.Turn != 2 { // turn 1's reply comes late, just before turn 2's
+					return
+				}
+				wg.Go(func() {
+					for _, cb := range []string{
+						fmt.Sprintf(`{"conversation_id": %q, "turn": 1, "text": "resposta do turno 1"}`, req.Conv),
+						fmt.Sprintf(`{"conversation_id": %q, "turn": "2", "text": "resposta do turno 2"}`, req.Conv),
+					} {
+						resp, err := http.Post(req.Hook, "application/json", strings.NewReader(cb))
+						if err != nil {
+							t.Errorf("bot: callback: %v", err)
+							return
+						}
+						_ = resp.Body.Close()
+					}
+				})
+			})
+			turnAttr := ""
+			if withTurn {
+				turnAttr = `turn = "body.turn"`
+			}
+			p := loadTarget(t, fmt.Sprintf(`
+target "bot" {
+  protocol = "webhook"
+  request {
+    url  = "%s/messages"
+    body = { conversation_id = conversation.id, text = message, hook = callback.url, turn = turn }
+  }
+  callback {
+    match = "body.conversation_id"
+    text  = "body.text"
+    %s
+  }
+}`, srv.srv.URL, turnAttr))
+			s := open(t, p, listen(t))
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			if _, err := s.Exchange(ctx, 1, "Olá"); err == nil {
+				t.Fatal("turn 1 got a reply; the bot sends none until turn 2")
+			}
+			turn, err := s.Exchange(context.Background(), 2, "Ana")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var texts []string
+			for _, m := range turn.Messages {
+				texts = append(texts, m.Text)
+			}
+			late := s.Late()[1]
+			switch {
+			case withTurn && (strings.Join(texts, "|") != "resposta do turno 2" || len(late) != 1 || late[0].Text != "resposta do turno 1"):
+				t.Errorf("turn 2 %q, late for turn 1 %+v: want each reply under its own turn", texts, late)
+			case !withTurn && len(texts) != 2:
+				t.Errorf("turn 2 %q: without a turn expression both callbacks go to the turn in flight", texts)
+			}
+		})
+	}
+}

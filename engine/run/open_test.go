@@ -19,29 +19,13 @@ import (
 // the simulator and conversation attributes, extra is appended.
 func openPlan(t *testing.T, rate float64, dur time.Duration, maxUsers int, sim, conv attrs, extra string) *plan.Plan {
 	t.Helper()
-	src := fmt.Sprintf(`
-plan "open" { seed = 23 }
-simulator {
-%s}
-target "sim" {}
-data "customer" {
-  name  = name()
-  phone = br_mobile()
-  email = email("example.com")
-  cpf   = cpf()
-}
-persona "kataryna" { script = %s }
-conversation {
-%s}
-stage "arrivals" {
+	src := simSource(t, "open", 23, sim,
+		merged(attrs{"max_turns": "20", "reply_timeout": `"2s"`, "reply_settle": `"50ms"`}, conv),
+		fmt.Sprintf(`stage "arrivals" {
   arrival_rate = %g
   duration     = "%s"
   max_users    = %d
-}
-%s
-`, render(attrs{"latency": `"5ms"`}, sim), scriptLines(t),
-		render(attrs{"max_turns": "20", "reply_timeout": `"2s"`, "reply_settle": `"50ms"`}, conv),
-		rate, dur, maxUsers, extra)
+}`, rate, dur, maxUsers), extra)
 	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), "open.hcl"), plan.Options{})
 	if len(diags) != 0 {
 		t.Fatalf("open plan: %s", diags.Error())
@@ -53,15 +37,7 @@ stage "arrivals" {
 // conversation, checking the accounting invariant.
 func runOpen(t *testing.T, p *plan.Plan, seg Segment) (*Result, []*transcript.Conversation) {
 	t.Helper()
-	sink := &memSink{}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	res, err := New(p, Options{Sink: sink, GracefulStop: 10 * time.Second, Segment: seg}).Run(ctx)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	checkAccounted(t, res, sink.convs)
-	return res, sink.convs
+	return runPlanWith(t, p, Options{Segment: seg})
 }
 
 // usersIn returns the sorted user numbers of convs.

@@ -44,23 +44,29 @@ type attrs map[string]string
 
 // render writes defaults overridden by over, in a stable order.
 func render(defaults, over attrs) string {
-	merged := attrs{}
-	for k, v := range defaults {
-		merged[k] = v
-	}
-	for k, v := range over {
-		merged[k] = v
-	}
-	keys := make([]string, 0, len(merged))
-	for k := range merged {
+	all := merged(defaults, over)
+	keys := make([]string, 0, len(all))
+	for k := range all {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		fmt.Fprintf(&b, "  %s = %s\n", k, merged[k])
+		fmt.Fprintf(&b, "  %s = %s\n", k, all[k])
 	}
 	return b.String()
+}
+
+// merged is defaults overridden by over.
+func merged(defaults, over attrs) attrs {
+	out := attrs{}
+	for k, v := range defaults {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
 }
 
 // testPlan loads a plan of users running the Kataryna script against the
@@ -77,7 +83,27 @@ func testPlan(t *testing.T, users int, sim, conv attrs) *plan.Plan {
 // length, and extra blocks appended.
 func simPlan(t *testing.T, name string, seed, users int, stage time.Duration, sim, conv attrs, extra string) *plan.Plan {
 	t.Helper()
-	src := fmt.Sprintf(`
+	src := simSource(t, name, seed, sim,
+		merged(attrs{"max_turns": "20", "reply_timeout": `"2s"`, "reply_settle": `"50ms"`, "conversations_per_user": "1"}, conv),
+		fmt.Sprintf(`stage "all" {
+  users      = %d
+  spawn_rate = 100
+  duration   = "%s"
+}`, users, stage), extra)
+	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), name+".hcl"), plan.Options{})
+	if diags.HasErrors() {
+		t.Fatalf("%s plan does not load: %s", name, diags.Error())
+	}
+	return p
+}
+
+// simSource is the source of a plan whose users run the Kataryna script
+// against the in-process simulator (5 ms latency unless sim says
+// otherwise), with the conversation attributes conv, then the stage blocks
+// and the extra blocks.
+func simSource(t *testing.T, name string, seed int, sim, conv attrs, stages, extra string) string {
+	t.Helper()
+	return fmt.Sprintf(`
 plan %q { seed = %d }
 simulator {
 %s}
@@ -91,20 +117,9 @@ data "customer" {
 persona "kataryna" { script = %s }
 conversation {
 %s}
-stage "all" {
-  users      = %d
-  spawn_rate = 100
-  duration   = "%s"
-}
 %s
-`, name, seed, render(attrs{"latency": `"5ms"`}, sim), scriptLines(t),
-		render(attrs{"max_turns": "20", "reply_timeout": `"2s"`, "reply_settle": `"50ms"`, "conversations_per_user": "1"}, conv),
-		users, stage, extra)
-	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), name+".hcl"), plan.Options{})
-	if diags.HasErrors() {
-		t.Fatalf("%s plan does not load: %s", name, diags.Error())
-	}
-	return p
+%s
+`, name, seed, render(attrs{"latency": `"5ms"`}, sim), scriptLines(t), render(conv, nil), stages, extra)
 }
 
 func runPlan(t *testing.T, p *plan.Plan) (*Result, []*transcript.Conversation) {

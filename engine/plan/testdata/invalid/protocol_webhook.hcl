@@ -10,6 +10,7 @@ target "bot" {
   }
   callback {
     match = "body.conversation_id ==" # ERROR: Invalid callback match
+    turn  = "body.turn +" # ERROR: Invalid callback turn
     text  = "body.reply.txt"
   }
 }

@@ -6,6 +6,7 @@ target "bot" {
   }
   callback {
     url_field = "reply..to" # ERROR: Invalid url_field
+    turn      = "body.turn" # ERROR: Invalid callback turn
   }
 }
 

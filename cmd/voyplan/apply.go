@@ -31,13 +31,13 @@ type applyFlags struct {
 func (a *app) apply(args []string) error {
 	fs := newFlagSet("apply")
 	f := applyFlags{vars: varsFlag{}}
-	fs.Var(f.vars, "var", "set a plan variable, NAME=VALUE (repeatable)")
+	fs.Var(f.vars, "var", varUsage)
 	fs.StringVar(&f.out, "out", "", "directory for the results (default runs/<plan>-<timestamp>)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines while the run goes on")
 	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")
 	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
 	f.over = addOverrideFlags(fs)
-	fs.Var(&f.segment, "segment", "run only slice I of N of the virtual users (I/N, e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results")
+	fs.Var(&f.segment, "segment", "run only slice `I/N` of the virtual users (e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results")
 	fs.Var(&f.ui, "ui", "serve the live dashboard, to watch and steer the run: --ui (on "+dashboard.DefaultAddr+"), --ui ADDR or --ui=ADDR")
 	if err := a.parseArgs(fs, joinUIAddr(args), 1, "PLAN"); err != nil {
 		return err

@@ -73,6 +73,9 @@ func (v varsFlag) Set(s string) error {
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
+// varUsage is the -var flag's usage, for every command that loads a plan.
+const varUsage = "set a plan variable, `NAME=VALUE` (repeatable)"
+
 // segmentFlag is --segment I/N.
 type segmentFlag struct{ run.Segment }
 

@@ -16,7 +16,7 @@ import (
 func (a *app) plan(args []string) error {
 	fs := newFlagSet("plan")
 	vars := varsFlag{}
-	fs.Var(vars, "var", "set a plan variable, NAME=VALUE (repeatable)")
+	fs.Var(vars, "var", varUsage)
 	ov := addOverrideFlags(fs)
 	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
 		return err

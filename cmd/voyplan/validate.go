@@ -5,7 +5,7 @@ import "fmt"
 func (a *app) validate(args []string) error {
 	fs := newFlagSet("validate")
 	vars := varsFlag{}
-	fs.Var(vars, "var", "set a plan variable, NAME=VALUE (repeatable)")
+	fs.Var(vars, "var", varUsage)
 	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
 		return err
 	}

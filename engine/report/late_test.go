@@ -16,21 +16,9 @@ import (
 func TestLateCallbacksReachTheirTurnInTheReport(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := WriteSummary(dir, knownSummary()); err != nil {
-		t.Fatal(err)
-	}
-	j, err := CreateJSONL(filepath.Join(dir, ConversationsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := conversation("conv-late")
 	c.Turns = append(c.Turns, transcript.Turn{N: 2, Sent: "Sim"})
-	if err := j.Write(c); err != nil {
-		t.Fatal(err)
-	}
-	if err := j.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeRunFiles(t, dir, c)
 
 	if err := NewLateJSONL(filepath.Join(dir, LateFile)).Close(); err != nil { // nothing written: no file
 		t.Fatal(err)

@@ -322,9 +322,10 @@ func TestRenderWithoutOptionalFiles(t *testing.T) {
 	}
 }
 
-func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
+// writeRunFiles writes a run directory as Render reads it: the known
+// summary and convs in conversations.jsonl.
+func writeRunFiles(t *testing.T, dir string, convs ...*transcript.Conversation) {
+	t.Helper()
 	if err := WriteSummary(dir, knownSummary()); err != nil {
 		t.Fatal(err)
 	}
@@ -332,12 +333,7 @@ func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 10 {
-		c := conversation(string(rune('a' + i)))
-		c.StartedAt = c.StartedAt.Add(time.Duration(i) * time.Second)
-		if i%4 == 3 {
-			c.Outcome, c.Reason = transcript.Failed, transcript.ReasonReplyTimeout
-		}
+	for _, c := range convs {
 		if err := j.Write(c); err != nil {
 			t.Fatal(err)
 		}
@@ -345,6 +341,21 @@ func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var convs []*transcript.Conversation
+	for i := range 10 {
+		c := conversation(string(rune('a' + i)))
+		c.StartedAt = c.StartedAt.Add(time.Duration(i) * time.Second)
+		if i%4 == 3 {
+			c.Outcome, c.Reason = transcript.Failed, transcript.ReasonReplyTimeout
+		}
+		convs = append(convs, c)
+	}
+	writeRunFiles(t, dir, convs...)
 	c, err := collectConversations(filepath.Join(dir, ConversationsFile), 4, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -73,12 +73,9 @@ func checkRunnable(p *plan.Plan) error {
 
 // execute runs the plan and writes everything, whatever happens to the run.
 func (a *app) execute(p *plan.Plan, f applyFlags) error {
-	dir := f.out
-	if dir == "" {
-		dir = filepath.Join("runs", safeName(p.Name)+"-"+time.Now().Format("20060102-150405"))
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return withCode(exitError, fmt.Errorf("cannot create the results directory: %w", err))
+	dir, err := resultsDir(f.out, p.Name, time.Now())
+	if err != nil {
+		return withCode(exitError, err)
 	}
 	jsonl, err := report.CreateJSONL(filepath.Join(dir, "conversations.jsonl"))
 	if err != nil {
@@ -215,6 +212,37 @@ func openRunLog(dir, level string) (io.WriteCloser, *slog.Logger, error) {
 }
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// resultsDir creates the directory a run writes to: out, or
+// runs/<plan>-<timestamp> (with a -2, -3, … suffix when a run of the same
+// second has it). A directory that already holds a run is refused, never
+// appended to or overwritten: its conversations.jsonl would mix two runs.
+func resultsDir(out, plan string, now time.Time) (string, error) {
+	if out == "" {
+		base := filepath.Join("runs", safeName(plan)+"-"+now.Format("20060102-150405"))
+		out = base
+		for i := 2; holdsRun(out); i++ {
+			out = fmt.Sprintf("%s-%d", base, i)
+		}
+	}
+	if holdsRun(out) {
+		return "", fmt.Errorf("%s already holds the results of a run: give another --out, or move that run away first", out)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", fmt.Errorf("cannot create the results directory: %w", err)
+	}
+	return out, nil
+}
+
+// holdsRun reports whether dir has a run's files in it.
+func holdsRun(dir string) bool {
+	for _, name := range []string{report.ConversationsFile, report.SummaryFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
 
 func safeName(s string) string {
 	if s = unsafeChars.ReplaceAllString(s, "-"); s == "" {

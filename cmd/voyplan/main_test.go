@@ -116,6 +116,46 @@ func TestApplyExitCodes(t *testing.T) {
 	}
 }
 
+// A results directory that holds a run is never appended to: the second
+// apply into it exits 1 before running, and the first run's files stay as
+// they were.
+func TestApplyRefusesADirectoryHoldingARun(t *testing.T) {
+	t.Parallel()
+	plan := writePlan(t, kataryna(t), oneStage)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := newTestApp(t).main([]string{"apply", plan, "--out", out, "--quiet"}); code != exitOK {
+		t.Fatalf("first run: exit %d", code)
+	}
+	before, err := os.ReadFile(filepath.Join(out, "conversations.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestApp(t)
+	if code := ta.main([]string{"apply", plan, "--out", out, "--quiet"}); code != exitError ||
+		!strings.Contains(ta.err.String(), out+" already holds the results of a run") {
+		t.Fatalf("second run into the same --out: exit %d, stderr %q; want 1 and a clear message", code, ta.err.String())
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "conversations.jsonl")); !bytes.Equal(before, after) {
+		t.Error("the second apply changed the first run's conversations.jsonl")
+	}
+}
+
+func TestResultsDirDefaultNeverCollides(t *testing.T) {
+	t.Chdir(t.TempDir()) // not parallel: the working directory is the process's
+	now := time.Date(2026, 11, 25, 1, 2, 3, 0, time.UTC)
+	first, err := resultsDir("", "smoke test", now)
+	if err != nil || first != filepath.Join("runs", "smoke-test-20261125-010203") {
+		t.Fatalf("first: %q, %v", first, err)
+	}
+	if err := os.WriteFile(filepath.Join(first, "summary.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second, err := resultsDir("", "smoke test", now)
+	if err != nil || second != first+"-2" {
+		t.Errorf("a second run in the same second: %q, %v; want %q", second, err, first+"-2")
+	}
+}
+
 func TestApplyInterruptedExits130AndWritesResults(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -49,12 +48,9 @@ func (a *app) merge(args []string) error {
 	}
 	results := verdict.Evaluate(ths, m.Metrics.Snapshot)
 
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("runs", safeName(m.Runs[0].Summary.Plan.Name)+"-merged-"+time.Now().Format("20060102-150405"))
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return withCode(exitError, fmt.Errorf("cannot create the results directory: %w", err))
+	dir, err := resultsDir(*out, m.Runs[0].Summary.Plan.Name+"-merged", time.Now())
+	if err != nil {
+		return withCode(exitError, err)
 	}
 	n, err := m.WriteData(dir)
 	if err != nil {

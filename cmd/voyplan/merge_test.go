@@ -129,6 +129,12 @@ threshold "fast" { check = "reply.p95 < duration('2s') && personas['p'].pass_k[%
 				t.Errorf("%s: exit %d, stderr %q; want 1 and %q", tt.name, code, ta.err.String(), tt.want)
 			}
 		}
+		// Merging into a directory that holds a run (a segment, or an
+		// earlier merge) would mix two runs' files.
+		ta := newTestApp(t)
+		if code := ta.main([]string{"merge", "--out", s2, s1, s2}); code != exitError || !strings.Contains(ta.err.String(), s2+" already holds the results of a run") {
+			t.Errorf("merge into a segment's directory: exit %d, stderr %q", code, ta.err.String())
+		}
 	})
 }
 

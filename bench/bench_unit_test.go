@@ -35,7 +35,7 @@ func TestWorkloadPlanLoads(t *testing.T) {
 	if p.Target.URL != w.TargetURL || p.Webhook.Listen != "127.0.0.1:0" || p.Target.Retries != 0 {
 		t.Errorf("target %q, listen %q, retries %d", p.Target.URL, p.Webhook.Listen, p.Target.Retries)
 	}
-	if c.ThinkTime != w.ThinkTime || c.ReplySettle != 0 || c.Pacing != 0 || c.ConversationsPerUser != 1 || c.MaxTurns != 14 {
+	if c.ThinkTime != plan.FixedWait(w.ThinkTime) || c.ReplySettle != 0 || c.Pacing != (plan.Wait{}) || c.ConversationsPerUser != 1 || c.MaxTurns != 14 {
 		t.Errorf("conversation %+v does not match the workload", c)
 	}
 	st := p.Stages[0]

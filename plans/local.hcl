@@ -218,9 +218,9 @@ conversation {
   max_turns              = 20
   reply_timeout          = "10s"
   reply_settle           = "100ms"
-  think_time             = "300ms"
-  conversations_per_user = 0 # repeat until the stages end
-  pacing                 = "1s"
+  think_time             = ["200ms", "400ms"] # a fresh wait before each message, uniform in the range
+  conversations_per_user = 0                  # repeat until the stages end
+  pacing                 = ["500ms", "1500ms"]
   complete_when          = "reply matches 'https://pay[.]smarttalks[.]ai/[0-9a-f]{24}'"
 }
 

@@ -18,7 +18,7 @@ import (
 )
 
 type applyFlags struct {
-	vars     varsFlag
+	vars     *varFlags // -var, -var-file
 	out      string
 	quiet    bool
 	logLevel string
@@ -30,8 +30,7 @@ type applyFlags struct {
 
 func (a *app) apply(args []string) error {
 	fs := newFlagSet("apply")
-	f := applyFlags{vars: varsFlag{}}
-	fs.Var(f.vars, "var", varUsage)
+	f := applyFlags{vars: addVarFlags(fs)}
 	fs.StringVar(&f.out, "out", "", "directory for the results (default runs/<plan>-<timestamp>)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines while the run goes on")
 	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")

@@ -10,9 +10,10 @@ import (
 )
 
 // loadPlan loads a plan as every command does: the environment after .env,
-// -var values, and diagnostics rendered once, here, with source snippets.
-// Warnings are printed and the load goes on; errors end the command (exit 1).
-func (a *app) loadPlan(file string, vars map[string]string) (*plan.Plan, error) {
+// -var and -var-file values, and diagnostics rendered once, here, with
+// source snippets. Warnings are printed and the load goes on; errors end the
+// command (exit 1).
+func (a *app) loadPlan(file string, vars *varFlags) (*plan.Plan, error) {
 	wd, err := a.getwd()
 	if err != nil {
 		return nil, withCode(exitError, fmt.Errorf("cannot find the working directory: %w", err))
@@ -21,8 +22,8 @@ func (a *app) loadPlan(file string, vars map[string]string) (*plan.Plan, error) 
 	if err != nil {
 		return nil, withCode(exitError, fmt.Errorf("cannot read .env: %w", err))
 	}
-	p, diags := plan.Load(file, plan.Options{Vars: vars, Env: env})
-	a.writeDiags(diags)
+	p, diags := plan.Load(file, plan.Options{Vars: vars.vars, VarFiles: vars.files, Env: env})
+	a.writeDiags(diags, vars.files)
 	if diags.HasErrors() {
 		n := 0
 		for _, d := range diags {
@@ -36,26 +37,42 @@ func (a *app) loadPlan(file string, vars map[string]string) (*plan.Plan, error) 
 }
 
 // writeDiags renders diagnostics with hcl's text writer: file:line:col, a
-// source snippet with the offending range marked, and the detail.
-func (a *app) writeDiags(diags hcl.Diagnostics) {
+// source snippet with the offending range marked, and the detail. A snippet
+// of one of varFiles shows only the value its diagnostic is about
+// (plan.RedactVarFile): the others may be secrets.
+func (a *app) writeDiags(diags hcl.Diagnostics, varFiles []string) {
 	if len(diags) == 0 {
 		return
 	}
-	files := map[string]*hcl.File{}
+	sources := map[string][]byte{}
 	for _, d := range diags {
 		for _, r := range []*hcl.Range{d.Subject, d.Context} {
-			if r == nil || files[r.Filename] != nil {
+			if r == nil || sources[r.Filename] != nil {
 				continue
 			}
 			if src, err := os.ReadFile(r.Filename); err == nil {
-				files[r.Filename] = &hcl.File{Bytes: src}
+				sources[r.Filename] = src
 			}
 		}
 	}
-	w := hcl.NewDiagnosticTextWriter(a.stderr, files, 100, a.errColor())
+	isVarFile := map[string]bool{}
+	for _, f := range varFiles {
+		isVarFile[f] = true
+	}
 	for _, d := range diags {
+		files := map[string]*hcl.File{}
+		for _, r := range []*hcl.Range{d.Subject, d.Context} {
+			if r == nil || sources[r.Filename] == nil {
+				continue
+			}
+			src := sources[r.Filename]
+			if isVarFile[r.Filename] {
+				src = plan.RedactVarFile(src, r.Filename, d.Subject)
+			}
+			files[r.Filename] = &hcl.File{Bytes: src}
+		}
 		fmt.Fprintf(a.stderr, "%s%s: %s\n", position(d.Subject), severity(d.Severity), d.Summary)
-		_ = w.WriteDiagnostic(d)
+		_ = hcl.NewDiagnosticTextWriter(a.stderr, files, 100, a.errColor()).WriteDiagnostic(d)
 	}
 }
 

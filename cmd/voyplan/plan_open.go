@@ -17,11 +17,20 @@ func arrivalsTable(w io.Writer, p *plan.Plan, s plan.Schedule) error {
 	t.Header("Stage", "From", "To", "Arrival rate", "Conversations", "Max in flight")
 	for _, a := range s.Arrivals {
 		if err := t.Append(p.Stages[a.Stage].Name, fmtDur(a.Start), fmtDur(a.Start+a.Duration),
-			fmt.Sprintf("%g/s", a.Rate), strconv.Itoa(a.Count), strconv.Itoa(a.MaxUsers)); err != nil {
+			rateOf(a), strconv.Itoa(a.Count), strconv.Itoa(a.MaxUsers)); err != nil {
 			return err
 		}
 	}
 	return t.Render()
+}
+
+// rateOf is a stage's arrival rate as the table shows it: "3/s", or
+// "1→3/s over 30s" when it ramps.
+func rateOf(a plan.Arrivals) string {
+	if a.Ramp > 0 {
+		return fmt.Sprintf("%g→%g/s over %s", a.From, a.Rate, fmtDur(a.Ramp))
+	}
+	return fmt.Sprintf("%g/s", a.Rate)
 }
 
 // printOpenExpectations prints the bounds of an open plan: every arrival

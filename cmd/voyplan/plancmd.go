@@ -15,8 +15,7 @@ import (
 // plan prints what apply would do, without starting anything.
 func (a *app) plan(args []string) error {
 	fs := newFlagSet("plan")
-	vars := varsFlag{}
-	fs.Var(vars, "var", varUsage)
+	vars := addVarFlags(fs)
 	ov := addOverrideFlags(fs)
 	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
 		return err

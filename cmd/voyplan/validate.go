@@ -4,8 +4,7 @@ import "fmt"
 
 func (a *app) validate(args []string) error {
 	fs := newFlagSet("validate")
-	vars := varsFlag{}
-	fs.Var(vars, "var", varUsage)
+	vars := addVarFlags(fs)
 	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
 		return err
 	}

@@ -84,7 +84,9 @@ func planConversations(p *plan.Plan, s plan.Schedule) (float64, bool) {
 	if c.ConversationsPerUser > 0 {
 		return float64(s.Started() * c.ConversationsPerUser), true
 	}
-	per := time.Duration(c.MaxTurns)*(EstimateTurnTime+c.ThinkTime) + c.Pacing
+	// The shortest waits of a think_time or pacing range: the most
+	// conversations fit in the users' time, so the bill is the worst.
+	per := time.Duration(c.MaxTurns)*(EstimateTurnTime+c.ThinkTime.Min) + c.Pacing.Min
 	return userTime(s).Seconds() / per.Seconds(), false
 }
 

@@ -249,12 +249,10 @@ func (l *loader) decodeConversationAttrs(a attrs, c *Conversation) {
 	a.require("reply_timeout", c.ReplyTimeout > 0, `a positive duration, e.g. "120s"`)
 	a.duration("reply_settle", &c.ReplySettle)
 	a.require("reply_settle", c.ReplySettle >= 0, `a duration of 0 or more, e.g. "200ms"`)
-	a.duration("think_time", &c.ThinkTime)
-	a.require("think_time", c.ThinkTime >= 0, `a duration of 0 or more, e.g. "500ms"`)
+	a.wait("think_time", &c.ThinkTime, "500ms") // a duration or a range (wait.go)
 	a.integer("conversations_per_user", &c.ConversationsPerUser)
 	a.require("conversations_per_user", c.ConversationsPerUser >= 0, "0 (repeat until the stages end) or more")
-	a.duration("pacing", &c.Pacing)
-	a.require("pacing", c.Pacing >= 0, `a duration of 0 or more, e.g. "3s"`)
+	a.wait("pacing", &c.Pacing, "3s")
 }
 
 func (l *loader) decodeStages(blocks hcl.Blocks) {

@@ -115,19 +115,27 @@ func (a attrs) duration(name string, dst *time.Duration) bool {
 	if !ok {
 		return false
 	}
-	d, err := time.ParseDuration(strings.TrimSpace(v.AsString()))
+	d, ok := a.l.parseDuration(v.AsString(), a.m[name].Expr.Range())
+	if ok {
+		*dst = d
+	}
+	return ok
+}
+
+// parseDuration parses s, or reports "Invalid duration" on subject.
+func (l *loader) parseDuration(s string, subject hcl.Range) (time.Duration, bool) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil {
-		a.l.add(hcl.Diagnostics{{
+		l.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid duration",
 			Detail: fmt.Sprintf("%q is not a duration (%s). Write a number followed by a unit (ns, us, ms, s, m, h), "+
-				"as a string: \"30s\", \"1m30s\" or \"500ms\".", v.AsString(), err),
-			Subject: a.m[name].Expr.Range().Ptr(),
+				"as a string: \"30s\", \"1m30s\" or \"500ms\".", s, err),
+			Subject: subject.Ptr(),
 		}})
-		return false
+		return 0, false
 	}
-	*dst = d
-	return true
+	return d, true
 }
 
 // require reports "Value out of range" on the attribute when ok is false; the

@@ -17,9 +17,13 @@ import (
 
 // Options are the inputs of a load that do not come from the plan file.
 type Options struct {
-	// Vars are the -var NAME=VALUE flags. They win over VOYPLAN_VAR_<name>
-	// and over the variable's default.
+	// Vars are the -var NAME=VALUE flags. They win over VarFiles, over
+	// VOYPLAN_VAR_<name> and over the variable's default.
 	Vars map[string]string
+	// VarFiles are the -var-file paths, in the order given: files of
+	// name = value lines whose values win over VOYPLAN_VAR_<name> and the
+	// default, a later file over an earlier one (varfile.go).
+	VarFiles []string
 	// Env is what env() and VOYPLAN_VAR_<name> see, usually Environ's
 	// answer. Load never reads the process environment itself: nil means
 	// an empty environment.
@@ -74,6 +78,7 @@ type loader struct {
 	ctx      *hcl.EvalContext
 
 	vars      map[string]*variable
+	fileVars  fileVars // the values of opts.VarFiles (varfile.go)
 	data      []*dataBlock
 	personas  []personaEval  // aligned with plan.Personas
 	convAttrs hcl.Attributes // the conversation block's, for the open-stage warnings

@@ -101,7 +101,7 @@ func checkFullConversation(t *testing.T, c Conversation) {
 	}
 	c.CompleteWhen = nil
 	want := Conversation{Opening: "Oi", MaxTurns: 20, ReplyTimeout: 90 * time.Second, ReplySettle: 300 * time.Millisecond,
-		ThinkTime: 500 * time.Millisecond, ConversationsPerUser: 0, Pacing: 3 * time.Second}
+		ThinkTime: FixedWait(500 * time.Millisecond), ConversationsPerUser: 0, Pacing: FixedWait(3 * time.Second)}
 	if c != want {
 		t.Errorf("conversation = %+v, want %+v", c, want)
 	}

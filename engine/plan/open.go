@@ -16,6 +16,7 @@ import (
 //	stage "peak" {
 //	  arrival_rate = 5     # conversations started per second
 //	  duration     = "2m"
+//	  ramp         = "30s" # from the previous stage's rate, linearly; default 0: a step
 //	  max_users    = 300   # in flight at most (per process); default 1000
 //	}
 
@@ -54,6 +55,10 @@ func (l *loader) decodeOpenStage(a attrs, s *Stage) {
 		a.require("arrival_rate", s.ArrivalRate >= 0 && s.ArrivalRate <= MaxArrivalRate,
 			"between 0 (a quiet stage) and 100000: the conversations started per second")
 	}
+	if a.duration("ramp", &s.Ramp) {
+		a.require("ramp", s.Ramp >= 0 && (s.Ramp <= s.Duration || s.Duration == 0), // a bad duration is its own error
+			"a duration from 0 to the stage's duration: how long the rate takes to go from the previous stage's to arrival_rate")
+	}
 	if a.integer("max_users", &s.MaxUsers) {
 		a.require("max_users", s.MaxUsers >= 1 && s.MaxUsers <= maxMaxUsers,
 			"a whole number from 1 to 1000000: the conversations in flight at most, per process (default 1000)")
@@ -85,6 +90,9 @@ func (l *loader) requireClosed(a attrs, b *hcl.Block) {
 	} else {
 		missing("spawn_rate", "It is how many users the stage starts (or retires) per second, e.g. spawn_rate = 2.")
 	}
+	a.invalid("ramp", false, "Argument of an open stage",
+		"ramp is how long an open stage (arrival_rate) takes to reach its rate; this stage is closed (users): "+
+			"spawn_rate says how fast it reaches its users. Remove ramp, or replace users and spawn_rate with arrival_rate.")
 	a.invalid("max_users", false, "Argument of an open stage",
 		"max_users caps the conversations in flight of an open stage (arrival_rate); this stage is closed (users): "+
 			"it never holds more than its users. Remove max_users, or replace users and spawn_rate with arrival_rate.")

@@ -149,9 +149,9 @@ type Conversation struct {
 	MaxTurns             int
 	ReplyTimeout         time.Duration
 	ReplySettle          time.Duration // quiet period after a reply's first callback, gathering split replies
-	ThinkTime            time.Duration
-	ConversationsPerUser int // 0: repeat until the stages end
-	Pacing               time.Duration
+	ThinkTime            Wait          // between a reply and the next message: fixed or a range (wait.go)
+	ConversationsPerUser int           // 0: repeat until the stages end
+	Pacing               Wait          // between one user's conversations: fixed or a range
 	CompleteWhen         *Predicate
 }
 
@@ -179,6 +179,10 @@ type Stage struct {
 	Open        bool
 	ArrivalRate float64 // conversations started per second (open)
 	MaxUsers    int     // conversations in flight at most, per process (open)
+	// Ramp (open) is how long the rate takes to go, linearly, from the
+	// previous stage's arrival_rate (0 for the first stage) to
+	// ArrivalRate; it holds from then on. 0: a step.
+	Ramp time.Duration
 }
 
 // Threshold is a `threshold "name"` block: an expr-lang check over the run's

@@ -25,45 +25,90 @@ type Schedule struct {
 }
 
 // Arrivals is an open stage compiled: Count conversations arrive, the k-th
-// (0-based) due at At(k) = Start + k/Rate — from the schedule, never from
-// when the previous one started — each by a fresh virtual user, numbered
-// First+k across the whole run (the arrivals of the open stages before it
-// come first). At most MaxUsers are in flight (per process); an arrival
-// that finds them all busy is dropped.
+// (0-based) due at At(k) — from the schedule, never from when the previous
+// one started — each by a fresh virtual user, numbered First+k across the
+// whole run (the arrivals of the open stages before it come first). At
+// most MaxUsers are in flight (per process); an arrival that finds them all
+// busy is dropped.
+//
+// The rate goes linearly from From to Rate over the stage's first Ramp,
+// then holds (k6's ramping-arrival-rate); without a ramp, arrival k is due
+// k/Rate after the stage's start. Either way arrival k is due when the
+// arrivals expected so far — the integral of the rate — reach k.
 type Arrivals struct {
 	Stage    int           // index into Plan.Stages
 	Start    time.Duration // offset of the stage from the run's start
 	Duration time.Duration
-	Rate     float64 // conversations per second; 0: a quiet stage
+	Rate     float64       // conversations per second once ramped; 0: a quiet stage
+	From     float64       // the rate at the stage's start, when it ramps: the previous stage's
+	Ramp     time.Duration // how long the rate takes from From to Rate; 0: none
 	MaxUsers int
 	First    int // global user number of the arrival k = 0
 	Count    int // arrivals due in [Start, Start+Duration)
 }
 
 // At is when arrival k (0-based) of the stage is due, from the run's start.
-func (a Arrivals) At(k int) time.Duration { return a.Start + arrivalOffset(a.Rate, k) }
+func (a Arrivals) At(k int) time.Duration { return a.Start + a.offset(k) }
 
-// arrivalOffset is k/rate seconds, to the nearest nanosecond; past what a
-// Duration holds (a vanishing rate), the longest Duration.
-func arrivalOffset(rate float64, k int) time.Duration {
-	ns := math.Round(float64(k) * float64(time.Second) / rate)
-	if ns >= math.MaxInt64 {
+// offset is when arrival k is due from the stage's start, to the nearest
+// nanosecond; the longest Duration when it never is (a rate that falls to
+// 0, or a vanishing one).
+func (a Arrivals) offset(k int) time.Duration {
+	if k == 0 {
+		return 0 // the first arrival opens the stage, whatever its rate then
+	}
+	kf := float64(k)
+	if a.Ramp > 0 && a.From != a.Rate {
+		r := a.Ramp.Seconds()
+		inRamp := (a.From + a.Rate) / 2 * r // arrivals expected during the ramp
+		if kf < inRamp {
+			// slope/2·t² + From·t = k, for the first t: the root
+			// 2k / (From + √(From² + 2·slope·k)), stable for either sign
+			// of the slope (the discriminant stays ≥ Rate² ≥ 0 within the
+			// ramp).
+			slope := (a.Rate - a.From) / r
+			return seconds(2 * kf / (a.From + math.Sqrt(a.From*a.From+2*slope*kf)))
+		}
+		rest := seconds((kf - inRamp) / a.Rate) // never, at a rate of 0
+		if rest > math.MaxInt64-a.Ramp {
+			return math.MaxInt64
+		}
+		return a.Ramp + rest
+	}
+	return seconds(kf / a.Rate)
+}
+
+// seconds is s seconds as a Duration, to the nearest nanosecond; past
+// what a Duration holds (or not a number), the longest one.
+func seconds(s float64) time.Duration {
+	ns := math.Round(s * float64(time.Second))
+	if !(ns < math.MaxInt64) {
 		return math.MaxInt64
 	}
 	return time.Duration(ns)
 }
 
-// arrivalCount is how many arrivals an open stage has: every k whose
-// offset k/rate falls before the stage's end, about rate × duration.
-func arrivalCount(st Stage) int {
-	if st.ArrivalRate <= 0 || st.Duration <= 0 {
+// expected is how many arrivals the stage expects in all: the integral of
+// its rate over its duration.
+func (a Arrivals) expected() float64 {
+	d, r := a.Duration.Seconds(), min(a.Ramp, a.Duration).Seconds()
+	if a.Ramp <= 0 || a.From == a.Rate {
+		return a.Rate * d
+	}
+	return (a.From+a.Rate)/2*r + a.Rate*(d-r)
+}
+
+// count is how many arrivals fall before the stage's end: every k whose
+// offset does, about expected().
+func (a Arrivals) count() int {
+	if a.Duration <= 0 || a.expected() <= 0 {
 		return 0
 	}
-	n := int(math.Ceil(st.ArrivalRate * st.Duration.Seconds()))
-	for n > 0 && arrivalOffset(st.ArrivalRate, n-1) >= st.Duration { // float rounding, either way
+	n := int(math.Ceil(a.expected()))
+	for n > 0 && a.offset(n-1) >= a.Duration { // float rounding, either way
 		n--
 	}
-	for arrivalOffset(st.ArrivalRate, n) < st.Duration {
+	for a.offset(n) < a.Duration {
 		n++
 	}
 	return n
@@ -91,19 +136,22 @@ func CompileStages(stages []Stage) Schedule { return CompileFrom(stages, 0, 0, 0
 func CompileFrom(stages []Stage, first, users int, start time.Duration) Schedule {
 	var s Schedule
 	next := 1 // the global number of the next arrival
+	rate := 0.0
 	for _, st := range stages[:min(first, len(stages))] {
 		if st.Open {
-			next += arrivalCount(st)
+			next += arrivals(st, rate, 0, 0).Count
+			rate = st.ArrivalRate
 		}
 	}
 	for i := first; i < len(stages); i++ {
 		st := stages[i]
 		end := start + st.Duration
 		if st.Open {
-			a := Arrivals{Stage: i, Start: start, Duration: st.Duration, Rate: st.ArrivalRate,
-				MaxUsers: st.MaxUsers, First: next, Count: arrivalCount(st)}
+			a := arrivals(st, rate, i, start)
+			a.First = next
 			s.Arrivals = append(s.Arrivals, a)
 			next += a.Count
+			rate = st.ArrivalRate
 			start = end
 			continue
 		}
@@ -113,6 +161,17 @@ func CompileFrom(stages []Stage, first, users int, start time.Duration) Schedule
 	}
 	s.Duration = start
 	return s
+}
+
+// arrivals compiles open stage st, index i, starting at start, after a
+// stage whose rate was from.
+func arrivals(st Stage, from float64, i int, start time.Duration) Arrivals {
+	a := Arrivals{Stage: i, Start: start, Duration: st.Duration, Rate: st.ArrivalRate, MaxUsers: st.MaxUsers}
+	if st.Ramp > 0 {
+		a.From, a.Ramp = from, st.Ramp
+	}
+	a.Count = a.count()
+	return a
 }
 
 // ramp appends the steps that move users towards st.Users within

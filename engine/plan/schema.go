@@ -78,7 +78,7 @@ var conversationSchema = &hcl.BodySchema{
 var stageSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "users"}, {Name: "spawn_rate"}, {Name: "duration", Required: true},
-		{Name: "arrival_rate"}, {Name: "max_users"},
+		{Name: "arrival_rate"}, {Name: "max_users"}, {Name: "ramp"},
 	},
 }
 

@@ -36,6 +36,7 @@ func (l *loader) decodeVariables(blocks hcl.Blocks) cty.Value {
 		}
 	}
 	l.checkUndeclaredVars()
+	l.loadVarFiles() // varfile.go
 	vals := make(map[string]cty.Value, len(l.vars))
 	for _, name := range sortedKeys(l.vars) {
 		vals[name] = l.variableValue(l.vars[name])
@@ -120,11 +121,15 @@ func (l *loader) variableDefault(a attrs, v *variable, attr *hcl.Attribute) (cty
 	return cv, true
 }
 
-// variableValue picks the value: -var, then VOYPLAN_VAR_<name>, then the
-// default.
+// variableValue picks the value, highest first: -var, then the -var-file
+// files (the last one that sets it), then VOYPLAN_VAR_<name>, then the
+// default. The files' values were read and converted by loadVarFiles.
 func (l *loader) variableValue(v *variable) cty.Value {
 	if s, ok := l.opts.Vars[v.name]; ok {
 		return l.convertInput(v, s, fmt.Sprintf("-var %s=%s", v.name, s))
+	}
+	if val, ok := l.fileVars.vals[v.name]; ok {
+		return val
 	}
 	if s, ok := l.opts.Env[EnvVarPrefix+v.name]; ok {
 		return l.convertInput(v, s, fmt.Sprintf("the environment variable %s%s", EnvVarPrefix, v.name))
@@ -132,32 +137,53 @@ func (l *loader) variableValue(v *variable) cty.Value {
 	if v.hasDef {
 		return v.def
 	}
+	if l.fileVars.failed { // the value may be in the file that could not be read: that is the mistake to fix
+		return cty.DynamicVal
+	}
 	l.add(hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "No value for required variable",
-		Detail: fmt.Sprintf("The variable %q has no default. Set it with -var %s=VALUE or the environment variable %s%s, "+
+		Detail: fmt.Sprintf("The variable %q has no default. Set it with -var %s=VALUE, a -var-file or the environment variable %s%s, "+
 			"or give it a default.", v.name, v.name, EnvVarPrefix, v.name),
 		Subject: v.block.DefRange.Ptr(),
 	}})
 	return cty.DynamicVal
 }
 
-// inputType is the type a command-line or environment string is converted
-// to: the declared type, else the default's when it is a primitive, else
-// string.
-func (v *variable) inputType() cty.Type {
+// valueType is the type a given value is converted to: the declared type,
+// else the default's when it is a primitive, else any type
+// (cty.DynamicPseudoType: a variable file's list or map is taken as written).
+func (v *variable) valueType() cty.Type {
 	if v.typed {
 		return v.typ
 	}
 	if v.hasDef && v.def.Type().IsPrimitiveType() {
 		return v.def.Type()
 	}
+	return cty.DynamicPseudoType
+}
+
+// inputType is the type a command-line or environment string is converted
+// to: valueType, with string for any type.
+func (v *variable) inputType() cty.Type {
+	if ty := v.valueType(); !ty.Equals(cty.DynamicPseudoType) {
+		return ty
+	}
 	return cty.String
 }
 
+// convertInput converts a -var or VOYPLAN_VAR_ string; a mistake points at
+// the variable's block, the string having no place in a file.
 func (l *loader) convertInput(v *variable, s, from string) cty.Value {
-	ty := v.inputType()
-	cv, err := convert.Convert(cty.StringVal(s), ty)
+	return l.convertValue(v, cty.StringVal(s), v.inputType(), from, v.block.LabelRanges[0].Ptr())
+}
+
+// convertValue converts val, given by from, to ty. A value that cannot be
+// used is reported at subject and is unknown, so nothing that uses it is
+// reported again. The detail quotes no value of its own (from may, for a
+// -var the user typed): a variable file's value may be a secret.
+func (l *loader) convertValue(v *variable, val cty.Value, ty cty.Type, from string, subject *hcl.Range) cty.Value {
+	cv, err := convert.Convert(val, ty)
 	if err == nil {
 		return cv
 	}
@@ -166,7 +192,7 @@ func (l *loader) convertInput(v *variable, s, from string) cty.Value {
 		Summary:  "Invalid value for variable",
 		Detail: fmt.Sprintf("The value given by %s cannot be used: variable %q is a %s (%s). Give a %s value.",
 			from, v.name, ty.FriendlyName(), err, ty.FriendlyName()),
-		Subject: v.block.LabelRanges[0].Ptr(),
+		Subject: subject,
 	}})
 	return cty.DynamicVal
 }

@@ -20,6 +20,7 @@ import (
 // conversation is one conversation in progress.
 type conversation struct {
 	r       *Runner
+	v       *vu // the virtual user holding it
 	user    *plan.User
 	rec     *transcript.Conversation
 	session protocol.Session // the link to the assistant (protocol.go)
@@ -34,6 +35,7 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 	id := uuid.NewString() // random, never seeded: the assistant keys its state on it
 	c := &conversation{
 		r:    r,
+		v:    v,
 		user: user,
 		rec: &transcript.Conversation{
 			ID:               id,
@@ -64,7 +66,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 		if n > conv.MaxTurns {
 			return transcript.Failed, transcript.ReasonMaxTurns, fmt.Sprintf("no completion after %d turns", conv.MaxTurns)
 		}
-		if n > 1 && !c.think(ctx, conv.ThinkTime) {
+		if n > 1 && !c.think(ctx, c.r.thinkTime(c.v)) { // wait.go
 			return transcript.Interrupted, "", ""
 		}
 		step, err := offstack.Call(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see engine/internal/offstack

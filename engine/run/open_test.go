@@ -241,3 +241,33 @@ func TestSegmentFirstOwned(t *testing.T) {
 		}
 	}
 }
+
+// A ramping stage starts its arrivals when the rising rate promises them:
+// 0 → 20/s over 2 s, then 20/s for 1 s, is 20 + 20 arrivals, the first ten
+// spread over √2 s (arrival k at √(k/5) s), never sooner.
+func TestOpenStageRamps(t *testing.T) {
+	t.Parallel()
+	src := simSource(t, "ramp", 29, nil, attrs{"max_turns": "20", "reply_timeout": `"2s"`, "reply_settle": `"50ms"`}, `stage "ramp" {
+  arrival_rate = 20
+  ramp         = "2s"
+  duration     = "3s"
+}`, "")
+	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), "ramp.hcl"), plan.Options{})
+	if len(diags) != 0 {
+		t.Fatalf("ramp plan: %s", diags.Error())
+	}
+	res, convs := runOpen(t, p, Segment{})
+	if c := res.Snapshot.Conversations; c.Started != 40 || c.Dropped != 0 {
+		t.Fatalf("started %d, dropped %d; want the 40 arrivals", c.Started, c.Dropped)
+	}
+	started := map[int]time.Time{}
+	for _, c := range convs {
+		started[c.User] = c.StartedAt
+	}
+	if gap := started[11].Sub(started[1]); gap < 1300*time.Millisecond { // due 1.41 s apart; a steady 20/s would be 0.5 s
+		t.Errorf("arrivals 1 to 11 over %s: the ramp should spread them over √2 s", gap)
+	}
+	if gap := started[40].Sub(started[1]); gap < 2800*time.Millisecond { // due 2.95 s apart
+		t.Errorf("all 40 arrivals over %s: want nearly the whole 3 s stage", gap)
+	}
+}

@@ -29,7 +29,7 @@ func TestRulesPersonasCompleteTheThreeStories(t *testing.T) {
 		t.Fatal(diags.Error())
 	}
 	p.Simulator.Latency, p.Simulator.Jitter = 5*time.Millisecond, 0
-	p.Conversation.ThinkTime, p.Conversation.Pacing, p.Conversation.ConversationsPerUser = 0, 0, 1
+	p.Conversation.ThinkTime, p.Conversation.Pacing, p.Conversation.ConversationsPerUser = plan.Wait{}, plan.Wait{}, 1
 	p.Stages = []plan.Stage{{Name: "all", Users: 12, SpawnRate: 100, Duration: 20 * time.Second}}
 	res, convs := runPlan(t, p)
 	stories := map[string][]string{ // lines only that persona's story has
@@ -273,7 +273,7 @@ threshold "budget" {
   abort = true
 }`)
 	p.Conversation.ConversationsPerUser = 0 // repeat until the stages end: only the budget stops it
-	p.Conversation.ThinkTime = 50 * time.Millisecond
+	p.Conversation.ThinkTime = plan.FixedWait(50 * time.Millisecond)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -14,6 +14,7 @@ type vu struct {
 	n      int           // global user number, 1-based, in start order
 	due    time.Time     // when its schedule step planned it: its first conversation is due then
 	retire chan struct{} // closed: finish the current conversation, start no other
+	waits  waits         // its seeded think time and pacing draws (wait.go)
 }
 
 // walk applies the schedule's steps at their offsets, then waits until the
@@ -110,13 +111,13 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 	defer r.rec.UserStopped()
 	c := r.plan.Conversation
 	var timer *time.Timer // for pacing; none when there is no pacing
-	if c.Pacing > 0 {
+	if c.Pacing.Max > 0 {
 		timer = time.NewTimer(time.Hour)
 		timer.Stop()
 	}
-	due := v.due
+	due, pace := v.due, time.Duration(0) // pace: this user's wait before its next conversation
 	for i := 0; c.ConversationsPerUser == 0 || i < c.ConversationsPerUser; i++ {
-		if i > 0 && c.Pacing > 0 && !r.pause(startCtx, v, timer, c.Pacing) {
+		if i > 0 && pace > 0 && !r.pause(startCtx, v, timer, pace) {
 			return
 		}
 		if startCtx.Err() != nil || closed(v.retire) {
@@ -124,7 +125,8 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 		}
 		r.rec.ConversationDue(user.Persona.Name, time.Since(due))
 		rec := r.converse(convCtx, v, user)
-		due = rec.EndedAt.Add(c.Pacing)
+		pace = r.pacing(v) // wait.go
+		due = rec.EndedAt.Add(pace)
 		r.finish(rec)
 	}
 }

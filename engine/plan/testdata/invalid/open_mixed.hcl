@@ -10,6 +10,7 @@ stage "ramp" {
   users      = 10
   spawn_rate = 2
   max_users  = 50 # ERROR: Argument of an open stage
+  ramp       = "10s" # ERROR: Argument of an open stage
   duration   = "1m"
 }
 

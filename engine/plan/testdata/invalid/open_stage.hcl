@@ -39,3 +39,9 @@ stage "fractional_cap" {
   max_users    = 2.5  # ERROR: Incorrect attribute value type
   duration     = "0s" # ERROR: Value out of range
 }
+
+stage "long_ramp" {
+  arrival_rate = 5
+  ramp         = "2m" # ERROR: Value out of range
+  duration     = "1m"
+}

@@ -1,0 +1,1 @@
+label = upper("x") # ERROR: Function calls not allowed

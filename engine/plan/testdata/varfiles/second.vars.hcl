@@ -1,0 +1,3 @@
+# Loaded after first.vars.hcl: its label wins.
+label = "from-second"
+abort = true

@@ -1,0 +1,2 @@
+channel_id = "c"
+users = = 3

@@ -1,0 +1,44 @@
+package run
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/datagen"
+)
+
+// waits are a virtual user's seeded sources of random waits, one stream
+// each for think time and pacing (datagen.ForUserStream), so the same seed
+// gives each user the same waits, on any segment, and its persona and data
+// (datagen.ForUser) are drawn exactly as without them. A source is made on
+// the user's first ranged wait of its kind: a plan of fixed waits never
+// makes one. Only the user's own goroutine touches them.
+type waits struct {
+	think, pacing *rand.Rand
+}
+
+// thinkTime returns how long user v waits before its next message: the
+// plan's think_time, or its next draw from the range.
+func (r *Runner) thinkTime(v *vu) time.Duration {
+	w := r.plan.Conversation.ThinkTime
+	if w.Fixed() {
+		return w.Min
+	}
+	if v.waits.think == nil {
+		v.waits.think = datagen.ForUserStream(r.plan.Seed, v.n, datagen.StreamThink)
+	}
+	return w.Draw(v.waits.think)
+}
+
+// pacing returns how long user v waits between the conversation that just
+// ended and its next: the plan's pacing, or its next draw from the range.
+func (r *Runner) pacing(v *vu) time.Duration {
+	w := r.plan.Conversation.Pacing
+	if w.Fixed() {
+		return w.Min
+	}
+	if v.waits.pacing == nil {
+		v.waits.pacing = datagen.ForUserStream(r.plan.Seed, v.n, datagen.StreamPacing)
+	}
+	return w.Draw(v.waits.pacing)
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/datagen"
+	"github.com/voyplan/voyplan/engine/plan"
 )
 
 // waits are a virtual user's seeded sources of random waits, one stream
@@ -20,25 +21,23 @@ type waits struct {
 // thinkTime returns how long user v waits before its next message: the
 // plan's think_time, or its next draw from the range.
 func (r *Runner) thinkTime(v *vu) time.Duration {
-	w := r.plan.Conversation.ThinkTime
-	if w.Fixed() {
-		return w.Min
-	}
-	if v.waits.think == nil {
-		v.waits.think = datagen.ForUserStream(r.plan.Seed, v.n, datagen.StreamThink)
-	}
-	return w.Draw(v.waits.think)
+	return r.draw(r.plan.Conversation.ThinkTime, &v.waits.think, v.n, datagen.StreamThink)
 }
 
 // pacing returns how long user v waits between the conversation that just
 // ended and its next: the plan's pacing, or its next draw from the range.
 func (r *Runner) pacing(v *vu) time.Duration {
-	w := r.plan.Conversation.Pacing
+	return r.draw(r.plan.Conversation.Pacing, &v.waits.pacing, v.n, datagen.StreamPacing)
+}
+
+// draw returns w's next wait for user n, from *src, made from the user's
+// stream on its first ranged wait.
+func (r *Runner) draw(w plan.Wait, src **rand.Rand, n int, stream datagen.Stream) time.Duration {
 	if w.Fixed() {
 		return w.Min
 	}
-	if v.waits.pacing == nil {
-		v.waits.pacing = datagen.ForUserStream(r.plan.Seed, v.n, datagen.StreamPacing)
+	if *src == nil {
+		*src = datagen.ForUserStream(r.plan.Seed, n, stream)
 	}
-	return w.Draw(v.waits.pacing)
+	return w.Draw(*src)
 }

@@ -126,6 +126,8 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		StartedAt:   res.StartedAt,
 		EndedAt:     res.EndedAt,
 		Interrupted: res.Interrupted,
+		StopReason:  stopReason(runErr, interrupted(), ui.stoppedFromPage(), res),
+		AbortedBy:   res.Aborted,
 		Steering:    steering,
 		Segment:     f.segment.summary(),
 
@@ -146,6 +148,21 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
 	ui.finish(sum, results, ro, dir)
 	return exitFor(runErr, interrupted() || ui.stoppedFromPage(), res, results)
+}
+
+// stopReason says how the run ended, for summary.json.
+func stopReason(runErr error, signalled, fromPage bool, res *run.Result) string {
+	switch {
+	case runErr != nil:
+		return report.StopError
+	case res.Aborted != "":
+		return report.StopAbort
+	case fromPage:
+		return report.StopDashboard
+	case signalled:
+		return report.StopSignal
+	}
+	return report.StopCompleted
 }
 
 func exitFor(runErr error, interrupted bool, res *run.Result, results []verdict.Result) error {

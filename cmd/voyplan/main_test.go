@@ -105,8 +105,8 @@ func TestApplyExitCodes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sum.Metrics.Conversations.Started != 2 || strings.ToUpper(sum.Verdict) != tt.verdict {
-				t.Errorf("summary: started %d verdict %q", sum.Metrics.Conversations.Started, sum.Verdict)
+			if sum.Metrics.Conversations.Started != 2 || strings.ToUpper(sum.Verdict) != tt.verdict || sum.StopReason != report.StopCompleted {
+				t.Errorf("summary: started %d verdict %q stop_reason %q", sum.Metrics.Conversations.Started, sum.Verdict, sum.StopReason)
 			}
 			convs, err := report.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
 			if err != nil || len(convs) != 2 {
@@ -183,8 +183,8 @@ threshold "ok" { check = "conversations.started > 0" }`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &sum); err != nil || sum["interrupted"] != true {
-		t.Fatalf("summary.json interrupted = %v (err %v)", sum["interrupted"], err)
+	if err := json.Unmarshal(b, &sum); err != nil || sum["interrupted"] != true || sum["stop_reason"] != "signal" {
+		t.Fatalf("summary.json interrupted = %v, stop_reason = %v (err %v)", sum["interrupted"], sum["stop_reason"], err)
 	}
 	convs, err := report.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
 	if err != nil || len(convs) != 3 {

@@ -246,8 +246,8 @@ func TestProcessSIGINTStopsGracefully(t *testing.T) {
 	}
 	convs := readConversationsStrict(t, out)
 	sum := checkAccountedOnDisk(t, out, convs)
-	if !sum.Interrupted || sum.Metrics.Conversations.Interrupted == 0 {
-		t.Errorf("summary interrupted %v with %d interrupted conversations", sum.Interrupted, sum.Metrics.Conversations.Interrupted)
+	if !sum.Interrupted || sum.Metrics.Conversations.Interrupted == 0 || sum.StopReason != report.StopSignal {
+		t.Errorf("summary interrupted %v (stop_reason %q) with %d interrupted conversations", sum.Interrupted, sum.StopReason, sum.Metrics.Conversations.Interrupted)
 	}
 	// The turns in flight were let finish: every turn sent got its reply.
 	var turns int64
@@ -409,7 +409,9 @@ func TestProcessAbortThresholdExits2(t *testing.T) {
 		!strings.Contains(p.stdout.String(), "INTERRUPTED") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
 	}
-	checkAccountedOnDisk(t, out, readConversationsStrict(t, out))
+	if sum := checkAccountedOnDisk(t, out, readConversationsStrict(t, out)); sum.StopReason != report.StopAbort || sum.AbortedBy != "few_conversations" {
+		t.Errorf("summary: stop_reason %q, aborted_by %q; want abort by few_conversations", sum.StopReason, sum.AbortedBy)
+	}
 }
 
 // With the open-file limit too low for the plan's users the run refuses to

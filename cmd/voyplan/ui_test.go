@@ -324,8 +324,8 @@ func uiScreenshot(t *testing.T, ctx context.Context) {
 func checkSteeredResults(t *testing.T, out string, p *proc) {
 	t.Helper()
 	sum := checkAccountedOnDisk(t, out, readConversationsStrict(t, out))
-	if !sum.Interrupted || len(sum.Steering) != 2 {
-		t.Fatalf("summary: interrupted %v, steering %+v", sum.Interrupted, sum.Steering)
+	if !sum.Interrupted || len(sum.Steering) != 2 || sum.StopReason != report.StopDashboard {
+		t.Fatalf("summary: interrupted %v, stop_reason %q, steering %+v", sum.Interrupted, sum.StopReason, sum.Steering)
 	}
 	raise, stop := sum.Steering[0], sum.Steering[1]
 	if raise.Action != "users" || *raise.From != 6 || *raise.To != 9 || raise.By != "dashboard" || raise.Stage != "cli" {

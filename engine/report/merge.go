@@ -229,9 +229,28 @@ func (m *Merged) Summary(rs []verdict.Result) *Summary {
 		StartedAt:     m.StartedAt,
 		EndedAt:       m.EndedAt,
 		Interrupted:   m.Interrupted(),
+		StopReason:    m.stopReason(),
+		AbortedBy:     m.abortedBy(),
 		Steering:      m.Steering(),
 		Distributions: m.Metrics.Distributions,
 	}, m.Metrics.Snapshot, rs)
+}
+
+// stopReason is the first segment's, in segment order, that did not
+// complete; completed when all did.
+func (m *Merged) stopReason() string {
+	for _, r := range m.Runs {
+		if why := r.Summary.StopReason; why != "" && why != StopCompleted {
+			return why
+		}
+	}
+	return StopCompleted
+}
+
+// abortedBy names the abort thresholds that stopped segments, once each.
+func (m *Merged) abortedBy() string {
+	names := distinct(m.Runs, func(s *Summary) string { return s.AbortedBy })
+	return strings.Join(slices.DeleteFunc(names, func(n string) bool { return n == "" }), ", ")
 }
 
 // Interrupted reports whether any segment was cut short.

@@ -472,3 +472,30 @@ func TestMergeNotes(t *testing.T) {
 		t.Errorf("writing over a segment: %v", err)
 	}
 }
+
+// A merged run ended as its first segment that did not complete did, and
+// names every abort threshold that stopped a segment.
+func TestMergedStopReason(t *testing.T) {
+	t.Parallel()
+	runs := func(reasons ...[2]string) *Merged {
+		m := &Merged{}
+		for _, r := range reasons {
+			m.Runs = append(m.Runs, &SegmentRun{Summary: &Summary{StopReason: r[0], AbortedBy: r[1]}})
+		}
+		return m
+	}
+	tests := []struct {
+		m         *Merged
+		why, abrt string
+	}{
+		{runs([2]string{StopCompleted, ""}, [2]string{StopCompleted, ""}), StopCompleted, ""},
+		{runs([2]string{StopCompleted, ""}, [2]string{StopSignal, ""}), StopSignal, ""},
+		{runs([2]string{StopAbort, "budget"}, [2]string{StopCompleted, ""}, [2]string{StopAbort, "budget"}), StopAbort, "budget"},
+		{runs([2]string{"", ""}), StopCompleted, ""}, // a summary from before stop_reason
+	}
+	for i, tt := range tests {
+		if why, abrt := tt.m.stopReason(), tt.m.abortedBy(); why != tt.why || abrt != tt.abrt {
+			t.Errorf("case %d: %q, %q; want %q, %q", i, why, abrt, tt.why, tt.abrt)
+		}
+	}
+}

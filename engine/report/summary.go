@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -23,6 +24,11 @@ type Summary struct {
 	EndedAt     time.Time        `json:"ended_at"`
 	DurationMS  float64          `json:"duration_ms"`
 	Interrupted bool             `json:"interrupted"`
+	// StopReason says how the run ended (Stop* values), AbortedBy the
+	// abort threshold that stopped it, if one did: what a pipeline reads
+	// to tell a finished run from a cut one.
+	StopReason string `json:"stop_reason"`
+	AbortedBy  string `json:"aborted_by,omitempty"`
 	Verdict     string           `json:"verdict"` // VerdictPass | VerdictFail
 	Thresholds  []Threshold      `json:"thresholds"`
 	Metrics     metrics.Snapshot `json:"metrics"`
@@ -70,6 +76,15 @@ type Threshold struct {
 	Abort    bool   `json:"abort"`
 }
 
+// How a run ended (Summary.StopReason).
+const (
+	StopCompleted = "completed" // the stages ran out, or every user was done
+	StopSignal    = "signal"    // SIGINT/SIGTERM (Ctrl-C)
+	StopDashboard = "dashboard" // the live dashboard's Stop button
+	StopAbort     = "abort"     // an abort threshold failed during the run (AbortedBy)
+	StopError     = "error"     // the run failed (its results are partial)
+)
+
 // Segment is the slice of the virtual users this process ran (--segment
 // Index/Count), for merging results from several machines.
 type Segment struct {
@@ -84,6 +99,8 @@ type Run struct {
 	StartedAt   time.Time
 	EndedAt     time.Time
 	Interrupted bool
+	StopReason  string // Stop*; "" is StopCompleted
+	AbortedBy   string
 	Segment     *Segment
 	Steering    []Steer
 	// Distributions is the Recorder's (metrics.Recorder.Distributions).
@@ -100,6 +117,8 @@ func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
 		EndedAt:     run.EndedAt,
 		DurationMS:  transcript.Ms(run.EndedAt.Sub(run.StartedAt)),
 		Interrupted: run.Interrupted,
+		StopReason:  cmp.Or(run.StopReason, StopCompleted),
+		AbortedBy:   run.AbortedBy,
 		Verdict:     verdictOf(rs),
 		Thresholds:  thresholds(rs),
 		Metrics:     s,

@@ -18,21 +18,21 @@ import (
 // embedded Legacy adds the old tool's run-summary fields at the top level,
 // under their old names, so dashboards built on the old tool keep working.
 type Summary struct {
-	Plan        PlanInfo         `json:"plan"`
-	Version     string           `json:"version"`
-	StartedAt   time.Time        `json:"started_at"`
-	EndedAt     time.Time        `json:"ended_at"`
-	DurationMS  float64          `json:"duration_ms"`
-	Interrupted bool             `json:"interrupted"`
+	Plan        PlanInfo  `json:"plan"`
+	Version     string    `json:"version"`
+	StartedAt   time.Time `json:"started_at"`
+	EndedAt     time.Time `json:"ended_at"`
+	DurationMS  float64   `json:"duration_ms"`
+	Interrupted bool      `json:"interrupted"`
 	// StopReason says how the run ended (Stop* values), AbortedBy the
 	// abort threshold that stopped it, if one did: what a pipeline reads
 	// to tell a finished run from a cut one.
-	StopReason string `json:"stop_reason"`
-	AbortedBy  string `json:"aborted_by,omitempty"`
-	Verdict     string           `json:"verdict"` // VerdictPass | VerdictFail
-	Thresholds  []Threshold      `json:"thresholds"`
-	Metrics     metrics.Snapshot `json:"metrics"`
-	Segment     *Segment         `json:"segment,omitempty"` // set when this process ran one slice of the users
+	StopReason string           `json:"stop_reason"`
+	AbortedBy  string           `json:"aborted_by,omitempty"`
+	Verdict    string           `json:"verdict"` // VerdictPass | VerdictFail
+	Thresholds []Threshold      `json:"thresholds"`
+	Metrics    metrics.Snapshot `json:"metrics"`
+	Segment    *Segment         `json:"segment,omitempty"` // set when this process ran one slice of the users
 	// Steering lists the changes made by hand while the run went on (the
 	// live dashboard's users and stop buttons); absent when there were none.
 	Steering []Steer `json:"steering,omitempty"`

@@ -259,16 +259,8 @@ func (l *loader) decodeStages(blocks hcl.Blocks) {
 	if len(blocks) == 0 {
 		l.add(hcl.Diagnostics{l.missingBlock("stage")})
 	}
-	seen := make(map[string]hcl.Range)
-	var kept hcl.Blocks
-	for _, b := range blocks {
-		name := b.Labels[0]
-		if first, dup := seen[name]; dup {
-			l.add(hcl.Diagnostics{duplicateAt("stage", name, first, b)})
-			continue
-		}
-		seen[name] = b.DefRange
-		kept = append(kept, b)
+	kept := l.uniqueLabels("stage", blocks)
+	for _, b := range kept {
 		l.plan.Stages = append(l.plan.Stages, l.decodeStage(b))
 	}
 	l.checkStageModels(kept) // open.go
@@ -296,14 +288,7 @@ func (l *loader) decodeStage(b *hcl.Block) Stage {
 }
 
 func (l *loader) decodeThresholds(blocks hcl.Blocks) {
-	seen := make(map[string]hcl.Range)
-	for _, b := range blocks {
-		name := b.Labels[0]
-		if first, dup := seen[name]; dup {
-			l.add(hcl.Diagnostics{duplicateAt("threshold", name, first, b)})
-			continue
-		}
-		seen[name] = b.DefRange
+	for _, b := range l.uniqueLabels("threshold", blocks) {
 		if t := l.decodeThreshold(b); t != nil {
 			l.plan.Thresholds = append(l.plan.Thresholds, t)
 		}
@@ -324,6 +309,23 @@ func (l *loader) decodeThreshold(b *hcl.Block) *Threshold {
 }
 
 // duplicateAt is duplicate for a first declaration known by its range.
+// uniqueLabels returns blocks less those whose label an earlier block of
+// the kind already took, each of which it reports as a duplicate.
+func (l *loader) uniqueLabels(kind string, blocks hcl.Blocks) hcl.Blocks {
+	seen := make(map[string]hcl.Range, len(blocks))
+	kept := make(hcl.Blocks, 0, len(blocks))
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if first, dup := seen[name]; dup {
+			l.add(hcl.Diagnostics{duplicateAt(kind, name, first, b)})
+			continue
+		}
+		seen[name] = b.DefRange
+		kept = append(kept, b)
+	}
+	return kept
+}
+
 func duplicateAt(kind, name string, first hcl.Range, b *hcl.Block) *hcl.Diagnostic {
 	return duplicate(kind, name, &hcl.Block{DefRange: first}, b)
 }

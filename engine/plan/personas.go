@@ -24,15 +24,8 @@ func (l *loader) decodePersonas(blocks hcl.Blocks) {
 		l.add(hcl.Diagnostics{l.missingBlock("persona")})
 		return
 	}
-	seen := make(map[string]hcl.Range)
 	var weights []hcl.Range
-	for _, b := range blocks {
-		name := b.Labels[0]
-		if first, dup := seen[name]; dup {
-			l.add(hcl.Diagnostics{duplicateAt("persona", name, first, b)})
-			continue
-		}
-		seen[name] = b.DefRange
+	for _, b := range l.uniqueLabels("persona", blocks) {
 		p, pe, weight := l.decodePersona(b)
 		l.plan.Personas = append(l.plan.Personas, p)
 		l.personas = append(l.personas, pe)

@@ -108,6 +108,24 @@ func (rt Retrying) send(ctx context.Context, client *http.Client, o outgoing) (r
 	return r, attempts, err
 }
 
+// syncFailure is how a synchronous exchange (http, openai) failed, nil when
+// it did not: ctx's error when the conversation was cut, ErrNoReply when
+// the request outlived the reply timeout, a SendError for a transport
+// error or a status other than 2xx. r and err are the last attempt's.
+func syncFailure(ctx context.Context, r response, o outgoing, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil && isTimeout(err):
+		return ErrNoReply
+	case err != nil:
+		return &SendError{Status: r.status, Err: err}
+	case !r.ok():
+		return statusError(r, o)
+	}
+	return nil
+}
+
 // ok reports a 2xx status.
 func (r response) ok() bool { return r.status >= 200 && r.status < 300 }
 

@@ -38,15 +38,8 @@ func (s *httpSession) Exchange(ctx context.Context, n int, text string) (Turn, e
 	defer cancel()
 	r, o, attempts, err := s.conn.send(rctx, n, text, "")
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
-	switch {
-	case ctx.Err() != nil:
-		return t, ctx.Err()
-	case err != nil && isTimeout(err):
-		return t, ErrNoReply
-	case err != nil:
-		return t, &SendError{Status: r.status, Err: err}
-	case !r.ok():
-		return t, statusError(r, o)
+	if err := syncFailure(ctx, r, o, err); err != nil {
+		return t, err
 	}
 	s.conn.capture(r)
 	msgs, err := readItems(s.h.API.Response, r.body, responseEnv(r))

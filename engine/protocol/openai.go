@@ -79,15 +79,8 @@ func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn,
 	defer cancel()
 	r, attempts, err := s.o.Retry.send(rctx, s.o.Client, o)
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
-	switch {
-	case ctx.Err() != nil:
-		return t, ctx.Err()
-	case err != nil && isTimeout(err):
-		return t, ErrNoReply
-	case err != nil:
-		return t, &SendError{Status: r.status, Err: err}
-	case !r.ok():
-		return t, statusError(r, o)
+	if err := syncFailure(ctx, r, o, err); err != nil {
+		return t, err
 	}
 	c, err := readCompletion(r.body)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/dashboard"
@@ -188,13 +189,13 @@ func (a *app) printVerdict(res *run.Result, results []verdict.Result, o verdict.
 // second cancels it at once. The returned func reports whether any came.
 func (a *app) handleSignals(r *run.Runner, cancel context.CancelFunc) func() bool {
 	sig, stop := a.notify()
-	got := make(chan struct{})
+	var got atomic.Bool
 	go func() {
 		defer stop()
 		if _, ok := <-sig; !ok {
 			return
 		}
-		close(got)
+		got.Store(true)
 		fmt.Fprintln(a.stderr, "\nvoyplan: interrupted — finishing the turns in flight and writing results (Ctrl-C again to stop at once)")
 		r.Stop()
 		if _, ok := <-sig; ok {
@@ -202,16 +203,7 @@ func (a *app) handleSignals(r *run.Runner, cancel context.CancelFunc) func() boo
 			cancel()
 		}
 	}()
-	return func() bool { return closed(got) }
-}
-
-func closed(ch chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
+	return got.Load
 }
 
 // openRunLog opens run.log in the results directory.

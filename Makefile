@@ -29,7 +29,7 @@ demo:
 # until fixed.
 FUZZTIME ?= 10s
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzParsePayload$$' -fuzztime=$(FUZZTIME) ./engine/target
+	$(GO) test -run='^$$' -fuzz='^FuzzParsePayload$$' -fuzztime=$(FUZZTIME) ./engine/protocol/widget
 	$(GO) test -run='^$$' -fuzz='^FuzzHandler$$' -fuzztime=$(FUZZTIME) ./engine/webhook
 	$(GO) test -run='^$$' -fuzz='^FuzzLoadSource$$' -fuzztime=$(FUZZTIME) ./engine/plan
 

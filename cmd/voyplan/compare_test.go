@@ -12,7 +12,6 @@ import (
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/report"
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -36,7 +35,7 @@ func fakeRun(t *testing.T, n int, success, slower float64, seed uint64) string {
 		rec.ConversationStarted(c.Persona)
 		for k := 1; k <= 10; k++ {
 			ms := math.Round(slower*200*pace*math.Exp(0.25*rng.NormFloat64())*1000) / 1000
-			tr := transcript.Turn{N: k, Sent: "Olá", SendMS: 1, Status: 202, ReplyMS: &ms, Messages: []target.Message{{Role: "assistant", Type: "text", Text: "Oi"}}}
+			tr := transcript.Turn{N: k, Sent: "Olá", SendMS: 1, Status: 202, ReplyMS: &ms, Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "Oi"}}}
 			rec.Send(time.Millisecond, true)
 			if !ok && k == 10 {
 				tr.ReplyMS = nil

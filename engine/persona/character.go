@@ -13,7 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/voyplan/voyplan/engine/datagen"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // Kinds of drift: how a customer's message broke character.
@@ -38,7 +38,7 @@ type watcher struct {
 	known known
 }
 
-func (w *watcher) Next(ctx context.Context, reply []target.Message) (Step, error) {
+func (w *watcher) Next(ctx context.Context, reply []transcript.Message) (Step, error) {
 	step, err := w.d.Next(ctx, reply)
 	if err != nil || step.Stop || step.Text == "" {
 		return step, err
@@ -69,7 +69,7 @@ const minRepeat = 25
 // assistant: it asks for personal data, lists prices or options, repeats a
 // sentence of the reply, or leaks reasoning. Cheap heuristics, in Brazilian
 // Portuguese; nil when the message stays in character.
-func Drift(msg string, reply []target.Message) []string {
+func Drift(msg string, reply []transcript.Message) []string {
 	var kinds []string
 	n := fold(msg)
 	if asksForData(n) {
@@ -111,7 +111,7 @@ func optionLines(msg string) int {
 
 // repeats reports whether the message (normalised) holds a sentence of the
 // reply, or is itself part of the reply, at least minRepeat long.
-func repeats(n string, reply []target.Message) bool {
+func repeats(n string, reply []transcript.Message) bool {
 	r := fold(joinText(reply))
 	msg := squash(n)
 	if len(msg) >= minRepeat && strings.Contains(squash(r), msg) {
@@ -125,7 +125,7 @@ func repeats(n string, reply []target.Message) bool {
 	return false
 }
 
-func joinText(reply []target.Message) string {
+func joinText(reply []transcript.Message) string {
 	var b strings.Builder
 	for _, m := range reply {
 		b.WriteString(m.Text)

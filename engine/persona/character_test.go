@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 var userData = map[string]map[string]string{"customer": {
@@ -15,8 +15,8 @@ var userData = map[string]map[string]string{"customer": {
 	"cpf":   "529.982.247-25",
 }}
 
-func text(s string) []target.Message {
-	return []target.Message{{Role: "assistant", Type: "text", Text: s}}
+func text(s string) []transcript.Message {
+	return []transcript.Message{{Role: "assistant", Type: "text", Text: s}}
 }
 
 func TestDrift(t *testing.T) {
@@ -26,7 +26,7 @@ func TestDrift(t *testing.T) {
 	tests := []struct {
 		name  string
 		msg   string
-		reply []target.Message
+		reply []transcript.Message
 		want  []string
 	}{
 		{"asks for the CPF", "Claro! Qual o seu CPF?", text("Posso confirmar?"), []string{DriftAsksForData}},
@@ -46,7 +46,7 @@ func TestDrift(t *testing.T) {
 		{"quotes one price", "Ok, R$ 320 está ótimo", nil, nil},
 		{"answers with quantities", "2 adultos e 2 crianças", nil, nil},
 		{"asks a question of its own", "Onde fica o parque e o que tem pra fazer?", menu, nil},
-		{"thanks for an image", "Que lindo! 😍", []target.Message{{Type: "media", Link: "https://x/y.jpg"}}, nil},
+		{"thanks for an image", "Que lindo! 😍", []transcript.Message{{Type: "media", Link: "https://x/y.jpg"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

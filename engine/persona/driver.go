@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -14,7 +13,7 @@ type Driver interface {
 	// Next returns the customer's next message. reply is nil before the
 	// first message; afterwards it is the assistant's whole reply to the
 	// previous message (text and media items, in arrival order).
-	Next(ctx context.Context, reply []target.Message) (Step, error)
+	Next(ctx context.Context, reply []transcript.Message) (Step, error)
 }
 
 // Step is one customer message.
@@ -49,7 +48,7 @@ type Script struct {
 func NewScript(lines []string) *Script { return &Script{lines: lines} }
 
 // Next implements Driver.
-func (s *Script) Next(_ context.Context, _ []target.Message) (Step, error) {
+func (s *Script) Next(_ context.Context, _ []transcript.Message) (Step, error) {
 	if s.next >= len(s.lines) {
 		return Step{}, ErrExhausted
 	}

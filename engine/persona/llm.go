@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -43,7 +42,7 @@ func NewLLM(model Model, opening string) *LLM { return &LLM{model: model, openin
 
 // Next implements Driver. Step.LLM is set whenever the model was called,
 // also when Next fails.
-func (d *LLM) Next(ctx context.Context, reply []target.Message) (Step, error) {
+func (d *LLM) Next(ctx context.Context, reply []transcript.Message) (Step, error) {
 	if !d.started {
 		d.started = true
 		return Step{Text: d.opening}, nil
@@ -66,7 +65,7 @@ func (d *LLM) Next(ctx context.Context, reply []target.Message) (Step, error) {
 
 // ForModel renders an assistant reply as the model's next message: the
 // text items in order, one a line, and ImageNote for each image.
-func ForModel(reply []target.Message) string {
+func ForModel(reply []transcript.Message) string {
 	lines := make([]string, 0, len(reply))
 	for _, m := range reply {
 		switch {

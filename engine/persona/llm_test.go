@@ -10,7 +10,7 @@ import (
 	"github.com/voyplan/voyplan/engine/llm"
 	"github.com/voyplan/voyplan/engine/llm/llmtest"
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 const llmPlan = `
@@ -87,7 +87,7 @@ func TestLLMDriverTalksThroughTheModel(t *testing.T) {
 	if err != nil || step.Text != "Kataryna" || step.LLM == nil || step.LLM.ThinkingTokens != 30 {
 		t.Fatalf("second = %+v, %v; want the model's answer, unquoted, with its usage", step, err)
 	}
-	withImage := []target.Message{
+	withImage := []transcript.Message{
 		{Role: "assistant", Type: "text", Text: "Prazer, Kataryna!"},
 		{Role: "assistant", Type: "media", Link: "https://www.thermasaquapark.com.br/img/parque-3.jpg"},
 		{Role: "assistant", Type: "text", Text: "Você aceita receber mensagens?"},

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // ErrStuck ends a conversation whose rules persona had nothing to say: no
@@ -36,7 +36,7 @@ type Rules struct {
 func NewRules(u *plan.User, opening string) *Rules { return &Rules{user: u, opening: opening} }
 
 // Next implements Driver.
-func (d *Rules) Next(_ context.Context, reply []target.Message) (Step, error) {
+func (d *Rules) Next(_ context.Context, reply []transcript.Message) (Step, error) {
 	if d.sent == 0 {
 		d.sent++
 		return Step{Text: d.opening}, nil

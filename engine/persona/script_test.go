@@ -5,15 +5,15 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 func TestScriptSaysLinesInOrderThenRunsOut(t *testing.T) {
 	t.Parallel()
 	s := NewScript([]string{"Olá", "Sim"})
-	reply := []target.Message{{Role: "assistant", Type: "text", Text: "Oi!"}}
+	reply := []transcript.Message{{Role: "assistant", Type: "text", Text: "Oi!"}}
 	for i, want := range []string{"Olá", "Sim"} {
-		var in []target.Message
+		var in []transcript.Message
 		if i > 0 {
 			in = reply
 		}

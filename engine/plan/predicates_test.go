@@ -8,7 +8,7 @@ import (
 	"github.com/expr-lang/expr"
 
 	"github.com/voyplan/voyplan/engine/metrics"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 const predicateBase = `
@@ -67,15 +67,15 @@ func TestThresholdPrograms(t *testing.T) {
 
 func TestCompleteWhenPrograms(t *testing.T) {
 	t.Parallel()
-	pay := []target.Message{
+	pay := []transcript.Message{
 		{Role: "assistant", Type: "text", Text: "Pronto!"},
 		{Role: "assistant", Type: "text", Text: "Pague em https://pay.smarttalks.ai/abc"},
 	}
-	image := []target.Message{{Role: "assistant", Type: "media", Link: "https://pay.example.com/x.jpg"}}
+	image := []transcript.Message{{Role: "assistant", Type: "media", Link: "https://pay.example.com/x.jpg"}}
 	data := map[string]map[string]string{"customer": {"cpf": "529.982.247-25"}}
 	tests := []struct {
 		name, when string // "" = the default
-		messages   []target.Message
+		messages   []transcript.Message
 		turn       int
 		want       bool
 	}{

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/protocol/retry"
 )
 
 // maxResponse bounds how much of a response body is read; a larger reply
@@ -80,7 +80,7 @@ func bytesOrNil(b []byte) io.Reader {
 
 // Retrying is how a failed request is tried again: up to Retries more
 // times, on HTTP 5xx or a broken connection, never on a 4xx or a timeout
-// (target.Retry). Backoff is the first wait (0: target's default).
+// (retry.Do). Backoff is the first wait (0: retry's default).
 type Retrying struct {
 	Retries int
 	Backoff time.Duration
@@ -94,7 +94,7 @@ var errStatus = errors.New("failing status")
 // callers check response.ok) and the attempts made.
 func (rt Retrying) send(ctx context.Context, client *http.Client, o outgoing) (response, int, error) {
 	var r response
-	attempts, err := target.Retry(ctx, rt.Retries, rt.Backoff, func() (int, error) {
+	attempts, err := retry.Do(ctx, rt.Retries, rt.Backoff, func() (int, error) {
 		var err error
 		r, err = roundTrip(ctx, client, o)
 		if err == nil && !r.ok() {

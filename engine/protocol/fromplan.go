@@ -6,9 +6,12 @@ import (
 	"net/http"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/protocol/widget"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
+
+// widgetPayloads reads callbacks in the widget API's payload shapes.
+var widgetPayloads = webhook.ParserFunc(widget.ParsePayload)
 
 // NeedsReceiver reports whether p's target replies through callbacks, so
 // the run must start the webhook receiver (voyager and webhook targets).
@@ -40,8 +43,9 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 	}
 	switch t.ProtocolName() {
 	case plan.ProtocolVoyager:
+		rcv.SetParser(widgetPayloads)
 		return &Voyager{
-			Client:   &target.Voyager{URL: t.URL, ChannelID: t.ChannelID, Client: client, Retries: t.Retries},
+			Client:   &widget.Voyager{URL: t.URL, ChannelID: t.ChannelID, Client: client, Retries: t.Retries},
 			Receiver: rcv,
 			Timeout:  conv.ReplyTimeout,
 			Settle:   conv.ReplySettle,
@@ -59,6 +63,8 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 			Retry: Retrying{Retries: t.Retries}}
 		if !t.API.Callback.Reading.IsZero() || w.byBody() {
 			rcv.SetDecoder(w)
+		} else {
+			rcv.SetParser(widgetPayloads) // a callback block that reads nothing: the widget API's payloads
 		}
 		return w, nil
 	case plan.ProtocolOpenAI:

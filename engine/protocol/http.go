@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // HTTP is a synchronous JSON API: each message is one request, and the
@@ -51,7 +51,7 @@ func (s *httpSession) Exchange(ctx context.Context, n int, text string) (Turn, e
 }
 
 // Late implements Session: a synchronous reply is never late.
-func (s *httpSession) Late() map[int][]target.Message { return nil }
+func (s *httpSession) Late() map[int][]transcript.Message { return nil }
 
 // Close implements Session.
 func (s *httpSession) Close() {}

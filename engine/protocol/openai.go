@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // OpenAI is an assistant served as an OpenAI-compatible chat completions
@@ -135,13 +135,13 @@ type completion struct {
 }
 
 // messages is the reply as transcript items: the text, then each image.
-func (c completion) messages() []target.Message {
-	out := []target.Message{}
+func (c completion) messages() []transcript.Message {
+	out := []transcript.Message{}
 	if c.text != "" {
-		out = append(out, target.Message{Role: target.RoleAssistant, Type: target.TypeText, Text: c.text})
+		out = append(out, transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: c.text})
 	}
 	for _, link := range c.images {
-		out = append(out, target.Message{Role: target.RoleAssistant, Type: target.TypeMedia, Link: link})
+		out = append(out, transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeMedia, Link: link})
 	}
 	return out
 }
@@ -191,7 +191,7 @@ func shortDataURL(u string) string {
 }
 
 // Late implements Session: a synchronous reply is never late.
-func (s *openaiSession) Late() map[int][]target.Message { return nil }
+func (s *openaiSession) Late() map[int][]transcript.Message { return nil }
 
 // Close implements Session.
 func (s *openaiSession) Close() {}

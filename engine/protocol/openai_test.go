@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 func TestOpenAISendsTheHistoryAndReadsUsage(t *testing.T) {
@@ -123,7 +123,7 @@ target "bot" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []target.Message{
+	want := []transcript.Message{
 		{Role: "assistant", Type: "text", Text: "Veja o mapa do parque:"},
 		{Role: "assistant", Type: "media", Link: "https://cdn.example/mapa.jpg"},
 		{Role: "assistant", Type: "media", Link: "data:image/png;base64,…"},

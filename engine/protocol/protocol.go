@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // Conversation identifies one conversation to the assistant.
@@ -29,7 +29,7 @@ type Turn struct {
 	// callback for asynchronous protocols, the response for synchronous ones.
 	// Zero when no reply came.
 	Reply      time.Duration
-	Messages   []target.Message
+	Messages   []transcript.Message
 	Callbacks  int
 	Duplicates int
 	// Usage is the assistant's own token usage when its protocol reports it
@@ -77,7 +77,7 @@ type Session interface {
 	Exchange(ctx context.Context, n int, text string) (Turn, error)
 	// Late returns, by turn, reply items that arrived after their turn was
 	// over (asynchronous protocols; nil otherwise). Call it after Close.
-	Late() map[int][]target.Message
+	Late() map[int][]transcript.Message
 	// Close ends the session; later callbacks are counted as late.
 	Close()
 }

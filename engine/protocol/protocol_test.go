@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
 
@@ -127,7 +127,7 @@ EOT
 	if err := json.Unmarshal(got.body, &body); err != nil || body["text"] != `Quero "2" ingressos` || body["cpf"] != "529.982.247-25" || body["persona"] != "p" {
 		t.Errorf("body %s (%v)", got.body, err)
 	}
-	want := []target.Message{
+	want := []transcript.Message{
 		{Role: "assistant", Type: "text", Text: "Olá, Ana!"},
 		{Role: "assistant", Type: "text", Text: "Tudo bem?"},
 		{Role: "assistant", Type: "media", Link: "https://x/1.jpg"},

@@ -8,7 +8,8 @@ import (
 	"github.com/expr-lang/expr"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/protocol/widget"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // decodeJSON decodes a body for expressions; an empty body is nil.
@@ -26,9 +27,9 @@ func decodeJSON(raw []byte) (any, error) {
 // readItems reads a reply's items from raw with r: text items, then media
 // items. The zero Reading reads raw as a Voyager callback payload. env
 // builds the expressions' environment from the decoded body.
-func readItems(r plan.Reading, raw []byte, env func(body any) any) ([]target.Message, error) {
+func readItems(r plan.Reading, raw []byte, env func(body any) any) ([]transcript.Message, error) {
 	if r.IsZero() {
-		return target.ParsePayload(raw)
+		return widget.ParsePayload(raw)
 	}
 	body, err := decodeJSON(raw)
 	if err != nil {
@@ -43,12 +44,12 @@ func readItems(r plan.Reading, raw []byte, env func(body any) any) ([]target.Mes
 	if err != nil {
 		return nil, err
 	}
-	out := make([]target.Message, 0, len(texts)+len(links))
+	out := make([]transcript.Message, 0, len(texts)+len(links))
 	for _, t := range texts {
-		out = append(out, target.Message{Role: target.RoleAssistant, Type: target.TypeText, Text: t})
+		out = append(out, transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: t})
 	}
 	for _, l := range links {
-		out = append(out, target.Message{Role: target.RoleAssistant, Type: target.TypeMedia, Link: l})
+		out = append(out, transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeMedia, Link: l})
 	}
 	return out, nil
 }

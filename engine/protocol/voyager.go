@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/offstack"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/protocol/widget"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
 
 // Voyager is the widget API (VOYAGER.md §1): each message is POSTed with a
 // per-turn webhook URL, and the reply arrives later on the receiver.
 type Voyager struct {
-	Client   *target.Voyager
+	Client   *widget.Voyager
 	Receiver *webhook.Receiver
 	Timeout  time.Duration // reply timeout
 	Settle   time.Duration // quiet period that gathers a reply split over callbacks
@@ -35,7 +36,7 @@ type voyagerSession struct {
 func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now()}
 	hook := s.mailbox.URL(n)
-	sent, err := offstack.Call(func() (target.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
+	sent, err := offstack.Call(func() (widget.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), sent.Status, sent.Attempts
 	if err != nil {
 		if ctx.Err() != nil {
@@ -68,7 +69,7 @@ func awaitReply(ctx context.Context, mb *webhook.Mailbox, n int, timeout, settle
 }
 
 // Late implements Session.
-func (s *voyagerSession) Late() map[int][]target.Message { return s.mailbox.Late() }
+func (s *voyagerSession) Late() map[int][]transcript.Message { return s.mailbox.Late() }
 
 // Close implements Session.
 func (s *voyagerSession) Close() { s.mailbox.Close() }

@@ -12,7 +12,7 @@ import (
 	"github.com/expr-lang/expr"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
 
@@ -112,7 +112,7 @@ func (w *Webhook) lookup(id string) (*webhookSession, bool) {
 func (w *Webhook) byBody() bool { return w.API.Callback.Match != nil }
 
 // Parse implements webhook.Decoder.
-func (w *Webhook) Parse(body []byte) ([]target.Message, error) {
+func (w *Webhook) Parse(body []byte) ([]transcript.Message, error) {
 	return readItems(w.API.Callback.Reading, body, callbackEnv)
 }
 
@@ -220,7 +220,7 @@ func (s *webhookSession) await(ctx context.Context, n int, t Turn) (Turn, error)
 }
 
 // Late implements Session.
-func (s *webhookSession) Late() map[int][]target.Message { return s.mailbox.Late() }
+func (s *webhookSession) Late() map[int][]transcript.Message { return s.mailbox.Late() }
 
 // Close implements Session.
 func (s *webhookSession) Close() {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -71,7 +70,7 @@ func syntheticConversation(i int, ok bool, factor float64, rng *rand.Rand, start
 	for n := 1; n <= 12; n++ {
 		reply := math.Round(factor*200*pace*math.Exp(0.25*rng.NormFloat64())*1000) / 1000
 		tr := transcript.Turn{N: n, Sent: "Olá", SendMS: 1 + rng.Float64(), Status: 202, ReplyMS: &reply,
-			Messages: []target.Message{{Role: "assistant", Type: "text", Text: "Oi"}}}
+			Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "Oi"}}}
 		if !ok && n == 12 {
 			tr.ReplyMS, tr.Messages = nil, nil
 			c.Outcome, c.Reason = transcript.Failed, transcript.ReasonReplyTimeout

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -28,7 +27,7 @@ func conversation(id string) *transcript.Conversation {
 		DurationMS:       14210.4,
 		Turns: []transcript.Turn{{
 			N: 1, Sent: "Olá", SentAt: start, SendMS: 3.1, ReplyMS: &reply,
-			Messages: []target.Message{{Role: "assistant", Type: "text", Text: "Pague em https://pay.x/a?b=1&c=<2>"}},
+			Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "Pague em https://pay.x/a?b=1&c=<2>"}},
 		}},
 		Tokens:  transcript.Tokens{Input: 13678, Output: 226},
 		CostUSD: 0.004668,

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -29,9 +28,9 @@ func TestLateCallbacksReachTheirTurnInTheReport(t *testing.T) {
 	l := NewLateJSONL(filepath.Join(dir, LateFile))
 	now := time.Now().UTC()
 	for _, cb := range []transcript.LateCallback{
-		{Conversation: "conv-late", Turn: 2, ReceivedAt: now, Messages: []target.Message{{Role: "assistant", Type: "text", Text: "resposta-atrasada-2"}}},
-		{Conversation: "conv-late", Turn: 9, ReceivedAt: now, Messages: []target.Message{{Role: "assistant", Type: "text", Text: "turno-desconhecido"}}},
-		{Conversation: "another", Turn: 1, ReceivedAt: now, Messages: []target.Message{{Role: "assistant", Type: "text", Text: "de-outra-conversa"}}},
+		{Conversation: "conv-late", Turn: 2, ReceivedAt: now, Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "resposta-atrasada-2"}}},
+		{Conversation: "conv-late", Turn: 9, ReceivedAt: now, Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "turno-desconhecido"}}},
+		{Conversation: "another", Turn: 1, ReceivedAt: now, Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "de-outra-conversa"}}},
 	} {
 		if err := l.WriteLate(&cb); err != nil {
 			t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
@@ -138,7 +137,7 @@ func fakeConversation(user int, at time.Time, replies ...float64) transcript.Con
 	for i, ms := range replies {
 		reply := ms
 		c.Turns = append(c.Turns, transcript.Turn{N: i + 1, Sent: "oi", SentAt: sent, SendMS: 1, Status: 200,
-			ReplyMS: &reply, Messages: []target.Message{}, Late: []target.Message{}})
+			ReplyMS: &reply, Messages: []transcript.Message{}, Late: []transcript.Message{}})
 		sent = sent.Add(msDuration(ms))
 	}
 	c.EndedAt = sent
@@ -206,7 +205,7 @@ func TestMergeSegments(t *testing.T) {
 		samples: cumulate([]metrics.Sample{
 			sample(5, 5, 2, 1, 1, 2), sample(10, 5, 1, 1, 1, 1), sample(12, 2, 0, 0, 0, 0),
 		}),
-		late:  []transcript.LateCallback{{Conversation: "conv-3", Turn: 1, ReceivedAt: at(11), Messages: []target.Message{}}},
+		late:  []transcript.LateCallback{{Conversation: "conv-3", Turn: 1, ReceivedAt: at(11), Messages: []transcript.Message{}}},
 		extra: `{"id": "odd-spacing",  "user": 5, "persona": "p", "started_at": "2026-03-04T10:00:01Z", "outcome": "interrupted", "turns": []}` + "\n",
 	}
 	b := fakeSegment{
@@ -215,7 +214,7 @@ func TestMergeSegments(t *testing.T) {
 		samples: cumulate([]metrics.Sample{
 			sample(6.5, 5, 1, 1, 1, 1), sample(11.5, 5, 0, 0, 0, 0), sample(13.5, 2, 0, 0, 0, 0),
 		}),
-		late:  []transcript.LateCallback{{Conversation: "conv-2", Turn: 1, ReceivedAt: at(4), Messages: []target.Message{}}},
+		late:  []transcript.LateCallback{{Conversation: "conv-2", Turn: 1, ReceivedAt: at(4), Messages: []transcript.Message{}}},
 		extra: `{"id": "cut-short", "user": 4, "persona"`, // a write cut short by a killed process
 	}
 	dirB := b.write(t, filepath.Join(root, "b"))

@@ -13,7 +13,6 @@ import (
 	"github.com/voyplan/voyplan/engine/persona"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol"
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -61,7 +60,7 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 // loop runs turns until the conversation has an outcome.
 func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, string) {
 	conv := c.r.plan.Conversation
-	var reply []target.Message
+	var reply []transcript.Message
 	for n := 1; ; n++ {
 		if n > conv.MaxTurns {
 			return transcript.Failed, transcript.ReasonMaxTurns, fmt.Sprintf("no completion after %d turns", conv.MaxTurns)
@@ -124,7 +123,7 @@ type ending struct {
 // turn sends one message and waits for the reply; done reports an outcome.
 func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (ending, bool) {
 	r := c.r
-	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []target.Message{}, Late: []target.Message{},
+	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []transcript.Message{}, Late: []transcript.Message{},
 		Drift: step.Drift, DataMismatch: step.DataMismatch}
 	x, err := c.session.Exchange(ctx, n, step.Text)
 	send, status, sent := x.Send, x.Status, accepted(x, err)
@@ -163,7 +162,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 }
 
 // judge evaluates complete_when on a reply.
-func (c *conversation) judge(n int, msgs []target.Message) (ending, bool) {
+func (c *conversation) judge(n int, msgs []transcript.Message) (ending, bool) {
 	pred := c.r.plan.Conversation.CompleteWhen
 	env := plan.TurnEnv(msgs, n, c.user.Persona.Name, c.user.Data)
 	out, err := expr.Run(pred.Program, env)

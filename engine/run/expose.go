@@ -9,7 +9,6 @@ import (
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol"
-	"github.com/voyplan/voyplan/engine/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/tunnel"
 )
@@ -122,7 +121,7 @@ func (e *environment) webhookCounts() metrics.Webhook {
 func (r *Runner) ready(env *environment) {
 	r.rec.WatchWebhook(env.webhookCounts)
 	if env.receiver != nil { // nil for protocols whose reply is the response
-		env.receiver.OnLateAfterEnd(func(id string, turn int, items []target.Message) {
+		env.receiver.OnLateAfterEnd(func(id string, turn int, items []transcript.Message) {
 			r.log.Info("late callback after its conversation ended (counted in webhook.late)",
 				"id", id, "turn", turn, "reply", plan.ReplyText(items))
 			if r.opts.Late == nil {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/protocol/widget"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
@@ -361,7 +361,7 @@ func TestJunkRequestsDoNotDisturbARun(t *testing.T) {
 
 // postJunk sends n of each kind of bad request; probe is a valid hook URL.
 func postJunk(t *testing.T, base, probe string, n int, record func(kind string, code int)) {
-	c := target.NewHTTPClient(5 * time.Second)
+	c := widget.NewHTTPClient(5 * time.Second)
 	defer c.CloseIdleConnections()
 	token := strings.Split(strings.TrimPrefix(probe, base+"/hooks/"), "/")[0]
 	kinds := []struct{ kind, method, url, body string }{

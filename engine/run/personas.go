@@ -8,7 +8,7 @@ import (
 	"github.com/voyplan/voyplan/engine/llm"
 	"github.com/voyplan/voyplan/engine/persona"
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // llmClients holds one client per llm block a persona with users plays
@@ -78,7 +78,7 @@ func (r *Runner) llmDriver(u *plan.User, opening string) persona.Driver {
 // (llm_error) at the first message.
 type failing struct{ err error }
 
-func (f failing) Next(context.Context, []target.Message) (persona.Step, error) {
+func (f failing) Next(context.Context, []transcript.Message) (persona.Step, error) {
 	return persona.Step{}, f.err
 }
 

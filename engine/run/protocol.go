@@ -6,7 +6,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol"
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/protocol/widget"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
@@ -15,7 +15,7 @@ import (
 // url is where a voyager target is: the simulator's endpoint when the plan
 // starts one. The receiver must already run when the protocol needs it.
 func (e *environment) connect(p *plan.Plan, url string) error {
-	e.client = target.NewHTTPClient(p.Target.Timeout)
+	e.client = widget.NewHTTPClient(p.Target.Timeout)
 	t := p.Target
 	t.URL = url
 	proto, err := protocol.FromTarget(t, p.Conversation, e.receiver, e.client)

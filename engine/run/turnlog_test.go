@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
 
@@ -23,7 +23,7 @@ func TestTrimKeepsOneShortLine(t *testing.T) {
 
 func TestReplyTextShowsMediaAsLinks(t *testing.T) {
 	t.Parallel()
-	r := webhook.Reply{Messages: []target.Message{
+	r := webhook.Reply{Messages: []transcript.Message{
 		{Role: "assistant", Type: "text", Text: "Veja o parque"},
 		{Role: "assistant", Type: "media", Link: "https://x.example/foto.jpg"},
 	}}

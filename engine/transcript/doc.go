@@ -2,5 +2,6 @@
 // its turns, messages, timings, outcome and LLM usage — one line of
 // conversations.jsonl. It is plain data shared by the run (which fills it),
 // the metrics (which count it) and the reports (which write and render it);
-// it does no I/O and imports nothing of the engine but target.Message.
+// it does no I/O and imports nothing of the engine. Message, one item of an
+// assistant reply as every protocol normalises it, lives here too.
 package transcript

@@ -3,8 +3,6 @@ package transcript
 import (
 	"math"
 	"time"
-
-	"github.com/voyplan/voyplan/engine/target"
 )
 
 // Outcome is how a conversation ended.
@@ -63,14 +61,14 @@ type Turn struct {
 	// callback (the X-Voyplan-Sim-Sent-At header the built-in simulator
 	// stamps); absent for assistants that do not stamp. SimSentAt minus
 	// SentAt is the true reply latency, ReplyMS what voyplan measured.
-	SimSentAt  *time.Time       `json:"sim_sent_at,omitempty"`
-	Status     int              `json:"status,omitempty"` // HTTP status of the POST, 0 on transport error
-	Attempts   int              `json:"attempts"`         // POSTs made for this message, retries included
-	Messages   []target.Message `json:"messages"`
-	Callbacks  int              `json:"callbacks"`
-	Late       []target.Message `json:"late"`
-	Duplicates int              `json:"duplicates"`
-	LLM        *LLMCall         `json:"llm,omitempty"`
+	SimSentAt  *time.Time `json:"sim_sent_at,omitempty"`
+	Status     int        `json:"status,omitempty"` // HTTP status of the POST, 0 on transport error
+	Attempts   int        `json:"attempts"`         // POSTs made for this message, retries included
+	Messages   []Message  `json:"messages"`
+	Callbacks  int        `json:"callbacks"`
+	Late       []Message  `json:"late"`
+	Duplicates int        `json:"duplicates"`
+	LLM        *LLMCall   `json:"llm,omitempty"`
 	// AssistantUsage is the assistant's own token usage for this reply, when
 	// its protocol reports it (openai); the customer's is in LLM.
 	AssistantUsage *Usage `json:"assistant_usage,omitempty"`

@@ -80,7 +80,7 @@ func BenchmarkRoundTripParallel(b *testing.B) {
 // BenchmarkHandler is the receiver's own cost per callback, without the
 // network: ServeHTTP on a recorded request, then Wait.
 func BenchmarkHandler(b *testing.B) {
-	r := newReceiver()
+	r := withWidget(newReceiver())
 	m := r.Open("bench")
 	body := textBody("Bom dia! Como posso ajudar?")
 	ctx := context.Background()

@@ -8,22 +8,35 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // sharedSegment ends the shared URL: /hooks/<token>/shared. No per-turn path
 // looks like it, since those always end in /<turn>.
 const sharedSegment = "/shared"
 
-// Decoder reads the callbacks of an assistant that does not speak the
-// widget API's payloads, or that calls one URL for every conversation and
-// names the conversation in the body. A Receiver without one reads Voyager
-// payloads (target.ParsePayload) on per-turn paths only. A Decoder is called
-// from the handler's goroutines, concurrently.
+// Parser reads a callback body into its reply items; an error makes the
+// callback Malformed (400). The receiver knows no payload format of its
+// own: the protocol that hands out its URLs installs the Parser of the
+// format its assistant calls back with (SetParser). A Parser is called from
+// the handler's goroutines, concurrently.
+type Parser interface {
+	Parse(body []byte) ([]transcript.Message, error)
+}
+
+// ParserFunc is a function that is a Parser.
+type ParserFunc func(body []byte) ([]transcript.Message, error)
+
+// Parse implements Parser.
+func (f ParserFunc) Parse(body []byte) ([]transcript.Message, error) { return f(body) }
+
+// errNoParser answers a callback that came before any Parser was installed.
+var errNoParser = errors.New("the receiver has no payload format installed")
+
+// Decoder is a Parser that also routes: for an assistant that calls one URL
+// for every conversation and names the conversation in the body.
 type Decoder interface {
-	// Parse returns a callback body's reply items; an error makes the
-	// callback Malformed (400).
-	Parse(body []byte) ([]target.Message, error)
+	Parser
 	// Route names the conversation (its id as given to Open) and the turn a
 	// callback to SharedURL is for; ok false counts it as Unmatched.
 	Route(body []byte) (convID string, turn int, ok bool)
@@ -32,9 +45,19 @@ type Decoder interface {
 // decoderBox lets an interface live in an atomic.Pointer.
 type decoderBox struct{ d Decoder }
 
-// SetDecoder installs d for every callback from now on, and enables the
-// shared URL. Call it before handing out URLs.
+// parserBox lets an interface live in an atomic.Pointer.
+type parserBox struct{ p Parser }
+
+// SetParser installs p to read every callback on the per-turn paths from
+// now on. Call it before handing out URLs.
+func (r *Receiver) SetParser(p Parser) {
+	r.parser.Store(&parserBox{p: p})
+}
+
+// SetDecoder installs d to read every callback from now on, and enables
+// the shared URL. Call it before handing out URLs.
 func (r *Receiver) SetDecoder(d Decoder) {
+	r.SetParser(d)
 	r.decoder.Store(&decoderBox{d: d})
 }
 
@@ -44,12 +67,12 @@ func (r *Receiver) SharedURL() string {
 	return *r.base.Load() + hooksPrefix + r.token + sharedSegment
 }
 
-// parse reads a callback body with the Decoder, or as a Voyager payload.
-func (r *Receiver) parse(body []byte) ([]target.Message, error) {
-	if box := r.decoder.Load(); box != nil {
-		return box.d.Parse(body)
+// parse reads a callback body with the installed Parser.
+func (r *Receiver) parse(body []byte) ([]transcript.Message, error) {
+	if box := r.parser.Load(); box != nil {
+		return box.p.Parse(body)
 	}
-	return target.ParsePayload(body)
+	return nil, errNoParser
 }
 
 // isShared reports whether path is the shared URL's, without allocating.
@@ -83,7 +106,7 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 	buf.Reset()
 	status := readBody(w, req, buf)
 	tap.read(buf.Bytes())
-	var items []target.Message
+	var items []transcript.Message
 	if status == http.StatusOK {
 		var err error
 		if items, err = box.d.Parse(buf.Bytes()); err != nil {

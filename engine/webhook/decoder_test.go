@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // keyDecoder reads {"conv": "...", "say": "..."} and routes by conv to the
@@ -21,12 +21,12 @@ type keyDecoder struct {
 	turns map[string]int
 }
 
-func (d *keyDecoder) Parse(body []byte) ([]target.Message, error) {
+func (d *keyDecoder) Parse(body []byte) ([]transcript.Message, error) {
 	var b struct{ Say *string }
 	if err := json.Unmarshal(body, &b); err != nil || b.Say == nil {
 		return nil, errors.New("no say")
 	}
-	return []target.Message{{Role: "assistant", Type: "text", Text: *b.Say}}, nil
+	return []transcript.Message{{Role: "assistant", Type: "text", Text: *b.Say}}, nil
 }
 
 func (d *keyDecoder) Route(body []byte) (string, int, bool) {
@@ -50,7 +50,7 @@ func postShared(t *testing.T, url, body string) int {
 
 func TestSharedURLNeedsADecoder(t *testing.T) {
 	t.Parallel()
-	r, err := Listen("127.0.0.1:0")
+	r, err := listenWidget("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestSharedURLNeedsADecoder(t *testing.T) {
 
 func TestDecoderRoutesByBodyAndParses(t *testing.T) {
 	t.Parallel()
-	r, err := Listen("127.0.0.1:0")
+	r, err := listenWidget("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestDecoderRoutesByBodyAndParses(t *testing.T) {
 
 func TestSharedBodyTooLarge(t *testing.T) {
 	t.Parallel()
-	r, err := Listen("127.0.0.1:0")
+	r, err := listenWidget("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,11 +16,12 @@
 // their headers (secrets masked) and bodies for a live view, in bounded
 // memory; without one the receiver does none of that work.
 //
-// A Decoder (SetDecoder) lets a protocol read callbacks that are not Voyager
-// payloads, and route those POSTed to the one SharedURL,
+// It knows no payload format: the protocol that hands out its URLs installs
+// a Parser for the bodies its assistant calls back with (SetParser), or a
+// Decoder (SetDecoder) that also routes those POSTed to the one SharedURL,
 // /hooks/<token>/shared, by a field of their body.
 //
-// It owns the receiving side only. It never sends messages (engine/target
+// It owns the receiving side only. It never sends messages (engine/protocol
 // does), never decides what a reply means (the plan's predicates do), and
 // records no metrics beyond its own Stats counters. A tunnel (engine/tunnel)
 // reaches it by handing its listener to Serve and its public URL to

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // maxBody is the largest callback body accepted; larger ones get 413.
@@ -91,7 +91,7 @@ func (r *Receiver) route(path string) (convID string, turn int, ok bool) {
 // readCallback reads and parses the body. It returns the items, the body's
 // fingerprint for duplicate detection, and the status to answer: 200 when
 // the body is usable.
-func (r *Receiver) readCallback(w http.ResponseWriter, req *http.Request, tap *tap) ([]target.Message, uint64, int) {
+func (r *Receiver) readCallback(w http.ResponseWriter, req *http.Request, tap *tap) ([]transcript.Message, uint64, int) {
 	buf := r.bodies.Get().(*bytes.Buffer)
 	defer r.putBuffer(buf)
 	buf.Reset()
@@ -127,7 +127,7 @@ func (r *Receiver) fingerprint(body []byte) uint64 {
 // dispatch hands a parsed callback to its mailbox, counts what became of
 // it and returns that (Delivered, Duplicate, Late or Unmatched). sentAt is
 // the sender's own stamp (senderStamp), zero when it gave none.
-func (r *Receiver) dispatch(convID string, turn int, at, sentAt time.Time, sum uint64, items []target.Message) string {
+func (r *Receiver) dispatch(convID string, turn int, at, sentAt time.Time, sum uint64, items []transcript.Message) string {
 	m, known := r.lookup(convID)
 	switch {
 	case m != nil:

@@ -34,7 +34,7 @@ func FuzzHandler(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s.method, s.path, []byte(s.body))
 	}
-	r := newReceiver()
+	r := withWidget(newReceiver())
 	r.Open("conv")
 	allowed := map[int]bool{200: true, 400: true, 404: true, 405: true, 413: true}
 	f.Fuzz(func(t *testing.T, method, path string, body []byte) {

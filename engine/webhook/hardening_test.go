@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // listenFast is listen with short server timeouts, so the slow-client
@@ -28,6 +28,7 @@ func listenFast(t *testing.T) *Receiver {
 	if err != nil {
 		t.Fatal(err)
 	}
+	withWidget(r)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -145,7 +146,7 @@ func TestListenSetsTimeouts(t *testing.T) {
 // Close closes it.
 func TestServeAnotherListener(t *testing.T) {
 	t.Parallel()
-	r, err := Listen("127.0.0.1:0")
+	r, err := listenWidget("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestLateAfterEndHook(t *testing.T) {
 		text string
 	}
 	calls := make(chan call, 10)
-	r.OnLateAfterEnd(func(id string, turn int, items []target.Message) {
+	r.OnLateAfterEnd(func(id string, turn int, items []transcript.Message) {
 		calls <- call{id, turn, items[0].Text}
 	})
 	open := r.Open("open")

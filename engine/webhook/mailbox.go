@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // Wait's errors besides ctx.Err().
@@ -32,9 +32,9 @@ type Reply struct {
 	// the built-in simulator does; First minus SentAt is then the delivery
 	// time, and SentAt minus the POST's start the true reply latency.
 	SentAt     time.Time
-	Messages   []target.Message // every item of the turn's callbacks, in arrival order
-	Callbacks  int              // distinct callbacks gathered
-	Duplicates int              // callbacks dropped as byte-identical repeats
+	Messages   []transcript.Message // every item of the turn's callbacks, in arrival order
+	Callbacks  int                  // distinct callbacks gathered
+	Duplicates int                  // callbacks dropped as byte-identical repeats
 }
 
 // Mailbox receives one conversation's callbacks, one numbered turn at a
@@ -63,16 +63,16 @@ type Mailbox struct {
 // turnRecord is everything received for one turn.
 type turnRecord struct {
 	n       int
-	pending []callback       // open turn: callbacks not yet taken by Wait
-	late    []target.Message // items that came after the turn closed
-	sums    []uint64         // fingerprints of every distinct body received
+	pending []callback           // open turn: callbacks not yet taken by Wait
+	late    []transcript.Message // items that came after the turn closed
+	sums    []uint64             // fingerprints of every distinct body received
 	dups    int
 }
 
 type callback struct {
 	at     time.Time
 	sentAt time.Time // the sender's stamp; zero when none
-	items  []target.Message
+	items  []transcript.Message
 }
 
 // outcome is what deliver did with a callback.
@@ -218,16 +218,16 @@ func (m *Mailbox) finish(turn int, deliver bool) Reply {
 // Late returns the items of callbacks that arrived for turns already closed
 // (timed out or finished), by turn; nil when there were none. The result is
 // a copy.
-func (m *Mailbox) Late() map[int][]target.Message {
+func (m *Mailbox) Late() map[int][]transcript.Message {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out map[int][]target.Message
+	var out map[int][]transcript.Message
 	for _, rec := range m.turns {
 		if len(rec.late) == 0 {
 			continue
 		}
 		if out == nil {
-			out = make(map[int][]target.Message)
+			out = make(map[int][]transcript.Message)
 		}
 		out[rec.n] = slices.Clone(rec.late)
 	}
@@ -252,12 +252,12 @@ func (m *Mailbox) Close() {
 }
 
 // deliver files one parsed callback under its turn.
-func (m *Mailbox) deliver(turn int, at time.Time, sum uint64, items []target.Message) outcome {
+func (m *Mailbox) deliver(turn int, at time.Time, sum uint64, items []transcript.Message) outcome {
 	return m.deliverStamped(turn, at, time.Time{}, sum, items)
 }
 
 // deliverStamped is deliver for a callback its sender stamped at sentAt.
-func (m *Mailbox) deliverStamped(turn int, at, sentAt time.Time, sum uint64, items []target.Message) outcome {
+func (m *Mailbox) deliverStamped(turn int, at, sentAt time.Time, sum uint64, items []transcript.Message) outcome {
 	m.mu.Lock()
 	rec := m.record(turn)
 	if slices.Contains(rec.sums, sum) {
@@ -365,7 +365,7 @@ func (rec *turnRecord) take() Reply {
 	reply := Reply{
 		First:      rec.pending[0].at,
 		SentAt:     rec.pending[0].sentAt,
-		Messages:   make([]target.Message, 0, n),
+		Messages:   make([]transcript.Message, 0, n),
 		Callbacks:  len(rec.pending),
 		Duplicates: rec.dups,
 	}

@@ -7,7 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // These tests drive a mailbox without the network, in a synctest bubble, so
@@ -15,7 +15,7 @@ import (
 
 // deliverText files a one-item callback as the handler would.
 func deliverText(m *Mailbox, turn int, s string) outcome {
-	msg := []target.Message{{Role: "assistant", Type: "text", Text: s}}
+	msg := []transcript.Message{{Role: "assistant", Type: "text", Text: s}}
 	return m.deliver(turn, time.Now(), m.r.fingerprint([]byte(s)), msg)
 }
 
@@ -29,7 +29,7 @@ func deliverEvery(m *Mailbox, turn, count int, gap time.Duration) {
 
 func TestSettleRestartsOnEachCallback(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := newReceiver().Open("c")
+		m := withWidget(newReceiver()).Open("c")
 		go deliverEvery(m, 1, 3, 30*time.Millisecond) // at 30, 60, 90 ms
 		start := time.Now()
 		reply, err := m.Wait(context.Background(), 1, time.Second, 50*time.Millisecond)
@@ -48,7 +48,7 @@ func TestSettleRestartsOnEachCallback(t *testing.T) {
 
 func TestSettleCountsFromTheLastArrival(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := newReceiver().Open("c")
+		m := withWidget(newReceiver()).Open("c")
 		deliverText(m, 1, "early")
 		time.Sleep(time.Second) // the reply came long before Wait: nothing to settle
 		start := time.Now()
@@ -63,7 +63,7 @@ func TestSettleCountsFromTheLastArrival(t *testing.T) {
 
 func TestWaitNeverExceedsTimeoutPlusSettle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := newReceiver().Open("c")
+		m := withWidget(newReceiver()).Open("c")
 		go deliverEvery(m, 1, 20, 40*time.Millisecond) // a chatty assistant, until 800ms
 		start := time.Now()
 		reply, err := m.Wait(context.Background(), 1, 200*time.Millisecond, 50*time.Millisecond)
@@ -86,7 +86,7 @@ func TestWaitNeverExceedsTimeoutPlusSettle(t *testing.T) {
 
 func TestTimeoutIsExact(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := newReceiver().Open("c")
+		m := withWidget(newReceiver()).Open("c")
 		start := time.Now()
 		_, err := m.Wait(context.Background(), 1, 3*time.Second, time.Second)
 		if !errors.Is(err, ErrTimeout) || time.Since(start) != 3*time.Second {
@@ -100,11 +100,11 @@ func TestTimeoutIsExact(t *testing.T) {
 
 func TestArrivalOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := newReceiver().Open("c")
+		m := withWidget(newReceiver()).Open("c")
 		t0 := time.Now()
 		// The second callback's body was read first: order follows arrival.
-		m.deliver(1, t0.Add(time.Millisecond), 2, []target.Message{{Text: "second"}})
-		m.deliver(1, t0, 1, []target.Message{{Text: "first"}})
+		m.deliver(1, t0.Add(time.Millisecond), 2, []transcript.Message{{Text: "second"}})
+		m.deliver(1, t0, 1, []transcript.Message{{Text: "first"}})
 		reply, err := m.Wait(context.Background(), 1, time.Second, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -118,7 +118,7 @@ func TestArrivalOrder(t *testing.T) {
 
 func TestSkippedTurnBecomesLate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newReceiver()
+		r := withWidget(newReceiver())
 		m := r.Open("c")
 		deliverText(m, 1, "for turn 1")
 		deliverText(m, 2, "for turn 2")
@@ -136,7 +136,7 @@ func TestSkippedTurnBecomesLate(t *testing.T) {
 
 func TestContextEndsSettleWithReply(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := newReceiver().Open("c")
+		m := withWidget(newReceiver()).Open("c")
 		deliverText(m, 1, "got this")
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()

@@ -18,7 +18,7 @@ func TestWaitingConversationMemory(t *testing.T) {
 	}
 	const n = 10_000
 	const budget = 8 << 10 // the receiver's share; the rest is the virtual user's
-	r := newReceiver()
+	r := withWidget(newReceiver())
 	before := inUse()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

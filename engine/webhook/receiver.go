@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // limits are the server's timeouts: a callback is one small POST, so a
@@ -48,10 +48,13 @@ type Receiver struct {
 	base  atomic.Pointer[string] // public base URL, no trailing slash
 	// afterEnd, when set, is told of each callback that came after its
 	// conversation's mailbox was closed (see OnLateAfterEnd).
-	afterEnd atomic.Pointer[func(convID string, turn int, items []target.Message)]
+	afterEnd atomic.Pointer[func(convID string, turn int, items []transcript.Message)]
 	bodies   sync.Pool // *bytes.Buffer for reading callback bodies
-	// decoder reads callbacks that are not Voyager payloads or are routed
-	// by their body (decoder.go); nil: Voyager payloads on per-turn paths.
+	// parser reads callback bodies (decoder.go); nil until the protocol
+	// installs one, and every callback is Malformed.
+	parser atomic.Pointer[parserBox]
+	// decoder routes callbacks to the shared URL by their body
+	// (decoder.go); nil: the shared URL is off.
 	decoder atomic.Pointer[decoderBox]
 	// inspector, when set, keeps the last callbacks for a live view
 	// (inspect.go); nil: off.
@@ -172,7 +175,7 @@ func (r *Receiver) SetPublicBase(u string) {
 // that arrives after its conversation's mailbox was closed: counted Late,
 // but too late for the conversation's record, so f is the last place it can
 // be seen (the run logs it). f must be quick and safe for concurrent use.
-func (r *Receiver) OnLateAfterEnd(f func(convID string, turn int, items []target.Message)) {
+func (r *Receiver) OnLateAfterEnd(f func(convID string, turn int, items []transcript.Message)) {
 	r.afterEnd.Store(&f)
 }
 

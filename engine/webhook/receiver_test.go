@@ -12,14 +12,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/target"
+	"github.com/voyplan/voyplan/engine/protocol/widget"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // listen starts a receiver on a loopback port the OS picks and closes it
 // when the test ends.
 func listen(t testing.TB) *Receiver {
 	t.Helper()
-	r, err := Listen("127.0.0.1:0")
+	r, err := listenWidget("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func listen(t testing.TB) *Receiver {
 	return r
 }
 
-func newClient() *http.Client { return target.NewHTTPClient(10 * time.Second) }
+func newClient() *http.Client { return widget.NewHTTPClient(10 * time.Second) }
 
 // do sends one request and returns its status and body.
 func do(t testing.TB, c *http.Client, method, url, body string) (int, string) {
@@ -81,7 +82,7 @@ func send(c *http.Client, url, body string) error {
 
 func textBody(s string) string { return fmt.Sprintf(`{"messages":[{"type":"text","text":%q}]}`, s) }
 
-func texts(msgs []target.Message) []string {
+func texts(msgs []transcript.Message) []string {
 	out := make([]string, len(msgs))
 	for i, m := range msgs {
 		out[i] = m.Text
@@ -89,7 +90,7 @@ func texts(msgs []target.Message) []string {
 	return out
 }
 
-func wantTexts(t *testing.T, msgs []target.Message, want ...string) {
+func wantTexts(t *testing.T, msgs []transcript.Message, want ...string) {
 	t.Helper()
 	if got := texts(msgs); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("messages %q, want %q", got, want)
@@ -115,7 +116,7 @@ func TestReplyBeforeWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []target.Message{
+	want := []transcript.Message{
 		{Role: "assistant", Type: "text", Text: "Bom dia!"},
 		{Role: "assistant", Type: "media", Link: "https://x/foto.jpg"},
 	}
@@ -388,7 +389,7 @@ func TestURL(t *testing.T) {
 func TestListenPortInUse(t *testing.T) {
 	t.Parallel()
 	r := listen(t)
-	_, err := Listen(r.Addr())
+	_, err := listenWidget(r.Addr())
 	if err == nil || !strings.Contains(err.Error(), r.Addr()) || !strings.Contains(err.Error(), "cannot listen") {
 		t.Errorf("Listen on a busy port: %v, want an error naming %s", err, r.Addr())
 	}
@@ -443,7 +444,7 @@ func TestManyMailboxes(t *testing.T) {
 
 func TestCloseIsGraceful(t *testing.T) {
 	t.Parallel()
-	r, err := Listen("127.0.0.1:0")
+	r, err := listenWidget("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +460,7 @@ func TestCloseIsGraceful(t *testing.T) {
 
 func TestCloseDoesNotWaitForUnusedConnections(t *testing.T) {
 	t.Parallel()
-	r, err := Listen("127.0.0.1:0")
+	r, err := listenWidget("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

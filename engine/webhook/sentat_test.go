@@ -26,7 +26,7 @@ func TestSenderStampFromTheSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	r, err := Listen("127.0.0.1:0")
+	r, err := listenWidget("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

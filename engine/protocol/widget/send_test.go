@@ -1,4 +1,4 @@
-package target
+package widget
 
 import (
 	"context"
@@ -163,18 +163,5 @@ func TestSendBackoffStopsWithContext(t *testing.T) {
 	var se *StatusError
 	if sent.Attempts != 1 || !errors.As(err, &se) {
 		t.Errorf("sent %+v, err %v: want the first attempt's 503", sent, err)
-	}
-}
-
-func TestBackoffDoublesUpToTheCap(t *testing.T) {
-	t.Parallel()
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
-	for i, w := range want {
-		if got := backoffAfter(time.Second, i+1); got != w {
-			t.Errorf("backoff(%d) = %v, want %v", i+1, got, w)
-		}
-	}
-	if got := backoffAfter(0, 1); got != defaultBackoff {
-		t.Errorf("default backoff %v, want %v", got, defaultBackoff)
 	}
 }

@@ -1,20 +1,13 @@
-package target
+package widget
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-)
 
-// Item types after normalisation.
-const (
-	TypeText  = "text"
-	TypeMedia = "media"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
-
-// RoleAssistant is the role of an item whose payload omitted it.
-const RoleAssistant = "assistant"
 
 // payload is every top-level shape a reply callback is known to take.
 type payload struct {
@@ -52,7 +45,7 @@ type mediaObject struct {
 //   - {"text": "..."}, {"content": "..."} or {"message": "..."}: one text item.
 //
 // Anything else is an error. ParsePayload never panics.
-func ParsePayload(body []byte) ([]Message, error) {
+func ParsePayload(body []byte) ([]transcript.Message, error) {
 	var p payload
 	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, fmt.Errorf("cannot parse reply payload: %w", err)
@@ -62,14 +55,14 @@ func ParsePayload(body []byte) ([]Message, error) {
 	}
 	for _, s := range []*string{p.Text, p.Content, p.Message} {
 		if s != nil {
-			return []Message{{Role: RoleAssistant, Type: TypeText, Text: *s}}, nil
+			return []transcript.Message{{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: *s}}, nil
 		}
 	}
 	return nil, errors.New(`cannot parse reply payload: no "messages", "text", "content" or "message" field`)
 }
 
-func normaliseItems(items []item) ([]Message, error) {
-	out := make([]Message, 0, len(items))
+func normaliseItems(items []item) ([]transcript.Message, error) {
+	out := make([]transcript.Message, 0, len(items))
 	for i, it := range items {
 		var err error
 		if out, err = it.appendTo(out); err != nil {
@@ -81,10 +74,10 @@ func normaliseItems(items []item) ([]Message, error) {
 
 // appendTo appends the normalised form of one item: one message, or two for
 // a captioned media item.
-func (it item) appendTo(out []Message) ([]Message, error) {
+func (it item) appendTo(out []transcript.Message) ([]transcript.Message, error) {
 	role := it.Role
 	if role == "" {
-		role = RoleAssistant
+		role = transcript.RoleAssistant
 	}
 	link, err := it.link()
 	if err != nil {
@@ -94,9 +87,9 @@ func (it item) appendTo(out []Message) ([]Message, error) {
 		if link == "" {
 			return out, errors.New("media item without a link")
 		}
-		out = append(out, Message{Role: role, Type: TypeMedia, Link: link})
+		out = append(out, transcript.Message{Role: role, Type: transcript.TypeMedia, Link: link})
 		if it.Text != nil && *it.Text != "" {
-			out = append(out, Message{Role: role, Type: TypeText, Text: *it.Text})
+			out = append(out, transcript.Message{Role: role, Type: transcript.TypeText, Text: *it.Text})
 		}
 		return out, nil
 	}
@@ -105,16 +98,16 @@ func (it item) appendTo(out []Message) ([]Message, error) {
 	}
 	typ := it.Type
 	if typ == "" {
-		typ = TypeText
+		typ = transcript.TypeText
 	}
-	return append(out, Message{Role: role, Type: typ, Text: *it.Text}), nil
+	return append(out, transcript.Message{Role: role, Type: typ, Text: *it.Text}), nil
 }
 
 // isMedia reports whether the item is an image (or other media) rather than
 // text: it says so, carries a media field, or has a link and no text.
 func (it item) isMedia(link string) bool {
 	switch it.Type {
-	case TypeMedia, "image", "video", "audio", "document", "file":
+	case transcript.TypeMedia, "image", "video", "audio", "document", "file":
 		return true
 	}
 	return it.hasMedia() || it.Text == nil && link != ""

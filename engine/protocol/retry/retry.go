@@ -1,8 +1,10 @@
-package target
+// Package retry is how every protocol tries a failed request again: up to
+// N more times with a doubling backoff, on an answer or a transport error
+// worth repeating, never on a 4xx or a request that timed out.
+package retry
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,39 +19,7 @@ const (
 	maxBackoff     = 5 * time.Second
 )
 
-// Sent is what SendMessage did.
-type Sent struct {
-	Status   int // HTTP status of the last attempt; 0 when it got no response
-	Attempts int // requests made, retries included (1 or more)
-}
-
-// SendMessage posts one customer message for the conversation
-// clientIdentifier and asks for the reply to be delivered to webhookURL,
-// trying again up to v.Retries times with backoff when the send fails in a
-// way worth retrying (see Voyager.Retries). The error is the last attempt's:
-// a *StatusError for any status but 200, 201 or 202, or a transport error;
-// when ctx ends during a backoff, the last attempt's error is returned at
-// once. The reply itself arrives later on the webhook.
-func (v *Voyager) SendMessage(ctx context.Context, clientIdentifier, text, webhookURL string) (Sent, error) {
-	body, err := json.Marshal(sendBody{
-		Type:             TypeText,
-		Text:             text,
-		ChannelID:        v.ChannelID,
-		ClientIdentifier: clientIdentifier,
-		Webhook:          webhookURL,
-	})
-	if err != nil {
-		return Sent{}, fmt.Errorf("cannot encode the message: %w", err)
-	}
-	var sent Sent
-	sent.Attempts, err = Retry(ctx, v.Retries, v.Backoff, func() (int, error) {
-		sent.Status, err = v.post(ctx, body)
-		return sent.Status, err
-	})
-	return sent, err
-}
-
-// Retry calls attempt, and again up to retries more times with backoff
+// Do calls attempt, and again up to retries more times with backoff
 // (backoff before the first retry, doubling up to 5 s; 0: 200 ms) while
 // it fails in a way worth repeating: HTTP 5xx (the status attempt
 // returns with its error), or a transport error other than a timeout. A
@@ -57,7 +27,7 @@ func (v *Voyager) SendMessage(ctx context.Context, clientIdentifier, text, webho
 // may still be working on. It returns the attempts made and the last
 // attempt's error, saying how many attempts it took; when ctx ends during a
 // backoff, that error is returned at once.
-func Retry(ctx context.Context, retries int, backoff time.Duration, attempt func() (status int, err error)) (int, error) {
+func Do(ctx context.Context, retries int, backoff time.Duration, attempt func() (status int, err error)) (int, error) {
 	for n := 1; ; n++ {
 		status, err := attempt()
 		if err == nil || n > retries || !retryable(ctx, status, err) {

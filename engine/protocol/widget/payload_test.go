@@ -1,14 +1,18 @@
-package target
+package widget
 
 import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
-func text(s string) Message { return Message{Role: RoleAssistant, Type: TypeText, Text: s} }
-func media(link string) Message {
-	return Message{Role: RoleAssistant, Type: TypeMedia, Link: link}
+func text(s string) transcript.Message {
+	return transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: s}
+}
+func media(link string) transcript.Message {
+	return transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeMedia, Link: link}
 }
 
 func TestParsePayload(t *testing.T) {
@@ -16,35 +20,35 @@ func TestParsePayload(t *testing.T) {
 	tests := []struct {
 		name string
 		body string
-		want []Message
+		want []transcript.Message
 	}{
 		{"full text and media", `{"messages":[
 			{"role":"assistant","type":"text","text":"Bom dia!"},
 			{"role":"assistant","type":"media","media":{"type":"image","link":"https://x/foto.jpg"}}]}`,
-			[]Message{text("Bom dia!"), media("https://x/foto.jpg")}},
-		{"missing role and type", `{"messages":[{"text":"Oi"}]}`, []Message{text("Oi")}},
-		{"missing role keeps type", `{"messages":[{"type":"text","text":"Oi"}]}`, []Message{text("Oi")}},
+			[]transcript.Message{text("Bom dia!"), media("https://x/foto.jpg")}},
+		{"missing role and type", `{"messages":[{"text":"Oi"}]}`, []transcript.Message{text("Oi")}},
+		{"missing role keeps type", `{"messages":[{"type":"text","text":"Oi"}]}`, []transcript.Message{text("Oi")}},
 		{"other role kept", `{"messages":[{"role":"system","text":"x"}]}`,
-			[]Message{{Role: "system", Type: TypeText, Text: "x"}}},
+			[]transcript.Message{{Role: "system", Type: transcript.TypeText, Text: "x"}}},
 		{"media without role or type", `{"messages":[{"media":{"type":"image","link":"https://x/a.png"}}]}`,
-			[]Message{media("https://x/a.png")}},
+			[]transcript.Message{media("https://x/a.png")}},
 		{"media object with url", `{"messages":[{"media":{"url":"https://x/a.png"}}]}`,
-			[]Message{media("https://x/a.png")}},
+			[]transcript.Message{media("https://x/a.png")}},
 		{"media as a plain string", `{"messages":[{"type":"media","media":"https://x/a.png"}]}`,
-			[]Message{media("https://x/a.png")}},
+			[]transcript.Message{media("https://x/a.png")}},
 		{"link field directly", `{"messages":[{"type":"image","link":"https://x/a.png"}]}`,
-			[]Message{media("https://x/a.png")}},
+			[]transcript.Message{media("https://x/a.png")}},
 		{"url field without type", `{"messages":[{"url":"https://x/a.png"}]}`,
-			[]Message{media("https://x/a.png")}},
+			[]transcript.Message{media("https://x/a.png")}},
 		{"captioned media keeps the caption apart", `{"messages":[{"media":"https://x/a.png","text":"o parque"}]}`,
-			[]Message{media("https://x/a.png"), text("o parque")}},
+			[]transcript.Message{media("https://x/a.png"), text("o parque")}},
 		{"text with a url field stays text", `{"messages":[{"text":"pague aqui","url":"https://pay.x/1"}]}`,
-			[]Message{text("pague aqui")}},
-		{"empty list", `{"messages":[]}`, []Message{}},
-		{"top-level text", `{"text":"Olá"}`, []Message{text("Olá")}},
-		{"top-level content", `{"content":"Olá"}`, []Message{text("Olá")}},
-		{"top-level message", `{"message":"Olá"}`, []Message{text("Olá")}},
-		{"null messages falls back to text", `{"messages":null,"text":"Olá"}`, []Message{text("Olá")}},
+			[]transcript.Message{text("pague aqui")}},
+		{"empty list", `{"messages":[]}`, []transcript.Message{}},
+		{"top-level text", `{"text":"Olá"}`, []transcript.Message{text("Olá")}},
+		{"top-level content", `{"content":"Olá"}`, []transcript.Message{text("Olá")}},
+		{"top-level message", `{"message":"Olá"}`, []transcript.Message{text("Olá")}},
+		{"null messages falls back to text", `{"messages":null,"text":"Olá"}`, []transcript.Message{text("Olá")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,10 +128,10 @@ func FuzzParsePayload(f *testing.F) {
 			if m.Role == "" {
 				t.Errorf("item %d has no role: %#v", i, m)
 			}
-			if m.Type == TypeMedia && (m.Link == "" || m.Text != "") {
+			if m.Type == transcript.TypeMedia && (m.Link == "" || m.Text != "") {
 				t.Errorf("media item %d not normalised: %#v", i, m)
 			}
-			if m.Type != TypeMedia && m.Link != "" {
+			if m.Type != transcript.TypeMedia && m.Link != "" {
 				t.Errorf("text item %d carries a link: %#v", i, m)
 			}
 		}

@@ -104,7 +104,7 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 	buf := r.bodies.Get().(*bytes.Buffer)
 	defer r.putBuffer(buf)
 	buf.Reset()
-	status := readBody(w, req, buf)
+	status := r.readBody(w, req, buf)
 	tap.read(buf.Bytes())
 	var items []transcript.Message
 	if status == http.StatusOK {
@@ -114,9 +114,7 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 		}
 	}
 	if status != http.StatusOK {
-		r.stats.malformed.Add(1)
-		w.WriteHeader(status)
-		tap.done(status, Malformed)
+		r.fail(w, status, tap)
 		return true
 	}
 	disposition := Unmatched
@@ -130,16 +128,4 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 	_, _ = io.WriteString(w, receivedBody)
 	tap.done(http.StatusOK, disposition)
 	return true
-}
-
-// readBody reads the request body into buf, at most maxBody bytes, and
-// returns the status to answer: 200 when it was read whole.
-func readBody(w http.ResponseWriter, req *http.Request, buf *bytes.Buffer) int {
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody)); err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			return http.StatusRequestEntityTooLarge
-		}
-		return http.StatusBadRequest
-	}
-	return http.StatusOK
 }

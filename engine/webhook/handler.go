@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"errors"
 	"hash/maphash"
@@ -28,9 +29,13 @@ const receivedBody = `{"status":"received"}`
 // ServeHTTP handles one callback. The arrival time is read first, before the
 // body, so latency excludes reading and parsing it.
 //
-//	404, empty body   wrong token, or not /hooks/<token>/<convID>/<turn>
+//	404, empty body   wrong token, or not /hooks/<token>/<convID>/<turn>;
+//	                  the connection is closed (Refused.Token)
 //	405               any method but POST on a valid path
-//	413               body over 1 MiB (Malformed)
+//	413               body over 1 MiB (Malformed, Refused.Oversize)
+//	401               unsigned or wrongly signed, when RequireSignature
+//	                  is on (Refused.Signature)
+//	503               no body memory free in time (Refused.Busy)
 //	400               body is not a known reply payload (Malformed)
 //	200 {"status":"received"}  anything else, whether delivered, a duplicate,
 //	                  late or unmatched: the assistant did nothing wrong
@@ -41,7 +46,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	convID, turn, ok := r.route(req.URL.Path)
 	if !ok {
-		w.WriteHeader(http.StatusNotFound)
+		r.refuseToken(w, req)
 		return
 	}
 	tap := r.tapFor(req, at, convID, turn) // nil unless an Inspector is set
@@ -54,15 +59,39 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.stats.received.Add(1)
 	items, sum, status := r.readCallback(w, req, tap)
 	if status != http.StatusOK {
-		r.stats.malformed.Add(1)
-		w.WriteHeader(status)
-		tap.done(status, Malformed)
+		r.fail(w, status, tap)
 		return
 	}
 	disposition := r.dispatch(convID, turn, at, senderStamp(req), sum, items)
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.WriteString(w, receivedBody)
 	tap.done(http.StatusOK, disposition)
+}
+
+// refuseToken answers a request that does not carry this run's token, and
+// closes its connection: whoever sent it has no business keeping one open.
+func (r *Receiver) refuseToken(w http.ResponseWriter, req *http.Request) {
+	r.refusals.token.Add(1)
+	r.refused(RefusedToken, req.Method+" on a path without this run's token, from "+req.RemoteAddr)
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusNotFound)
+}
+
+// fail answers a callback that cannot be delivered with status, counting it
+// as Malformed (400, 413) or as refused (401, 503).
+func (r *Receiver) fail(w http.ResponseWriter, status int, tap *tap) {
+	disposition := Malformed
+	switch status {
+	case http.StatusUnauthorized:
+		disposition = Rejected
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "1")
+		disposition = Rejected
+	default:
+		r.stats.malformed.Add(1)
+	}
+	w.WriteHeader(status)
+	tap.done(status, disposition)
 }
 
 // route splits /hooks/<token>/<convID>/<turn>. The conversation id is
@@ -88,26 +117,65 @@ func (r *Receiver) route(path string) (convID string, turn int, ok bool) {
 	return rest[:i], turn, true
 }
 
-// readCallback reads and parses the body. It returns the items, the body's
-// fingerprint for duplicate detection, and the status to answer: 200 when
-// the body is usable.
+// readCallback reads, verifies and parses the body. It returns the items,
+// the body's fingerprint for duplicate detection, and the status to answer:
+// 200 when the body is usable.
 func (r *Receiver) readCallback(w http.ResponseWriter, req *http.Request, tap *tap) ([]transcript.Message, uint64, int) {
 	buf := r.bodies.Get().(*bytes.Buffer)
 	defer r.putBuffer(buf)
 	buf.Reset()
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody))
+	status := r.readBody(w, req, buf)
 	tap.read(buf.Bytes())
-	if err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			return nil, 0, http.StatusRequestEntityTooLarge
-		}
-		return nil, 0, http.StatusBadRequest
+	if status != http.StatusOK {
+		return nil, 0, status
 	}
 	items, err := r.parse(buf.Bytes()) // copies what it keeps
 	if err != nil {
 		return nil, 0, http.StatusBadRequest
 	}
 	return items, r.fingerprint(buf.Bytes()), http.StatusOK
+}
+
+// readBody reads the request body into buf, at most maxBody bytes, within
+// the body-memory budget, and checks its signature; it returns the status
+// to answer: 200 when it was read whole and signed as required.
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, buf *bytes.Buffer) int {
+	need := int64(maxBody)
+	if req.ContentLength >= 0 && req.ContentLength < maxBody {
+		need = req.ContentLength + 512 // bytes.Buffer reads in chunks of at least 512
+	}
+	if !r.bodyMem.TryAcquire(need) && !r.awaitBodyMemory(req, need) {
+		r.refusals.busy.Add(1)
+		r.refused(RefusedBusy, "callbacks waited over "+busyWait.String()+" for body memory")
+		return http.StatusServiceUnavailable
+	}
+	defer r.bodyMem.Release(need)
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody)); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			r.refusals.oversize.Add(1)
+			r.refused(RefusedOversize, "a callback body over 1 MiB, from "+req.RemoteAddr)
+			return http.StatusRequestEntityTooLarge
+		}
+		return http.StatusBadRequest
+	}
+	if !r.verify(req, buf.Bytes()) {
+		r.refusals.signature.Add(1)
+		r.refused(RefusedSignature, "a callback unsigned or wrongly signed, from "+req.RemoteAddr)
+		return http.StatusUnauthorized
+	}
+	return http.StatusOK
+}
+
+// busyWait is how long a callback waits for body memory before it is
+// answered 503.
+const busyWait = 5 * time.Second
+
+// awaitBodyMemory waits, bounded by busyWait and the request, for need bytes
+// of body memory.
+func (r *Receiver) awaitBodyMemory(req *http.Request, need int64) bool {
+	ctx, cancel := context.WithTimeout(req.Context(), busyWait)
+	defer cancel()
+	return r.bodyMem.Acquire(ctx, need) == nil
 }
 
 func (r *Receiver) putBuffer(buf *bytes.Buffer) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/transcript"
+	"golang.org/x/sync/semaphore"
 )
 
 // limits are the server's timeouts: a callback is one small POST, so a
@@ -45,7 +46,10 @@ type Receiver struct {
 	token string // 32 hex digits, this run's secret path segment
 	seed  maphash.Seed
 	stats counters
-	base  atomic.Pointer[string] // public base URL, no trailing slash
+	// refusals counts requests turned away (refusals.go); refused
+	// connections are counted by conns.
+	refusals refusalCounters
+	base     atomic.Pointer[string] // public base URL, no trailing slash
 	// afterEnd, when set, is told of each callback that came after its
 	// conversation's mailbox was closed (see OnLateAfterEnd).
 	afterEnd atomic.Pointer[func(convID string, turn int, items []transcript.Message)]
@@ -70,10 +74,18 @@ type Receiver struct {
 	closedOrder []string
 	closedNext  int
 
-	ln     net.Listener
-	srv    *http.Server
-	fresh  freshConns
-	served sync.WaitGroup // the serving goroutines, one per listener
+	ln    net.Listener
+	srv   *http.Server
+	conns *conns // the connection budget (conns.go)
+	// bodyMem bounds the bytes of callback bodies being read at once
+	// (handler.go): maxBody each, maxBodyMemory in all.
+	bodyMem *semaphore.Weighted
+	// signature, when set, is the HMAC every callback must carry (sign.go).
+	signature atomic.Pointer[signature]
+	// onRefusal, when set, is told of the first refusal of each kind.
+	onRefusal   atomic.Pointer[func(kind, detail string)]
+	refusedOnce [numRefusals]atomic.Bool
+	served      sync.WaitGroup // the serving goroutines, one per listener
 }
 
 // Stats counts callbacks. Every POST to a hook path carrying this run's token
@@ -88,6 +100,11 @@ type Stats struct {
 	// Late callbacks came for a turn already closed or a mailbox already
 	// closed, or were buffered for a turn that was skipped or never waited.
 	Late uint64
+	// Refused is what was turned away before reaching a mailbox
+	// (refusals.go). Connections and Token never reached a hook path, so
+	// they are not in Received; Signature, Oversize and Busy are POSTs with
+	// the right token, so they are.
+	Refused Refused
 }
 
 type counters struct {
@@ -114,10 +131,11 @@ func listenWith(addr string, lim limits) (*Receiver, error) {
 		WriteTimeout:      lim.write,
 		IdleTimeout:       lim.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ConnState:         r.fresh.track,
+		ConnState:         r.conns.track,
 		ConnContext:       withConn, // arrival.go: a callback's kernel receive time
 	}
-	r.srv.RegisterOnShutdown(r.fresh.closeAll)
+	r.srv.RegisterOnShutdown(r.conns.closeAll)
+	r.SetMaxConns(defaultMaxConns())
 	r.SetPublicBase("http://" + ln.Addr().String())
 	r.Serve(rxListener{ln})
 	return r, nil
@@ -127,13 +145,17 @@ func listenWith(addr string, lim limits) (*Receiver, error) {
 // what tests use to drive ServeHTTP directly.
 func newReceiver() *Receiver {
 	r := &Receiver{
-		token:  newToken(),
-		seed:   maphash.MakeSeed(),
-		boxes:  make(map[string]*Mailbox),
-		closed: make(map[string]struct{}),
-		fresh:  freshConns{conns: make(map[net.Conn]struct{})},
+		token:   newToken(),
+		seed:    maphash.MakeSeed(),
+		boxes:   make(map[string]*Mailbox),
+		closed:  make(map[string]struct{}),
+		conns:   newConns(),
+		bodyMem: semaphore.NewWeighted(maxBodyMemory),
 	}
 	r.bodies.New = func() any { return new(bytes.Buffer) }
+	r.conns.onRefuse = func() {
+		r.refused(RefusedConnections, fmt.Sprintf("more than %d connections open at once", r.MaxConns()))
+	}
 	r.SetPublicBase("") // URLs are bare paths until Listen knows the address
 	return r
 }
@@ -154,7 +176,7 @@ func (r *Receiver) Serve(ln net.Listener) {
 	r.served.Go(func() {
 		// Serve returns ErrServerClosed after Close; any other error means
 		// the listener broke, and callbacks then fail on the assistant's side.
-		_ = r.srv.Serve(ln)
+		_ = r.srv.Serve(limitListener{Listener: ln, c: r.conns})
 	})
 }
 
@@ -187,6 +209,13 @@ func (r *Receiver) Stats() Stats {
 		Unmatched:  r.stats.unmatched.Load(),
 		Duplicates: r.stats.duplicates.Load(),
 		Late:       r.stats.late.Load(),
+		Refused: Refused{
+			Connections: r.conns.refused.Load() + r.conns.evicted.Load(),
+			Token:       r.refusals.token.Load(),
+			Signature:   r.refusals.signature.Load(),
+			Oversize:    r.refusals.oversize.Load(),
+			Busy:        r.refusals.busy.Load(),
+		},
 	}
 }
 

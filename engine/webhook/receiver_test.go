@@ -275,7 +275,9 @@ func TestRejectedRequests(t *testing.T) {
 			}
 		})
 	}
-	wantStats(t, r, Stats{Received: 3, Malformed: 3})
+	// The seven 404s are refused (their connections closed), and the body
+	// over 1 MiB is both Malformed and refused as oversize.
+	wantStats(t, r, Stats{Received: 3, Malformed: 3, Refused: Refused{Token: 7, Oversize: 1}})
 	if _, err := m.Wait(context.Background(), 1, 0, 0); !errors.Is(err, ErrTimeout) {
 		t.Errorf("a rejected callback reached the mailbox: %v", err)
 	}

@@ -154,7 +154,9 @@ func TestSendBackoffStopsWithContext(t *testing.T) {
 	_, v := newFlaky(t, func(int) int { return 503 })
 	v.Retries, v.Backoff = 5, time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	// The context ends once the first attempt has its answer: during the
+	// backoff, whatever the machine's load.
+	v.Client.Transport = cancelAfter{RoundTripper: v.Client.Transport, cancel: cancel}
 	start := time.Now()
 	sent, err := v.SendMessage(ctx, "id", "Olá", "http://hook/1")
 	if took := time.Since(start); took > 5*time.Second {
@@ -164,4 +166,16 @@ func TestSendBackoffStopsWithContext(t *testing.T) {
 	if sent.Attempts != 1 || !errors.As(err, &se) {
 		t.Errorf("sent %+v, err %v: want the first attempt's 503", sent, err)
 	}
+}
+
+// cancelAfter calls cancel once a request has its response.
+type cancelAfter struct {
+	http.RoundTripper
+	cancel context.CancelFunc
+}
+
+func (c cancelAfter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.RoundTripper.RoundTrip(req)
+	c.cancel()
+	return resp, err
 }

@@ -200,6 +200,9 @@ func (r *Receiver) dispatch(convID string, turn int, at, sentAt time.Time, sum u
 	switch {
 	case m != nil:
 		return r.count(m.deliverStamped(turn, at, sentAt, sum, items))
+	case known && !r.lateAfterEnd(convID, turn, sum):
+		r.stats.duplicates.Add(1)
+		return Duplicate
 	case known:
 		r.stats.late.Add(1)
 		if f := r.afterEnd.Load(); f != nil {

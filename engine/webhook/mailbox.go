@@ -234,10 +234,25 @@ func (m *Mailbox) Late() map[int][]transcript.Message {
 	return out
 }
 
+// sums lists the fingerprints of every distinct body received, per turn.
+func (m *Mailbox) sums() []turnSum {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []turnSum
+	for _, rec := range m.turns {
+		for _, s := range rec.sums {
+			out = append(out, turnSum{turn: rec.n, sum: s})
+		}
+	}
+	return out
+}
+
 // Close unregisters the mailbox and ends a Wait in progress with ErrClosed.
 // Callbacks pending for turns nobody waits for become late (kept in Late).
-// Later callbacks for this conversation are counted in Stats.Late but not
-// kept: the receiver remembers only the ids of recently closed mailboxes.
+// Later callbacks for this conversation are counted in Stats.Late (or
+// Duplicates, when byte-identical to one received before) but not kept
+// here: the receiver remembers only the ids of recently closed mailboxes,
+// and hands each new one to OnLateAfterEnd's function.
 func (m *Mailbox) Close() {
 	m.r.unregister(m)
 	m.mu.Lock()

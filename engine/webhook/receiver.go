@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,7 +71,7 @@ type Receiver struct {
 	// (a ring, oldest at closedNext once full).
 	mu          sync.RWMutex
 	boxes       map[string]*Mailbox
-	closed      map[string]struct{}
+	closed      map[string]*closedConv
 	closedOrder []string
 	closedNext  int
 
@@ -148,7 +149,7 @@ func newReceiver() *Receiver {
 		token:   newToken(),
 		seed:    maphash.MakeSeed(),
 		boxes:   make(map[string]*Mailbox),
-		closed:  make(map[string]struct{}),
+		closed:  make(map[string]*closedConv),
 		conns:   newConns(),
 		bodyMem: semaphore.NewWeighted(maxBodyMemory),
 	}
@@ -259,8 +260,20 @@ func (r *Receiver) lookup(convID string) (m *Mailbox, known bool) {
 	return nil, known
 }
 
+// closedConv is what the receiver keeps of a closed conversation: the
+// fingerprints of the bodies it received, per turn, so that a copy of one
+// arriving after the end is a duplicate, not a second late callback.
+type closedConv struct {
+	sums []turnSum
+}
+
+type turnSum struct {
+	turn int
+	sum  uint64
+}
+
 // unregister removes m, if it is still the open mailbox for its id, and
-// remembers the id as closed.
+// remembers the id as closed, with the fingerprints of what it received.
 func (r *Receiver) unregister(m *Mailbox) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -268,12 +281,30 @@ func (r *Receiver) unregister(m *Mailbox) {
 		return
 	}
 	delete(r.boxes, m.id)
-	r.remember(m.id)
+	r.remember(m.id, &closedConv{sums: m.sums()})
+}
+
+// lateAfterEnd reports whether a callback for closed conversation id is new —
+// late — rather than a copy of one received before (a duplicate), and
+// remembers it.
+func (r *Receiver) lateAfterEnd(id string, turn int, sum uint64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.closed[id]
+	if c == nil { // forgotten meanwhile: counted late, as before
+		return true
+	}
+	ts := turnSum{turn: turn, sum: sum}
+	if slices.Contains(c.sums, ts) {
+		return false
+	}
+	c.sums = append(c.sums, ts)
+	return true
 }
 
 // remember records id as closed, forgetting the oldest once closedMemory
 // ids are held. Called with r.mu held.
-func (r *Receiver) remember(id string) {
+func (r *Receiver) remember(id string, c *closedConv) {
 	if _, ok := r.closed[id]; ok {
 		return
 	}
@@ -284,5 +315,5 @@ func (r *Receiver) remember(id string) {
 		r.closedOrder[r.closedNext] = id
 		r.closedNext = (r.closedNext + 1) % closedMemory
 	}
-	r.closed[id] = struct{}{}
+	r.closed[id] = c
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -480,5 +481,28 @@ func TestCloseDoesNotWaitForUnusedConnections(t *testing.T) {
 	}
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("Close took %v with an unused connection open", took)
+	}
+}
+
+// A callback repeated after its conversation ended is a duplicate: the
+// run hears of it once (late.jsonl gets one line), and a copy of a reply
+// the conversation already had is not late at all.
+func TestLateAfterEndIsKeptOnce(t *testing.T) {
+	r := listen(t)
+	var heard atomic.Int32
+	r.OnLateAfterEnd(func(string, int, []transcript.Message) { heard.Add(1) })
+	c := newClient()
+	m := r.Open("conv-1")
+	post(t, c, m.URL(1), textBody("Oi"))
+	if _, err := m.Wait(context.Background(), 1, time.Second, 0); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	post(t, c, m.URL(1), textBody("Oi"))    // the reply it had, again
+	post(t, c, m.URL(2), textBody("tarde")) // late
+	post(t, c, m.URL(2), textBody("tarde")) // and its copy
+	wantStats(t, r, Stats{Received: 4, Duplicates: 2, Late: 1})
+	if n := heard.Load(); n != 1 {
+		t.Errorf("OnLateAfterEnd heard %d callbacks, want the one late reply once", n)
 	}
 }

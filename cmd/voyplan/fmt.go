@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/voyplan/voyplan/engine/plan"
 )
 
@@ -29,15 +30,24 @@ func (a *app) fmt(args []string) error {
 		return withCode(exitError, err)
 	}
 	var unformatted []string
+	broken := 0
 	for _, f := range files {
-		changed, err := formatFile(f, *check)
+		changed, diags, err := formatFile(f, *check)
 		if err != nil {
 			return withCode(exitError, err)
+		}
+		if diags.HasErrors() {
+			a.writeDiags(diags, nil)
+			broken++
+			continue
 		}
 		if changed {
 			unformatted = append(unformatted, f)
 			fmt.Fprintln(a.stdout, f)
 		}
+	}
+	if broken > 0 {
+		return withCode(exitError, fmt.Errorf("%d file(s) do not parse and were left as they are", broken))
 	}
 	if *check && len(unformatted) > 0 {
 		return withCode(exitError, fmt.Errorf("%d file(s) not in canonical format; run 'voyplan fmt'", len(unformatted)))
@@ -46,27 +56,31 @@ func (a *app) fmt(args []string) error {
 }
 
 // formatFile formats one file; changed reports whether it was (or, with
-// check, would be) rewritten.
-func formatFile(path string, check bool) (changed bool, err error) {
+// check, would be) rewritten. A file that does not parse is left alone and
+// its diagnostics returned.
+func formatFile(path string, check bool) (changed bool, diags hcl.Diagnostics, err error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return false, fmt.Errorf("cannot read %s: %w", path, err)
+		return false, nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
-	out := plan.Format(src)
+	out, diags := plan.Format(path, src)
+	if diags.HasErrors() {
+		return false, diags, nil
+	}
 	if bytes.Equal(src, out) {
-		return false, nil
+		return false, nil, nil
 	}
 	if check {
-		return true, nil
+		return true, nil, nil
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	if err := os.WriteFile(path, out, info.Mode().Perm()); err != nil {
-		return false, fmt.Errorf("cannot write %s: %w", path, err)
+		return false, nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	return true, nil
+	return true, nil, nil
 }
 
 // hclFiles expands directories into the .hcl files below them (skipping

@@ -269,6 +269,38 @@ func TestFmtCheck(t *testing.T) {
 	}
 }
 
+// fmt refuses a file that does not parse: its diagnostic with file:line:col,
+// exit 1, and the file left byte for byte as it was — while the others in
+// the same directory are still formatted.
+func TestFmtLeavesABrokenFileAlone(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.hcl")
+	src := []byte("stage \"s\" {\nusers=1\n    duration =   \"1s\"\n")
+	if err := os.WriteFile(broken, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ugly := filepath.Join(dir, "ugly.hcl")
+	if err := os.WriteFile(ugly, []byte("stage \"s\" {\nusers=1\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"fmt", dir}, {"fmt", "-check", dir}} {
+		ta := newTestApp(t)
+		if code := ta.main(args); code != exitError {
+			t.Errorf("%v: exit %d, want %d", args, code, exitError)
+		}
+		if !strings.Contains(ta.err.String(), "broken.hcl:1:11") || !strings.Contains(ta.err.String(), "do not parse") {
+			t.Errorf("%v: stderr lacks the diagnostic at broken.hcl:1:11:\n%s", args, ta.err.String())
+		}
+	}
+	if b, _ := os.ReadFile(broken); string(b) != string(src) {
+		t.Errorf("the broken file was rewritten:\n%s", b)
+	}
+	if b, _ := os.ReadFile(ugly); !strings.Contains(string(b), "  users = 1\n") {
+		t.Errorf("the good file beside it was not formatted:\n%s", b)
+	}
+}
+
 func TestUsageAndUnknownCommand(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)

@@ -136,6 +136,12 @@ func runPlanWith(t *testing.T, p *plan.Plan, opts Options) (*Result, []*transcri
 	opts.Sink, opts.GracefulStop = sink, 10*time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	rg, err := rig.Open(ctx, p, rig.Options{}) // as apply does: the caller opens the rig
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	defer rg.Close()
+	opts.Rig = rg
 	res, err := New(p, opts).Run(ctx)
 	if err != nil {
 		t.Fatalf("Run: %v", err)

@@ -122,7 +122,7 @@ func readCompletion(raw []byte) (completion, error) {
 		return completion{}, err
 	}
 	if u := resp.Usage; u != nil {
-		c.usage = &Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
+		c.usage = &transcript.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
 	}
 	return c, nil
 }
@@ -131,7 +131,7 @@ func readCompletion(raw []byte) (completion, error) {
 type completion struct {
 	text   string   // text parts joined by newlines
 	images []string // image parts' URLs, data: URLs shortened
-	usage  *Usage
+	usage  *transcript.Usage
 }
 
 // messages is the reply as transcript items: the text, then each image.

@@ -34,17 +34,11 @@ type Turn struct {
 	Duplicates int
 	// Usage is the assistant's own token usage when its protocol reports it
 	// (openai), kept apart from the simulated customer's.
-	Usage *Usage
+	Usage *transcript.Usage
 	// ReplySentAt is when the sender says it sent the reply's first
 	// callback (webhook.Reply.SentAt): zero unless it stamps its callbacks,
 	// as the built-in simulator does.
 	ReplySentAt time.Time
-}
-
-// Usage is token usage reported by the assistant under test.
-type Usage struct {
-	InputTokens  int64 `json:"input_tokens"`
-	OutputTokens int64 `json:"output_tokens"`
 }
 
 // ErrNoReply: the message was accepted but no reply came within the reply

@@ -156,7 +156,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	if !x.ReplySentAt.IsZero() {
 		t.SimSentAt = &x.ReplySentAt
 	}
-	t.AssistantUsage = usageOf(x.Usage)
+	t.AssistantUsage = x.Usage
 	c.rec.Turns = append(c.rec.Turns, t)
 	return c.judge(n, x.Messages)
 }
@@ -190,13 +190,9 @@ func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
 	rec.DurationMS = transcript.Ms(rec.EndedAt.Sub(c.started))
 	rec.AssistantTokens = assistantTokens(rec.Turns)
 	for _, t := range rec.Turns {
-		if t.LLM == nil {
-			continue
+		if t.LLM != nil {
+			rec.AddLLM(t.LLM)
 		}
-		rec.Tokens.Input += t.LLM.InputTokens
-		rec.Tokens.Output += t.LLM.OutputTokens
-		rec.Tokens.Thinking += t.LLM.ThinkingTokens
-		rec.CostUSD += t.LLM.CostUSD
 	}
 }
 

@@ -64,10 +64,7 @@ func (c *conversation) recordLLM(ctx context.Context, step persona.Step, err err
 		}
 	}
 	if err != nil || step.Stop {
-		c.rec.Tokens.Input += call.InputTokens
-		c.rec.Tokens.Output += call.OutputTokens
-		c.rec.Tokens.Thinking += call.ThinkingTokens
-		c.rec.CostUSD += call.CostUSD
+		c.rec.AddLLM(call)
 	}
 }
 

@@ -42,14 +42,6 @@ func replyOf(x protocol.Turn) webhook.Reply {
 	return webhook.Reply{First: x.SentAt.Add(x.Reply), Messages: x.Messages, Callbacks: x.Callbacks, Duplicates: x.Duplicates}
 }
 
-// usageOf copies the assistant's reported usage.
-func usageOf(u *protocol.Usage) *transcript.Usage {
-	if u == nil {
-		return nil
-	}
-	return &transcript.Usage{InputTokens: u.InputTokens, OutputTokens: u.OutputTokens}
-}
-
 // assistantTokens totals the assistant's usage over the turns; nil when no
 // turn reported any.
 func assistantTokens(turns []transcript.Turn) *transcript.Usage {
@@ -61,8 +53,7 @@ func assistantTokens(turns []transcript.Turn) *transcript.Usage {
 		if total == nil {
 			total = &transcript.Usage{}
 		}
-		total.InputTokens += t.AssistantUsage.InputTokens
-		total.OutputTokens += t.AssistantUsage.OutputTokens
+		total.Add(*t.AssistantUsage)
 	}
 	return total
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/wait"
+
 	"github.com/expr-lang/expr"
 	"github.com/google/uuid"
 
@@ -97,22 +99,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 // think waits between a reply and the next message; false when the
 // conversation must end instead (the run is stopping).
 func (c *conversation) think(ctx context.Context, d time.Duration) bool {
-	if closed(c.r.draining) {
-		return false
-	}
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-c.r.draining:
-		return false
-	case <-t.C:
-		return true
-	}
+	return wait.ForOrStop(ctx, d, c.r.draining)
 }
 
 type ending struct {

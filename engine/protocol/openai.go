@@ -20,10 +20,10 @@ import (
 // reported in Turn.Usage. Like HTTP, each request runs under the reply
 // timeout.
 type OpenAI struct {
-	Spec    *plan.OpenAI
-	Client  *http.Client
-	Timeout time.Duration // reply timeout, bounding each request, retries included
-	Retry   Retrying      // a 5xx or a broken connection tried again
+	Spec   *plan.OpenAI
+	Client *http.Client
+	Wait   ReplyWait // its Timeout bounds each request, retries included
+	Retry  Retrying  // a 5xx or a broken connection tried again
 }
 
 // Open implements Protocol.
@@ -75,11 +75,11 @@ func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn,
 	if err != nil {
 		return t, &SendError{Err: err}
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
+	rctx, cancel := context.WithTimeout(ctx, s.o.Wait.Timeout)
 	defer cancel()
 	r, attempts, err := s.o.Retry.send(rctx, s.o.Client, o)
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
-	if err := syncFailure(ctx, r, o, err); err != nil {
+	if err := syncFailure(ctx, s.o.Wait, r, o, err); err != nil {
 		return t, err
 	}
 	c, err := readCompletion(r.body)

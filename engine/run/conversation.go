@@ -126,13 +126,13 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
 	}
-	conv := r.plan.Conversation
 	c.logReply(ctx, n, replyOf(x), err, x.SentAt)
+	noReply, timedOut := errors.AsType[*protocol.NoReplyError](err) // the protocol's reply timeout ran out
 	switch {
-	case errors.Is(err, protocol.ErrNoReply):
-		r.rec.Reply(conv.ReplyTimeout, false)
+	case timedOut:
+		r.rec.Reply(noReply.Timeout, false)
 		c.rec.Turns = append(c.rec.Turns, t)
-		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", conv.ReplyTimeout)}, true
+		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", noReply.Timeout)}, true
 	case err != nil:
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true

@@ -14,6 +14,7 @@ import (
 	"github.com/voyplan/voyplan/engine/dashboard"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/run"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
@@ -52,7 +53,7 @@ func (a *app) apply(args []string) error {
 	if err := checkRunnable(p); err != nil {
 		return withCode(exitError, err)
 	}
-	if err := run.Check(p); err != nil { // before anything starts: the ngrok token, the open-file limit
+	if err := rig.Check(p); err != nil { // before anything starts: the ngrok token, the open-file limit
 		return withCode(exitError, err)
 	}
 	if !f.segment.Whole() && !p.SeedFromFile {

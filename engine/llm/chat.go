@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/genai"
 
+	"github.com/voyplan/voyplan/engine/internal/wait"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -52,17 +53,17 @@ func (ch *Chat) History() []*genai.Content { return ch.chat.History(true) }
 // billed, and its time still passed.
 func (ch *Chat) Send(ctx context.Context, text string) (answer string, call transcript.LLMCall, err error) {
 	var (
-		wait    time.Duration
+		limited time.Duration // waiting for the limiters
 		started = time.Now()
 	)
 	defer func() {
-		call.WaitMS = transcript.Ms(wait)
-		call.MS = transcript.Ms(time.Since(started) - wait)
+		call.WaitMS = transcript.Ms(limited)
+		call.MS = transcript.Ms(time.Since(started) - limited)
 	}()
 	estimate := (ch.chars+int64(len(text)))/4 + ch.c.expectedOutput()
 	for n := 0; ; n++ {
 		w, err := ch.c.limits.wait(ctx, estimate)
-		wait += w
+		limited += w
 		if err != nil {
 			return "", call, err
 		}
@@ -79,8 +80,8 @@ func (ch *Chat) Send(ctx context.Context, text string) (answer string, call tran
 		if !ok {
 			return "", call, ch.failure(err, call.Attempts)
 		}
-		if err := sleep(ctx, d); err != nil {
-			return "", call, err
+		if !wait.For(ctx, d) {
+			return "", call, ctx.Err()
 		}
 	}
 }
@@ -163,15 +164,3 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.err }
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

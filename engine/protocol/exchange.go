@@ -109,15 +109,15 @@ func (rt Retrying) send(ctx context.Context, client *http.Client, o outgoing) (r
 }
 
 // syncFailure is how a synchronous exchange (http, openai) failed, nil when
-// it did not: ctx's error when the conversation was cut, ErrNoReply when
-// the request outlived the reply timeout, a SendError for a transport
+// it did not: ctx's error when the conversation was cut, a NoReplyError
+// when the request outlived w's reply timeout, a SendError for a transport
 // error or a status other than 2xx. r and err are the last attempt's.
-func syncFailure(ctx context.Context, r response, o outgoing, err error) error {
+func syncFailure(ctx context.Context, w ReplyWait, r response, o outgoing, err error) error {
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case err != nil && isTimeout(err):
-		return ErrNoReply
+		return w.noReply()
 	case err != nil:
 		return &SendError{Status: r.status, Err: err}
 	case !r.ok():

@@ -41,26 +41,25 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 	if callbacks(t) && rcv == nil {
 		return nil, fmt.Errorf("protocol %s needs the webhook receiver", t.ProtocolName())
 	}
+	wait := ReplyWaitOf(conv)
 	switch t.ProtocolName() {
 	case plan.ProtocolVoyager:
 		rcv.SetParser(widgetPayloads)
 		return &Voyager{
 			Client:   &widget.Voyager{URL: t.URL, ChannelID: t.ChannelID, Client: client, Retries: t.Retries},
 			Receiver: rcv,
-			Timeout:  conv.ReplyTimeout,
-			Settle:   conv.ReplySettle,
+			Wait:     wait,
 		}, nil
 	case plan.ProtocolHTTP:
 		if t.API == nil || t.API.Request == nil {
 			return nil, errors.New("http target without a request (the plan was not loaded by plan.Load)")
 		}
-		return &HTTP{API: t.API, Client: client, Timeout: conv.ReplyTimeout, Retry: Retrying{Retries: t.Retries}}, nil
+		return &HTTP{API: t.API, Client: client, Wait: wait, Retry: Retrying{Retries: t.Retries}}, nil
 	case plan.ProtocolWebhook:
 		if t.API == nil || t.API.Request == nil || t.API.Callback == nil {
 			return nil, errors.New("webhook target without a request (the plan was not loaded by plan.Load)")
 		}
-		w := &Webhook{API: t.API, Client: client, Receiver: rcv, Timeout: conv.ReplyTimeout, Settle: conv.ReplySettle,
-			Retry: Retrying{Retries: t.Retries}}
+		w := &Webhook{API: t.API, Client: client, Receiver: rcv, Wait: wait, Retry: Retrying{Retries: t.Retries}}
 		if !t.API.Callback.Reading.IsZero() || w.byBody() {
 			rcv.SetDecoder(w)
 		} else {
@@ -71,7 +70,7 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 		if t.OpenAI == nil {
 			return nil, errors.New("openai target without a model (the plan was not loaded by plan.Load)")
 		}
-		return &OpenAI{Spec: t.OpenAI, Client: client, Timeout: conv.ReplyTimeout, Retry: Retrying{Retries: t.Retries}}, nil
+		return &OpenAI{Spec: t.OpenAI, Client: client, Wait: wait, Retry: Retrying{Retries: t.Retries}}, nil
 	}
 	return nil, fmt.Errorf("unknown target protocol %q", t.ProtocolName())
 }

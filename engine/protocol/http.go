@@ -14,10 +14,10 @@ import (
 // reply is its response, read by the plan's response expressions. The
 // request runs under the reply timeout: running out of it is ErrNoReply.
 type HTTP struct {
-	API     *plan.API
-	Client  *http.Client
-	Timeout time.Duration // reply timeout, bounding each request, retries included
-	Retry   Retrying      // a 5xx or a broken connection tried again
+	API    *plan.API
+	Client *http.Client
+	Wait   ReplyWait // its Timeout bounds each request, retries included
+	Retry  Retrying  // a 5xx or a broken connection tried again
 }
 
 // Open implements Protocol.
@@ -34,11 +34,11 @@ type httpSession struct {
 // its response body included.
 func (s *httpSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now(), Attempts: 1}
-	rctx, cancel := context.WithTimeout(ctx, s.h.Timeout)
+	rctx, cancel := context.WithTimeout(ctx, s.h.Wait.Timeout)
 	defer cancel()
 	r, o, attempts, err := s.conn.send(rctx, n, text, "")
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
-	if err := syncFailure(ctx, r, o, err); err != nil {
+	if err := syncFailure(ctx, s.h.Wait, r, o, err); err != nil {
 		return t, err
 	}
 	s.conn.capture(r)

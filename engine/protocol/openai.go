@@ -20,10 +20,10 @@ import (
 // reported in Turn.Usage. Like HTTP, each request runs under the reply
 // timeout.
 type OpenAI struct {
-	Spec    *plan.OpenAI
-	Client  *http.Client
-	Timeout time.Duration // reply timeout, bounding each request, retries included
-	Retry   Retrying      // a 5xx or a broken connection tried again
+	Spec   *plan.OpenAI
+	Client *http.Client
+	Wait   ReplyWait // its Timeout bounds each request, retries included
+	Retry  Retrying  // a 5xx or a broken connection tried again
 }
 
 // Open implements Protocol.
@@ -75,11 +75,11 @@ func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn,
 	if err != nil {
 		return t, &SendError{Err: err}
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
+	rctx, cancel := context.WithTimeout(ctx, s.o.Wait.Timeout)
 	defer cancel()
 	r, attempts, err := s.o.Retry.send(rctx, s.o.Client, o)
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
-	if err := syncFailure(ctx, r, o, err); err != nil {
+	if err := syncFailure(ctx, s.o.Wait, r, o, err); err != nil {
 		return t, err
 	}
 	c, err := readCompletion(r.body)
@@ -122,7 +122,7 @@ func readCompletion(raw []byte) (completion, error) {
 		return completion{}, err
 	}
 	if u := resp.Usage; u != nil {
-		c.usage = &Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
+		c.usage = &transcript.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
 	}
 	return c, nil
 }
@@ -131,7 +131,7 @@ func readCompletion(raw []byte) (completion, error) {
 type completion struct {
 	text   string   // text parts joined by newlines
 	images []string // image parts' URLs, data: URLs shortened
-	usage  *Usage
+	usage  *transcript.Usage
 }
 
 // messages is the reply as transcript items: the text, then each image.

@@ -38,7 +38,7 @@ target "bot" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Usage == nil || *first.Usage != (Usage{InputTokens: 12, OutputTokens: 5}) || first.Messages[0].Text != "Oi! Como se chama?" {
+	if first.Usage == nil || *first.Usage != (transcript.Usage{InputTokens: 12, OutputTokens: 5}) || first.Messages[0].Text != "Oi! Como se chama?" {
 		t.Errorf("first turn %+v usage %v", first, first.Usage)
 	}
 	second, err := s.Exchange(context.Background(), 2, "Ana")

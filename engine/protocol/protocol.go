@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -34,22 +35,45 @@ type Turn struct {
 	Duplicates int
 	// Usage is the assistant's own token usage when its protocol reports it
 	// (openai), kept apart from the simulated customer's.
-	Usage *Usage
+	Usage *transcript.Usage
 	// ReplySentAt is when the sender says it sent the reply's first
 	// callback (webhook.Reply.SentAt): zero unless it stamps its callbacks,
 	// as the built-in simulator does.
 	ReplySentAt time.Time
 }
 
-// Usage is token usage reported by the assistant under test.
-type Usage struct {
-	InputTokens  int64 `json:"input_tokens"`
-	OutputTokens int64 `json:"output_tokens"`
+// ErrNoReply: the message was accepted but no reply came within the reply
+// timeout. Sessions return it as a *NoReplyError, which says how long that
+// was.
+var ErrNoReply = errors.New("no reply within the reply timeout")
+
+// NoReplyError is ErrNoReply with the reply timeout that ran out.
+type NoReplyError struct{ Timeout time.Duration }
+
+func (e *NoReplyError) Error() string { return ErrNoReply.Error() }
+
+// Is makes a NoReplyError ErrNoReply.
+func (e *NoReplyError) Is(target error) bool { return target == ErrNoReply }
+
+// ReplyWait is how long an exchange waits for its reply: the conversation
+// block's reply_timeout and reply_settle, built once from the plan
+// (ReplyWaitOf) and read by every protocol.
+type ReplyWait struct {
+	// Timeout is reply_timeout: no reply by then is a NoReplyError. For
+	// synchronous protocols it bounds each request, retries included.
+	Timeout time.Duration
+	// Settle is reply_settle: the quiet period that gathers a reply split
+	// over callbacks (asynchronous protocols).
+	Settle time.Duration
 }
 
-// ErrNoReply: the message was accepted but no reply came within the reply
-// timeout.
-var ErrNoReply = errors.New("no reply within the reply timeout")
+// ReplyWaitOf is conv's reply_timeout and reply_settle.
+func ReplyWaitOf(conv plan.Conversation) ReplyWait {
+	return ReplyWait{Timeout: conv.ReplyTimeout, Settle: conv.ReplySettle}
+}
+
+// noReply is the error of a reply that did not come within w.
+func (w ReplyWait) noReply() error { return &NoReplyError{Timeout: w.Timeout} }
 
 // SendError is a message the assistant did not accept: a transport error or
 // an HTTP status the protocol treats as failure.
@@ -72,7 +96,7 @@ func (e *SendError) Unwrap() error { return e.Err }
 type Session interface {
 	// Exchange sends the customer's message for turn n (1-based) and returns
 	// the assistant's reply. A failed send is a *SendError, a missing reply
-	// ErrNoReply, a cancelled ctx ctx.Err(); the Turn carries whatever was
+	// *NoReplyError (ErrNoReply), a cancelled ctx ctx.Err(); the Turn carries whatever was
 	// measured before the failure.
 	Exchange(ctx context.Context, n int, text string) (Turn, error)
 	// Late returns, by turn, reply items that arrived after their turn was

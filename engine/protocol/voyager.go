@@ -17,8 +17,7 @@ import (
 type Voyager struct {
 	Client   *widget.Voyager
 	Receiver *webhook.Receiver
-	Timeout  time.Duration // reply timeout
-	Settle   time.Duration // quiet period that gathers a reply split over callbacks
+	Wait     ReplyWait
 }
 
 // Open implements Protocol.
@@ -44,14 +43,14 @@ func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn
 		}
 		return t, &SendError{Status: sent.Status, Err: err}
 	}
-	return awaitReply(ctx, s.mailbox, n, s.v.Timeout, s.v.Settle, t)
+	return awaitReply(ctx, s.mailbox, n, s.v.Wait, t)
 }
 
 // awaitReply waits on mb for turn n's callbacks and fills t with the reply
 // and its latency from t.SentAt: the asynchronous half of an exchange,
 // shared by the Voyager and generic webhook protocols.
-func awaitReply(ctx context.Context, mb *webhook.Mailbox, n int, timeout, settle time.Duration, t Turn) (Turn, error) {
-	reply, err := mb.Wait(ctx, n, timeout, settle)
+func awaitReply(ctx context.Context, mb *webhook.Mailbox, n int, w ReplyWait, t Turn) (Turn, error) {
+	reply, err := mb.Wait(ctx, n, w.Timeout, w.Settle)
 	if !reply.First.IsZero() {
 		t.Reply = reply.First.Sub(t.SentAt)
 	}
@@ -59,7 +58,7 @@ func awaitReply(ctx context.Context, mb *webhook.Mailbox, n int, timeout, settle
 	t.ReplySentAt = reply.SentAt
 	switch {
 	case errors.Is(err, webhook.ErrTimeout):
-		return t, ErrNoReply
+		return t, w.noReply()
 	case err != nil && ctx.Err() != nil:
 		return t, ctx.Err()
 	case err != nil:

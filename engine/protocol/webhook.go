@@ -29,9 +29,8 @@ type Webhook struct {
 	API      *plan.API
 	Client   *http.Client
 	Receiver *webhook.Receiver
-	Timeout  time.Duration // reply timeout
-	Settle   time.Duration // quiet period that gathers a reply split over callbacks
-	Retry    Retrying      // a send answered 5xx or cut short, tried again
+	Wait     ReplyWait
+	Retry    Retrying // a send answered 5xx or cut short, tried again
 	// AssignGrace is how long a body-matched callback naming an id no
 	// session holds waits for one to take it, when the assistant assigns
 	// ids (session id_from): a fast assistant may call back before its
@@ -216,7 +215,7 @@ func (s *webhookSession) callbackURL(n int) string {
 
 // await waits for turn n's callbacks, as the Voyager protocol does.
 func (s *webhookSession) await(ctx context.Context, n int, t Turn) (Turn, error) {
-	return awaitReply(ctx, s.mailbox, n, s.w.Timeout, s.w.Settle, t)
+	return awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
 }
 
 // Late implements Session.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/wait"
+
 	"github.com/expr-lang/expr"
 	"github.com/google/uuid"
 
@@ -97,22 +99,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 // think waits between a reply and the next message; false when the
 // conversation must end instead (the run is stopping).
 func (c *conversation) think(ctx context.Context, d time.Duration) bool {
-	if closed(c.r.draining) {
-		return false
-	}
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-c.r.draining:
-		return false
-	case <-t.C:
-		return true
-	}
+	return wait.ForOrStop(ctx, d, c.r.draining)
 }
 
 type ending struct {
@@ -139,13 +126,13 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
 	}
-	conv := r.plan.Conversation
 	c.logReply(ctx, n, replyOf(x), err, x.SentAt)
+	noReply, timedOut := errors.AsType[*protocol.NoReplyError](err) // the protocol's reply timeout ran out
 	switch {
-	case errors.Is(err, protocol.ErrNoReply):
-		r.rec.Reply(conv.ReplyTimeout, false)
+	case timedOut:
+		r.rec.Reply(noReply.Timeout, false)
 		c.rec.Turns = append(c.rec.Turns, t)
-		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", conv.ReplyTimeout)}, true
+		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", noReply.Timeout)}, true
 	case err != nil:
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
@@ -156,7 +143,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	if !x.ReplySentAt.IsZero() {
 		t.SimSentAt = &x.ReplySentAt
 	}
-	t.AssistantUsage = usageOf(x.Usage)
+	t.AssistantUsage = x.Usage
 	c.rec.Turns = append(c.rec.Turns, t)
 	return c.judge(n, x.Messages)
 }
@@ -190,13 +177,9 @@ func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
 	rec.DurationMS = transcript.Ms(rec.EndedAt.Sub(c.started))
 	rec.AssistantTokens = assistantTokens(rec.Turns)
 	for _, t := range rec.Turns {
-		if t.LLM == nil {
-			continue
+		if t.LLM != nil {
+			rec.AddLLM(t.LLM)
 		}
-		rec.Tokens.Input += t.LLM.InputTokens
-		rec.Tokens.Output += t.LLM.OutputTokens
-		rec.Tokens.Thinking += t.LLM.ThinkingTokens
-		rec.CostUSD += t.LLM.CostUSD
 	}
 }
 

@@ -1,8 +1,9 @@
-// Package run carries out a plan: it starts the built-in simulator and the
-// webhook receiver when the plan needs them, walks the compiled schedule
-// starting and retiring virtual users, and runs each user's conversations
-// (send a message and get the reply through the target's protocol — see
-// engine/protocol — then judge it) until the
+// Package run carries out a plan: on a rig (engine/rig: the simulator, the
+// webhook receiver, the tunnel, the protocol and the LLM clients, opened by
+// the caller through Options.Rig, or by Run itself), it walks the compiled
+// schedule starting and retiring virtual users, and runs each user's
+// conversations (send a message and get the reply through the target's
+// protocol — see engine/protocol — then judge it) until the
 // stages end, every user is done, or the run is stopped. Every conversation
 // that starts is handed to the Sink exactly once, with an outcome. Open
 // stages (arrival_rate) start conversations at their due times instead,
@@ -17,7 +18,8 @@
 // readable for a live view (live.go: copies, bounded), and with
 // Options.Inspector the webhook receiver keeps its last callbacks there.
 //
-// It does not parse plans, render tables or write result files: it emits
+// It does not parse plans, open servers, tunnels or clients (engine/rig
+// does), render tables or write result files: it emits
 // conversations and keeps the metrics.Recorder up to date; the caller decides
 // what to do with them.
 package run

@@ -323,7 +323,7 @@ func TestJunkRequestsDoNotDisturbARun(t *testing.T) {
 		answers[kind] = code
 	}
 	r = New(p, Options{Sink: sink, GracefulStop: 10 * time.Second, Ready: func(base string) {
-		probe := r.env.receiver.Open("junk-probe").URL(1) // a valid hook URL, with this run's token
+		probe := r.rig.Receiver().Open("junk-probe").URL(1) // a valid hook URL, with this run's token
 		wg.Go(func() { postJunk(t, base, probe, 5, record) })
 	}})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -5,45 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/llm"
 	"github.com/voyplan/voyplan/engine/persona"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
-
-// llmClients holds one client per llm block a persona with users plays
-// through: its limiters are shared by every virtual user of the run.
-type llmClients map[string]*llm.Client
-
-// newLLMClients builds the clients of the llm blocks in use. A block with
-// no key fails here, before anything starts (apply reports it earlier,
-// naming the variable to set: plan.CheckKeys).
-func newLLMClients(p *plan.Plan) (llmClients, error) {
-	clients := llmClients{}
-	for _, ps := range p.Personas {
-		if ps.Driver != plan.DriverLLM || ps.Weight <= 0 || clients[ps.LLM] != nil {
-			continue
-		}
-		m, ok := p.LLMs[ps.LLM]
-		if !ok {
-			clients.close()
-			return nil, fmt.Errorf("persona %q: no llm block named %q", ps.Name, ps.LLM)
-		}
-		c, err := llm.New(context.Background(), m, llm.Options{})
-		if err != nil {
-			clients.close()
-			return nil, err
-		}
-		clients[ps.LLM] = c
-	}
-	return clients, nil
-}
-
-func (cs llmClients) close() {
-	for _, c := range cs {
-		c.Close()
-	}
-}
 
 // newDriver picks the persona's driver — script, rules or llm — and wraps
 // it so every message is checked for staying in character.
@@ -63,7 +28,7 @@ func (r *Runner) newDriver(u *plan.User) persona.Driver {
 
 // llmDriver opens the user's chat on the run's shared client.
 func (r *Runner) llmDriver(u *plan.User, opening string) persona.Driver {
-	c := r.env.llms[u.Persona.LLM]
+	c := r.rig.LLM(u.Persona.LLM)
 	if c == nil {
 		return failing{fmt.Errorf("persona %q: llm %q has no client in this run", u.Persona.Name, u.Persona.LLM)}
 	}
@@ -99,10 +64,7 @@ func (c *conversation) recordLLM(ctx context.Context, step persona.Step, err err
 		}
 	}
 	if err != nil || step.Stop {
-		c.rec.Tokens.Input += call.InputTokens
-		c.rec.Tokens.Output += call.OutputTokens
-		c.rec.Tokens.Thinking += call.ThinkingTokens
-		c.rec.CostUSD += call.CostUSD
+		c.rec.AddLLM(call)
 	}
 }
 

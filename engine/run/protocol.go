@@ -2,49 +2,15 @@ package run
 
 import (
 	"errors"
-	"fmt"
 
-	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol"
-	"github.com/voyplan/voyplan/engine/protocol/widget"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
 
-// connect builds the HTTP client and the protocol the conversations speak.
-// url is where a voyager target is: the simulator's endpoint when the plan
-// starts one. The receiver must already run when the protocol needs it.
-func (e *environment) connect(p *plan.Plan, url string) error {
-	e.client = widget.NewHTTPClient(p.Target.Timeout)
-	t := p.Target
-	t.URL = url
-	proto, err := protocol.FromTarget(t, p.Conversation, e.receiver, e.client)
-	if err != nil {
-		return fmt.Errorf("cannot set up the %s target: %w", t.ProtocolName(), err)
-	}
-	e.protocol = proto
-	return nil
-}
-
-// closeClient drops the client's idle connections.
-func (e *environment) closeClient() {
-	if e.client != nil {
-		e.client.CloseIdleConnections()
-	}
-}
-
-// receiverStats is the receiver's counters; zero when the protocol needs
-// no receiver.
-func (e *environment) receiverStats() webhook.Stats {
-	if e.receiver == nil {
-		return webhook.Stats{}
-	}
-	return e.receiver.Stats()
-}
-
 // open starts the conversation's session with the assistant.
 func (r *Runner) open(rec *transcript.Conversation) protocol.Session {
-	return r.env.protocol.Open(protocol.Conversation{
+	return r.rig.Protocol().Open(protocol.Conversation{
 		ID:               rec.ID,
 		ClientIdentifier: rec.ClientIdentifier,
 		User:             rec.User,
@@ -76,14 +42,6 @@ func replyOf(x protocol.Turn) webhook.Reply {
 	return webhook.Reply{First: x.SentAt.Add(x.Reply), Messages: x.Messages, Callbacks: x.Callbacks, Duplicates: x.Duplicates}
 }
 
-// usageOf copies the assistant's reported usage.
-func usageOf(u *protocol.Usage) *transcript.Usage {
-	if u == nil {
-		return nil
-	}
-	return &transcript.Usage{InputTokens: u.InputTokens, OutputTokens: u.OutputTokens}
-}
-
 // assistantTokens totals the assistant's usage over the turns; nil when no
 // turn reported any.
 func assistantTokens(turns []transcript.Turn) *transcript.Usage {
@@ -95,8 +53,7 @@ func assistantTokens(turns []transcript.Turn) *transcript.Usage {
 		if total == nil {
 			total = &transcript.Usage{}
 		}
-		total.InputTokens += t.AssistantUsage.InputTokens
-		total.OutputTokens += t.AssistantUsage.OutputTokens
+		total.Add(*t.AssistantUsage)
 	}
 	return total
 }

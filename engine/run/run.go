@@ -5,17 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/protocol"
-	"github.com/voyplan/voyplan/engine/sim"
+	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
-	"github.com/voyplan/voyplan/engine/tunnel"
 	"github.com/voyplan/voyplan/engine/verdict"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
@@ -42,10 +39,11 @@ type Options struct {
 	// stages end may go on before they are cut and recorded as interrupted.
 	// Default 30s.
 	GracefulStop time.Duration
-	// Tunnel opens the tunnel when the plan says tunnel = "ngrok" (and no
-	// public_url); nil: ngrok itself, with the plan's token. Tests put a
-	// tunnel.Loopback here.
-	Tunnel tunnel.Opener
+	// Rig is what the run talks through (engine/rig), opened by the
+	// caller, who closes it after Run; a rig serves one run. nil: Run opens
+	// one for the plan itself — ngrok, when the plan asks for a tunnel —
+	// and closes it when the run is over.
+	Rig *rig.Rig
 	// Ready, when set, is called once the receiver (and the tunnel) are up,
 	// before the first user starts, with the base URL the assistant is
 	// told to deliver replies to. Not called when the target's protocol
@@ -103,7 +101,7 @@ type Runner struct {
 	// (len(vus) is this segment's share of them). Scheduler goroutine only.
 	planUsers int
 
-	env *environment
+	rig *rig.Rig // what the run talks through, set by Run before any user starts
 
 	steer steering      // changes by hand: SetTarget, StopByHand (steer.go)
 	live  *liveRegistry // conversations in flight, for a live view; nil: off (live.go)
@@ -162,21 +160,15 @@ func (r *Runner) Stop() {
 // run could not be carried out (a port in use, a simulator that would not
 // start); a run that went badly is a Result, not an error.
 func (r *Runner) Run(ctx context.Context) (*Result, error) {
-	if err := r.check(); err != nil {
-		return nil, err
-	}
-	env, err := setup(r.plan)
+	rg, closeRig, err := r.openRig(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r.env = env
-	defer env.close()
-	if err := r.expose(ctx, env); err != nil {
-		return nil, err
-	}
-	r.ready(env)
+	defer closeRig()
+	r.rig = rg
+	r.ready()
 
-	res := &Result{PublicURL: env.publicURL}
+	res := &Result{PublicURL: rg.PublicURL()}
 	r.start = time.Now()
 	r.started.Store(&r.start)
 	res.StartedAt = r.start
@@ -193,7 +185,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 
 	res.EndedAt = time.Now()
 	res.Snapshot = r.rec.Snapshot(res.EndedAt.Sub(r.start))
-	res.Webhook = env.receiverStats()
+	res.Webhook = r.rig.Stats()
 	res.Interrupted = ctx.Err() != nil || r.isDraining()
 	if a := r.aborted.Load(); a != nil {
 		res.Aborted = *a
@@ -271,86 +263,4 @@ func (r *Runner) isDraining() bool {
 	default:
 		return false
 	}
-}
-
-// environment is what a run talks through.
-type environment struct {
-	sim       *sim.Server
-	receiver  *webhook.Receiver
-	publicURL string // where the assistant is told to deliver replies
-	client    *http.Client
-	protocol  protocol.Protocol // how conversations talk to the assistant (protocol.go)
-	tunnel    tunnel.Tunnel     // nil unless the plan asks for one
-	llms      llmClients        // one client per llm block in use, shared by every user
-}
-
-// setup starts the simulator (when the plan has one) and the webhook
-// receiver (when the target's protocol replies through callbacks), and
-// builds the client and the protocol the conversations speak.
-func setup(p *plan.Plan) (_ *environment, err error) {
-	env := &environment{}
-	defer func() {
-		if err != nil {
-			env.close()
-		}
-	}()
-	if env.llms, err = newLLMClients(p); err != nil {
-		return nil, err
-	}
-	url := p.Target.URL
-	if p.Simulator != nil {
-		env.sim, err = sim.Listen(p.Simulator.Listen, simOptions(p.Simulator, p.Seed))
-		if err != nil {
-			return nil, fmt.Errorf("cannot start the built-in simulator on %s: %w", p.Simulator.Listen, err)
-		}
-		url = env.sim.URL()
-	}
-	if !protocol.NeedsReceiver(p) { // http, openai: the reply is the response
-		return env, env.connect(p, url)
-	}
-	env.receiver, err = webhook.Listen(p.Webhook.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("cannot start the webhook receiver on %s: %w", p.Webhook.Listen, err)
-	}
-	env.publicURL = "http://" + env.receiver.Addr()
-	if p.Webhook.PublicURL != "" {
-		env.publicURL = p.Webhook.PublicURL
-		env.receiver.SetPublicBase(p.Webhook.PublicURL)
-	}
-	return env, env.connect(p, url)
-}
-
-func simOptions(s *plan.Simulator, seed uint64) sim.Options {
-	return sim.Options{
-		Latency:       s.Latency,
-		Jitter:        s.Jitter,
-		PaymentDomain: s.PaymentDomain,
-		ImageEvery:    s.ImageEvery,
-		SplitEvery:    s.SplitEvery,
-		FailRate:      s.FailRate,
-		FailStatus:    s.FailStatus,
-		DropRate:      s.DropRate,
-		DuplicateRate: s.DuplicateRate,
-		LateRate:      s.LateRate,
-		LateDelay:     s.LateDelay,
-		MalformedRate: s.MalformedRate,
-		SlowPost:      s.SlowPost,
-		Seed:          seed,
-	}
-}
-
-func (e *environment) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if e.receiver != nil {
-		_ = e.receiver.Close(ctx)
-	}
-	if e.tunnel != nil {
-		_ = e.tunnel.Close() // after the receiver: it stopped serving the tunnel's listener
-	}
-	if e.sim != nil {
-		_ = e.sim.Close()
-	}
-	e.llms.close()
-	e.closeClient()
 }

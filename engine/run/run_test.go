@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -135,6 +136,12 @@ func runPlanWith(t *testing.T, p *plan.Plan, opts Options) (*Result, []*transcri
 	opts.Sink, opts.GracefulStop = sink, 10*time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	rg, err := rig.Open(ctx, p, rig.Options{}) // as apply does: the caller opens the rig
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	defer rg.Close()
+	opts.Rig = rg
 	res, err := New(p, opts).Run(ctx)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -327,13 +334,13 @@ func TestGracefulStopCutsConversationsAtTheEnd(t *testing.T) {
 func TestPortInUseIsAnError(t *testing.T) {
 	t.Parallel()
 	p := testPlan(t, 1, nil, nil)
-	first, err := setup(p)
+	first, err := rig.Open(context.Background(), p, rig.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer first.close()
-	p.Webhook.Listen = first.receiver.Addr()
-	if _, err := New(p, Options{}).Run(context.Background()); err == nil || !strings.Contains(err.Error(), first.receiver.Addr()) {
-		t.Fatalf("Run on a busy port: err = %v, want one naming %s", err, first.receiver.Addr())
+	defer first.Close()
+	p.Webhook.Listen = first.Receiver().Addr()
+	if _, err := New(p, Options{}).Run(context.Background()); err == nil || !strings.Contains(err.Error(), first.Receiver().Addr()) {
+		t.Fatalf("Run on a busy port: err = %v, want one naming %s", err, first.Receiver().Addr())
 	}
 }

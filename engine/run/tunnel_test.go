@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/tunnel"
 )
 
@@ -18,8 +20,13 @@ func TestTunnelWiring(t *testing.T) {
 	lb := &tunnel.Loopback{}
 	var announced string
 	sink := &memSink{}
-	r := New(p, Options{Sink: sink, Tunnel: lb, Ready: func(u string) { announced = u }})
+	rg, err := rig.Open(context.Background(), p, rig.Options{Tunnel: lb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(p, Options{Sink: sink, Rig: rg, Ready: func(u string) { announced = u }})
 	res, err := r.Run(context.Background())
+	rg.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +37,7 @@ func TestTunnelWiring(t *testing.T) {
 	if !strings.HasPrefix(res.PublicURL, "http://127.0.0.1:") || announced != res.PublicURL {
 		t.Errorf("public URL %q, announced %q: want the tunnel's", res.PublicURL, announced)
 	}
-	if got := res.PublicURL; strings.HasSuffix(got, ":"+port(t, r.env.receiver.Addr())) {
+	if got := res.PublicURL; strings.HasSuffix(got, ":"+port(t, rg.Receiver().Addr())) {
 		t.Errorf("public URL %q is the receiver's own address, not the tunnel's", got)
 	}
 	if lb.Accepted() == 0 || res.Webhook.Received != uint64(res.Snapshot.Reply.Count) {
@@ -86,8 +93,7 @@ func TestTunnelOfflineFailsTheRun(t *testing.T) {
 	p.Webhook.Tunnel = "ngrok"
 	sink := &memSink{}
 	start := time.Now()
-	_, err = New(p, Options{Sink: sink, Tunnel: &tunnel.Ngrok{Authtoken: "tok", ConnectURL: refused, StartTimeout: 3 * time.Second}}).
-		Run(context.Background())
+	_, err = runOn(p, Options{Sink: sink}, rig.Options{Tunnel: &tunnel.Ngrok{Authtoken: "tok", ConnectURL: refused, StartTimeout: 3 * time.Second}})
 	var se *tunnel.StartError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "NGROK_AUTHTOKEN") {
 		t.Fatalf("Run = %v, want a tunnel start error naming NGROK_AUTHTOKEN", err)
@@ -98,4 +104,16 @@ func TestTunnelOfflineFailsTheRun(t *testing.T) {
 	if len(sink.convs) != 0 {
 		t.Errorf("%d conversations ran", len(sink.convs))
 	}
+}
+
+// runOn runs p on a rig opened with ro, as apply does; the rig's error is
+// the run's.
+func runOn(p *plan.Plan, opts Options, ro rig.Options) (*Result, error) {
+	rg, err := rig.Open(context.Background(), p, ro)
+	if err != nil {
+		return nil, err
+	}
+	defer rg.Close()
+	opts.Rig = rg
+	return New(p, opts).Run(context.Background())
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/voyplan/voyplan/engine/internal/wait"
 )
 
 const (
@@ -244,16 +246,7 @@ func (s *Server) pause(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.ctx.Done():
-		return false
-	}
+	return wait.ForOrStop(ctx, d, s.ctx.Done())
 }
 
 func (s *Server) shardFor(id string) *shard {

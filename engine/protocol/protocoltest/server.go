@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/wait"
+
 	"github.com/voyplan/voyplan/engine/sim"
 )
 
@@ -186,16 +188,7 @@ func (s *server) think(ctx context.Context) bool {
 	if s.opts.Latency <= 0 {
 		return true
 	}
-	t := time.NewTimer(s.opts.Latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.ctx.Done():
-		return false
-	}
+	return wait.ForOrStop(ctx, s.opts.Latency, s.ctx.Done())
 }
 
 func errorBody(msg string) map[string]any {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/voyplan/voyplan/engine/internal/wait"
 )
 
 // Backoff between attempts: defaultBackoff before the first retry, doubling
@@ -33,7 +35,7 @@ func Do(ctx context.Context, retries int, backoff time.Duration, attempt func() 
 		if err == nil || n > retries || !retryable(ctx, status, err) {
 			return n, attemptsError(err, n)
 		}
-		if !sleep(ctx, backoffAfter(backoff, n)) {
+		if !wait.For(ctx, backoffAfter(backoff, n)) {
 			return n, attemptsError(err, n)
 		}
 	}
@@ -72,16 +74,4 @@ func attemptsError(err error, attempts int) error {
 		return err
 	}
 	return fmt.Errorf("%w (after %d attempts)", err, attempts)
-}
-
-// sleep waits d; false when ctx ended first.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

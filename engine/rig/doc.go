@@ -1,0 +1,16 @@
+// Package rig opens and closes what a run talks to: the built-in
+// simulator (when the plan has one), the webhook receiver (when the
+// target's protocol is answered through callbacks), the tunnel that
+// exposes the receiver (ngrok, or a tunnel.Opener stand-in), the HTTP
+// client and the protocol the conversations speak, and one LLM client per
+// llm block a persona plays through. Check says beforehand what would stop
+// a plan from running: an ngrok tunnel without a token, or more concurrent
+// users than the open-file limit allows.
+//
+// It opens things and hands them out; it does not schedule users, run
+// conversations or record metrics (engine/run does, on an opened Rig), and
+// it does not parse plans (engine/plan) or write results. It must not
+// import engine/run, engine/metrics, engine/verdict, engine/report,
+// engine/results or engine/dashboard: data flows from the rig into the
+// run, never back.
+package rig

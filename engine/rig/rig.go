@@ -1,0 +1,169 @@
+package rig
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/protocol"
+	"github.com/voyplan/voyplan/engine/protocol/widget"
+	"github.com/voyplan/voyplan/engine/sim"
+	"github.com/voyplan/voyplan/engine/tunnel"
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// Options tune Open; the zero value is what a run from the CLI uses.
+type Options struct {
+	// Tunnel opens the tunnel when the plan says tunnel = "ngrok" (and no
+	// public_url); nil: ngrok itself, with the plan's token. Tests put a
+	// tunnel.Loopback here.
+	Tunnel tunnel.Opener
+	Log    *slog.Logger // nil: discard
+}
+
+// Rig is what one run talks through, open. Its accessors are safe for
+// concurrent use; Close it once the run is over.
+type Rig struct {
+	sim       *sim.Server       // nil unless the plan has a simulator
+	receiver  *webhook.Receiver // nil unless the protocol is answered through callbacks
+	tunnel    tunnel.Tunnel     // nil unless the plan asks for one
+	publicURL string            // where the assistant is told to deliver replies
+	client    *http.Client
+	protocol  protocol.Protocol
+	llms      llmClients // one client per llm block in use, shared by every user
+}
+
+// Open checks p (Check; a tunnel stand-in in opts needs no token), starts
+// the simulator and the webhook receiver when p needs them, opens the
+// tunnel, and builds the LLM clients, the HTTP client and the protocol.
+// On error whatever was started is closed again.
+func Open(ctx context.Context, p *plan.Plan, opts Options) (_ *Rig, err error) {
+	if err := check(p, opts.Tunnel != nil); err != nil {
+		return nil, err
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	rg := &Rig{}
+	defer func() {
+		if err != nil {
+			rg.Close()
+		}
+	}()
+	if err := rg.start(p); err != nil {
+		return nil, err
+	}
+	if err := rg.expose(ctx, p, opts); err != nil {
+		return nil, err
+	}
+	return rg, nil
+}
+
+// start starts the simulator (when the plan has one) and the webhook
+// receiver (when the target's protocol replies through callbacks), and
+// builds the clients and the protocol the conversations speak.
+func (rg *Rig) start(p *plan.Plan) (err error) {
+	if rg.llms, err = newLLMClients(p); err != nil {
+		return err
+	}
+	url := p.Target.URL
+	if p.Simulator != nil {
+		rg.sim, err = sim.Listen(p.Simulator.Listen, simOptions(p.Simulator, p.Seed))
+		if err != nil {
+			return fmt.Errorf("cannot start the built-in simulator on %s: %w", p.Simulator.Listen, err)
+		}
+		url = rg.sim.URL()
+	}
+	if !protocol.NeedsReceiver(p) { // http, openai: the reply is the response
+		return rg.connect(p, url)
+	}
+	rg.receiver, err = webhook.Listen(p.Webhook.Listen)
+	if err != nil {
+		return fmt.Errorf("cannot start the webhook receiver on %s: %w", p.Webhook.Listen, err)
+	}
+	rg.publicURL = "http://" + rg.receiver.Addr()
+	if p.Webhook.PublicURL != "" {
+		rg.publicURL = p.Webhook.PublicURL
+		rg.receiver.SetPublicBase(p.Webhook.PublicURL)
+	}
+	return rg.connect(p, url)
+}
+
+// connect builds the HTTP client and the protocol the conversations speak.
+// url is where a voyager target is: the simulator's endpoint when the plan
+// starts one. The receiver must already run when the protocol needs it.
+func (rg *Rig) connect(p *plan.Plan, url string) error {
+	rg.client = widget.NewHTTPClient(p.Target.Timeout)
+	t := p.Target
+	t.URL = url
+	proto, err := protocol.FromTarget(t, p.Conversation, rg.receiver, rg.client)
+	if err != nil {
+		return fmt.Errorf("cannot set up the %s target: %w", t.ProtocolName(), err)
+	}
+	rg.protocol = proto
+	return nil
+}
+
+func simOptions(s *plan.Simulator, seed uint64) sim.Options {
+	return sim.Options{
+		Latency:       s.Latency,
+		Jitter:        s.Jitter,
+		PaymentDomain: s.PaymentDomain,
+		ImageEvery:    s.ImageEvery,
+		SplitEvery:    s.SplitEvery,
+		FailRate:      s.FailRate,
+		FailStatus:    s.FailStatus,
+		DropRate:      s.DropRate,
+		DuplicateRate: s.DuplicateRate,
+		LateRate:      s.LateRate,
+		LateDelay:     s.LateDelay,
+		MalformedRate: s.MalformedRate,
+		SlowPost:      s.SlowPost,
+		Seed:          seed,
+	}
+}
+
+// Close stops what Open started: the receiver, then the tunnel whose
+// listener it served, the simulator, the LLM clients and the HTTP client's
+// idle connections.
+func (rg *Rig) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if rg.receiver != nil {
+		_ = rg.receiver.Close(ctx)
+	}
+	if rg.tunnel != nil {
+		_ = rg.tunnel.Close() // after the receiver: it stopped serving the tunnel's listener
+	}
+	if rg.sim != nil {
+		_ = rg.sim.Close()
+	}
+	rg.llms.close()
+	if rg.client != nil {
+		rg.client.CloseIdleConnections()
+	}
+}
+
+// Protocol is how conversations talk to the assistant.
+func (rg *Rig) Protocol() protocol.Protocol { return rg.protocol }
+
+// Receiver is the webhook receiver; nil when the target's protocol needs
+// none (http, openai: the reply is the response).
+func (rg *Rig) Receiver() *webhook.Receiver { return rg.receiver }
+
+// PublicURL is where the assistant is told to deliver replies: the
+// tunnel's URL, the plan's public_url or the receiver's own address; ""
+// without a receiver.
+func (rg *Rig) PublicURL() string { return rg.publicURL }
+
+// Stats is the receiver's counters; zero without a receiver.
+func (rg *Rig) Stats() webhook.Stats {
+	if rg.receiver == nil {
+		return webhook.Stats{}
+	}
+	return rg.receiver.Stats()
+}

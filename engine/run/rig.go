@@ -1,0 +1,73 @@
+package run
+
+import (
+	"context"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/rig"
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// fdReserve is the rig's reserve of open files, for checkUsers (steer.go).
+// Once checkUsers calls rig.EnsureFiles, this and run's import of
+// engine/fdlimit can go.
+const fdReserve = rig.FDReserve
+
+// openRig is the rig in Options, or one opened for the plan; closeRig
+// closes the rig only when the run opened it.
+func (r *Runner) openRig(ctx context.Context) (_ *rig.Rig, closeRig func(), _ error) {
+	if r.opts.Rig != nil {
+		return r.opts.Rig, func() {}, nil
+	}
+	rg, err := rig.Open(ctx, r.plan, rig.Options{Log: r.log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rg, rg.Close, nil
+}
+
+// webhookCounts is the receiver's counters as the metrics carry them.
+func (r *Runner) webhookCounts() metrics.Webhook {
+	s := r.rig.Stats()
+	return metrics.Webhook{
+		Received:   int64(s.Received),
+		Malformed:  int64(s.Malformed),
+		Unmatched:  int64(s.Unmatched),
+		Duplicates: int64(s.Duplicates),
+		Late:       int64(s.Late),
+	}
+}
+
+// ready wires the receiver's counters into the metrics, hands it the
+// Inspector (if any), and announces the public URL.
+func (r *Runner) ready() {
+	r.rec.WatchWebhook(r.webhookCounts)
+	rcv := r.rig.Receiver()
+	if rcv == nil { // protocols whose reply is the response
+		return
+	}
+	rcv.OnLateAfterEnd(r.lateAfterEnd)
+	if i := r.opts.Inspector; i != nil {
+		i.SetLatency(r.live.latency)
+		rcv.SetInspector(i)
+	}
+	if r.opts.Ready != nil {
+		r.opts.Ready(r.rig.PublicURL())
+	}
+}
+
+// lateAfterEnd logs a callback that came after its conversation ended and
+// hands it to the LateSink, if any.
+func (r *Runner) lateAfterEnd(id string, turn int, items []transcript.Message) {
+	r.log.Info("late callback after its conversation ended (counted in webhook.late)",
+		"id", id, "turn", turn, "reply", plan.ReplyText(items))
+	if r.opts.Late == nil {
+		return
+	}
+	late := &transcript.LateCallback{Conversation: id, Turn: turn, ReceivedAt: time.Now().UTC(), Messages: items}
+	if err := r.opts.Late.WriteLate(late); err != nil {
+		r.log.Error("cannot keep a late callback", "id", id, "turn", turn, "err", err)
+	}
+}

@@ -30,6 +30,6 @@ func FuzzLoadSource(f *testing.F) {
 		if _, err := p.NewUser(1); err != nil {
 			t.Logf("NewUser: %v", err) // data may depend on the drawn seed
 		}
-		_ = Format(src)
+		_, _ = Format("fuzz.hcl", src)
 	})
 }

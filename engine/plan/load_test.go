@@ -229,7 +229,11 @@ func TestFormat(t *testing.T) {
 	t.Parallel()
 	in := "stage \"s\" {\nusers = 1\n  spawn_rate=2\n duration = \"1s\"\n}\n"
 	want := "stage \"s\" {\n  users      = 1\n  spawn_rate = 2\n  duration   = \"1s\"\n}\n"
-	if got := string(Format([]byte(in))); got != want {
+	out, diags := Format("s.hcl", []byte(in))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if got := string(out); got != want {
 		t.Errorf("Format:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -240,6 +240,14 @@ func (w Webhook) plus(o Webhook) Webhook {
 		Unmatched:  w.Unmatched + o.Unmatched,
 		Duplicates: w.Duplicates + o.Duplicates,
 		Late:       w.Late + o.Late,
+		Refused:    w.Refused + o.Refused,
+		RefusedBy: Refused{
+			Connections: w.RefusedBy.Connections + o.RefusedBy.Connections,
+			Token:       w.RefusedBy.Token + o.RefusedBy.Token,
+			Signature:   w.RefusedBy.Signature + o.RefusedBy.Signature,
+			Oversize:    w.RefusedBy.Oversize + o.RefusedBy.Oversize,
+			Busy:        w.RefusedBy.Busy + o.RefusedBy.Busy,
+		},
 	}
 }
 

@@ -72,3 +72,17 @@ func peakUsers(p *plan.Plan) int {
 	}
 	return peak
 }
+
+// receiverConns is the receiver's connection budget: half the open-file
+// limit, enough for every concurrent user's callback plus FDReserve, and
+// never more than the limit leaves once the reserve is kept. A flood of
+// connections from outside (the receiver is public behind a tunnel) then
+// meets the budget, not the process's file limit.
+func receiverConns(p *plan.Plan) int {
+	lim, err := fdlimit.Raise()
+	if err != nil || lim.Soft == 0 {
+		return 0 // the receiver's own default
+	}
+	soft := int(min(lim.Soft, 1<<30))
+	return max(min(max(soft/2, peakUsers(p)+FDReserve), soft-FDReserve), 1)
+}

@@ -54,7 +54,7 @@ func Open(ctx context.Context, p *plan.Plan, opts Options) (_ *Rig, err error) {
 			rg.Close()
 		}
 	}()
-	if err := rg.start(p); err != nil {
+	if err := rg.start(p, opts.Log); err != nil {
 		return nil, err
 	}
 	if err := rg.expose(ctx, p, opts); err != nil {
@@ -66,7 +66,7 @@ func Open(ctx context.Context, p *plan.Plan, opts Options) (_ *Rig, err error) {
 // start starts the simulator (when the plan has one) and the webhook
 // receiver (when the target's protocol replies through callbacks), and
 // builds the clients and the protocol the conversations speak.
-func (rg *Rig) start(p *plan.Plan) (err error) {
+func (rg *Rig) start(p *plan.Plan, log *slog.Logger) (err error) {
 	if rg.llms, err = newLLMClients(p); err != nil {
 		return err
 	}
@@ -85,6 +85,13 @@ func (rg *Rig) start(p *plan.Plan) (err error) {
 	if err != nil {
 		return fmt.Errorf("cannot start the webhook receiver on %s: %w", p.Webhook.Listen, err)
 	}
+	if n := receiverConns(p); n > 0 {
+		rg.receiver.SetMaxConns(n)
+	}
+	rg.receiver.OnRefusal(func(kind, detail string) {
+		log.Warn("webhook receiver refused a request: the first of its kind, all are counted in webhook.refused",
+			"kind", kind, "detail", detail, "max_conns", rg.receiver.MaxConns())
+	})
 	rg.publicURL = "http://" + rg.receiver.Addr()
 	if p.Webhook.PublicURL != "" {
 		rg.publicURL = p.Webhook.PublicURL

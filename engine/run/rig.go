@@ -31,12 +31,21 @@ func (r *Runner) openRig(ctx context.Context) (_ *rig.Rig, closeRig func(), _ er
 // webhookCounts is the receiver's counters as the metrics carry them.
 func (r *Runner) webhookCounts() metrics.Webhook {
 	s := r.rig.Stats()
+	by := metrics.Refused{
+		Connections: int64(s.Refused.Connections),
+		Token:       int64(s.Refused.Token),
+		Signature:   int64(s.Refused.Signature),
+		Oversize:    int64(s.Refused.Oversize),
+		Busy:        int64(s.Refused.Busy),
+	}
 	return metrics.Webhook{
 		Received:   int64(s.Received),
 		Malformed:  int64(s.Malformed),
 		Unmatched:  int64(s.Unmatched),
 		Duplicates: int64(s.Duplicates),
 		Late:       int64(s.Late),
+		Refused:    by.Total(),
+		RefusedBy:  by,
 	}
 }
 

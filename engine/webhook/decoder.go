@@ -100,11 +100,13 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 		tap.done(http.StatusMethodNotAllowed, Rejected)
 		return true
 	}
-	r.stats.received.Add(1)
 	buf := r.bodies.Get().(*bytes.Buffer)
 	defer r.putBuffer(buf)
 	buf.Reset()
 	status := r.readBody(w, req, buf)
+	if !refusal(status) {
+		r.stats.received.Add(1)
+	}
 	tap.read(buf.Bytes())
 	var items []transcript.Message
 	if status == http.StatusOK {

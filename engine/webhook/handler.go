@@ -56,8 +56,10 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		tap.done(http.StatusMethodNotAllowed, Rejected)
 		return
 	}
-	r.stats.received.Add(1)
 	items, sum, status := r.readCallback(w, req, tap)
+	if !refusal(status) {
+		r.stats.received.Add(1)
+	}
 	if status != http.StatusOK {
 		r.fail(w, status, tap)
 		return
@@ -75,6 +77,12 @@ func (r *Receiver) refuseToken(w http.ResponseWriter, req *http.Request) {
 	r.refused(RefusedToken, req.Method+" on a path without this run's token, from "+req.RemoteAddr)
 	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusNotFound)
+}
+
+// refusal reports whether a callback answered status was refused rather
+// than received: unsigned or wrongly signed, or no body memory in time.
+func refusal(status int) bool {
+	return status == http.StatusUnauthorized || status == http.StatusServiceUnavailable
 }
 
 // fail answers a callback that cannot be delivered with status, counting it

@@ -94,7 +94,7 @@ type Receiver struct {
 // counted as one of the others. Once every mailbox is closed,
 // Received = taken by Wait + Malformed + Unmatched + Duplicates + Late.
 type Stats struct {
-	Received   uint64 // POSTs on a hook path with the right token
+	Received   uint64 // POSTs on a hook path with the right token (and signature, when required)
 	Malformed  uint64 // body unreadable, too large (413) or not a known payload (400)
 	Unmatched  uint64 // for a conversation this receiver does not know
 	Duplicates uint64 // byte-identical to a callback already received for the same turn
@@ -102,9 +102,9 @@ type Stats struct {
 	// closed, or were buffered for a turn that was skipped or never waited.
 	Late uint64
 	// Refused is what was turned away before reaching a mailbox
-	// (refusals.go). Connections and Token never reached a hook path, so
-	// they are not in Received; Signature, Oversize and Busy are POSTs with
-	// the right token, so they are.
+	// (refusals.go). Only Oversize is also in Received (and Malformed):
+	// the others never reached a hook path, or are not taken as the
+	// assistant's callbacks.
 	Refused Refused
 }
 

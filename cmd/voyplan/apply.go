@@ -111,12 +111,12 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		return withCode(exitError, runErr)
 	}
 	results := verdict.Evaluate(p.Thresholds, res.Snapshot)
-	steering := steeringOf(r)
+	steering := r.Steering()
 	ro := verdict.RenderOptions{
 		Interrupted: res.Interrupted,
 		Elapsed:     res.EndedAt.Sub(res.StartedAt),
 		Color:       a.color(),
-		Steering:    report.SteeringLines(steering),
+		Steering:    steering,
 	}
 	if err := a.printVerdict(res, results, ro); err != nil {
 		return withCode(exitError, err)

@@ -68,7 +68,7 @@ func (a *app) merge(args []string) error {
 		Interrupted: m.Interrupted(),
 		Elapsed:     m.EndedAt.Sub(m.StartedAt),
 		Color:       a.color(),
-		Steering:    report.SteeringLines(m.Steering()),
+		Steering:    m.Steering(),
 	}
 	if err := a.printVerdict(&run.Result{Snapshot: m.Metrics.Snapshot}, results, ro); err != nil {
 		return withCode(exitError, err)

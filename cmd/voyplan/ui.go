@@ -204,8 +204,3 @@ func (u *uiServer) close() {
 	defer cancel()
 	_ = u.srv.Close(ctx)
 }
-
-// steeringOf is the run's changes by hand as summary.json carries them.
-func steeringOf(r *run.Runner) []report.Steer {
-	return dashboard.SteeringOf(r.Steering())
-}

@@ -328,10 +328,10 @@ func checkSteeredResults(t *testing.T, out string, p *proc) {
 		t.Fatalf("summary: interrupted %v, stop_reason %q, steering %+v", sum.Interrupted, sum.StopReason, sum.Steering)
 	}
 	raise, stop := sum.Steering[0], sum.Steering[1]
-	if raise.Action != "users" || *raise.From != 6 || *raise.To != 9 || raise.By != "dashboard" || raise.Stage != "cli" {
+	if raise.Action != "users" || raise.From != 6 || raise.To != 9 || raise.By != "dashboard" || raise.Stage != "cli" {
 		t.Errorf("steering[0] = %+v", raise)
 	}
-	if stop.Action != "stop" || stop.By != "dashboard" || stop.ElapsedMS <= raise.ElapsedMS {
+	if stop.Action != "stop" || stop.By != "dashboard" || stop.Elapsed <= raise.Elapsed {
 		t.Errorf("steering[1] = %+v", stop)
 	}
 	raw, err := os.ReadFile(filepath.Join(out, report.SummaryFile))

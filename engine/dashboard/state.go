@@ -38,7 +38,7 @@ type state struct {
 	Thresholds []report.Threshold `json:"thresholds"` // as they stand
 	Verdict    string             `json:"verdict"`    // as it stands: "pass" or "fail"
 	History    historyView        `json:"history"`
-	Steering   []report.Steer     `json:"steering"`
+	Steering   []transcript.Steer `json:"steering"`
 	Live       liveView           `json:"live"`
 	Callbacks  *callbacksView     `json:"callbacks"` // nil: the protocol has no webhook
 	Final      *Final             `json:"final,omitempty"`
@@ -107,7 +107,7 @@ func (s *Server) state(c *cursor) state {
 		Thresholds: sum.Thresholds,
 		Verdict:    sum.Verdict,
 		History:    s.historyAfter(c),
-		Steering:   SteeringOf(r.Steering()),
+		Steering:   r.Steering(),
 		Live:       s.liveView(),
 		Callbacks:  s.callbacksAfter(c),
 		Final:      s.finished(),
@@ -164,26 +164,4 @@ func (s *Server) callbacksAfter(c *cursor) *callbacksView {
 		c.callback = items[len(items)-1].Seq
 	}
 	return &callbacksView{Size: InspectorSize, Items: items}
-}
-
-// SteerOf is a change by hand as summary.json and the page carry it.
-func SteerOf(s run.Steer) report.Steer {
-	out := report.Steer{At: s.At.UTC(), ElapsedMS: transcript.Ms(s.Elapsed), Action: s.Action, Stage: s.Stage, By: s.By}
-	if s.Action == run.SteerUsers {
-		from, to := s.From, s.To
-		out.From, out.To = &from, &to
-	}
-	return out
-}
-
-// SteeringOf is SteerOf of every change; nil for none.
-func SteeringOf(ss []run.Steer) []report.Steer {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]report.Steer, len(ss))
-	for i, s := range ss {
-		out[i] = SteerOf(s)
-	}
-	return out
 }

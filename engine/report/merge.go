@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
 
@@ -259,8 +260,8 @@ func (m *Merged) Interrupted() bool {
 }
 
 // Steering is every segment's steering, in segment order.
-func (m *Merged) Steering() []Steer {
-	var out []Steer
+func (m *Merged) Steering() []transcript.Steer {
+	var out []transcript.Steer
 	for _, r := range m.Runs {
 		out = append(out, r.Summary.Steering...)
 	}

@@ -23,7 +23,7 @@ type fakeSegment struct {
 	seed         uint64
 	start, end   time.Time
 	interrupted  bool
-	steering     []Steer
+	steering     []transcript.Steer
 	checks       []string
 	convs        []transcript.Conversation
 	samples      []metrics.Sample
@@ -197,7 +197,7 @@ func TestMergeSegments(t *testing.T) {
 	two := 2
 	a := fakeSegment{
 		index: 1, count: 2, start: at(0), end: at(12), checks: []string{"conversations.succeeded == 3"},
-		steering: []Steer{{At: at(3), ElapsedMS: 3000, Action: "users", Stage: "s", From: &one, To: &two, By: "dashboard"}},
+		steering: []transcript.Steer{{At: at(3), Elapsed: 3 * time.Second, Action: "users", Stage: "s", From: one, To: two, By: "dashboard"}},
 		convs: []transcript.Conversation{
 			fakeConversation(3, at(6), 300),      // the reply ends in the grid's 5–10 s
 			fakeConversation(1, at(0.5), 100, 1), // both end in 0–5 s

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/run"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
@@ -27,21 +27,21 @@ const (
 // of the plan but its name, description, seed, stages and checks reaches
 // the page.
 type state struct {
-	Plan       planView           `json:"plan"`
-	Phase      string             `json:"phase"`
-	ElapsedMS  float64            `json:"elapsed_ms"`
-	PlannedMS  float64            `json:"planned_ms"`
-	Stage      int                `json:"stage"`
-	Planned    int                `json:"planned"` // user slots planned now
-	Target     int                `json:"target"`  // the current stage's target users
-	Metrics    metrics.Snapshot   `json:"metrics"`
-	Thresholds []report.Threshold `json:"thresholds"` // as they stand
-	Verdict    string             `json:"verdict"`    // as it stands: "pass" or "fail"
-	History    historyView        `json:"history"`
-	Steering   []transcript.Steer `json:"steering"`
-	Live       liveView           `json:"live"`
-	Callbacks  *callbacksView     `json:"callbacks"` // nil: the protocol has no webhook
-	Final      *Final             `json:"final,omitempty"`
+	Plan       planView            `json:"plan"`
+	Phase      string              `json:"phase"`
+	ElapsedMS  float64             `json:"elapsed_ms"`
+	PlannedMS  float64             `json:"planned_ms"`
+	Stage      int                 `json:"stage"`
+	Planned    int                 `json:"planned"` // user slots planned now
+	Target     int                 `json:"target"`  // the current stage's target users
+	Metrics    metrics.Snapshot    `json:"metrics"`
+	Thresholds []results.Threshold `json:"thresholds"` // as they stand
+	Verdict    string              `json:"verdict"`    // as it stands: "pass" or "fail"
+	History    historyView         `json:"history"`
+	Steering   []transcript.Steer  `json:"steering"`
+	Live       liveView            `json:"live"`
+	Callbacks  *callbacksView      `json:"callbacks"` // nil: the protocol has no webhook
+	Final      *Final              `json:"final,omitempty"`
 }
 
 type planView struct {
@@ -93,8 +93,8 @@ func (s *Server) state(c *cursor) state {
 	r := s.opts.Runner
 	el := r.Elapsed()
 	snap := r.Recorder().Snapshot(el)
-	results := verdict.Evaluate(s.opts.Plan.Thresholds, snap)
-	sum := report.NewSummary(report.Run{}, snap, results) // the thresholds and verdict as summary.json has them
+	judged := verdict.Evaluate(s.opts.Plan.Thresholds, snap)
+	sum := results.NewSummary(results.Run{}, snap, judged) // the thresholds and verdict as summary.json has them
 	st := state{
 		Plan:       s.planView(),
 		Phase:      s.phase(el),

@@ -6,14 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"regexp"
 	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/dashboard"
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/run"
 	"github.com/voyplan/voyplan/engine/verdict"
@@ -74,24 +72,23 @@ func checkRunnable(p *plan.Plan) error {
 
 // execute runs the plan and writes everything, whatever happens to the run.
 func (a *app) execute(p *plan.Plan, f applyFlags) error {
-	dir, err := resultsDir(f.out, p.Name, time.Now())
+	dir, err := results.Create(f.out, p.Name, time.Now())
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	jsonl, err := report.CreateJSONL(filepath.Join(dir, "conversations.jsonl"))
+	sinks, err := dir.OpenSinks()
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("cannot create conversations.jsonl: %w", err))
+		return withCode(exitError, err)
 	}
-	defer jsonl.Close()
+	defer sinks.Close()
 	logFile, log, err := openRunLog(dir, f.logLevel)
 	if err != nil {
 		return withCode(exitError, err)
 	}
 	defer logFile.Close()
 
-	late := report.NewLateJSONL(filepath.Join(dir, report.LateFile))
-	defer late.Close()
-	opts := run.Options{Sink: jsonl, Late: late, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment}
+	// The run itself.
+	opts := run.Options{Sink: sinks.Conversations, Late: sinks.Late, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment}
 	f.ui.prepare(p, &opts)
 	r := run.New(p, opts)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -104,86 +101,61 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	defer ui.close()
 	stopProgress := a.progress(r, p, f.quiet)
-	stopHistory := recordHistory(r, dir, log)
+	sinks.RecordHistory(dir, r.Recorder(), r.Elapsed, log)
 	res, runErr := r.Run(ctx)
 	stopProgress()
-	histErr := stopHistory(r.Elapsed())
+	sinks.StopHistory(r.Elapsed())
 	if res == nil {
 		return withCode(exitError, runErr)
 	}
-	results := verdict.Evaluate(p.Thresholds, res.Snapshot)
-	steering := steeringOf(r)
-	ro := verdict.RenderOptions{
-		Interrupted: res.Interrupted,
-		Elapsed:     res.EndedAt.Sub(res.StartedAt),
-		Color:       a.color(),
-		Steering:    report.SteeringLines(steering),
-	}
-	if err := a.printVerdict(res, results, ro); err != nil {
-		return withCode(exitError, err)
-	}
-	sum := report.NewSummary(report.Run{
-		Plan:        report.PlanInfoOf(p),
-		Version:     voyplanVersion(),
-		StartedAt:   res.StartedAt,
-		EndedAt:     res.EndedAt,
-		Interrupted: res.Interrupted,
-		StopReason:  stopReason(runErr, interrupted(), ui.stoppedFromPage(), res),
-		AbortedBy:   res.Aborted,
-		Steering:    steering,
-		Segment:     f.segment.summary(),
 
-		Distributions: a.distributions(r.Recorder()),
-	}, res.Snapshot, results)
-	if err := report.WriteSummary(dir, sum); err != nil {
-		return withCode(exitError, fmt.Errorf("cannot write summary.json: %w", err))
-	}
-	if err := jsonl.Close(); err != nil {
-		return withCode(exitError, fmt.Errorf("cannot finish conversations.jsonl: %w", err))
-	}
-	if err := late.Close(); err != nil {
-		return withCode(exitError, err)
-	}
-	if err := renderResults(dir, histErr); err != nil {
-		return withCode(exitError, err)
-	}
-	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
-	ui.finish(sum, results, ro, dir)
-	return exitFor(runErr, interrupted() || ui.stoppedFromPage(), res, results)
+	signalled := func() bool { return interrupted() || ui.stoppedFromPage() }
+	return a.finish(dir, sinks, results.Ending{
+		Run: results.Run{
+			Plan:        results.PlanInfoOf(p),
+			Version:     voyplanVersion(),
+			StartedAt:   res.StartedAt,
+			EndedAt:     res.EndedAt,
+			Interrupted: res.Interrupted,
+			StopReason:  stopReason(runErr, interrupted(), ui.stoppedFromPage(), res),
+			AbortedBy:   res.Aborted,
+			Steering:    r.Steering(),
+			Segment:     f.segment.summary(),
+
+			Distributions: a.distributions(r.Recorder()),
+		},
+		Snapshot:   res.Snapshot,
+		Thresholds: p.Thresholds,
+	}, ended{runErr: runErr, signalled: signalled, aborted: res.Aborted, ui: ui})
 }
 
 // stopReason says how the run ended, for summary.json.
 func stopReason(runErr error, signalled, fromPage bool, res *run.Result) string {
 	switch {
 	case runErr != nil:
-		return report.StopError
+		return results.StopError
 	case res.Aborted != "":
-		return report.StopAbort
+		return results.StopAbort
 	case fromPage:
-		return report.StopDashboard
+		return results.StopDashboard
 	case signalled:
-		return report.StopSignal
+		return results.StopSignal
 	}
-	return report.StopCompleted
+	return results.StopCompleted
 }
 
-func exitFor(runErr error, interrupted bool, res *run.Result, results []verdict.Result) error {
+func exitFor(runErr error, interrupted bool, aborted string, judged []verdict.Result) error {
 	switch {
 	case runErr != nil:
 		return withCode(exitError, runErr)
 	case interrupted:
 		return withCode(exitInterrupted, nil)
-	case res.Aborted != "":
-		return withCode(exitThreshold, fmt.Errorf("run aborted: threshold %q failed", res.Aborted))
-	case !verdict.Passed(results):
+	case aborted != "":
+		return withCode(exitThreshold, fmt.Errorf("run aborted: threshold %q failed", aborted))
+	case !verdict.Passed(judged):
 		return withCode(exitThreshold, nil)
 	}
 	return nil
-}
-
-func (a *app) printVerdict(res *run.Result, results []verdict.Result, o verdict.RenderOptions) error {
-	fmt.Fprintln(a.stdout)
-	return verdict.Render(a.stdout, res.Snapshot, results, o)
 }
 
 // handleSignals: the first SIGINT/SIGTERM stops the run gracefully, the
@@ -208,54 +180,14 @@ func (a *app) handleSignals(r *run.Runner, cancel context.CancelFunc) func() boo
 }
 
 // openRunLog opens run.log in the results directory.
-func openRunLog(dir, level string) (io.WriteCloser, *slog.Logger, error) {
+func openRunLog(dir *results.Dir, level string) (io.WriteCloser, *slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, nil, fmt.Errorf("--log-level: %w", err)
 	}
-	f, err := os.Create(filepath.Join(dir, "run.log"))
+	f, err := os.Create(dir.File(results.RunLogFile))
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot create run.log: %w", err)
 	}
 	return f, slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: lv})), nil
-}
-
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// resultsDir creates the directory a run writes to: out, or
-// runs/<plan>-<timestamp> (with a -2, -3, … suffix when a run of the same
-// second has it). A directory that already holds a run is refused, never
-// appended to or overwritten: its conversations.jsonl would mix two runs.
-func resultsDir(out, plan string, now time.Time) (string, error) {
-	if out == "" {
-		base := filepath.Join("runs", safeName(plan)+"-"+now.Format("20060102-150405"))
-		out = base
-		for i := 2; holdsRun(out); i++ {
-			out = fmt.Sprintf("%s-%d", base, i)
-		}
-	}
-	if holdsRun(out) {
-		return "", fmt.Errorf("%s already holds the results of a run: give another --out, or move that run away first", out)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", fmt.Errorf("cannot create the results directory: %w", err)
-	}
-	return out, nil
-}
-
-// holdsRun reports whether dir has a run's files in it.
-func holdsRun(dir string) bool {
-	for _, name := range []string{report.ConversationsFile, report.SummaryFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return true
-		}
-	}
-	return false
-}
-
-func safeName(s string) string {
-	if s = unsafeChars.ReplaceAllString(s, "-"); s == "" {
-		return "plan"
-	}
-	return s
 }

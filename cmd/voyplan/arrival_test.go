@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 )
 
 const arrivalExample = "../../plans/examples/arrival.hcl"
@@ -21,7 +21,7 @@ func TestArrivalExample(t *testing.T) {
 	if code := ta.main([]string{"apply", arrivalExample, "--out", out, "--quiet"}); code != exitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, ta.out.String(), ta.err.String())
 	}
-	sum, err := report.ReadSummary(filepath.Join(out, "summary.json"))
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestArrivalExample(t *testing.T) {
 	if c.Started != 50 || c.Dropped != 0 || c.Started != c.Succeeded+c.Failed+c.Abandoned+c.Interrupted {
 		t.Errorf("conversations %+v: want the 50 arrivals started, none dropped, all accounted for", c)
 	}
-	convs, err := report.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
+	convs, err := results.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

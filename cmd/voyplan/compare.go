@@ -5,7 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
+	"github.com/voyplan/voyplan/engine/verdict"
 )
 
 func (a *app) compare(args []string) error {
@@ -20,17 +21,17 @@ func (a *app) compare(args []string) error {
 	if *confidence <= 0 || *confidence >= 1 {
 		return withCode(exitError, fmt.Errorf("--confidence must be between 0 and 1, got %v", *confidence))
 	}
-	base, err := report.LoadResults(fs.Arg(0))
+	base, err := results.LoadRunResults(fs.Arg(0))
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	next, err := report.LoadResults(fs.Arg(1))
+	next, err := results.LoadRunResults(fs.Arg(1))
 	if err != nil {
 		return withCode(exitError, err)
 	}
 	a.noteSummaryOnly(base, next)
-	c := report.Compare(base, next, report.CompareOptions{MaxRegression: float64(limit), Confidence: *confidence})
-	if err := report.WriteComparison(a.stdout, c, report.TableOptions{Color: a.color(), All: *all}); err != nil {
+	c := verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: float64(limit), Confidence: *confidence})
+	if err := verdict.WriteComparison(a.stdout, c, verdict.TableOptions{Color: a.color(), All: *all}); err != nil {
 		return withCode(exitError, err)
 	}
 	if len(c.OverLimit()) > 0 {
@@ -40,7 +41,7 @@ func (a *app) compare(args []string) error {
 }
 
 // noteSummaryOnly says when latency bands come from summaries alone.
-func (a *app) noteSummaryOnly(runs ...*report.RunResults) {
+func (a *app) noteSummaryOnly(runs ...*verdict.RunResults) {
 	for _, r := range runs {
 		if r.Samples == nil {
 			fmt.Fprintf(a.stderr, "voyplan: %s has no conversations.jsonl: its latency percentiles are judged from the summary alone (wider bands)\n", r.Path)

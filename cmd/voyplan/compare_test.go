@@ -11,7 +11,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -22,7 +22,7 @@ func fakeRun(t *testing.T, n int, success, slower float64, seed uint64) string {
 	t.Helper()
 	dir := t.TempDir()
 	rec := metrics.NewRecorder([]string{"kataryna"})
-	j, err := report.CreateJSONL(filepath.Join(dir, report.ConversationsFile))
+	j, err := results.CreateJSONL(filepath.Join(dir, results.ConversationsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +56,8 @@ func fakeRun(t *testing.T, n int, success, slower float64, seed uint64) string {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	run := report.Run{Plan: report.PlanInfoOf(&plan.Plan{Name: "fake"}), Version: "test", StartedAt: start, EndedAt: start.Add(time.Minute)}
-	if err := report.WriteSummary(dir, report.NewSummary(run, rec.Snapshot(time.Minute), nil)); err != nil {
+	run := results.Run{Plan: results.PlanInfoOf(&plan.Plan{Name: "fake"}), Version: "test", StartedAt: start, EndedAt: start.Add(time.Minute)}
+	if err := results.WriteSummary(dir, results.NewSummary(run, rec.Snapshot(time.Minute), nil)); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/protocol/protocoltest"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/sim"
 )
 
@@ -71,7 +71,7 @@ func TestExamplePlans(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, ta.out.String(), ta.err.String())
 			}
-			sum, err := report.ReadSummary(filepath.Join(out, "summary.json"))
+			sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,7 +144,7 @@ func TestSecretHeaderNeverRecorded(t *testing.T) {
 	if st := bot.Stats(); st.Unauthorized == 0 {
 		t.Fatalf("bot %+v: the token was never presented", st)
 	}
-	convs, err := report.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
+	convs, err := results.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
 	if err != nil || len(convs) != 4 || !strings.Contains(convs[0].Error, "401") {
 		t.Fatalf("conversations.jsonl: %d lines (err %v), want 4 failed with HTTP 401", len(convs), err)
 	}

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/run"
 )
 
@@ -111,9 +111,9 @@ func (f *segmentFlag) describe(p *plan.Plan) string {
 }
 
 // summary is the segment as summary.json records it; nil for a whole run.
-func (f *segmentFlag) summary() *report.Segment {
+func (f *segmentFlag) summary() *results.Segment {
 	if f.Whole() {
 		return nil
 	}
-	return &report.Segment{Index: f.Index, Count: f.Count}
+	return &results.Segment{Index: f.Index, Count: f.Count}
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/llm/llmtest"
 	"github.com/voyplan/voyplan/engine/persona"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/sim"
 )
 
@@ -133,7 +133,7 @@ threshold "in_character" { check = "personas[\"edman\"].simulator_drift == 0 && 
 	if !regexp.MustCompile(`GEMINI\s+│ Gemini Response\s+│\s+33 │\s+0 │`).MatchString(ta.out.String()) {
 		t.Errorf("no GEMINI row with 33 generations (3 conversations × 11):\n%s", ta.out.String())
 	}
-	sum, err := report.ReadSummary(filepath.Join(out, "summary.json"))
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

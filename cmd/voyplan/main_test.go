@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 )
 
 // testApp is an app whose outside world is buffers and a signal channel.
@@ -101,14 +101,14 @@ func TestApplyExitCodes(t *testing.T) {
 			if !strings.Contains(ta.out.String(), tt.verdict+" — ") {
 				t.Errorf("verdict line %q missing:\n%s", tt.verdict, ta.out.String())
 			}
-			sum, err := report.ReadSummary(filepath.Join(out, "summary.json"))
+			sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sum.Metrics.Conversations.Started != 2 || strings.ToUpper(sum.Verdict) != tt.verdict || sum.StopReason != report.StopCompleted {
+			if sum.Metrics.Conversations.Started != 2 || strings.ToUpper(sum.Verdict) != tt.verdict || sum.StopReason != results.StopCompleted {
 				t.Errorf("summary: started %d verdict %q stop_reason %q", sum.Metrics.Conversations.Started, sum.Verdict, sum.StopReason)
 			}
-			convs, err := report.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
+			convs, err := results.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
 			if err != nil || len(convs) != 2 {
 				t.Fatalf("conversations.jsonl: %d lines, err %v; want 2", len(convs), err)
 			}
@@ -186,7 +186,7 @@ threshold "ok" { check = "conversations.started > 0" }`)
 	if err := json.Unmarshal(b, &sum); err != nil || sum["interrupted"] != true || sum["stop_reason"] != "signal" {
 		t.Fatalf("summary.json interrupted = %v, stop_reason = %v (err %v)", sum["interrupted"], sum["stop_reason"], err)
 	}
-	convs, err := report.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
+	convs, err := results.ReadJSONL(filepath.Join(out, "conversations.jsonl"))
 	if err != nil || len(convs) != 3 {
 		t.Fatalf("conversations.jsonl: %d lines (err %v), want the 3 started", len(convs), err)
 	}
@@ -315,4 +315,13 @@ func TestUsageAndUnknownCommand(t *testing.T) {
 	if code := ta.main([]string{"apply", "--help"}); code != exitOK || !strings.Contains(ta.out.String(), "-spawn-rate") {
 		t.Errorf("apply --help: exit %d\n%s", code, ta.out.String())
 	}
+}
+
+// resultsDir is the path of the directory results.Create makes.
+func resultsDir(out, plan string, now time.Time) (string, error) {
+	d, err := results.Create(out, plan, now)
+	if err != nil {
+		return "", err
+	}
+	return d.Path(), nil
 }

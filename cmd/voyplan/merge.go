@@ -7,9 +7,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/report"
-	"github.com/voyplan/voyplan/engine/run"
-	"github.com/voyplan/voyplan/engine/verdict"
+	"github.com/voyplan/voyplan/engine/results"
 )
 
 // merge combines the result directories of a run's segments (apply
@@ -27,15 +25,15 @@ func (a *app) merge(args []string) error {
 	if fs.NArg() == 0 {
 		return withCode(exitError, fmt.Errorf("merge takes the results directories of a run's segments, got none (see '%s --help')", fs.Name()))
 	}
-	runs := make([]*report.SegmentRun, fs.NArg())
+	runs := make([]*results.SegmentRun, fs.NArg())
 	for i, dir := range fs.Args() {
-		r, err := report.ReadSegment(dir)
+		r, err := results.ReadSegment(dir)
 		if err != nil {
 			return withCode(exitError, err)
 		}
 		runs[i] = r
 	}
-	m, err := report.Merge(runs)
+	m, err := results.Merge(runs)
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -46,49 +44,28 @@ func (a *app) merge(args []string) error {
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	results := verdict.Evaluate(ths, m.Metrics.Snapshot)
-
-	dir, err := resultsDir(*out, m.Runs[0].Summary.Plan.Name+"-merged", time.Now())
+	dir, err := results.Create(*out, m.Runs[0].Summary.Plan.Name+"-merged", time.Now())
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	n, err := m.WriteData(dir)
+	n, err := m.WriteData(dir.Path())
 	if err != nil {
-		return withCode(exitError, err)
-	}
-	if err := report.WriteSummary(dir, m.Summary(results)); err != nil {
-		return withCode(exitError, fmt.Errorf("cannot write summary.json: %w", err))
-	}
-	if err := renderResults(dir, nil); err != nil {
 		return withCode(exitError, err)
 	}
 	fmt.Fprintf(a.stderr, "voyplan: merged %d of %d segments of plan %q: %d conversations\n",
 		len(m.Runs), m.Runs[0].Summary.Segment.Count, m.Runs[0].Summary.Plan.Name, n)
-	ro := verdict.RenderOptions{
-		Interrupted: m.Interrupted(),
-		Elapsed:     m.EndedAt.Sub(m.StartedAt),
-		Color:       a.color(),
-		Steering:    report.SteeringLines(m.Steering()),
-	}
-	if err := a.printVerdict(&run.Result{Snapshot: m.Metrics.Snapshot}, results, ro); err != nil {
-		return withCode(exitError, err)
-	}
-	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
-	if !verdict.Passed(results) {
-		return withCode(exitThreshold, nil)
-	}
-	return nil
+	return a.finish(dir, nil, results.Ending{Run: m.Run(), Snapshot: m.Metrics.Snapshot, Thresholds: ths}, ended{})
 }
 
 // thresholdsOf compiles the thresholds a segment's summary recorded, with
 // the checks as the plan had them, as the plan's loader compiles them.
-func thresholdsOf(r *report.SegmentRun) ([]*plan.Threshold, error) {
+func thresholdsOf(r *results.SegmentRun) ([]*plan.Threshold, error) {
 	out := make([]*plan.Threshold, 0, len(r.Summary.Thresholds))
 	for _, th := range r.Summary.Thresholds {
 		t, err := plan.CompileCheck(th.Name, th.Check, th.Abort)
 		if err != nil {
 			return nil, fmt.Errorf("%s: threshold %q cannot be judged again: %v",
-				filepath.Join(r.Dir, report.SummaryFile), th.Name, err)
+				filepath.Join(r.Dir, results.SummaryFile), th.Name, err)
 		}
 		out = append(out, t)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -87,13 +87,13 @@ threshold "fast" { check = "reply.p95 < duration('2s') && personas['p'].pass_k[%
 			sum.Metrics.Conversations, sum.Metrics.Send.Count, sum.Metrics.Reply.Count,
 			ws.Metrics.Conversations, ws.Metrics.Send.Count, ws.Metrics.Reply.Count)
 	}
-	if sum.Verdict != report.VerdictPass || sum.Segment != nil || len(sum.Thresholds) != 2 || !sum.Thresholds[0].Pass || sum.Thresholds[0].Observed != "5" {
+	if sum.Verdict != results.VerdictPass || sum.Segment != nil || len(sum.Thresholds) != 2 || !sum.Thresholds[0].Pass || sum.Thresholds[0].Observed != "5" {
 		t.Errorf("merged summary: verdict %s, segment %v, thresholds %+v", sum.Verdict, sum.Segment, sum.Thresholds)
 	}
 	if pk := sum.Metrics.Personas["p"].PassK; pk[mergeUsers] != 1 {
 		t.Errorf("personas.p.pass_k = %v; want pass^%d = 1", pk, mergeUsers)
 	}
-	for _, f := range []string{report.HistoryFile, report.StatsCSVFile, report.HistoryCSVFile, report.JUnitFile, report.HTMLFile} {
+	for _, f := range []string{results.HistoryFile, results.StatsCSVFile, results.HistoryCSVFile, results.JUnitFile, results.HTMLFile} {
 		if _, err := os.Stat(filepath.Join(merged, f)); err != nil {
 			t.Errorf("merged run: %v", err)
 		}
@@ -119,7 +119,7 @@ threshold "fast" { check = "reply.p95 < duration('2s') && personas['p'].pass_k[%
 			want string
 		}{
 			{"a segment twice", []string{s1, s1}, "segment 1/2 appears twice"},
-			{"a whole run", []string{s1, whole}, filepath.Join(whole, report.SummaryFile) + " is not a segment"},
+			{"a whole run", []string{s1, whole}, filepath.Join(whole, results.SummaryFile) + " is not a segment"},
 			{"no directory", nil, "got none"},
 			{"not a results directory", []string{s1, root}, root + " has no summary.json"},
 		} {
@@ -140,7 +140,7 @@ threshold "fast" { check = "reply.p95 < duration('2s') && personas['p'].pass_k[%
 
 func usersOf(t *testing.T, dir string) map[int]transcript.Conversation {
 	t.Helper()
-	convs, err := report.ReadJSONL(filepath.Join(dir, report.ConversationsFile))
+	convs, err := results.ReadJSONL(filepath.Join(dir, results.ConversationsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,16 +154,16 @@ func usersOf(t *testing.T, dir string) map[int]transcript.Conversation {
 	return out
 }
 
-func readValidSummary(t *testing.T, dir string) *report.Summary {
+func readValidSummary(t *testing.T, dir string) *results.Summary {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, report.SummaryFile))
+	raw, err := os.ReadFile(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := report.ValidateSummary(raw); err != nil {
+	if err := results.ValidateSummary(raw); err != nil {
 		t.Errorf("%s: %v", dir, err)
 	}
-	sum, err := report.ReadSummary(filepath.Join(dir, report.SummaryFile))
+	sum, err := results.ReadSummary(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}

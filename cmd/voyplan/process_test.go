@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -183,7 +183,7 @@ func readConversationsStrict(t *testing.T, dir string) []transcript.Conversation
 	if len(b) > 0 && b[len(b)-1] != '\n' {
 		t.Errorf("conversations.jsonl ends in a partial line: %q", b[max(0, len(b)-80):])
 	}
-	convs, err := report.ReadJSONL(path)
+	convs, err := results.ReadJSONL(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,9 +205,9 @@ func readConversationsStrict(t *testing.T, dir string) []transcript.Conversation
 
 // checkAccountedOnDisk asserts summary.json against the conversations on disk:
 // every started conversation is there, and the outcomes add up.
-func checkAccountedOnDisk(t *testing.T, dir string, convs []transcript.Conversation) *report.Summary {
+func checkAccountedOnDisk(t *testing.T, dir string, convs []transcript.Conversation) *results.Summary {
 	t.Helper()
-	sum, err := report.ReadSummary(filepath.Join(dir, "summary.json"))
+	sum, err := results.ReadSummary(filepath.Join(dir, "summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestProcessSIGINTStopsGracefully(t *testing.T) {
 	}
 	convs := readConversationsStrict(t, out)
 	sum := checkAccountedOnDisk(t, out, convs)
-	if !sum.Interrupted || sum.Metrics.Conversations.Interrupted == 0 || sum.StopReason != report.StopSignal {
+	if !sum.Interrupted || sum.Metrics.Conversations.Interrupted == 0 || sum.StopReason != results.StopSignal {
 		t.Errorf("summary interrupted %v (stop_reason %q) with %d interrupted conversations", sum.Interrupted, sum.StopReason, sum.Metrics.Conversations.Interrupted)
 	}
 	// The turns in flight were let finish: every turn sent got its reply.
@@ -306,7 +306,7 @@ func TestProcessKill9KeepsFinishedConversations(t *testing.T) {
 	if !waitForLines(path, 10, 60*time.Second) {
 		t.Fatalf("no conversations finished\n%s", p.stderr.String())
 	}
-	before, err := report.ReadJSONL(path)
+	before, err := results.ReadJSONL(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +409,7 @@ func TestProcessAbortThresholdExits2(t *testing.T) {
 		!strings.Contains(p.stdout.String(), "INTERRUPTED") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", p.stdout.String(), p.stderr.String())
 	}
-	if sum := checkAccountedOnDisk(t, out, readConversationsStrict(t, out)); sum.StopReason != report.StopAbort || sum.AbortedBy != "few_conversations" {
+	if sum := checkAccountedOnDisk(t, out, readConversationsStrict(t, out)); sum.StopReason != results.StopAbort || sum.AbortedBy != "few_conversations" {
 		t.Errorf("summary: stop_reason %q, aborted_by %q; want abort by few_conversations", sum.StopReason, sum.AbortedBy)
 	}
 }

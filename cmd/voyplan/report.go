@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 )
 
 func (a *app) report(args []string) error {
@@ -14,7 +14,7 @@ func (a *app) report(args []string) error {
 	if err := a.parseArgs(fs, args, 1, "DIR"); err != nil {
 		return err
 	}
-	dir := fs.Arg(0)
+	dir := results.At(fs.Arg(0))
 	a.checkSummarySchema(dir)
 	n := *maxConv
 	if n == 0 {
@@ -36,25 +36,12 @@ func (a *app) report(args []string) error {
 // checkSummarySchema warns when a run's summary.json does not match this
 // version's schema (an older or hand-edited file): the report is still
 // rendered from what is there.
-func (a *app) checkSummarySchema(dir string) {
-	raw, err := os.ReadFile(filepath.Join(dir, report.SummaryFile))
+func (a *app) checkSummarySchema(dir *results.Dir) {
+	raw, err := os.ReadFile(dir.File(results.SummaryFile))
 	if err != nil {
 		return // Render reports it
 	}
-	if err := report.ValidateSummary(raw); err != nil {
-		fmt.Fprintf(a.stderr, "voyplan: warning: %s: %v\n", filepath.Join(dir, report.SummaryFile), err)
+	if err := results.ValidateSummary(raw); err != nil {
+		fmt.Fprintf(a.stderr, "voyplan: warning: %s: %v\n", dir.File(results.SummaryFile), err)
 	}
-}
-
-// renderResults writes what apply renders from the run's files (CSV, JUnit,
-// HTML) once summary.json and conversations.jsonl are complete; histErr is
-// the last write of history.json.
-func renderResults(dir string, histErr error) error {
-	if histErr != nil {
-		return fmt.Errorf("cannot write history.json: %w", histErr)
-	}
-	if _, err := report.Render(dir, report.RenderOptions{}); err != nil {
-		return fmt.Errorf("cannot render the results: %w", err)
-	}
-	return nil
 }

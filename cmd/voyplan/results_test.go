@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 )
 
 // artChromiumPath is Debian's chromium, which .ci/run installs.
@@ -56,7 +57,7 @@ func TestApplyLeavesEveryArtefact(t *testing.T) {
 	t.Run("report rebuilds the rendered files", func(t *testing.T) { artCheckReportCommand(t, dir) })
 	t.Run("a run compared with itself", func(t *testing.T) {
 		ta := newTestApp(t)
-		if code := ta.main([]string{"compare", dir, filepath.Join(dir, report.SummaryFile)}); code != exitOK {
+		if code := ta.main([]string{"compare", dir, filepath.Join(dir, results.SummaryFile)}); code != exitOK {
 			t.Fatalf("compare: exit %d\n%s\n%s", code, ta.out.String(), ta.err.String())
 		}
 		if !strings.Contains(ta.out.String(), "no regression") || strings.Contains(ta.out.String(), "REGRESSION") {
@@ -65,16 +66,16 @@ func TestApplyLeavesEveryArtefact(t *testing.T) {
 	})
 }
 
-func artCheckSummary(t *testing.T, dir string) *report.Summary {
+func artCheckSummary(t *testing.T, dir string) *results.Summary {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, report.SummaryFile))
+	raw, err := os.ReadFile(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := report.ValidateSummary(raw); err != nil {
+	if err := results.ValidateSummary(raw); err != nil {
 		t.Fatalf("summary.json: %v", err)
 	}
-	sum, err := report.ReadSummary(filepath.Join(dir, report.SummaryFile))
+	sum, err := results.ReadSummary(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func artCheckSummary(t *testing.T, dir string) *report.Summary {
 
 func artCheckHistory(t *testing.T, dir string) int {
 	t.Helper()
-	h, err := report.ReadHistory(filepath.Join(dir, report.HistoryFile))
+	h, err := results.ReadHistory(filepath.Join(dir, results.HistoryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,14 +125,14 @@ func artReadCSV(t *testing.T, path string) [][]string {
 
 func artCheckCSVs(t *testing.T, dir string, samples int) {
 	t.Helper()
-	stats := artReadCSV(t, filepath.Join(dir, report.StatsCSVFile))
+	stats := artReadCSV(t, filepath.Join(dir, results.StatsCSVFile))
 	if strings.Join(stats[0], ",") != strings.Join(report.StatsCSVHeader(), ",") || len(stats) != 5 {
 		t.Errorf("stats.csv: header %v, %d rows; want 4 metrics", stats[0], len(stats)-1)
 	}
 	if stats[2][0] != "WEBHOOK" || stats[2][1] != "Voyager Webhook" || stats[2][len(stats[2])-1] != "reply" || stats[2][2] == "0" {
 		t.Errorf("stats.csv reply row: %v", stats[2])
 	}
-	hist := artReadCSV(t, filepath.Join(dir, report.HistoryCSVFile))
+	hist := artReadCSV(t, filepath.Join(dir, results.HistoryCSVFile))
 	if strings.Join(hist[0], ",") != strings.Join(report.HistoryCSVHeader(), ",") || len(hist) != 1+4*samples {
 		t.Errorf("history.csv: header %v, %d rows; want %d samples × 4 metrics", hist[0], len(hist)-1, samples)
 	}
@@ -153,9 +154,9 @@ type artJunitDoc struct {
 	} `xml:"testsuite"`
 }
 
-func artCheckJUnit(t *testing.T, dir string, sum *report.Summary, thresholds int) {
+func artCheckJUnit(t *testing.T, dir string, sum *results.Summary, thresholds int) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, report.JUnitFile))
+	b, err := os.ReadFile(filepath.Join(dir, results.JUnitFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func artCheckJUnit(t *testing.T, dir string, sum *report.Summary, thresholds int
 
 func artCheckRunLog(t *testing.T, dir string) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, report.RunLogFile))
+	b, err := os.ReadFile(filepath.Join(dir, results.RunLogFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,10 +273,10 @@ func artEvalIn[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-func artCheckHTMLInChromium(t *testing.T, dir string, sum *report.Summary) {
+func artCheckHTMLInChromium(t *testing.T, dir string, sum *results.Summary) {
 	var bl artBrowserLog
 	ctx := artNewBrowser(t, &bl)
-	page := (&url.URL{Scheme: "file", Path: filepath.Join(dir, report.HTMLFile)}).String()
+	page := (&url.URL{Scheme: "file", Path: filepath.Join(dir, results.HTMLFile)}).String()
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.Navigate(page), chromedp.WaitVisible("#conversation-list .item")); err != nil {
@@ -344,7 +345,7 @@ func artCheckChartsDrew(t *testing.T, ctx context.Context) {
 // outcome and persona, and a transcript with both sides' bubbles.
 func artCheckTranscripts(t *testing.T, ctx context.Context, dir string) {
 	t.Helper()
-	convs, err := report.ReadJSONL(filepath.Join(dir, report.ConversationsFile))
+	convs, err := results.ReadJSONL(filepath.Join(dir, results.ConversationsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +383,7 @@ func artCheckTranscripts(t *testing.T, ctx context.Context, dir string) {
 // artCheckReportCommand deletes the rendered files and has `voyplan report`
 // write them again: the same CSVs and JUnit, and a report.html.
 func artCheckReportCommand(t *testing.T, dir string) {
-	rendered := []string{report.StatsCSVFile, report.HistoryCSVFile, report.JUnitFile, report.HTMLFile}
+	rendered := []string{results.StatsCSVFile, results.HistoryCSVFile, results.JUnitFile, results.HTMLFile}
 	before := map[string][]byte{}
 	for _, f := range rendered {
 		b, err := os.ReadFile(filepath.Join(dir, f))
@@ -395,7 +396,7 @@ func artCheckReportCommand(t *testing.T, dir string) {
 	if err := os.MkdirAll(copyDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{report.SummaryFile, report.HistoryFile, report.ConversationsFile} {
+	for _, f := range []string{results.SummaryFile, results.HistoryFile, results.ConversationsFile} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)
@@ -416,7 +417,7 @@ func artCheckReportCommand(t *testing.T, dir string) {
 		if err != nil {
 			t.Fatalf("report did not write %s: %v", f, err)
 		}
-		if f != report.HTMLFile && !bytes.Equal(b, before[f]) {
+		if f != results.HTMLFile && !bytes.Equal(b, before[f]) {
 			t.Errorf("%s rendered again differs from apply's", f)
 		}
 		if !strings.Contains(ta.out.String(), filepath.Join(copyDir, f)) {

@@ -13,7 +13,7 @@ import (
 	"github.com/voyplan/voyplan/engine/dashboard"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/run"
 	"github.com/voyplan/voyplan/engine/verdict"
 	"github.com/voyplan/voyplan/engine/webhook"
@@ -182,7 +182,7 @@ func (u *uiServer) stop(a *app) error {
 func (u *uiServer) stoppedFromPage() bool { return u != nil && u.stopped.Load() }
 
 // finish tells the pages still open how the run ended.
-func (u *uiServer) finish(sum *report.Summary, results []verdict.Result, o verdict.RenderOptions, dir string) {
+func (u *uiServer) finish(sum *results.Summary, results []verdict.Result, o verdict.RenderOptions, dir string) {
 	if u == nil {
 		return
 	}
@@ -203,9 +203,4 @@ func (u *uiServer) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = u.srv.Close(ctx)
-}
-
-// steeringOf is the run's changes by hand as summary.json carries them.
-func steeringOf(r *run.Runner) []report.Steer {
-	return dashboard.SteeringOf(r.Steering())
 }

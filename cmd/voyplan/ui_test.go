@@ -19,7 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/voyplan/voyplan/engine/dashboard"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 )
 
 func TestUIFlag(t *testing.T) {
@@ -324,31 +324,31 @@ func uiScreenshot(t *testing.T, ctx context.Context) {
 func checkSteeredResults(t *testing.T, out string, p *proc) {
 	t.Helper()
 	sum := checkAccountedOnDisk(t, out, readConversationsStrict(t, out))
-	if !sum.Interrupted || len(sum.Steering) != 2 || sum.StopReason != report.StopDashboard {
+	if !sum.Interrupted || len(sum.Steering) != 2 || sum.StopReason != results.StopDashboard {
 		t.Fatalf("summary: interrupted %v, stop_reason %q, steering %+v", sum.Interrupted, sum.StopReason, sum.Steering)
 	}
 	raise, stop := sum.Steering[0], sum.Steering[1]
-	if raise.Action != "users" || *raise.From != 6 || *raise.To != 9 || raise.By != "dashboard" || raise.Stage != "cli" {
+	if raise.Action != "users" || raise.From != 6 || raise.To != 9 || raise.By != "dashboard" || raise.Stage != "cli" {
 		t.Errorf("steering[0] = %+v", raise)
 	}
-	if stop.Action != "stop" || stop.By != "dashboard" || stop.ElapsedMS <= raise.ElapsedMS {
+	if stop.Action != "stop" || stop.By != "dashboard" || stop.Elapsed <= raise.Elapsed {
 		t.Errorf("steering[1] = %+v", stop)
 	}
-	raw, err := os.ReadFile(filepath.Join(out, report.SummaryFile))
+	raw, err := os.ReadFile(filepath.Join(out, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := report.ValidateSummary(raw); err != nil {
+	if err := results.ValidateSummary(raw); err != nil {
 		t.Error(err)
 	}
-	html, err := os.ReadFile(filepath.Join(out, report.HTMLFile))
+	html, err := os.ReadFile(filepath.Join(out, results.HTMLFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(html), `"steering":[{`) {
 		t.Error("report.html does not carry the steering (its header shows STEERED BY HAND from it)")
 	}
-	log, err := os.ReadFile(filepath.Join(out, report.RunLogFile))
+	log, err := os.ReadFile(filepath.Join(out, results.RunLogFile))
 	if err != nil {
 		t.Fatal(err)
 	}

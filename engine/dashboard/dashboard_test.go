@@ -15,6 +15,7 @@ import (
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/report"
 	"github.com/voyplan/voyplan/engine/run"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
 
@@ -268,7 +269,7 @@ func TestLiveStateSteeringAndStop(t *testing.T) {
 		}
 		_, st = ev.next(t)
 	}
-	if st.Target != 4 || len(st.Steering) != 1 || *st.Steering[0].To != 4 {
+	if st.Target != 4 || len(st.Steering) != 1 || st.Steering[0].To != 4 {
 		t.Errorf("after raising: target %d, steering %+v", st.Target, st.Steering)
 	}
 
@@ -292,7 +293,7 @@ func TestLiveStateSteeringAndStop(t *testing.T) {
 		data, st = ev.next(t)
 		raw = append(raw, data)
 	}
-	if st.Phase != phaseOver || len(st.Steering) != 2 || st.Steering[1].Action != run.SteerStop {
+	if st.Phase != phaseOver || len(st.Steering) != 2 || st.Steering[1].Action != transcript.SteerStop {
 		t.Errorf("final: phase %s, steering %+v", st.Phase, st.Steering)
 	}
 	if _, err := ev.br.ReadString('\n'); !errors.Is(err, io.EOF) {

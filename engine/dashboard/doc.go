@@ -17,5 +17,9 @@
 //
 // It owns the HTTP side of the live view only: it does not run anything
 // (engine/run does, and carries out the changes), judge anything
-// (engine/verdict) or write result files (engine/report).
+// (engine/verdict) or write result files (engine/results, engine/report).
+// It carries the run's steering as transcript.Steer, the one record of a
+// change by hand, with no conversion of its own. It must not import
+// cmd/voyplan, and imports engine/results only for the summary's threshold
+// and verdict shapes and engine/report only for the page's shared assets.
 package dashboard

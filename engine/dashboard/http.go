@@ -175,7 +175,7 @@ func (s *Server) setUsers(w http.ResponseWriter, req *http.Request) {
 	case err != nil:
 		writeJSON(w, http.StatusBadRequest, errorBody{err.Error()})
 	default:
-		writeJSON(w, http.StatusOK, SteerOf(st))
+		writeJSON(w, http.StatusOK, st)
 	}
 }
 

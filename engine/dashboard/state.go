@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
-	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/run"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
@@ -27,21 +27,21 @@ const (
 // of the plan but its name, description, seed, stages and checks reaches
 // the page.
 type state struct {
-	Plan       planView           `json:"plan"`
-	Phase      string             `json:"phase"`
-	ElapsedMS  float64            `json:"elapsed_ms"`
-	PlannedMS  float64            `json:"planned_ms"`
-	Stage      int                `json:"stage"`
-	Planned    int                `json:"planned"` // user slots planned now
-	Target     int                `json:"target"`  // the current stage's target users
-	Metrics    metrics.Snapshot   `json:"metrics"`
-	Thresholds []report.Threshold `json:"thresholds"` // as they stand
-	Verdict    string             `json:"verdict"`    // as it stands: "pass" or "fail"
-	History    historyView        `json:"history"`
-	Steering   []report.Steer     `json:"steering"`
-	Live       liveView           `json:"live"`
-	Callbacks  *callbacksView     `json:"callbacks"` // nil: the protocol has no webhook
-	Final      *Final             `json:"final,omitempty"`
+	Plan       planView            `json:"plan"`
+	Phase      string              `json:"phase"`
+	ElapsedMS  float64             `json:"elapsed_ms"`
+	PlannedMS  float64             `json:"planned_ms"`
+	Stage      int                 `json:"stage"`
+	Planned    int                 `json:"planned"` // user slots planned now
+	Target     int                 `json:"target"`  // the current stage's target users
+	Metrics    metrics.Snapshot    `json:"metrics"`
+	Thresholds []results.Threshold `json:"thresholds"` // as they stand
+	Verdict    string              `json:"verdict"`    // as it stands: "pass" or "fail"
+	History    historyView         `json:"history"`
+	Steering   []transcript.Steer  `json:"steering"`
+	Live       liveView            `json:"live"`
+	Callbacks  *callbacksView      `json:"callbacks"` // nil: the protocol has no webhook
+	Final      *Final              `json:"final,omitempty"`
 }
 
 type planView struct {
@@ -93,8 +93,8 @@ func (s *Server) state(c *cursor) state {
 	r := s.opts.Runner
 	el := r.Elapsed()
 	snap := r.Recorder().Snapshot(el)
-	results := verdict.Evaluate(s.opts.Plan.Thresholds, snap)
-	sum := report.NewSummary(report.Run{}, snap, results) // the thresholds and verdict as summary.json has them
+	judged := verdict.Evaluate(s.opts.Plan.Thresholds, snap)
+	sum := results.NewSummary(results.Run{}, snap, judged) // the thresholds and verdict as summary.json has them
 	st := state{
 		Plan:       s.planView(),
 		Phase:      s.phase(el),
@@ -107,7 +107,7 @@ func (s *Server) state(c *cursor) state {
 		Thresholds: sum.Thresholds,
 		Verdict:    sum.Verdict,
 		History:    s.historyAfter(c),
-		Steering:   SteeringOf(r.Steering()),
+		Steering:   r.Steering(),
 		Live:       s.liveView(),
 		Callbacks:  s.callbacksAfter(c),
 		Final:      s.finished(),
@@ -164,26 +164,4 @@ func (s *Server) callbacksAfter(c *cursor) *callbacksView {
 		c.callback = items[len(items)-1].Seq
 	}
 	return &callbacksView{Size: InspectorSize, Items: items}
-}
-
-// SteerOf is a change by hand as summary.json and the page carry it.
-func SteerOf(s run.Steer) report.Steer {
-	out := report.Steer{At: s.At.UTC(), ElapsedMS: transcript.Ms(s.Elapsed), Action: s.Action, Stage: s.Stage, By: s.By}
-	if s.Action == run.SteerUsers {
-		from, to := s.From, s.To
-		out.From, out.To = &from, &to
-	}
-	return out
-}
-
-// SteeringOf is SteerOf of every change; nil for none.
-func SteeringOf(ss []run.Steer) []report.Steer {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]report.Steer, len(ss))
-	for i, s := range ss {
-		out[i] = SteerOf(s)
-	}
-	return out
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -67,7 +68,7 @@ func HistoryCSVHeader() []string {
 }
 
 // WriteStatsCSV writes dir/stats.csv: one row per timed operation.
-func WriteStatsCSV(dir string, s *Summary) error {
+func WriteStatsCSV(dir *results.Dir, s *results.Summary) error {
 	secs := s.DurationMS / 1000
 	rows := [][]string{StatsCSVHeader()}
 	for _, r := range timerRows() {
@@ -79,19 +80,19 @@ func WriteStatsCSV(dir string, s *Summary) error {
 			ms(l.P50), ms(l.P90), ms(l.P95), ms(l.P99), ms(l.Max), r.metric,
 		})
 	}
-	return writeCSV(dir, StatsCSVFile, rows)
+	return writeCSV(dir, results.StatsCSVFile, rows)
 }
 
 // WriteHistoryCSV writes dir/history.csv: for every sample, one row per
 // timed operation.
-func WriteHistoryCSV(dir string, h *History) error {
+func WriteHistoryCSV(dir *results.Dir, h *results.History) error {
 	rows := [][]string{HistoryCSVHeader()}
 	for _, s := range h.Samples {
 		for _, r := range timerRows() {
 			rows = append(rows, historyRow(s, r))
 		}
 	}
-	return writeCSV(dir, HistoryCSVFile, rows)
+	return writeCSV(dir, results.HistoryCSVFile, rows)
 }
 
 func historyRow(s metrics.Sample, r timerRow) []string {
@@ -109,13 +110,13 @@ func historyRow(s metrics.Sample, r timerRow) []string {
 	}
 }
 
-func writeCSV(dir, name string, rows [][]string) error {
+func writeCSV(dir *results.Dir, name string, rows [][]string) error {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	if err := w.WriteAll(rows); err != nil {
 		return fmt.Errorf("cannot encode %s: %w", name, err)
 	}
-	if err := writeFileAtomic(dir, name, b.Bytes()); err != nil {
+	if err := dir.WriteFile(name, b.Bytes()); err != nil {
 		return fmt.Errorf("cannot write %s: %w", name, err)
 	}
 	return nil

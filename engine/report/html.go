@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -20,7 +21,7 @@ type Data struct {
 	// Summary is summary.json as it is on disk, fields this version does
 	// not know included.
 	Summary    json.RawMessage       `json:"summary"`
-	History    *History              `json:"history"`
+	History    *results.History      `json:"history"`
 	Histograms map[string]*Histogram `json:"histograms"`
 	// Conversations are the transcripts the page shows, at most
 	// RenderOptions.MaxConversations of the ConversationsTotal in the run.
@@ -58,12 +59,12 @@ type page struct {
 // WriteHTML writes dir/report.html: one file, its script, styles and data
 // inline, with a Content-Security-Policy that lets the page load nothing at
 // all — it works offline because it cannot do otherwise.
-func WriteHTML(dir, title string, d *Data) error {
+func WriteHTML(dir *results.Dir, title string, d *Data) error {
 	b, err := encodeHTML(title, d)
 	if err != nil {
 		return fmt.Errorf("cannot render report.html: %w", err)
 	}
-	if err := writeFileAtomic(dir, HTMLFile, b); err != nil {
+	if err := dir.WriteFile(results.HTMLFile, b); err != nil {
 		return fmt.Errorf("cannot write report.html: %w", err)
 	}
 	return nil

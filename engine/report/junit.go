@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strconv"
+
+	"github.com/voyplan/voyplan/engine/results"
 )
 
 // JUnit's XML, the subset CI systems read: one suite per run, one test case
@@ -61,18 +63,18 @@ type junitProblem struct {
 // plan, one test case per threshold. A failed threshold is a <failure>
 // carrying the observed value; one that could not be evaluated is an
 // <error>.
-func WriteJUnit(dir string, s *Summary) error {
+func WriteJUnit(dir *results.Dir, s *results.Summary) error {
 	b, err := encodeJUnit(s)
 	if err != nil {
 		return fmt.Errorf("cannot encode junit.xml: %w", err)
 	}
-	if err := writeFileAtomic(dir, JUnitFile, b); err != nil {
+	if err := dir.WriteFile(results.JUnitFile, b); err != nil {
 		return fmt.Errorf("cannot write junit.xml: %w", err)
 	}
 	return nil
 }
 
-func encodeJUnit(s *Summary) ([]byte, error) {
+func encodeJUnit(s *results.Summary) ([]byte, error) {
 	suite := junitSuite{
 		Name:       "voyplan." + s.Plan.Name,
 		Time:       seconds(s.DurationMS),
@@ -106,7 +108,7 @@ func encodeJUnit(s *Summary) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func junitCaseOf(plan string, th Threshold) junitCase {
+func junitCaseOf(plan string, th results.Threshold) junitCase {
 	c := junitCase{
 		Name:      th.Name,
 		Classname: "voyplan." + plan + ".thresholds",
@@ -130,7 +132,7 @@ func junitCaseOf(plan string, th Threshold) junitCase {
 	return c
 }
 
-func junitProperties(s *Summary) []junitProperty {
+func junitProperties(s *results.Summary) []junitProperty {
 	return []junitProperty{
 		{"plan", s.Plan.Name},
 		{"plan.file", s.Plan.File},
@@ -143,7 +145,7 @@ func junitProperties(s *Summary) []junitProperty {
 }
 
 // verdictText is the run in a few lines, for the suite's output.
-func verdictText(s *Summary) string {
+func verdictText(s *results.Summary) string {
 	c := s.Metrics.Conversations
 	return fmt.Sprintf("verdict: %s\nconversations: %d started, %d completed, %d failed, %d abandoned, %d interrupted (success rate %.3f)\nreply p95: %s ms",
 		s.Verdict, c.Started, c.Succeeded, c.Failed, c.Abandoned, c.Interrupted, c.SuccessRate, ms(s.Metrics.Reply.P95))

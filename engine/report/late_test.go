@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -19,13 +20,13 @@ func TestLateCallbacksReachTheirTurnInTheReport(t *testing.T) {
 	c.Turns = append(c.Turns, transcript.Turn{N: 2, Sent: "Sim"})
 	writeRunFiles(t, dir, c)
 
-	if err := NewLateJSONL(filepath.Join(dir, LateFile)).Close(); err != nil { // nothing written: no file
+	if err := results.NewLateJSONL(filepath.Join(dir, results.LateFile)).Close(); err != nil { // nothing written: no file
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, LateFile)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, results.LateFile)); !os.IsNotExist(err) {
 		t.Fatalf("late.jsonl exists without a late callback: %v", err)
 	}
-	l := NewLateJSONL(filepath.Join(dir, LateFile))
+	l := results.NewLateJSONL(filepath.Join(dir, results.LateFile))
 	now := time.Now().UTC()
 	for _, cb := range []transcript.LateCallback{
 		{Conversation: "conv-late", Turn: 2, ReceivedAt: now, Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "resposta-atrasada-2"}}},
@@ -40,11 +41,11 @@ func TestLateCallbacksReachTheirTurnInTheReport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	late, err := ReadLate(filepath.Join(dir, LateFile))
+	late, err := results.ReadLate(filepath.Join(dir, results.LateFile))
 	if err != nil || len(late["conv-late"]) != 2 || len(late["another"]) != 1 {
 		t.Fatalf("ReadLate: %v, %+v", err, late)
 	}
-	convs, err := collectConversations(filepath.Join(dir, ConversationsFile), 10, late)
+	convs, err := collectConversations(results.At(dir), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,10 +54,10 @@ func TestLateCallbacksReachTheirTurnInTheReport(t *testing.T) {
 		turns[1].Late[0].Text != "resposta-atrasada-2" || turns[1].Late[1].Text != "turno-desconhecido" {
 		t.Errorf("late items by turn: %+v / %+v", turns[0].Late, turns[1].Late)
 	}
-	if _, err := Render(dir, RenderOptions{}); err != nil {
+	if _, err := Render(results.At(dir), RenderOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	page, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
+	page, _ := os.ReadFile(filepath.Join(dir, results.HTMLFile))
 	if !bytes.Contains(page, []byte("resposta-atrasada-2")) || bytes.Contains(page, []byte("de-outra-conversa")) {
 		t.Error("the page does not carry the late reply on its conversation alone")
 	}

@@ -2,14 +2,13 @@ package report
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/verdict"
 )
 
 // DefaultMaxConversations is how many transcripts report.html carries by
@@ -36,28 +35,24 @@ type Rendered struct {
 // charts or the transcripts are empty). apply calls it when a run ends and
 // `voyplan report` calls it on an old run directory, so both give the same
 // files.
-func Render(dir string, o RenderOptions) (*Rendered, error) {
-	raw, sum, err := readSummaryFile(filepath.Join(dir, SummaryFile))
+func Render(dir *results.Dir, o RenderOptions) (*Rendered, error) {
+	raw, sum, err := dir.ReadSummaryRaw()
 	if err != nil {
 		return nil, err
 	}
 	out := &Rendered{}
-	hist, err := ReadHistory(filepath.Join(dir, HistoryFile))
+	hist, err := dir.ReadHistory()
 	if errors.Is(err, fs.ErrNotExist) {
-		out.Missing = append(out.Missing, HistoryFile)
-		hist, err = NewHistory(0, nil), nil
+		out.Missing = append(out.Missing, results.HistoryFile)
+		hist, err = results.NewHistory(0, nil), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	late, err := ReadLate(filepath.Join(dir, LateFile))
-	if err != nil {
-		return nil, err
-	}
-	convs, err := collectConversations(filepath.Join(dir, ConversationsFile), o.max(), late)
+	convs, err := collectConversations(dir, o.max())
 	if errors.Is(err, fs.ErrNotExist) {
-		out.Missing = append(out.Missing, ConversationsFile)
-		convs, err = &collected{samples: newSamples()}, nil
+		out.Missing = append(out.Missing, results.ConversationsFile)
+		convs, err = &collected{samples: verdict.NewSamples()}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -80,42 +75,29 @@ func (o RenderOptions) max() int {
 	return max(o.MaxConversations, 0)
 }
 
-func (r *Rendered) write(dir string, sum *Summary, hist *History, data *Data) error {
+func (r *Rendered) write(dir *results.Dir, sum *results.Summary, hist *results.History, data *Data) error {
 	steps := []struct {
 		name  string
 		write func() error
 	}{
-		{StatsCSVFile, func() error { return WriteStatsCSV(dir, sum) }},
-		{HistoryCSVFile, func() error { return WriteHistoryCSV(dir, hist) }},
-		{JUnitFile, func() error { return WriteJUnit(dir, sum) }},
-		{HTMLFile, func() error { return WriteHTML(dir, "voyplan · "+sum.Plan.Name, data) }},
+		{results.StatsCSVFile, func() error { return WriteStatsCSV(dir, sum) }},
+		{results.HistoryCSVFile, func() error { return WriteHistoryCSV(dir, hist) }},
+		{results.JUnitFile, func() error { return WriteJUnit(dir, sum) }},
+		{results.HTMLFile, func() error { return WriteHTML(dir, "voyplan · "+sum.Plan.Name, data) }},
 	}
 	for _, s := range steps {
 		if err := s.write(); err != nil {
 			return err
 		}
-		r.Files = append(r.Files, filepath.Join(dir, s.name))
+		r.Files = append(r.Files, dir.File(s.name))
 	}
 	return nil
-}
-
-// readSummaryFile reads summary.json both as it is and typed.
-func readSummaryFile(path string) ([]byte, *Summary, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot read the summary: %w", err)
-	}
-	sum, err := ReadSummary(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return raw, sum, nil
 }
 
 // collected is what one pass over conversations.jsonl keeps: every
 // timing, and the transcripts to show.
 type collected struct {
-	samples      *Samples
+	samples      *verdict.Samples
 	total        int
 	limit        int
 	unsuccessful []*transcript.Conversation // did not complete, first ones, up to limit
@@ -124,10 +106,14 @@ type collected struct {
 
 // collectConversations reads conversations.jsonl, attaching to their turns
 // the late callbacks that came after a conversation's line was written.
-func collectConversations(path string, limit int, late map[string][]transcript.LateCallback) (*collected, error) {
-	c := &collected{samples: newSamples(), limit: limit}
-	err := ScanJSONL(path, func(conv *transcript.Conversation) error {
-		attachLate(conv, late[conv.ID])
+func collectConversations(dir *results.Dir, limit int) (*collected, error) {
+	late, err := dir.ReadLate()
+	if err != nil {
+		return nil, err
+	}
+	c := &collected{samples: verdict.NewSamples(), limit: limit}
+	err = dir.ScanConversations(func(conv *transcript.Conversation) error {
+		results.AttachLate(conv, late[conv.ID])
 		c.add(conv)
 		return nil
 	})
@@ -139,7 +125,7 @@ func collectConversations(path string, limit int, late map[string][]transcript.L
 
 func (c *collected) add(conv *transcript.Conversation) {
 	c.total++
-	c.samples.add(conv)
+	c.samples.Add(conv)
 	keep := *conv
 	switch {
 	case conv.Outcome != transcript.Completed && len(c.unsuccessful) < c.limit:

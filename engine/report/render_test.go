@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -34,10 +35,10 @@ func readCSVFile(t *testing.T, path string) [][]string {
 func TestStatsCSV(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := WriteStatsCSV(dir, knownSummary()); err != nil {
+	if err := WriteStatsCSV(results.At(dir), knownSummary()); err != nil {
 		t.Fatal(err)
 	}
-	rows := readCSVFile(t, filepath.Join(dir, StatsCSVFile))
+	rows := readCSVFile(t, filepath.Join(dir, results.StatsCSVFile))
 	if len(rows) != 5 || strings.Join(rows[0], ",") != strings.Join(StatsCSVHeader(), ",") {
 		t.Fatalf("stats.csv: %d rows, header %v", len(rows), rows[0])
 	}
@@ -68,7 +69,7 @@ func TestStatsCSV(t *testing.T) {
 	}
 }
 
-func knownHistory() *History {
+func knownHistory() *results.History {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	sample := func(i int, users int64) metrics.Sample {
 		return metrics.Sample{
@@ -81,16 +82,16 @@ func knownHistory() *History {
 			Cost: metrics.Cost{USD: 0.01 * float64(i)},
 		}
 	}
-	return NewHistory(metrics.HistoryInterval, []metrics.Sample{sample(1, 2), sample(2, 4), sample(3, 6)})
+	return results.NewHistory(metrics.HistoryInterval, []metrics.Sample{sample(1, 2), sample(2, 4), sample(3, 6)})
 }
 
 func TestHistoryCSV(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := WriteHistoryCSV(dir, knownHistory()); err != nil {
+	if err := WriteHistoryCSV(results.At(dir), knownHistory()); err != nil {
 		t.Fatal(err)
 	}
-	rows := readCSVFile(t, filepath.Join(dir, HistoryCSVFile))
+	rows := readCSVFile(t, filepath.Join(dir, results.HistoryCSVFile))
 	if len(rows) != 1+3*4 || strings.Join(rows[0], ",") != strings.Join(HistoryCSVHeader(), ",") {
 		t.Fatalf("history.csv: %d rows; want 3 samples × 4 metrics", len(rows)-1)
 	}
@@ -115,17 +116,17 @@ func TestHistoryCSV(t *testing.T) {
 func TestHistoryRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := WriteHistory(dir, knownHistory()); err != nil {
+	if err := results.WriteHistory(dir, knownHistory()); err != nil {
 		t.Fatal(err)
 	}
-	h, err := ReadHistory(filepath.Join(dir, HistoryFile))
+	h, err := results.ReadHistory(filepath.Join(dir, results.HistoryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h.IntervalMS != 5000 || len(h.Samples) != 3 || h.Samples[2].Timers["reply"].Interval.P95 != 250*time.Millisecond {
 		t.Errorf("round trip: %+v", h)
 	}
-	if _, err := ReadHistory(filepath.Join(dir, "nope.json")); err == nil {
+	if _, err := results.ReadHistory(filepath.Join(dir, "nope.json")); err == nil {
 		t.Error("no error for a missing history")
 	}
 }
@@ -133,10 +134,10 @@ func TestHistoryRoundTrip(t *testing.T) {
 func TestJUnit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := WriteJUnit(dir, knownSummary()); err != nil {
+	if err := WriteJUnit(results.At(dir), knownSummary()); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, JUnitFile))
+	b, err := os.ReadFile(filepath.Join(dir, results.JUnitFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,44 +180,6 @@ func TestJUnit(t *testing.T) {
 	}
 }
 
-func TestSummarySchema(t *testing.T) {
-	t.Parallel()
-	good, err := encodeSummary(knownSummary())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ValidateSummary(good); err != nil {
-		t.Fatalf("a summary voyplan wrote does not validate: %v", err)
-	}
-	tests := []struct {
-		name   string
-		mutate func(m map[string]any)
-		want   string
-	}{
-		{"no verdict", func(m map[string]any) { delete(m, "verdict") }, "verdict"},
-		{"verdict not an enum value", func(m map[string]any) { m["verdict"] = "maybe" }, "/verdict"},
-		{"success rate as a percentage", func(m map[string]any) { m["success_rate"] = 80.0 }, "/success_rate"},
-		{"a latency without p95", func(m map[string]any) { delete(m["metrics"].(map[string]any)["reply"].(map[string]any), "p95") }, "/metrics/reply"},
-		{"not a date", func(m map[string]any) { m["started_at"] = "yesterday" }, "/started_at"},
-		{"a key in the plan", func(m map[string]any) { m["plan"].(map[string]any)["api_key"] = "x" }, "/plan"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var m map[string]any
-			if err := json.Unmarshal(good, &m); err != nil {
-				t.Fatal(err)
-			}
-			tt.mutate(m)
-			b, _ := json.Marshal(m)
-			err := ValidateSummary(b)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v; want one naming %q", err, tt.want)
-			}
-		})
-	}
-}
-
 func TestHistogramOf(t *testing.T) {
 	t.Parallel()
 	var xs []float64
@@ -251,7 +214,7 @@ func TestHistogramOf(t *testing.T) {
 // data cannot break out of its script element.
 func TestHTMLIsSelfContainedAndSafe(t *testing.T) {
 	t.Parallel()
-	raw, _ := encodeSummary(knownSummary())
+	raw, _ := json.Marshal(knownSummary())
 	c := conversation("x")
 	c.Turns[0].Sent = `</script><script>alert(1)</script>`
 	page, err := encodeHTML(`voyplan · <smoke>`, &Data{Summary: raw, History: knownHistory(), Conversations: []*transcript.Conversation{c}, ConversationsTotal: 1})
@@ -303,21 +266,21 @@ func between(t *testing.T, s, open, close string) string {
 func TestRenderWithoutOptionalFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := WriteSummary(dir, knownSummary()); err != nil {
+	if err := results.WriteSummary(dir, knownSummary()); err != nil {
 		t.Fatal(err)
 	}
-	out, err := Render(dir, RenderOptions{})
+	out, err := Render(results.At(dir), RenderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(out.Missing, ",") != HistoryFile+","+ConversationsFile || len(out.Files) != 4 {
+	if strings.Join(out.Missing, ",") != results.HistoryFile+","+results.ConversationsFile || len(out.Files) != 4 {
 		t.Errorf("rendered %v, missing %v", out.Files, out.Missing)
 	}
-	rows := readCSVFile(t, filepath.Join(dir, HistoryCSVFile))
+	rows := readCSVFile(t, filepath.Join(dir, results.HistoryCSVFile))
 	if len(rows) != 1 {
 		t.Errorf("history.csv without history: %d rows", len(rows))
 	}
-	if _, err := Render(t.TempDir(), RenderOptions{}); err == nil {
+	if _, err := Render(results.At(t.TempDir()), RenderOptions{}); err == nil {
 		t.Error("no error rendering a directory without summary.json")
 	}
 }
@@ -326,10 +289,10 @@ func TestRenderWithoutOptionalFiles(t *testing.T) {
 // summary and convs in conversations.jsonl.
 func writeRunFiles(t *testing.T, dir string, convs ...*transcript.Conversation) {
 	t.Helper()
-	if err := WriteSummary(dir, knownSummary()); err != nil {
+	if err := results.WriteSummary(dir, knownSummary()); err != nil {
 		t.Fatal(err)
 	}
-	j, err := CreateJSONL(filepath.Join(dir, ConversationsFile))
+	j, err := results.CreateJSONL(filepath.Join(dir, results.ConversationsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +319,7 @@ func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
 		convs = append(convs, c)
 	}
 	writeRunFiles(t, dir, convs...)
-	c, err := collectConversations(filepath.Join(dir, ConversationsFile), 4, nil)
+	c, err := collectConversations(results.At(dir), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,10 +331,10 @@ func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
 	if strings.Join(ids, "") != "abdh" || c.total != 10 {
 		t.Errorf("shown %v of %d; want a b d h of 10", ids, c.total)
 	}
-	if _, err := Render(dir, RenderOptions{MaxConversations: 4}); err != nil {
+	if _, err := Render(results.At(dir), RenderOptions{MaxConversations: 4}); err != nil {
 		t.Fatal(err)
 	}
-	page, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
+	page, _ := os.ReadFile(filepath.Join(dir, results.HTMLFile))
 	if !bytes.Contains(page, []byte(`"conversations_total":10`)) {
 		t.Error("the page does not say how many conversations the run had")
 	}

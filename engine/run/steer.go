@@ -11,12 +11,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/fdlimit"
 	"github.com/voyplan/voyplan/engine/plan"
-)
-
-// Steering actions.
-const (
-	SteerUsers = "users" // the current stage's target users changed
-	SteerStop  = "stop"  // the run was stopped
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // MaxSteerUsers bounds a target set by hand: a typo must not start a
@@ -31,18 +26,6 @@ var (
 	// rate, not users; there is no target to steer.
 	ErrOpenStage = errors.New("the stages are open (arrival_rate): conversations arrive at the plan's rate, there are no users to set; stop the run instead")
 )
-
-// Steer is one change made by hand while the run went on.
-type Steer struct {
-	At      time.Time     // wall clock
-	Elapsed time.Duration // since the run started
-	Action  string        // SteerUsers or SteerStop
-	Stage   string        // the stage it happened in
-	// From and To are the stage's target users before and after the change
-	// (SteerUsers only).
-	From, To int
-	By       string // who asked: "dashboard"
-}
 
 // steering is the Runner's side of changes by hand. The scheduler
 // goroutine (walk) is the only one to touch the schedule: SetTarget sends it
@@ -63,7 +46,7 @@ type steering struct {
 
 	// mu guards log: every change made by hand, in the order made.
 	mu  sync.Mutex
-	log []Steer
+	log []transcript.Steer
 }
 
 type steerRequest struct {
@@ -73,7 +56,7 @@ type steerRequest struct {
 }
 
 type steerReply struct {
-	steer Steer
+	steer transcript.Steer
 	err   error
 }
 
@@ -88,25 +71,25 @@ func (s *steering) init() {
 // stages after it go on from the count reached. by says who asked (logged
 // and kept in Steering). It blocks until the scheduler has re-planned, or ctx
 // ends. A plan of open stages has no users to set: ErrOpenStage.
-func (r *Runner) SetTarget(ctx context.Context, users int, by string) (Steer, error) {
+func (r *Runner) SetTarget(ctx context.Context, users int, by string) (transcript.Steer, error) {
 	if r.plan.Open() {
-		return Steer{}, ErrOpenStage
+		return transcript.Steer{}, ErrOpenStage
 	}
 	if users < 0 || users > MaxSteerUsers {
-		return Steer{}, fmt.Errorf("users must be between 0 and %d, got %d", MaxSteerUsers, users)
+		return transcript.Steer{}, fmt.Errorf("users must be between 0 and %d, got %d", MaxSteerUsers, users)
 	}
 	if err := r.checkUsers(users); err != nil {
-		return Steer{}, err
+		return transcript.Steer{}, err
 	}
 	req := steerRequest{users: users, by: by, reply: make(chan steerReply, 1)}
 	select {
 	case r.steer.requests <- req:
 	case <-r.draining:
-		return Steer{}, ErrStopping
+		return transcript.Steer{}, ErrStopping
 	case <-r.steer.done:
-		return Steer{}, ErrStagesOver
+		return transcript.Steer{}, ErrStagesOver
 	case <-ctx.Done():
-		return Steer{}, ctx.Err()
+		return transcript.Steer{}, ctx.Err()
 	}
 	rep := <-req.reply
 	return rep.steer, rep.err
@@ -128,19 +111,19 @@ func (r *Runner) checkUsers(n int) error {
 // StopByHand stops the run as Stop does, and records who asked in the
 // steering log and run.log. A run already stopping is left as it is
 // (ErrStopping).
-func (r *Runner) StopByHand(by string) (Steer, error) {
+func (r *Runner) StopByHand(by string) (transcript.Steer, error) {
 	if r.isDraining() || !r.steer.stopped.CompareAndSwap(false, true) {
-		return Steer{}, ErrStopping
+		return transcript.Steer{}, ErrStopping
 	}
 	el := r.Elapsed()
-	s := Steer{At: time.Now(), Elapsed: el, Action: SteerStop, Stage: stageName(r.plan, r.Stage()), By: by}
+	s := transcript.Steer{At: time.Now(), Elapsed: el, Action: transcript.SteerStop, Stage: stageName(r.plan, r.Stage()), By: by}
 	r.record(s)
 	r.Stop()
 	return s, nil
 }
 
 // Steering returns the changes made by hand so far, in order.
-func (r *Runner) Steering() []Steer {
+func (r *Runner) Steering() []transcript.Steer {
 	r.steer.mu.Lock()
 	defer r.steer.mu.Unlock()
 	return slices.Clone(r.steer.log)
@@ -159,12 +142,12 @@ func (r *Runner) Planned() int { return int(r.steer.planned.Load()) }
 // or as steered; in an open stage, its max_users.
 func (r *Runner) Target() int { return int(r.steer.target.Load()) }
 
-func (r *Runner) record(s Steer) {
+func (r *Runner) record(s transcript.Steer) {
 	r.steer.mu.Lock()
 	r.steer.log = append(r.steer.log, s)
 	r.steer.mu.Unlock()
 	args := []any{"action", s.Action, "stage", s.Stage, "by", s.By, "elapsed", s.Elapsed.Round(time.Millisecond)}
-	if s.Action == SteerUsers {
+	if s.Action == transcript.SteerUsers {
 		args = append(args, "from", s.From, "to", s.To)
 	}
 	r.log.Info("steered by hand", args...)
@@ -230,7 +213,7 @@ func (r *Runner) replan(req steerRequest, steps []plan.Step) []plan.Step {
 		req.reply <- steerReply{err: ErrStagesOver}
 		return steps
 	}
-	s := Steer{At: time.Now(), Elapsed: now, Action: SteerUsers, Stage: r.steer.stages[i].Name,
+	s := transcript.Steer{At: time.Now(), Elapsed: now, Action: transcript.SteerUsers, Stage: r.steer.stages[i].Name,
 		From: r.steer.stages[i].Users, To: req.users, By: req.by}
 	r.steer.stages[i].Users = req.users
 	r.steer.holdIdle = i == len(r.steer.stages)-1 && req.users == 0

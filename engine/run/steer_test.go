@@ -65,7 +65,7 @@ func TestSetTargetRaisesAndLowersAtTheSpawnRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Action != SteerUsers || s.From != 1 || s.To != 5 || s.Stage != "all" || s.By != "test" || s.Elapsed <= 0 {
+	if s.Action != transcript.SteerUsers || s.From != 1 || s.To != 5 || s.Stage != "all" || s.By != "test" || s.Elapsed <= 0 {
 		t.Errorf("steer = %+v", s)
 	}
 	// 4 more users at 4 a second: the first at once, the last 750ms later.
@@ -153,7 +153,7 @@ func TestStopByHand(t *testing.T) {
 		t.Fatal("no conversation started")
 	}
 	s, err := r.StopByHand("test")
-	if err != nil || s.Action != SteerStop || s.By != "test" {
+	if err != nil || s.Action != transcript.SteerStop || s.By != "test" {
 		t.Fatalf("StopByHand = %+v, %v", s, err)
 	}
 	if _, err := r.StopByHand("test"); !errors.Is(err, ErrStopping) {
@@ -170,7 +170,7 @@ func TestStopByHand(t *testing.T) {
 	if !res.Interrupted {
 		t.Error("a run stopped by hand is interrupted")
 	}
-	if log := r.Steering(); len(log) != 1 || log[0].Action != SteerStop {
+	if log := r.Steering(); len(log) != 1 || log[0].Action != transcript.SteerStop {
 		t.Errorf("steering log %+v", log)
 	}
 }

@@ -3,5 +3,7 @@
 // conversations.jsonl. It is plain data shared by the run (which fills it),
 // the metrics (which count it) and the reports (which write and render it);
 // it does no I/O and imports nothing of the engine. Message, one item of an
-// assistant reply as every protocol normalises it, lives here too.
+// assistant reply as every protocol normalises it, and Steer, one change made
+// by hand while a run went on (the run records it, summary.json and the live
+// page carry it, the verdict line tells it), live here too.
 package transcript

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // RenderOptions says how to render the end of a run.
@@ -15,9 +16,10 @@ type RenderOptions struct {
 	Elapsed     time.Duration // how long it ran; 0 uses the snapshot's
 	Color       bool          // PASS green, FAIL red (ANSI); never when false
 	LLMName     string        // the LLM row's label, "Gemini" when empty
-	// Steering tells the changes made by hand while the run went on
-	// ("users 6→10 at 0:12"); the verdict line says the run was steered.
-	Steering []string
+	// Steering is the changes made by hand while the run went on; the
+	// verdict line says the run was steered and tells them ("users 6→10 at
+	// 0:12").
+	Steering []transcript.Steer
 }
 
 // Render writes, in order: a heading with the run time, the requests table in the old Locust shape and the
@@ -49,7 +51,7 @@ func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error
 func VerdictLine(rs []Result, o RenderOptions) string {
 	line := verdictWord(rs, o.Color) + " — " + verdictDetail(rs)
 	if len(o.Steering) > 0 {
-		line += " — " + paint(o.Color, yellow, "STEERED") + " by hand: " + strings.Join(o.Steering, ", ")
+		line += " — " + paint(o.Color, yellow, "STEERED") + " by hand: " + strings.Join(steeringLines(o.Steering), ", ")
 	}
 	if o.Interrupted {
 		line += " — " + paint(o.Color, yellow, "INTERRUPTED") + interruptedDetail(o.Elapsed)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -111,7 +112,7 @@ func TestVerdictLine(t *testing.T) {
 		{"interrupted", []Result{pass}, RenderOptions{Interrupted: true, Elapsed: 90500 * time.Millisecond}, "PASS — 1 threshold held — INTERRUPTED after 1m31s: results are partial"},
 		{"interrupted at once", []Result{fail}, RenderOptions{Interrupted: true}, "FAIL — 1 of 1 threshold failed: b — INTERRUPTED: results are partial"},
 		{"color", []Result{fail}, RenderOptions{Color: true}, "\x1b[31mFAIL\x1b[0m — 1 of 1 threshold failed: b"},
-		{"steered and stopped by hand", []Result{pass}, RenderOptions{Interrupted: true, Elapsed: 25 * time.Second, Steering: []string{"users 6→10 at 0:12", "stop at 0:25"}},
+		{"steered and stopped by hand", []Result{pass}, RenderOptions{Interrupted: true, Elapsed: 25 * time.Second, Steering: []transcript.Steer{{Action: transcript.SteerUsers, From: 6, To: 10, Elapsed: 12500 * time.Millisecond}, {Action: transcript.SteerStop, Elapsed: 25200 * time.Millisecond}}},
 			"PASS — 1 threshold held — STEERED by hand: users 6→10 at 0:12, stop at 0:25 — INTERRUPTED after 25s: results are partial"},
 	}
 	for _, tt := range tests {

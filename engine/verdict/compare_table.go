@@ -1,4 +1,4 @@
-package report
+package verdict
 
 import (
 	"fmt"
@@ -9,8 +9,6 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
-
-	"github.com/voyplan/voyplan/engine/verdict"
 )
 
 // TableOptions tune WriteComparison.
@@ -61,11 +59,11 @@ func value(v float64, unit string) string {
 	case math.IsNaN(v):
 		return "-"
 	case unit == "ms":
-		return verdict.FormatDuration(time.Duration(math.Round(v * float64(time.Millisecond))))
+		return FormatDuration(time.Duration(math.Round(v * float64(time.Millisecond))))
 	case unit == "usd":
 		return "$" + strconv.FormatFloat(v, 'f', -1, 64)
 	}
-	return verdict.FormatFloat(v)
+	return FormatFloat(v)
 }
 
 func change(r Row) string {
@@ -96,20 +94,20 @@ func pct(f float64) string { return fmt.Sprintf("%+.1f%%", 100*f) }
 
 func signed(f float64) string {
 	if f >= 0 {
-		return "+" + verdict.FormatFloat(f)
+		return "+" + FormatFloat(f)
 	}
-	return verdict.FormatFloat(f)
+	return FormatFloat(f)
 }
 
 func rowVerdict(r Row, limit float64, color bool) string {
 	switch r.Verdict {
 	case Regression:
 		if r.OverLimit {
-			return paint(color, "31;1", "REGRESSION") + overLimit(limit)
+			return paint(color, "\x1b[31;1m", "REGRESSION") + overLimit(limit)
 		}
-		return paint(color, "33", "regression (within limit)")
+		return paint(color, "\x1b[33m", "regression (within limit)")
 	case Improved:
-		return paint(color, "32", "improved")
+		return paint(color, "\x1b[32m", "improved")
 	case Noise:
 		return "within noise"
 	case NoData:
@@ -131,11 +129,11 @@ func closingLine(c *Comparison, color bool) string {
 	over, regs := len(c.OverLimit()), len(c.Regressions())
 	switch {
 	case over > 0:
-		return paint(color, "31;1", "REGRESSION") + fmt.Sprintf(" — %d metric(s) worse beyond the noise and beyond --max-regression %s", over, limitText(c.MaxRegression))
+		return paint(color, "\x1b[31;1m", "REGRESSION") + fmt.Sprintf(" — %d metric(s) worse beyond the noise and beyond --max-regression %s", over, limitText(c.MaxRegression))
 	case regs > 0:
-		return paint(color, "33;1", "OK") + fmt.Sprintf(" — %d regression(s) beyond the noise, all within --max-regression %s", regs, limitText(c.MaxRegression))
+		return paint(color, "\x1b[33;1m", "OK") + fmt.Sprintf(" — %d regression(s) beyond the noise, all within --max-regression %s", regs, limitText(c.MaxRegression))
 	}
-	return paint(color, "32;1", "OK") + " — no regression beyond the run-to-run noise"
+	return paint(color, "\x1b[32;1m", "OK") + " — no regression beyond the run-to-run noise"
 }
 
 func limitText(f float64) string {
@@ -143,11 +141,4 @@ func limitText(f float64) string {
 		return "(none tolerated)"
 	}
 	return strconv.FormatFloat(100*f, 'f', -1, 64) + "%"
-}
-
-func paint(on bool, code, s string) string {
-	if !on {
-		return s
-	}
-	return "\033[" + code + "m" + s + "\033[0m"
 }

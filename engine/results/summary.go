@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bytes"
@@ -35,7 +35,7 @@ type Summary struct {
 	Segment    *Segment         `json:"segment,omitempty"` // set when this process ran one slice of the users
 	// Steering lists the changes made by hand while the run went on (the
 	// live dashboard's users and stop buttons); absent when there were none.
-	Steering []Steer `json:"steering,omitempty"`
+	Steering []transcript.Steer `json:"steering,omitempty"`
 	Legacy
 	// Distributions carries each timed operation's mergeable distribution
 	// (HDR histogram and exact counts), last as it is bulky, so that the
@@ -102,7 +102,7 @@ type Run struct {
 	StopReason  string // Stop*; "" is StopCompleted
 	AbortedBy   string
 	Segment     *Segment
-	Steering    []Steer
+	Steering    []transcript.Steer
 	// Distributions is the Recorder's (metrics.Recorder.Distributions).
 	Distributions map[string]metrics.Distribution
 }

@@ -1,4 +1,4 @@
-package report
+package verdict
 
 import (
 	"math"
@@ -89,7 +89,7 @@ func TestClusteredStatsMatchThePooledResample(t *testing.T) {
 		}
 		near(t, "mean", got[0], sum/float64(len(pooled)), 1e-9)
 		for i, q := range qs {
-			near(t, "quantile", got[1+i], quantile(pooled, q), 0)
+			near(t, "quantile", got[1+i], Quantile(pooled, q), 0)
 		}
 	}
 }

@@ -1,62 +1,36 @@
-package report
+package verdict
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// RunResults is what Compare reads of one run: its summary, and the
-// timings of its conversations when conversations.jsonl is at hand.
+// RunResults is what Compare reads of one run: the metrics of its summary,
+// and the timings of its conversations when conversations.jsonl is at hand
+// (engine/results reads them).
 type RunResults struct {
 	Path    string
-	Summary *Summary
 	metrics flat
 	// Samples is nil when the run's conversations.jsonl could not be found:
 	// latency bounds then come from the summary alone (see Compare).
 	Samples *Samples
 }
 
-// LoadResults reads a run directory (summary.json, and conversations.jsonl
-// when present) or a summary file (and the conversations.jsonl beside it
-// when the file is named summary.json).
-func LoadResults(path string) (*RunResults, error) {
-	sumPath, convPath := path, ""
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the run %s: %w", path, err)
-	}
-	if fi.IsDir() {
-		sumPath = filepath.Join(path, SummaryFile)
-	}
-	if filepath.Base(sumPath) == SummaryFile {
-		convPath = filepath.Join(filepath.Dir(sumPath), ConversationsFile)
-	}
-	raw, sum, err := readSummaryFile(sumPath)
+// NewRunResults takes a run's summary.json as it is on disk and its
+// samples (nil without conversations.jsonl); path names the run.
+func NewRunResults(path string, summary []byte, samples *Samples) (*RunResults, error) {
+	m, err := flattenMetrics(summary)
 	if err != nil {
 		return nil, err
 	}
-	m, err := flattenMetrics(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sumPath, err)
-	}
-	r := &RunResults{Path: path, Summary: sum, metrics: m}
-	if convPath != "" {
-		r.Samples, err = ReadSamples(convPath)
-		if errors.Is(err, fs.ErrNotExist) {
-			r.Samples, err = nil, nil
-		}
-	}
-	return r, err
+	return &RunResults{Path: path, metrics: m, Samples: samples}, nil
 }
 
 // CompareOptions tune Compare; the zero value is usable.

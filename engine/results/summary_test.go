@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"encoding/json"
@@ -201,5 +201,43 @@ func TestReadSummaryInvalid(t *testing.T) {
 	}
 	if _, err := ReadSummary(path); err == nil {
 		t.Fatal("no error for an invalid summary")
+	}
+}
+
+func TestSummarySchema(t *testing.T) {
+	t.Parallel()
+	good, err := encodeSummary(knownSummary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateSummary(good); err != nil {
+		t.Fatalf("a summary voyplan wrote does not validate: %v", err)
+	}
+	tests := []struct {
+		name   string
+		mutate func(m map[string]any)
+		want   string
+	}{
+		{"no verdict", func(m map[string]any) { delete(m, "verdict") }, "verdict"},
+		{"verdict not an enum value", func(m map[string]any) { m["verdict"] = "maybe" }, "/verdict"},
+		{"success rate as a percentage", func(m map[string]any) { m["success_rate"] = 80.0 }, "/success_rate"},
+		{"a latency without p95", func(m map[string]any) { delete(m["metrics"].(map[string]any)["reply"].(map[string]any), "p95") }, "/metrics/reply"},
+		{"not a date", func(m map[string]any) { m["started_at"] = "yesterday" }, "/started_at"},
+		{"a key in the plan", func(m map[string]any) { m["plan"].(map[string]any)["api_key"] = "x" }, "/plan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var m map[string]any
+			if err := json.Unmarshal(good, &m); err != nil {
+				t.Fatal(err)
+			}
+			tt.mutate(m)
+			b, _ := json.Marshal(m)
+			err := ValidateSummary(b)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v; want one naming %q", err, tt.want)
+			}
+		})
 	}
 }

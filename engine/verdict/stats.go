@@ -1,4 +1,4 @@
-package report
+package verdict
 
 import (
 	"math"
@@ -131,7 +131,7 @@ func clusterBootstrap(a, b *clustered, qs []float64, confidence float64, resampl
 	bands := make([]interval, len(diffs))
 	for i, d := range diffs {
 		sort.Float64s(d)
-		bands[i] = interval{lo: quantile(d, alpha), hi: quantile(d, 1-alpha)}
+		bands[i] = interval{lo: Quantile(d, alpha), hi: Quantile(d, 1-alpha)}
 	}
 	return bands[0], bands[1:], true
 }

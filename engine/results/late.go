@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bufio"
@@ -44,9 +44,9 @@ func ReadLate(path string) (map[string][]transcript.LateCallback, error) {
 	return out, err
 }
 
-// attachLate adds each late callback's items to its turn's Late; one for a
+// AttachLate adds each late callback's items to its turn's Late; one for a
 // turn the conversation does not have goes to its last turn.
-func attachLate(c *transcript.Conversation, late []transcript.LateCallback) {
+func AttachLate(c *transcript.Conversation, late []transcript.LateCallback) {
 	if len(c.Turns) == 0 {
 		return
 	}

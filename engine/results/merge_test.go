@@ -1,4 +1,4 @@
-package report
+package results_test
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
@@ -23,7 +25,7 @@ type fakeSegment struct {
 	seed         uint64
 	start, end   time.Time
 	interrupted  bool
-	steering     []Steer
+	steering     []transcript.Steer
 	checks       []string
 	convs        []transcript.Conversation
 	samples      []metrics.Sample
@@ -41,7 +43,7 @@ func (f fakeSegment) write(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	rec := metrics.NewRecorder([]string{"p"})
-	j, err := CreateJSONL(filepath.Join(dir, ConversationsFile))
+	j, err := results.CreateJSONL(filepath.Join(dir, results.ConversationsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,9 +51,9 @@ func (f fakeSegment) write(t *testing.T, dir string) string {
 		c := &f.convs[i]
 		rec.ConversationStarted(c.Persona)
 		for _, turn := range c.Turns {
-			rec.Send(msDuration(turn.SendMS), true)
+			rec.Send(results.MsDuration(turn.SendMS), true)
 			if turn.ReplyMS != nil {
-				rec.Reply(msDuration(*turn.ReplyMS), true)
+				rec.Reply(results.MsDuration(*turn.ReplyMS), true)
 			}
 		}
 		rec.ConversationEnded(c)
@@ -63,7 +65,7 @@ func (f fakeSegment) write(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	if f.extra != "" {
-		appendFile(t, filepath.Join(dir, ConversationsFile), f.extra)
+		appendFile(t, filepath.Join(dir, results.ConversationsFile), f.extra)
 	}
 	var ds map[string]metrics.Distribution
 	if !f.old {
@@ -79,27 +81,27 @@ func (f fakeSegment) write(t *testing.T, dir string) string {
 	if hash == "" {
 		hash = "abc123"
 	}
-	var seg *Segment
+	var seg *results.Segment
 	if f.count > 0 {
-		seg = &Segment{Index: f.index, Count: f.count}
+		seg = &results.Segment{Index: f.index, Count: f.count}
 	}
-	sum := NewSummary(Run{
-		Plan:    PlanInfo{Name: "merge test", File: "plans/m.hcl", Hash: hash, Seed: f.seed},
+	sum := results.NewSummary(results.Run{
+		Plan:    results.PlanInfo{Name: "merge test", File: "plans/m.hcl", Hash: hash, Seed: f.seed},
 		Version: "v1", StartedAt: f.start, EndedAt: f.end, Interrupted: f.interrupted,
 		Segment: seg, Steering: f.steering, Distributions: ds,
 	}, rec.Snapshot(f.end.Sub(f.start)), rs)
-	if err := WriteSummary(dir, sum); err != nil {
+	if err := results.WriteSummary(dir, sum); err != nil {
 		t.Fatal(err)
 	}
 	iv := f.intervalMS
 	if iv == 0 {
 		iv = 5000
 	}
-	if err := WriteHistory(dir, &History{IntervalMS: iv, Samples: append([]metrics.Sample{}, f.samples...)}); err != nil {
+	if err := results.WriteHistory(dir, &results.History{IntervalMS: iv, Samples: append([]metrics.Sample{}, f.samples...)}); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.late) > 0 {
-		l := NewLateJSONL(filepath.Join(dir, LateFile))
+		l := results.NewLateJSONL(filepath.Join(dir, results.LateFile))
 		for i := range f.late {
 			if err := l.WriteLate(&f.late[i]); err != nil {
 				t.Fatal(err)
@@ -138,7 +140,7 @@ func fakeConversation(user int, at time.Time, replies ...float64) transcript.Con
 		reply := ms
 		c.Turns = append(c.Turns, transcript.Turn{N: i + 1, Sent: "oi", SentAt: sent, SendMS: 1, Status: 200,
 			ReplyMS: &reply, Messages: []transcript.Message{}, Late: []transcript.Message{}})
-		sent = sent.Add(msDuration(ms))
+		sent = sent.Add(results.MsDuration(ms))
 	}
 	c.EndedAt = sent
 	c.DurationMS = transcript.Ms(sent.Sub(at))
@@ -163,7 +165,7 @@ func cumulate(ss []metrics.Sample) []metrics.Sample {
 	var tot metrics.Interval
 	var replies int64
 	for i := range ss {
-		tot = addInterval(tot, ss[i].Conversations)
+		tot = results.AddInterval(tot, ss[i].Conversations)
 		replies += ss[i].Timers["reply"].Interval.Count
 		ss[i].Totals = tot
 		ss[i].Timers["reply"] = metrics.TimerSample{Interval: ss[i].Timers["reply"].Interval, Total: metrics.Latency{Count: replies}}
@@ -173,11 +175,11 @@ func cumulate(ss []metrics.Sample) []metrics.Sample {
 
 func at(sec float64) time.Time { return mergeT0.Add(time.Duration(sec * float64(time.Second))) }
 
-func readSegments(t *testing.T, dirs ...string) []*SegmentRun {
+func readSegments(t *testing.T, dirs ...string) []*results.SegmentRun {
 	t.Helper()
-	runs := make([]*SegmentRun, len(dirs))
+	runs := make([]*results.SegmentRun, len(dirs))
 	for i, d := range dirs {
-		r, err := ReadSegment(d)
+		r, err := results.ReadSegment(d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +199,7 @@ func TestMergeSegments(t *testing.T) {
 	two := 2
 	a := fakeSegment{
 		index: 1, count: 2, start: at(0), end: at(12), checks: []string{"conversations.succeeded == 3"},
-		steering: []Steer{{At: at(3), ElapsedMS: 3000, Action: "users", Stage: "s", From: &one, To: &two, By: "dashboard"}},
+		steering: []transcript.Steer{{At: at(3), Elapsed: 3 * time.Second, Action: "users", Stage: "s", From: one, To: two, By: "dashboard"}},
 		convs: []transcript.Conversation{
 			fakeConversation(3, at(6), 300),      // the reply ends in the grid's 5–10 s
 			fakeConversation(1, at(0.5), 100, 1), // both end in 0–5 s
@@ -219,7 +221,7 @@ func TestMergeSegments(t *testing.T) {
 	}
 	dirB := b.write(t, filepath.Join(root, "b"))
 	dirA := a.write(t, filepath.Join(root, "a"))
-	m, err := Merge(readSegments(t, dirB, dirA))
+	m, err := results.Merge(readSegments(t, dirB, dirA))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,28 +252,28 @@ func TestMergeSegments(t *testing.T) {
 	}
 	sum := m.Summary([]verdict.Result{{Name: "t1", Check: "conversations.succeeded == 3", Pass: true, Observed: "3"}})
 	if sum.Segment != nil || !sum.Interrupted || len(sum.Steering) != 1 || !sum.StartedAt.Equal(at(0)) || !sum.EndedAt.Equal(at(13.5)) ||
-		sum.DurationMS != 13500 || sum.Verdict != VerdictPass || len(sum.Distributions) != len(metrics.DistributionNames) {
+		sum.DurationMS != 13500 || sum.Verdict != results.VerdictPass || len(sum.Distributions) != len(metrics.DistributionNames) {
 		t.Errorf("summary: segment %v interrupted %v steering %d span %v–%v (%vms) verdict %s, %d distributions",
 			sum.Segment, sum.Interrupted, len(sum.Steering), sum.StartedAt, sum.EndedAt, sum.DurationMS, sum.Verdict, len(sum.Distributions))
 	}
-	if err := WriteSummary(out, sum); err != nil {
+	if err := results.WriteSummary(out, sum); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join(out, SummaryFile))
+	raw, err := os.ReadFile(filepath.Join(out, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ValidateSummary(raw); err != nil {
+	if err := results.ValidateSummary(raw); err != nil {
 		t.Error(err)
 	}
 
 	checkMergedLines(t, out, dirA, dirB)
 	checkMergedHistory(t, out)
-	late, err := ReadLate(filepath.Join(out, LateFile))
+	late, err := results.ReadLate(filepath.Join(out, results.LateFile))
 	if err != nil || len(late["conv-2"]) != 1 || len(late["conv-3"]) != 1 {
 		t.Errorf("late.jsonl: %v, %v", late, err)
 	}
-	if _, err := Render(out, RenderOptions{}); err != nil {
+	if _, err := report.Render(results.At(out), report.RenderOptions{}); err != nil {
 		t.Errorf("render the merged run: %v", err)
 	}
 }
@@ -279,7 +281,7 @@ func TestMergeSegments(t *testing.T) {
 // checkMergedLines: every line of the segments, byte for byte, by start.
 func checkMergedLines(t *testing.T, out, dirA, dirB string) {
 	t.Helper()
-	merged, err := os.ReadFile(filepath.Join(out, ConversationsFile))
+	merged, err := os.ReadFile(filepath.Join(out, results.ConversationsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +304,7 @@ func checkMergedLines(t *testing.T, out, dirA, dirB string) {
 		t.Errorf("users in merged order %s; want 1,5,2,3 (by started_at)", got)
 	}
 	for _, dir := range []string{dirA, dirB} {
-		b, err := os.ReadFile(filepath.Join(dir, ConversationsFile))
+		b, err := os.ReadFile(filepath.Join(dir, results.ConversationsFile))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -322,7 +324,7 @@ func checkMergedLines(t *testing.T, out, dirA, dirB string) {
 // summed, gauges carried forward, latencies from the turns.
 func checkMergedHistory(t *testing.T, out string) {
 	t.Helper()
-	h, err := ReadHistory(filepath.Join(out, HistoryFile))
+	h, err := results.ReadHistory(filepath.Join(out, results.HistoryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +386,7 @@ func TestMergeRefusals(t *testing.T) {
 		{"thresholds differ", []fakeSegment{base(1), func() fakeSegment { s := base(2); s.checks = []string{"cost.usd < 1"}; return s }()},
 			nil, []string{"different thresholds", "-var"}},
 		{"a file missing", []fakeSegment{base(1), base(2)}, func(t *testing.T, dirs []string) {
-			if err := os.Remove(filepath.Join(dirs[1], HistoryFile)); err != nil {
+			if err := os.Remove(filepath.Join(dirs[1], results.HistoryFile)); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"%1", "has no history.json"}},
@@ -427,15 +429,15 @@ func TestMergeRefusals(t *testing.T) {
 
 // mergeInto reads, merges and writes as voyplan merge does.
 func mergeInto(dirs []string, out string) error {
-	runs := make([]*SegmentRun, len(dirs))
+	runs := make([]*results.SegmentRun, len(dirs))
 	for i, d := range dirs {
-		r, err := ReadSegment(d)
+		r, err := results.ReadSegment(d)
 		if err != nil {
 			return err
 		}
 		runs[i] = r
 	}
-	m, err := Merge(runs)
+	m, err := results.Merge(runs)
 	if err != nil {
 		return err
 	}
@@ -454,7 +456,7 @@ func TestMergeNotes(t *testing.T) {
 			convs: []transcript.Conversation{fakeConversation(index, at(1), 100)}}
 		return s.write(t, filepath.Join(root, fmt.Sprint(index)))
 	}
-	m, err := Merge(readSegments(t, seg(3, 7), seg(1, 8)))
+	m, err := results.Merge(readSegments(t, seg(3, 7), seg(1, 8)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,24 +478,24 @@ func TestMergeNotes(t *testing.T) {
 // names every abort threshold that stopped a segment.
 func TestMergedStopReason(t *testing.T) {
 	t.Parallel()
-	runs := func(reasons ...[2]string) *Merged {
-		m := &Merged{}
+	runs := func(reasons ...[2]string) *results.Merged {
+		m := &results.Merged{}
 		for _, r := range reasons {
-			m.Runs = append(m.Runs, &SegmentRun{Summary: &Summary{StopReason: r[0], AbortedBy: r[1]}})
+			m.Runs = append(m.Runs, &results.SegmentRun{Summary: &results.Summary{StopReason: r[0], AbortedBy: r[1]}})
 		}
 		return m
 	}
 	tests := []struct {
-		m         *Merged
+		m         *results.Merged
 		why, abrt string
 	}{
-		{runs([2]string{StopCompleted, ""}, [2]string{StopCompleted, ""}), StopCompleted, ""},
-		{runs([2]string{StopCompleted, ""}, [2]string{StopSignal, ""}), StopSignal, ""},
-		{runs([2]string{StopAbort, "budget"}, [2]string{StopCompleted, ""}, [2]string{StopAbort, "budget"}), StopAbort, "budget"},
-		{runs([2]string{"", ""}), StopCompleted, ""}, // a summary from before stop_reason
+		{runs([2]string{results.StopCompleted, ""}, [2]string{results.StopCompleted, ""}), results.StopCompleted, ""},
+		{runs([2]string{results.StopCompleted, ""}, [2]string{results.StopSignal, ""}), results.StopSignal, ""},
+		{runs([2]string{results.StopAbort, "budget"}, [2]string{results.StopCompleted, ""}, [2]string{results.StopAbort, "budget"}), results.StopAbort, "budget"},
+		{runs([2]string{"", ""}), results.StopCompleted, ""}, // a summary from before stop_reason
 	}
 	for i, tt := range tests {
-		if why, abrt := tt.m.stopReason(), tt.m.abortedBy(); why != tt.why || abrt != tt.abrt {
+		if why, abrt := tt.m.StopReason(), tt.m.AbortedBy(); why != tt.why || abrt != tt.abrt {
 			t.Errorf("case %d: %q, %q; want %q, %q", i, why, abrt, tt.why, tt.abrt)
 		}
 	}

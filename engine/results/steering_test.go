@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"encoding/json"
@@ -8,18 +8,15 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 func TestSteeringInTheSummary(t *testing.T) {
 	t.Parallel()
-	from, to := 6, 10
 	at := time.Date(2026, 11, 24, 12, 0, 12, 0, time.UTC)
-	steering := []Steer{
-		{At: at, ElapsedMS: 12500, Action: "users", Stage: "hold", From: &from, To: &to, By: "dashboard"},
-		{At: at.Add(13 * time.Second), ElapsedMS: 25200, Action: "stop", Stage: "hold", By: "dashboard"},
-	}
-	if got, want := SteeringLines(steering), []string{"users 6→10 at 0:12", "stop at 0:25"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("SteeringLines = %q; want %q", got, want)
+	steering := []transcript.Steer{
+		{At: at, Elapsed: 12500 * time.Millisecond, Action: "users", Stage: "hold", From: 6, To: 10, By: "dashboard"},
+		{At: at.Add(13 * time.Second), Elapsed: 25200 * time.Millisecond, Action: "stop", Stage: "hold", By: "dashboard"},
 	}
 	run := Run{Plan: PlanInfo{Name: "p"}, Version: "test", StartedAt: at, EndedAt: at.Add(30 * time.Second), Interrupted: true, Steering: steering}
 	b, err := encodeSummary(NewSummary(run, metrics.NewRecorder(nil).Snapshot(0), nil))

@@ -1,4 +1,4 @@
-package report
+package verdict_test
 
 import (
 	"bytes"
@@ -12,7 +12,9 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/verdict"
 )
 
 // synthetic describes a run made up for a comparison.
@@ -31,7 +33,7 @@ func writeRun(t *testing.T, s synthetic) string {
 	t.Helper()
 	dir := t.TempDir()
 	rec := metrics.NewRecorder([]string{"edman"})
-	j, err := CreateJSONL(filepath.Join(dir, ConversationsFile))
+	j, err := results.CreateJSONL(filepath.Join(dir, results.ConversationsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,8 +59,8 @@ func writeRun(t *testing.T, s synthetic) string {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	run := Run{Plan: PlanInfoOf(&plan.Plan{Name: "synthetic"}), Version: "test", StartedAt: start, EndedAt: start.Add(time.Minute)}
-	if err := WriteSummary(dir, NewSummary(run, rec.Snapshot(time.Minute), nil)); err != nil {
+	run := results.Run{Plan: results.PlanInfoOf(&plan.Plan{Name: "synthetic"}), Version: "test", StartedAt: start, EndedAt: start.Add(time.Minute)}
+	if err := results.WriteSummary(dir, results.NewSummary(run, rec.Snapshot(time.Minute), nil)); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -82,16 +84,16 @@ func syntheticConversation(i int, ok bool, factor float64, rng *rand.Rand, start
 	return c
 }
 
-func load(t *testing.T, path string) *RunResults {
+func load(t *testing.T, path string) *verdict.RunResults {
 	t.Helper()
-	r, err := LoadResults(path)
+	r, err := results.LoadRunResults(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
-func row(t *testing.T, c *Comparison, metric string) Row {
+func row(t *testing.T, c *verdict.Comparison, metric string) verdict.Row {
 	t.Helper()
 	for _, r := range c.Rows {
 		if r.Metric == metric {
@@ -99,25 +101,25 @@ func row(t *testing.T, c *Comparison, metric string) Row {
 		}
 	}
 	t.Fatalf("no row %q", metric)
-	return Row{}
+	return verdict.Row{}
 }
 
 func TestCompareIdenticalRunsShowNoRegression(t *testing.T) {
 	t.Parallel()
 	dir := writeRun(t, synthetic{conversations: 20, success: 0.9, latency: 1, seed: 1})
-	c := Compare(load(t, dir), load(t, dir), CompareOptions{MaxRegression: 0})
+	c := verdict.Compare(load(t, dir), load(t, dir), verdict.CompareOptions{MaxRegression: 0})
 	if regs := c.Regressions(); len(regs) != 0 {
 		t.Fatalf("identical runs: regressions %+v", regs)
 	}
 	for _, m := range []string{"reply.p95", "reply.p50", "reply.avg", "conversations.success_rate", "personas.edman.success_rate", "send.error_rate"} {
-		if r := row(t, c, m); r.Verdict != Noise || r.Change != 0 || !(interval{r.Low, r.High}).contains(0) {
+		if r := row(t, c, m); r.Verdict != verdict.Noise || r.Change != 0 || !verdict.IntervalContains(r.Low, r.High, 0) {
 			t.Errorf("%s = %+v; want within noise, no change", m, r)
 		}
 	}
-	if r := row(t, c, "reply.p95"); r.Method != MethodBootstrap {
+	if r := row(t, c, "reply.p95"); r.Method != verdict.MethodBootstrap {
 		t.Errorf("reply.p95 judged by %q; want the bootstrap over conversations.jsonl", r.Method)
 	}
-	if r := row(t, c, "conversations.started"); r.Verdict != NotJudged || r.Base != 20 {
+	if r := row(t, c, "conversations.started"); r.Verdict != verdict.NotJudged || r.Base != 20 {
 		t.Errorf("a count is shown, not judged: %+v", r)
 	}
 }
@@ -126,15 +128,15 @@ func TestCompareHalfTheSuccessRateIsARegression(t *testing.T) {
 	t.Parallel()
 	base := load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1}))
 	next := load(t, writeRun(t, synthetic{conversations: 20, success: 0.5, latency: 1, seed: 2}))
-	c := Compare(base, next, CompareOptions{MaxRegression: 0.10})
+	c := verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: 0.10})
 	r := row(t, c, "conversations.success_rate")
-	if r.Verdict != Regression || !r.OverLimit || r.Method != MethodNewcomb || r.High >= 0 {
+	if r.Verdict != verdict.Regression || !r.OverLimit || r.Method != verdict.MethodNewcomb || r.High >= 0 {
 		t.Fatalf("success rate 1 → 0.5 on 20 conversations: %+v; want a regression over the limit", r)
 	}
 	if math.Abs(r.Change+0.5) > 1e-9 {
 		t.Errorf("change = %v; want -50%%", r.Change)
 	}
-	if p := row(t, c, "personas.edman.success_rate"); p.Verdict != Regression {
+	if p := row(t, c, "personas.edman.success_rate"); p.Verdict != verdict.Regression {
 		t.Errorf("the persona's success rate: %+v", p)
 	}
 	if over := c.OverLimit(); len(over) == 0 {
@@ -142,8 +144,8 @@ func TestCompareHalfTheSuccessRateIsARegression(t *testing.T) {
 	}
 	// The same drop is tolerated by a limit above it (the error rates,
 	// from 0, are worse by any limit).
-	lax := Compare(base, next, CompareOptions{MaxRegression: 0.6})
-	if r := row(t, lax, "conversations.success_rate"); r.Verdict != Regression || r.OverLimit {
+	lax := verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: 0.6})
+	if r := row(t, lax, "conversations.success_rate"); r.Verdict != verdict.Regression || r.OverLimit {
 		t.Errorf("--max-regression 60%%: %+v; want a regression within the limit", r)
 	}
 	if r := row(t, lax, "conversation.error_rate"); !r.OverLimit || !math.IsInf(r.Change, 1) {
@@ -158,22 +160,22 @@ func TestCompareSmallLatencyChangeIsNoise(t *testing.T) {
 		next synthetic
 		want string
 	}{
-		{"2% slower, the same draws", synthetic{conversations: 20, success: 1, latency: 1.02, seed: 1}, Noise},
-		{"2% slower, other draws", synthetic{conversations: 20, success: 1, latency: 1.02, seed: 9}, Noise},
-		{"twice as slow", synthetic{conversations: 20, success: 1, latency: 2, seed: 9}, Regression},
+		{"2% slower, the same draws", synthetic{conversations: 20, success: 1, latency: 1.02, seed: 1}, verdict.Noise},
+		{"2% slower, other draws", synthetic{conversations: 20, success: 1, latency: 1.02, seed: 9}, verdict.Noise},
+		{"twice as slow", synthetic{conversations: 20, success: 1, latency: 2, seed: 9}, verdict.Regression},
 	}
 	base := load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1}))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := Compare(base, load(t, writeRun(t, tt.next)), CompareOptions{MaxRegression: 0.10})
+			c := verdict.Compare(base, load(t, writeRun(t, tt.next)), verdict.CompareOptions{MaxRegression: 0.10})
 			for _, m := range []string{"reply.avg", "reply.p50", "reply.p90", "reply.p95"} {
 				if r := row(t, c, m); r.Verdict != tt.want {
 					t.Errorf("%s: %+v; want %s", m, r, tt.want)
 				}
 			}
 			// 240 replies: two beyond the p99, too few to judge it.
-			if r := row(t, c, "reply.p99"); r.Verdict != TooFew {
+			if r := row(t, c, "reply.p99"); r.Verdict != verdict.TooFew {
 				t.Errorf("reply.p99: %+v; want too few samples", r)
 			}
 		})
@@ -186,7 +188,7 @@ func TestCompareSummariesAlone(t *testing.T) {
 	t.Parallel()
 	base := writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1})
 	alone := filepath.Join(t.TempDir(), "baseline.json")
-	b, err := os.ReadFile(filepath.Join(base, SummaryFile))
+	b, err := os.ReadFile(filepath.Join(base, results.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,13 +199,13 @@ func TestCompareSummariesAlone(t *testing.T) {
 	if a.Samples != nil {
 		t.Fatal("a summary not named summary.json must not pick up a conversations file")
 	}
-	small := Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1.02, seed: 1})), CompareOptions{MaxRegression: 0.1})
-	big := Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 3, seed: 1})), CompareOptions{MaxRegression: 0.1})
+	small := verdict.Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1.02, seed: 1})), verdict.CompareOptions{MaxRegression: 0.1})
+	big := verdict.Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 3, seed: 1})), verdict.CompareOptions{MaxRegression: 0.1})
 	for _, m := range []string{"reply.p50", "reply.p95", "reply.avg"} {
-		if r := row(t, small, m); r.Verdict != Noise || r.Method != MethodSummary {
+		if r := row(t, small, m); r.Verdict != verdict.Noise || r.Method != verdict.MethodSummary {
 			t.Errorf("2%% slower, %s: %+v; want noise by the summary rule", m, r)
 		}
-		if r := row(t, big, m); r.Verdict != Regression || !r.OverLimit {
+		if r := row(t, big, m); r.Verdict != verdict.Regression || !r.OverLimit {
 			t.Errorf("3 times slower, %s: %+v; want a regression", m, r)
 		}
 	}
@@ -214,7 +216,7 @@ func TestWriteComparison(t *testing.T) {
 	base := load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1}))
 	next := load(t, writeRun(t, synthetic{conversations: 20, success: 0.5, latency: 1, seed: 1}))
 	var b bytes.Buffer
-	if err := WriteComparison(&b, Compare(base, next, CompareOptions{MaxRegression: 0.1}), TableOptions{}); err != nil {
+	if err := verdict.WriteComparison(&b, verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: 0.1}), verdict.TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -230,32 +232,10 @@ func TestWriteComparison(t *testing.T) {
 		t.Errorf("metrics at 0 in both runs shown without --all:\n%s", out)
 	}
 	b.Reset()
-	if err := WriteComparison(&b, Compare(base, next, CompareOptions{MaxRegression: 0.1}), TableOptions{All: true, Color: true}); err != nil {
+	if err := verdict.WriteComparison(&b, verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: 0.1}), verdict.TableOptions{All: true, Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "llm.p95") || !strings.Contains(b.String(), "\033[31;1mREGRESSION") {
 		t.Errorf("--all with colour:\n%s", b.String())
-	}
-}
-
-func TestFlattenMetricsKeepsOrderAndShape(t *testing.T) {
-	t.Parallel()
-	f, err := flattenMetrics([]byte(`{"metrics":{"users":3,"reply":{"count":2,"failed":0,"error_rate":0,"p50":1,"p95":2},"personas":{"a b":{"started":1}},"list":[4,5],"flag":true}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, k := range f.order {
-		got = append(got, k.String())
-	}
-	want := "users reply.count reply.failed reply.error_rate reply.p50 reply.p95 personas.a b.started list.0 list.1"
-	if strings.Join(got, " ") != want {
-		t.Errorf("order:\n got %s\nwant %s", strings.Join(got, " "), want)
-	}
-	if !isLatency(f, "reply") || isLatency(f, "personas.a b") {
-		t.Error("latency objects not recognised by their shape")
-	}
-	if _, err := flattenMetrics([]byte(`{"plan":{}}`)); err == nil {
-		t.Error("a summary without metrics must be an error")
 	}
 }

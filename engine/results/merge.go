@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
 
@@ -46,31 +47,27 @@ var mergeNeeds = []string{SummaryFile, HistoryFile, ConversationsFile}
 // summary without latency distributions (written by a voyplan older than
 // merge), naming the file.
 func ReadSegment(dir string) (*SegmentRun, error) {
-	fi, err := os.Stat(dir)
+	d, err := Open(dir)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the results directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("%s is not a results directory", dir)
+		return nil, err
 	}
 	for _, name := range mergeNeeds {
-		if _, err := os.Stat(filepath.Join(dir, name)); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(d.File(name)); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s has no %s: merge needs the %s of every segment (did its run end?)",
 				dir, name, strings.Join(mergeNeeds, ", "))
 		} else if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", filepath.Join(dir, name), err)
+			return nil, fmt.Errorf("cannot read %s: %w", d.File(name), err)
 		}
 	}
-	sumPath := filepath.Join(dir, SummaryFile)
-	sum, err := ReadSummary(sumPath)
+	sum, err := d.ReadSummary()
 	if err != nil {
 		return nil, err
 	}
 	if len(sum.Distributions) == 0 {
 		return nil, fmt.Errorf("%s has no latency distributions: it was written by voyplan %s, older than merge; "+
-			"percentiles cannot be merged without them — run that segment again with this version", sumPath, sum.Version)
+			"percentiles cannot be merged without them — run that segment again with this version", d.File(SummaryFile), sum.Version)
 	}
-	hist, err := ReadHistory(filepath.Join(dir, HistoryFile))
+	hist, err := d.ReadHistory()
 	if err != nil {
 		return nil, err
 	}
@@ -218,12 +215,12 @@ func short(hash string) string {
 	return hash
 }
 
-// Summary is the merged run's summary.json: the plan, the earliest start
-// and the latest end, interrupted if any segment was, the steering of
-// every segment in segment order, the merged metrics and distributions,
-// and the thresholds as judged again on them (rs); no segment.
-func (m *Merged) Summary(rs []verdict.Result) *Summary {
-	return NewSummary(Run{
+// Run is what the merged run's summary.json records of the run itself:
+// the plan, the earliest start and the latest end, interrupted if any
+// segment was, the steering of every segment in segment order and the
+// merged distributions; no segment.
+func (m *Merged) Run() Run {
+	return Run{
 		Plan:          m.Runs[0].Summary.Plan,
 		Version:       strings.Join(distinct(m.Runs, func(s *Summary) string { return s.Version }), ", "),
 		StartedAt:     m.StartedAt,
@@ -233,7 +230,13 @@ func (m *Merged) Summary(rs []verdict.Result) *Summary {
 		AbortedBy:     m.abortedBy(),
 		Steering:      m.Steering(),
 		Distributions: m.Metrics.Distributions,
-	}, m.Metrics.Snapshot, rs)
+	}
+}
+
+// Summary is the merged run's summary.json: Run, the merged metrics, and
+// the thresholds as judged again on them (rs).
+func (m *Merged) Summary(rs []verdict.Result) *Summary {
+	return NewSummary(m.Run(), m.Metrics.Snapshot, rs)
 }
 
 // stopReason is the first segment's, in segment order, that did not
@@ -259,8 +262,8 @@ func (m *Merged) Interrupted() bool {
 }
 
 // Steering is every segment's steering, in segment order.
-func (m *Merged) Steering() []Steer {
-	var out []Steer
+func (m *Merged) Steering() []transcript.Steer {
+	var out []transcript.Steer
 	for _, r := range m.Runs {
 		out = append(out, r.Summary.Steering...)
 	}

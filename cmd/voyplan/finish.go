@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/voyplan/voyplan/engine/report"
+	"github.com/voyplan/voyplan/engine/results"
+)
+
+// ended is what the exit code of a finished run depends on besides its
+// verdict; the zero value is a merge's: nothing failed, nothing stopped it.
+type ended struct {
+	runErr    error
+	signalled func() bool // a signal or the page stopped the run; nil: no
+	aborted   string      // the abort threshold that stopped the run
+	ui        *uiServer
+}
+
+// finish ends a run (apply) or the merge of its segments (merge) the one
+// same way: results.Finish judges it, prints the verdict, writes
+// summary.json, closes the sinks and renders the reports; then the results
+// directory is printed, the live page told, and the exit code chosen.
+func (a *app) finish(dir *results.Dir, sinks *results.Sinks, e results.Ending, end ended) error {
+	e.Color = a.color()
+	f, err := dir.Finish(a.stdout, e, sinks, renderReports)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
+	end.ui.finish(f.Summary, f.Results, f.Verdict, dir.Path())
+	signalled := end.signalled != nil && end.signalled()
+	return exitFor(end.runErr, signalled, end.aborted, f.Results)
+}
+
+// renderReports writes what report renders from a finished run's files
+// (CSV, JUnit, HTML).
+func renderReports(dir *results.Dir) error {
+	if _, err := report.Render(dir, report.RenderOptions{}); err != nil {
+		return fmt.Errorf("cannot render the results: %w", err)
+	}
+	return nil
+}

@@ -10,11 +10,6 @@ import (
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
-// fdReserve is the rig's reserve of open files, for checkUsers (steer.go).
-// Once checkUsers calls rig.EnsureFiles, this and run's import of
-// engine/fdlimit can go.
-const fdReserve = rig.FDReserve
-
 // openRig is the rig in Options, or one opened for the plan; closeRig
 // closes the rig only when the run opened it.
 func (r *Runner) openRig(ctx context.Context) (_ *rig.Rig, closeRig func(), _ error) {

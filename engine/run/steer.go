@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/fdlimit"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -98,11 +98,7 @@ func (r *Runner) SetTarget(ctx context.Context, users int, by string) (transcrip
 // checkUsers fails when n concurrent users would need more open files than
 // the limit allows, as Check does for the plan's own peak.
 func (r *Runner) checkUsers(n int) error {
-	perUser := uint64(1)
-	if r.plan.Simulator != nil {
-		perUser = 2
-	}
-	if _, err := fdlimit.Ensure(uint64(n)*perUser + fdReserve); err != nil {
+	if err := rig.EnsureFiles(r.plan, n); err != nil {
 		return fmt.Errorf("cannot run %d concurrent users: %w", n, err)
 	}
 	return nil

@@ -69,7 +69,7 @@ func printTarget(w io.Writer, p *plan.Plan) {
 	if p.Simulator != nil {
 		fmt.Fprintf(w, "  target %q → built-in simulator on %s (latency %s)\n", p.Target.Name, p.Simulator.Listen, p.Simulator.Latency)
 	} else if p.Target.ProtocolName() != plan.ProtocolVoyager {
-		fmt.Fprintf(w, "  target %q → %s\n", p.Target.Name, describeProtocol(p.Target)) // targets.go
+		fmt.Fprintf(w, "  target %q → %s\n", p.Target.Name, describeProtocol(p.Target)) // plancmd_protocol.go
 	} else {
 		fmt.Fprintf(w, "  target %q → %s (channel %s)\n", p.Target.Name, p.Target.URL, p.Target.ChannelID)
 	}
@@ -92,7 +92,7 @@ func printTarget(w io.Writer, p *plan.Plan) {
 // stagesTable prints the schedule as a timeline, one row per stage.
 func stagesTable(w io.Writer, p *plan.Plan, s plan.Schedule) error {
 	if s.Open() {
-		return arrivalsTable(w, p, s) // plan_open.go
+		return arrivalsTable(w, p, s) // plancmd_arrivals.go
 	}
 	t := tablewriter.NewTable(w)
 	t.Header("Stage", "From", "To", "Users", "Spawn rate", "Target reached")
@@ -146,7 +146,7 @@ func personasTable(w io.Writer, p *plan.Plan) error {
 // printExpectations prints the bounds a user can budget with.
 func printExpectations(w io.Writer, p *plan.Plan, s plan.Schedule) {
 	if s.Open() {
-		printOpenExpectations(w, p, s) // plan_open.go
+		printOpenExpectations(w, p, s) // plancmd_arrivals.go
 		return
 	}
 	c := p.Conversation

@@ -156,7 +156,7 @@ type Conversation struct {
 }
 
 // Predicate is an expr-lang program over one turn, compiled at load time.
-// Its environment is TurnEnv (see env.go).
+// Its environment is TurnEnv (see turnenv.go).
 type Predicate struct {
 	Source  string
 	Program *vm.Program

@@ -1,3 +1,6 @@
+// How `voyplan plan` describes a target that does not speak the widget
+// API (protocol http, webhook or openai).
+
 package main
 
 import (

@@ -1,3 +1,6 @@
+// The `voyplan plan` output for open stages (arrival_rate): the arrivals
+// table and what an open plan can be expected to start.
+
 package main
 
 import (

@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // dataBlock is a `data "name"` block: attributes evaluated afresh for every
@@ -64,7 +66,7 @@ func (l *loader) collectData(blocks hcl.Blocks) {
 func (l *loader) addDataBlock(b *hcl.Block) {
 	name := b.Labels[0]
 	if i := l.dataIndex(name); i >= 0 {
-		l.add(hcl.Diagnostics{duplicate("data block", name, l.data[i].block, b)})
+		l.add(hcl.Diagnostics{decode.Duplicate("data block", name, l.data[i].block, b)})
 		return
 	}
 	if reservedDataNames[name] {

@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/voyplan/voyplan/engine/datagen"
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Options are the inputs of a load that do not come from the plan file.
@@ -155,6 +156,24 @@ func (l *loader) load(body hcl.Body) {
 	l.decodeThresholds(blocks["threshold"])
 	l.plan.eval = l.userEval()
 	l.probe()
+}
+
+// scope is where the attributes evaluated once per plan are: in l.ctx,
+// their references and calls checked first.
+func (l *loader) scope() decode.Scope {
+	return decode.Scope{Ctx: l.ctx, Check: func(e hcl.Expression) hcl.Diagnostics { return l.checkExpr(e, noData) }}
+}
+
+// content decodes b's body against schema and returns its attributes.
+func (l *loader) content(b *hcl.Block, schema *hcl.BodySchema) *decode.Attrs {
+	a, _ := l.contentBlocks(b, schema)
+	return a
+}
+
+// contentBlocks decodes b's body against schema and returns its attributes
+// and nested blocks.
+func (l *loader) contentBlocks(b *hcl.Block, schema *hcl.BodySchema) (*decode.Attrs, hcl.Blocks) {
+	return decode.Content(b, schema, l.scope(), &l.diags)
 }
 
 func (l *loader) add(diags hcl.Diagnostics) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // personaEval holds a persona's per-user expressions: script (DriverScript),
@@ -40,20 +42,20 @@ func (l *loader) decodePersona(b *hcl.Block) (*Persona, personaEval, hcl.Range) 
 	p := &Persona{Name: b.Labels[0], Weight: 1, DeclRange: b.DefRange}
 	a, rules := l.contentBlocks(b, personaSchema)
 	weight := b.DefRange
-	if attr, ok := a.m["weight"]; ok {
+	if attr, ok := a.Attributes["weight"]; ok {
 		weight = attr.Expr.Range()
 	}
-	a.number("weight", &p.Weight)
-	a.require("weight", p.Weight >= 0, "0 or more: a persona's share of the users is its weight over the sum of all weights")
+	a.Number("weight", &p.Weight)
+	a.Require("weight", p.Weight >= 0, "0 or more: a persona's share of the users is its weight over the sum of all weights")
 	return p, l.personaDriver(a, rules, b, p), weight
 }
 
 // personaDriver settles what plays the persona, script, llm or rules, and
 // returns the expressions to evaluate per user.
-func (l *loader) personaDriver(a attrs, rules hcl.Blocks, b *hcl.Block, p *Persona) personaEval {
-	script, hasScript := a.m["script"]
-	prompt, hasPrompt := a.m["prompt"]
-	llm, hasLLM := a.m["llm"]
+func (l *loader) personaDriver(a *decode.Attrs, rules hcl.Blocks, b *hcl.Block, p *Persona) personaEval {
+	script, hasScript := a.Attributes["script"]
+	prompt, hasPrompt := a.Attributes["prompt"]
+	llm, hasLLM := a.Attributes["llm"]
 	hasRules := len(rules) > 0
 	var pe personaEval
 	switch {
@@ -80,7 +82,7 @@ func (l *loader) personaDriver(a attrs, rules hcl.Blocks, b *hcl.Block, p *Perso
 		}
 	default:
 		p.Driver = DriverLLM
-		if a.str("llm", &p.LLM) {
+		if a.Str("llm", &p.LLM) {
 			l.checkLLMName(a, p)
 		}
 		if !hasPrompt {
@@ -90,7 +92,7 @@ func (l *loader) personaDriver(a attrs, rules hcl.Blocks, b *hcl.Block, p *Perso
 		}
 		pe.prompt = prompt.Expr
 	}
-	if fb, ok := a.m["fallback"]; ok && !hasRules {
+	if fb, ok := a.Attributes["fallback"]; ok && !hasRules {
 		l.personaError("Unexpected fallback", "fallback is the line a rules persona says when no rule matches; "+
 			"this persona has no rule blocks. Remove fallback, or add rule blocks.", fb.Range)
 	}
@@ -99,8 +101,8 @@ func (l *loader) personaDriver(a attrs, rules hcl.Blocks, b *hcl.Block, p *Perso
 }
 
 // unexpectedWithRules reports a prompt on a rules persona.
-func (l *loader) unexpectedWithRules(a attrs) {
-	if prompt, ok := a.m["prompt"]; ok {
+func (l *loader) unexpectedWithRules(a *decode.Attrs) {
+	if prompt, ok := a.Attributes["prompt"]; ok {
 		l.personaError("Unexpected prompt", "A rules persona says its rules' lines; prompt is only used with llm. "+
 			"Remove prompt.", prompt.Range)
 	}
@@ -122,17 +124,17 @@ func (l *loader) checkPersonaExprs(pe personaEval) bool {
 	return bad
 }
 
-func (l *loader) checkLLMName(a attrs, p *Persona) {
+func (l *loader) checkLLMName(a *decode.Attrs, p *Persona) {
 	if _, ok := l.plan.LLMs[p.LLM]; ok {
 		return
 	}
 	detail := fmt.Sprintf("There is no llm block named %q.", p.LLM)
-	if names := sortedKeys(l.plan.LLMs); len(names) > 0 {
-		detail += didYouMean(p.LLM, names) + " The plan declares " + quotedList(names) + "."
+	if names := decode.SortedKeys(l.plan.LLMs); len(names) > 0 {
+		detail += decode.DidYouMean(p.LLM, names) + " The plan declares " + decode.QuotedList(names) + "."
 	} else {
 		detail += fmt.Sprintf(" Declare one: llm %q { model = \"gemini-2.5-flash\" }.", p.LLM)
 	}
-	l.personaError("Unknown llm", detail, a.m["llm"].Expr.Range())
+	l.personaError("Unknown llm", detail, a.Attributes["llm"].Expr.Range())
 }
 
 func (l *loader) personaError(summary, detail string, subject hcl.Range) {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Target protocols: how voyplan talks to the assistant under test. The
@@ -173,9 +175,9 @@ func (l *loader) targetProtocol(b *hcl.Block) (string, *hcl.Attribute, bool) {
 	if !present {
 		return "", nil, true
 	}
-	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
+	a := decode.New(c.Attributes, l.scope(), &l.diags)
 	var name string
-	if !a.str("protocol", &name) {
+	if !a.Str("protocol", &name) {
 		return "", nil, false
 	}
 	for _, p := range protocolNames {
@@ -187,7 +189,7 @@ func (l *loader) targetProtocol(b *hcl.Block) (string, *hcl.Attribute, bool) {
 		Severity: hcl.DiagError,
 		Summary:  "Unsupported protocol",
 		Detail: fmt.Sprintf("%q is not a target protocol.%s It must be \"voyager\" (the default: Voyager's widget API), "+
-			"\"http\", \"webhook\" or \"openai\".", name, didYouMean(name, protocolNames)),
+			"\"http\", \"webhook\" or \"openai\".", name, decode.DidYouMean(name, protocolNames)),
 		Subject: attr.Expr.Range().Ptr(),
 	}})
 	return "", nil, false
@@ -198,13 +200,13 @@ func (l *loader) targetProtocol(b *hcl.Block) (string, *hcl.Attribute, bool) {
 func (l *loader) decodeAPITarget(b *hcl.Block, schema *hcl.BodySchema, async bool) {
 	c, diags := b.Body.Content(schema)
 	l.add(diags)
-	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
+	a := decode.New(c.Attributes, l.scope(), &l.diags)
 	blocks := c.Blocks.ByType()
 	t := &l.plan.Target
-	a.retries(&t.Retries)
+	retries(a, &t.Retries)
 	if async {
-		a.duration("timeout", &t.Timeout)
-		a.require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
+		a.Duration("timeout", &t.Timeout)
+		a.Require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
 	}
 	api := &API{}
 	t.API = api
@@ -253,16 +255,16 @@ func (l *loader) decodeSession(b *hcl.Block) Session {
 		return s
 	}
 	a := l.content(b, sessionSchema)
-	if a.str("mode", &s.Mode) && !contains(sessionModes, s.Mode) {
-		a.invalid("mode", false, "Unsupported session mode", fmt.Sprintf(
+	if a.Str("mode", &s.Mode) && !contains(sessionModes, s.Mode) {
+		a.Invalid("mode", false, "Unsupported session mode", fmt.Sprintf(
 			"%q is not a session mode.%s Use \"body\" (the request template carries conversation.id), \"header\" "+
 				"(voyplan sends session.id in the header named by header) or \"cookie\" (a cookie jar per conversation).",
-			s.Mode, didYouMean(s.Mode, sessionModes)))
+			s.Mode, decode.DidYouMean(s.Mode, sessionModes)))
 	}
-	if a.str("header", &s.Header) {
-		a.invalid("header", validHeaderName(s.Header), "Invalid header name", fmt.Sprintf(
+	if a.Str("header", &s.Header) {
+		a.Invalid("header", validHeaderName(s.Header), "Invalid header name", fmt.Sprintf(
 			"%q is not an HTTP header name: use letters, digits and - (e.g. \"X-Conversation-Id\").", s.Header))
-		a.invalid("header", s.Mode == SessionHeader, "Header without header mode",
+		a.Invalid("header", s.Mode == SessionHeader, "Header without header mode",
 			`header names the header that carries session.id, which voyplan sends only with mode = "header". Set mode = "header" or remove header.`)
 	}
 	s.IDFrom = l.extract(a, "id_from", ResponseEnv{}, idFromKind)
@@ -288,18 +290,18 @@ func (l *loader) decodeCallback(b *hcl.Block) *Callback {
 		return cb
 	}
 	a := l.content(b, callbackSchema)
-	if a.str("url_field", &cb.URLField) {
-		a.invalid("url_field", validFieldPath(cb.URLField), "Invalid url_field", fmt.Sprintf(
+	if a.Str("url_field", &cb.URLField) {
+		a.Invalid("url_field", validFieldPath(cb.URLField), "Invalid url_field", fmt.Sprintf(
 			"url_field is the dotted path of a field of the JSON request body, such as \"reply_to\" or \"webhook.url\"; got %q.",
 			cb.URLField))
 	}
 	var match string
-	if attr, ok := a.m["match"]; ok && a.str("match", &match) && match != matchPath {
+	if attr, ok := a.Attributes["match"]; ok && a.Str("match", &match) && match != matchPath {
 		cb.Match = l.compileExtract(attr, match, CallbackEnv{}, matchKind)
 	}
-	_, byBody := a.m["match"]
+	_, byBody := a.Attributes["match"]
 	byBody = byBody && match != matchPath
-	a.invalid("turn", byBody, "Invalid callback turn",
+	a.Invalid("turn", byBody, "Invalid callback turn",
 		"turn reads the turn a callback answers when callbacks are matched by their body (match = an expression); matched by path, a callback's URL already names its turn.")
 	if byBody {
 		cb.Turn = l.extract(a, "turn", CallbackEnv{}, turnKind)
@@ -315,27 +317,27 @@ func (l *loader) decodeCallback(b *hcl.Block) *Callback {
 func (l *loader) decodeOpenAITarget(b *hcl.Block) {
 	c, diags := b.Body.Content(openaiTargetSchema)
 	l.add(diags)
-	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
+	a := decode.New(c.Attributes, l.scope(), &l.diags)
 	o := &OpenAI{}
 	l.plan.Target.OpenAI = o
 	var base string
-	if a.str("url", &base) {
-		a.httpURL("url", base)
+	if a.Str("url", &base) {
+		a.HTTPURL("url", base)
 		o.Endpoint = chatCompletionsURL(base)
 	}
-	a.str("model", &o.Model)
-	a.invalid("model", o.Model != "", "Invalid model", `model must name the model the endpoint serves, e.g. "assistant-v2".`)
-	a.str("system", &o.System)
-	a.str("api_key", &o.APIKey)
-	o.Headers = a.headers("headers")
-	a.retries(&l.plan.Target.Retries)
+	a.Str("model", &o.Model)
+	a.Invalid("model", o.Model != "", "Invalid model", `model must name the model the endpoint serves, e.g. "assistant-v2".`)
+	a.Str("system", &o.System)
+	a.Str("api_key", &o.APIKey)
+	o.Headers = headers(a, "headers")
+	retries(a, &l.plan.Target.Retries)
 }
 
 // retries reads a target's retries: how often a send that failed with HTTP
 // 5xx or a broken connection is tried again, whatever the protocol.
-func (a attrs) retries(n *int) {
-	a.integer("retries", n)
-	a.require("retries", *n >= 0 && *n <= maxRetries,
+func retries(a *decode.Attrs, n *int) {
+	a.Integer("retries", n)
+	a.Require("retries", *n >= 0 && *n <= maxRetries,
 		"a whole number from 0 (no retry) to 10: how often a send that failed with HTTP 5xx or a broken connection is tried again")
 }
 
@@ -361,15 +363,15 @@ func chatCompletionsURL(base string) string {
 }
 
 // headers decodes a static map of header names to values.
-func (a attrs) headers(name string) map[string]string {
-	v, ok := a.value(name, cty.Map(cty.String), "an object of header names to strings, e.g. { Authorization = \"Bearer ...\" }")
+func headers(a *decode.Attrs, name string) map[string]string {
+	v, ok := a.Value(name, cty.Map(cty.String), "an object of header names to strings, e.g. { Authorization = \"Bearer ...\" }")
 	if !ok {
 		return nil
 	}
 	out := make(map[string]string, v.LengthInt())
 	for k, val := range v.AsValueMap() {
 		if !validHeaderName(k) {
-			a.invalid(name, false, "Invalid header name", fmt.Sprintf(
+			a.Invalid(name, false, "Invalid header name", fmt.Sprintf(
 				"%q is not an HTTP header name: use letters, digits and - (e.g. \"X-Api-Key\").", k))
 			continue
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Request is the request an http or webhook target sends for every
@@ -208,11 +210,11 @@ func requestRoots(async bool) []string {
 func (l *loader) decodeRequest(b *hcl.Block, async bool, cb *Callback) *Request {
 	c, diags := b.Body.Content(requestSchema)
 	l.add(diags)
-	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
+	a := decode.New(c.Attributes, l.scope(), &l.diags)
 	r := &Request{Method: defaultMethod, Range: b.DefRange, ctx: l.rootCtx, async: async}
-	if a.str("method", &r.Method) {
+	if a.Str("method", &r.Method) {
 		r.Method = strings.ToUpper(r.Method)
-		a.invalid("method", validHeaderName(r.Method), "Invalid method",
+		a.Invalid("method", validHeaderName(r.Method), "Invalid method",
 			fmt.Sprintf("method must be an HTTP method such as \"POST\" or \"PUT\"; got %q.", r.Method))
 	}
 	exprs := []struct {
@@ -327,7 +329,7 @@ func (l *loader) checkTurnExpr(e hcl.Expression, roots []string) hcl.Diagnostics
 		}
 	}
 	if se, ok := e.(hclsyntax.Expression); ok {
-		diags = append(diags, checkFunctionNames(se, l.staticFunctionNames(), "a request template")...)
+		diags = append(diags, decode.CheckFunctionNames(se, l.staticFunctionNames(), "a request template")...)
 	}
 	return diags
 }
@@ -343,7 +345,7 @@ func unknownTurnName(t hcl.Traversal, root string, roots []string) *hcl.Diagnost
 		Severity: hcl.DiagError,
 		Summary:  "Unknown variable",
 		Detail: fmt.Sprintf("There is no variable named %q in a request template.%s%s A request sees %s.",
-			root, didYouMean(root, all), extra, quotedList(all)),
+			root, decode.DidYouMean(root, all), extra, decode.QuotedList(all)),
 		Subject: t.SourceRange().Ptr(),
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Rule is one `rule` block of a rules persona (DriverRules). On each
@@ -42,32 +44,24 @@ var ruleSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "when", Required: true}, {Name: "say"}, {Name: "stop"}},
 }
 
-var ruleWhenKind = exprKind{
-	summary: "Invalid rule condition",
-	what:    "when",
-	help: "A rule's when is an expr-lang expression, checked on each assistant reply, that is true when the rule " +
+var ruleWhenKind = decode.ExprKind{
+	Summary: "Invalid rule condition",
+	What:    "when",
+	Help: "A rule's when is an expr-lang expression, checked on each assistant reply, that is true when the rule " +
 		"should answer, e.g. reply matches '(?i)qual o seu cpf'. It sees reply, messages (role, type, text, link), " +
 		"turn, persona and the data blocks by name (customer.cpf).",
 }
 
-// contentBlocks decodes b's body against schema and returns its attributes
-// and nested blocks.
-func (l *loader) contentBlocks(b *hcl.Block, schema *hcl.BodySchema) (attrs, hcl.Blocks) {
-	c, diags := b.Body.Content(schema)
-	l.add(diags)
-	return attrs{l: l, m: c.Attributes, ctx: l.ctx}, c.Blocks
-}
-
 // decodeRules decodes a rules persona's rule blocks and fallback into p,
 // and the per-user say expressions into pe.
-func (l *loader) decodeRules(blocks hcl.Blocks, a attrs, p *Persona, pe *personaEval) {
+func (l *loader) decodeRules(blocks hcl.Blocks, a *decode.Attrs, p *Persona, pe *personaEval) {
 	p.Driver = DriverRules
 	for _, b := range blocks {
 		r, say := l.decodeRule(b)
 		p.Rules = append(p.Rules, r)
 		pe.says = append(pe.says, say)
 	}
-	if fb, ok := a.m["fallback"]; ok {
+	if fb, ok := a.Attributes["fallback"]; ok {
 		p.Fallback, pe.fallback = true, fb.Expr
 	}
 }
@@ -76,15 +70,15 @@ func (l *loader) decodeRules(blocks hcl.Blocks, a attrs, p *Persona, pe *persona
 func (l *loader) decodeRule(b *hcl.Block) (*Rule, hcl.Expression) {
 	r := &Rule{DeclRange: b.DefRange}
 	a := l.content(b, ruleSchema)
-	a.boolean("stop", &r.Stop)
+	a.Bool("stop", &r.Stop)
 	var src string
-	if a.str("when", &src) {
-		attr := a.m["when"]
+	if a.Str("when", &src) {
+		attr := a.Attributes["when"]
 		if prog := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), ruleWhenKind); prog != nil {
 			r.When = &Predicate{Source: src, Program: prog, Range: attr.Expr.Range()}
 		}
 	}
-	say, hasSay := a.m["say"]
+	say, hasSay := a.Attributes["say"]
 	switch {
 	case hasSay && r.Stop:
 		l.personaError("Unexpected say", "A rule with stop = true ends the conversation and says nothing. "+

@@ -13,6 +13,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // fileCache reads the files a plan names (file, templatefile) relative to
@@ -88,7 +90,7 @@ func (c *fileCache) template(path string) (hclsyntax.Expression, error) {
 	if diags.HasErrors() {
 		return nil, templateError(diags)
 	}
-	if diags := checkFunctionNames(t, c.funcs, "a template"); diags.HasErrors() {
+	if diags := decode.CheckFunctionNames(t, c.funcs, "a template"); diags.HasErrors() {
 		return nil, templateError(diags)
 	}
 	c.mu.Lock()

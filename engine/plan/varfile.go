@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // fileVars are the values the -var-file files give, as loadVarFiles found
@@ -112,7 +114,7 @@ func (l *loader) varFileAssignment(path string, attr *hclsyntax.Attribute) {
 			Severity: hcl.DiagError,
 			Summary:  "Undeclared variable",
 			Detail: fmt.Sprintf("The variable file %s sets %q, but the plan declares no such variable.%s "+
-				"Fix the name, or declare it with a variable %q {} block.", path, attr.Name, didYouMean(attr.Name, sortedKeys(l.vars)), attr.Name),
+				"Fix the name, or declare it with a variable %q {} block.", path, attr.Name, decode.DidYouMean(attr.Name, decode.SortedKeys(l.vars)), attr.Name),
 			Subject: attr.NameRange.Ptr(),
 		}})
 		return

@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // EnvVarPrefix prefixes the environment variables that set plan variables:
@@ -38,7 +40,7 @@ func (l *loader) decodeVariables(blocks hcl.Blocks) cty.Value {
 	l.checkUndeclaredVars()
 	l.loadVarFiles() // varfile.go
 	vals := make(map[string]cty.Value, len(l.vars))
-	for _, name := range sortedKeys(l.vars) {
+	for _, name := range decode.SortedKeys(l.vars) {
 		vals[name] = l.variableValue(l.vars[name])
 	}
 	return cty.ObjectVal(vals)
@@ -47,7 +49,7 @@ func (l *loader) decodeVariables(blocks hcl.Blocks) cty.Value {
 func (l *loader) decodeVariable(b *hcl.Block, ctx *hcl.EvalContext) *variable {
 	name := b.Labels[0]
 	if prev, dup := l.vars[name]; dup {
-		l.add(hcl.Diagnostics{duplicate("variable", name, prev.block, b)})
+		l.add(hcl.Diagnostics{decode.Duplicate("variable", name, prev.block, b)})
 		return nil
 	}
 	if !hclsyntax.ValidIdentifier(name) {
@@ -60,11 +62,11 @@ func (l *loader) decodeVariable(b *hcl.Block, ctx *hcl.EvalContext) *variable {
 	}
 	v := &variable{name: name, block: b}
 	a := l.content(b, variableSchema)
-	a.ctx = ctx
+	a.Ctx = ctx
 	var desc string
-	a.str("description", &desc)
+	a.Str("description", &desc)
 	l.variableType(a, v)
-	if attr, ok := a.m["default"]; ok {
+	if attr, ok := a.Attributes["default"]; ok {
 		v.def, v.hasDef = l.variableDefault(a, v, attr)
 	}
 	return v
@@ -72,17 +74,17 @@ func (l *loader) decodeVariable(b *hcl.Block, ctx *hcl.EvalContext) *variable {
 
 // variableType decodes `type`, written as a keyword (type = number) or a
 // string (type = "number").
-func (l *loader) variableType(a attrs, v *variable) {
-	attr, ok := a.m["type"]
+func (l *loader) variableType(a *decode.Attrs, v *variable) {
+	attr, ok := a.Attributes["type"]
 	if !ok {
 		return
 	}
 	name := hcl.ExprAsKeyword(attr.Expr)
-	if name == "" && !a.str("type", &name) {
+	if name == "" && !a.Str("type", &name) {
 		return
 	}
 	ty, ok := variableTypes[name]
-	a.invalid("type", ok, "Invalid variable type", fmt.Sprintf(
+	a.Invalid("type", ok, "Invalid variable type", fmt.Sprintf(
 		"%q is not a variable type. Use string, number or bool, e.g. type = number.", name))
 	if ok {
 		v.typ, v.typed = ty, true
@@ -92,12 +94,12 @@ func (l *loader) variableType(a attrs, v *variable) {
 // variableDefault evaluates the default and converts it to the declared
 // type. A null default means none (a value is required); a default that
 // cannot be used is unknown, so nothing else is reported about it.
-func (l *loader) variableDefault(a attrs, v *variable, attr *hcl.Attribute) (cty.Value, bool) {
+func (l *loader) variableDefault(a *decode.Attrs, v *variable, attr *hcl.Attribute) (cty.Value, bool) {
 	if diags := l.checkExpr(attr.Expr, noData); diags.HasErrors() {
 		l.add(diags)
 		return cty.DynamicVal, true
 	}
-	val, diags := attr.Expr.Value(a.ctx)
+	val, diags := attr.Expr.Value(a.Ctx)
 	l.add(diags)
 	switch {
 	case diags.HasErrors():
@@ -200,7 +202,7 @@ func (l *loader) convertValue(v *variable, val cty.Value, ty cty.Type, from stri
 // checkUndeclaredVars reports -var flags naming no variable block. They come
 // from the command line, so they have no subject in the file.
 func (l *loader) checkUndeclaredVars() {
-	for _, name := range sortedKeys(l.opts.Vars) {
+	for _, name := range decode.SortedKeys(l.opts.Vars) {
 		if _, ok := l.vars[name]; ok {
 			continue
 		}
@@ -208,18 +210,7 @@ func (l *loader) checkUndeclaredVars() {
 			Severity: hcl.DiagError,
 			Summary:  "Value for undeclared variable",
 			Detail: fmt.Sprintf("A variable named %q was given with -var, but the plan declares no such variable.%s "+
-				"Fix the name, or declare it with a variable %q {} block.", name, didYouMean(name, sortedKeys(l.vars)), name),
+				"Fix the name, or declare it with a variable %q {} block.", name, decode.DidYouMean(name, decode.SortedKeys(l.vars)), name),
 		}})
-	}
-}
-
-// duplicate reports a second block of a kind with an already used name.
-func duplicate(kind, name string, first, b *hcl.Block) *hcl.Diagnostic {
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Duplicate " + kind,
-		Detail: fmt.Sprintf("A %s named %q is already declared at %s. Names must be unique: rename or remove one of them.",
-			kind, name, first.DefRange),
-		Subject: b.LabelRanges[0].Ptr(),
 	}
 }

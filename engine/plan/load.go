@@ -14,6 +14,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/datagen"
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/funcs"
 )
 
 // Options are the inputs of a load that do not come from the plan file.
@@ -69,7 +70,7 @@ type loader struct {
 	opts Options
 	plan *Plan
 
-	files     *fileCache
+	files     *funcs.Files
 	funcNames map[string]bool // every function a plan expression may call
 	// funcsCtx holds the static functions and no variables: the parent of
 	// templates. rootCtx adds var: the parent of every other context.
@@ -109,11 +110,11 @@ func newLoader(src []byte, filename string, opts Options) *loader {
 // static ones.
 func (l *loader) buildFunctions() {
 	tmplNames := make(map[string]bool)
-	for _, name := range generatorNames {
+	for _, name := range funcs.GeneratorNames {
 		tmplNames[name] = true
 	}
-	l.files = newFileCache(l.plan.Dir, tmplNames)
-	static := staticFunctions(l.opts.Env, l.files)
+	l.files = funcs.NewFiles(l.plan.Dir, tmplNames)
+	static := funcs.Static(l.opts.Env, l.files)
 	for name := range static {
 		tmplNames[name] = true
 	}
@@ -129,7 +130,7 @@ func (l *loader) buildFunctions() {
 // given user's source of the plan's seed.
 func (l *loader) scopeContext(parent *hcl.EvalContext, seed uint64, user int) *hcl.EvalContext {
 	ctx := parent.NewChild()
-	ctx.Functions = scopeFunctions(datagen.ForUser(seed, user), l.files, l.funcsCtx)
+	ctx.Functions = funcs.Scoped(datagen.ForUser(seed, user), l.files, l.funcsCtx)
 	return ctx
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/voyplan/voyplan/engine/datagen"
+	"github.com/voyplan/voyplan/engine/plan/funcs"
 )
 
 // userEval is what NewUser needs, built once at load and read-only after:
@@ -18,7 +19,7 @@ import (
 type userEval struct {
 	funcsCtx *hcl.EvalContext // static functions: the parent of templates
 	root     *hcl.EvalContext // static functions and var: the parent of a user's context
-	files    *fileCache
+	files    *funcs.Files
 	data     []dataEval
 	personas []personaEval // aligned with Plan.Personas
 	cum      []float64     // cumulative persona weights, in file order
@@ -72,7 +73,7 @@ func (e *userEval) pick(x float64) int {
 // persona's expressions.
 func (e *userEval) evalData(r *rand.Rand) (*hcl.EvalContext, map[string]map[string]string, hcl.Diagnostics) {
 	ctx := e.root.NewChild()
-	ctx.Functions = scopeFunctions(r, e.files, e.funcsCtx)
+	ctx.Functions = funcs.Scoped(r, e.files, e.funcsCtx)
 	ctx.Variables = map[string]cty.Value{"data": cty.EmptyObjectVal}
 	objs := make(map[string]cty.Value, len(e.data))
 	out := make(map[string]map[string]string, len(e.data))

@@ -15,6 +15,7 @@ import (
 	"github.com/voyplan/voyplan/engine/datagen"
 	"github.com/voyplan/voyplan/engine/plan/decode"
 	"github.com/voyplan/voyplan/engine/plan/funcs"
+	"github.com/voyplan/voyplan/engine/plan/vars"
 )
 
 // Options are the inputs of a load that do not come from the plan file.
@@ -24,7 +25,7 @@ type Options struct {
 	Vars map[string]string
 	// VarFiles are the -var-file paths, in the order given: files of
 	// name = value lines whose values win over VOYPLAN_VAR_<name> and the
-	// default, a later file over an earlier one (varfile.go).
+	// default, a later file over an earlier one (vars/varfile.go).
 	VarFiles []string
 	// Env is what env() and VOYPLAN_VAR_<name> see, usually Environ's
 	// answer. Load never reads the process environment itself: nil means
@@ -79,8 +80,7 @@ type loader struct {
 	rootCtx  *hcl.EvalContext
 	ctx      *hcl.EvalContext
 
-	vars      map[string]*variable
-	fileVars  fileVars // the values of opts.VarFiles (varfile.go)
+	vars      *vars.Set
 	data      []*dataBlock
 	personas  []personaEval  // aligned with plan.Personas
 	convAttrs hcl.Attributes // the conversation block's, for the open-stage warnings
@@ -100,7 +100,7 @@ func newLoader(src []byte, filename string, opts Options) *loader {
 			Hash: hex.EncodeToString(sum[:]),
 			LLMs: make(map[string]*LLM),
 		},
-		vars: make(map[string]*variable),
+		vars: vars.New(vars.Inputs{Vars: opts.Vars, Files: opts.VarFiles, Env: opts.Env}),
 	}
 	l.buildFunctions()
 	return l
@@ -141,7 +141,12 @@ func (l *loader) load(body hcl.Body) {
 	l.add(diags)
 	blocks := content.Blocks.ByType()
 	l.rootCtx = l.funcsCtx.NewChild()
-	l.rootCtx.Variables = map[string]cty.Value{"var": l.decodeVariables(blocks["variable"])}
+	varObj, diags := l.vars.Decode(blocks["variable"], decode.Scope{
+		Ctx:   l.scopeContext(l.funcsCtx, 0, -1), // functions, but no variables
+		Check: l.scope().Check,
+	})
+	l.add(diags)
+	l.rootCtx.Variables = map[string]cty.Value{"var": varObj}
 	l.decodePlanBlock(l.single(blocks, "plan", false))
 	l.ctx = l.scopeContext(l.rootCtx, l.plan.Seed, -1)
 	l.collectData(blocks["data"])

@@ -40,7 +40,7 @@ func (l *loader) checkVarRef(t hcl.Traversal) hcl.Diagnostics {
 	if !ok {
 		return nil
 	}
-	if _, declared := l.vars[name]; declared {
+	if l.vars.Declared(name) {
 		return nil
 	}
 	return hcl.Diagnostics{{
@@ -48,7 +48,7 @@ func (l *loader) checkVarRef(t hcl.Traversal) hcl.Diagnostics {
 		Summary:  "Unsupported attribute",
 		Detail: fmt.Sprintf("This object does not have an attribute named %q: no variable %q is declared.%s "+
 			"Fix the name, or declare it with a variable %q { default = ... } block.",
-			name, name, decode.DidYouMean(name, decode.SortedKeys(l.vars)), name),
+			name, name, decode.DidYouMean(name, l.vars.Names()), name),
 		Subject: rng.Ptr(),
 		Context: t.SourceRange().Ptr(),
 	}}

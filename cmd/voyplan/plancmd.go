@@ -9,6 +9,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/protocol"
 )
 
@@ -68,7 +69,7 @@ func printPlan(w io.Writer, p *plan.Plan) error {
 func printTarget(w io.Writer, p *plan.Plan) {
 	if p.Simulator != nil {
 		fmt.Fprintf(w, "  target %q → built-in simulator on %s (latency %s)\n", p.Target.Name, p.Simulator.Listen, p.Simulator.Latency)
-	} else if p.Target.ProtocolName() != plan.ProtocolVoyager {
+	} else if p.Target.ProtocolName() != target.ProtocolVoyager {
 		fmt.Fprintf(w, "  target %q → %s\n", p.Target.Name, describeProtocol(p.Target)) // plancmd_protocol.go
 	} else {
 		fmt.Fprintf(w, "  target %q → %s (channel %s)\n", p.Target.Name, p.Target.URL, p.Target.ChannelID)

@@ -11,17 +11,17 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
 // Defaults of the plan language.
 const (
-	defaultTargetTimeout = 30 * time.Second
+	defaultTargetTimeout = target.DefaultTimeout
 	defaultClientDomain  = "@stw.ai"
 	defaultChannelID     = "68e4464832ec9940d9993a12"
 	defaultListen        = "127.0.0.1:0"
 	defaultTunnel        = "none"
 	defaultTunnelStart   = 20 * time.Second
-	maxRetries           = 10
 	defaultSimLatency    = 50 * time.Millisecond
 	defaultPaymentDomain = "smarttalks.ai"
 	defaultOpening       = "Olá"
@@ -72,51 +72,6 @@ func randomSeed() uint64 {
 		if s := binary.LittleEndian.Uint64(b[:]); s != 0 {
 			return s
 		}
-	}
-}
-
-func (l *loader) decodeTarget(b *hcl.Block) {
-	t := &l.plan.Target
-	t.ChannelID, t.ClientDomain, t.Timeout = defaultChannelID, defaultClientDomain, defaultTargetTimeout
-	if b == nil {
-		return
-	}
-	t.Name = b.Labels[0]
-	if l.decodeProtocolTarget(b) { // http, webhook, openai: protocols.go
-		return
-	}
-	a := l.content(b, targetSchema)
-	if a.Str("url", &t.URL) {
-		a.HTTPURL("url", t.URL)
-	}
-	a.Str("channel_id", &t.ChannelID)
-	a.Str("client_domain", &t.ClientDomain)
-	a.Duration("timeout", &t.Timeout)
-	a.Require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
-	retries(a, &t.Retries)
-	l.checkTargetURL(a, b)
-}
-
-// checkTargetURL requires url unless the plan starts the simulator, which
-// the engine then targets.
-func (l *loader) checkTargetURL(a *decode.Attrs, b *hcl.Block) {
-	_, hasURL := a.Attributes["url"]
-	switch {
-	case !hasURL && l.plan.Simulator == nil:
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Missing required argument",
-			Detail: "The argument \"url\" is required, the assistant's widget endpoint, e.g. " +
-				"url = \"https://voyager.g121.io/v1/webhooks/widget\". Or add a simulator {} block to target the built-in simulator.",
-			Subject: b.DefRange.Ptr(),
-		}})
-	case hasURL && l.plan.Simulator != nil:
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagWarning,
-			Summary:  "Target url ignored",
-			Detail:   "The plan starts the built-in simulator, so the target is the simulator and this url is not used. Remove the url or the simulator block.",
-			Subject:  a.Attributes["url"].Expr.Range().Ptr(),
-		}})
 	}
 }
 

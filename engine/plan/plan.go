@@ -5,6 +5,8 @@ import (
 
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
 // Plan is a loaded, validated plan: plain data the engine runs. Everything a
@@ -50,13 +52,13 @@ type Target struct {
 	// or another transport error) is tried again, with backoff; 4xx is never
 	// retried. 0: no retry.
 	Retries int
-	// Protocol is how the assistant is spoken to (ProtocolHTTP, ...); ""
+	// Protocol is how the assistant is spoken to (target.ProtocolHTTP, ...); ""
 	// is voyager, the widget API (see ProtocolName). Only voyager uses URL,
 	// ChannelID and ClientDomain; http and openai targets have no Timeout
 	// (the conversation's reply_timeout bounds each request).
 	Protocol string
-	API      *API    // protocol http or webhook
-	OpenAI   *OpenAI // protocol openai
+	API      *target.API    // protocol http or webhook
+	OpenAI   *target.OpenAI // protocol openai
 }
 
 // Webhook is where the assistant's replies arrive.

@@ -1,4 +1,4 @@
-package plan
+package target
 
 import (
 	"github.com/expr-lang/expr/vm"
@@ -59,7 +59,7 @@ var (
 )
 
 // extract compiles attribute name of a, when present, against env.
-func (l *loader) extract(a *decode.Attrs, name string, env any, kind decode.ExprKind) *Extract {
+func (d *decoder) extract(a *decode.Attrs, name string, env any, kind decode.ExprKind) *Extract {
 	attr, ok := a.Attributes[name]
 	if !ok {
 		return nil
@@ -68,16 +68,17 @@ func (l *loader) extract(a *decode.Attrs, name string, env any, kind decode.Expr
 	if !a.Str(name, &src) {
 		return nil
 	}
-	return l.compileExtract(attr, src, env, kind)
+	return d.compileExtract(attr, src, env, kind)
 }
 
 // compileExtract compiles src, the value of attr, as an expr-lang program
 // over env of any result type. A compile error is reported at its position
 // inside the string when the string is written literally, as compile does.
-func (l *loader) compileExtract(attr *hcl.Attribute, src string, env any, kind decode.ExprKind) *Extract {
+func (d *decoder) compileExtract(attr *hcl.Attribute, src string, env any, kind decode.ExprKind) *Extract {
 	rng := attr.Expr.Range()
-	prog := l.compileProgram(attr, rng, src, env, kind)
-	if prog == nil {
+	prog, diag := decode.Compile(d.Src, attr, rng, src, env, kind)
+	if diag != nil {
+		d.add(hcl.Diagnostics{diag})
 		return nil
 	}
 	return &Extract{Source: src, Program: prog, Range: rng}

@@ -15,6 +15,7 @@ import (
 	"github.com/voyplan/voyplan/engine/datagen"
 	"github.com/voyplan/voyplan/engine/plan/decode"
 	"github.com/voyplan/voyplan/engine/plan/funcs"
+	"github.com/voyplan/voyplan/engine/plan/peruser"
 	"github.com/voyplan/voyplan/engine/plan/vars"
 )
 
@@ -82,8 +83,8 @@ type loader struct {
 
 	vars      *vars.Set
 	data      []*dataBlock
-	personas  []personaEval  // aligned with plan.Personas
-	convAttrs hcl.Attributes // the conversation block's, for the open-stage warnings
+	personas  []peruser.Persona // aligned with plan.Personas
+	convAttrs hcl.Attributes    // the conversation block's, for the open-stage warnings
 
 	diags hcl.Diagnostics
 }
@@ -237,20 +238,20 @@ var blockExamples = map[string]string{
 }
 
 // userEval gathers what NewUser needs, built once.
-func (l *loader) userEval() *userEval {
-	e := &userEval{
-		root:     l.rootCtx,
-		funcsCtx: l.funcsCtx,
-		files:    l.files,
-		personas: l.personas,
+func (l *loader) userEval() *peruser.Evaluator {
+	e := &peruser.Evaluator{
+		Root:     l.rootCtx,
+		Funcs:    l.funcsCtx,
+		Files:    l.files,
+		Personas: l.personas,
 	}
 	for _, b := range l.data {
-		e.data = append(e.data, dataEval{name: b.name, attrs: b.attrs, skip: !b.ok})
+		e.Data = append(e.Data, peruser.Data{Name: b.name, Attrs: b.attrs, Skip: !b.ok})
 	}
 	total := 0.0
 	for _, p := range l.plan.Personas {
 		total += p.Weight
-		e.cum = append(e.cum, total)
+		e.Cum = append(e.Cum, total)
 	}
 	return e
 }
@@ -260,12 +261,12 @@ func (l *loader) userEval() *userEval {
 func (l *loader) probe() {
 	e := l.plan.eval
 	r := datagen.ForUser(l.plan.Seed, 0)
-	ctx, _, diags := e.evalData(r)
+	ctx, _, diags := e.EvalData(r)
 	l.add(diags)
-	for i := range e.personas {
-		_, _, diags := e.evalPersona(i, ctx)
+	for i := range e.Personas {
+		_, _, diags := e.EvalPersona(i, ctx)
 		l.add(diags)
-		_, _, diags = e.evalRules(i, ctx)
+		_, _, diags = e.EvalRules(i, ctx)
 		l.add(diags)
 	}
 }

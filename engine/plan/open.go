@@ -42,10 +42,10 @@ func (p *Plan) Open() bool { return len(p.Stages) > 0 && p.Stages[0].Open }
 // counted under.
 func (p *Plan) PersonaOf(n int) *Persona {
 	e := p.eval
-	if e == nil || len(e.cum) == 0 {
+	if e == nil || len(e.Cum) == 0 {
 		return nil
 	}
-	return p.Personas[e.pick(datagen.ForUser(p.Seed, n).Float64())] // NewUser's first draw
+	return p.Personas[e.Pick(datagen.ForUser(p.Seed, n).Float64())] // NewUser's first draw
 }
 
 // decodeOpenStage decodes a stage with arrival_rate; duration is decoded

@@ -6,20 +6,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/peruser"
 )
-
-// personaEval holds a persona's per-user expressions: script (DriverScript),
-// prompt (DriverLLM) or say lines and fallback (DriverRules; a stop rule's
-// say is nil), evaluated with the user's data in scope.
-type personaEval struct {
-	script   hcl.Expression
-	prompt   hcl.Expression
-	says     []hcl.Expression
-	fallback hcl.Expression
-	// skip is true when the persona's expressions are wrong (already
-	// reported); the probe user then does not evaluate them.
-	skip bool
-}
 
 func (l *loader) decodePersonas(blocks hcl.Blocks) {
 	if len(blocks) == 0 {
@@ -38,7 +26,7 @@ func (l *loader) decodePersonas(blocks hcl.Blocks) {
 
 // decodePersona decodes one persona; weight is where its weight is set (its
 // block header when it takes the default).
-func (l *loader) decodePersona(b *hcl.Block) (*Persona, personaEval, hcl.Range) {
+func (l *loader) decodePersona(b *hcl.Block) (*Persona, peruser.Persona, hcl.Range) {
 	p := &Persona{Name: b.Labels[0], Weight: 1, DeclRange: b.DefRange}
 	a, rules := l.contentBlocks(b, personaSchema)
 	weight := b.DefRange
@@ -52,30 +40,30 @@ func (l *loader) decodePersona(b *hcl.Block) (*Persona, personaEval, hcl.Range) 
 
 // personaDriver settles what plays the persona, script, llm or rules, and
 // returns the expressions to evaluate per user.
-func (l *loader) personaDriver(a *decode.Attrs, rules hcl.Blocks, b *hcl.Block, p *Persona) personaEval {
+func (l *loader) personaDriver(a *decode.Attrs, rules hcl.Blocks, b *hcl.Block, p *Persona) peruser.Persona {
 	script, hasScript := a.Attributes["script"]
 	prompt, hasPrompt := a.Attributes["prompt"]
 	llm, hasLLM := a.Attributes["llm"]
 	hasRules := len(rules) > 0
-	var pe personaEval
+	var pe peruser.Persona
 	switch {
 	case hasScript && hasLLM:
 		l.personaError("Conflicting persona driver", "A persona is played either by a script (fixed lines) or by an llm "+
 			"with a prompt, not both. Remove script, or remove llm and prompt.", llm.Range)
-		return personaEval{skip: true}
+		return peruser.Persona{Skip: true}
 	case hasRules && (hasScript || hasLLM):
 		l.personaError("Conflicting persona driver", "A persona is played by a script, by an llm or by rule blocks, "+
 			"not several. Remove the rule blocks, or remove script and llm.", rules[0].DefRange)
-		return personaEval{skip: true}
+		return peruser.Persona{Skip: true}
 	case !hasScript && !hasLLM && !hasRules:
 		l.personaError("Missing persona driver", "Give the persona script = [\"Olá\", ...] (fixed lines, first "+
 			"message included), llm = \"<llm block name>\" and a prompt, or rule { when = \"...\" say = \"...\" } blocks.", b.DefRange)
-		return personaEval{skip: true}
+		return peruser.Persona{Skip: true}
 	case hasRules:
 		l.decodeRules(rules, a, p, &pe)
 		l.unexpectedWithRules(a)
 	case hasScript:
-		p.Driver, pe.script = DriverScript, script.Expr
+		p.Driver, pe.Script = DriverScript, script.Expr
 		if hasPrompt {
 			l.personaError("Unexpected prompt", "A script persona says its lines as written; prompt is only used with "+
 				"llm. Remove prompt, or replace script with llm.", prompt.Range)
@@ -88,15 +76,15 @@ func (l *loader) personaDriver(a *decode.Attrs, rules hcl.Blocks, b *hcl.Block, 
 		if !hasPrompt {
 			l.personaError("Missing required argument", "The argument \"prompt\" is required for a persona played by an "+
 				"llm, e.g. prompt = templatefile(\"personas/kataryna.txt\", { customer = data.customer }).", b.DefRange)
-			return personaEval{skip: true}
+			return peruser.Persona{Skip: true}
 		}
-		pe.prompt = prompt.Expr
+		pe.Prompt = prompt.Expr
 	}
 	if fb, ok := a.Attributes["fallback"]; ok && !hasRules {
 		l.personaError("Unexpected fallback", "fallback is the line a rules persona says when no rule matches; "+
 			"this persona has no rule blocks. Remove fallback, or add rule blocks.", fb.Range)
 	}
-	pe.skip = l.checkPersonaExprs(pe)
+	pe.Skip = l.checkPersonaExprs(pe)
 	return pe
 }
 
@@ -110,9 +98,9 @@ func (l *loader) unexpectedWithRules(a *decode.Attrs) {
 
 // checkPersonaExprs checks the references of the persona's expressions and
 // reports whether they are wrong.
-func (l *loader) checkPersonaExprs(pe personaEval) bool {
+func (l *loader) checkPersonaExprs(pe peruser.Persona) bool {
 	bad := false
-	for _, e := range append([]hcl.Expression{pe.script, pe.prompt, pe.fallback}, pe.says...) {
+	for _, e := range append([]hcl.Expression{pe.Script, pe.Prompt, pe.Fallback}, pe.Says...) {
 		if e == nil {
 			continue
 		}

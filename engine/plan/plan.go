@@ -6,6 +6,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/voyplan/voyplan/engine/plan/peruser"
 	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
@@ -38,7 +39,7 @@ type Plan struct {
 	Thresholds   []*Threshold
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
-	eval *userEval
+	eval *peruser.Evaluator
 }
 
 // Target is the assistant under test (VOYAGER.md §1).

@@ -56,7 +56,7 @@ func (l *loader) turnEnvShape() map[string]any {
 	for _, b := range l.data {
 		attrs := make(map[string]string, len(b.attrs))
 		for _, a := range b.attrs {
-			attrs[a.name] = ""
+			attrs[a.Name] = ""
 		}
 		data[b.name] = attrs
 	}

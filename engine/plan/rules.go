@@ -1,14 +1,11 @@
 package plan
 
 import (
-	"fmt"
-
 	"github.com/expr-lang/expr"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/peruser"
 )
 
 // Rule is one `rule` block of a rules persona (DriverRules). On each
@@ -54,15 +51,15 @@ var ruleWhenKind = decode.ExprKind{
 
 // decodeRules decodes a rules persona's rule blocks and fallback into p,
 // and the per-user say expressions into pe.
-func (l *loader) decodeRules(blocks hcl.Blocks, a *decode.Attrs, p *Persona, pe *personaEval) {
+func (l *loader) decodeRules(blocks hcl.Blocks, a *decode.Attrs, p *Persona, pe *peruser.Persona) {
 	p.Driver = DriverRules
 	for _, b := range blocks {
 		r, say := l.decodeRule(b)
 		p.Rules = append(p.Rules, r)
-		pe.says = append(pe.says, say)
+		pe.Says = append(pe.Says, say)
 	}
 	if fb, ok := a.Attributes["fallback"]; ok {
-		p.Fallback, pe.fallback = true, fb.Expr
+		p.Fallback, pe.Fallback = true, fb.Expr
 	}
 }
 
@@ -90,47 +87,4 @@ func (l *loader) decodeRule(b *hcl.Block) (*Rule, hcl.Expression) {
 		return r, say.Expr
 	}
 	return r, nil
-}
-
-// evalRules renders persona i's say lines and fallback in ctx.
-func (e *userEval) evalRules(i int, ctx *hcl.EvalContext) ([]string, string, hcl.Diagnostics) {
-	pe := e.personas[i]
-	if pe.skip || (len(pe.says) == 0 && pe.fallback == nil) {
-		return nil, "", nil
-	}
-	var diags hcl.Diagnostics
-	says := make([]string, len(pe.says))
-	for j, say := range pe.says {
-		if say != nil {
-			var d hcl.Diagnostics
-			says[j], d = evalLine(say, ctx, "say")
-			diags = append(diags, d...)
-		}
-	}
-	var fallback string
-	if pe.fallback != nil {
-		var d hcl.Diagnostics
-		fallback, d = evalLine(pe.fallback, ctx, "fallback")
-		diags = append(diags, d...)
-	}
-	return says, fallback, diags
-}
-
-// evalLine evaluates a customer's line: a non-empty string.
-func evalLine(e hcl.Expression, ctx *hcl.EvalContext, name string) (string, hcl.Diagnostics) {
-	v, diags := e.Value(ctx)
-	if diags.HasErrors() || !v.IsWhollyKnown() {
-		return "", diags
-	}
-	s, err := convert.Convert(v, cty.String)
-	if err != nil || v.IsNull() || s.AsString() == "" {
-		return "", append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid " + name,
-			Detail: fmt.Sprintf("%s must be a non-empty string, the customer's message, e.g. %s = \"Sim, pode enviar\" "+
-				"or %s = data.customer.cpf.", name, name, name),
-			Subject: e.Range().Ptr(),
-		})
-	}
-	return s.AsString(), diags
 }

@@ -48,7 +48,7 @@ func (l *loader) decodePlanBlock(b *hcl.Block) {
 	}
 }
 
-// seed decodes `seed`: a whole number in [0, 2^64).
+// seedOf decodes `seed`: a whole number in [0, 2^64).
 func seedOf(a *decode.Attrs) uint64 {
 	v, ok := a.Value("seed", cty.Number, "a whole number")
 	if !ok {
@@ -75,13 +75,14 @@ func randomSeed() uint64 {
 	}
 }
 
-func (l *loader) decodeWebhook(b *hcl.Block) {
-	w := &l.plan.Webhook
-	w.Listen, w.Tunnel, w.StartTimeout = defaultListen, defaultTunnel, defaultTunnelStart
+// decodeWebhook decodes the optional webhook block.
+func (l *loader) decodeWebhook(b *hcl.Block) (Webhook, hcl.Diagnostics) {
+	w := Webhook{Listen: defaultListen, Tunnel: defaultTunnel, StartTimeout: defaultTunnelStart}
 	if b == nil {
-		return
+		return w, nil
 	}
-	a := l.content(b, webhookSchema)
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, webhookSchema, l.scope(), &diags)
 	if a.Str("listen", &w.Listen) {
 		a.Listen("listen", w.Listen)
 	}
@@ -95,16 +96,19 @@ func (l *loader) decodeWebhook(b *hcl.Block) {
 	if a.Str("public_url", &w.PublicURL) && w.PublicURL != "" {
 		a.HTTPURL("public_url", w.PublicURL)
 	}
-	l.decodeTunnel(a, w)
+	decodeTunnel(a, &w, l.opts.Env)
+	return w, diags
 }
 
-func (l *loader) decodeSimulator(b *hcl.Block) {
+// decodeSimulator decodes the optional simulator block; nil when there is
+// none.
+func (l *loader) decodeSimulator(b *hcl.Block) (*Simulator, hcl.Diagnostics) {
 	if b == nil {
-		return
+		return nil, nil
 	}
 	s := &Simulator{Listen: defaultListen, Latency: defaultSimLatency, PaymentDomain: defaultPaymentDomain}
-	l.plan.Simulator = s
-	a := l.content(b, simulatorSchema)
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, simulatorSchema, l.scope(), &diags)
 	if a.Str("listen", &s.Listen) {
 		a.Listen("listen", s.Listen)
 	}
@@ -121,18 +125,29 @@ func (l *loader) decodeSimulator(b *hcl.Block) {
 	a.Require("split_every", s.SplitEvery >= 0, "0 (never) or more: every n-th reply split in two callbacks")
 	a.Rate("fail_rate", &s.FailRate)
 	a.Rate("drop_rate", &s.DropRate)
-	l.decodeSimulatorFaults(a, s)
+	decodeSimulatorFaults(a, s)
+	return s, diags
 }
 
-func (l *loader) decodeLLM(b *hcl.Block) {
-	name := b.Labels[0]
-	if prev, dup := l.plan.LLMs[name]; dup {
-		l.add(hcl.Diagnostics{decode.DuplicateAt("llm", name, prev.DeclRange, b)})
-		return
+// decodeLLMs decodes the llm blocks, by name.
+func (l *loader) decodeLLMs(blocks hcl.Blocks) {
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if prev, dup := l.plan.LLMs[name]; dup {
+			l.add(hcl.Diagnostics{decode.DuplicateAt("llm", name, prev.DeclRange, b)})
+			continue
+		}
+		m, diags := l.decodeLLM(b)
+		l.plan.LLMs[name] = m
+		l.add(diags)
 	}
-	m := &LLM{Name: name, DeclRange: b.DefRange}
-	l.plan.LLMs[name] = m
-	a := l.content(b, llmSchema)
+}
+
+// decodeLLM decodes one llm block.
+func (l *loader) decodeLLM(b *hcl.Block) (*LLM, hcl.Diagnostics) {
+	m := &LLM{Name: b.Labels[0], DeclRange: b.DefRange}
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, llmSchema, l.scope(), &diags)
 	a.Str("model", &m.Model)
 	a.Invalid("model", m.Model != "", "Invalid model", `model must name a model, e.g. "gemini-2.5-flash".`)
 	a.Str("api_key", &m.APIKey) // may be empty here: apply checks it (CheckKeys), validate must not
@@ -142,11 +157,12 @@ func (l *loader) decodeLLM(b *hcl.Block) {
 	}
 	a.NonNegative("price_input", &m.PriceInput, "USD per 1M input tokens")
 	a.NonNegative("price_output", &m.PriceOutput, "USD per 1M output and thinking tokens")
-	l.decodeLLMTuning(a, m)
+	decodeLLMTuning(a, m)
+	return m, diags
 }
 
 // decodeLLMTuning decodes the Gemini driver's knobs; zero means its default.
-func (l *loader) decodeLLMTuning(a *decode.Attrs, m *LLM) {
+func decodeLLMTuning(a *decode.Attrs, m *LLM) {
 	var temp float64
 	if a.Number("temperature", &temp) {
 		m.Temperature = &temp
@@ -200,51 +216,59 @@ func (l *loader) decodeStages(blocks hcl.Blocks) {
 	}
 	kept := l.uniqueLabels("stage", blocks)
 	for _, b := range kept {
-		l.plan.Stages = append(l.plan.Stages, l.decodeStage(b))
+		s, diags := l.decodeStage(b)
+		l.plan.Stages = append(l.plan.Stages, s)
+		l.add(diags)
 	}
 	l.checkStageModels(kept) // open.go
 }
 
 // decodeStage decodes a closed stage (users, spawn_rate), or an open one
 // (arrival_rate: open.go).
-func (l *loader) decodeStage(b *hcl.Block) Stage {
+func (l *loader) decodeStage(b *hcl.Block) (Stage, hcl.Diagnostics) {
 	s := Stage{Name: b.Labels[0]}
-	a := l.content(b, stageSchema)
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, stageSchema, l.scope(), &diags)
 	if a.Duration("duration", &s.Duration) {
 		a.Require("duration", s.Duration > 0, `a positive duration, e.g. "10m"`)
 	}
 	if _, open := a.Attributes["arrival_rate"]; open {
-		l.decodeOpenStage(a, &s)
-		return s
+		decodeOpenStage(a, &s)
+		return s, diags
 	}
-	l.requireClosed(a, b)
+	requireClosed(a, b)
 	a.Integer("users", &s.Users)
 	a.Require("users", s.Users >= 0, "a whole number of 0 or more (the concurrent users to reach)")
 	if a.Number("spawn_rate", &s.SpawnRate) {
 		a.Require("spawn_rate", s.SpawnRate > 0, "more than 0 (users started or retired per second)")
 	}
-	return s
+	return s, diags
 }
 
 func (l *loader) decodeThresholds(blocks hcl.Blocks) {
 	for _, b := range l.uniqueLabels("threshold", blocks) {
-		if t := l.decodeThreshold(b); t != nil {
+		t, diags := l.decodeThreshold(b)
+		l.add(diags)
+		if t != nil {
 			l.plan.Thresholds = append(l.plan.Thresholds, t)
 		}
 	}
 }
 
-func (l *loader) decodeThreshold(b *hcl.Block) *Threshold {
+// decodeThreshold decodes one threshold; nil when it has no usable check.
+func (l *loader) decodeThreshold(b *hcl.Block) (*Threshold, hcl.Diagnostics) {
 	t := &Threshold{Name: b.Labels[0], Range: b.DefRange}
-	a := l.content(b, thresholdSchema)
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, thresholdSchema, l.scope(), &diags)
 	a.Bool("abort", &t.Abort)
 	if !a.Str("check", &t.Check) {
-		return nil
+		return nil, diags
 	}
 	attr := a.Attributes["check"]
 	t.Range = attr.Expr.Range()
-	t.Program = l.compileCheck(attr, t.Check)
-	return t
+	prog, cdiags := l.compileCheck(attr, t.Check)
+	t.Program = prog
+	return t, append(diags, cdiags...)
 }
 
 // uniqueLabels returns blocks less those whose label an earlier block of

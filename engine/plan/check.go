@@ -14,11 +14,10 @@ import (
 // compile, the same diagnostics, returned as a *DiagnosticsError for the
 // CLI to render.
 func CompileCheck(name, check string, abort bool) (*Threshold, error) {
-	l := &loader{}
 	attr := &hcl.Attribute{Name: "check", Expr: hcl.StaticExpr(cty.StringVal(check), hcl.Range{})}
-	prog := l.compileCheck(attr, check)
+	prog, diags := (&loader{}).compileCheck(attr, check)
 	if prog == nil {
-		return nil, &DiagnosticsError{Diagnostics: l.diags}
+		return nil, &DiagnosticsError{Diagnostics: diags}
 	}
 	return &Threshold{Name: name, Check: check, Program: prog, Abort: abort}, nil
 }

@@ -151,12 +151,12 @@ func (l *loader) load(body hcl.Body) {
 	l.decodePlanBlock(l.single(blocks, "plan", false))
 	l.ctx = l.scopeContext(l.rootCtx, l.plan.Seed, -1)
 	l.collectData(blocks["data"])
-	for _, b := range blocks["llm"] {
-		l.decodeLLM(b)
-	}
-	l.decodeSimulator(l.single(blocks, "simulator", false))
+	l.decodeLLMs(blocks["llm"])
+	l.plan.Simulator, diags = l.decodeSimulator(l.single(blocks, "simulator", false))
+	l.add(diags)
 	l.decodeTarget(l.single(blocks, "target", true))
-	l.decodeWebhook(l.single(blocks, "webhook", false))
+	l.plan.Webhook, diags = l.decodeWebhook(l.single(blocks, "webhook", false))
+	l.add(diags)
 	l.decodeConversation(l.single(blocks, "conversation", false))
 	l.decodePersonas(blocks["persona"])
 	l.decodeStages(blocks["stage"])

@@ -50,7 +50,7 @@ func (p *Plan) PersonaOf(n int) *Persona {
 
 // decodeOpenStage decodes a stage with arrival_rate; duration is decoded
 // by the caller.
-func (l *loader) decodeOpenStage(a *decode.Attrs, s *Stage) {
+func decodeOpenStage(a *decode.Attrs, s *Stage) {
 	s.Open, s.MaxUsers = true, DefaultMaxUsers
 	if a.Number("arrival_rate", &s.ArrivalRate) {
 		a.Require("arrival_rate", s.ArrivalRate >= 0 && s.ArrivalRate <= MaxArrivalRate,
@@ -74,15 +74,15 @@ func (l *loader) decodeOpenStage(a *decode.Attrs, s *Stage) {
 
 // requireClosed reports what a closed stage lacks, and max_users, which
 // only an open stage takes.
-func (l *loader) requireClosed(a *decode.Attrs, b *hcl.Block) {
+func requireClosed(a *decode.Attrs, b *hcl.Block) {
 	missing := func(name, detail string) {
 		if _, ok := a.Attributes[name]; !ok {
-			l.add(hcl.Diagnostics{{
+			a.Add(&hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Missing required argument",
 				Detail:   fmt.Sprintf("The argument %q is required, but no definition was found. %s", name, detail),
 				Subject:  b.Body.MissingItemRange().Ptr(),
-			}})
+			})
 		}
 	}
 	if _, ok := a.Attributes["users"]; !ok {

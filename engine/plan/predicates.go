@@ -28,7 +28,7 @@ var (
 )
 
 // compileCheck compiles a threshold's check against metrics.Snapshot.
-func (l *loader) compileCheck(attr *hcl.Attribute, src string) *vm.Program {
+func (l *loader) compileCheck(attr *hcl.Attribute, src string) (*vm.Program, hcl.Diagnostics) {
 	return l.compile(attr, attr.Expr.Range(), src, metrics.Snapshot{}, checkKind)
 }
 
@@ -42,7 +42,8 @@ func (l *loader) completeWhen(a *decode.Attrs, src string, rng hcl.Range) *Predi
 		}
 		rng = attr.Expr.Range()
 	}
-	prog := l.compile(attr, rng, src, l.turnEnvShape(), completeWhenKind)
+	prog, diags := l.compile(attr, rng, src, l.turnEnvShape(), completeWhenKind)
+	l.add(diags)
 	if prog == nil {
 		return nil
 	}
@@ -66,16 +67,10 @@ func (l *loader) turnEnvShape() map[string]any {
 // compile compiles src, which attr (nil for a default) evaluated to, as a
 // boolean expr-lang program over env. A compile error is reported at its
 // position inside the string when the string is written as a plain literal.
-func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind decode.ExprKind) *vm.Program {
-	return l.compileProgram(attr, rng, src, env, kind, expr.AsBool())
-}
-
-// compileProgram compiles src as an expr-lang program over env with opts,
-// reporting a compile error as compile describes.
-func (l *loader) compileProgram(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind decode.ExprKind, opts ...expr.Option) *vm.Program {
-	prog, diag := decode.Compile(l.src, attr, rng, src, env, kind, opts...)
+func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind decode.ExprKind) (*vm.Program, hcl.Diagnostics) {
+	prog, diag := decode.Compile(l.src, attr, rng, src, env, kind, expr.AsBool())
 	if diag != nil {
-		l.add(hcl.Diagnostics{diag})
+		return nil, hcl.Diagnostics{diag}
 	}
-	return prog
+	return prog, nil
 }

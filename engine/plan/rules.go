@@ -71,7 +71,9 @@ func (l *loader) decodeRule(b *hcl.Block) (*Rule, hcl.Expression) {
 	var src string
 	if a.Str("when", &src) {
 		attr := a.Attributes["when"]
-		if prog := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), ruleWhenKind); prog != nil {
+		prog, diags := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), ruleWhenKind)
+		l.add(diags)
+		if prog != nil {
 			r.When = &Predicate{Source: src, Program: prog, Range: attr.Expr.Range()}
 		}
 	}

@@ -14,9 +14,9 @@ const NgrokTokenEnv = "NGROK_AUTHTOKEN"
 // (the authtoken attribute, else NGROK_AUTHTOKEN), a fixed domain and the
 // start-up timeout. A missing token is not a load error — validate and plan
 // must work without secrets; apply refuses to start instead.
-func (l *loader) decodeTunnel(a *decode.Attrs, w *Webhook) {
+func decodeTunnel(a *decode.Attrs, w *Webhook, env map[string]string) {
 	if !a.Str("authtoken", &w.Authtoken) && w.Tunnel == "ngrok" {
-		w.Authtoken = l.opts.Env[NgrokTokenEnv]
+		w.Authtoken = env[NgrokTokenEnv]
 	}
 	a.Str("domain", &w.Domain)
 	a.Duration("start_timeout", &w.StartTimeout)
@@ -25,28 +25,28 @@ func (l *loader) decodeTunnel(a *decode.Attrs, w *Webhook) {
 		return // with public_url set too, replies go there and no tunnel opens (the plans/ use a variable for it)
 	}
 	for _, name := range []string{"authtoken", "domain"} {
-		l.warnUnused(a, name, `it is used only with tunnel = "ngrok".`)
+		warnUnused(a, name, `it is used only with tunnel = "ngrok".`)
 	}
 }
 
 // warnUnused warns about an attribute that has no effect; why completes
 // "Remove it: ...".
-func (l *loader) warnUnused(a *decode.Attrs, name, why string) {
+func warnUnused(a *decode.Attrs, name, why string) {
 	attr, ok := a.Attributes[name]
 	if !ok {
 		return
 	}
-	l.add(hcl.Diagnostics{{
+	a.Add(&hcl.Diagnostic{
 		Severity: hcl.DiagWarning,
 		Summary:  "Argument ignored",
 		Detail:   "The argument \"" + name + "\" has no effect here. Remove it: " + why,
 		Subject:  attr.Expr.Range().Ptr(),
-	}})
+	})
 }
 
 // decodeSimulatorFaults decodes the simulator's misbehaviour knobs beyond
 // fail_rate and drop_rate.
-func (l *loader) decodeSimulatorFaults(a *decode.Attrs, s *Simulator) {
+func decodeSimulatorFaults(a *decode.Attrs, s *Simulator) {
 	s.FailStatus = 500
 	a.Integer("fail_status", &s.FailStatus)
 	a.Require("fail_status", s.FailStatus >= 400 && s.FailStatus <= 599,

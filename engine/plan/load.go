@@ -197,22 +197,8 @@ func (l *loader) single(blocks map[string]hcl.Blocks, typ string, required bool)
 		}
 		return nil
 	}
-	l.duplicateBlocks("plan", typ, list)
+	l.add(decode.DuplicateBlocks("plan", typ, list))
 	return list[0]
-}
-
-// duplicateBlocks reports every block of list after the first: a container
-// (a plan, a target) has at most one block of type typ.
-func (l *loader) duplicateBlocks(container, typ string, list hcl.Blocks) {
-	for _, b := range list[1:] {
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  fmt.Sprintf("Duplicate %s block", typ),
-			Detail: fmt.Sprintf("A %s has at most one %s block; the first is at %s. Merge the two or remove this one.",
-				container, typ, list[0].DefRange),
-			Subject: b.DefRange.Ptr(),
-		}})
-	}
 }
 
 // missingBlock reports a required block type the plan lacks, at the top of

@@ -7,23 +7,24 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/vars"
 )
 
 // loadPlan loads a plan as every command does: the environment after .env,
 // -var and -var-file values, and diagnostics rendered once, here, with
 // source snippets. Warnings are printed and the load goes on; errors end the
 // command (exit 1).
-func (a *app) loadPlan(file string, vars *varFlags) (*plan.Plan, error) {
+func (a *app) loadPlan(file string, vf *varFlags) (*plan.Plan, error) {
 	wd, err := a.getwd()
 	if err != nil {
 		return nil, withCode(exitError, fmt.Errorf("cannot find the working directory: %w", err))
 	}
-	env, err := plan.Environ(wd, a.environ)
+	env, err := vars.Environ(wd, a.environ)
 	if err != nil {
 		return nil, withCode(exitError, fmt.Errorf("cannot read .env: %w", err))
 	}
-	p, diags := plan.Load(file, plan.Options{Vars: vars.vars, VarFiles: vars.files, Env: env})
-	a.writeDiags(diags, vars.files)
+	p, diags := plan.Load(file, plan.Options{Vars: vf.vars, VarFiles: vf.files, Env: env})
+	a.writeDiags(diags, vf.files)
 	if diags.HasErrors() {
 		n := 0
 		for _, d := range diags {
@@ -39,7 +40,7 @@ func (a *app) loadPlan(file string, vars *varFlags) (*plan.Plan, error) {
 // writeDiags renders diagnostics with hcl's text writer: file:line:col, a
 // source snippet with the offending range marked, and the detail. A snippet
 // of one of varFiles shows only the value its diagnostic is about
-// (plan.RedactVarFile): the others may be secrets.
+// (vars.RedactFile): the others may be secrets.
 func (a *app) writeDiags(diags hcl.Diagnostics, varFiles []string) {
 	if len(diags) == 0 {
 		return
@@ -67,7 +68,7 @@ func (a *app) writeDiags(diags hcl.Diagnostics, varFiles []string) {
 			}
 			src := sources[r.Filename]
 			if isVarFile[r.Filename] {
-				src = plan.RedactVarFile(src, r.Filename, d.Subject)
+				src = vars.RedactFile(src, r.Filename, d.Subject)
 			}
 			files[r.Filename] = &hcl.File{Bytes: src}
 		}

@@ -54,45 +54,11 @@ func addOverrideFlags(fs *flag.FlagSet) *overrides {
 	return o
 }
 
-// apply replaces p's stages when any override is set.
+// apply replaces p's stages when any override is set (plan.Override).
 func (o *overrides) apply(p *plan.Plan) error {
-	if !o.users.set && o.spawnRate == 0 && o.runTime == 0 {
-		return nil
-	}
-	first := p.Stages[0]
-	if first.Open {
-		return o.applyOpen(p)
-	}
-	st := plan.Stage{Name: "cli", Users: first.Users, SpawnRate: first.SpawnRate, Duration: p.Schedule().Duration}
+	var users *int
 	if o.users.set {
-		st.Users = o.users.n
+		users = &o.users.n
 	}
-	if o.spawnRate != 0 {
-		st.SpawnRate = o.spawnRate
-	}
-	if o.runTime != 0 {
-		st.Duration = o.runTime
-	}
-	if st.SpawnRate <= 0 || st.Duration <= 0 {
-		return fmt.Errorf("-r/--spawn-rate and -t/--run-time must be positive")
-	}
-	p.Stages = []plan.Stage{st}
-	return nil
-}
-
-// applyOpen replaces the open stages of p with one, at the first stage's
-// arrival rate and max_users, lasting -t. Users and spawn rate belong to
-// closed stages.
-func (o *overrides) applyOpen(p *plan.Plan) error {
-	if o.users.set || o.spawnRate != 0 {
-		return fmt.Errorf("the plan's stages are open (arrival_rate): -u/--users and -r/--spawn-rate apply to closed stages (users); " +
-			"-t/--run-time alone sets how long conversations arrive at the first stage's rate")
-	}
-	if o.runTime <= 0 {
-		return fmt.Errorf("-t/--run-time must be positive")
-	}
-	st := p.Stages[0]
-	st.Name, st.Duration = "cli", o.runTime
-	p.Stages = []plan.Stage{st}
-	return nil
+	return p.Override(plan.Override{Users: users, SpawnRate: o.spawnRate, RunTime: o.runTime})
 }

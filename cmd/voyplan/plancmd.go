@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/protocol"
 )
 
@@ -68,8 +68,8 @@ func printPlan(w io.Writer, p *plan.Plan) error {
 func printTarget(w io.Writer, p *plan.Plan) {
 	if p.Simulator != nil {
 		fmt.Fprintf(w, "  target %q → built-in simulator on %s (latency %s)\n", p.Target.Name, p.Simulator.Listen, p.Simulator.Latency)
-	} else if p.Target.ProtocolName() != plan.ProtocolVoyager {
-		fmt.Fprintf(w, "  target %q → %s\n", p.Target.Name, describeProtocol(p.Target)) // targets.go
+	} else if p.Target.ProtocolName() != target.ProtocolVoyager {
+		fmt.Fprintf(w, "  target %q → %s\n", p.Target.Name, describeProtocol(p.Target)) // plancmd_protocol.go
 	} else {
 		fmt.Fprintf(w, "  target %q → %s (channel %s)\n", p.Target.Name, p.Target.URL, p.Target.ChannelID)
 	}
@@ -91,34 +91,22 @@ func printTarget(w io.Writer, p *plan.Plan) {
 
 // stagesTable prints the schedule as a timeline, one row per stage.
 func stagesTable(w io.Writer, p *plan.Plan, s plan.Schedule) error {
-	if s.Open() {
-		return arrivalsTable(w, p, s) // plan_open.go
-	}
 	t := tablewriter.NewTable(w)
-	t.Header("Stage", "From", "To", "Users", "Spawn rate", "Target reached")
-	start, users := time.Duration(0), 0
-	for i, st := range p.Stages {
-		end := start + st.Duration
-		reached, last := "-", users
-		for _, step := range s.Steps {
-			if step.Stage == i {
-				last = step.Users
-				if step.Users == st.Users {
-					reached = fmtDur(step.At)
-					break
-				}
-			}
-		}
-		if reached == "-" && last != st.Users {
-			reached = fmt.Sprintf("no: stops at %d", last)
-		}
-		if err := t.Append(st.Name, fmtDur(start), fmtDur(end), fmt.Sprintf("%d → %d", users, st.Users),
-			fmt.Sprintf("%g/s", st.SpawnRate), reached); err != nil {
+	t.Header(append([]any{"Stage", "From", "To"}, anys(s.Columns())...)...)
+	for _, r := range s.Rows(p.Stages) {
+		if err := t.Append(append([]any{r.Name, fmtDur(r.From), fmtDur(r.To)}, anys(r.Cells)...)...); err != nil {
 			return err
 		}
-		start, users = end, last
 	}
 	return t.Render()
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 func personasTable(w io.Writer, p *plan.Plan) error {
@@ -146,7 +134,7 @@ func personasTable(w io.Writer, p *plan.Plan) error {
 // printExpectations prints the bounds a user can budget with.
 func printExpectations(w io.Writer, p *plan.Plan, s plan.Schedule) {
 	if s.Open() {
-		printOpenExpectations(w, p, s) // plan_open.go
+		printOpenExpectations(w, p, s) // plancmd_arrivals.go
 		return
 	}
 	c := p.Conversation
@@ -163,13 +151,4 @@ func printExpectations(w io.Writer, p *plan.Plan, s plan.Schedule) {
 }
 
 // fmtDur prints a duration without trailing zero units: 10m, 1h30m, 4.5s.
-func fmtDur(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
-}
+func fmtDur(d time.Duration) string { return plan.ShortDuration(d) }

@@ -117,12 +117,11 @@ func (s *Server) state(c *cursor) state {
 
 func (s *Server) planView() planView {
 	p := s.opts.Plan
-	v := planView{Name: p.Name, Description: p.Description, Seed: p.Seed, Stages: make([]stageView, len(p.Stages))}
-	for i, st := range p.Stages {
-		v.Stages[i] = stageView{Name: st.Name, Users: st.Users, SpawnRate: st.SpawnRate, DurationMS: transcript.Ms(st.Duration)}
-		if st.Open {
-			v.Stages[i].ArrivalRate, v.Stages[i].MaxUsers = &st.ArrivalRate, st.MaxUsers
-		}
+	rows := p.Schedule().Rows(p.Stages)
+	v := planView{Name: p.Name, Description: p.Description, Seed: p.Seed, Stages: make([]stageView, len(rows))}
+	for i, r := range rows {
+		v.Stages[i] = stageView{Name: r.Name, Users: r.Users, SpawnRate: r.SpawnRate, DurationMS: transcript.Ms(r.To - r.From),
+			ArrivalRate: r.ArrivalRate, MaxUsers: r.MaxUsers}
 	}
 	return v
 }

@@ -77,30 +77,14 @@ func llmNames(p *plan.Plan) []string {
 // they repeat until the stages end, an estimate from the users' time. Open
 // stages hold one per arrival (Σ rate × duration), dropped ones included.
 func planConversations(p *plan.Plan, s plan.Schedule) (float64, bool) {
-	if s.Open() {
-		return float64(s.Started()), true
-	}
 	c := p.Conversation
-	if c.ConversationsPerUser > 0 {
-		return float64(s.Started() * c.ConversationsPerUser), true
+	if n, ok := s.Conversations(c.ConversationsPerUser); ok {
+		return float64(n), true
 	}
 	// The shortest waits of a think_time or pacing range: the most
 	// conversations fit in the users' time, so the bill is the worst.
 	per := time.Duration(c.MaxTurns)*(EstimateTurnTime+c.ThinkTime.Min) + c.Pacing.Min
-	return userTime(s).Seconds() / per.Seconds(), false
-}
-
-// userTime is the schedule's user-seconds: users × time, summed.
-func userTime(s plan.Schedule) time.Duration {
-	var sum time.Duration
-	for i, st := range s.Steps {
-		end := s.Duration
-		if i+1 < len(s.Steps) {
-			end = s.Steps[i+1].At
-		}
-		sum += time.Duration(st.Users) * (end - st.At)
-	}
-	return sum
+	return s.UserTime().Seconds() / per.Seconds(), false
 }
 
 // promptTokens estimates the rendered prompt of the block's first persona

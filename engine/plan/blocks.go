@@ -4,23 +4,24 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"math/big"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
 // Defaults of the plan language.
 const (
-	defaultTargetTimeout = 30 * time.Second
+	defaultTargetTimeout = target.DefaultTimeout
 	defaultClientDomain  = "@stw.ai"
 	defaultChannelID     = "68e4464832ec9940d9993a12"
 	defaultListen        = "127.0.0.1:0"
 	defaultTunnel        = "none"
 	defaultTunnelStart   = 20 * time.Second
-	maxRetries           = 10
 	defaultSimLatency    = 50 * time.Millisecond
 	defaultPaymentDomain = "smarttalks.ai"
 	defaultOpening       = "Olá"
@@ -37,9 +38,9 @@ func (l *loader) decodePlanBlock(b *hcl.Block) {
 	if b != nil {
 		l.plan.Name = b.Labels[0]
 		a := l.content(b, planSchema)
-		a.ctx = l.scopeContext(l.rootCtx, 0, -1)
-		a.str("description", &l.plan.Description)
-		seed = a.seed()
+		a.Ctx = l.scopeContext(l.rootCtx, 0, -1)
+		a.Str("description", &l.plan.Description)
+		seed = seedOf(a)
 	}
 	l.plan.Seed, l.plan.SeedFromFile = seed, seed != 0
 	if seed == 0 {
@@ -47,15 +48,15 @@ func (l *loader) decodePlanBlock(b *hcl.Block) {
 	}
 }
 
-// seed decodes `seed`: a whole number in [0, 2^64).
-func (a attrs) seed() uint64 {
-	v, ok := a.value("seed", cty.Number, "a whole number")
+// seedOf decodes `seed`: a whole number in [0, 2^64).
+func seedOf(a *decode.Attrs) uint64 {
+	v, ok := a.Value("seed", cty.Number, "a whole number")
 	if !ok {
 		return 0
 	}
 	bf := v.AsBigFloat()
 	u, acc := bf.Uint64()
-	a.require("seed", bf.IsInt() && acc == big.Exact,
+	a.Require("seed", bf.IsInt() && acc == big.Exact,
 		"a whole number between 0 and 18446744073709551615 (0 draws a random seed at every run)")
 	if !bf.IsInt() || acc != big.Exact {
 		return 0
@@ -74,156 +75,110 @@ func randomSeed() uint64 {
 	}
 }
 
-func (l *loader) decodeTarget(b *hcl.Block) {
-	t := &l.plan.Target
-	t.ChannelID, t.ClientDomain, t.Timeout = defaultChannelID, defaultClientDomain, defaultTargetTimeout
+// decodeWebhook decodes the optional webhook block.
+func (l *loader) decodeWebhook(b *hcl.Block) (Webhook, hcl.Diagnostics) {
+	w := Webhook{Listen: defaultListen, Tunnel: defaultTunnel, StartTimeout: defaultTunnelStart}
 	if b == nil {
-		return
+		return w, nil
 	}
-	t.Name = b.Labels[0]
-	if l.decodeProtocolTarget(b) { // http, webhook, openai: protocols.go
-		return
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, webhookSchema, l.scope(), &diags)
+	if a.Str("listen", &w.Listen) {
+		a.Listen("listen", w.Listen)
 	}
-	a := l.content(b, targetSchema)
-	if a.str("url", &t.URL) {
-		a.httpURL("url", t.URL)
-	}
-	a.str("channel_id", &t.ChannelID)
-	a.str("client_domain", &t.ClientDomain)
-	a.duration("timeout", &t.Timeout)
-	a.require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
-	a.retries(&t.Retries)
-	l.checkTargetURL(a, b)
-}
-
-// checkTargetURL requires url unless the plan starts the simulator, which
-// the engine then targets.
-func (l *loader) checkTargetURL(a attrs, b *hcl.Block) {
-	_, hasURL := a.m["url"]
-	switch {
-	case !hasURL && l.plan.Simulator == nil:
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Missing required argument",
-			Detail: "The argument \"url\" is required, the assistant's widget endpoint, e.g. " +
-				"url = \"https://voyager.g121.io/v1/webhooks/widget\". Or add a simulator {} block to target the built-in simulator.",
-			Subject: b.DefRange.Ptr(),
-		}})
-	case hasURL && l.plan.Simulator != nil:
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagWarning,
-			Summary:  "Target url ignored",
-			Detail:   "The plan starts the built-in simulator, so the target is the simulator and this url is not used. Remove the url or the simulator block.",
-			Subject:  a.m["url"].Expr.Range().Ptr(),
-		}})
-	}
-}
-
-func (l *loader) decodeWebhook(b *hcl.Block) {
-	w := &l.plan.Webhook
-	w.Listen, w.Tunnel, w.StartTimeout = defaultListen, defaultTunnel, defaultTunnelStart
-	if b == nil {
-		return
-	}
-	a := l.content(b, webhookSchema)
-	if a.str("listen", &w.Listen) {
-		a.listen("listen", w.Listen)
-	}
-	if a.str("tunnel", &w.Tunnel) {
-		a.invalid("tunnel", w.Tunnel == "none" || w.Tunnel == "ngrok", "Unsupported tunnel", fmt.Sprintf(
+	if a.Str("tunnel", &w.Tunnel) {
+		a.Invalid("tunnel", w.Tunnel == "none" || w.Tunnel == "ngrok", "Unsupported tunnel", fmt.Sprintf(
 			"%q is not a tunnel. Use \"none\" (the assistant reaches listen, or public_url, directly) or \"ngrok\" (token from NGROK_AUTHTOKEN).", w.Tunnel))
 	}
 	// public_url, when set, is where the assistant delivers replies and no
 	// tunnel is opened; "" (the default) means derive it from the listener
 	// or the tunnel.
-	if a.str("public_url", &w.PublicURL) && w.PublicURL != "" {
-		a.httpURL("public_url", w.PublicURL)
+	if a.Str("public_url", &w.PublicURL) && w.PublicURL != "" {
+		a.HTTPURL("public_url", w.PublicURL)
 	}
-	l.decodeTunnel(a, w)
+	decodeTunnel(a, &w, l.opts.Env)
+	return w, diags
 }
 
-func (l *loader) decodeSimulator(b *hcl.Block) {
+// decodeSimulator decodes the optional simulator block; nil when there is
+// none.
+func (l *loader) decodeSimulator(b *hcl.Block) (*Simulator, hcl.Diagnostics) {
 	if b == nil {
-		return
+		return nil, nil
 	}
 	s := &Simulator{Listen: defaultListen, Latency: defaultSimLatency, PaymentDomain: defaultPaymentDomain}
-	l.plan.Simulator = s
-	a := l.content(b, simulatorSchema)
-	if a.str("listen", &s.Listen) {
-		a.listen("listen", s.Listen)
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, simulatorSchema, l.scope(), &diags)
+	if a.Str("listen", &s.Listen) {
+		a.Listen("listen", s.Listen)
 	}
-	a.duration("latency", &s.Latency)
-	a.require("latency", s.Latency >= 0, `a duration of 0 or more, e.g. "50ms"`)
-	a.duration("jitter", &s.Jitter)
-	a.require("jitter", s.Jitter >= 0, `a duration of 0 or more, e.g. "20ms"`)
-	a.str("payment_domain", &s.PaymentDomain)
-	a.invalid("payment_domain", s.PaymentDomain != "", "Invalid payment domain",
+	a.Duration("latency", &s.Latency)
+	a.Require("latency", s.Latency >= 0, `a duration of 0 or more, e.g. "50ms"`)
+	a.Duration("jitter", &s.Jitter)
+	a.Require("jitter", s.Jitter >= 0, `a duration of 0 or more, e.g. "20ms"`)
+	a.Str("payment_domain", &s.PaymentDomain)
+	a.Invalid("payment_domain", s.PaymentDomain != "", "Invalid payment domain",
 		`payment_domain must be a domain name, e.g. "smarttalks.ai": links are https://pay.<payment_domain>/<id>.`)
-	a.integer("image_every", &s.ImageEvery)
-	a.require("image_every", s.ImageEvery >= 0, "0 (never) or more: an image with every n-th reply")
-	a.integer("split_every", &s.SplitEvery)
-	a.require("split_every", s.SplitEvery >= 0, "0 (never) or more: every n-th reply split in two callbacks")
-	a.rate("fail_rate", &s.FailRate)
-	a.rate("drop_rate", &s.DropRate)
-	l.decodeSimulatorFaults(a, s)
+	a.Integer("image_every", &s.ImageEvery)
+	a.Require("image_every", s.ImageEvery >= 0, "0 (never) or more: an image with every n-th reply")
+	a.Integer("split_every", &s.SplitEvery)
+	a.Require("split_every", s.SplitEvery >= 0, "0 (never) or more: every n-th reply split in two callbacks")
+	a.Rate("fail_rate", &s.FailRate)
+	a.Rate("drop_rate", &s.DropRate)
+	decodeSimulatorFaults(a, s)
+	return s, diags
 }
 
-// rate decodes a fraction in [0, 1].
-func (a attrs) rate(name string, dst *float64) {
-	a.number(name, dst)
-	a.require(name, *dst >= 0 && *dst <= 1, "a fraction between 0 and 1, e.g. 0.05 for 5%")
+// decodeLLMs decodes the llm blocks, by name.
+func (l *loader) decodeLLMs(blocks hcl.Blocks) {
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if prev, dup := l.plan.LLMs[name]; dup {
+			l.add(hcl.Diagnostics{decode.DuplicateAt("llm", name, prev.DeclRange, b)})
+			continue
+		}
+		m, diags := l.decodeLLM(b)
+		l.plan.LLMs[name] = m
+		l.add(diags)
+	}
 }
 
-func (l *loader) decodeLLM(b *hcl.Block) {
-	name := b.Labels[0]
-	if prev, dup := l.plan.LLMs[name]; dup {
-		l.add(hcl.Diagnostics{duplicateAt("llm", name, prev.DeclRange, b)})
-		return
+// decodeLLM decodes one llm block.
+func (l *loader) decodeLLM(b *hcl.Block) (*LLM, hcl.Diagnostics) {
+	m := &LLM{Name: b.Labels[0], DeclRange: b.DefRange}
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, llmSchema, l.scope(), &diags)
+	a.Str("model", &m.Model)
+	a.Invalid("model", m.Model != "", "Invalid model", `model must name a model, e.g. "gemini-2.5-flash".`)
+	a.Str("api_key", &m.APIKey) // may be empty here: apply checks it (CheckKeys), validate must not
+	m.APIKeyEnv, m.APIKeyVar = keySource(a.Attributes["api_key"])
+	if a.Str("base_url", &m.BaseURL) {
+		a.HTTPURL("base_url", m.BaseURL)
 	}
-	m := &LLM{Name: name, DeclRange: b.DefRange}
-	l.plan.LLMs[name] = m
-	a := l.content(b, llmSchema)
-	a.str("model", &m.Model)
-	a.invalid("model", m.Model != "", "Invalid model", `model must name a model, e.g. "gemini-2.5-flash".`)
-	a.str("api_key", &m.APIKey) // may be empty here: apply checks it (CheckKeys), validate must not
-	m.APIKeyEnv, m.APIKeyVar = keySource(a.m["api_key"])
-	if a.str("base_url", &m.BaseURL) {
-		a.httpURL("base_url", m.BaseURL)
-	}
-	a.nonNegative("price_input", &m.PriceInput, "USD per 1M input tokens")
-	a.nonNegative("price_output", &m.PriceOutput, "USD per 1M output and thinking tokens")
-	l.decodeLLMTuning(a, m)
+	a.NonNegative("price_input", &m.PriceInput, "USD per 1M input tokens")
+	a.NonNegative("price_output", &m.PriceOutput, "USD per 1M output and thinking tokens")
+	decodeLLMTuning(a, m)
+	return m, diags
 }
 
 // decodeLLMTuning decodes the Gemini driver's knobs; zero means its default.
-func (l *loader) decodeLLMTuning(a attrs, m *LLM) {
+func decodeLLMTuning(a *decode.Attrs, m *LLM) {
 	var temp float64
-	if a.number("temperature", &temp) {
+	if a.Number("temperature", &temp) {
 		m.Temperature = &temp
-		a.require("temperature", temp >= 0 && temp <= 2, "between 0 and 2")
+		a.Require("temperature", temp >= 0 && temp <= 2, "between 0 and 2")
 	}
 	var budget int
-	if a.integer("thinking_budget", &budget) {
+	if a.Integer("thinking_budget", &budget) {
 		m.ThinkingBudget = &budget
-		a.require("thinking_budget", budget >= -1, "-1 (the model decides), 0 (no thinking) or a number of tokens")
+		a.Require("thinking_budget", budget >= -1, "-1 (the model decides), 0 (no thinking) or a number of tokens")
 	}
-	a.count("max_output_tokens", &m.MaxOutputTokens)
-	a.duration("timeout", &m.Timeout)
-	a.require("timeout", m.Timeout >= 0, `a positive duration, e.g. "60s"`)
-	a.count("max_retries", &m.MaxRetries)
-	a.count("requests_per_minute", &m.RequestsPerMinute)
-	a.count("tokens_per_minute", &m.TokensPerMinute)
-}
-
-func (a attrs) nonNegative(name string, dst *float64, what string) {
-	a.number(name, dst)
-	a.require(name, *dst >= 0 && !math.IsInf(*dst, 0), "0 or more ("+what+")")
-}
-
-// count decodes a whole number of 0 or more (0: the default).
-func (a attrs) count(name string, dst *int) {
-	a.integer(name, dst)
-	a.require(name, *dst >= 0, "a whole number of 0 or more (0 means the default)")
+	a.Count("max_output_tokens", &m.MaxOutputTokens)
+	a.Duration("timeout", &m.Timeout)
+	a.Require("timeout", m.Timeout >= 0, `a positive duration, e.g. "60s"`)
+	a.Count("max_retries", &m.MaxRetries)
+	a.Count("requests_per_minute", &m.RequestsPerMinute)
+	a.Count("tokens_per_minute", &m.TokensPerMinute)
 }
 
 func (l *loader) decodeConversation(b *hcl.Block) {
@@ -231,28 +186,28 @@ func (l *loader) decodeConversation(b *hcl.Block) {
 	c.Opening, c.MaxTurns, c.ReplyTimeout, c.ReplySettle, c.ConversationsPerUser =
 		defaultOpening, defaultMaxTurns, defaultReplyTimeout, defaultReplySettle, 1
 	src, rng := defaultCompleteWhen, l.fileStart()
-	var a attrs
+	a := decode.New(nil, l.scope(), &l.diags) // no block: every default
 	if b != nil {
 		rng = b.DefRange
 		a = l.content(b, conversationSchema)
-		l.convAttrs = a.m
+		l.convAttrs = a.Attributes
 		l.decodeConversationAttrs(a, c)
 	}
 	c.CompleteWhen = l.completeWhen(a, src, rng)
 }
 
-func (l *loader) decodeConversationAttrs(a attrs, c *Conversation) {
-	a.str("opening", &c.Opening)
-	a.integer("max_turns", &c.MaxTurns)
-	a.require("max_turns", c.MaxTurns >= 1, "1 or more")
-	a.duration("reply_timeout", &c.ReplyTimeout)
-	a.require("reply_timeout", c.ReplyTimeout > 0, `a positive duration, e.g. "120s"`)
-	a.duration("reply_settle", &c.ReplySettle)
-	a.require("reply_settle", c.ReplySettle >= 0, `a duration of 0 or more, e.g. "200ms"`)
-	a.wait("think_time", &c.ThinkTime, "500ms") // a duration or a range (wait.go)
-	a.integer("conversations_per_user", &c.ConversationsPerUser)
-	a.require("conversations_per_user", c.ConversationsPerUser >= 0, "0 (repeat until the stages end) or more")
-	a.wait("pacing", &c.Pacing, "3s")
+func (l *loader) decodeConversationAttrs(a *decode.Attrs, c *Conversation) {
+	a.Str("opening", &c.Opening)
+	a.Integer("max_turns", &c.MaxTurns)
+	a.Require("max_turns", c.MaxTurns >= 1, "1 or more")
+	a.Duration("reply_timeout", &c.ReplyTimeout)
+	a.Require("reply_timeout", c.ReplyTimeout > 0, `a positive duration, e.g. "120s"`)
+	a.Duration("reply_settle", &c.ReplySettle)
+	a.Require("reply_settle", c.ReplySettle >= 0, `a duration of 0 or more, e.g. "200ms"`)
+	decodeWait(a, "think_time", &c.ThinkTime, "500ms") // a duration or a range (wait.go)
+	a.Integer("conversations_per_user", &c.ConversationsPerUser)
+	a.Require("conversations_per_user", c.ConversationsPerUser >= 0, "0 (repeat until the stages end) or more")
+	decodeWait(a, "pacing", &c.Pacing, "3s")
 }
 
 func (l *loader) decodeStages(blocks hcl.Blocks) {
@@ -261,54 +216,61 @@ func (l *loader) decodeStages(blocks hcl.Blocks) {
 	}
 	kept := l.uniqueLabels("stage", blocks)
 	for _, b := range kept {
-		l.plan.Stages = append(l.plan.Stages, l.decodeStage(b))
+		s, diags := l.decodeStage(b)
+		l.plan.Stages = append(l.plan.Stages, s)
+		l.add(diags)
 	}
 	l.checkStageModels(kept) // open.go
 }
 
 // decodeStage decodes a closed stage (users, spawn_rate), or an open one
 // (arrival_rate: open.go).
-func (l *loader) decodeStage(b *hcl.Block) Stage {
+func (l *loader) decodeStage(b *hcl.Block) (Stage, hcl.Diagnostics) {
 	s := Stage{Name: b.Labels[0]}
-	a := l.content(b, stageSchema)
-	if a.duration("duration", &s.Duration) {
-		a.require("duration", s.Duration > 0, `a positive duration, e.g. "10m"`)
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, stageSchema, l.scope(), &diags)
+	if a.Duration("duration", &s.Duration) {
+		a.Require("duration", s.Duration > 0, `a positive duration, e.g. "10m"`)
 	}
-	if _, open := a.m["arrival_rate"]; open {
-		l.decodeOpenStage(a, &s)
-		return s
+	if _, open := a.Attributes["arrival_rate"]; open {
+		decodeOpenStage(a, &s)
+		return s, diags
 	}
-	l.requireClosed(a, b)
-	a.integer("users", &s.Users)
-	a.require("users", s.Users >= 0, "a whole number of 0 or more (the concurrent users to reach)")
-	if a.number("spawn_rate", &s.SpawnRate) {
-		a.require("spawn_rate", s.SpawnRate > 0, "more than 0 (users started or retired per second)")
+	requireClosed(a, b)
+	a.Integer("users", &s.Users)
+	a.Require("users", s.Users >= 0, "a whole number of 0 or more (the concurrent users to reach)")
+	if a.Number("spawn_rate", &s.SpawnRate) {
+		a.Require("spawn_rate", s.SpawnRate > 0, "more than 0 (users started or retired per second)")
 	}
-	return s
+	return s, diags
 }
 
 func (l *loader) decodeThresholds(blocks hcl.Blocks) {
 	for _, b := range l.uniqueLabels("threshold", blocks) {
-		if t := l.decodeThreshold(b); t != nil {
+		t, diags := l.decodeThreshold(b)
+		l.add(diags)
+		if t != nil {
 			l.plan.Thresholds = append(l.plan.Thresholds, t)
 		}
 	}
 }
 
-func (l *loader) decodeThreshold(b *hcl.Block) *Threshold {
+// decodeThreshold decodes one threshold; nil when it has no usable check.
+func (l *loader) decodeThreshold(b *hcl.Block) (*Threshold, hcl.Diagnostics) {
 	t := &Threshold{Name: b.Labels[0], Range: b.DefRange}
-	a := l.content(b, thresholdSchema)
-	a.boolean("abort", &t.Abort)
-	if !a.str("check", &t.Check) {
-		return nil
+	var diags hcl.Diagnostics
+	a, _ := decode.Content(b, thresholdSchema, l.scope(), &diags)
+	a.Bool("abort", &t.Abort)
+	if !a.Str("check", &t.Check) {
+		return nil, diags
 	}
-	attr := a.m["check"]
+	attr := a.Attributes["check"]
 	t.Range = attr.Expr.Range()
-	t.Program = l.compileCheck(attr, t.Check)
-	return t
+	prog, cdiags := l.compileCheck(attr, t.Check)
+	t.Program = prog
+	return t, append(diags, cdiags...)
 }
 
-// duplicateAt is duplicate for a first declaration known by its range.
 // uniqueLabels returns blocks less those whose label an earlier block of
 // the kind already took, each of which it reports as a duplicate.
 func (l *loader) uniqueLabels(kind string, blocks hcl.Blocks) hcl.Blocks {
@@ -317,15 +279,11 @@ func (l *loader) uniqueLabels(kind string, blocks hcl.Blocks) hcl.Blocks {
 	for _, b := range blocks {
 		name := b.Labels[0]
 		if first, dup := seen[name]; dup {
-			l.add(hcl.Diagnostics{duplicateAt(kind, name, first, b)})
+			l.add(hcl.Diagnostics{decode.DuplicateAt(kind, name, first, b)})
 			continue
 		}
 		seen[name] = b.DefRange
 		kept = append(kept, b)
 	}
 	return kept
-}
-
-func duplicateAt(kind, name string, first hcl.Range, b *hcl.Block) *hcl.Diagnostic {
-	return duplicate(kind, name, &hcl.Block{DefRange: first}, b)
 }

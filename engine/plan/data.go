@@ -5,28 +5,25 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/peruser"
 )
 
 // dataBlock is a `data "name"` block: attributes evaluated afresh for every
 // virtual user, in file order.
 type dataBlock struct {
 	name  string
-	attrs []namedExpr // in file order
+	attrs []peruser.Attr // in file order
 	block *hcl.Block
 	// ok is false when a reference or function call in the block is
 	// wrong (already reported); the probe user then skips the block.
 	ok bool
 }
 
-// namedExpr is one attribute kept for per-user evaluation.
-type namedExpr struct {
-	name string
-	expr hcl.Expression
-}
-
 func (b *dataBlock) has(name string) bool {
 	for _, a := range b.attrs {
-		if a.name == name {
+		if a.Name == name {
 			return true
 		}
 	}
@@ -36,7 +33,7 @@ func (b *dataBlock) has(name string) bool {
 func (b *dataBlock) names() []string {
 	names := make([]string, len(b.attrs))
 	for i, a := range b.attrs {
-		names[i] = a.name
+		names[i] = a.Name
 	}
 	return names
 }
@@ -53,7 +50,7 @@ func (l *loader) collectData(blocks hcl.Blocks) {
 	}
 	for i, b := range l.data {
 		for _, a := range b.attrs {
-			if diags := l.checkExpr(a.expr, i); diags.HasErrors() {
+			if diags := l.checkExpr(a.Expr, i); diags.HasErrors() {
 				l.add(diags)
 				b.ok = false
 			}
@@ -64,7 +61,7 @@ func (l *loader) collectData(blocks hcl.Blocks) {
 func (l *loader) addDataBlock(b *hcl.Block) {
 	name := b.Labels[0]
 	if i := l.dataIndex(name); i >= 0 {
-		l.add(hcl.Diagnostics{duplicate("data block", name, l.data[i].block, b)})
+		l.add(hcl.Diagnostics{decode.Duplicate("data block", name, l.data[i].block, b)})
 		return
 	}
 	if reservedDataNames[name] {
@@ -81,10 +78,10 @@ func (l *loader) addDataBlock(b *hcl.Block) {
 	l.add(diags)
 	d := &dataBlock{name: name, block: b, ok: true}
 	for name, a := range attrs {
-		d.attrs = append(d.attrs, namedExpr{name: name, expr: a.Expr})
+		d.attrs = append(d.attrs, peruser.Attr{Name: name, Expr: a.Expr})
 	}
 	sort.Slice(d.attrs, func(i, j int) bool {
-		return d.attrs[i].expr.Range().Start.Byte < d.attrs[j].expr.Range().Start.Byte
+		return d.attrs[i].Expr.Range().Start.Byte < d.attrs[j].Expr.Range().Start.Byte
 	})
 	l.data = append(l.data, d)
 }

@@ -1,14 +1,32 @@
-// Package plan turns a voyplan plan file (HCL) into a typed, validated Plan:
-// the block schema, variables (-var, VOYPLAN_VAR_<name>, defaults), the
-// functions plans may call (env, file, templatefile, the generators cpf,
-// br_mobile, email, name, uuid and the go-cty standard library), the
-// expr-lang programs compiled at load time (complete_when, rule conditions,
-// threshold checks),
-// the target's protocol (voyager, http, webhook, openai) with its request
-// templates, evaluated per turn by Request.Render, and reply expressions,
-// and the per-virtual-user evaluation of data blocks and persona prompts,
-// scripts and rule lines (Plan.NewUser). Plan.CheckKeys reports, for apply,
-// the llm blocks in use without an api_key.
+// Package plan turns a voyplan plan file (HCL) into a typed, validated Plan
+// and its Schedule. It is the loader: it owns the block schema and runs
+// the decoding phases in dependency order (variables, the plan block and
+// its seed, data, llm, simulator, target, webhook, conversation, personas,
+// stages, thresholds, then a probe virtual user). It compiles the
+// expr-lang programs written in the plan (complete_when, rule conditions,
+// threshold checks; CompileCheck for a check read back from results),
+// compiles the stages into a Schedule (steps of closed stages, arrivals of
+// open ones) with what `voyplan plan` and the dashboard show of it (Rows,
+// Peak, Started, Conversations) and the -u/-r/-t overrides
+// (Plan.Override), and instantiates virtual users (Plan.NewUser).
+// Plan.CheckKeys reports, for apply, the llm blocks in use without an
+// api_key.
+//
+// What is not the loader lives in packages under it, which never import
+// plan:
+//
+//   - decode: the attribute getters, duration parsing, expr-lang
+//     compilation with in-string positions and the "Did you mean"
+//     suggestions every decoder shares;
+//   - funcs: the functions plans may call (env, file, templatefile, the
+//     generators cpf, br_mobile, email, name, uuid and the go-cty standard
+//     library) and the cache of the files they read;
+//   - vars: variables (-var, -var-file, VOYPLAN_VAR_<name>, defaults) and
+//     Environ, the process environment with its .env file;
+//   - target: the http, webhook and openai targets, their request templates
+//     (Request.Render, evaluated per turn) and reply expressions (Extract);
+//   - peruser: the per-virtual-user evaluation of data blocks and persona
+//     prompts, scripts and rule lines.
 //
 // Generators called in a data block or a persona's script or prompt draw
 // from the virtual user's own source, datagen.ForUser(seed, n); called

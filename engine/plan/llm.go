@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/voyplan/voyplan/engine/plan/vars"
 )
 
 // keySource finds where an api_key expression reads the key: the
@@ -67,7 +69,7 @@ func (m *LLM) missingKey() error {
 	switch {
 	case m.APIKeyEnv != "":
 		return fmt.Errorf("llm %q: api_key is empty — set %s (the plan reads it with env(%q)), in the environment or in %s",
-			m.Name, m.APIKeyEnv, m.APIKeyEnv, DotEnvFile)
+			m.Name, m.APIKeyEnv, m.APIKeyEnv, vars.DotEnvFile)
 	case m.APIKeyVar != "":
 		return fmt.Errorf("llm %q: api_key is empty — set the variable %s (-var %s=... or VOYPLAN_VAR_%s)",
 			m.Name, m.APIKeyVar, m.APIKeyVar, m.APIKeyVar)

@@ -13,6 +13,10 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/voyplan/voyplan/engine/datagen"
+	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/funcs"
+	"github.com/voyplan/voyplan/engine/plan/peruser"
+	"github.com/voyplan/voyplan/engine/plan/vars"
 )
 
 // Options are the inputs of a load that do not come from the plan file.
@@ -22,7 +26,7 @@ type Options struct {
 	Vars map[string]string
 	// VarFiles are the -var-file paths, in the order given: files of
 	// name = value lines whose values win over VOYPLAN_VAR_<name> and the
-	// default, a later file over an earlier one (varfile.go).
+	// default, a later file over an earlier one (vars/varfile.go).
 	VarFiles []string
 	// Env is what env() and VOYPLAN_VAR_<name> see, usually Environ's
 	// answer. Load never reads the process environment itself: nil means
@@ -68,7 +72,7 @@ type loader struct {
 	opts Options
 	plan *Plan
 
-	files     *fileCache
+	files     *funcs.Files
 	funcNames map[string]bool // every function a plan expression may call
 	// funcsCtx holds the static functions and no variables: the parent of
 	// templates. rootCtx adds var: the parent of every other context.
@@ -77,11 +81,10 @@ type loader struct {
 	rootCtx  *hcl.EvalContext
 	ctx      *hcl.EvalContext
 
-	vars      map[string]*variable
-	fileVars  fileVars // the values of opts.VarFiles (varfile.go)
+	vars      *vars.Set
 	data      []*dataBlock
-	personas  []personaEval  // aligned with plan.Personas
-	convAttrs hcl.Attributes // the conversation block's, for the open-stage warnings
+	personas  []peruser.Persona // aligned with plan.Personas
+	convAttrs hcl.Attributes    // the conversation block's, for the open-stage warnings
 
 	diags hcl.Diagnostics
 }
@@ -98,7 +101,7 @@ func newLoader(src []byte, filename string, opts Options) *loader {
 			Hash: hex.EncodeToString(sum[:]),
 			LLMs: make(map[string]*LLM),
 		},
-		vars: make(map[string]*variable),
+		vars: vars.New(vars.Inputs{Vars: opts.Vars, Files: opts.VarFiles, Env: opts.Env}),
 	}
 	l.buildFunctions()
 	return l
@@ -108,11 +111,11 @@ func newLoader(src []byte, filename string, opts Options) *loader {
 // static ones.
 func (l *loader) buildFunctions() {
 	tmplNames := make(map[string]bool)
-	for _, name := range generatorNames {
+	for _, name := range funcs.GeneratorNames {
 		tmplNames[name] = true
 	}
-	l.files = newFileCache(l.plan.Dir, tmplNames)
-	static := staticFunctions(l.opts.Env, l.files)
+	l.files = funcs.NewFiles(l.plan.Dir, tmplNames)
+	static := funcs.Static(l.opts.Env, l.files)
 	for name := range static {
 		tmplNames[name] = true
 	}
@@ -128,7 +131,7 @@ func (l *loader) buildFunctions() {
 // given user's source of the plan's seed.
 func (l *loader) scopeContext(parent *hcl.EvalContext, seed uint64, user int) *hcl.EvalContext {
 	ctx := parent.NewChild()
-	ctx.Functions = scopeFunctions(datagen.ForUser(seed, user), l.files, l.funcsCtx)
+	ctx.Functions = funcs.Scoped(datagen.ForUser(seed, user), l.files, l.funcsCtx)
 	return ctx
 }
 
@@ -139,22 +142,45 @@ func (l *loader) load(body hcl.Body) {
 	l.add(diags)
 	blocks := content.Blocks.ByType()
 	l.rootCtx = l.funcsCtx.NewChild()
-	l.rootCtx.Variables = map[string]cty.Value{"var": l.decodeVariables(blocks["variable"])}
+	varObj, diags := l.vars.Decode(blocks["variable"], decode.Scope{
+		Ctx:   l.scopeContext(l.funcsCtx, 0, -1), // functions, but no variables
+		Check: l.scope().Check,
+	})
+	l.add(diags)
+	l.rootCtx.Variables = map[string]cty.Value{"var": varObj}
 	l.decodePlanBlock(l.single(blocks, "plan", false))
 	l.ctx = l.scopeContext(l.rootCtx, l.plan.Seed, -1)
 	l.collectData(blocks["data"])
-	for _, b := range blocks["llm"] {
-		l.decodeLLM(b)
-	}
-	l.decodeSimulator(l.single(blocks, "simulator", false))
+	l.decodeLLMs(blocks["llm"])
+	l.plan.Simulator, diags = l.decodeSimulator(l.single(blocks, "simulator", false))
+	l.add(diags)
 	l.decodeTarget(l.single(blocks, "target", true))
-	l.decodeWebhook(l.single(blocks, "webhook", false))
+	l.plan.Webhook, diags = l.decodeWebhook(l.single(blocks, "webhook", false))
+	l.add(diags)
 	l.decodeConversation(l.single(blocks, "conversation", false))
 	l.decodePersonas(blocks["persona"])
 	l.decodeStages(blocks["stage"])
 	l.decodeThresholds(blocks["threshold"])
 	l.plan.eval = l.userEval()
 	l.probe()
+}
+
+// scope is where the attributes evaluated once per plan are: in l.ctx,
+// their references and calls checked first.
+func (l *loader) scope() decode.Scope {
+	return decode.Scope{Ctx: l.ctx, Check: func(e hcl.Expression) hcl.Diagnostics { return l.checkExpr(e, noData) }}
+}
+
+// content decodes b's body against schema and returns its attributes.
+func (l *loader) content(b *hcl.Block, schema *hcl.BodySchema) *decode.Attrs {
+	a, _ := l.contentBlocks(b, schema)
+	return a
+}
+
+// contentBlocks decodes b's body against schema and returns its attributes
+// and nested blocks.
+func (l *loader) contentBlocks(b *hcl.Block, schema *hcl.BodySchema) (*decode.Attrs, hcl.Blocks) {
+	return decode.Content(b, schema, l.scope(), &l.diags)
 }
 
 func (l *loader) add(diags hcl.Diagnostics) {
@@ -171,22 +197,8 @@ func (l *loader) single(blocks map[string]hcl.Blocks, typ string, required bool)
 		}
 		return nil
 	}
-	l.duplicateBlocks("plan", typ, list)
+	l.add(decode.DuplicateBlocks("plan", typ, list))
 	return list[0]
-}
-
-// duplicateBlocks reports every block of list after the first: a container
-// (a plan, a target) has at most one block of type typ.
-func (l *loader) duplicateBlocks(container, typ string, list hcl.Blocks) {
-	for _, b := range list[1:] {
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  fmt.Sprintf("Duplicate %s block", typ),
-			Detail: fmt.Sprintf("A %s has at most one %s block; the first is at %s. Merge the two or remove this one.",
-				container, typ, list[0].DefRange),
-			Subject: b.DefRange.Ptr(),
-		}})
-	}
 }
 
 // missingBlock reports a required block type the plan lacks, at the top of
@@ -212,20 +224,20 @@ var blockExamples = map[string]string{
 }
 
 // userEval gathers what NewUser needs, built once.
-func (l *loader) userEval() *userEval {
-	e := &userEval{
-		root:     l.rootCtx,
-		funcsCtx: l.funcsCtx,
-		files:    l.files,
-		personas: l.personas,
+func (l *loader) userEval() *peruser.Evaluator {
+	e := &peruser.Evaluator{
+		Root:     l.rootCtx,
+		Funcs:    l.funcsCtx,
+		Files:    l.files,
+		Personas: l.personas,
 	}
 	for _, b := range l.data {
-		e.data = append(e.data, dataEval{name: b.name, attrs: b.attrs, skip: !b.ok})
+		e.Data = append(e.Data, peruser.Data{Name: b.name, Attrs: b.attrs, Skip: !b.ok})
 	}
 	total := 0.0
 	for _, p := range l.plan.Personas {
 		total += p.Weight
-		e.cum = append(e.cum, total)
+		e.Cum = append(e.Cum, total)
 	}
 	return e
 }
@@ -235,12 +247,12 @@ func (l *loader) userEval() *userEval {
 func (l *loader) probe() {
 	e := l.plan.eval
 	r := datagen.ForUser(l.plan.Seed, 0)
-	ctx, _, diags := e.evalData(r)
+	ctx, _, diags := e.EvalData(r)
 	l.add(diags)
-	for i := range e.personas {
-		_, _, diags := e.evalPersona(i, ctx)
+	for i := range e.Personas {
+		_, _, diags := e.EvalPersona(i, ctx)
 		l.add(diags)
-		_, _, diags = e.evalRules(i, ctx)
+		_, _, diags = e.EvalRules(i, ctx)
 		l.add(diags)
 	}
 }

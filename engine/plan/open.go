@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/voyplan/voyplan/engine/datagen"
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Open-model stages (k6's constant-arrival-rate): conversations arrive at
@@ -41,59 +42,59 @@ func (p *Plan) Open() bool { return len(p.Stages) > 0 && p.Stages[0].Open }
 // counted under.
 func (p *Plan) PersonaOf(n int) *Persona {
 	e := p.eval
-	if e == nil || len(e.cum) == 0 {
+	if e == nil || len(e.Cum) == 0 {
 		return nil
 	}
-	return p.Personas[e.pick(datagen.ForUser(p.Seed, n).Float64())] // NewUser's first draw
+	return p.Personas[e.Pick(datagen.ForUser(p.Seed, n).Float64())] // NewUser's first draw
 }
 
 // decodeOpenStage decodes a stage with arrival_rate; duration is decoded
 // by the caller.
-func (l *loader) decodeOpenStage(a attrs, s *Stage) {
+func decodeOpenStage(a *decode.Attrs, s *Stage) {
 	s.Open, s.MaxUsers = true, DefaultMaxUsers
-	if a.number("arrival_rate", &s.ArrivalRate) {
-		a.require("arrival_rate", s.ArrivalRate >= 0 && s.ArrivalRate <= MaxArrivalRate,
+	if a.Number("arrival_rate", &s.ArrivalRate) {
+		a.Require("arrival_rate", s.ArrivalRate >= 0 && s.ArrivalRate <= MaxArrivalRate,
 			"between 0 (a quiet stage) and 100000: the conversations started per second")
 	}
-	if a.duration("ramp", &s.Ramp) {
-		a.require("ramp", s.Ramp >= 0 && (s.Ramp <= s.Duration || s.Duration == 0), // a bad duration is its own error
+	if a.Duration("ramp", &s.Ramp) {
+		a.Require("ramp", s.Ramp >= 0 && (s.Ramp <= s.Duration || s.Duration == 0), // a bad duration is its own error
 			"a duration from 0 to the stage's duration: how long the rate takes to go from the previous stage's to arrival_rate")
 	}
-	if a.integer("max_users", &s.MaxUsers) {
-		a.require("max_users", s.MaxUsers >= 1 && s.MaxUsers <= maxMaxUsers,
+	if a.Integer("max_users", &s.MaxUsers) {
+		a.Require("max_users", s.MaxUsers >= 1 && s.MaxUsers <= maxMaxUsers,
 			"a whole number from 1 to 1000000: the conversations in flight at most, per process (default 1000)")
 	}
-	a.invalid("users", false, "Conflicting arguments",
+	a.Invalid("users", false, "Conflicting arguments",
 		"A stage is closed — users (held at once) and spawn_rate — or open — arrival_rate (conversations started per second) "+
 			"and max_users — never both. Remove users to keep this stage open, or arrival_rate to make it closed.")
-	a.invalid("spawn_rate", false, "Argument of a closed stage",
+	a.Invalid("spawn_rate", false, "Argument of a closed stage",
 		"spawn_rate is how fast a closed stage starts its users; this stage is open (arrival_rate): its conversations "+
 			"arrive at arrival_rate per second, each by a fresh user. Remove spawn_rate.")
 }
 
 // requireClosed reports what a closed stage lacks, and max_users, which
 // only an open stage takes.
-func (l *loader) requireClosed(a attrs, b *hcl.Block) {
+func requireClosed(a *decode.Attrs, b *hcl.Block) {
 	missing := func(name, detail string) {
-		if _, ok := a.m[name]; !ok {
-			l.add(hcl.Diagnostics{{
+		if _, ok := a.Attributes[name]; !ok {
+			a.Add(&hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Missing required argument",
 				Detail:   fmt.Sprintf("The argument %q is required, but no definition was found. %s", name, detail),
 				Subject:  b.Body.MissingItemRange().Ptr(),
-			}})
+			})
 		}
 	}
-	if _, ok := a.m["users"]; !ok {
+	if _, ok := a.Attributes["users"]; !ok {
 		missing("users", "A closed stage says how many users it holds at once (users = 10, spawn_rate = 2); "+
 			"an open stage how many conversations start per second (arrival_rate = 5).")
 	} else {
 		missing("spawn_rate", "It is how many users the stage starts (or retires) per second, e.g. spawn_rate = 2.")
 	}
-	a.invalid("ramp", false, "Argument of an open stage",
+	a.Invalid("ramp", false, "Argument of an open stage",
 		"ramp is how long an open stage (arrival_rate) takes to reach its rate; this stage is closed (users): "+
 			"spawn_rate says how fast it reaches its users. Remove ramp, or replace users and spawn_rate with arrival_rate.")
-	a.invalid("max_users", false, "Argument of an open stage",
+	a.Invalid("max_users", false, "Argument of an open stage",
 		"max_users caps the conversations in flight of an open stage (arrival_rate); this stage is closed (users): "+
 			"it never holds more than its users. Remove max_users, or replace users and spawn_rate with arrival_rate.")
 }

@@ -4,20 +4,10 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
-)
 
-// personaEval holds a persona's per-user expressions: script (DriverScript),
-// prompt (DriverLLM) or say lines and fallback (DriverRules; a stop rule's
-// say is nil), evaluated with the user's data in scope.
-type personaEval struct {
-	script   hcl.Expression
-	prompt   hcl.Expression
-	says     []hcl.Expression
-	fallback hcl.Expression
-	// skip is true when the persona's expressions are wrong (already
-	// reported); the probe user then does not evaluate them.
-	skip bool
-}
+	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/peruser"
+)
 
 func (l *loader) decodePersonas(blocks hcl.Blocks) {
 	if len(blocks) == 0 {
@@ -36,71 +26,71 @@ func (l *loader) decodePersonas(blocks hcl.Blocks) {
 
 // decodePersona decodes one persona; weight is where its weight is set (its
 // block header when it takes the default).
-func (l *loader) decodePersona(b *hcl.Block) (*Persona, personaEval, hcl.Range) {
+func (l *loader) decodePersona(b *hcl.Block) (*Persona, peruser.Persona, hcl.Range) {
 	p := &Persona{Name: b.Labels[0], Weight: 1, DeclRange: b.DefRange}
 	a, rules := l.contentBlocks(b, personaSchema)
 	weight := b.DefRange
-	if attr, ok := a.m["weight"]; ok {
+	if attr, ok := a.Attributes["weight"]; ok {
 		weight = attr.Expr.Range()
 	}
-	a.number("weight", &p.Weight)
-	a.require("weight", p.Weight >= 0, "0 or more: a persona's share of the users is its weight over the sum of all weights")
+	a.Number("weight", &p.Weight)
+	a.Require("weight", p.Weight >= 0, "0 or more: a persona's share of the users is its weight over the sum of all weights")
 	return p, l.personaDriver(a, rules, b, p), weight
 }
 
 // personaDriver settles what plays the persona, script, llm or rules, and
 // returns the expressions to evaluate per user.
-func (l *loader) personaDriver(a attrs, rules hcl.Blocks, b *hcl.Block, p *Persona) personaEval {
-	script, hasScript := a.m["script"]
-	prompt, hasPrompt := a.m["prompt"]
-	llm, hasLLM := a.m["llm"]
+func (l *loader) personaDriver(a *decode.Attrs, rules hcl.Blocks, b *hcl.Block, p *Persona) peruser.Persona {
+	script, hasScript := a.Attributes["script"]
+	prompt, hasPrompt := a.Attributes["prompt"]
+	llm, hasLLM := a.Attributes["llm"]
 	hasRules := len(rules) > 0
-	var pe personaEval
+	var pe peruser.Persona
 	switch {
 	case hasScript && hasLLM:
 		l.personaError("Conflicting persona driver", "A persona is played either by a script (fixed lines) or by an llm "+
 			"with a prompt, not both. Remove script, or remove llm and prompt.", llm.Range)
-		return personaEval{skip: true}
+		return peruser.Persona{Skip: true}
 	case hasRules && (hasScript || hasLLM):
 		l.personaError("Conflicting persona driver", "A persona is played by a script, by an llm or by rule blocks, "+
 			"not several. Remove the rule blocks, or remove script and llm.", rules[0].DefRange)
-		return personaEval{skip: true}
+		return peruser.Persona{Skip: true}
 	case !hasScript && !hasLLM && !hasRules:
 		l.personaError("Missing persona driver", "Give the persona script = [\"Olá\", ...] (fixed lines, first "+
 			"message included), llm = \"<llm block name>\" and a prompt, or rule { when = \"...\" say = \"...\" } blocks.", b.DefRange)
-		return personaEval{skip: true}
+		return peruser.Persona{Skip: true}
 	case hasRules:
 		l.decodeRules(rules, a, p, &pe)
 		l.unexpectedWithRules(a)
 	case hasScript:
-		p.Driver, pe.script = DriverScript, script.Expr
+		p.Driver, pe.Script = DriverScript, script.Expr
 		if hasPrompt {
 			l.personaError("Unexpected prompt", "A script persona says its lines as written; prompt is only used with "+
 				"llm. Remove prompt, or replace script with llm.", prompt.Range)
 		}
 	default:
 		p.Driver = DriverLLM
-		if a.str("llm", &p.LLM) {
+		if a.Str("llm", &p.LLM) {
 			l.checkLLMName(a, p)
 		}
 		if !hasPrompt {
 			l.personaError("Missing required argument", "The argument \"prompt\" is required for a persona played by an "+
 				"llm, e.g. prompt = templatefile(\"personas/kataryna.txt\", { customer = data.customer }).", b.DefRange)
-			return personaEval{skip: true}
+			return peruser.Persona{Skip: true}
 		}
-		pe.prompt = prompt.Expr
+		pe.Prompt = prompt.Expr
 	}
-	if fb, ok := a.m["fallback"]; ok && !hasRules {
+	if fb, ok := a.Attributes["fallback"]; ok && !hasRules {
 		l.personaError("Unexpected fallback", "fallback is the line a rules persona says when no rule matches; "+
 			"this persona has no rule blocks. Remove fallback, or add rule blocks.", fb.Range)
 	}
-	pe.skip = l.checkPersonaExprs(pe)
+	pe.Skip = l.checkPersonaExprs(pe)
 	return pe
 }
 
 // unexpectedWithRules reports a prompt on a rules persona.
-func (l *loader) unexpectedWithRules(a attrs) {
-	if prompt, ok := a.m["prompt"]; ok {
+func (l *loader) unexpectedWithRules(a *decode.Attrs) {
+	if prompt, ok := a.Attributes["prompt"]; ok {
 		l.personaError("Unexpected prompt", "A rules persona says its rules' lines; prompt is only used with llm. "+
 			"Remove prompt.", prompt.Range)
 	}
@@ -108,9 +98,9 @@ func (l *loader) unexpectedWithRules(a attrs) {
 
 // checkPersonaExprs checks the references of the persona's expressions and
 // reports whether they are wrong.
-func (l *loader) checkPersonaExprs(pe personaEval) bool {
+func (l *loader) checkPersonaExprs(pe peruser.Persona) bool {
 	bad := false
-	for _, e := range append([]hcl.Expression{pe.script, pe.prompt, pe.fallback}, pe.says...) {
+	for _, e := range append([]hcl.Expression{pe.Script, pe.Prompt, pe.Fallback}, pe.Says...) {
 		if e == nil {
 			continue
 		}
@@ -122,17 +112,17 @@ func (l *loader) checkPersonaExprs(pe personaEval) bool {
 	return bad
 }
 
-func (l *loader) checkLLMName(a attrs, p *Persona) {
+func (l *loader) checkLLMName(a *decode.Attrs, p *Persona) {
 	if _, ok := l.plan.LLMs[p.LLM]; ok {
 		return
 	}
 	detail := fmt.Sprintf("There is no llm block named %q.", p.LLM)
-	if names := sortedKeys(l.plan.LLMs); len(names) > 0 {
-		detail += didYouMean(p.LLM, names) + " The plan declares " + quotedList(names) + "."
+	if names := decode.SortedKeys(l.plan.LLMs); len(names) > 0 {
+		detail += decode.DidYouMean(p.LLM, names) + " The plan declares " + decode.QuotedList(names) + "."
 	} else {
 		detail += fmt.Sprintf(" Declare one: llm %q { model = \"gemini-2.5-flash\" }.", p.LLM)
 	}
-	l.personaError("Unknown llm", detail, a.m["llm"].Expr.Range())
+	l.personaError("Unknown llm", detail, a.Attributes["llm"].Expr.Range())
 }
 
 func (l *loader) personaError(summary, detail string, subject hcl.Range) {

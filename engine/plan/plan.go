@@ -5,6 +5,9 @@ import (
 
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/peruser"
+	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
 // Plan is a loaded, validated plan: plain data the engine runs. Everything a
@@ -36,7 +39,7 @@ type Plan struct {
 	Thresholds   []*Threshold
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
-	eval *userEval
+	eval *peruser.Evaluator
 }
 
 // Target is the assistant under test (VOYAGER.md §1).
@@ -50,13 +53,13 @@ type Target struct {
 	// or another transport error) is tried again, with backoff; 4xx is never
 	// retried. 0: no retry.
 	Retries int
-	// Protocol is how the assistant is spoken to (ProtocolHTTP, ...); ""
+	// Protocol is how the assistant is spoken to (target.ProtocolHTTP, ...); ""
 	// is voyager, the widget API (see ProtocolName). Only voyager uses URL,
 	// ChannelID and ClientDomain; http and openai targets have no Timeout
 	// (the conversation's reply_timeout bounds each request).
 	Protocol string
-	API      *API    // protocol http or webhook
-	OpenAI   *OpenAI // protocol openai
+	API      *target.API    // protocol http or webhook
+	OpenAI   *target.OpenAI // protocol openai
 }
 
 // Webhook is where the assistant's replies arrive.
@@ -156,7 +159,7 @@ type Conversation struct {
 }
 
 // Predicate is an expr-lang program over one turn, compiled at load time.
-// Its environment is TurnEnv (see env.go).
+// Its environment is TurnEnv (see turnenv.go).
 type Predicate struct {
 	Source  string
 	Program *vm.Program

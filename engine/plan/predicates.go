@@ -1,62 +1,49 @@
 package plan
 
 import (
-	"errors"
-	"fmt"
-	"reflect"
-	"regexp"
-	"strings"
-	"unicode/utf8"
-
 	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
-// exprKind describes one kind of expr-lang program in diagnostics.
-type exprKind struct {
-	summary string // "Invalid threshold check"
-	what    string // "The check"
-	help    string // what the program sees, with an example
-}
-
 var (
-	checkKind = exprKind{
-		summary: "Invalid threshold check",
-		what:    "The check",
-		help: "A check is an expr-lang expression over the run's metrics that is true when the threshold holds, " +
+	checkKind = decode.ExprKind{
+		Summary: "Invalid threshold check",
+		What:    "The check",
+		Help: "A check is an expr-lang expression over the run's metrics that is true when the threshold holds, " +
 			"e.g. conversations.success_rate >= 0.9 or reply.p95 < duration('30s'). It sees users, elapsed, " +
 			"conversations, send, reply, llm, llm_wait, conversation, cost, webhook, assistant and " +
 			"personas[\"name\"] (with simulator_drift, data_mismatch, cost and pass_k[k]).",
 	}
-	completeWhenKind = exprKind{
-		summary: "Invalid complete_when",
-		what:    "complete_when",
-		help: "complete_when is an expr-lang expression, checked on each assistant reply, that is true when the " +
+	completeWhenKind = decode.ExprKind{
+		Summary: "Invalid complete_when",
+		What:    "complete_when",
+		Help: "complete_when is an expr-lang expression, checked on each assistant reply, that is true when the " +
 			"conversation is done, e.g. reply matches 'https://pay[.]'. It sees reply, messages (role, type, text, " +
 			"link), turn, persona and the data blocks by name (customer.cpf).",
 	}
 )
 
 // compileCheck compiles a threshold's check against metrics.Snapshot.
-func (l *loader) compileCheck(attr *hcl.Attribute, src string) *vm.Program {
+func (l *loader) compileCheck(attr *hcl.Attribute, src string) (*vm.Program, hcl.Diagnostics) {
 	return l.compile(attr, attr.Expr.Range(), src, metrics.Snapshot{}, checkKind)
 }
 
 // completeWhen compiles the conversation's complete_when (or the default)
 // against the shape of TurnEnv.
-func (l *loader) completeWhen(a attrs, src string, rng hcl.Range) *Predicate {
-	attr, ok := a.m["complete_when"]
+func (l *loader) completeWhen(a *decode.Attrs, src string, rng hcl.Range) *Predicate {
+	attr, ok := a.Attributes["complete_when"]
 	if ok {
-		if !a.str("complete_when", &src) {
+		if !a.Str("complete_when", &src) {
 			return nil
 		}
 		rng = attr.Expr.Range()
 	}
-	prog := l.compile(attr, rng, src, l.turnEnvShape(), completeWhenKind)
+	prog, diags := l.compile(attr, rng, src, l.turnEnvShape(), completeWhenKind)
+	l.add(diags)
 	if prog == nil {
 		return nil
 	}
@@ -70,7 +57,7 @@ func (l *loader) turnEnvShape() map[string]any {
 	for _, b := range l.data {
 		attrs := make(map[string]string, len(b.attrs))
 		for _, a := range b.attrs {
-			attrs[a.name] = ""
+			attrs[a.Name] = ""
 		}
 		data[b.name] = attrs
 	}
@@ -80,163 +67,10 @@ func (l *loader) turnEnvShape() map[string]any {
 // compile compiles src, which attr (nil for a default) evaluated to, as a
 // boolean expr-lang program over env. A compile error is reported at its
 // position inside the string when the string is written as a plain literal.
-func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind exprKind) *vm.Program {
-	return l.compileProgram(attr, rng, src, env, kind, expr.AsBool())
-}
-
-// compileProgram compiles src as an expr-lang program over env with opts,
-// reporting a compile error as compile describes.
-func (l *loader) compileProgram(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind exprKind, opts ...expr.Option) *vm.Program {
-	prog, err := expr.Compile(src, append([]expr.Option{expr.Env(env)}, opts...)...)
-	if err == nil {
-		return prog
+func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind decode.ExprKind) (*vm.Program, hcl.Diagnostics) {
+	prog, diag := decode.Compile(l.src, attr, rng, src, env, kind, expr.AsBool())
+	if diag != nil {
+		return nil, hcl.Diagnostics{diag}
 	}
-	msg := err.Error()
-	subject := rng
-	var fe *file.Error
-	if errors.As(err, &fe) {
-		msg = fe.Message
-		if attr != nil {
-			subject = l.rangeInLiteral(attr, src, fe.From, fe.To)
-		}
-	}
-	l.add(hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  kind.summary,
-		Detail:   fmt.Sprintf("%s does not compile: %s.%s %s", kind.what, msg, exprSuggestion(msg, env), kind.help),
-		Subject:  subject.Ptr(),
-		Context:  rng.Ptr(),
-	}})
-	return nil
-}
-
-// rangeInLiteral maps the runes [from, to) of the string value to its
-// place in the file, when the attribute is a quoted string or heredoc
-// without escapes or interpolation (its bytes in the file are exactly its
-// value); otherwise it returns the attribute's range.
-func (l *loader) rangeInLiteral(attr *hcl.Attribute, value string, from, to int) hcl.Range {
-	rng := attr.Expr.Range()
-	start, ok := literalStart(l.src, rng, value)
-	if !ok {
-		return rng
-	}
-	off := runeOffset(value, from)
-	end := runeOffset(value, max(to, from+1))
-	s := advance(start, value[:off])
-	return hcl.Range{Filename: rng.Filename, Start: s, End: advance(s, value[off:end])}
-}
-
-// literalStart returns the position where value begins in src, if the
-// expression at rng is value written literally.
-func literalStart(src []byte, rng hcl.Range, value string) (hcl.Pos, bool) {
-	b := rng.Start.Byte
-	if b < 0 || b >= len(src) {
-		return hcl.Pos{}, false
-	}
-	start := hcl.Pos{Line: rng.Start.Line, Column: rng.Start.Column + 1, Byte: b + 1}
-	switch {
-	case src[b] == '"':
-	case len(src) > b+2 && src[b] == '<' && src[b+1] == '<' && src[b+2] != '-':
-		nl := strings.IndexByte(string(src[b:]), '\n')
-		if nl < 0 {
-			return hcl.Pos{}, false
-		}
-		start = hcl.Pos{Line: rng.Start.Line + 1, Column: 1, Byte: b + nl + 1}
-	default:
-		return hcl.Pos{}, false
-	}
-	if start.Byte+len(value) > len(src) || string(src[start.Byte:start.Byte+len(value)]) != value {
-		return hcl.Pos{}, false
-	}
-	return start, true
-}
-
-// runeOffset is the byte offset of rune n in s (len(s) past the end).
-func runeOffset(s string, n int) int {
-	i := 0
-	for off := range s {
-		if i == n {
-			return off
-		}
-		i++
-	}
-	return len(s)
-}
-
-// advance moves p over s.
-func advance(p hcl.Pos, s string) hcl.Pos {
-	for _, r := range s {
-		if r == '\n' {
-			p.Line, p.Column = p.Line+1, 1
-		} else {
-			p.Column++
-		}
-		p.Byte += utf8.RuneLen(r)
-	}
-	return p
-}
-
-var (
-	unknownNameRe = regexp.MustCompile(`^unknown name (\S+)`)
-	noFieldRe     = regexp.MustCompile(`^type (\S+) has no field (\S+)`)
-)
-
-// exprSuggestion turns expr-lang's "unknown name" and "has no field" into a
-// "Did you mean", or a list of what there is.
-func exprSuggestion(msg string, env any) string {
-	top, fields := exprNames(reflect.TypeOf(env), env)
-	if m := unknownNameRe.FindStringSubmatch(msg); m != nil {
-		return didYouMean(m[1], top)
-	}
-	if m := noFieldRe.FindStringSubmatch(msg); m != nil {
-		names := fields[m[1]]
-		if s := didYouMean(m[2], names); s != "" {
-			return s
-		}
-		return fmt.Sprintf(" It has %s.", strings.Join(names, ", "))
-	}
-	return ""
-}
-
-// exprNames lists the names an expr-lang environment offers at the top and,
-// for every struct type reachable from it, its fields (by expr tag).
-func exprNames(t reflect.Type, env any) ([]string, map[string][]string) {
-	fields := make(map[string][]string)
-	if m, ok := env.(map[string]any); ok {
-		for _, v := range m {
-			if v != nil {
-				structFields(reflect.TypeOf(v), fields)
-			}
-		}
-		return sortedKeys(m), fields
-	}
-	structFields(t, fields)
-	return fields[t.String()], fields
-}
-
-// structFields records the expr names of t's fields, and of the structs
-// reachable from them, by type name.
-func structFields(t reflect.Type, seen map[string][]string) {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct || seen[t.String()] != nil {
-		return
-	}
-	var names []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("expr"), ",")
-		if name == "" {
-			name = f.Name
-		}
-		names = append(names, name)
-	}
-	seen[t.String()] = names
-	for i := range t.NumField() {
-		structFields(t.Field(i).Type, seen)
-	}
+	return prog, nil
 }

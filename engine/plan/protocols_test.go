@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
 // protocolPlan loads a plan around a target block.
-func protocolPlan(t *testing.T, target string) (*Plan, hcl.Diagnostics) {
+func protocolPlan(t *testing.T, block string) (*Plan, hcl.Diagnostics) {
 	t.Helper()
 	src := `
 variable "base" {
@@ -22,7 +24,7 @@ data "customer" {
   name = "Ana Souza"
   cpf  = cpf()
 }
-` + target + `
+` + block + `
 persona "p" { script = ["Olá"] }
 stage "s" {
   users      = 1
@@ -33,9 +35,9 @@ stage "s" {
 	return LoadSource([]byte(src), "protocols.hcl", Options{Env: map[string]string{"TOKEN": "t0k3n"}})
 }
 
-func mustProtocolPlan(t *testing.T, target string) *Plan {
+func mustProtocolPlan(t *testing.T, block string) *Plan {
 	t.Helper()
-	p, diags := protocolPlan(t, target)
+	p, diags := protocolPlan(t, block)
 	if diags.HasErrors() {
 		t.Fatalf("plan does not load:\n%s", diagsText(diags))
 	}
@@ -44,16 +46,16 @@ func mustProtocolPlan(t *testing.T, target string) *Plan {
 
 func TestVoyagerIsTheDefaultProtocol(t *testing.T) {
 	t.Parallel()
-	for _, target := range []string{
+	for _, block := range []string{
 		`target "v" { url = "http://127.0.0.1:9/w" }`,
 		`target "v" {
   protocol = "voyager"
   url      = "http://127.0.0.1:9/w"
 }`,
 	} {
-		p := mustProtocolPlan(t, target)
+		p := mustProtocolPlan(t, block)
 		tg := p.Target
-		if tg.ProtocolName() != ProtocolVoyager || tg.API != nil || tg.OpenAI != nil ||
+		if tg.ProtocolName() != target.ProtocolVoyager || tg.API != nil || tg.OpenAI != nil ||
 			tg.URL != "http://127.0.0.1:9/w" || tg.ChannelID != defaultChannelID || tg.Timeout != defaultTargetTimeout {
 			t.Errorf("target %+v, want a voyager target with its defaults", tg)
 		}
@@ -81,10 +83,10 @@ target "bot" {
 }`)
 	tg := p.Target
 	api := tg.API
-	if tg.Protocol != ProtocolHTTP || api == nil || api.Request == nil || api.Callback != nil || tg.Timeout != 0 || tg.ClientDomain != "" {
+	if tg.Protocol != target.ProtocolHTTP || api == nil || api.Request == nil || api.Callback != nil || tg.Timeout != 0 || tg.ClientDomain != "" {
 		t.Fatalf("target %+v", tg)
 	}
-	if api.Session.Mode != SessionHeader || api.Session.Header != "X-Session" || api.Session.IDFrom.Source != "body.session_id" {
+	if api.Session.Mode != target.SessionHeader || api.Session.Header != "X-Session" || api.Session.IDFrom.Source != "body.session_id" {
 		t.Errorf("session %+v", api.Session)
 	}
 	if api.Response.Text.Source != "body.reply" || api.Response.Media != nil || api.Request.Method != "POST" {
@@ -93,7 +95,7 @@ target "bot" {
 	if u := api.Request.StaticURL(); u != "" {
 		t.Errorf("StaticURL = %q for a URL that uses the conversation id", u)
 	}
-	r, err := api.Request.Render(RequestVars{
+	r, err := api.Request.Render(target.RequestVars{
 		Message: `diz "oi"`, Turn: 2, ConversationID: "c1", Persona: "p", SessionID: "s9",
 		Data: map[string]map[string]string{"customer": {"name": "Ana", "cpf": "x"}},
 	})
@@ -128,7 +130,7 @@ target "bot" {
 		wg.Go(func() {
 			for j := range 50 {
 				id := fmt.Sprintf("c%d-%d", i, j)
-				r, err := p.Target.API.Request.Render(RequestVars{Message: "m", ConversationID: id})
+				r, err := p.Target.API.Request.Render(target.RequestVars{Message: "m", ConversationID: id})
 				if err != nil || string(r.Body) != `{"id":"`+id+`","text":"m"}` {
 					t.Errorf("Render = %s, %v", r.Body, err)
 					return
@@ -159,7 +161,7 @@ target "bot" {
 }`)
 	tg := p.Target
 	cb := tg.API.Callback
-	if tg.Protocol != ProtocolWebhook || tg.Timeout != 30*time.Second || cb == nil ||
+	if tg.Protocol != target.ProtocolWebhook || tg.Timeout != 30*time.Second || cb == nil ||
 		cb.URLField != "hooks.reply" || cb.Match.Source != "body.conversation_id" || cb.Reading.Text == nil || cb.Reading.Media != nil {
 		t.Errorf("target %+v callback %+v", tg, cb)
 	}
@@ -193,24 +195,6 @@ target "bot" {
 	if o == nil || o.Endpoint != "http://127.0.0.1:8080/v1/chat/completions" || o.Model != "m1" || o.System != "Seja breve." ||
 		o.APIKey != "t0k3n" || o.Headers["X-Tenant"] != "parque" || p.Target.API != nil {
 		t.Errorf("openai %+v", o)
-	}
-}
-
-func TestChatCompletionsURL(t *testing.T) {
-	t.Parallel()
-	for base, want := range map[string]string{
-		"http://h:1":                         "http://h:1/v1/chat/completions",
-		"http://h:1/":                        "http://h:1/v1/chat/completions",
-		"https://gw.example.com/openai":      "https://gw.example.com/openai/v1/chat/completions",
-		"https://api.example.com/v1":         "https://api.example.com/v1/chat/completions",
-		"https://api.example.com/v1/":        "https://api.example.com/v1/chat/completions",
-		"http://h:1/v1/chat/completions":     "http://h:1/v1/chat/completions",
-		"http://h:1/x/v1?api-version=2024":   "http://h:1/x/v1/chat/completions?api-version=2024",
-		"http://h:1/deploy/chat/completions": "http://h:1/deploy/chat/completions",
-	} {
-		if got := chatCompletionsURL(base); got != want {
-			t.Errorf("chatCompletionsURL(%q) = %q, want %q", base, got, want)
-		}
 	}
 }
 

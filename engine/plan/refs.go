@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // noData is the number of visible data blocks for attributes evaluated once
@@ -28,7 +30,7 @@ func (l *loader) checkExpr(e hcl.Expression, visible int) hcl.Diagnostics {
 		}
 	}
 	if se, ok := e.(hclsyntax.Expression); ok {
-		diags = append(diags, checkFunctionNames(se, l.funcNames, "a plan")...)
+		diags = append(diags, decode.CheckFunctionNames(se, l.funcNames, "a plan")...)
 	}
 	return diags
 }
@@ -38,7 +40,7 @@ func (l *loader) checkVarRef(t hcl.Traversal) hcl.Diagnostics {
 	if !ok {
 		return nil
 	}
-	if _, declared := l.vars[name]; declared {
+	if l.vars.Declared(name) {
 		return nil
 	}
 	return hcl.Diagnostics{{
@@ -46,7 +48,7 @@ func (l *loader) checkVarRef(t hcl.Traversal) hcl.Diagnostics {
 		Summary:  "Unsupported attribute",
 		Detail: fmt.Sprintf("This object does not have an attribute named %q: no variable %q is declared.%s "+
 			"Fix the name, or declare it with a variable %q { default = ... } block.",
-			name, name, didYouMean(name, sortedKeys(l.vars)), name),
+			name, name, decode.DidYouMean(name, l.vars.Names()), name),
 		Subject: rng.Ptr(),
 		Context: t.SourceRange().Ptr(),
 	}}
@@ -72,7 +74,7 @@ func (l *loader) checkDataRef(t hcl.Traversal, visible int) hcl.Diagnostics {
 			Severity: hcl.DiagError,
 			Summary:  "Unsupported attribute",
 			Detail: fmt.Sprintf("This object does not have an attribute named %q: there is no data block named %q.%s",
-				name, name, didYouMean(name, l.dataNames())),
+				name, name, decode.DidYouMean(name, l.dataNames())),
 			Subject: rng.Ptr(),
 			Context: t.SourceRange().Ptr(),
 		}}
@@ -101,7 +103,7 @@ func (l *loader) checkDataAttrRef(t hcl.Traversal, b *dataBlock) hcl.Diagnostics
 		Severity: hcl.DiagError,
 		Summary:  "Unsupported attribute",
 		Detail: fmt.Sprintf("This object does not have an attribute named %q: data %q defines %s.%s",
-			attr, b.name, quotedList(b.names()), didYouMean(attr, b.names())),
+			attr, b.name, decode.QuotedList(b.names()), decode.DidYouMean(attr, b.names())),
 		Subject: rng.Ptr(),
 		Context: t.SourceRange().Ptr(),
 	}}
@@ -121,28 +123,4 @@ func traversalStep(t hcl.Traversal, i int) (string, hcl.Range, bool) {
 		}
 	}
 	return "", hcl.Range{}, false
-}
-
-// checkFunctionNames reports every call in e to a function not in allowed,
-// with the closest allowed name as a suggestion. where is "a plan" or "a
-// template".
-func checkFunctionNames(e hclsyntax.Expression, allowed map[string]bool, where string) hcl.Diagnostics {
-	return hclsyntax.VisitAll(e, func(n hclsyntax.Node) hcl.Diagnostics {
-		call, ok := n.(*hclsyntax.FunctionCallExpr)
-		if !ok || allowed[call.Name] {
-			return nil
-		}
-		detail := fmt.Sprintf("There is no function named %q in %s.%s", call.Name, where,
-			didYouMean(call.Name, sortedKeys(allowed)))
-		if call.Name == "templatefile" {
-			detail = "templatefile cannot be called from inside a template: render the inner template in the plan and pass the result in vars."
-		}
-		return hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Call to unknown function",
-			Detail:   detail,
-			Subject:  call.NameRange.Ptr(),
-			Context:  call.Range().Ptr(),
-		}}
-	})
 }

@@ -1,12 +1,11 @@
 package plan
 
 import (
-	"fmt"
-
 	"github.com/expr-lang/expr"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/peruser"
 )
 
 // Rule is one `rule` block of a rules persona (DriverRules). On each
@@ -42,33 +41,25 @@ var ruleSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "when", Required: true}, {Name: "say"}, {Name: "stop"}},
 }
 
-var ruleWhenKind = exprKind{
-	summary: "Invalid rule condition",
-	what:    "when",
-	help: "A rule's when is an expr-lang expression, checked on each assistant reply, that is true when the rule " +
+var ruleWhenKind = decode.ExprKind{
+	Summary: "Invalid rule condition",
+	What:    "when",
+	Help: "A rule's when is an expr-lang expression, checked on each assistant reply, that is true when the rule " +
 		"should answer, e.g. reply matches '(?i)qual o seu cpf'. It sees reply, messages (role, type, text, link), " +
 		"turn, persona and the data blocks by name (customer.cpf).",
 }
 
-// contentBlocks decodes b's body against schema and returns its attributes
-// and nested blocks.
-func (l *loader) contentBlocks(b *hcl.Block, schema *hcl.BodySchema) (attrs, hcl.Blocks) {
-	c, diags := b.Body.Content(schema)
-	l.add(diags)
-	return attrs{l: l, m: c.Attributes, ctx: l.ctx}, c.Blocks
-}
-
 // decodeRules decodes a rules persona's rule blocks and fallback into p,
 // and the per-user say expressions into pe.
-func (l *loader) decodeRules(blocks hcl.Blocks, a attrs, p *Persona, pe *personaEval) {
+func (l *loader) decodeRules(blocks hcl.Blocks, a *decode.Attrs, p *Persona, pe *peruser.Persona) {
 	p.Driver = DriverRules
 	for _, b := range blocks {
 		r, say := l.decodeRule(b)
 		p.Rules = append(p.Rules, r)
-		pe.says = append(pe.says, say)
+		pe.Says = append(pe.Says, say)
 	}
-	if fb, ok := a.m["fallback"]; ok {
-		p.Fallback, pe.fallback = true, fb.Expr
+	if fb, ok := a.Attributes["fallback"]; ok {
+		p.Fallback, pe.Fallback = true, fb.Expr
 	}
 }
 
@@ -76,15 +67,17 @@ func (l *loader) decodeRules(blocks hcl.Blocks, a attrs, p *Persona, pe *persona
 func (l *loader) decodeRule(b *hcl.Block) (*Rule, hcl.Expression) {
 	r := &Rule{DeclRange: b.DefRange}
 	a := l.content(b, ruleSchema)
-	a.boolean("stop", &r.Stop)
+	a.Bool("stop", &r.Stop)
 	var src string
-	if a.str("when", &src) {
-		attr := a.m["when"]
-		if prog := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), ruleWhenKind); prog != nil {
+	if a.Str("when", &src) {
+		attr := a.Attributes["when"]
+		prog, diags := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), ruleWhenKind)
+		l.add(diags)
+		if prog != nil {
 			r.When = &Predicate{Source: src, Program: prog, Range: attr.Expr.Range()}
 		}
 	}
-	say, hasSay := a.m["say"]
+	say, hasSay := a.Attributes["say"]
 	switch {
 	case hasSay && r.Stop:
 		l.personaError("Unexpected say", "A rule with stop = true ends the conversation and says nothing. "+
@@ -96,47 +89,4 @@ func (l *loader) decodeRule(b *hcl.Block) (*Rule, hcl.Expression) {
 		return r, say.Expr
 	}
 	return r, nil
-}
-
-// evalRules renders persona i's say lines and fallback in ctx.
-func (e *userEval) evalRules(i int, ctx *hcl.EvalContext) ([]string, string, hcl.Diagnostics) {
-	pe := e.personas[i]
-	if pe.skip || (len(pe.says) == 0 && pe.fallback == nil) {
-		return nil, "", nil
-	}
-	var diags hcl.Diagnostics
-	says := make([]string, len(pe.says))
-	for j, say := range pe.says {
-		if say != nil {
-			var d hcl.Diagnostics
-			says[j], d = evalLine(say, ctx, "say")
-			diags = append(diags, d...)
-		}
-	}
-	var fallback string
-	if pe.fallback != nil {
-		var d hcl.Diagnostics
-		fallback, d = evalLine(pe.fallback, ctx, "fallback")
-		diags = append(diags, d...)
-	}
-	return says, fallback, diags
-}
-
-// evalLine evaluates a customer's line: a non-empty string.
-func evalLine(e hcl.Expression, ctx *hcl.EvalContext, name string) (string, hcl.Diagnostics) {
-	v, diags := e.Value(ctx)
-	if diags.HasErrors() || !v.IsWhollyKnown() {
-		return "", diags
-	}
-	s, err := convert.Convert(v, cty.String)
-	if err != nil || v.IsNull() || s.AsString() == "" {
-		return "", append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid " + name,
-			Detail: fmt.Sprintf("%s must be a non-empty string, the customer's message, e.g. %s = \"Sim, pode enviar\" "+
-				"or %s = data.customer.cpf.", name, name, name),
-			Subject: e.Range().Ptr(),
-		})
-	}
-	return s.AsString(), diags
 }

@@ -25,10 +25,6 @@ var planSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "description"}, {Name: "seed"}},
 }
 
-var variableSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "description"}, {Name: "type"}},
-}
-
 var targetSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "url"}, {Name: "channel_id"}, {Name: "client_domain"}, {Name: "timeout"},

@@ -126,17 +126,6 @@ func TestPersonaMix(t *testing.T) {
 	}
 }
 
-func TestPick(t *testing.T) {
-	t.Parallel()
-	e := &userEval{cum: []float64{0, 2, 2, 3, 3}}
-	tests := map[float64]int{0: 1, 0.5: 1, 0.66: 1, 0.67: 3, 0.999999: 3, 1: 3}
-	for x, want := range tests {
-		if got := e.pick(x); got != want {
-			t.Errorf("pick(%v) = %d, want %d", x, got, want)
-		}
-	}
-}
-
 func TestNewUserConcurrent(t *testing.T) {
 	t.Parallel()
 	p := mustLoad(t, "testdata/valid/full.hcl", Options{})

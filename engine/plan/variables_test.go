@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/voyplan/voyplan/engine/plan/vars"
 )
 
 func TestVariablePrecedence(t *testing.T) {
@@ -112,7 +114,7 @@ VOYPLAN_VAR_users=4
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(dotenv), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env, err := Environ(dir, []string{"ALREADY_SET=from-os", "PATH=/bin", "EQUALS=a=b"})
+	env, err := vars.Environ(dir, []string{"ALREADY_SET=from-os", "PATH=/bin", "EQUALS=a=b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,35 +151,5 @@ stage "s" {
 	}
 	if p.Target.ChannelID != "from-dotenv" || p.Stages[0].Users != 4 || !reflect.DeepEqual(u.Script, []string{"from-os", ""}) {
 		t.Errorf("channel %q, users %d, script %q", p.Target.ChannelID, p.Stages[0].Users, u.Script)
-	}
-}
-
-func TestEnvironWithoutDotEnv(t *testing.T) {
-	t.Parallel()
-	env, err := Environ(t.TempDir(), []string{"A=1"})
-	if err != nil || !reflect.DeepEqual(env, map[string]string{"A": "1"}) {
-		t.Errorf("Environ = %v, %v", env, err)
-	}
-}
-
-func TestEnvironErrors(t *testing.T) {
-	t.Parallel()
-	tests := map[string]string{
-		"no equals":         "GOOD=1\nJUSTAKEY\n",
-		"bad name":          "1ABC=x\n",
-		"unterminated":      "A=\"open\n",
-		"junk after quotes": "A='x' y\n",
-	}
-	for name, content := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(content), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := Environ(dir, nil); err == nil {
-				t.Errorf("Environ accepted %q", content)
-			}
-		})
 	}
 }

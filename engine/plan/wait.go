@@ -1,13 +1,10 @@
 package plan
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Wait is how long a customer waits: the conversation's think_time (between
@@ -45,101 +42,12 @@ func (w Wait) String() string {
 	return w.Min.String() + "–" + w.Max.String()
 }
 
-// wait decodes a Wait: one duration (example, e.g. "500ms"), or a list of
-// exactly two, the least and the most wait (["1s", "3s"]), none negative.
-// A wrong element is reported on the element when the list is written out,
-// so the diagnostic's line and column point at it.
-func (a attrs) wait(name string, dst *Wait, example string) bool {
-	want := fmt.Sprintf(`a duration string such as %q, or a list of two such as ["1s", "3s"]`, example)
-	v, ok := a.value(name, cty.DynamicPseudoType, want)
-	if !ok {
-		return false
+// decodeWait decodes a Wait: one duration (example, e.g. "500ms"), or a
+// list of two, the least and the most wait (decode.Attrs.DurationRange).
+func decodeWait(a *decode.Attrs, name string, dst *Wait, example string) bool {
+	lo, hi, ok := a.DurationRange(name, example)
+	if ok {
+		*dst = Wait{Min: lo, Max: hi}
 	}
-	attr := a.m[name]
-	if ty := v.Type(); !ty.IsListType() && !ty.IsTupleType() {
-		s, err := convert.Convert(v, cty.String)
-		if err != nil {
-			a.l.add(hcl.Diagnostics{typeError(attr, want, v.Type().FriendlyName())})
-			return false
-		}
-		d, ok := a.l.parseDuration(s.AsString(), attr.Expr.Range())
-		if !ok {
-			return false
-		}
-		ok = d >= 0
-		a.require(name, ok, fmt.Sprintf(`a duration of 0 or more, e.g. %q, or a range of two: ["1s", "3s"]`, example))
-		if ok {
-			*dst = FixedWait(d)
-		}
-		return ok
-	}
-	if n := v.LengthInt(); n != 2 {
-		a.invalid(name, false, "Invalid duration range", fmt.Sprintf(
-			"%s must be one duration, e.g. %q, or a list of exactly two, the least and the most wait, e.g. "+
-				"[\"1s\", \"3s\"] for a wait drawn uniformly between 1s and 3s; this list has %d.", name, example, n))
-		return false
-	}
-	subjects := elementRanges(attr.Expr, 2)
-	var ds [2]time.Duration
-	ok = true
-	for i, ev := range v.AsValueSlice() {
-		d, good := a.l.waitElement(name, ev, subjects[i])
-		ds[i], ok = d, ok && good
-	}
-	if !ok {
-		return false
-	}
-	a.invalid(name, ds[0] <= ds[1], "Invalid duration range", fmt.Sprintf(
-		"%s = [%q, %q]: the least wait comes first, then the most. Write [%q, %q].",
-		name, ds[0], ds[1], ds[1], ds[0]))
-	if ds[0] > ds[1] {
-		return false
-	}
-	*dst = Wait{Min: ds[0], Max: ds[1]}
-	return true
-}
-
-// waitElement decodes one end of a wait range, reporting on subject.
-func (l *loader) waitElement(name string, v cty.Value, subject hcl.Range) (time.Duration, bool) {
-	s, err := convert.Convert(v, cty.String)
-	if err != nil || s.IsNull() {
-		got := "null"
-		if !v.IsNull() {
-			got = v.Type().FriendlyName()
-		}
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Incorrect attribute value type",
-			Detail: fmt.Sprintf("Inappropriate value in the range of %q: each end is a duration string such as \"1s\"; got %s.",
-				name, got),
-			Subject: subject.Ptr(),
-		}})
-		return 0, false
-	}
-	d, ok := l.parseDuration(s.AsString(), subject)
-	if ok && d < 0 {
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Value out of range",
-			Detail:   fmt.Sprintf("%s must not be negative: each end of the range is a duration of 0 or more; got %s.", name, d),
-			Subject:  subject.Ptr(),
-		}})
-		return 0, false
-	}
-	return d, ok
-}
-
-// elementRanges returns the source ranges of a list expression's n
-// elements when it is written out as a list ["1s", "3s"]; otherwise (a
-// variable, a function call) the whole expression's range, n times.
-func elementRanges(e hcl.Expression, n int) []hcl.Range {
-	out := make([]hcl.Range, n)
-	elems, diags := hcl.ExprList(e)
-	for i := range out {
-		out[i] = e.Range()
-		if !diags.HasErrors() && len(elems) == n {
-			out[i] = elems[i].Range()
-		}
-	}
-	return out
+	return ok
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/expr-lang/expr"
 
-	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
 // apiConn is what an http and a webhook session share: the plan's request,
@@ -19,16 +19,16 @@ import (
 // mode) and the id the assistant assigned, if any. Used by one goroutine at
 // a time, like its Session.
 type apiConn struct {
-	spec    *plan.API
+	spec    *target.API
 	conv    Conversation
 	client  *http.Client
 	retry   Retrying
 	session string // read by session.id_from; "" until then
 }
 
-func newAPIConn(spec *plan.API, c Conversation, base *http.Client, retry Retrying) *apiConn {
+func newAPIConn(spec *target.API, c Conversation, base *http.Client, retry Retrying) *apiConn {
 	client := base
-	if spec.Session.Mode == plan.SessionCookie {
+	if spec.Session.Mode == target.SessionCookie {
 		jar, _ := cookiejar.New(nil) // never fails with nil options
 		client = &http.Client{Transport: base.Transport, Timeout: base.Timeout, Jar: jar}
 	}
@@ -45,7 +45,7 @@ func (a *apiConn) sessionID() string {
 
 // request renders turn n's request. callbackURL is "" for http targets.
 func (a *apiConn) request(n int, text, callbackURL string) (outgoing, error) {
-	r, err := a.spec.Request.Render(plan.RequestVars{
+	r, err := a.spec.Request.Render(target.RequestVars{
 		Message:        text,
 		Turn:           n,
 		ConversationID: a.conv.ID,
@@ -59,7 +59,7 @@ func (a *apiConn) request(n int, text, callbackURL string) (outgoing, error) {
 	if err != nil {
 		return o, errors.New(redact(err.Error(), r.Headers))
 	}
-	if a.spec.Session.Mode == plan.SessionHeader {
+	if a.spec.Session.Mode == target.SessionHeader {
 		o.headers = withHeader(o.headers, a.spec.Session.Header, a.sessionID())
 	}
 	if cb := a.spec.Callback; cb != nil && cb.URLField != "" {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/protocol/widget"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
@@ -19,7 +20,7 @@ func NeedsReceiver(p *plan.Plan) bool { return callbacks(p.Target) }
 
 func callbacks(t plan.Target) bool {
 	switch t.ProtocolName() {
-	case plan.ProtocolVoyager, plan.ProtocolWebhook:
+	case target.ProtocolVoyager, target.ProtocolWebhook:
 		return true
 	}
 	return false
@@ -43,19 +44,19 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 	}
 	wait := ReplyWaitOf(conv)
 	switch t.ProtocolName() {
-	case plan.ProtocolVoyager:
+	case target.ProtocolVoyager:
 		rcv.SetParser(widgetPayloads)
 		return &Voyager{
 			Client:   &widget.Voyager{URL: t.URL, ChannelID: t.ChannelID, Client: client, Retries: t.Retries},
 			Receiver: rcv,
 			Wait:     wait,
 		}, nil
-	case plan.ProtocolHTTP:
+	case target.ProtocolHTTP:
 		if t.API == nil || t.API.Request == nil {
 			return nil, errors.New("http target without a request (the plan was not loaded by plan.Load)")
 		}
 		return &HTTP{API: t.API, Client: client, Wait: wait, Retry: Retrying{Retries: t.Retries}}, nil
-	case plan.ProtocolWebhook:
+	case target.ProtocolWebhook:
 		if t.API == nil || t.API.Request == nil || t.API.Callback == nil {
 			return nil, errors.New("webhook target without a request (the plan was not loaded by plan.Load)")
 		}
@@ -66,7 +67,7 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 			rcv.SetParser(widgetPayloads) // a callback block that reads nothing: the widget API's payloads
 		}
 		return w, nil
-	case plan.ProtocolOpenAI:
+	case target.ProtocolOpenAI:
 		if t.OpenAI == nil {
 			return nil, errors.New("openai target without a model (the plan was not loaded by plan.Load)")
 		}

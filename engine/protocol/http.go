@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -14,7 +14,7 @@ import (
 // reply is its response, read by the plan's response expressions. The
 // request runs under the reply timeout: running out of it is ErrNoReply.
 type HTTP struct {
-	API    *plan.API
+	API    *target.API
 	Client *http.Client
 	Wait   ReplyWait // its Timeout bounds each request, retries included
 	Retry  Retrying  // a 5xx or a broken connection tried again

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -20,7 +20,7 @@ import (
 // reported in Turn.Usage. Like HTTP, each request runs under the reply
 // timeout.
 type OpenAI struct {
-	Spec   *plan.OpenAI
+	Spec   *target.OpenAI
 	Client *http.Client
 	Wait   ReplyWait // its Timeout bounds each request, retries included
 	Retry  Retrying  // a 5xx or a broken connection tried again

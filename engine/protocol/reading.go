@@ -7,7 +7,7 @@ import (
 
 	"github.com/expr-lang/expr"
 
-	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/protocol/widget"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
@@ -27,7 +27,7 @@ func decodeJSON(raw []byte) (any, error) {
 // readItems reads a reply's items from raw with r: text items, then media
 // items. The zero Reading reads raw as a Voyager callback payload. env
 // builds the expressions' environment from the decoded body.
-func readItems(r plan.Reading, raw []byte, env func(body any) any) ([]transcript.Message, error) {
+func readItems(r target.Reading, raw []byte, env func(body any) any) ([]transcript.Message, error) {
 	if r.IsZero() {
 		return widget.ParsePayload(raw)
 	}
@@ -55,7 +55,7 @@ func readItems(r plan.Reading, raw []byte, env func(body any) any) ([]transcript
 }
 
 // runStrings runs x (nil: nothing) and returns its non-empty strings.
-func runStrings(x *plan.Extract, env any, what string) ([]string, error) {
+func runStrings(x *target.Extract, env any, what string) ([]string, error) {
 	if x == nil {
 		return nil, nil
 	}
@@ -145,8 +145,8 @@ func jsonKind(v any) string {
 // responseEnv builds a ResponseEnv over a decoded body.
 func responseEnv(r response) func(body any) any {
 	return func(body any) any {
-		return plan.ResponseEnv{Body: body, Status: r.status, Headers: lowerHeaders(r.header)}
+		return target.ResponseEnv{Body: body, Status: r.status, Headers: lowerHeaders(r.header)}
 	}
 }
 
-func callbackEnv(body any) any { return plan.CallbackEnv{Body: body} }
+func callbackEnv(body any) any { return target.CallbackEnv{Body: body} }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/expr-lang/expr"
 
-	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
@@ -26,7 +26,7 @@ import (
 // It implements webhook.Decoder; FromPlan installs it on the receiver when
 // callbacks are not Voyager payloads or are matched by their body.
 type Webhook struct {
-	API      *plan.API
+	API      *target.API
 	Client   *http.Client
 	Receiver *webhook.Receiver
 	Wait     ReplyWait

@@ -1,4 +1,4 @@
-package plan
+package vars
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // fileVars are the values the -var-file files give, as loadVarFiles found
@@ -32,20 +34,20 @@ type fileVars struct {
 // scope), converted to the variable's type as a -var value is. Every
 // assignment of every file is checked, even one a later file or a -var
 // overrides; a later file's value wins.
-func (l *loader) loadVarFiles() {
-	l.fileVars.vals = make(map[string]cty.Value)
-	for _, path := range l.opts.VarFiles {
-		body := l.parseVarFile(path)
+func (s *Set) loadVarFiles() {
+	s.files.vals = make(map[string]cty.Value)
+	for _, path := range s.in.Files {
+		body := s.parseVarFile(path)
 		if body == nil {
-			l.fileVars.failed = true
+			s.files.failed = true
 			continue
 		}
 		for _, item := range varFileItems(body) {
 			if item.attr != nil {
-				l.varFileAssignment(path, item.attr)
+				s.varFileAssignment(path, item.attr)
 				continue
 			}
-			l.add(hcl.Diagnostics{{
+			s.add(hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  "Unexpected block in variable file",
 				Detail: fmt.Sprintf("A variable file holds only name = value lines, such as channel_id = \"...\"; "+
@@ -79,7 +81,7 @@ func varFileItems(body *hclsyntax.Body) []varFileItem {
 
 // parseVarFile reads and parses one variable file; nil when it cannot be
 // used, which is reported.
-func (l *loader) parseVarFile(path string) *hclsyntax.Body {
+func (s *Set) parseVarFile(path string) *hclsyntax.Body {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		reason := err.Error()
@@ -92,11 +94,11 @@ func (l *loader) parseVarFile(path string) *hclsyntax.Body {
 			detail = fmt.Sprintf("The variable file %s given by -var-file does not exist. "+
 				"Check the path: it is relative to the working directory, not to the plan.", path)
 		}
-		l.add(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variable file", Detail: detail}})
+		s.add(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variable file", Detail: detail}})
 		return nil
 	}
 	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-	l.add(diags)
+	s.add(diags)
 	if diags.HasErrors() {
 		return nil
 	}
@@ -105,25 +107,25 @@ func (l *loader) parseVarFile(path string) *hclsyntax.Body {
 
 // varFileAssignment checks one `name = value` line of the variable file at
 // path and records its value.
-func (l *loader) varFileAssignment(path string, attr *hclsyntax.Attribute) {
-	v, ok := l.vars[attr.Name]
+func (s *Set) varFileAssignment(path string, attr *hclsyntax.Attribute) {
+	v, ok := s.vars[attr.Name]
 	if !ok {
-		l.add(hcl.Diagnostics{{
+		s.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Undeclared variable",
 			Detail: fmt.Sprintf("The variable file %s sets %q, but the plan declares no such variable.%s "+
-				"Fix the name, or declare it with a variable %q {} block.", path, attr.Name, didYouMean(attr.Name, sortedKeys(l.vars)), attr.Name),
+				"Fix the name, or declare it with a variable %q {} block.", path, attr.Name, decode.DidYouMean(attr.Name, decode.SortedKeys(s.vars)), attr.Name),
 			Subject: attr.NameRange.Ptr(),
 		}})
 		return
 	}
 	val, diags := attr.Expr.Value(nil) // literals only: no variables, no functions
-	l.add(diags)
+	s.add(diags)
 	switch {
 	case diags.HasErrors():
 		val = cty.DynamicVal
 	case val.IsNull():
-		l.add(hcl.Diagnostics{{
+		s.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for variable",
 			Detail: fmt.Sprintf("The variable file %s sets %q to null, which is no value. "+
@@ -132,12 +134,12 @@ func (l *loader) varFileAssignment(path string, attr *hclsyntax.Attribute) {
 		}})
 		val = cty.DynamicVal
 	default:
-		val = l.convertValue(v, val, v.valueType(), "the variable file "+path, attr.Expr.Range().Ptr())
+		val = s.convertValue(v, val, v.valueType(), "the variable file "+path, attr.Expr.Range().Ptr())
 	}
-	l.fileVars.vals[v.name] = val
+	s.files.vals[v.name] = val
 }
 
-// RedactVarFile returns src, the source of the variable file filename, with
+// RedactFile returns src, the source of the variable file filename, with
 // every value written over by '*' — byte for byte, lines kept, so ranges
 // still point where they did — except the value keep is about (the subject
 // of a diagnostic). The keys of a map stay, only its values go. A
@@ -145,7 +147,7 @@ func (l *loader) varFileAssignment(path string, attr *hclsyntax.Attribute) {
 // secrets (an API key), and a snippet shows only the value its diagnostic
 // is about, as a mistaken -var quotes only its own value. Values the parser
 // could not reach (after a syntax error) are left as they are.
-func RedactVarFile(src []byte, filename string, keep *hcl.Range) []byte {
+func RedactFile(src []byte, filename string, keep *hcl.Range) []byte {
 	out := bytes.Clone(src)
 	f, _ := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	body, ok := f.Body.(*hclsyntax.Body)

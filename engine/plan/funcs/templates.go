@@ -1,4 +1,4 @@
-package plan
+package funcs
 
 import (
 	"fmt"
@@ -13,12 +13,14 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
-// fileCache reads the files a plan names (file, templatefile) relative to
+// Files reads the files a plan names (file, templatefile) relative to
 // the plan's directory, once: every virtual user renders the same bytes, and
 // ten thousand users do not mean ten thousand reads and parses.
-type fileCache struct {
+type Files struct {
 	dir string
 	// funcs is the set of function names a template may call; read-only.
 	funcs map[string]bool
@@ -30,8 +32,10 @@ type fileCache struct {
 	templates map[string]hclsyntax.Expression
 }
 
-func newFileCache(dir string, funcs map[string]bool) *fileCache {
-	return &fileCache{
+// NewFiles returns a cache of the files under dir; funcs are the functions
+// a template may call.
+func NewFiles(dir string, funcs map[string]bool) *Files {
+	return &Files{
 		dir:       dir,
 		funcs:     funcs,
 		files:     make(map[string]string),
@@ -40,7 +44,7 @@ func newFileCache(dir string, funcs map[string]bool) *fileCache {
 }
 
 // resolve makes path relative to the plan's directory unless it is absolute.
-func (c *fileCache) resolve(path string) string {
+func (c *Files) resolve(path string) string {
 	if filepath.IsAbs(path) {
 		return filepath.Clean(path)
 	}
@@ -48,7 +52,7 @@ func (c *fileCache) resolve(path string) string {
 }
 
 // read returns the UTF-8 contents of the file at path.
-func (c *fileCache) read(path string) (string, error) {
+func (c *Files) read(path string) (string, error) {
 	full := c.resolve(path)
 	c.mu.Lock()
 	s, ok := c.files[full]
@@ -72,7 +76,7 @@ func (c *fileCache) read(path string) (string, error) {
 // template returns the parsed template in the file at path. Parse errors and
 // calls to functions a template may not use are returned as a
 // templateError, so they keep the template file's line and column.
-func (c *fileCache) template(path string) (hclsyntax.Expression, error) {
+func (c *Files) template(path string) (hclsyntax.Expression, error) {
 	full := c.resolve(path)
 	c.mu.Lock()
 	t, ok := c.templates[full]
@@ -88,7 +92,7 @@ func (c *fileCache) template(path string) (hclsyntax.Expression, error) {
 	if diags.HasErrors() {
 		return nil, templateError(diags)
 	}
-	if diags := checkFunctionNames(t, c.funcs, "a template"); diags.HasErrors() {
+	if diags := decode.CheckFunctionNames(t, c.funcs, "a template"); diags.HasErrors() {
 		return nil, templateError(diags)
 	}
 	c.mu.Lock()
@@ -100,7 +104,7 @@ func (c *fileCache) template(path string) (hclsyntax.Expression, error) {
 // templateFileFunc is templatefile(path, vars), as in Terraform: the file at
 // path rendered as an HCL template whose variables are vars' attributes and
 // whose functions are parent's and fns (templatefile itself excluded).
-func templateFileFunc(files *fileCache, parent *hcl.EvalContext, fns map[string]function.Function) function.Function {
+func templateFileFunc(files *Files, parent *hcl.EvalContext, fns map[string]function.Function) function.Function {
 	return function.New(&function.Spec{
 		Description: "Renders the template file at path with vars, relative to the plan's directory.",
 		Params: []function.Parameter{

@@ -1,10 +1,11 @@
-package plan
+package target
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Request is the request an http or webhook target sends for every
@@ -205,33 +208,31 @@ func requestRoots(async bool) []string {
 
 // decodeRequest decodes a request block; cb is the webhook target's
 // callback block (nil for http targets).
-func (l *loader) decodeRequest(b *hcl.Block, async bool, cb *Callback) *Request {
-	c, diags := b.Body.Content(requestSchema)
-	l.add(diags)
-	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
-	r := &Request{Method: defaultMethod, Range: b.DefRange, ctx: l.rootCtx, async: async}
-	if a.str("method", &r.Method) {
+func (d *decoder) decodeRequest(b *hcl.Block, async bool, cb *Callback) *Request {
+	a, _ := d.content(b, requestSchema)
+	r := &Request{Method: defaultMethod, Range: b.DefRange, ctx: d.Root, async: async}
+	if a.Str("method", &r.Method) {
 		r.Method = strings.ToUpper(r.Method)
-		a.invalid("method", validHeaderName(r.Method), "Invalid method",
+		a.Invalid("method", validHeaderName(r.Method), "Invalid method",
 			fmt.Sprintf("method must be an HTTP method such as \"POST\" or \"PUT\"; got %q.", r.Method))
 	}
 	exprs := []struct {
 		name string
 		dst  *hcl.Expression
 	}{{"url", &r.url}, {"headers", &r.headers}, {"body", &r.body}}
-	probe := l.probeScope(r)
+	probe := d.probeScope(r)
 	for _, x := range exprs {
-		attr, ok := c.Attributes[x.name]
+		attr, ok := a.Attributes[x.name]
 		if !ok {
 			continue
 		}
-		if diags := l.checkTurnExpr(attr.Expr, requestRoots(async)); diags.HasErrors() {
-			l.add(diags)
+		if diags := d.checkTurnExpr(attr.Expr, requestRoots(async)); diags.HasErrors() {
+			d.add(diags)
 			r.broken = true
 			continue
 		}
 		*x.dst = attr.Expr
-		l.probeAttr(attr, probe, cb)
+		d.probeAttr(attr, probe, cb)
 	}
 	if r.url == nil {
 		return nil
@@ -241,14 +242,14 @@ func (l *loader) decodeRequest(b *hcl.Block, async bool, cb *Callback) *Request 
 
 // probeScope is a turn scope with sample values and the data blocks'
 // attributes unknown, for checking a request at load time.
-func (l *loader) probeScope(r *Request) *hcl.EvalContext {
-	blocks := make(map[string]cty.Value, len(l.data))
-	for _, d := range l.data {
-		vals := make(map[string]cty.Value, len(d.attrs))
-		for _, a := range d.attrs {
-			vals[a.name] = cty.UnknownVal(cty.String)
+func (d *decoder) probeScope(r *Request) *hcl.EvalContext {
+	blocks := make(map[string]cty.Value, len(d.Data))
+	for name, attrs := range d.Data {
+		vals := make(map[string]cty.Value, len(attrs))
+		for _, a := range attrs {
+			vals[a] = cty.UnknownVal(cty.String)
 		}
-		blocks[d.name] = cty.ObjectVal(vals)
+		blocks[name] = cty.ObjectVal(vals)
 	}
 	data := cty.EmptyObjectVal
 	if len(blocks) > 0 {
@@ -256,7 +257,7 @@ func (l *loader) probeScope(r *Request) *hcl.EvalContext {
 	}
 	ctx := r.ctx.NewChild()
 	ctx.Variables = turnVariables(RequestVars{
-		Message: defaultOpening, Turn: 1, ConversationID: "00000000-0000-4000-8000-000000000000",
+		Message: probeMessage, Turn: 1, ConversationID: "00000000-0000-4000-8000-000000000000",
 		CallbackURL: "http://127.0.0.1:5001/hooks/probe/1",
 	}, data, r.async)
 	return ctx
@@ -264,9 +265,9 @@ func (l *loader) probeScope(r *Request) *hcl.EvalContext {
 
 // probeAttr evaluates one request attribute with sample values and reports
 // a value that could never be sent.
-func (l *loader) probeAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, cb *Callback) {
+func (d *decoder) probeAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, cb *Callback) {
 	v, diags := attr.Expr.Value(ctx)
-	l.add(diags)
+	d.add(diags)
 	if diags.HasErrors() || !v.IsWhollyKnown() {
 		return
 	}
@@ -280,7 +281,7 @@ func (l *loader) probeAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, cb *Callba
 		err = checkBody(v, cb)
 	}
 	if err != nil {
-		l.add(hcl.Diagnostics{{
+		d.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid request " + attr.Name,
 			Detail:   capitalise(err.Error()) + ".",
@@ -314,20 +315,18 @@ func capitalise(s string) string {
 // checkTurnExpr checks a per-turn expression's references and function
 // calls before it is evaluated: var.* and data.* as everywhere, other
 // names among roots, and only the functions that draw nothing at random.
-func (l *loader) checkTurnExpr(e hcl.Expression, roots []string) hcl.Diagnostics {
+func (d *decoder) checkTurnExpr(e hcl.Expression, roots []string) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, t := range e.Variables() {
 		switch root := t.RootName(); {
-		case root == "var":
-			diags = append(diags, l.checkVarRef(t)...)
-		case root == "data":
-			diags = append(diags, l.checkDataRef(t, len(l.data))...)
-		case !contains(roots, root):
+		case root == "var" || root == "data":
+			diags = append(diags, d.CheckRef(t)...)
+		case !slices.Contains(roots, root):
 			diags = append(diags, unknownTurnName(t, root, roots))
 		}
 	}
 	if se, ok := e.(hclsyntax.Expression); ok {
-		diags = append(diags, checkFunctionNames(se, l.staticFunctionNames(), "a request template")...)
+		diags = append(diags, decode.CheckFunctionNames(se, d.Static, "a request template")...)
 	}
 	return diags
 }
@@ -343,18 +342,9 @@ func unknownTurnName(t hcl.Traversal, root string, roots []string) *hcl.Diagnost
 		Severity: hcl.DiagError,
 		Summary:  "Unknown variable",
 		Detail: fmt.Sprintf("There is no variable named %q in a request template.%s%s A request sees %s.",
-			root, didYouMean(root, all), extra, quotedList(all)),
+			root, decode.DidYouMean(root, all), extra, decode.QuotedList(all)),
 		Subject: t.SourceRange().Ptr(),
 	}
-}
-
-// staticFunctionNames are the functions a request template may call.
-func (l *loader) staticFunctionNames() map[string]bool {
-	names := make(map[string]bool, len(l.funcsCtx.Functions))
-	for name := range l.funcsCtx.Functions {
-		names[name] = true
-	}
-	return names
 }
 
 // refers reports whether any part of the request uses the variable root.
@@ -374,13 +364,13 @@ func (r *Request) refers(root string) bool {
 
 // checkRequestRefs checks that the assistant can tell conversations apart
 // and, for a webhook target, learns where to deliver its reply.
-func (l *loader) checkRequestRefs(api *API) {
+func (d *decoder) checkRequestRefs(api *API) {
 	r := api.Request
 	if r == nil || r.broken {
 		return
 	}
 	if api.Session.Mode == SessionBody && !r.refers("conversation") && !r.refers("session") {
-		l.add(hcl.Diagnostics{{
+		d.add(hcl.Diagnostics{{
 			Severity: hcl.DiagWarning,
 			Summary:  "Conversation id not sent",
 			Detail: "The request never uses conversation.id or session.id, so the assistant cannot tell one " +
@@ -390,7 +380,7 @@ func (l *loader) checkRequestRefs(api *API) {
 		}})
 	}
 	if api.Callback != nil && api.Callback.URLField == "" && !r.refers("callback") {
-		l.add(hcl.Diagnostics{{
+		d.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Callback URL not sent",
 			Detail: "A webhook assistant must be told where to deliver its reply: use callback.url in the " +

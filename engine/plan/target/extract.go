@@ -1,8 +1,10 @@
-package plan
+package target
 
 import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Extract is an expr-lang program that reads a value out of an assistant's
@@ -47,35 +49,36 @@ const (
 )
 
 var (
-	responseTextKind  = exprKind{summary: "Invalid response text", what: "text", help: responseHelp + " It yields a string or a list of strings."}
-	responseMediaKind = exprKind{summary: "Invalid response media", what: "media", help: responseHelp + " It yields a link or a list of links."}
-	idFromKind        = exprKind{summary: "Invalid session id_from", what: "id_from", help: responseHelp + " It yields the conversation id the assistant assigned, e.g. body.conversation_id."}
-	callbackTextKind  = exprKind{summary: "Invalid callback text", what: "text", help: callbackHelp + " It yields a string or a list of strings."}
-	callbackMediaKind = exprKind{summary: "Invalid callback media", what: "media", help: callbackHelp + " It yields a link or a list of links."}
-	turnKind          = exprKind{summary: "Invalid callback turn", what: "turn", help: callbackHelp + " With match, it yields the number of the turn a callback answers, echoed by the assistant from the request (e.g. a request body field turn = turn, read back as body.turn), so a late reply is filed under its own turn instead of the turn in flight."}
-	matchKind         = exprKind{summary: "Invalid callback match", what: "match", help: "match is \"path\" (a callback URL per turn) or an expr-lang expression over the decoded JSON callback that yields the conversation id it is for, e.g. body.conversation_id; it sees body, the decoded JSON."}
+	responseTextKind  = decode.ExprKind{Summary: "Invalid response text", What: "text", Help: responseHelp + " It yields a string or a list of strings."}
+	responseMediaKind = decode.ExprKind{Summary: "Invalid response media", What: "media", Help: responseHelp + " It yields a link or a list of links."}
+	idFromKind        = decode.ExprKind{Summary: "Invalid session id_from", What: "id_from", Help: responseHelp + " It yields the conversation id the assistant assigned, e.g. body.conversation_id."}
+	callbackTextKind  = decode.ExprKind{Summary: "Invalid callback text", What: "text", Help: callbackHelp + " It yields a string or a list of strings."}
+	callbackMediaKind = decode.ExprKind{Summary: "Invalid callback media", What: "media", Help: callbackHelp + " It yields a link or a list of links."}
+	turnKind          = decode.ExprKind{Summary: "Invalid callback turn", What: "turn", Help: callbackHelp + " With match, it yields the number of the turn a callback answers, echoed by the assistant from the request (e.g. a request body field turn = turn, read back as body.turn), so a late reply is filed under its own turn instead of the turn in flight."}
+	matchKind         = decode.ExprKind{Summary: "Invalid callback match", What: "match", Help: "match is \"path\" (a callback URL per turn) or an expr-lang expression over the decoded JSON callback that yields the conversation id it is for, e.g. body.conversation_id; it sees body, the decoded JSON."}
 )
 
 // extract compiles attribute name of a, when present, against env.
-func (l *loader) extract(a attrs, name string, env any, kind exprKind) *Extract {
-	attr, ok := a.m[name]
+func (d *decoder) extract(a *decode.Attrs, name string, env any, kind decode.ExprKind) *Extract {
+	attr, ok := a.Attributes[name]
 	if !ok {
 		return nil
 	}
 	var src string
-	if !a.str(name, &src) {
+	if !a.Str(name, &src) {
 		return nil
 	}
-	return l.compileExtract(attr, src, env, kind)
+	return d.compileExtract(attr, src, env, kind)
 }
 
 // compileExtract compiles src, the value of attr, as an expr-lang program
 // over env of any result type. A compile error is reported at its position
 // inside the string when the string is written literally, as compile does.
-func (l *loader) compileExtract(attr *hcl.Attribute, src string, env any, kind exprKind) *Extract {
+func (d *decoder) compileExtract(attr *hcl.Attribute, src string, env any, kind decode.ExprKind) *Extract {
 	rng := attr.Expr.Range()
-	prog := l.compileProgram(attr, rng, src, env, kind)
-	if prog == nil {
+	prog, diag := decode.Compile(d.Src, attr, rng, src, env, kind)
+	if diag != nil {
+		d.add(hcl.Diagnostics{diag})
 		return nil
 	}
 	return &Extract{Source: src, Program: prog, Range: rng}

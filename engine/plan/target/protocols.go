@@ -1,12 +1,16 @@
-package plan
+package target
 
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
 // Target protocols: how voyplan talks to the assistant under test. The
@@ -19,7 +23,8 @@ const (
 	ProtocolOpenAI  = "openai"  // POST {url}/v1/chat/completions with the history; the reply is the assistant message
 )
 
-var protocolNames = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI}
+// Protocols are the protocols a target may name.
+var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI}
 
 // Session modes: how an http or webhook assistant tells conversations apart.
 const (
@@ -31,19 +36,15 @@ const (
 var sessionModes = []string{SessionBody, SessionHeader, SessionCookie}
 
 const (
+	// DefaultTimeout bounds the POST of a voyager or webhook target.
+	DefaultTimeout = 30 * time.Second
+	// maxRetries bounds retries.
+	maxRetries = 10
+
 	defaultSessionHeader = "X-Conversation-Id"
 	defaultMethod        = "POST"
 	matchPath            = "path"
 )
-
-// ProtocolName is the target's protocol; "voyager" when the plan does not
-// name one.
-func (t Target) ProtocolName() string {
-	if t.Protocol == "" {
-		return ProtocolVoyager
-	}
-	return t.Protocol
-}
 
 // API is an http or webhook target: the request sent each turn, and how the
 // reply is read.
@@ -129,115 +130,51 @@ var (
 	}
 )
 
-// decodeProtocolTarget reads the target's protocol and, for any protocol
-// but voyager, decodes the whole target block. It reports whether it did:
-// false leaves a voyager target to decodeTarget.
-func (l *loader) decodeProtocolTarget(b *hcl.Block) bool {
-	name, attr, ok := l.targetProtocol(b)
-	if !ok {
-		return true
-	}
-	t := &l.plan.Target
-	t.Protocol = name
-	if name == "" || name == ProtocolVoyager {
-		return false
-	}
-	t.ChannelID, t.ClientDomain, t.Timeout = "", "", 0
-	switch name {
-	case ProtocolHTTP:
-		l.decodeAPITarget(b, httpTargetSchema, false)
-	case ProtocolWebhook:
-		t.Timeout = defaultTargetTimeout
-		l.decodeAPITarget(b, webhookTargetSchema, true)
-	case ProtocolOpenAI:
-		l.decodeOpenAITarget(b)
-	}
-	if l.plan.Simulator != nil {
-		l.add(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Simulator needs the voyager protocol",
-			Detail: fmt.Sprintf("The built-in simulator speaks Voyager's widget API, so a plan with a simulator block "+
-				"targets it with protocol \"voyager\". Remove the simulator block to test a %s assistant, or remove protocol.", name),
-			Subject: attr.Expr.Range().Ptr(),
-		}})
-	}
-	return true
-}
-
-// targetProtocol evaluates the target's protocol attribute: "" when it is
-// absent; ok false when it is wrong (reported).
-func (l *loader) targetProtocol(b *hcl.Block) (string, *hcl.Attribute, bool) {
-	c, _, diags := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "protocol"}}})
-	l.add(diags)
-	attr, present := c.Attributes["protocol"]
-	if !present {
-		return "", nil, true
-	}
-	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
-	var name string
-	if !a.str("protocol", &name) {
-		return "", nil, false
-	}
-	for _, p := range protocolNames {
-		if name == p {
-			return name, attr, true
-		}
-	}
-	l.add(hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  "Unsupported protocol",
-		Detail: fmt.Sprintf("%q is not a target protocol.%s It must be \"voyager\" (the default: Voyager's widget API), "+
-			"\"http\", \"webhook\" or \"openai\".", name, didYouMean(name, protocolNames)),
-		Subject: attr.Expr.Range().Ptr(),
-	}})
-	return "", nil, false
-}
-
 // decodeAPITarget decodes an http (async false) or webhook (async true)
 // target.
-func (l *loader) decodeAPITarget(b *hcl.Block, schema *hcl.BodySchema, async bool) {
-	c, diags := b.Body.Content(schema)
-	l.add(diags)
-	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
-	blocks := c.Blocks.ByType()
-	t := &l.plan.Target
-	a.retries(&t.Retries)
+func (d *decoder) decodeAPITarget(b *hcl.Block, schema *hcl.BodySchema, async bool) Decoded {
+	a, nested := d.content(b, schema)
+	blocks := nested.ByType()
+	var out Decoded
+	Retries(a, &out.Retries)
 	if async {
-		a.duration("timeout", &t.Timeout)
-		a.require("timeout", t.Timeout > 0, `a positive duration, e.g. "30s"`)
+		out.Timeout = DefaultTimeout
+		a.Duration("timeout", &out.Timeout)
+		a.Require("timeout", out.Timeout > 0, `a positive duration, e.g. "30s"`)
 	}
 	api := &API{}
-	t.API = api
-	api.Session = l.decodeSession(l.nestedBlock(b, blocks, "session", false))
-	reqBlock := l.nestedBlock(b, blocks, "request", true)
+	out.API = api
+	api.Session = d.decodeSession(d.nestedBlock(b, blocks, "session", false))
+	reqBlock := d.nestedBlock(b, blocks, "request", true)
 	if async {
-		api.Callback = l.decodeCallback(l.nestedBlock(b, blocks, "callback", false))
+		api.Callback = d.decodeCallback(d.nestedBlock(b, blocks, "callback", false))
 	} else {
-		api.Response = l.decodeResponse(l.nestedBlock(b, blocks, "response", false))
+		api.Response = d.decodeResponse(d.nestedBlock(b, blocks, "response", false))
 	}
 	if reqBlock != nil {
-		api.Request = l.decodeRequest(reqBlock, async, api.Callback)
-		l.checkRequestRefs(api)
+		api.Request = d.decodeRequest(reqBlock, async, api.Callback)
+		d.checkRequestRefs(api)
 	}
+	return out
 }
 
 // nestedBlock returns the only block of a type inside a target, reporting
 // duplicates and a missing required one.
-func (l *loader) nestedBlock(parent *hcl.Block, blocks map[string]hcl.Blocks, typ string, required bool) *hcl.Block {
+func (d *decoder) nestedBlock(parent *hcl.Block, blocks map[string]hcl.Blocks, typ string, required bool) *hcl.Block {
 	list := blocks[typ]
 	if len(list) == 0 {
 		if required {
-			l.add(hcl.Diagnostics{{
+			d.add(hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  fmt.Sprintf("Missing %s block", typ),
-				Detail: fmt.Sprintf("A %s target needs a %s block, for example:\n\n%s", l.plan.Target.Protocol, typ,
+				Detail: fmt.Sprintf("A %s target needs a %s block, for example:\n\n%s", d.protocol, typ,
 					nestedExamples[typ]),
 				Subject: parent.DefRange.Ptr(),
 			}})
 		}
 		return nil
 	}
-	l.duplicateBlocks("target", typ, list)
+	d.add(decode.DuplicateBlocks("target", typ, list))
 	return list[0]
 }
 
@@ -247,95 +184,94 @@ var nestedExamples = map[string]string{
 }
 
 // decodeSession decodes the optional session block.
-func (l *loader) decodeSession(b *hcl.Block) Session {
+func (d *decoder) decodeSession(b *hcl.Block) Session {
 	s := Session{Mode: SessionBody, Header: defaultSessionHeader}
 	if b == nil {
 		return s
 	}
-	a := l.content(b, sessionSchema)
-	if a.str("mode", &s.Mode) && !contains(sessionModes, s.Mode) {
-		a.invalid("mode", false, "Unsupported session mode", fmt.Sprintf(
+	a, _ := d.content(b, sessionSchema)
+	if a.Str("mode", &s.Mode) && !slices.Contains(sessionModes, s.Mode) {
+		a.Invalid("mode", false, "Unsupported session mode", fmt.Sprintf(
 			"%q is not a session mode.%s Use \"body\" (the request template carries conversation.id), \"header\" "+
 				"(voyplan sends session.id in the header named by header) or \"cookie\" (a cookie jar per conversation).",
-			s.Mode, didYouMean(s.Mode, sessionModes)))
+			s.Mode, decode.DidYouMean(s.Mode, sessionModes)))
 	}
-	if a.str("header", &s.Header) {
-		a.invalid("header", validHeaderName(s.Header), "Invalid header name", fmt.Sprintf(
+	if a.Str("header", &s.Header) {
+		a.Invalid("header", validHeaderName(s.Header), "Invalid header name", fmt.Sprintf(
 			"%q is not an HTTP header name: use letters, digits and - (e.g. \"X-Conversation-Id\").", s.Header))
-		a.invalid("header", s.Mode == SessionHeader, "Header without header mode",
+		a.Invalid("header", s.Mode == SessionHeader, "Header without header mode",
 			`header names the header that carries session.id, which voyplan sends only with mode = "header". Set mode = "header" or remove header.`)
 	}
-	s.IDFrom = l.extract(a, "id_from", ResponseEnv{}, idFromKind)
+	s.IDFrom = d.extract(a, "id_from", ResponseEnv{}, idFromKind)
 	return s
 }
 
 // decodeResponse decodes an http target's optional response block.
-func (l *loader) decodeResponse(b *hcl.Block) Reading {
+func (d *decoder) decodeResponse(b *hcl.Block) Reading {
 	if b == nil {
 		return Reading{}
 	}
-	a := l.content(b, responseSchema)
+	a, _ := d.content(b, responseSchema)
 	return Reading{
-		Text:  l.extract(a, "text", ResponseEnv{}, responseTextKind),
-		Media: l.extract(a, "media", ResponseEnv{}, responseMediaKind),
+		Text:  d.extract(a, "text", ResponseEnv{}, responseTextKind),
+		Media: d.extract(a, "media", ResponseEnv{}, responseMediaKind),
 	}
 }
 
 // decodeCallback decodes a webhook target's optional callback block.
-func (l *loader) decodeCallback(b *hcl.Block) *Callback {
+func (d *decoder) decodeCallback(b *hcl.Block) *Callback {
 	cb := &Callback{}
 	if b == nil {
 		return cb
 	}
-	a := l.content(b, callbackSchema)
-	if a.str("url_field", &cb.URLField) {
-		a.invalid("url_field", validFieldPath(cb.URLField), "Invalid url_field", fmt.Sprintf(
+	a, _ := d.content(b, callbackSchema)
+	if a.Str("url_field", &cb.URLField) {
+		a.Invalid("url_field", validFieldPath(cb.URLField), "Invalid url_field", fmt.Sprintf(
 			"url_field is the dotted path of a field of the JSON request body, such as \"reply_to\" or \"webhook.url\"; got %q.",
 			cb.URLField))
 	}
 	var match string
-	if attr, ok := a.m["match"]; ok && a.str("match", &match) && match != matchPath {
-		cb.Match = l.compileExtract(attr, match, CallbackEnv{}, matchKind)
+	if attr, ok := a.Attributes["match"]; ok && a.Str("match", &match) && match != matchPath {
+		cb.Match = d.compileExtract(attr, match, CallbackEnv{}, matchKind)
 	}
-	_, byBody := a.m["match"]
+	_, byBody := a.Attributes["match"]
 	byBody = byBody && match != matchPath
-	a.invalid("turn", byBody, "Invalid callback turn",
+	a.Invalid("turn", byBody, "Invalid callback turn",
 		"turn reads the turn a callback answers when callbacks are matched by their body (match = an expression); matched by path, a callback's URL already names its turn.")
 	if byBody {
-		cb.Turn = l.extract(a, "turn", CallbackEnv{}, turnKind)
+		cb.Turn = d.extract(a, "turn", CallbackEnv{}, turnKind)
 	}
 	cb.Reading = Reading{
-		Text:  l.extract(a, "text", CallbackEnv{}, callbackTextKind),
-		Media: l.extract(a, "media", CallbackEnv{}, callbackMediaKind),
+		Text:  d.extract(a, "text", CallbackEnv{}, callbackTextKind),
+		Media: d.extract(a, "media", CallbackEnv{}, callbackMediaKind),
 	}
 	return cb
 }
 
 // decodeOpenAITarget decodes an openai target.
-func (l *loader) decodeOpenAITarget(b *hcl.Block) {
-	c, diags := b.Body.Content(openaiTargetSchema)
-	l.add(diags)
-	a := attrs{l: l, m: c.Attributes, ctx: l.ctx}
+func (d *decoder) decodeOpenAITarget(b *hcl.Block) Decoded {
+	a, _ := d.content(b, openaiTargetSchema)
 	o := &OpenAI{}
-	l.plan.Target.OpenAI = o
+	out := Decoded{OpenAI: o}
 	var base string
-	if a.str("url", &base) {
-		a.httpURL("url", base)
+	if a.Str("url", &base) {
+		a.HTTPURL("url", base)
 		o.Endpoint = chatCompletionsURL(base)
 	}
-	a.str("model", &o.Model)
-	a.invalid("model", o.Model != "", "Invalid model", `model must name the model the endpoint serves, e.g. "assistant-v2".`)
-	a.str("system", &o.System)
-	a.str("api_key", &o.APIKey)
-	o.Headers = a.headers("headers")
-	a.retries(&l.plan.Target.Retries)
+	a.Str("model", &o.Model)
+	a.Invalid("model", o.Model != "", "Invalid model", `model must name the model the endpoint serves, e.g. "assistant-v2".`)
+	a.Str("system", &o.System)
+	a.Str("api_key", &o.APIKey)
+	o.Headers = headers(a, "headers")
+	Retries(a, &out.Retries)
+	return out
 }
 
-// retries reads a target's retries: how often a send that failed with HTTP
+// Retries reads a target's retries: how often a send that failed with HTTP
 // 5xx or a broken connection is tried again, whatever the protocol.
-func (a attrs) retries(n *int) {
-	a.integer("retries", n)
-	a.require("retries", *n >= 0 && *n <= maxRetries,
+func Retries(a *decode.Attrs, n *int) {
+	a.Integer("retries", n)
+	a.Require("retries", *n >= 0 && *n <= maxRetries,
 		"a whole number from 0 (no retry) to 10: how often a send that failed with HTTP 5xx or a broken connection is tried again")
 }
 
@@ -361,15 +297,15 @@ func chatCompletionsURL(base string) string {
 }
 
 // headers decodes a static map of header names to values.
-func (a attrs) headers(name string) map[string]string {
-	v, ok := a.value(name, cty.Map(cty.String), "an object of header names to strings, e.g. { Authorization = \"Bearer ...\" }")
+func headers(a *decode.Attrs, name string) map[string]string {
+	v, ok := a.Value(name, cty.Map(cty.String), "an object of header names to strings, e.g. { Authorization = \"Bearer ...\" }")
 	if !ok {
 		return nil
 	}
 	out := make(map[string]string, v.LengthInt())
 	for k, val := range v.AsValueMap() {
 		if !validHeaderName(k) {
-			a.invalid(name, false, "Invalid header name", fmt.Sprintf(
+			a.Invalid(name, false, "Invalid header name", fmt.Sprintf(
 				"%q is not an HTTP header name: use letters, digits and - (e.g. \"X-Api-Key\").", k))
 			continue
 		}
@@ -402,13 +338,4 @@ func validFieldPath(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

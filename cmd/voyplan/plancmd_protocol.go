@@ -1,32 +1,36 @@
+// How `voyplan plan` describes a target that does not speak the widget
+// API (protocol http, webhook or openai).
+
 package main
 
 import (
 	"fmt"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
 // describeProtocol says, for `voyplan plan`, how a target that does not
 // speak the widget API is reached. It never shows header values or keys.
 func describeProtocol(t plan.Target) string {
 	switch t.ProtocolName() {
-	case plan.ProtocolHTTP:
+	case target.ProtocolHTTP:
 		return fmt.Sprintf("http %s %s, reply in the response (session: %s)",
 			t.API.Request.Method, urlOrTurn(t.API.Request), t.API.Session.Mode)
-	case plan.ProtocolWebhook:
+	case target.ProtocolWebhook:
 		match := "its path (a URL per turn)"
 		if m := t.API.Callback.Match; m != nil {
 			match = m.Source
 		}
 		return fmt.Sprintf("webhook %s %s, reply on a callback matched by %s",
 			t.API.Request.Method, urlOrTurn(t.API.Request), match)
-	case plan.ProtocolOpenAI:
+	case target.ProtocolOpenAI:
 		return fmt.Sprintf("openai %s (model %s)", t.OpenAI.Endpoint, t.OpenAI.Model)
 	}
 	return t.ProtocolName()
 }
 
-func urlOrTurn(r *plan.Request) string {
+func urlOrTurn(r *target.Request) string {
 	if u := r.StaticURL(); u != "" {
 		return u
 	}

@@ -1,4 +1,4 @@
-package plan
+package vars
 
 import (
 	"fmt"
@@ -7,11 +7,54 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
-// EnvVarPrefix prefixes the environment variables that set plan variables:
+// EnvPrefix prefixes the environment variables that set plan variables:
 // VOYPLAN_VAR_channel_id sets var.channel_id.
-const EnvVarPrefix = "VOYPLAN_VAR_"
+const EnvPrefix = "VOYPLAN_VAR_"
+
+// Inputs are the values of variables given outside the plan file.
+type Inputs struct {
+	// Vars are the -var NAME=VALUE flags. They win over Files, over
+	// VOYPLAN_VAR_<name> and over the variable's default.
+	Vars map[string]string
+	// Files are the -var-file paths, in the order given: files of
+	// name = value lines whose values win over VOYPLAN_VAR_<name> and the
+	// default, a later file over an earlier one (varfile.go).
+	Files []string
+	// Env is the environment VOYPLAN_VAR_<name> is read from.
+	Env map[string]string
+}
+
+// Set is a plan's variables: its variable blocks, and their values from
+// Inputs or their defaults.
+type Set struct {
+	in    Inputs
+	vars  map[string]*variable
+	files fileVars // the values of in.Files (varfile.go)
+	diags hcl.Diagnostics
+}
+
+// New returns an empty Set whose values will come from in.
+func New(in Inputs) *Set {
+	return &Set{in: in, vars: make(map[string]*variable)}
+}
+
+// Declared reports whether a variable block declares name; while Decode
+// runs, whether one above the current one does.
+func (s *Set) Declared(name string) bool {
+	_, ok := s.vars[name]
+	return ok
+}
+
+// Names are the declared variables' names, sorted.
+func (s *Set) Names() []string { return decode.SortedKeys(s.vars) }
+
+func (s *Set) add(diags hcl.Diagnostics) {
+	s.diags = append(s.diags, diags...)
+}
 
 // variable is a `variable "name"` block.
 type variable struct {
@@ -25,33 +68,39 @@ type variable struct {
 
 var variableTypes = map[string]cty.Type{"string": cty.String, "number": cty.Number, "bool": cty.Bool}
 
-// decodeVariables decodes the variable blocks and returns the var object.
-// A variable without a usable value is unknown in it, so expressions that
-// use it are skipped rather than reported a second time.
-func (l *loader) decodeVariables(blocks hcl.Blocks) cty.Value {
-	ctx := l.scopeContext(l.funcsCtx, 0, -1) // functions, but no variables
-	for _, b := range blocks {
-		if v := l.decodeVariable(b, ctx); v != nil {
-			l.vars[v.name] = v
-		}
-	}
-	l.checkUndeclaredVars()
-	l.loadVarFiles() // varfile.go
-	vals := make(map[string]cty.Value, len(l.vars))
-	for _, name := range sortedKeys(l.vars) {
-		vals[name] = l.variableValue(l.vars[name])
-	}
-	return cty.ObjectVal(vals)
+var variableSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "description"}, {Name: "type"}},
 }
 
-func (l *loader) decodeVariable(b *hcl.Block, ctx *hcl.EvalContext) *variable {
+// Decode decodes the variable blocks in scope (functions, but no
+// variables; scope.Check sees the variables declared so far) and returns
+// the var object. A variable without a usable value is unknown in it, so
+// expressions that use it are skipped rather than reported a second time.
+func (s *Set) Decode(blocks hcl.Blocks, scope decode.Scope) (cty.Value, hcl.Diagnostics) {
+	for _, b := range blocks {
+		if v := s.decodeVariable(b, scope); v != nil {
+			s.vars[v.name] = v
+		}
+	}
+	s.checkUndeclaredVars()
+	s.loadVarFiles() // varfile.go
+	vals := make(map[string]cty.Value, len(s.vars))
+	for _, name := range decode.SortedKeys(s.vars) {
+		vals[name] = s.variableValue(s.vars[name])
+	}
+	diags := s.diags
+	s.diags = nil
+	return cty.ObjectVal(vals), diags
+}
+
+func (s *Set) decodeVariable(b *hcl.Block, scope decode.Scope) *variable {
 	name := b.Labels[0]
-	if prev, dup := l.vars[name]; dup {
-		l.add(hcl.Diagnostics{duplicate("variable", name, prev.block, b)})
+	if prev, dup := s.vars[name]; dup {
+		s.add(hcl.Diagnostics{decode.Duplicate("variable", name, prev.block, b)})
 		return nil
 	}
 	if !hclsyntax.ValidIdentifier(name) {
-		l.add(hcl.Diagnostics{{
+		s.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid variable name",
 			Detail:   fmt.Sprintf("%q cannot be used as var.%s: a name starts with a letter and holds letters, digits, _ and -.", name, name),
@@ -59,30 +108,29 @@ func (l *loader) decodeVariable(b *hcl.Block, ctx *hcl.EvalContext) *variable {
 		}})
 	}
 	v := &variable{name: name, block: b}
-	a := l.content(b, variableSchema)
-	a.ctx = ctx
+	a, _ := decode.Content(b, variableSchema, scope, &s.diags)
 	var desc string
-	a.str("description", &desc)
-	l.variableType(a, v)
-	if attr, ok := a.m["default"]; ok {
-		v.def, v.hasDef = l.variableDefault(a, v, attr)
+	a.Str("description", &desc)
+	s.variableType(a, v)
+	if attr, ok := a.Attributes["default"]; ok {
+		v.def, v.hasDef = s.variableDefault(a, v, attr)
 	}
 	return v
 }
 
 // variableType decodes `type`, written as a keyword (type = number) or a
 // string (type = "number").
-func (l *loader) variableType(a attrs, v *variable) {
-	attr, ok := a.m["type"]
+func (s *Set) variableType(a *decode.Attrs, v *variable) {
+	attr, ok := a.Attributes["type"]
 	if !ok {
 		return
 	}
 	name := hcl.ExprAsKeyword(attr.Expr)
-	if name == "" && !a.str("type", &name) {
+	if name == "" && !a.Str("type", &name) {
 		return
 	}
 	ty, ok := variableTypes[name]
-	a.invalid("type", ok, "Invalid variable type", fmt.Sprintf(
+	a.Invalid("type", ok, "Invalid variable type", fmt.Sprintf(
 		"%q is not a variable type. Use string, number or bool, e.g. type = number.", name))
 	if ok {
 		v.typ, v.typed = ty, true
@@ -92,13 +140,13 @@ func (l *loader) variableType(a attrs, v *variable) {
 // variableDefault evaluates the default and converts it to the declared
 // type. A null default means none (a value is required); a default that
 // cannot be used is unknown, so nothing else is reported about it.
-func (l *loader) variableDefault(a attrs, v *variable, attr *hcl.Attribute) (cty.Value, bool) {
-	if diags := l.checkExpr(attr.Expr, noData); diags.HasErrors() {
-		l.add(diags)
+func (s *Set) variableDefault(a *decode.Attrs, v *variable, attr *hcl.Attribute) (cty.Value, bool) {
+	if diags := a.Check(attr.Expr); diags.HasErrors() {
+		s.add(diags)
 		return cty.DynamicVal, true
 	}
-	val, diags := attr.Expr.Value(a.ctx)
-	l.add(diags)
+	val, diags := attr.Expr.Value(a.Ctx)
+	s.add(diags)
 	switch {
 	case diags.HasErrors():
 		return cty.DynamicVal, true
@@ -109,7 +157,7 @@ func (l *loader) variableDefault(a attrs, v *variable, attr *hcl.Attribute) (cty
 	}
 	cv, err := convert.Convert(val, v.typ)
 	if err != nil {
-		l.add(hcl.Diagnostics{{
+		s.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid default value for variable",
 			Detail: fmt.Sprintf("The default of variable %q does not match its type: %s. Change the default or the type.",
@@ -124,27 +172,27 @@ func (l *loader) variableDefault(a attrs, v *variable, attr *hcl.Attribute) (cty
 // variableValue picks the value, highest first: -var, then the -var-file
 // files (the last one that sets it), then VOYPLAN_VAR_<name>, then the
 // default. The files' values were read and converted by loadVarFiles.
-func (l *loader) variableValue(v *variable) cty.Value {
-	if s, ok := l.opts.Vars[v.name]; ok {
-		return l.convertInput(v, s, fmt.Sprintf("-var %s=%s", v.name, s))
+func (s *Set) variableValue(v *variable) cty.Value {
+	if in, ok := s.in.Vars[v.name]; ok {
+		return s.convertInput(v, in, fmt.Sprintf("-var %s=%s", v.name, in))
 	}
-	if val, ok := l.fileVars.vals[v.name]; ok {
+	if val, ok := s.files.vals[v.name]; ok {
 		return val
 	}
-	if s, ok := l.opts.Env[EnvVarPrefix+v.name]; ok {
-		return l.convertInput(v, s, fmt.Sprintf("the environment variable %s%s", EnvVarPrefix, v.name))
+	if in, ok := s.in.Env[EnvPrefix+v.name]; ok {
+		return s.convertInput(v, in, fmt.Sprintf("the environment variable %s%s", EnvPrefix, v.name))
 	}
 	if v.hasDef {
 		return v.def
 	}
-	if l.fileVars.failed { // the value may be in the file that could not be read: that is the mistake to fix
+	if s.files.failed { // the value may be in the file that could not be read: that is the mistake to fix
 		return cty.DynamicVal
 	}
-	l.add(hcl.Diagnostics{{
+	s.add(hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "No value for required variable",
 		Detail: fmt.Sprintf("The variable %q has no default. Set it with -var %s=VALUE, a -var-file or the environment variable %s%s, "+
-			"or give it a default.", v.name, v.name, EnvVarPrefix, v.name),
+			"or give it a default.", v.name, v.name, EnvPrefix, v.name),
 		Subject: v.block.DefRange.Ptr(),
 	}})
 	return cty.DynamicVal
@@ -174,20 +222,20 @@ func (v *variable) inputType() cty.Type {
 
 // convertInput converts a -var or VOYPLAN_VAR_ string; a mistake points at
 // the variable's block, the string having no place in a file.
-func (l *loader) convertInput(v *variable, s, from string) cty.Value {
-	return l.convertValue(v, cty.StringVal(s), v.inputType(), from, v.block.LabelRanges[0].Ptr())
+func (s *Set) convertInput(v *variable, in, from string) cty.Value {
+	return s.convertValue(v, cty.StringVal(in), v.inputType(), from, v.block.LabelRanges[0].Ptr())
 }
 
 // convertValue converts val, given by from, to ty. A value that cannot be
 // used is reported at subject and is unknown, so nothing that uses it is
 // reported again. The detail quotes no value of its own (from may, for a
 // -var the user typed): a variable file's value may be a secret.
-func (l *loader) convertValue(v *variable, val cty.Value, ty cty.Type, from string, subject *hcl.Range) cty.Value {
+func (s *Set) convertValue(v *variable, val cty.Value, ty cty.Type, from string, subject *hcl.Range) cty.Value {
 	cv, err := convert.Convert(val, ty)
 	if err == nil {
 		return cv
 	}
-	l.add(hcl.Diagnostics{{
+	s.add(hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid value for variable",
 		Detail: fmt.Sprintf("The value given by %s cannot be used: variable %q is a %s (%s). Give a %s value.",
@@ -199,27 +247,16 @@ func (l *loader) convertValue(v *variable, val cty.Value, ty cty.Type, from stri
 
 // checkUndeclaredVars reports -var flags naming no variable block. They come
 // from the command line, so they have no subject in the file.
-func (l *loader) checkUndeclaredVars() {
-	for _, name := range sortedKeys(l.opts.Vars) {
-		if _, ok := l.vars[name]; ok {
+func (s *Set) checkUndeclaredVars() {
+	for _, name := range decode.SortedKeys(s.in.Vars) {
+		if _, ok := s.vars[name]; ok {
 			continue
 		}
-		l.add(hcl.Diagnostics{{
+		s.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Value for undeclared variable",
 			Detail: fmt.Sprintf("A variable named %q was given with -var, but the plan declares no such variable.%s "+
-				"Fix the name, or declare it with a variable %q {} block.", name, didYouMean(name, sortedKeys(l.vars)), name),
+				"Fix the name, or declare it with a variable %q {} block.", name, decode.DidYouMean(name, decode.SortedKeys(s.vars)), name),
 		}})
-	}
-}
-
-// duplicate reports a second block of a kind with an already used name.
-func duplicate(kind, name string, first, b *hcl.Block) *hcl.Diagnostic {
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Duplicate " + kind,
-		Detail: fmt.Sprintf("A %s named %q is already declared at %s. Names must be unique: rename or remove one of them.",
-			kind, name, first.DefRange),
-		Subject: b.LabelRanges[0].Ptr(),
 	}
 }

@@ -1,4 +1,4 @@
-package plan
+package funcs
 
 import (
 	"math/rand/v2"
@@ -68,10 +68,10 @@ func lengthFunc() function.Function {
 	})
 }
 
-// staticFunctions are the functions that draw nothing at random: the
+// Static are the functions that draw nothing at random: the
 // standard library, env and file. They are built once per load and shared,
 // read-only, by every evaluation context.
-func staticFunctions(env map[string]string, files *fileCache) map[string]function.Function {
+func Static(env map[string]string, files *Files) map[string]function.Function {
 	fns := stdlibFunctions()
 	fns["env"] = envFunc(env)
 	fns["file"] = fileFunc(files)
@@ -92,7 +92,7 @@ func envFunc(env map[string]string) function.Function {
 
 // fileFunc is file(path): the contents of a UTF-8 file, relative to the
 // plan's directory.
-func fileFunc(files *fileCache) function.Function {
+func fileFunc(files *Files) function.Function {
 	return function.New(&function.Spec{
 		Description: "Reads a UTF-8 file, relative to the plan's directory.",
 		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
@@ -119,8 +119,8 @@ func generatorFunctions(r *rand.Rand) map[string]function.Function {
 	}
 }
 
-// generatorNames are the names generatorFunctions binds.
-var generatorNames = [...]string{"cpf", "br_mobile", "name", "uuid", "email"}
+// GeneratorNames are the names generatorFunctions binds.
+var GeneratorNames = [...]string{"cpf", "br_mobile", "name", "uuid", "email"}
 
 func noArgString(desc string, gen func() string) function.Function {
 	return function.New(&function.Spec{
@@ -143,10 +143,10 @@ func emailFunc(r *rand.Rand) function.Function {
 	})
 }
 
-// scopeFunctions returns the functions of one evaluation scope: the
+// Scoped returns the functions of one evaluation scope: the
 // generators bound to r and templatefile, whose templates see the static
 // functions (through parent) and the same generators.
-func scopeFunctions(r *rand.Rand, files *fileCache, parent *hcl.EvalContext) map[string]function.Function {
+func Scoped(r *rand.Rand, files *Files, parent *hcl.EvalContext) map[string]function.Function {
 	fns := generatorFunctions(r)
 	tmplFns := make(map[string]function.Function, len(fns))
 	for name, fn := range fns {

@@ -1,0 +1,9 @@
+// Package vars owns a plan's variables: the variable blocks, their types
+// and defaults, and their values from -var, -var-file files
+// (varfile.go), VOYPLAN_VAR_<name> and the process environment with its
+// .env file (Environ, dotenv.go). RedactFile hides a variable file's
+// values from a diagnostic's snippet.
+//
+// It turns inputs into the var object and nothing else. It may import
+// engine/plan/decode, never engine/plan.
+package vars

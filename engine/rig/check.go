@@ -59,19 +59,10 @@ func EnsureFiles(p *plan.Plan, users int) error {
 	return err
 }
 
-// peakUsers is the most concurrent users any stage asks for; for open
-// stages, the most conversations that can be in flight (max_users, or
+// peakUsers is the most concurrent users the schedule plans at once; for
+// open stages, the most conversations that can be in flight (max_users, or
 // fewer when fewer arrive).
-func peakUsers(p *plan.Plan) int {
-	if p.Open() {
-		return p.Schedule().Peak()
-	}
-	peak := 0
-	for _, s := range p.Stages {
-		peak = max(peak, s.Users)
-	}
-	return peak
-}
+func peakUsers(p *plan.Plan) int { return p.Schedule().Peak() }
 
 // receiverConns is the receiver's connection budget: half the open-file
 // limit, enough for every concurrent user's callback plus FDReserve, and

@@ -14,7 +14,7 @@ import (
 var SummarySchema []byte
 
 // schemaURL is the schema's $id.
-const schemaURL = "https://github.com/voyplan/voyplan/engine/report/summary.schema.json"
+const schemaURL = "https://github.com/voyplan/voyplan/engine/results/summary.schema.json"
 
 // ValidateSummary checks a summary.json against SummarySchema, formats
 // (date-time) included. The error lists every violation with its JSON

@@ -80,6 +80,9 @@ func printTarget(w io.Writer, p *plan.Plan) {
 	case p.Webhook.Tunnel != "none":
 		hook += ", exposed through " + p.Webhook.Tunnel
 	}
+	if p.Webhook.SignatureSecret != "" {
+		hook += ", callbacks signed in " + p.Webhook.SignatureHeader
+	}
 	if !protocol.NeedsReceiver(p) {
 		hook = "no webhook: the reply comes in the response"
 	}

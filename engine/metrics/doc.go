@@ -10,7 +10,7 @@
 //
 // It owns aggregation only. It does not run anything (engine/run calls the
 // Recorder), judge anything (engine/verdict evaluates thresholds against a
-// Snapshot) or write anything to disk (engine/report does). The Recorder is a
+// Snapshot) or write anything to disk (engine/results does). The Recorder is a
 // value with methods, not a goroutine: nothing here starts one (History.Run
 // blocks; its caller runs it in a goroutine and stops it).
 package metrics

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -97,7 +98,37 @@ func (l *loader) decodeWebhook(b *hcl.Block) (Webhook, hcl.Diagnostics) {
 		a.HTTPURL("public_url", w.PublicURL)
 	}
 	decodeTunnel(a, &w, l.opts.Env)
+	decodeSignature(a, &w)
 	return w, diags
+}
+
+// decodeSignature decodes signature_secret and signature_header: callbacks
+// signed with an HMAC, verified by the receiver.
+func decodeSignature(a *decode.Attrs, w *Webhook) {
+	a.Str("signature_secret", &w.SignatureSecret)
+	if a.Str("signature_header", &w.SignatureHeader) {
+		a.Invalid("signature_header", validHeaderName(w.SignatureHeader), "Invalid header name",
+			fmt.Sprintf("%q is not an HTTP header name, e.g. %q.", w.SignatureHeader, DefaultSignatureHeader))
+		a.Invalid("signature_header", w.SignatureSecret != "", "Signature header without a secret",
+			"signature_header names where callbacks carry their HMAC; set signature_secret too (e.g. env(\"HOOK_SECRET\")), or remove it.")
+	}
+	if w.SignatureHeader == "" && w.SignatureSecret != "" {
+		w.SignatureHeader = DefaultSignatureHeader
+	}
+}
+
+// validHeaderName reports whether s is an HTTP header name (an RFC 9110
+// token).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c > 126 || c <= 32 || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
+			return false
+		}
+	}
+	return true
 }
 
 // decodeSimulator decodes the optional simulator block; nil when there is
@@ -126,6 +157,7 @@ func (l *loader) decodeSimulator(b *hcl.Block) (*Simulator, hcl.Diagnostics) {
 	a.Rate("fail_rate", &s.FailRate)
 	a.Rate("drop_rate", &s.DropRate)
 	decodeSimulatorFaults(a, s)
+	a.Str("sign_secret", &s.SignSecret)
 	return s, diags
 }
 

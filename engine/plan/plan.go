@@ -77,7 +77,18 @@ type Webhook struct {
 	// StartTimeout bounds opening the tunnel (the ngrok agent retries
 	// forever when offline or unauthorised).
 	StartTimeout time.Duration
+	// SignatureSecret, when set, makes the receiver accept only callbacks
+	// that carry the hex HMAC-SHA256 of their raw body under it in
+	// SignatureHeader ("sha256=<hex>" or bare hex); the others are refused
+	// and counted (webhook.refused_by.signature). Secret: never printed,
+	// never written to results.
+	SignatureSecret string
+	SignatureHeader string // DefaultSignatureHeader when a secret is set
 }
+
+// DefaultSignatureHeader is where signed callbacks carry their HMAC, as
+// Meta's webhooks do.
+const DefaultSignatureHeader = "X-Hub-Signature-256"
 
 // Simulator configures the built-in Voyager-compatible assistant started in
 // process by a `simulator` block. Target.URL then points at it.
@@ -96,6 +107,9 @@ type Simulator struct {
 	LateDelay     time.Duration // extra delay of a late reply
 	MalformedRate float64       // fraction of callbacks whose body is not valid JSON
 	SlowPost      time.Duration // how long each send takes before it is answered
+	// SignSecret, when set, signs every callback with an HMAC as Meta's
+	// webhooks are (X-Hub-Signature-256); secret.
+	SignSecret string
 }
 
 // LLM is an `llm "name"` block: the model that plays llm personas

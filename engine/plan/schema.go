@@ -36,6 +36,7 @@ var webhookSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "listen"}, {Name: "tunnel"}, {Name: "public_url"},
 		{Name: "authtoken"}, {Name: "domain"}, {Name: "start_timeout"},
+		{Name: "signature_header"}, {Name: "signature_secret"},
 	},
 }
 
@@ -44,7 +45,7 @@ var simulatorSchema = &hcl.BodySchema{
 		{Name: "listen"}, {Name: "latency"}, {Name: "jitter"}, {Name: "payment_domain"},
 		{Name: "image_every"}, {Name: "split_every"}, {Name: "fail_rate"}, {Name: "drop_rate"},
 		{Name: "fail_status"}, {Name: "duplicate_rate"}, {Name: "late_rate"}, {Name: "late_delay"},
-		{Name: "malformed_rate"}, {Name: "slow_post"},
+		{Name: "malformed_rate"}, {Name: "slow_post"}, {Name: "sign_secret"},
 	},
 }
 

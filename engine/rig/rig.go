@@ -88,6 +88,9 @@ func (rg *Rig) start(p *plan.Plan, log *slog.Logger) (err error) {
 	if n := receiverConns(p); n > 0 {
 		rg.receiver.SetMaxConns(n)
 	}
+	if w := p.Webhook; w.SignatureSecret != "" {
+		rg.receiver.RequireSignature(w.SignatureHeader, w.SignatureSecret)
+	}
 	rg.receiver.OnRefusal(func(kind, detail string) {
 		log.Warn("webhook receiver refused a request: the first of its kind, all are counted in webhook.refused",
 			"kind", kind, "detail", detail, "max_conns", rg.receiver.MaxConns())
@@ -130,6 +133,7 @@ func simOptions(s *plan.Simulator, seed uint64) sim.Options {
 		LateDelay:     s.LateDelay,
 		MalformedRate: s.MalformedRate,
 		SlowPost:      s.SlowPost,
+		SignSecret:    s.SignSecret,
 		Seed:          seed,
 	}
 }

@@ -47,8 +47,11 @@ func checkWebhook(t *testing.T, res *Result, convs []*transcript.Conversation) {
 
 func webhookOf(res *Result) metrics.Webhook {
 	s := res.Webhook
+	by := metrics.Refused{Connections: int64(s.Refused.Connections), Token: int64(s.Refused.Token),
+		Signature: int64(s.Refused.Signature), Oversize: int64(s.Refused.Oversize), Busy: int64(s.Refused.Busy)}
 	return metrics.Webhook{Received: int64(s.Received), Malformed: int64(s.Malformed),
-		Unmatched: int64(s.Unmatched), Duplicates: int64(s.Duplicates), Late: int64(s.Late)}
+		Unmatched: int64(s.Unmatched), Duplicates: int64(s.Duplicates), Late: int64(s.Late),
+		Refused: by.Total(), RefusedBy: by}
 }
 
 func runFaults(t *testing.T, p *plan.Plan) (*Result, []*transcript.Conversation) {

@@ -2,6 +2,9 @@ package sim
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -213,6 +216,9 @@ func (s *Server) post(webhook string, body []byte) {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if s.opts.SignSecret != "" {
+		req.Header.Set(SignatureHeader, sign(s.opts.SignSecret, body))
+	}
 	if s.owned != nil { // the default client: its connections stamp as they write (stamp.go)
 		req.Header[SentAtHeader] = []string{string(stampPlaceholder)}
 	} else {
@@ -230,4 +236,15 @@ func (s *Server) post(webhook string, body []byte) {
 		return
 	}
 	s.stats.delivered.Add(1)
+}
+
+// SignatureHeader carries a callback's signature when Options.SignSecret
+// is set.
+const SignatureHeader = "X-Hub-Signature-256"
+
+// sign is body's signature under secret, as SignatureHeader carries it.
+func sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }

@@ -24,7 +24,10 @@ type Options struct {
 	MalformedRate float64       // fraction of callbacks whose body is not valid JSON
 	SlowPost      time.Duration // the POST itself takes this long before answering
 	Seed          uint64        // for the fault draws and link ids; 0 = random
-	Client        *http.Client  // delivers callbacks; default a tuned keep-alive client
+	// SignSecret, when set, signs every callback as Meta's webhooks are
+	// signed: X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>.
+	SignSecret string
+	Client     *http.Client // delivers callbacks; default a tuned keep-alive client
 }
 
 const (

@@ -6,16 +6,16 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/voyplan/voyplan/engine/webhook/webhooktest"
 )
 
 // floodConns is how many connections the flood opens in all (the figure
@@ -26,51 +26,6 @@ func floodConns() int {
 		return 2_000
 	}
 	return 20_000
-}
-
-// flood opens n connections to addr, at most par at once. Every other one
-// sends "GET /" without a token and reads until the server closes it; the
-// rest send nothing and wait for the server to close them (evicted, or cut
-// at the header timeout). It returns how many the server closed, and stops
-// early when ctx ends.
-func flood(ctx context.Context, addr string, n, par int) (closed int64) {
-	var done atomic.Int64
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range par {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := next.Add(1)
-				if i > int64(n) {
-					return
-				}
-				if floodOne(ctx, addr, i%2 == 0) {
-					done.Add(1)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return done.Load()
-}
-
-// floodOne opens one flood connection; true when the server closed it.
-func floodOne(ctx context.Context, addr string, get bool) bool {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second)) // a bound, never reached when the server behaves
-	if get {
-		if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
-			return true // already closed: evicted before it could write
-		}
-	}
-	_, err = io.Copy(io.Discard, conn) // returns when the server closes it
-	var ne net.Error
-	return err == nil || !(errors.As(err, &ne) && ne.Timeout())
 }
 
 // A flood of connections without the run's token, ten times the
@@ -97,7 +52,7 @@ func TestFloodLosesNoCallback(t *testing.T) {
 	go func() {
 		defer close(floodDone)
 		started.Wait()
-		closed = flood(ctx, r.Addr(), floodConns(), 256)
+		closed = webhooktest.Flood(ctx, r.Addr(), floodConns(), 256, 2)
 	}()
 
 	c := newClient()

@@ -204,18 +204,25 @@
 
   // ---- the webhook inspector ----
 
+  // refusedNote says what the receiver turned away (a flood from the
+  // internet, bad signatures, ...): counted, never shown as callbacks.
+  var refusedNote = '';
+
   function inspector(st) {
     if (!st.callbacks) {
       $('cb-count').textContent = 'this protocol has no webhook';
       return;
     }
+    var w = (st.metrics && st.metrics.webhook) || {};
+    var by = w.refused_by || {};
+    refusedNote = w.refused ? ' · ' + F.num(w.refused, 0) + ' refused (' + Object.keys(by).filter(function (k) { return by[k]; }).map(function (k) { return k + ' ' + F.num(by[k], 0); }).join(', ') + ')' : '';
     drawCallbacks();
   }
 
   function drawCallbacks() {
     var q = $('cb-filter').value.trim().toLowerCase();
     var shown = callbacks.filter(function (c) { return !q || (c.conversation || '').toLowerCase().indexOf(q) >= 0; }).reverse();
-    $('cb-count').textContent = (callbacks.length < cbSize ? callbacks.length + ' callbacks received' : 'the last ' + cbSize + ' callbacks received') + (q ? ' · ' + shown.length + ' match' : '');
+    $('cb-count').textContent = (callbacks.length < cbSize ? callbacks.length + ' callbacks received' : 'the last ' + cbSize + ' callbacks received') + (q ? ' · ' + shown.length + ' match' : '') + refusedNote;
     var rows = $('cb-rows');
     clear(rows);
     if (!shown.length) rows.appendChild(el('tr', null, el('td', { colspan: 7, class: 'none muted', text: callbacks.length ? 'No callback matches.' : 'No callback yet.' })));

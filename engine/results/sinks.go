@@ -17,8 +17,8 @@ import (
 type Sinks struct {
 	Conversations *JSONL
 	Late          *LateJSONL
-	stopHistory   func(elapsed time.Duration) error // nil until RecordHistory
-	histErr       error                             // the last write of history.json
+	stopHistory   func(elapsed time.Duration, write bool) error // nil until RecordHistory
+	histErr       error                                         // the last write of history.json
 }
 
 // OpenSinks creates conversations.jsonl; late.jsonl is created on its
@@ -45,9 +45,12 @@ func (s *Sinks) RecordHistory(d *Dir, rec *metrics.Recorder, elapsed func() time
 			}
 		})
 	})
-	s.stopHistory = func(end time.Duration) error {
+	s.stopHistory = func(end time.Duration, write bool) error {
 		cancel()
 		wg.Wait()
+		if !write {
+			return nil
+		}
 		ss := h.Samples()
 		if len(ss) == 0 || end-time.Duration(ss[len(ss)-1].ElapsedMS*float64(time.Millisecond)) >= minLastInterval {
 			h.Sample(end)
@@ -61,7 +64,16 @@ func (s *Sinks) RecordHistory(d *Dir, rec *metrics.Recorder, elapsed func() time
 // history.json a last time; Close reports a failure of that write.
 func (s *Sinks) StopHistory(elapsed time.Duration) {
 	if s.stopHistory != nil {
-		s.histErr = s.stopHistory(elapsed)
+		s.histErr = s.stopHistory(elapsed, true)
+		s.stopHistory = nil
+	}
+}
+
+// CancelHistory stops the sampling without writing history.json again,
+// for a run that never started.
+func (s *Sinks) CancelHistory() {
+	if s.stopHistory != nil {
+		_ = s.stopHistory(0, false)
 		s.stopHistory = nil
 	}
 }

@@ -99,7 +99,8 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	defer logFile.Close()
 
 	// The run itself.
-	opts := run.Options{Sink: sinks.Conversations, Late: sinks.Late, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment}
+	opts := run.Options{Sink: sinks, Late: sinks.Late, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment,
+		SinkFailed: a.resultsLost}
 	f.ui.prepare(p, &opts)
 	r := run.New(p, opts)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -139,6 +140,13 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		Snapshot:   res.Snapshot,
 		Thresholds: p.Thresholds,
 	}, ended{runErr: runErr, signalled: signalled, aborted: res.Aborted, ui: ui})
+}
+
+// resultsLost says on the terminal, at once, that the run is stopping
+// because its results cannot be recorded (the run says it in run.log).
+func (a *app) resultsLost(err error) {
+	fmt.Fprintf(a.stderr, "\nvoyplan: cannot record the results: %v\n"+
+		"voyplan: no more conversations start; the run stops after the turns in flight, and its verdict will be INVALID\n", err)
 }
 
 // abandon takes back the results directory of a run that could not start,

@@ -92,7 +92,7 @@ func Create(out, plan string, now time.Time) (*Dir, error) {
 // temporary files of atomic writes, which never outlive their write).
 var runFiles = []string{
 	SummaryFile, ConversationsFile, JournalFile, LateFile, HistoryFile,
-	StatsCSVFile, HistoryCSVFile, JUnitFile, HTMLFile, RunLogFile,
+	StatsCSVFile, HistoryCSVFile, JUnitFile, HTMLFile, RunLogFile, ReserveFile,
 }
 
 // missingDirs is dir and those of its parents that do not exist, deepest

@@ -4,32 +4,147 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // Sinks are what a run writes to in its directory while it goes on:
 // conversations.jsonl (each conversation as it ends), late.jsonl (replies
 // after their conversation's line) and history.json (rewritten after
 // every sample). Close finishes them all.
+//
+// A run's results are whole or the run is invalid: the first write of a
+// conversation that fails (a full disk) makes the Sinks stop writing
+// conversations at all — each one after it is counted lost — and frees
+// the space reserved when they were opened, so that summary.json and the
+// reports can still say so (Invalid).
 type Sinks struct {
 	Conversations *JSONL
 	Late          *LateJSONL
+	reserve       string                                        // the reserve file, removed at the first failure or at Close
 	stopHistory   func(elapsed time.Duration, write bool) error // nil until RecordHistory
 	histErr       error                                         // the last write of history.json
+	stopSync      func()                                        // stops the periodic fsync
+
+	lost   atomic.Int64          // conversations not in conversations.jsonl
+	failed atomic.Pointer[error] // the first failed write; nil: none
 }
 
-// OpenSinks creates conversations.jsonl; late.jsonl is created on its
-// first line, history.json on RecordHistory's first sample.
+// SyncInterval is how often the Sinks make what was appended durable
+// (fsync): a crash of the machine loses at most that much; a crash of
+// the process alone loses nothing that was appended.
+const SyncInterval = time.Second
+
+// ReserveSize is the space the Sinks hold in the directory while the run
+// goes on, given back at the first failed write so that summary.json (tens
+// of KiB) and the reports fit on a disk the run filled.
+const ReserveSize = 1 << 20
+
+// ReserveFile is the file that holds the reserve while a run goes on.
+const ReserveFile = ".voyplan-reserve"
+
+// OpenSinks creates conversations.jsonl and the reserve; late.jsonl is
+// created on its first line, history.json on RecordHistory's first sample.
+// A directory without room for the reserve is refused: the run would fill
+// it at once.
 func (d *Dir) OpenSinks() (*Sinks, error) {
+	if err := makeReserve(d.File(ReserveFile)); err != nil {
+		return nil, fmt.Errorf("not enough room for the results in %s: %w", d, err)
+	}
 	jsonl, err := d.CreateConversations()
 	if err != nil {
+		os.Remove(d.File(ReserveFile))
 		return nil, fmt.Errorf("cannot create conversations.jsonl: %w", err)
 	}
-	return &Sinks{Conversations: jsonl, Late: d.LateSink()}, nil
+	s := &Sinks{Conversations: jsonl, Late: d.LateSink(), reserve: d.File(ReserveFile)}
+	s.startSync()
+	return s, nil
 }
+
+// makeReserve writes size bytes of zeros (really allocated, unlike a
+// sparse file) to path.
+func makeReserve(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(make([]byte, ReserveSize))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// startSync makes conversations.jsonl durable every SyncInterval.
+func (s *Sinks) startSync() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(SyncInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := s.Conversations.sync(); err != nil {
+					s.fail(err)
+				}
+			}
+		}
+	})
+	s.stopSync = func() { cancel(); wg.Wait() }
+}
+
+// Write appends c to conversations.jsonl, unless an earlier write failed:
+// then, as when this one fails, c is counted lost. It is the run's Sink.
+func (s *Sinks) Write(c *transcript.Conversation) error {
+	if e := s.failed.Load(); e != nil {
+		s.lost.Add(1)
+		return fmt.Errorf("conversation %s not recorded: results stopped being recorded at the first failure: %w", c.ID, *e)
+	}
+	if err := s.Conversations.Write(c); err != nil {
+		s.lost.Add(1)
+		s.fail(err)
+		return err
+	}
+	return nil
+}
+
+// fail records the first failed write and gives back the reserve.
+func (s *Sinks) fail(err error) {
+	if s.failed.CompareAndSwap(nil, &err) {
+		os.Remove(s.reserve)
+	}
+}
+
+// Invalid says why the run's results are incomplete, "" when they are
+// whole: how many conversations could not be recorded, and the first
+// failure.
+func (s *Sinks) Invalid() string {
+	if s == nil {
+		return ""
+	}
+	e := s.failed.Load()
+	if e == nil {
+		return ""
+	}
+	if n := s.lost.Load(); n > 0 {
+		return fmt.Sprintf("%d conversation%s could not be recorded: %v", n, plural(int(n)), *e)
+	}
+	return fmt.Sprintf("the results could not be recorded: %v", *e)
+}
+
+// Lost is how many conversations could not be recorded.
+func (s *Sinks) Lost() int64 { return s.lost.Load() }
 
 // RecordHistory samples rec every metrics.HistoryInterval (elapsed is the
 // run's clock) and rewrites history.json after each sample, so a run cut
@@ -78,15 +193,23 @@ func (s *Sinks) CancelHistory() {
 	}
 }
 
-// Close closes conversations.jsonl and late.jsonl and reports the last
-// write of history.json, in that order, stopping at the first failure. It
-// may be called again (a deferred Close after Finish): files already
+// Close makes conversations.jsonl durable and closes it, gives back the
+// reserve, closes late.jsonl and reports the last write of history.json,
+// in that order, stopping at the first failure. A failure to finish
+// conversations.jsonl makes the results Invalid, as a failed write does.
+// It may be called again (a deferred Close after Finish): files already
 // closed are not an error then.
 func (s *Sinks) Close() error {
 	if s == nil {
 		return nil
 	}
+	if s.stopSync != nil {
+		s.stopSync()
+		s.stopSync = nil
+	}
+	os.Remove(s.reserve)
 	if err := s.Conversations.Close(); err != nil {
+		s.fail(err)
 		return fmt.Errorf("cannot finish conversations.jsonl: %w", err)
 	}
 	if err := s.Late.Close(); err != nil {

@@ -27,9 +27,13 @@ type Summary struct {
 	// StopReason says how the run ended (Stop* values), AbortedBy the
 	// abort threshold that stopped it, if one did: what a pipeline reads
 	// to tell a finished run from a cut one.
-	StopReason string           `json:"stop_reason"`
-	AbortedBy  string           `json:"aborted_by,omitempty"`
-	Verdict    string           `json:"verdict"` // VerdictPass | VerdictFail
+	StopReason string `json:"stop_reason"`
+	AbortedBy  string `json:"aborted_by,omitempty"`
+	Verdict    string `json:"verdict"` // VerdictPass | VerdictFail | VerdictInvalid
+	// Invalid says why the run's results are incomplete (conversations
+	// that could not be recorded): the verdict is then VerdictInvalid,
+	// whatever the thresholds say.
+	Invalid    string           `json:"invalid,omitempty"`
 	Thresholds []Threshold      `json:"thresholds"`
 	Metrics    metrics.Snapshot `json:"metrics"`
 	Segment    *Segment         `json:"segment,omitempty"` // set when this process ran one slice of the users
@@ -46,8 +50,9 @@ type Summary struct {
 
 // Verdict values.
 const (
-	VerdictPass = "pass"
-	VerdictFail = "fail"
+	VerdictPass    = "pass"
+	VerdictFail    = "fail"
+	VerdictInvalid = "invalid" // results were lost: nothing can be concluded (Summary.Invalid)
 )
 
 // PlanInfo identifies the plan a run executed: enough to find it and to
@@ -103,6 +108,8 @@ type Run struct {
 	AbortedBy   string
 	Segment     *Segment
 	Steering    []transcript.Steer
+	// Invalid says why the results are incomplete; "" when they are whole.
+	Invalid string
 	// Distributions is the Recorder's (metrics.Recorder.Distributions).
 	Distributions map[string]metrics.Distribution
 }
@@ -119,7 +126,8 @@ func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
 		Interrupted: run.Interrupted,
 		StopReason:  cmp.Or(run.StopReason, StopCompleted),
 		AbortedBy:   run.AbortedBy,
-		Verdict:     verdictOf(rs),
+		Verdict:     verdictOf(rs, run.Invalid),
+		Invalid:     run.Invalid,
 		Thresholds:  thresholds(rs),
 		Metrics:     s,
 		Segment:     run.Segment,
@@ -130,7 +138,10 @@ func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
 	}
 }
 
-func verdictOf(rs []verdict.Result) string {
+func verdictOf(rs []verdict.Result, invalid string) string {
+	if invalid != "" {
+		return VerdictInvalid
+	}
 	if verdict.Passed(rs) {
 		return VerdictPass
 	}

@@ -192,6 +192,6 @@ func (r *Runner) finish(c *transcript.Conversation) {
 		return
 	}
 	if err := r.opts.Sink.Write(c); err != nil {
-		r.sinkErr.CompareAndSwap(nil, &err)
+		r.sinkFailed(err)
 	}
 }

@@ -60,6 +60,10 @@ type Options struct {
 	// Segment, when not whole, runs only this process's slice of the
 	// virtual users (segment.go); the schedule's user counts stay global.
 	Segment Segment
+	// SinkFailed, when set, is called once, at the first conversation the
+	// Sink could not take, after the run was told to stop: a run that
+	// cannot record its results must not go on spending load.
+	SinkFailed func(err error)
 }
 
 // Result is what a finished run hands back.
@@ -147,6 +151,19 @@ func (r *Runner) Elapsed() time.Duration {
 		return 0
 	}
 	return time.Since(*start)
+}
+
+// sinkFailed stops a run whose results can no longer be recorded, as Stop
+// does, at the first failure; Run then returns it as its error.
+func (r *Runner) sinkFailed(err error) {
+	if !r.sinkErr.CompareAndSwap(nil, &err) {
+		return
+	}
+	r.Stop()
+	r.log.Error("cannot record the results: no more conversations start, the run stops after the turns in flight, and its verdict is INVALID", "err", err)
+	if r.opts.SinkFailed != nil {
+		r.opts.SinkFailed(err)
+	}
 }
 
 // Stop ends the run gracefully: no conversation starts any more, and those in

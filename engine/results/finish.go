@@ -33,8 +33,9 @@ type Finished struct {
 // (nil for none: a merge writes its data beforehand), so that a write
 // that failed, to the last, is known; judges the thresholds on the final
 // figures; prints the verdict to w — INVALID when results were lost, in
-// place of the thresholds' verdict line —; writes summary.json and
-// renders the reports with render. A run whose results were lost ends
+// place of the thresholds' verdict line —; writes summary.json (and then
+// removes the journal, unless results were lost) and renders the reports
+// with render. A run whose results were lost ends
 // with stop_reason error. It stops at the first step that fails; a
 // failure to close the sinks is returned once summary.json is written.
 func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) error) (*Finished, error) {
@@ -63,6 +64,7 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 	if err := d.WriteSummary(f.Summary); err != nil {
 		return nil, fmt.Errorf("cannot write summary.json: %w", err)
 	}
+	sinks.dropJournal()
 	if closeErr != nil {
 		return nil, closeErr
 	}

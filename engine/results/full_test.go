@@ -179,7 +179,7 @@ func TestSinksFullDiskMakeTheRunInvalid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sinks, err := dir.OpenSinks()
+	sinks, err := dir.OpenSinks(JournalRun{Plan: PlanInfo{Name: "full"}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,18 +14,21 @@ import (
 )
 
 // Sinks are what a run writes to in its directory while it goes on:
+// journal.jsonl (each conversation's start, turns and end as they happen),
 // conversations.jsonl (each conversation as it ends), late.jsonl (replies
 // after their conversation's line) and history.json (rewritten after
-// every sample). Close finishes them all.
+// every sample). Close finishes them all. They are the run's Sink and
+// Journal (engine/run).
 //
-// A run's results are whole or the run is invalid: the first write of a
-// conversation that fails (a full disk) makes the Sinks stop writing
-// conversations at all — each one after it is counted lost — and frees
-// the space reserved when they were opened, so that summary.json and the
-// reports can still say so (Invalid).
+// A run's results are whole or the run is invalid: the first write to
+// conversations.jsonl or the journal that fails (a full disk) makes the
+// Sinks stop writing both — each conversation after it is counted lost —
+// and frees the space reserved when they were opened, so that
+// summary.json and the reports can still say so (Invalid).
 type Sinks struct {
 	Conversations *JSONL
 	Late          *LateJSONL
+	journal       *Journal
 	reserve       string                                        // the reserve file, removed at the first failure or at Close
 	stopHistory   func(elapsed time.Duration, write bool) error // nil until RecordHistory
 	histErr       error                                         // the last write of history.json
@@ -48,20 +51,25 @@ const ReserveSize = 1 << 20
 // ReserveFile is the file that holds the reserve while a run goes on.
 const ReserveFile = ".voyplan-reserve"
 
-// OpenSinks creates conversations.jsonl and the reserve; late.jsonl is
-// created on its first line, history.json on RecordHistory's first sample.
-// A directory without room for the reserve is refused: the run would fill
-// it at once.
-func (d *Dir) OpenSinks() (*Sinks, error) {
+// OpenSinks creates the reserve, conversations.jsonl, and journal.jsonl
+// with run as its first line; late.jsonl is created on its first line,
+// history.json on RecordHistory's first sample. A directory without room
+// for the reserve is refused: the run would fill it at once.
+func (d *Dir) OpenSinks(run JournalRun) (*Sinks, error) {
 	if err := makeReserve(d.File(ReserveFile)); err != nil {
 		return nil, fmt.Errorf("not enough room for the results in %s: %w", d, err)
 	}
-	jsonl, err := d.CreateConversations()
-	if err != nil {
-		os.Remove(d.File(ReserveFile))
+	s := &Sinks{Late: d.LateSink(), reserve: d.File(ReserveFile)}
+	var err error
+	if s.Conversations, err = d.CreateConversations(); err != nil {
+		os.Remove(s.reserve)
 		return nil, fmt.Errorf("cannot create conversations.jsonl: %w", err)
 	}
-	s := &Sinks{Conversations: jsonl, Late: d.LateSink(), reserve: d.File(ReserveFile)}
+	if s.journal, err = createJournal(d.File(JournalFile), run); err != nil {
+		s.Conversations.Close()
+		os.Remove(s.reserve)
+		return nil, fmt.Errorf("cannot create journal.jsonl: %w", err)
+	}
 	s.startSync()
 	return s, nil
 }
@@ -83,7 +91,8 @@ func makeReserve(path string) error {
 	return err
 }
 
-// startSync makes conversations.jsonl durable every SyncInterval.
+// startSync makes conversations.jsonl and the journal durable every
+// SyncInterval, in a goroutine of its own: no writer waits for an fsync.
 func (s *Sinks) startSync() {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -98,25 +107,62 @@ func (s *Sinks) startSync() {
 				if err := s.Conversations.sync(); err != nil {
 					s.fail(err)
 				}
+				if err := s.journal.sync(); err != nil {
+					s.fail(err)
+				}
 			}
 		}
 	})
 	s.stopSync = func() { cancel(); wg.Wait() }
 }
 
-// Write appends c to conversations.jsonl, unless an earlier write failed:
-// then, as when this one fails, c is counted lost. It is the run's Sink.
+// Write appends c to conversations.jsonl, then its end to the journal,
+// unless an earlier write failed: then, as when this one fails, c is
+// counted lost. It is the run's Sink.
 func (s *Sinks) Write(c *transcript.Conversation) error {
-	if e := s.failed.Load(); e != nil {
+	if err := s.stopped(); err != nil {
 		s.lost.Add(1)
-		return fmt.Errorf("conversation %s not recorded: results stopped being recorded at the first failure: %w", c.ID, *e)
+		return fmt.Errorf("conversation %s not recorded: %w", c.ID, err)
 	}
 	if err := s.Conversations.Write(c); err != nil {
 		s.lost.Add(1)
 		s.fail(err)
 		return err
 	}
+	return s.journaled(s.journal.end(c))
+}
+
+// Begin appends the start of conversation c to the journal. It is the
+// run's Journal, with Turn.
+func (s *Sinks) Begin(c *transcript.Conversation) error {
+	if err := s.stopped(); err != nil {
+		return err
+	}
+	return s.journaled(s.journal.begin(c))
+}
+
+// Turn appends turn t of conversation id to the journal.
+func (s *Sinks) Turn(id string, t *transcript.Turn) error {
+	if err := s.stopped(); err != nil {
+		return err
+	}
+	return s.journaled(s.journal.turn(id, t))
+}
+
+// stopped is the error of a write after the first failure.
+func (s *Sinks) stopped() error {
+	if e := s.failed.Load(); e != nil {
+		return fmt.Errorf("results stopped being recorded at the first failure: %w", *e)
+	}
 	return nil
+}
+
+// journaled records a failed write to the journal.
+func (s *Sinks) journaled(err error) error {
+	if err != nil {
+		s.fail(err)
+	}
+	return err
 }
 
 // fail records the first failed write and gives back the reserve.
@@ -193,10 +239,10 @@ func (s *Sinks) CancelHistory() {
 	}
 }
 
-// Close makes conversations.jsonl durable and closes it, gives back the
-// reserve, closes late.jsonl and reports the last write of history.json,
+// Close makes conversations.jsonl and the journal durable and closes
+// them, gives back the reserve, closes late.jsonl and reports the last write of history.json,
 // in that order, stopping at the first failure. A failure to finish
-// conversations.jsonl makes the results Invalid, as a failed write does.
+// conversations.jsonl or the journal makes the results Invalid, as a failed write does.
 // It may be called again (a deferred Close after Finish): files already
 // closed are not an error then.
 func (s *Sinks) Close() error {
@@ -212,6 +258,10 @@ func (s *Sinks) Close() error {
 		s.fail(err)
 		return fmt.Errorf("cannot finish conversations.jsonl: %w", err)
 	}
+	if err := s.journal.Close(); err != nil {
+		s.fail(err)
+		return fmt.Errorf("cannot finish journal.jsonl: %w", err)
+	}
 	if err := s.Late.Close(); err != nil {
 		return err
 	}
@@ -219,4 +269,14 @@ func (s *Sinks) Close() error {
 		return fmt.Errorf("cannot write history.json: %w", err)
 	}
 	return nil
+}
+
+// dropJournal removes journal.jsonl once summary.json holds the run: its
+// lines are all in conversations.jsonl then. It is kept when results
+// were lost: it may hold turns conversations.jsonl does not.
+func (s *Sinks) dropJournal() {
+	if s == nil || s.failed.Load() != nil {
+		return
+	}
+	os.Remove(s.journal.path)
 }

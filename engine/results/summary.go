@@ -37,6 +37,9 @@ type Summary struct {
 	Thresholds []Threshold      `json:"thresholds"`
 	Metrics    metrics.Snapshot `json:"metrics"`
 	Segment    *Segment         `json:"segment,omitempty"` // set when this process ran one slice of the users
+	// Rebuilt says the run's process died and voyplan report rebuilt the
+	// run from its journal (stop_reason crashed).
+	Rebuilt *Rebuilt `json:"rebuilt,omitempty"`
 	// Steering lists the changes made by hand while the run went on (the
 	// live dashboard's users and stop buttons); absent when there were none.
 	Steering []transcript.Steer `json:"steering,omitempty"`
@@ -87,7 +90,8 @@ const (
 	StopSignal    = "signal"    // SIGINT/SIGTERM (Ctrl-C)
 	StopDashboard = "dashboard" // the live dashboard's Stop button
 	StopAbort     = "abort"     // an abort threshold failed during the run (AbortedBy)
-	StopError     = "error"     // the run failed (its results are partial)
+	StopError     = "error"     // the run failed, or lost results (its results are partial; see Invalid)
+	StopCrashed   = "crashed"   // the process died; voyplan report rebuilt the run from its journal (Rebuilt)
 )
 
 // Segment is the slice of the virtual users this process ran (--segment
@@ -110,6 +114,8 @@ type Run struct {
 	Steering    []transcript.Steer
 	// Invalid says why the results are incomplete; "" when they are whole.
 	Invalid string
+	// Rebuilt is set for a run rebuilt from its journal after a crash.
+	Rebuilt *Rebuilt
 	// Distributions is the Recorder's (metrics.Recorder.Distributions).
 	Distributions map[string]metrics.Distribution
 }
@@ -131,6 +137,7 @@ func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
 		Thresholds:  thresholds(rs),
 		Metrics:     s,
 		Segment:     run.Segment,
+		Rebuilt:     run.Rebuilt,
 		Steering:    run.Steering,
 		Legacy:      LegacyOf(s),
 

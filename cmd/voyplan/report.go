@@ -20,6 +20,7 @@ func (a *app) report(args []string) error {
 		return a.rebuild(dir)
 	}
 	a.checkSummarySchema(dir)
+	a.warnTorn(dir)
 	n := *maxConv
 	if n == 0 {
 		n = -1 // RenderOptions: negative is none, 0 the default
@@ -37,12 +38,21 @@ func (a *app) report(args []string) error {
 	return nil
 }
 
+// warnTorn warns about the line files of a run directory that end in a
+// torn line, which the readers skip.
+func (a *app) warnTorn(dir *results.Dir) {
+	for _, w := range dir.TornTails() {
+		fmt.Fprintf(a.stderr, "voyplan: warning: %s\n", w)
+	}
+}
+
 // rebuild finishes a run whose process died (no summary.json, a journal)
 // from what it left on disk: conversations.jsonl with the conversations in
 // flight as interrupted, summary.json (stop_reason crashed), the verdict
 // and the reports. It exits as an interrupted apply does (130): the
 // results are partial.
 func (a *app) rebuild(dir *results.Dir) error {
+	a.warnTorn(dir)
 	rc, err := dir.Rebuild()
 	if err != nil {
 		return withCode(exitError, err)

@@ -71,12 +71,23 @@ func checkRunnable(p *plan.Plan) error {
 }
 
 // execute runs the plan and writes everything, whatever happens to the run.
+// A run that could not start (a port in use) leaves nothing behind.
 func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	dir, err := results.Create(f.out, p.Name, time.Now())
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	sinks, err := dir.OpenSinks()
+	var (
+		sinks   *results.Sinks
+		logFile io.Closer
+		started bool
+	)
+	defer func() {
+		if !started {
+			a.abandon(dir, sinks, logFile)
+		}
+	}()
+	sinks, err = dir.OpenSinks(results.JournalRunOf(p, voyplanVersion(), f.segment.summary(), time.Now()))
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -88,7 +99,8 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	defer logFile.Close()
 
 	// The run itself.
-	opts := run.Options{Sink: sinks.Conversations, Late: sinks.Late, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment}
+	opts := run.Options{Sink: sinks, Journal: sinks, Late: sinks.Late, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment,
+		SinkFailed: a.resultsLost}
 	f.ui.prepare(p, &opts)
 	r := run.New(p, opts)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -104,10 +116,11 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	sinks.RecordHistory(dir, r.Recorder(), r.Elapsed, log)
 	res, runErr := r.Run(ctx)
 	stopProgress()
-	sinks.StopHistory(r.Elapsed())
-	if res == nil {
+	if res == nil { // it never started (a port in use): leave nothing behind
 		return withCode(exitError, runErr)
 	}
+	started = true
+	sinks.StopHistory(r.Elapsed())
 
 	signalled := func() bool { return interrupted() || ui.stoppedFromPage() }
 	return a.finish(dir, sinks, results.Ending{
@@ -127,6 +140,28 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		Snapshot:   res.Snapshot,
 		Thresholds: p.Thresholds,
 	}, ended{runErr: runErr, signalled: signalled, aborted: res.Aborted, ui: ui})
+}
+
+// resultsLost says on the terminal, at once, that the run is stopping
+// because its results cannot be recorded (the run says it in run.log).
+func (a *app) resultsLost(err error) {
+	fmt.Fprintf(a.stderr, "\nvoyplan: cannot record the results: %v\n"+
+		"voyplan: no more conversations start; the run stops after the turns in flight, and its verdict will be INVALID\n", err)
+}
+
+// abandon takes back the results directory of a run that could not start,
+// so that the same command can be run again once the cause is fixed.
+func (a *app) abandon(dir *results.Dir, sinks *results.Sinks, logFile io.Closer) {
+	if sinks != nil {
+		sinks.CancelHistory()
+		_ = sinks.Close()
+	}
+	if logFile != nil {
+		_ = logFile.Close()
+	}
+	if err := dir.Abandon(); err != nil {
+		fmt.Fprintf(a.stderr, "voyplan: warning: cannot remove what the failed start left in %s: %v\n", dir, err)
+	}
 }
 
 // stopReason says how the run ended, for summary.json.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -29,6 +31,9 @@ func (a *app) compare(args []string) error {
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	for _, run := range fs.Args() {
+		a.warnTorn(runDir(run))
+	}
 	a.noteSummaryOnly(base, next)
 	c := verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: float64(limit), Confidence: *confidence})
 	if err := verdict.WriteComparison(a.stdout, c, verdict.TableOptions{Color: a.color(), All: *all}); err != nil {
@@ -38,6 +43,15 @@ func (a *app) compare(args []string) error {
 		return withCode(exitThreshold, nil)
 	}
 	return nil
+}
+
+// runDir is the run directory compare reads for path: path itself, or
+// the directory of a summary.json.
+func runDir(path string) *results.Dir {
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		return results.At(filepath.Dir(path))
+	}
+	return results.At(path)
 }
 
 // noteSummaryOnly says when latency bands come from summaries alone.

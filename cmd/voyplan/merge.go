@@ -31,6 +31,7 @@ func (a *app) merge(args []string) error {
 		if err != nil {
 			return withCode(exitError, err)
 		}
+		a.warnTorn(results.At(dir))
 		runs[i] = r
 	}
 	m, err := results.Merge(runs)

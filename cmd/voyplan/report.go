@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/report"
 	"github.com/voyplan/voyplan/engine/results"
 )
@@ -15,7 +16,11 @@ func (a *app) report(args []string) error {
 		return err
 	}
 	dir := results.At(fs.Arg(0))
+	if dir.CanRebuild() {
+		return a.rebuild(dir)
+	}
 	a.checkSummarySchema(dir)
+	a.warnTorn(dir)
 	n := *maxConv
 	if n == 0 {
 		n = -1 // RenderOptions: negative is none, 0 the default
@@ -31,6 +36,51 @@ func (a *app) report(args []string) error {
 		fmt.Fprintln(a.stdout, f)
 	}
 	return nil
+}
+
+// warnTorn warns about the line files of a run directory that end in a
+// torn line, which the readers skip.
+func (a *app) warnTorn(dir *results.Dir) {
+	for _, w := range dir.TornTails() {
+		fmt.Fprintf(a.stderr, "voyplan: warning: %s\n", w)
+	}
+}
+
+// rebuild finishes a run whose process died (no summary.json, a journal)
+// from what it left on disk: conversations.jsonl with the conversations in
+// flight as interrupted, summary.json (stop_reason crashed), the verdict
+// and the reports. It exits as an interrupted apply does (130): the
+// results are partial.
+func (a *app) rebuild(dir *results.Dir) error {
+	a.warnTorn(dir)
+	rc, err := dir.Rebuild()
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	ths, err := compileThresholds(rc.Thresholds, dir.File(results.JournalFile))
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	rb := rc.Rebuilt
+	fmt.Fprintf(a.stderr, "voyplan: %s has no summary.json: its run did not end (killed or crashed). Rebuilt it from %s: "+
+		"%d conversations recorded, %d in flight at the crash now interrupted with the turns that had ended\n",
+		dir, rb.From, rb.Recorded, rb.InFlight)
+	rc.Ending.Thresholds = ths
+	return a.finish(dir, nil, rc.Ending, ended{signalled: func() bool { return true }})
+}
+
+// compileThresholds compiles thresholds as the plan had them (in the
+// journal), as the plan's loader compiles them; from names the file.
+func compileThresholds(in []results.JournalThreshold, from string) ([]*plan.Threshold, error) {
+	out := make([]*plan.Threshold, 0, len(in))
+	for _, th := range in {
+		t, err := plan.CompileCheck(th.Name, th.Check, th.Abort)
+		if err != nil {
+			return nil, fmt.Errorf("%s: threshold %q cannot be judged again: %v", from, th.Name, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // checkSummarySchema warns when a run's summary.json does not match this

@@ -25,11 +25,23 @@ const (
 	JUnitFile         = "junit.xml"
 	HTMLFile          = "report.html"
 	RunLogFile        = "run.log"
+	JournalFile       = "journal.jsonl" // every conversation's start, turns and end, as they happen
 )
 
 // Dir is a run directory: what one run (or the merge of its segments)
 // leaves behind, read and written through its methods.
-type Dir struct{ path string }
+type Dir struct {
+	path string
+	// made is what Create made: the directories it created, deepest
+	// first, and the run files that were not there before (Abandon).
+	made *made
+}
+
+// made is what Create made, for Abandon to take back.
+type made struct {
+	dirs []string        // created by Create, deepest first
+	had  map[string]bool // run files (runFiles) already there before
+}
 
 // Open is the run directory at path, which must exist.
 func Open(path string) (*Dir, error) {
@@ -64,10 +76,66 @@ func Create(out, plan string, now time.Time) (*Dir, error) {
 	if holdsRun(out) {
 		return nil, fmt.Errorf("%s already holds the results of a run: give another --out, or move that run away first", out)
 	}
+	m := &made{dirs: missingDirs(out), had: map[string]bool{}}
+	for _, name := range runFiles {
+		if _, err := os.Lstat(filepath.Join(out, name)); err == nil {
+			m.had[name] = true
+		}
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create the results directory: %w", err)
 	}
-	return &Dir{path: out}, nil
+	return &Dir{path: out, made: m}, nil
+}
+
+// runFiles are the files a run writes in its directory (not the
+// temporary files of atomic writes, which never outlive their write).
+var runFiles = []string{
+	SummaryFile, ConversationsFile, JournalFile, LateFile, HistoryFile,
+	StatsCSVFile, HistoryCSVFile, JUnitFile, HTMLFile, RunLogFile, ReserveFile,
+}
+
+// missingDirs is dir and those of its parents that do not exist, deepest
+// first: what MkdirAll(dir) creates.
+func missingDirs(dir string) []string {
+	var out []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			return out
+		}
+		out = append(out, d)
+		if filepath.Dir(d) == d {
+			return out
+		}
+	}
+}
+
+// Abandon takes back what Create made, for a run that could not start (a
+// port in use): the run files that were not there before, then the
+// directories Create created, if they are empty. Nothing that was there
+// before Create is touched, and a directory is never removed with what it
+// holds. A Dir not made by Create has nothing to take back.
+func (d *Dir) Abandon() error {
+	if d.made == nil {
+		return nil
+	}
+	var errs []error
+	for _, name := range runFiles {
+		if d.made.had[name] {
+			continue
+		}
+		if err := os.Remove(d.File(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	for _, dir := range d.made.dirs {
+		if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			break // not empty: neither are its parents
+		}
+	}
+	d.made = nil
+	return errors.Join(errs...)
 }
 
 // holdsRun reports whether dir has a run's files in it.

@@ -7,8 +7,14 @@
 // fields under their old names), conversations.jsonl (ScanConversations,
 // ReadConversations, ReadSamples), late.jsonl (ReadLate, AttachLate) and
 // history.json (ReadHistory). While a run goes on it writes through Sinks:
-// conversations.jsonl appended line by line (durable through kill -9),
-// late.jsonl, and history.json rewritten after every sample. Merge
+// journal.jsonl (Journal: each conversation's start, turns and end as they
+// happen) and conversations.jsonl appended line by line (durable through
+// kill -9; a write cut short is truncated back to the last whole line),
+// late.jsonl, and history.json rewritten after every sample. The first
+// failed write stops the writing and makes the run invalid (Sinks.Invalid,
+// summary.json's verdict "invalid"). Rebuild recovers a run whose process
+// died from its journal; Abandon takes back what Create made for a run
+// that could not start. Merge
 // combines the directories of one run's segments (apply --segment, on
 // several machines) into the directory one run would have left.
 // LoadRunResults reads what verdict.Compare judges of a run.

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 
@@ -23,14 +24,28 @@ type Finished struct {
 	Results []verdict.Result
 	Summary *Summary
 	Verdict verdict.RenderOptions // as the verdict was printed
+	// Invalid says why the results are incomplete ("" when whole): the
+	// verdict printed and recorded is INVALID, whatever the thresholds say.
+	Invalid string
 }
 
-// Finish ends a run in its directory, in this order: it judges the
-// thresholds on the final figures, prints the verdict to w, writes
-// summary.json, closes the sinks (nil for none: a merge writes its data
-// beforehand) and renders the reports with render. It stops at the first
-// step that fails.
+// Finish ends a run in its directory, in this order: it closes the sinks
+// (nil for none: a merge writes its data beforehand), so that a write
+// that failed, to the last, is known; judges the thresholds on the final
+// figures; prints the verdict to w — INVALID when results were lost, in
+// place of the thresholds' verdict line —; writes summary.json (and then
+// removes the journal, unless results were lost) and renders the reports
+// with render. A run whose results were lost ends
+// with stop_reason error. It stops at the first step that fails; a
+// failure to close the sinks is returned once summary.json is written.
 func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) error) (*Finished, error) {
+	closeErr := sinks.Close()
+	if inv := sinks.Invalid(); inv != "" && e.Run.Invalid == "" {
+		e.Run.Invalid = inv
+	}
+	if e.Run.Invalid != "" && (e.Run.StopReason == "" || e.Run.StopReason == StopCompleted) {
+		e.Run.StopReason = StopError
+	}
 	f := &Finished{
 		Results: verdict.Evaluate(e.Thresholds, e.Snapshot),
 		Verdict: verdict.RenderOptions{
@@ -39,20 +54,48 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 			Color:       e.Color,
 			Steering:    e.Run.Steering,
 		},
+		Invalid: e.Run.Invalid,
 	}
 	fmt.Fprintln(w)
-	if err := verdict.Render(w, e.Snapshot, f.Results, f.Verdict); err != nil {
+	if err := renderVerdict(w, e.Snapshot, f); err != nil {
 		return nil, err
 	}
 	f.Summary = NewSummary(e.Run, e.Snapshot, f.Results)
 	if err := d.WriteSummary(f.Summary); err != nil {
 		return nil, fmt.Errorf("cannot write summary.json: %w", err)
 	}
-	if err := sinks.Close(); err != nil {
-		return nil, err
+	sinks.dropJournal()
+	if closeErr != nil {
+		return nil, closeErr
 	}
 	if err := render(d); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// renderVerdict prints the verdict tables and line; for a run whose
+// results were lost, the line says INVALID and why instead of what the
+// thresholds say, so no PASS is ever printed for it.
+func renderVerdict(w io.Writer, s metrics.Snapshot, f *Finished) error {
+	if f.Invalid == "" {
+		return verdict.Render(w, s, f.Results, f.Verdict)
+	}
+	var b bytes.Buffer
+	if err := verdict.Render(&b, s, f.Results, f.Verdict); err != nil {
+		return err
+	}
+	out, _ := bytes.CutSuffix(b.Bytes(), []byte(verdict.VerdictLine(f.Results, f.Verdict)+"\n"))
+	out = append(out, InvalidLine(f.Invalid, f.Verdict.Color)+"\n"...)
+	_, err := w.Write(out)
+	return err
+}
+
+// InvalidLine is the verdict line of a run whose results were lost.
+func InvalidLine(why string, color bool) string {
+	word := "INVALID"
+	if color {
+		word = "\x1b[31m" + word + "\x1b[0m"
+	}
+	return word + " — " + why
 }

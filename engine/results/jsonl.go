@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 
@@ -35,20 +36,51 @@ func (j *JSONL) Write(c *transcript.Conversation) error {
 // write(2) on an O_APPEND descriptor, with no buffer in between, so a process
 // killed at any moment (even kill -9) leaves every line append returned for
 // on disk, and at worst the line being written cut short (scanJSONLines
-// tolerates that). The file is opened by open, or else by the first append.
+// tolerates that). A write that fails or is cut short (a full disk) leaves
+// no fragment: the file is truncated back to the end of its last whole
+// line, so the lines after it, if any can be written, are whole too; when
+// even that fails, the appender refuses every later line rather than
+// write one after a fragment. The file is opened by open, or else by the
+// first append.
 type appender struct {
 	path string
+	// wrap, when set, stands between the appender and its file (tests: a
+	// disk that fills up after N bytes).
+	wrap func(*os.File) appendFile
 	// mu serialises writes: one line is on the file before the next begins,
-	// so lines never interleave even when a write is short.
+	// so lines never interleave even when a write is short. It guards f,
+	// end, dirty, broken and closed.
 	mu     sync.Mutex
-	f      *os.File
+	f      appendFile
+	end    int64 // offset of the end of the last whole line
+	dirty  bool  // lines written since the last sync
+	broken error // the file may end in a fragment: no more lines
 	closed bool
+}
+
+// appendFile is what an appender needs of its file (an *os.File).
+type appendFile interface {
+	io.Writer
+	Truncate(size int64) error
+	Sync() error
+	Close() error
 }
 
 func (a *appender) open() error {
 	f, err := os.OpenFile(a.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	a.f = f
-	return err
+	if err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	a.f, a.end = f, fi.Size()
+	if a.wrap != nil {
+		a.f = a.wrap(f)
+	}
+	return nil
 }
 
 // append writes v as one line; what names it in errors.
@@ -57,23 +89,58 @@ func (a *appender) append(v any, what string) error {
 	if err != nil {
 		return fmt.Errorf("cannot encode %s: %w", what, err)
 	}
+	return a.appendLine(line, what)
+}
+
+// appendLine writes line, which ends with its newline, all or nothing.
+func (a *appender) appendLine(line []byte, what string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closed {
+	switch {
+	case a.closed:
 		return fmt.Errorf("cannot write %s to %s: %w", what, a.path, os.ErrClosed)
-	}
-	if a.f == nil {
+	case a.broken != nil:
+		return fmt.Errorf("cannot write %s to %s: %w", what, a.path, a.broken)
+	case a.f == nil:
 		if err := a.open(); err != nil {
 			return fmt.Errorf("cannot open %s: %w", a.path, err)
 		}
 	}
-	if _, err := a.f.Write(line); err != nil {
-		return fmt.Errorf("cannot write %s to %s: %w", what, a.path, err)
+	n, err := a.f.Write(line)
+	if err == nil && n == len(line) {
+		a.end += int64(n)
+		a.dirty = true
+		return nil
+	}
+	if err == nil {
+		err = io.ErrShortWrite
+	}
+	if terr := a.f.Truncate(a.end); terr != nil {
+		a.broken = fmt.Errorf("a line cut short by %v could not be taken back (%v): the file may end in a fragment", err, terr)
+	}
+	if _, named := errors.AsType[*fs.PathError](err); named {
+		return fmt.Errorf("cannot write %s: %w", what, err)
+	}
+	return fmt.Errorf("cannot write %s to %s: %w", what, a.path, err)
+}
+
+// sync makes the lines written so far durable (fsync), if there are new
+// ones. The file stays usable while it syncs: only the descriptor is shared.
+func (a *appender) sync() error {
+	a.mu.Lock()
+	f, dirty := a.f, a.dirty
+	a.dirty = false
+	a.mu.Unlock()
+	if f == nil || !dirty {
+		return nil
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("cannot sync %s: %w", a.path, err)
 	}
 	return nil
 }
 
-// Close closes the file, if it was opened; later appends fail.
+// Close syncs and closes the file, if it was opened; later appends fail.
 func (a *appender) Close() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -81,7 +148,14 @@ func (a *appender) Close() error {
 	if a.f == nil {
 		return nil
 	}
-	err := a.f.Close()
+	var err error
+	if a.dirty {
+		err = a.f.Sync()
+		a.dirty = false
+	}
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
 	a.f = nil
 	if err != nil {
 		return fmt.Errorf("cannot close %s: %w", a.path, err)

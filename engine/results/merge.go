@@ -229,8 +229,21 @@ func (m *Merged) Run() Run {
 		StopReason:    m.stopReason(),
 		AbortedBy:     m.abortedBy(),
 		Steering:      m.Steering(),
+		Invalid:       m.invalid(),
 		Distributions: m.Metrics.Distributions,
 	}
+}
+
+// invalid says which segments lost results, and why: the merged run is
+// as invalid as its worst segment.
+func (m *Merged) invalid() string {
+	var out []string
+	for _, r := range m.Runs {
+		if why := r.Summary.Invalid; why != "" {
+			out = append(out, fmt.Sprintf("segment %s: %s", r.segment(), why))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // Summary is the merged run's summary.json: Run, the merged metrics, and

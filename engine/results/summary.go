@@ -27,12 +27,19 @@ type Summary struct {
 	// StopReason says how the run ended (Stop* values), AbortedBy the
 	// abort threshold that stopped it, if one did: what a pipeline reads
 	// to tell a finished run from a cut one.
-	StopReason string           `json:"stop_reason"`
-	AbortedBy  string           `json:"aborted_by,omitempty"`
-	Verdict    string           `json:"verdict"` // VerdictPass | VerdictFail
+	StopReason string `json:"stop_reason"`
+	AbortedBy  string `json:"aborted_by,omitempty"`
+	Verdict    string `json:"verdict"` // VerdictPass | VerdictFail | VerdictInvalid
+	// Invalid says why the run's results are incomplete (conversations
+	// that could not be recorded): the verdict is then VerdictInvalid,
+	// whatever the thresholds say.
+	Invalid    string           `json:"invalid,omitempty"`
 	Thresholds []Threshold      `json:"thresholds"`
 	Metrics    metrics.Snapshot `json:"metrics"`
 	Segment    *Segment         `json:"segment,omitempty"` // set when this process ran one slice of the users
+	// Rebuilt says the run's process died and voyplan report rebuilt the
+	// run from its journal (stop_reason crashed).
+	Rebuilt *Rebuilt `json:"rebuilt,omitempty"`
 	// Steering lists the changes made by hand while the run went on (the
 	// live dashboard's users and stop buttons); absent when there were none.
 	Steering []transcript.Steer `json:"steering,omitempty"`
@@ -46,8 +53,9 @@ type Summary struct {
 
 // Verdict values.
 const (
-	VerdictPass = "pass"
-	VerdictFail = "fail"
+	VerdictPass    = "pass"
+	VerdictFail    = "fail"
+	VerdictInvalid = "invalid" // results were lost: nothing can be concluded (Summary.Invalid)
 )
 
 // PlanInfo identifies the plan a run executed: enough to find it and to
@@ -82,7 +90,8 @@ const (
 	StopSignal    = "signal"    // SIGINT/SIGTERM (Ctrl-C)
 	StopDashboard = "dashboard" // the live dashboard's Stop button
 	StopAbort     = "abort"     // an abort threshold failed during the run (AbortedBy)
-	StopError     = "error"     // the run failed (its results are partial)
+	StopError     = "error"     // the run failed, or lost results (its results are partial; see Invalid)
+	StopCrashed   = "crashed"   // the process died; voyplan report rebuilt the run from its journal (Rebuilt)
 )
 
 // Segment is the slice of the virtual users this process ran (--segment
@@ -103,6 +112,10 @@ type Run struct {
 	AbortedBy   string
 	Segment     *Segment
 	Steering    []transcript.Steer
+	// Invalid says why the results are incomplete; "" when they are whole.
+	Invalid string
+	// Rebuilt is set for a run rebuilt from its journal after a crash.
+	Rebuilt *Rebuilt
 	// Distributions is the Recorder's (metrics.Recorder.Distributions).
 	Distributions map[string]metrics.Distribution
 }
@@ -119,10 +132,12 @@ func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
 		Interrupted: run.Interrupted,
 		StopReason:  cmp.Or(run.StopReason, StopCompleted),
 		AbortedBy:   run.AbortedBy,
-		Verdict:     verdictOf(rs),
+		Verdict:     verdictOf(rs, run.Invalid),
+		Invalid:     run.Invalid,
 		Thresholds:  thresholds(rs),
 		Metrics:     s,
 		Segment:     run.Segment,
+		Rebuilt:     run.Rebuilt,
 		Steering:    run.Steering,
 		Legacy:      LegacyOf(s),
 
@@ -130,7 +145,10 @@ func NewSummary(run Run, s metrics.Snapshot, rs []verdict.Result) *Summary {
 	}
 }
 
-func verdictOf(rs []verdict.Result) string {
+func verdictOf(rs []verdict.Result, invalid string) string {
+	if invalid != "" {
+		return VerdictInvalid
+	}
 	if verdict.Passed(rs) {
 		return VerdictPass
 	}

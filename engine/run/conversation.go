@@ -50,6 +50,11 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 		started: time.Now(),
 	}
 	c.rec.StartedAt = c.started
+	if j := r.opts.Journal; j != nil {
+		if err := j.Begin(c.rec); err != nil {
+			r.sinkFailed(err)
+		}
+	}
 	c.session = r.open(c.rec)
 	r.rec.ConversationStarted(user.Persona.Name)
 	r.live.begin(c.rec)
@@ -88,11 +93,21 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 		}
 		c.r.live.sending(c.rec.ID, n, step.Text)
 		out, done := c.turn(ctx, n, step)
+		c.journalTurn()
 		c.r.live.turned(c.rec.ID, c.rec.Turns[len(c.rec.Turns)-1])
 		if done {
 			return out.outcome, out.reason, out.detail
 		}
 		reply = c.rec.Turns[len(c.rec.Turns)-1].Messages
+	}
+}
+
+// journalTurn hands the turn that just ended to the Journal, if any.
+func (c *conversation) journalTurn() {
+	if j := c.r.opts.Journal; j != nil {
+		if err := j.Turn(c.rec.ID, &c.rec.Turns[len(c.rec.Turns)-1]); err != nil {
+			c.r.sinkFailed(err)
+		}
 	}
 }
 
@@ -192,6 +207,6 @@ func (r *Runner) finish(c *transcript.Conversation) {
 		return
 	}
 	if err := r.opts.Sink.Write(c); err != nil {
-		r.sinkErr.CompareAndSwap(nil, &err)
+		r.sinkFailed(err)
 	}
 }

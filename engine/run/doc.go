@@ -5,7 +5,9 @@
 // conversations (send a message and get the reply through the target's
 // protocol — see engine/protocol — then judge it) until the
 // stages end, every user is done, or the run is stopped. Every conversation
-// that starts is handed to the Sink exactly once, with an outcome. Open
+// that starts is handed to the Sink exactly once, with an outcome, and its
+// start and turns to the Journal as they happen; the first write either
+// cannot take stops the run as Stop does (Options.SinkFailed). Open
 // stages (arrival_rate) start conversations at their due times instead,
 // each by a fresh user, dropping those that find max_users in flight
 // (open.go).

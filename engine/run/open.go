@@ -59,6 +59,9 @@ func (r *Runner) arrive(startCtx, convCtx context.Context, timer *time.Timer, a 
 			return false
 		}
 		n := a.First + k
+		if r.isDraining() { // Stop, or results that cannot be recorded, before startCtx says so
+			return false
+		}
 		if r.running.Load() >= int64(a.MaxUsers) {
 			persona := r.plan.PersonaOf(n)
 			r.rec.ConversationDropped(persona.Name)

@@ -23,6 +23,16 @@ type Sink interface {
 	Write(c *transcript.Conversation) error
 }
 
+// Journal receives a conversation's progress as it happens, before the
+// Sink gets it whole: its start (the record without turns) and each turn
+// as it ends, so that a run killed in the middle loses at most the turns
+// in flight. Like the Sink it is called from many goroutines at once, and
+// a failure of either stops the run (Options.SinkFailed).
+type Journal interface {
+	Begin(c *transcript.Conversation) error
+	Turn(id string, t *transcript.Turn) error
+}
+
 // LateSink receives the callbacks that arrive after their conversation was
 // handed to the Sink (late.jsonl). It is called from the webhook handler,
 // so it must be safe for concurrent use and quick.
@@ -32,9 +42,10 @@ type LateSink interface {
 
 // Options tune a run; the zero value is usable.
 type Options struct {
-	Sink Sink         // nil: conversations are only counted
-	Late LateSink     // nil: callbacks after a conversation ended are only counted and logged
-	Log  *slog.Logger // nil: discard
+	Sink    Sink         // nil: conversations are only counted
+	Journal Journal      // nil: no record of conversations in flight
+	Late    LateSink     // nil: callbacks after a conversation ended are only counted and logged
+	Log     *slog.Logger // nil: discard
 	// GracefulStop is how long conversations still in flight when the
 	// stages end may go on before they are cut and recorded as interrupted.
 	// Default 30s.
@@ -60,6 +71,10 @@ type Options struct {
 	// Segment, when not whole, runs only this process's slice of the
 	// virtual users (segment.go); the schedule's user counts stay global.
 	Segment Segment
+	// SinkFailed, when set, is called once, at the first write the Sink or
+	// the Journal could not take, after the run was told to stop: a run
+	// that cannot record its results must not go on spending load.
+	SinkFailed func(err error)
 }
 
 // Result is what a finished run hands back.
@@ -147,6 +162,19 @@ func (r *Runner) Elapsed() time.Duration {
 		return 0
 	}
 	return time.Since(*start)
+}
+
+// sinkFailed stops a run whose results can no longer be recorded, as Stop
+// does, at the first failure; Run then returns it as its error.
+func (r *Runner) sinkFailed(err error) {
+	if !r.sinkErr.CompareAndSwap(nil, &err) {
+		return
+	}
+	r.Stop()
+	r.log.Error("cannot record the results: no more conversations start, the run stops after the turns in flight, and its verdict is INVALID", "err", err)
+	if r.opts.SinkFailed != nil {
+		r.opts.SinkFailed(err)
+	}
 }
 
 // Stop ends the run gracefully: no conversation starts any more, and those in

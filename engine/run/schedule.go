@@ -120,7 +120,7 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 		if i > 0 && pace > 0 && !r.pause(startCtx, v, timer, pace) {
 			return
 		}
-		if startCtx.Err() != nil || closed(v.retire) {
+		if startCtx.Err() != nil || closed(v.retire) || r.isDraining() { // draining: Stop, or results that cannot be recorded
 			return
 		}
 		r.rec.ConversationDue(user.Persona.Name, time.Since(due))

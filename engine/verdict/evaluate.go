@@ -22,6 +22,7 @@ type Result struct {
 	Observed string
 	Err      error // the check could not be evaluated; Pass is then false
 	Abort    bool  // the threshold stops the run when it fails
+	OnNoData string
 }
 
 // Evaluate runs every threshold's check against s, in order.
@@ -55,7 +56,7 @@ func Failed(rs []Result) []Result {
 }
 
 func evaluate(th *plan.Threshold, s metrics.Snapshot) Result {
-	r := Result{Name: th.Name, Check: th.Check, Abort: th.Abort}
+	r := Result{Name: th.Name, Check: th.Check, Abort: th.Abort, OnNoData: th.OnNoData}
 	pass, err := check(th, s)
 	if err != nil {
 		r.Err = err

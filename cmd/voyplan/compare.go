@@ -4,17 +4,24 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
 
 func (a *app) compare(args []string) error {
 	fs := newFlagSet("compare")
-	limit := percentFlag(0.10)
-	fs.Var(&limit, "max-regression", `largest regression tolerated, relative to BASE ("10%" or 0.1); beyond it the exit code is 2; 0: none tolerated`)
+	def := verdict.DefaultMinEffect()
+	minChange := percentFlag(def.Relative)
+	fs.Var(&minChange, "min-change", `smallest change of a timing, relative to BASE ("10%" or 0.1), that counts as a regression or an improvement`)
+	fs.Var(&minChange, "max-regression", "the former name of --min-change")
+	minMS := fs.Float64("min-ms", def.TimingMS, "smallest change of a timing, in milliseconds, that counts")
+	minPoints := fs.Float64("min-points", 100*def.RatePoints, "smallest change of a rate (success, error), in percentage points, that counts")
+	gate := fs.String("gate", "", `the metrics whose regression exits 2, comma-separated ("reply.p95,conversations.success_rate"; "reply" gates every reply timing); "all": every metric; default: those the runs' thresholds read`)
 	confidence := fs.Float64("confidence", 0.99, "confidence of the noise bands")
 	all := fs.Bool("all", false, "also list the metrics that are 0 in both runs")
 	if err := a.parseArgs(fs, args, 2, "BASE", "NEW"); err != nil {
@@ -22,6 +29,9 @@ func (a *app) compare(args []string) error {
 	}
 	if *confidence <= 0 || *confidence >= 1 {
 		return withCode(exitError, fmt.Errorf("--confidence must be between 0 and 1, got %v", *confidence))
+	}
+	if minChange < 0 || *minMS < 0 || *minPoints < 0 {
+		return withCode(exitError, fmt.Errorf("--min-change, --min-ms and --min-points must be 0 or more"))
 	}
 	base, err := results.LoadRunResults(fs.Arg(0))
 	if err != nil {
@@ -35,11 +45,19 @@ func (a *app) compare(args []string) error {
 		a.warnTorn(runDir(run))
 	}
 	a.noteSummaryOnly(base, next)
-	c := verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: float64(limit), Confidence: *confidence})
+	gates, err := a.gateOf(*gate, base, next)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	c := verdict.Compare(base, next, verdict.CompareOptions{
+		MinEffect:  verdict.MinEffect{Relative: float64(minChange), TimingMS: *minMS, RatePoints: *minPoints / 100},
+		Gate:       gates,
+		Confidence: *confidence,
+	})
 	if err := verdict.WriteComparison(a.stdout, c, verdict.TableOptions{Color: a.color(), All: *all}); err != nil {
 		return withCode(exitError, err)
 	}
-	if len(c.OverLimit()) > 0 {
+	if len(c.Failing()) > 0 {
 		return withCode(exitThreshold, nil)
 	}
 	return nil
@@ -52,6 +70,73 @@ func runDir(path string) *results.Dir {
 		return results.At(filepath.Dir(path))
 	}
 	return results.At(path)
+}
+
+// gateOf is the metrics a comparison gates on: those --gate names, every
+// one for "all" (nil), and by default those the thresholds of the runs read
+// (from their summaries), or every one when they have none.
+func (a *app) gateOf(flag string, runs ...*verdict.RunResults) ([]string, error) {
+	switch flag = strings.TrimSpace(flag); flag {
+	case "all":
+		return nil, nil
+	case "":
+	default:
+		var names []string
+		for _, n := range strings.Split(flag, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				names = append(names, n)
+			}
+		}
+		return names, nil
+	}
+	gates := []string{}
+	checks := 0
+	for _, r := range runs {
+		for _, check := range r.Checks {
+			checks++
+			th, err := plan.CompileCheck(plan.CheckSource{Name: "gate", Check: check})
+			if err != nil {
+				return nil, fmt.Errorf("%s: threshold check %q cannot be read for --gate: %w", r.Path, check, err)
+			}
+			for _, rd := range th.Reads {
+				for _, g := range gateNames(rd) {
+					if !slices.Contains(gates, g) {
+						gates = append(gates, g)
+					}
+				}
+			}
+		}
+	}
+	if checks == 0 {
+		fmt.Fprintf(a.stderr, "voyplan: the runs judged no thresholds: every metric is gated (--gate names some)\n")
+		return nil, nil
+	}
+	fmt.Fprintf(a.stderr, "voyplan: gating on what the thresholds read: %s (--gate changes it)\n", strings.Join(gates, ", "))
+	return gates, nil
+}
+
+// gateNames are the comparison's names of what a check reads:
+// personas.edman.success_rate for personas["edman"].success_rate, and the
+// rate compare judges for a count it does not (a check on reply.failed
+// gates reply.error_rate, one on conversations.failed the success rate).
+func gateNames(r plan.Read) []string {
+	parts := []string{r.Metric}
+	if r.Key != "" {
+		parts = append(parts, r.Key)
+	}
+	prefix := strings.Join(parts, ".")
+	if r.Field == "" {
+		return []string{prefix}
+	}
+	names := []string{prefix + "." + r.Field}
+	conversations := r.Metric == "conversations" || r.Metric == "personas"
+	switch {
+	case conversations && slices.Contains([]string{"succeeded", "failed", "abandoned"}, r.Field):
+		names = append(names, prefix+".success_rate")
+	case !conversations && slices.Contains([]string{"count", "failed"}, r.Field):
+		names = append(names, prefix+".error_rate")
+	}
+	return names
 }
 
 // noteSummaryOnly says when latency bands come from summaries alone.

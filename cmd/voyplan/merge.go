@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
@@ -41,7 +43,7 @@ func (a *app) merge(args []string) error {
 	for _, n := range m.Notes {
 		fmt.Fprintf(a.stderr, "voyplan: warning: %s\n", n)
 	}
-	ths, err := thresholdsOf(m.Runs[0])
+	ths, err := thresholdsOf(m.Runs[0], slices.Sorted(maps.Keys(m.Metrics.Snapshot.Personas)))
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -59,11 +61,18 @@ func (a *app) merge(args []string) error {
 }
 
 // thresholdsOf compiles the thresholds a segment's summary recorded, with
-// the checks as the plan had them, as the plan's loader compiles them.
-func thresholdsOf(r *results.SegmentRun) ([]*plan.Threshold, error) {
+// the checks as the plan had them, as the plan's loader compiles them: the
+// personas they name resolved among the run's (every persona of the plan
+// is in each segment's metrics, drawn or not; none in a summary older
+// than that: not checked).
+func thresholdsOf(r *results.SegmentRun, personas []string) ([]*plan.Threshold, error) {
+	if len(personas) == 0 {
+		personas = nil
+	}
 	out := make([]*plan.Threshold, 0, len(r.Summary.Thresholds))
 	for _, th := range r.Summary.Thresholds {
-		t, err := plan.CompileCheck(th.Name, th.Check, th.Abort)
+		t, err := plan.CompileCheck(plan.CheckSource{Name: th.Name, Check: th.Check, Abort: th.Abort,
+			OnNoData: th.OnNoData, Personas: personas})
 		if err != nil {
 			return nil, fmt.Errorf("%s: threshold %q cannot be judged again: %v",
 				filepath.Join(r.Dir, results.SummaryFile), th.Name, err)

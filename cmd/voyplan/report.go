@@ -57,7 +57,7 @@ func (a *app) rebuild(dir *results.Dir) error {
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	ths, err := compileThresholds(rc.Thresholds, dir.File(results.JournalFile))
+	ths, err := compileThresholds(rc.Thresholds, rc.Personas, dir.File(results.JournalFile))
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -70,11 +70,13 @@ func (a *app) rebuild(dir *results.Dir) error {
 }
 
 // compileThresholds compiles thresholds as the plan had them (in the
-// journal), as the plan's loader compiles them; from names the file.
-func compileThresholds(in []results.JournalThreshold, from string) ([]*plan.Threshold, error) {
+// journal), as the plan's loader compiles them, resolving personas["…"]
+// against the run's; from names the file.
+func compileThresholds(in []results.JournalThreshold, personas []string, from string) ([]*plan.Threshold, error) {
 	out := make([]*plan.Threshold, 0, len(in))
 	for _, th := range in {
-		t, err := plan.CompileCheck(th.Name, th.Check, th.Abort)
+		t, err := plan.CompileCheck(plan.CheckSource{Name: th.Name, Check: th.Check, Abort: th.Abort,
+			OnNoData: th.OnNoData, Personas: personas})
 		if err != nil {
 			return nil, fmt.Errorf("%s: threshold %q cannot be judged again: %v", from, th.Name, err)
 		}

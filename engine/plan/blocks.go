@@ -289,17 +289,21 @@ func (l *loader) decodeThresholds(blocks hcl.Blocks) {
 
 // decodeThreshold decodes one threshold; nil when it has no usable check.
 func (l *loader) decodeThreshold(b *hcl.Block) (*Threshold, hcl.Diagnostics) {
-	t := &Threshold{Name: b.Labels[0], Range: b.DefRange}
+	t := &Threshold{Name: b.Labels[0], Range: b.DefRange, OnNoData: NoDataFail}
 	var diags hcl.Diagnostics
 	a, _ := decode.Content(b, thresholdSchema, l.scope(), &diags)
 	a.Bool("abort", &t.Abort)
+	if a.Str("on_no_data", &t.OnNoData) {
+		a.Require("on_no_data", ValidOnNoData(t.OnNoData),
+			`"fail" (the default: a threshold that judged nothing fails) or "pass" (it holds)`)
+	}
 	if !a.Str("check", &t.Check) {
 		return nil, diags
 	}
 	attr := a.Attributes["check"]
 	t.Range = attr.Expr.Range()
-	prog, cdiags := l.compileCheck(attr, t.Check)
-	t.Program = prog
+	prog, reads, cdiags := l.compileCheck(attr, t.Check, l.personaNames())
+	t.Program, t.Reads = prog, reads
 	return t, append(diags, cdiags...)
 }
 

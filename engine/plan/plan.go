@@ -209,8 +209,21 @@ type Threshold struct {
 	Check   string
 	Program *vm.Program
 	Abort   bool // also checked during the run; stops it when it fails
-	Range   hcl.Range
+	// Reads is every figure the check reads (its syntax tree walked at
+	// load time): when one of them has no samples the check judged
+	// nothing, and verdict says NO DATA instead of judging it on zeros.
+	Reads []Read
+	// OnNoData is the threshold's outcome when it has no data: NoDataFail
+	// (the default) or NoDataPass.
+	OnNoData string
+	Range    hcl.Range
 }
+
+// Values of Threshold.OnNoData (on_no_data).
+const (
+	NoDataFail = "fail"
+	NoDataPass = "pass"
+)
 
 // User is one virtual user's instantiation of the plan: its persona and the
 // values of the per-user expressions, all drawn from the user's own seeded

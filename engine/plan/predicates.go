@@ -27,9 +27,20 @@ var (
 	}
 )
 
-// compileCheck compiles a threshold's check against metrics.Snapshot.
-func (l *loader) compileCheck(attr *hcl.Attribute, src string) (*vm.Program, hcl.Diagnostics) {
-	return l.compile(attr, attr.Expr.Range(), src, metrics.Snapshot{}, checkKind)
+// compileCheck compiles a threshold's check against metrics.Snapshot, its
+// persona names among personas (nil: not checked), and returns what it
+// reads.
+func (l *loader) compileCheck(attr *hcl.Attribute, src string, personas []string) (*vm.Program, []Read, hcl.Diagnostics) {
+	return l.compile(attr, attr.Expr.Range(), src, metrics.Snapshot{}, checkShape(personas), checkKind)
+}
+
+// personaNames is the plan's personas, by name.
+func (l *loader) personaNames() []string {
+	names := make([]string, len(l.plan.Personas))
+	for i, p := range l.plan.Personas {
+		names[i] = p.Name
+	}
+	return names
 }
 
 // completeWhen compiles the conversation's complete_when (or the default)
@@ -42,7 +53,7 @@ func (l *loader) completeWhen(a *decode.Attrs, src string, rng hcl.Range) *Predi
 		}
 		rng = attr.Expr.Range()
 	}
-	prog, diags := l.compile(attr, rng, src, l.turnEnvShape(), completeWhenKind)
+	prog, _, diags := l.compile(attr, rng, src, l.turnEnvShape(), turnShape(l.data), completeWhenKind)
 	l.add(diags)
 	if prog == nil {
 		return nil
@@ -65,12 +76,19 @@ func (l *loader) turnEnvShape() map[string]any {
 }
 
 // compile compiles src, which attr (nil for a default) evaluated to, as a
-// boolean expr-lang program over env. A compile error is reported at its
-// position inside the string when the string is written as a plain literal.
-func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, kind decode.ExprKind) (*vm.Program, hcl.Diagnostics) {
+// boolean expr-lang program over env, then resolves every name it reads
+// through names (names.go: expr-lang checks struct fields, not the keys of
+// maps such as personas), and returns what it reads. A name that does
+// not resolve, or a compile error, is reported at its position inside the
+// string when the string is written as a plain literal.
+func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, names *shape, kind decode.ExprKind) (*vm.Program, []Read, hcl.Diagnostics) {
 	prog, diag := decode.Compile(l.src, attr, rng, src, env, kind, expr.AsBool())
 	if diag != nil {
-		return nil, hcl.Diagnostics{diag}
+		return nil, nil, hcl.Diagnostics{diag}
 	}
-	return prog, nil
+	reads, errs := resolve(src, names)
+	if len(errs) > 0 {
+		return nil, nil, nameDiagnostics(l.src, attr, rng, src, errs, kind)
+	}
+	return prog, reads, nil
 }

@@ -15,6 +15,7 @@ const predicateBase = `
 target "x" { url = "https://example.com/" }
 data "customer" { cpf = cpf() }
 persona "edman" { script = ["a"] }
+persona "kataryna" { script = ["b"] } # the checks below read both personas
 stage "s" {
   users      = 1
   spawn_rate = 1

@@ -71,7 +71,7 @@ func (l *loader) decodeRule(b *hcl.Block) (*Rule, hcl.Expression) {
 	var src string
 	if a.Str("when", &src) {
 		attr := a.Attributes["when"]
-		prog, diags := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), ruleWhenKind)
+		prog, _, diags := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), turnShape(l.data), ruleWhenKind)
 		l.add(diags)
 		if prog != nil {
 			r.When = &Predicate{Source: src, Program: prog, Range: attr.Expr.Range()}

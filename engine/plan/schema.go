@@ -80,5 +80,5 @@ var stageSchema = &hcl.BodySchema{
 }
 
 var thresholdSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "check", Required: true}, {Name: "abort"}},
+	Attributes: []hcl.AttributeSchema{{Name: "check", Required: true}, {Name: "abort"}, {Name: "on_no_data"}},
 }

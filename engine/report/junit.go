@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/voyplan/voyplan/engine/results"
+	"github.com/voyplan/voyplan/engine/verdict"
 )
 
 // JUnit's XML, the subset CI systems read: one suite per run, one test case
@@ -121,6 +122,12 @@ func junitCaseOf(plan string, th results.Threshold) junitCase {
 			Message: fmt.Sprintf("the check could not be evaluated: %s", th.Error),
 			Type:    "evaluation",
 			Text:    fmt.Sprintf("check: %s\nerror: %s", th.Check, th.Error),
+		}
+	case th.Result == verdict.OutcomeNoData && !th.Pass:
+		c.Failure = &junitProblem{
+			Message: "no data",
+			Type:    "no_data",
+			Text:    fmt.Sprintf("check: %s\nobserved: %s\nnothing the check reads was observed; on_no_data = \"pass\" would let it pass", th.Check, th.Observed),
 		}
 	case !th.Pass:
 		c.Failure = &junitProblem{

@@ -16,6 +16,7 @@ import (
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/verdict"
 )
 
 func readCSVFile(t *testing.T, path string) [][]string {
@@ -177,6 +178,25 @@ func TestJUnit(t *testing.T) {
 	}
 	if cs[2].Error == nil || !strings.Contains(cs[2].Error.Message, "boom") {
 		t.Errorf("unevaluable threshold: %+v", cs[2])
+	}
+}
+
+// TestJUnitNoData: a threshold with no data is a failed test case whose
+// message says so.
+func TestJUnitNoData(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := knownSummary()
+	s.Thresholds[0].Result, s.Thresholds[0].Observed = verdict.OutcomeNoData, "no data: no conversation ended"
+	if err := WriteJUnit(results.At(dir), s); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, results.JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `<failure message="no data" type="no_data">`) || !strings.Contains(string(b), `failures="1"`) {
+		t.Errorf("junit.xml:\n%s", b)
 	}
 }
 

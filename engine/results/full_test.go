@@ -205,7 +205,7 @@ func TestSinksFullDiskMakeTheRunInvalid(t *testing.T) {
 		t.Errorf("Invalid() = %q", inv)
 	}
 
-	th, err := plan.CompileCheck("started", "conversations.started >= 0", false)
+	th, err := plan.CompileCheck(plan.CheckSource{Name: "started", Check: "conversations.started >= 0"})
 	if err != nil {
 		t.Fatal(err)
 	}

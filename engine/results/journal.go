@@ -30,9 +30,10 @@ type JournalRun struct {
 
 // JournalThreshold is a threshold as the plan had it, to judge it again.
 type JournalThreshold struct {
-	Name  string `json:"name"`
-	Check string `json:"check"`
-	Abort bool   `json:"abort"`
+	Name     string `json:"name"`
+	Check    string `json:"check"`
+	Abort    bool   `json:"abort"`
+	OnNoData string `json:"on_no_data,omitempty"`
 }
 
 // Journal events (journalEntry.Ev).
@@ -91,7 +92,7 @@ func JournalRunOf(p *plan.Plan, version string, seg *Segment, startedAt time.Tim
 		run.Personas[i] = ps.Name
 	}
 	for i, th := range p.Thresholds {
-		run.Thresholds[i] = JournalThreshold{Name: th.Name, Check: th.Check, Abort: th.Abort}
+		run.Thresholds[i] = JournalThreshold{Name: th.Name, Check: th.Check, Abort: th.Abort, OnNoData: th.OnNoData}
 	}
 	return run
 }

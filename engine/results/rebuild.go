@@ -30,6 +30,7 @@ type Rebuilt struct {
 type Recovery struct {
 	Ending     Ending
 	Thresholds []JournalThreshold
+	Personas   []string // the plan's, to resolve the thresholds' personas["…"]
 	Rebuilt    Rebuilt
 }
 
@@ -67,7 +68,7 @@ func (d *Dir) Rebuild() (*Recovery, error) {
 		return nil, err
 	}
 	rec := metrics.NewRecorder(run.Personas)
-	out := &Recovery{Thresholds: run.Thresholds, Rebuilt: Rebuilt{From: JournalFile, InFlight: len(pending.order)}}
+	out := &Recovery{Thresholds: run.Thresholds, Personas: run.Personas, Rebuilt: Rebuilt{From: JournalFile, InFlight: len(pending.order)}}
 	err = writeAtomic(d.path, ConversationsFile, func(w io.Writer) error {
 		n, err := copyRecorded(d.File(ConversationsFile), w, func(c *transcript.Conversation) {
 			replay(rec, c)

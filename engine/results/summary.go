@@ -76,12 +76,19 @@ func PlanInfoOf(p *plan.Plan) PlanInfo {
 
 // Threshold is one threshold's outcome as summary.json carries it.
 type Threshold struct {
-	Name     string `json:"name"`
-	Check    string `json:"check"`
-	Pass     bool   `json:"pass"`
+	Name  string `json:"name"`
+	Check string `json:"check"`
+	Pass  bool   `json:"pass"`
+	// Result is what the check found: pass, fail, error, or no_data when
+	// a figure it reads had nothing behind it (Pass then being what
+	// on_no_data says, false by default).
+	Result   string `json:"result"`
 	Observed string `json:"observed"`
 	Error    string `json:"error,omitempty"`
 	Abort    bool   `json:"abort"`
+	// OnNoData is the threshold's on_no_data ("fail" or "pass"), so that
+	// merge judges the segments again as the plan said.
+	OnNoData string `json:"on_no_data,omitempty"`
 }
 
 // How a run ended (Summary.StopReason).
@@ -158,7 +165,8 @@ func verdictOf(rs []verdict.Result, invalid string) string {
 func thresholds(rs []verdict.Result) []Threshold {
 	out := make([]Threshold, len(rs))
 	for i, r := range rs {
-		out[i] = Threshold{Name: r.Name, Check: r.Check, Pass: r.Pass, Observed: r.Observed, Abort: r.Abort}
+		out[i] = Threshold{Name: r.Name, Check: r.Check, Pass: r.Pass, Observed: r.Observed, Abort: r.Abort, OnNoData: r.OnNoData,
+			Result: r.Outcome()}
 		if r.Err != nil {
 			out[i].Error = r.Err.Error()
 		}

@@ -70,9 +70,9 @@ func TestNewSummary(t *testing.T) {
 		t.Errorf("verdict %q, interrupted %v, duration %v", s.Verdict, s.Interrupted, s.DurationMS)
 	}
 	want := []Threshold{
-		{Name: "success", Check: "conversations.success_rate >= 0.9", Observed: "0.8"},
-		{Name: "budget", Check: "cost.usd <= 1.0", Pass: true, Observed: "0.25", Abort: true},
-		{Name: "broken", Check: "x", Observed: "error: boom", Error: "boom"},
+		{Name: "success", Check: "conversations.success_rate >= 0.9", Result: "fail", Observed: "0.8"},
+		{Name: "budget", Check: "cost.usd <= 1.0", Pass: true, Result: "pass", Observed: "0.25", Abort: true},
+		{Name: "broken", Check: "x", Result: "error", Observed: "error: boom", Error: "boom"},
 	}
 	for i := range want {
 		if s.Thresholds[i] != want[i] {
@@ -239,5 +239,37 @@ func TestSummarySchema(t *testing.T) {
 				t.Errorf("err = %v; want one naming %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSummaryNoData: a threshold that judged nothing is "result": "no_data"
+// with pass false, and the run's verdict fails; on_no_data = "pass" keeps
+// the result and passes it.
+func TestSummaryNoData(t *testing.T) {
+	t.Parallel()
+	rs := []verdict.Result{
+		{Name: "success", Check: "conversations.success_rate >= 0.9", NoData: true, OnNoData: "fail", Observed: "no data: no conversation ended"},
+		{Name: "edman", Check: `personas["edman"].failed == 0`, NoData: true, Pass: true, OnNoData: "pass", Observed: `no data: persona "edman" never drawn`},
+	}
+	s := knownSummary()
+	s = NewSummary(Run{Plan: s.Plan, Version: s.Version}, s.Metrics, rs)
+	if s.Verdict != VerdictFail {
+		t.Errorf("verdict %q", s.Verdict)
+	}
+	want := []Threshold{
+		{Name: "success", Check: rs[0].Check, Result: "no_data", Observed: rs[0].Observed, OnNoData: "fail"},
+		{Name: "edman", Check: rs[1].Check, Pass: true, Result: "no_data", Observed: rs[1].Observed, OnNoData: "pass"},
+	}
+	for i := range want {
+		if s.Thresholds[i] != want[i] {
+			t.Errorf("threshold %d = %+v; want %+v", i, s.Thresholds[i], want[i])
+		}
+	}
+	raw, err := encodeSummary(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateSummary(raw); err != nil {
+		t.Errorf("the summary does not validate: %v", err)
 	}
 }

@@ -255,14 +255,13 @@ func (r *Runner) watchAbort(ctx context.Context, stop func()) {
 		case <-tick.C:
 		case <-r.billed: // a budget must not wait for the next tick
 		}
-		for _, res := range verdict.Evaluate(abort, r.rec.Snapshot(r.Elapsed())) {
-			if !res.Pass {
-				name := res.Name
-				r.aborted.CompareAndSwap(nil, &name)
-				r.log.Warn("abort threshold failed, stopping", "threshold", name, "observed", res.Observed)
-				stop()
-				return
-			}
+		// only on what was observed: a figure not sampled yet is no reason to stop
+		if crossed := verdict.Crossed(verdict.Evaluate(abort, r.rec.Snapshot(r.Elapsed()))); len(crossed) > 0 {
+			name := crossed[0].Name
+			r.aborted.CompareAndSwap(nil, &name)
+			r.log.Warn("abort threshold failed, stopping", "threshold", name, "observed", crossed[0].Observed)
+			stop()
+			return
 		}
 	}
 }

@@ -16,7 +16,10 @@ import (
 // and the timings of its conversations when conversations.jsonl is at hand
 // (engine/results reads them).
 type RunResults struct {
-	Path    string
+	Path string
+	// Checks are the checks of the thresholds the run judged, from its
+	// summary: what the default gate of a comparison reads.
+	Checks  []string
 	metrics flat
 	// Samples is nil when the run's conversations.jsonl could not be found:
 	// latency bounds then come from the summary alone (see Compare).
@@ -30,15 +33,31 @@ func NewRunResults(path string, summary []byte, samples *Samples) (*RunResults, 
 	if err != nil {
 		return nil, err
 	}
-	return &RunResults{Path: path, metrics: m, Samples: samples}, nil
+	var ths struct {
+		Thresholds []struct {
+			Check string `json:"check"`
+		} `json:"thresholds"`
+	}
+	if err := json.Unmarshal(summary, &ths); err != nil {
+		return nil, fmt.Errorf("invalid summary: %w", err)
+	}
+	r := &RunResults{Path: path, metrics: m, Samples: samples}
+	for _, th := range ths.Thresholds {
+		r.Checks = append(r.Checks, th.Check)
+	}
+	return r, nil
 }
 
 // CompareOptions tune Compare; the zero value is usable.
 type CompareOptions struct {
-	// MaxRegression is the largest regression tolerated, relative to the
-	// base value (0.1: a metric may get 10 % worse). A regression beyond it
-	// is OverLimit. Negative: any regression is over the limit.
-	MaxRegression float64
+	// MinEffect is how large a change beyond the noise must be to count
+	// as a regression or an improvement; the zero value: any change
+	// beyond the noise counts. DefaultMinEffect is what a user would pick.
+	MinEffect MinEffect
+	// Gate names the metrics whose regression fails the comparison
+	// (Failing): a name gates the metric of that name and those under it
+	// ("reply" gates reply.p95 and reply.avg). Nil gates every metric.
+	Gate []string
 	// Confidence of the noise bands; default 0.99. Many metrics are
 	// compared at once, so the bands are wide on purpose: a gate that cries
 	// wolf is soon ignored.
@@ -49,6 +68,21 @@ type CompareOptions struct {
 	// default 1.
 	Seed uint64
 }
+
+// MinEffect is the smallest change that matters: a timing must change by
+// both Relative (of the base) and TimingMS, a rate (success or error, a
+// fraction) by RatePoints.
+type MinEffect struct {
+	Relative   float64 // 0.10: 10 % of the base value (timings)
+	TimingMS   float64 // 5: five milliseconds
+	RatePoints float64 // 0.02: two percentage points
+}
+
+// DefaultMinEffect is 10 % and 5 ms for timings, 2 points for rates: a
+// change below either does not block a release, however sure it is (two
+// healthy runs of one plan differ by 0.3 ms in their send latency, beyond
+// the noise of a few hundred loopback POSTs, and that is no regression).
+func DefaultMinEffect() MinEffect { return MinEffect{Relative: 0.10, TimingMS: 5, RatePoints: 0.02} }
 
 func (o CompareOptions) withDefaults() CompareOptions {
 	if o.Confidence <= 0 || o.Confidence >= 1 {
@@ -89,16 +123,22 @@ const (
 
 // Row is one metric of a comparison.
 type Row struct {
-	Metric         string  // as thresholds name it: reply.p95, personas.edman.success_rate
-	Unit           string  // "ms", "usd" or "" (a count or a fraction)
-	Base, New      float64 // NaN when the run does not have the metric
-	Change         float64 // (New − Base) / Base; ±Inf when Base is 0 and New is not
-	Better         string  // "lower", "higher" or "" (not judged)
-	Method         string  // how the noise band was found
-	Low, High      float64 // the band of New − Base at the chosen confidence
-	Verdict        string
-	OverLimit      bool    // a regression beyond MaxRegression
-	relWorseningBy float64 // how much worse, relative to Base (>0: worse)
+	Metric    string  // as thresholds name it: reply.p95, personas.edman.success_rate
+	Unit      string  // "ms", "usd" or "" (a count or a fraction)
+	Base, New float64 // NaN when the run does not have the metric
+	Change    float64 // (New − Base) / Base; ±Inf when Base is 0 and New is not
+	Better    string  // "lower", "higher" or "" (not judged)
+	Method    string  // how the noise band was found
+	Low, High float64 // the band of New − Base at the chosen confidence
+	// Verdict is Regression or Improved only for a change beyond the noise
+	// and at least the minimum effect; Noise otherwise.
+	Verdict string
+	// Significant: the band lies on one side of zero. A significant change
+	// below the minimum effect is still Noise.
+	Significant bool
+	// Gated: a regression of this metric fails the comparison.
+	Gated bool
+	rate  bool // a rate (MinEffect.RatePoints), not a timing
 }
 
 // Idle reports whether the metric is 0 (or absent) in both runs.
@@ -109,19 +149,34 @@ func (r Row) Idle() bool {
 
 // Comparison is every metric of two runs, side by side.
 type Comparison struct {
-	Base, New     string
-	Confidence    float64
-	MaxRegression float64
-	Rows          []Row
+	Base, New  string
+	Confidence float64
+	MinEffect  MinEffect
+	Gate       []string // nil: every metric
+	Rows       []Row
 }
 
-// Regressions returns the rows marked as regressions.
+// Regressions returns the rows marked as regressions, gated or not.
 func (c *Comparison) Regressions() []Row {
 	return c.filter(func(r Row) bool { return r.Verdict == Regression })
 }
 
-// OverLimit returns the regressions beyond MaxRegression.
-func (c *Comparison) OverLimit() []Row { return c.filter(func(r Row) bool { return r.OverLimit }) }
+// Improvements returns the rows marked as improved.
+func (c *Comparison) Improvements() []Row {
+	return c.filter(func(r Row) bool { return r.Verdict == Improved })
+}
+
+// WithinNoise returns the judged rows whose value changed, but by no more
+// than the noise or the minimum effect.
+func (c *Comparison) WithinNoise() []Row {
+	return c.filter(func(r Row) bool { return r.Verdict == Noise && r.Change != 0 })
+}
+
+// Failing returns the regressions of gated metrics: what fails the
+// comparison.
+func (c *Comparison) Failing() []Row {
+	return c.filter(func(r Row) bool { return r.Verdict == Regression && r.Gated })
+}
 
 func (c *Comparison) filter(keep func(Row) bool) []Row {
 	var out []Row
@@ -141,7 +196,7 @@ func (c *Comparison) filter(keep func(Row) bool) []Row {
 // whole band of New − Base lies on the worse side of zero.
 func Compare(base, next *RunResults, o CompareOptions) *Comparison {
 	o = o.withDefaults()
-	c := &Comparison{Base: base.Path, New: next.Path, Confidence: o.Confidence, MaxRegression: o.MaxRegression}
+	c := &Comparison{Base: base.Path, New: next.Path, Confidence: o.Confidence, MinEffect: o.MinEffect, Gate: o.Gate}
 	j := judge{base: base, next: next, z: zFor(o.Confidence), o: o, rng: rand.New(rand.NewPCG(o.Seed, 0x766f79706c616e))}
 	for _, key := range unionKeys(base.metrics, next.metrics) {
 		c.Rows = append(c.Rows, j.row(key))
@@ -176,11 +231,12 @@ func (j *judge) row(k leafKey) Row {
 	n, nok := j.next.metrics.values[k]
 	r := Row{Metric: k.String(), Unit: unitOf(k, j.base.metrics, j.next.metrics), Base: nan(b, bok), New: nan(n, nok)}
 	r.Change = relChange(r.Base, r.New)
+	r.Gated = gated(r.Metric, j.o.Gate)
 	rule := ruleOf(k, j.base.metrics, j.next.metrics)
 	if rule == nil {
 		return r
 	}
-	r.Better = rule.better
+	r.Better, r.rate = rule.better, rule.rate
 	if !j.enoughTail(k) {
 		r.Verdict = TooFew
 		return r
@@ -214,29 +270,52 @@ func (j *judge) enoughTail(k leafKey) bool {
 	return true
 }
 
-// decide sets the verdict from the band: a regression only when the whole
-// band is on the worse side of zero.
+// decide sets the verdict from the band and the minimum effect: a
+// regression (an improvement) only when the whole band is on the worse
+// (better) side of zero and the change is at least the minimum effect.
 func (j *judge) decide(r *Row) {
 	worse, better := r.Low > 0, r.High < 0 // for "lower is better"
-	r.relWorseningBy = r.Change
 	if r.Better == "higher" {
 		worse, better = r.High < 0, r.Low > 0
-		r.relWorseningBy = -r.Change
 	}
+	r.Significant = worse || better
 	switch {
+	case !r.Significant || !j.o.MinEffect.clears(*r):
+		r.Verdict = Noise
 	case worse:
 		r.Verdict = Regression
-		r.OverLimit = j.o.MaxRegression < 0 || r.relWorseningBy > j.o.MaxRegression || math.IsNaN(r.relWorseningBy)
-	case better:
-		r.Verdict = Improved
 	default:
-		r.Verdict = Noise
+		r.Verdict = Improved
 	}
+}
+
+// clears reports whether r's change is at least the minimum effect.
+func (m MinEffect) clears(r Row) bool {
+	d := math.Abs(r.New - r.Base)
+	if r.rate {
+		return d >= m.RatePoints
+	}
+	return d >= m.TimingMS && (math.IsInf(r.Change, 0) || math.Abs(r.Change) >= m.Relative)
+}
+
+// gated reports whether metric is named by the gate (nil: every metric),
+// itself or under one of its names.
+func gated(metric string, gate []string) bool {
+	if gate == nil {
+		return true
+	}
+	for _, g := range gate {
+		if metric == g || strings.HasPrefix(metric, g+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // rule is how a metric is judged.
 type rule struct {
 	better string
+	rate   bool // a fraction, its minimum effect in points
 	band   func(j *judge, k leafKey) (interval, string, bool)
 }
 
@@ -248,12 +327,12 @@ func ruleOf(k leafKey, a, b flat) *rule {
 	case isLatency(a, k.parent) && isLatency(b, k.parent):
 		switch k.field {
 		case "error_rate":
-			return &rule{better: "lower", band: (*judge).errorRateBand}
+			return &rule{better: "lower", rate: true, band: (*judge).errorRateBand}
 		case "avg", "p50", "p90", "p95", "p99":
 			return &rule{better: "lower", band: (*judge).latencyBand}
 		}
 	case isConversations(a, k.parent) && isConversations(b, k.parent) && k.field == "success_rate":
-		return &rule{better: "higher", band: (*judge).successBand}
+		return &rule{better: "higher", rate: true, band: (*judge).successBand}
 	}
 	return nil
 }

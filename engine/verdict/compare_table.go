@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
@@ -38,7 +39,7 @@ func WriteComparison(w io.Writer, c *Comparison, o TableOptions) error {
 			idle++
 			continue
 		}
-		if err := t.Append([]string{r.Metric, value(r.Base, r.Unit), value(r.New, r.Unit), change(r), band(r), rowVerdict(r, c.MaxRegression, color)}); err != nil {
+		if err := t.Append([]string{r.Metric, value(r.Base, r.Unit), value(r.New, r.Unit), change(r), band(r), rowVerdict(r, color)}); err != nil {
 			return err
 		}
 	}
@@ -50,8 +51,52 @@ func WriteComparison(w io.Writer, c *Comparison, o TableOptions) error {
 			return err
 		}
 	}
+	if _, err := fmt.Fprintf(w, "\n%s\n", strings.Join(groups(c), "\n")); err != nil {
+		return err
+	}
 	_, err := fmt.Fprintln(w, closingLine(c, color))
 	return err
+}
+
+// groups are the three lines that sort the judged changes: regressed
+// (gated or not), improved, changed within the noise.
+func groups(c *Comparison) []string {
+	var regressed []string
+	for _, r := range c.Regressions() {
+		note := "gated"
+		if !r.Gated {
+			note = "not gated"
+		}
+		regressed = append(regressed, fmt.Sprintf("%s %s (%s)", r.Metric, changeOf(r), note))
+	}
+	var improved, noise []string
+	for _, r := range c.Improvements() {
+		improved = append(improved, r.Metric+" "+changeOf(r))
+	}
+	for _, r := range c.WithinNoise() {
+		noise = append(noise, r.Metric+" "+changeOf(r))
+	}
+	return []string{
+		"Regressed: " + listOrNone(regressed),
+		"Improved: " + listOrNone(improved),
+		"Changed within noise: " + listOrNone(noise),
+	}
+}
+
+// changeOf is a row's change as a person reads it: relative for a timing,
+// in points for a rate.
+func changeOf(r Row) string {
+	if r.rate {
+		return fmt.Sprintf("%+.1f points", 100*(r.New-r.Base))
+	}
+	return change(r)
+}
+
+func listOrNone(items []string) string {
+	if len(items) == 0 {
+		return "none"
+	}
+	return strings.Join(items, ", ")
 }
 
 func value(v float64, unit string) string {
@@ -99,16 +144,19 @@ func signed(f float64) string {
 	return FormatFloat(f)
 }
 
-func rowVerdict(r Row, limit float64, color bool) string {
+func rowVerdict(r Row, color bool) string {
 	switch r.Verdict {
 	case Regression:
-		if r.OverLimit {
-			return paint(color, "\x1b[31;1m", "REGRESSION") + overLimit(limit)
+		if r.Gated {
+			return paint(color, "\x1b[31;1m", "REGRESSION")
 		}
-		return paint(color, "\x1b[33m", "regression (within limit)")
+		return paint(color, "\x1b[33m", "regressed (not gated)")
 	case Improved:
 		return paint(color, "\x1b[32m", "improved")
 	case Noise:
+		if r.Significant {
+			return "within noise (below the minimum change)"
+		}
 		return "within noise"
 	case NoData:
 		return "no data"
@@ -118,27 +166,27 @@ func rowVerdict(r Row, limit float64, color bool) string {
 	return ""
 }
 
-func overLimit(limit float64) string {
-	if limit < 0 {
-		return ""
-	}
-	return fmt.Sprintf(" (worse than %s)", pct(limit))
-}
-
 func closingLine(c *Comparison, color bool) string {
-	over, regs := len(c.OverLimit()), len(c.Regressions())
+	failing, regs := c.Failing(), c.Regressions()
 	switch {
-	case over > 0:
-		return paint(color, "\x1b[31;1m", "REGRESSION") + fmt.Sprintf(" — %d metric(s) worse beyond the noise and beyond --max-regression %s", over, limitText(c.MaxRegression))
-	case regs > 0:
-		return paint(color, "\x1b[33;1m", "OK") + fmt.Sprintf(" — %d regression(s) beyond the noise, all within --max-regression %s", regs, limitText(c.MaxRegression))
+	case len(failing) > 0:
+		return paint(color, "\x1b[31;1m", "REGRESSION") + fmt.Sprintf(" — %d gated metric(s) worse beyond the noise and the minimum change (%s): %s",
+			len(failing), minEffectText(c.MinEffect), metricNames(failing))
+	case len(regs) > 0:
+		return paint(color, "\x1b[33;1m", "OK") + fmt.Sprintf(" — %d metric(s) regressed, none of them gated (--gate): %s", len(regs), metricNames(regs))
 	}
-	return paint(color, "\x1b[32;1m", "OK") + " — no regression beyond the run-to-run noise"
+	return paint(color, "\x1b[32;1m", "OK") + fmt.Sprintf(" — no regression beyond the run-to-run noise and the minimum change (%s)", minEffectText(c.MinEffect))
 }
 
-func limitText(f float64) string {
-	if f < 0 {
-		return "(none tolerated)"
+func minEffectText(m MinEffect) string {
+	return fmt.Sprintf("timings %s and %s ms, rates %s points", strconv.FormatFloat(100*m.Relative, 'f', -1, 64)+"%",
+		strconv.FormatFloat(m.TimingMS, 'f', -1, 64), strconv.FormatFloat(100*m.RatePoints, 'f', -1, 64))
+}
+
+func metricNames(rs []Row) string {
+	ns := make([]string, len(rs))
+	for i, r := range rs {
+		ns[i] = r.Metric
 	}
-	return strconv.FormatFloat(100*f, 'f', -1, 64) + "%"
+	return strings.Join(ns, ", ")
 }

@@ -107,7 +107,7 @@ func row(t *testing.T, c *verdict.Comparison, metric string) verdict.Row {
 func TestCompareIdenticalRunsShowNoRegression(t *testing.T) {
 	t.Parallel()
 	dir := writeRun(t, synthetic{conversations: 20, success: 0.9, latency: 1, seed: 1})
-	c := verdict.Compare(load(t, dir), load(t, dir), verdict.CompareOptions{MaxRegression: 0})
+	c := verdict.Compare(load(t, dir), load(t, dir), verdict.CompareOptions{})
 	if regs := c.Regressions(); len(regs) != 0 {
 		t.Fatalf("identical runs: regressions %+v", regs)
 	}
@@ -128,9 +128,9 @@ func TestCompareHalfTheSuccessRateIsARegression(t *testing.T) {
 	t.Parallel()
 	base := load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1}))
 	next := load(t, writeRun(t, synthetic{conversations: 20, success: 0.5, latency: 1, seed: 2}))
-	c := verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: 0.10})
+	c := verdict.Compare(base, next, verdict.CompareOptions{MinEffect: verdict.DefaultMinEffect()})
 	r := row(t, c, "conversations.success_rate")
-	if r.Verdict != verdict.Regression || !r.OverLimit || r.Method != verdict.MethodNewcomb || r.High >= 0 {
+	if r.Verdict != verdict.Regression || !r.Gated || r.Method != verdict.MethodNewcomb || r.High >= 0 {
 		t.Fatalf("success rate 1 → 0.5 on 20 conversations: %+v; want a regression over the limit", r)
 	}
 	if math.Abs(r.Change+0.5) > 1e-9 {
@@ -139,17 +139,26 @@ func TestCompareHalfTheSuccessRateIsARegression(t *testing.T) {
 	if p := row(t, c, "personas.edman.success_rate"); p.Verdict != verdict.Regression {
 		t.Errorf("the persona's success rate: %+v", p)
 	}
-	if over := c.OverLimit(); len(over) == 0 {
-		t.Error("no row over the limit")
+	if failing := c.Failing(); len(failing) == 0 {
+		t.Error("no failing row")
 	}
-	// The same drop is tolerated by a limit above it (the error rates,
-	// from 0, are worse by any limit).
-	lax := verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: 0.6})
-	if r := row(t, lax, "conversations.success_rate"); r.Verdict != verdict.Regression || r.OverLimit {
-		t.Errorf("--max-regression 60%%: %+v; want a regression within the limit", r)
+	// The same drop (50 points) is below a minimum change of 60 points:
+	// beyond the noise, but within it for the gate. Rates are judged in
+	// points, not relative to the base: an error rate from 0 is not
+	// infinitely worse.
+	lax := verdict.Compare(base, next, verdict.CompareOptions{MinEffect: verdict.MinEffect{RatePoints: 0.6}})
+	for _, m := range []string{"conversations.success_rate", "conversation.error_rate"} {
+		if r := row(t, lax, m); r.Verdict != verdict.Noise || !r.Significant {
+			t.Errorf("--min-points 60, %s: %+v; want a significant change within the noise", m, r)
+		}
 	}
-	if r := row(t, lax, "conversation.error_rate"); !r.OverLimit || !math.IsInf(r.Change, 1) {
-		t.Errorf("error rate from 0: %+v; want over any limit", r)
+	if failing := lax.Failing(); len(failing) != 0 {
+		t.Errorf("failing %+v", failing)
+	}
+	// Only the gated metrics fail the comparison.
+	gated := verdict.Compare(base, next, verdict.CompareOptions{MinEffect: verdict.DefaultMinEffect(), Gate: []string{"reply.p95"}})
+	if r := row(t, gated, "conversations.success_rate"); r.Verdict != verdict.Regression || r.Gated || len(gated.Failing()) != 0 {
+		t.Errorf("--gate reply.p95: %+v, failing %+v", r, gated.Failing())
 	}
 }
 
@@ -168,7 +177,7 @@ func TestCompareSmallLatencyChangeIsNoise(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := verdict.Compare(base, load(t, writeRun(t, tt.next)), verdict.CompareOptions{MaxRegression: 0.10})
+			c := verdict.Compare(base, load(t, writeRun(t, tt.next)), verdict.CompareOptions{MinEffect: verdict.DefaultMinEffect()})
 			for _, m := range []string{"reply.avg", "reply.p50", "reply.p90", "reply.p95"} {
 				if r := row(t, c, m); r.Verdict != tt.want {
 					t.Errorf("%s: %+v; want %s", m, r, tt.want)
@@ -199,13 +208,13 @@ func TestCompareSummariesAlone(t *testing.T) {
 	if a.Samples != nil {
 		t.Fatal("a summary not named summary.json must not pick up a conversations file")
 	}
-	small := verdict.Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1.02, seed: 1})), verdict.CompareOptions{MaxRegression: 0.1})
-	big := verdict.Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 3, seed: 1})), verdict.CompareOptions{MaxRegression: 0.1})
+	small := verdict.Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1.02, seed: 1})), verdict.CompareOptions{MinEffect: verdict.DefaultMinEffect()})
+	big := verdict.Compare(a, load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 3, seed: 1})), verdict.CompareOptions{MinEffect: verdict.DefaultMinEffect()})
 	for _, m := range []string{"reply.p50", "reply.p95", "reply.avg"} {
 		if r := row(t, small, m); r.Verdict != verdict.Noise || r.Method != verdict.MethodSummary {
 			t.Errorf("2%% slower, %s: %+v; want noise by the summary rule", m, r)
 		}
-		if r := row(t, big, m); r.Verdict != verdict.Regression || !r.OverLimit {
+		if r := row(t, big, m); r.Verdict != verdict.Regression || !r.Gated {
 			t.Errorf("3 times slower, %s: %+v; want a regression", m, r)
 		}
 	}
@@ -216,11 +225,11 @@ func TestWriteComparison(t *testing.T) {
 	base := load(t, writeRun(t, synthetic{conversations: 20, success: 1, latency: 1, seed: 1}))
 	next := load(t, writeRun(t, synthetic{conversations: 20, success: 0.5, latency: 1, seed: 1}))
 	var b bytes.Buffer
-	if err := verdict.WriteComparison(&b, verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: 0.1}), verdict.TableOptions{}); err != nil {
+	if err := verdict.WriteComparison(&b, verdict.Compare(base, next, verdict.CompareOptions{MinEffect: verdict.DefaultMinEffect()}), verdict.TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"conversations.success_rate", "-50.0%", "REGRESSION (worse than +10.0%)", "reply.p95", "within noise", "Noise (99%)", "metrics at 0 in both runs not shown"} {
+	for _, want := range []string{"conversations.success_rate", "-50.0%", "REGRESSION", "reply.p95", "within noise", "Noise (99%)", "metrics at 0 in both runs not shown"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("comparison lacks %q:\n%s", want, out)
 		}
@@ -232,7 +241,7 @@ func TestWriteComparison(t *testing.T) {
 		t.Errorf("metrics at 0 in both runs shown without --all:\n%s", out)
 	}
 	b.Reset()
-	if err := verdict.WriteComparison(&b, verdict.Compare(base, next, verdict.CompareOptions{MaxRegression: 0.1}), verdict.TableOptions{All: true, Color: true}); err != nil {
+	if err := verdict.WriteComparison(&b, verdict.Compare(base, next, verdict.CompareOptions{MinEffect: verdict.DefaultMinEffect()}), verdict.TableOptions{All: true, Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "llm.p95") || !strings.Contains(b.String(), "\033[31;1mREGRESSION") {

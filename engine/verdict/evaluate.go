@@ -22,6 +22,11 @@ type Result struct {
 	Observed string
 	Err      error // the check could not be evaluated; Pass is then false
 	Abort    bool  // the threshold stops the run when it fails
+	// NoData is set when a figure the check reads has nothing behind it
+	// (nodata.go): the check was not run, Observed says what is missing
+	// and Pass is what OnNoData says (false unless "pass").
+	NoData   bool
+	OnNoData string
 }
 
 // Evaluate runs every threshold's check against s, in order.
@@ -43,6 +48,19 @@ func Passed(rs []Result) bool {
 	return true
 }
 
+// Crossed returns the results that failed on data, in order: not those
+// that had none (a run in progress has not sampled everything yet), so an
+// abort threshold stops a run only on what it observed.
+func Crossed(rs []Result) []Result {
+	var out []Result
+	for _, r := range rs {
+		if !r.Pass && !r.NoData {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Failed returns the results that did not pass, in order.
 func Failed(rs []Result) []Result {
 	var out []Result
@@ -55,7 +73,12 @@ func Failed(rs []Result) []Result {
 }
 
 func evaluate(th *plan.Threshold, s metrics.Snapshot) Result {
-	r := Result{Name: th.Name, Check: th.Check, Abort: th.Abort}
+	r := Result{Name: th.Name, Check: th.Check, Abort: th.Abort, OnNoData: th.OnNoData}
+	if why := noData(th.Reads, s); len(why) > 0 {
+		r.NoData, r.Pass = true, th.OnNoData == plan.NoDataPass
+		r.Observed = "no data: " + strings.Join(why, ", ")
+		return r
+	}
 	pass, err := check(th, s)
 	if err != nil {
 		r.Err = err

@@ -66,18 +66,60 @@ func verdictWord(rs []Result, color bool) string {
 	return paint(color, red, "FAIL")
 }
 
+// verdictDetail counts the thresholds that failed and those that had no
+// data apart, so the line agrees with the table: "1 of 3 thresholds
+// failed: a; 1 had no data: b", "1 of 3 thresholds had no data: b".
 func verdictDetail(rs []Result) string {
 	n := len(rs)
-	failed := Failed(rs)
+	crossed, empty, allowed := Crossed(rs), filter(rs, Result.noDataFailed), filter(rs, Result.noDataPassed)
+	var parts []string
+	if len(crossed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %s failed: %s", len(crossed), thresholds(n), names(crossed)))
+	}
+	if len(empty) > 0 && len(parts) > 0 {
+		parts = append(parts, fmt.Sprintf("%d had no data: %s", len(empty), names(empty)))
+	} else if len(empty) > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %s had no data: %s", len(empty), thresholds(n), names(empty)))
+	}
 	switch {
 	case n == 0:
 		return "no thresholds to check"
-	case len(failed) > 0:
-		return fmt.Sprintf("%d of %s failed: %s", len(failed), thresholds(n), names(failed))
-	case n == 1:
-		return "1 threshold held"
+	case len(parts) > 0:
+		return strings.Join(parts, "; ")
 	}
-	return fmt.Sprintf("all %s held", thresholds(n))
+	held := fmt.Sprintf("all %s held", thresholds(n))
+	if n == 1 {
+		held = "1 threshold held"
+	}
+	if len(allowed) > 0 {
+		held += fmt.Sprintf(" (%d with no data, passed by on_no_data: %s)", len(allowed), names(allowed))
+	}
+	return held
+}
+
+func (r Result) noDataFailed() bool { return r.NoData && !r.Pass }
+func (r Result) noDataPassed() bool { return r.NoData && r.Pass }
+
+func filter(rs []Result, keep func(Result) bool) []Result {
+	var out []Result
+	for _, r := range rs {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// resultWord is a threshold's Result cell: PASS, FAIL or NO DATA (red
+// when it fails the gate, yellow when on_no_data passed it).
+func resultWord(r Result, color bool) string {
+	switch {
+	case r.noDataFailed():
+		return paint(color, red, "NO DATA")
+	case r.noDataPassed():
+		return paint(color, yellow, "NO DATA") + " (pass)"
+	}
+	return verdictWord([]Result{r}, color)
 }
 
 func interruptedDetail(elapsed time.Duration) string {

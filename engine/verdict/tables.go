@@ -210,7 +210,7 @@ func renderThresholds(w io.Writer, rs []Result, color bool) error {
 	t := newTable(w, "llll", "Threshold", "Check", "Observed", "Result")
 	rows := make([][]string, len(rs))
 	for i, r := range rs {
-		rows[i] = []string{r.Name, r.Check, r.Observed, verdictWord([]Result{r}, color)}
+		rows[i] = []string{r.Name, r.Check, r.Observed, resultWord(r, color)}
 	}
 	if err := appendAll(t, rows); err != nil {
 		return err

@@ -35,9 +35,7 @@ func Compile(src []byte, attr *hcl.Attribute, rng hcl.Range, source string, env 
 	var fe *file.Error
 	if errors.As(err, &fe) {
 		msg = fe.Message
-		if attr != nil {
-			subject = rangeInLiteral(src, attr, source, fe.From, fe.To)
-		}
+		subject = InString(src, attr, rng, source, fe.From, fe.To)
 	}
 	return nil, &hcl.Diagnostic{
 		Severity: hcl.DiagError,
@@ -46,6 +44,16 @@ func Compile(src []byte, attr *hcl.Attribute, rng hcl.Range, source string, env 
 		Subject:  subject.Ptr(),
 		Context:  rng.Ptr(),
 	}
+}
+
+// InString is where the runes [from, to) of source, which attr (nil for a
+// default) evaluated to, are in the file: inside the string when it is
+// written as a plain literal in src, the file's bytes; otherwise rng.
+func InString(src []byte, attr *hcl.Attribute, rng hcl.Range, source string, from, to int) hcl.Range {
+	if attr == nil {
+		return rng
+	}
+	return rangeInLiteral(src, attr, source, from, to)
 }
 
 // rangeInLiteral maps the runes [from, to) of the string value to its
@@ -115,6 +123,7 @@ func advance(p hcl.Pos, s string) hcl.Pos {
 }
 
 var (
+	percentileRe  = regexp.MustCompile(`^p[0-9]+$`)
 	unknownNameRe = regexp.MustCompile(`^unknown name (\S+)`)
 	noFieldRe     = regexp.MustCompile(`^type (\S+) has no field (\S+)`)
 )
@@ -128,12 +137,26 @@ func exprSuggestion(msg string, env any) string {
 	}
 	if m := noFieldRe.FindStringSubmatch(msg); m != nil {
 		names := fields[m[1]]
+		if ps := percentiles(names); percentileRe.MatchString(m[2]) && len(ps) > 0 {
+			return fmt.Sprintf(" The percentiles recorded are %s.", strings.Join(ps, ", "))
+		}
 		if s := DidYouMean(m[2], names); s != "" {
 			return s
 		}
 		return fmt.Sprintf(" It has %s.", strings.Join(names, ", "))
 	}
 	return ""
+}
+
+// percentiles are the names among names that look like one (p95).
+func percentiles(names []string) []string {
+	var ps []string
+	for _, n := range names {
+		if percentileRe.MatchString(n) {
+			ps = append(ps, n)
+		}
+	}
+	return ps
 }
 
 // exprNames lists the names an expr-lang environment offers at the top and,

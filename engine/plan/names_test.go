@@ -1,0 +1,126 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// namesPlan is a plan with two personas and a data block, and the
+// thresholds given.
+func namesPlan(t *testing.T, thresholds string) string {
+	t.Helper()
+	src := `target "assistant" {
+  url = "http://localhost:8080/"
+}
+
+data "customer" {
+  cpf = cpf()
+}
+
+persona "kataryna" {
+  script = ["Olá"]
+}
+
+persona "edman" {
+  script = ["Olá"]
+}
+
+stage "smoke" {
+  users      = 1
+  spawn_rate = 1
+  duration   = "30s"
+}
+` + thresholds
+	file := filepath.Join(t.TempDir(), "plan.hcl")
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// TestCheckNamesResolve: a persona that is not the plan's is a diagnostic
+// pointing at the name inside the string, with the name meant, where it
+// used to compile and be judged on zeros.
+func TestCheckNamesResolve(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		threshold string
+		line, col int
+		detail    string
+	}{
+		{"index", `threshold "x" {
+  check = "conversations.success_rate >= 0.9 && personas['katarina'].failed == 0"
+}`, 23, 58, `the plan has no persona "katarina"; it has "kataryna" and "edman". Did you mean "kataryna"?`},
+		{"member", `threshold "x" {
+  check = "personas.edmann.failed == 0"
+}`, 23, 21, `Did you mean "edman"?`},
+		{"heredoc", `threshold "x" {
+  check = <<EOT
+conversations.success_rate >= 0.9 &&
+  personas["kataryma"].failed == 0
+EOT
+}`, 25, 12, `Did you mean "kataryna"?`},
+		{"percentile", `threshold "x" {
+  check = "reply.p97 < duration('2s')"
+}`, 23, 18, "The percentiles recorded are p50, p90, p95, p99."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, diags := Load(namesPlan(t, tt.threshold), Options{})
+			if p != nil || len(diags) != 1 {
+				t.Fatalf("want one diagnostic, got %d:\n%s", len(diags), diagsText(diags))
+			}
+			d := diags[0]
+			if d.Subject.Start.Line != tt.line || d.Subject.Start.Column != tt.col || !strings.Contains(d.Detail, tt.detail) {
+				t.Errorf("at %d:%d %q; want %d:%d and %q", d.Subject.Start.Line, d.Subject.Start.Column, d.Detail, tt.line, tt.col, tt.detail)
+			}
+		})
+	}
+}
+
+func TestCheckReads(t *testing.T) {
+	t.Parallel()
+	p, diags := Load(namesPlan(t, `threshold "a" {
+  check = "conversations.success_rate >= 0.9 && reply.p95 < duration('2s') && personas['edman'].pass_k[2] > 0.5"
+}
+threshold "b" {
+  check      = "all(values(personas), .failed == 0) && cost.usd < 1 && (let s = send; s.count > 0)"
+  on_no_data = "pass"
+}`), Options{})
+	if diags.HasErrors() {
+		t.Fatal(diagsText(diags))
+	}
+	want := [][]Read{
+		{{Metric: "conversations", Field: "success_rate"}, {Metric: "reply", Field: "p95"}, {Metric: "personas", Key: "edman", Field: "pass_k"}},
+		{{Metric: "personas"}, {Metric: "cost", Field: "usd"}, {Metric: "send"}},
+	}
+	for i, th := range p.Thresholds {
+		if !reflect.DeepEqual(th.Reads, want[i]) {
+			t.Errorf("%s reads %+v; want %+v", th.Name, th.Reads, want[i])
+		}
+	}
+	if p.Thresholds[0].OnNoData != NoDataFail || p.Thresholds[1].OnNoData != NoDataPass {
+		t.Errorf("on_no_data %q, %q", p.Thresholds[0].OnNoData, p.Thresholds[1].OnNoData)
+	}
+}
+
+func TestCompileCheckResolvesPersonas(t *testing.T) {
+	t.Parallel()
+	src := CheckSource{Name: "x", Check: `personas["katarina"].failed == 0`}
+	if _, err := CompileCheck(src); err != nil {
+		t.Errorf("personas not known: %v", err)
+	}
+	src.Personas = []string{"kataryna"}
+	if _, err := CompileCheck(src); err == nil || !strings.Contains(err.Error(), `Did you mean "kataryna"?`) {
+		t.Errorf("personas known: %v", err)
+	}
+	src.Check, src.OnNoData = "reply.count > 0", "maybe"
+	if _, err := CompileCheck(src); err == nil {
+		t.Error("on_no_data maybe accepted")
+	}
+}

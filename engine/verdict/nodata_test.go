@@ -1,0 +1,113 @@
+package verdict
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/plan"
+)
+
+// compiled compiles a check as Load does, so that it knows what it reads.
+func compiled(t *testing.T, name, check, onNoData string) *plan.Threshold {
+	t.Helper()
+	th, err := plan.CompileCheck(plan.CheckSource{Name: name, Check: check, OnNoData: onNoData, Personas: []string{"edman", "kataryna"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+// TestNoDataIsNotZero: a check over figures with nothing behind them is
+// NO DATA and fails the gate (unless on_no_data = "pass"), where it used to
+// be judged on zeros and pass.
+func TestNoDataIsNotZero(t *testing.T) {
+	t.Parallel()
+	started := metrics.Snapshot{ // 3 conversations started, none ended, no reply timed
+		Conversations: metrics.Conversations{Started: 3, InFlight: 3, Turns: 3},
+		Send:          metrics.Latency{Count: 3},
+		Personas:      map[string]metrics.Conversations{"kataryna": {Started: 3}, "edman": {}},
+	}
+	judged := snapshot()
+	timedOut := judged
+	timedOut.Reply = metrics.Latency{Count: 4, Failed: 4, ErrorRate: 1}
+	tests := []struct {
+		name, check, onNoData string
+		s                     metrics.Snapshot
+		pass, noData          bool
+		observed              string
+	}{
+		{"no conversation ended", "conversations.success_rate >= 0.9", "", started, false, true, "no data: no conversation ended"},
+		{"nothing failed of nothing", "conversations.failed == 0", "", started, false, true, "no data: no conversation ended"},
+		{"started is offered load", "conversations.started >= 3", "", started, true, false, "3"},
+		{"persona never drawn", `personas["edman"].failed == 0`, "", started, false, true, `no data: persona "edman" never drawn`},
+		{"persona drawn, none ended", `personas["kataryna"].success_rate >= 0.5`, "", started, false, true, `no data: persona "kataryna": no conversation ended`},
+		{"every persona", "all(values(personas), .failed == 0)", "", started, false, true, "no data: no conversation ended"},
+		{"reply never timed", "reply.p95 < duration('2s')", "", started, false, true, "no data: reply: never timed"},
+		{"reply error rate never timed", "reply.error_rate < 0.1", "", started, false, true, "no data: reply: never timed"},
+		{"every reply failed", "reply.p95 < duration('2s')", "", timedOut, false, true, "no data: reply: all 4 failed, no duration"},
+		{"every reply failed: the error rate is data", "reply.error_rate < 0.1", "", timedOut, false, false, "1"},
+		{"both missing", "reply.p95 < duration('2s') && conversations.success_rate > 0.9", "", started, false, true,
+			"no data: reply: never timed, no conversation ended"},
+		{"on_no_data pass", "reply.p95 < duration('2s')", "pass", started, true, true, "no data: reply: never timed"},
+		{"a total is data at 0", "cost.usd <= 1.0", "", started, true, false, "0"},
+		{"with data", "reply.p95 < duration('2s') && personas['edman'].failed <= 1", "", judged, true, false, "1.2s, 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Evaluate([]*plan.Threshold{compiled(t, "t", tt.check, tt.onNoData)}, tt.s)[0]
+			if r.Pass != tt.pass || r.NoData != tt.noData || r.Observed != tt.observed {
+				t.Errorf("pass %v, no data %v, observed %q; want %v, %v, %q", r.Pass, r.NoData, r.Observed, tt.pass, tt.noData, tt.observed)
+			}
+			if want := map[bool]string{true: OutcomeNoData, false: r.Outcome()}[tt.noData]; r.Outcome() != want {
+				t.Errorf("outcome %q; want %q", r.Outcome(), want)
+			}
+		})
+	}
+}
+
+func TestNoDataInTheTableAndTheLine(t *testing.T) {
+	t.Parallel()
+	s := metrics.Snapshot{Elapsed: time.Minute, Conversations: metrics.Conversations{Started: 2, InFlight: 2},
+		Personas: map[string]metrics.Conversations{"edman": {Started: 2}, "kataryna": {}}}
+	ths := []*plan.Threshold{
+		compiled(t, "success", "conversations.success_rate >= 0.9", ""),
+		compiled(t, "budget", "cost.usd <= 1.0", ""),
+		compiled(t, "started", "conversations.started >= 10", ""),
+		compiled(t, "kataryna", `personas["kataryna"].failed == 0`, "pass"),
+	}
+	rs := Evaluate(ths, s)
+	if Passed(rs) {
+		t.Fatal("a run that judged nothing passed")
+	}
+	if c := Crossed(rs); len(c) != 1 || c[0].Name != "started" {
+		t.Errorf("crossed %+v; want only started (no data never aborts a run)", c)
+	}
+	var b bytes.Buffer
+	if err := Render(&b, s, rs, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"FAIL — 1 of 4 thresholds failed: started; 1 had no data: success\n",
+		"│ success   │ conversations.success_rate >= 0.9 │ no data: no conversation ended          │ NO DATA        │",
+		"NO DATA (pass)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the verdict lacks %q:\n%s", want, out)
+		}
+	}
+	line := VerdictLine(rs[:2], RenderOptions{})
+	if line != "FAIL — 1 of 2 thresholds had no data: success" {
+		t.Errorf("line %q", line)
+	}
+	if line := VerdictLine(rs[1:2:2], RenderOptions{}); line != "PASS — 1 threshold held" {
+		t.Errorf("line %q", line)
+	}
+	if line := VerdictLine([]Result{rs[1], rs[3]}, RenderOptions{}); line != `PASS — all 2 thresholds held (1 with no data, passed by on_no_data: kataryna)` {
+		t.Errorf("line %q", line)
+	}
+}

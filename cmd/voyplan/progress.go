@@ -93,7 +93,7 @@ type progressState struct {
 func (s progressState) line(color bool) string {
 	c := s.snap.Conversations
 	p95 := "-"
-	if s.snap.Reply.Count > s.snap.Reply.Failed {
+	if s.snap.Reply.Count-s.snap.Reply.Failed+s.snap.Reply.Censored > 0 { // anything timed, timed-out waits included
 		p95 = verdict.FormatDuration(s.snap.Reply.P95)
 	}
 	failed := fmt.Sprintf("%d failed", c.Failed+c.Abandoned)

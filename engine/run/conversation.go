@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/wait"
@@ -113,6 +114,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []transcript.Message{}, Late: []transcript.Message{},
 		Drift: step.Drift, DataMismatch: step.DataMismatch}
 	x, err := c.session.Exchange(ctx, n, step.Text)
+	returned := time.Now()
 	send, status, sent := x.Send, x.Status, accepted(x, err)
 	t.SentAt, t.SendMS, t.Status, t.Attempts = x.SentAt, transcript.Ms(send), status, x.Attempts
 	r.rec.SendAttempts(x.Attempts)
@@ -121,7 +123,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
 	}
-	r.rec.Send(send, sent)
+	c.recordSend(send, sent, err)
 	if !sent {
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
@@ -129,8 +131,8 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	c.logReply(ctx, n, replyOf(x), err, x.SentAt)
 	noReply, timedOut := errors.AsType[*protocol.NoReplyError](err) // the protocol's reply timeout ran out
 	switch {
-	case timedOut:
-		r.rec.Reply(noReply.Timeout, false)
+	case timedOut: // censored: the reply would have taken at least as long as the wait, from the POST on
+		r.rec.ReplyTimedOut(max(returned.Sub(x.SentAt), noReply.Timeout))
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", noReply.Timeout)}, true
 	case err != nil:
@@ -146,6 +148,30 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	t.AssistantUsage = x.Usage
 	c.rec.Turns = append(c.rec.Turns, t)
 	return c.judge(n, x.Messages)
+}
+
+// recordSend hands a send to the metrics: one that timed out is timed at
+// the time it waited (censored), one that failed otherwise (refused, HTTP
+// 500) is counted, not timed.
+func (c *conversation) recordSend(d time.Duration, sent bool, err error) {
+	if !sent && timedOut(err) {
+		c.r.rec.SendTimedOut(d)
+		return
+	}
+	c.r.rec.Send(d, sent)
+}
+
+// timedOut reports an operation that ran out of its own time (a client
+// timeout, a deadline), not one the run cut: callers have ruled that out.
+func timedOut(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	ne, ok := errors.AsType[net.Error](err)
+	return ok && ne.Timeout()
 }
 
 // judge evaluates complete_when on a reply.

@@ -153,6 +153,7 @@ func Merge(parts []Part) (Part, error) {
 		s.Cost = s.Cost.plus(p.Snapshot.Cost)
 		s.Webhook = s.Webhook.plus(p.Snapshot.Webhook)
 		s.Assistant = s.Assistant.plus(p.Snapshot.Assistant)
+		s.Errors = mergeErrors(s.Errors, p.Snapshot.Errors)
 		for name, c := range p.Snapshot.Personas {
 			sum := s.Personas[name]
 			sum.add(c)

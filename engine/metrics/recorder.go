@@ -31,6 +31,7 @@ type Recorder struct {
 	webhook  atomic.Pointer[func() Webhook] // the receiver's counters, once WatchWebhook is called
 	cost     costs
 	total    tally
+	errors   errorTally // distinct errors, counted
 	// assistant totals the assistant's own token usage (openai targets).
 	assistant struct{ conversations, input, output atomic.Int64 }
 	// personas maps a persona name to its *tally. It is preloaded with the
@@ -184,6 +185,7 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Cost:     r.cost.snapshot(),
 		Personas: r.personaSnapshots(),
 		Webhook:  r.webhookCounts(),
+		Errors:   r.errors.snapshot(),
 	}
 }
 

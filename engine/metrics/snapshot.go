@@ -27,6 +27,9 @@ type Snapshot struct {
 	// Assistant is the token usage the assistant under test reported of
 	// itself (openai targets), apart from the simulated customers' Cost.
 	Assistant Assistant `expr:"assistant" json:"assistant"`
+	// Errors lists the run's distinct errors (kind and message) with their
+	// counts, most frequent first; empty when nothing failed.
+	Errors []ErrorCount `expr:"errors" json:"errors"`
 }
 
 // Assistant totals the token usage the assistant under test reported in its

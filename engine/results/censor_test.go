@@ -9,14 +9,16 @@ import (
 )
 
 // TestSummaryCarriesCensoredWaits: a run whose replies timed out writes
-// reply.censored, the _ok figures and their distributions in summary.json,
-// and the summary validates against its schema.
+// reply.censored, the _ok figures and their distributions, and its errors
+// table in summary.json, and the summary validates against its schema.
 func TestSummaryCarriesCensoredWaits(t *testing.T) {
 	t.Parallel()
 	rec := metrics.NewRecorder([]string{"edman"})
 	rec.Reply(250*time.Millisecond, true)
 	rec.ReplyTimedOut(2 * time.Second)
 	rec.SendTimedOut(30 * time.Second)
+	rec.Error("send_error", "connection refused")
+	rec.Error("send_error", "connection refused")
 	ds, err := rec.Distributions()
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +44,17 @@ func TestSummaryCarriesCensoredWaits(t *testing.T) {
 	}
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatal(err)
+	}
+	var errs struct {
+		Metrics struct {
+			Errors []metrics.ErrorCount `json:"errors"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal(raw, &errs); err != nil {
+		t.Fatal(err)
+	}
+	if e := errs.Metrics.Errors; len(e) != 1 || e[0] != (metrics.ErrorCount{Kind: "send_error", Message: "connection refused", Count: 2}) {
+		t.Errorf("errors %+v; want send_error connection refused ×2", e)
 	}
 	m := got.Metrics
 	if m.Reply["censored"] != 1 || m.Reply["max"] != 2000 || m.ReplyOK["max"] != 250 || m.ReplyOK["failed"] != 1 {

@@ -28,6 +28,7 @@ type conversation struct {
 	session protocol.Session // the link to the assistant (protocol.go)
 	driver  persona.Driver
 	started time.Time // monotonic
+	cause   error     // the error that ended it, when one did: for the errors table (errors.go)
 }
 
 // converse holds one whole conversation and returns its record, whatever
@@ -56,6 +57,7 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 	r.live.begin(c.rec)
 	outcome, reason, detail := c.loop(ctx)
 	c.end(outcome, reason, detail)
+	r.noteError(c.rec, c.cause)
 	r.live.end(c.rec)
 	return c.rec
 }
@@ -83,6 +85,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 		case ctx.Err() != nil:
 			return transcript.Interrupted, "", ""
 		case err != nil:
+			c.cause = err
 			return transcript.Failed, transcript.ReasonLLMError, err.Error()
 		case step.Stop:
 			return transcript.Abandoned, "", stopDetail(step)
@@ -126,6 +129,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	c.recordSend(send, sent, err)
 	if !sent {
 		c.rec.Turns = append(c.rec.Turns, t)
+		c.cause = err
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
 	}
 	c.logReply(ctx, n, replyOf(x), err, x.SentAt)

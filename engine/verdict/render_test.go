@@ -153,5 +153,9 @@ func censoredSnapshot() metrics.Snapshot {
 		r.ReplyTimedOut(2 * time.Second)
 	}
 	r.SendTimedOut(30 * time.Second)
+	for range 17 {
+		r.Error("reply_timeout", "no reply within 2s")
+	}
+	r.Error("send_error", "timed out")
 	return r.Snapshot(time.Minute)
 }

@@ -511,6 +511,22 @@
     ]);
   }
 
+  // errorsOf lists the run's distinct errors (kind, message, count), most
+  // frequent first; nothing when nothing failed.
+  function errorsOf(s) {
+    var es = (s.metrics && s.metrics.errors) || [];
+    if (!es.length) return null;
+    return el('section', { class: 'card', id: 'errors' }, [
+      el('h2', { text: 'Errors' }),
+      el('div', { class: 'scroll-x' }, el('table', null, [
+        el('thead', null, el('tr', null, ['Error', 'Message', 'Count'].map(function (h, i) { return el('th', { class: i === 2 ? 'n' : null, text: h }); }))),
+        el('tbody', null, es.map(function (e) {
+          return el('tr', null, [el('td', null, el('code', { text: e.kind })), el('td', { text: e.message }), el('td', { class: 'n', text: fmtNum(e.count, 0) })]);
+        }))
+      ]))
+    ]);
+  }
+
   // ---- conversations ----
 
   var URL_RE = /https?:\/\/[^\s<>"')\]]+/g;
@@ -682,6 +698,7 @@
       timeline.node,
       hist.node,
       requestsOf(s),
+      errorsOf(s),
       personasOf(s),
       faultsOf(s),
       convs.node,

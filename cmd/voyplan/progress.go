@@ -22,9 +22,17 @@ const (
 
 // progress prints the run's state while it goes on: on a terminal one line
 // refreshed in place every second, elsewhere (CI logs) a plain line every
-// 10 seconds, never coloured there. The returned func stops it and waits
-// for it.
+// 10 seconds, never coloured there — and, quiet or not, the run's notices
+// (the first of each distinct error, an assistant that looks down) as
+// lines of their own the moment they happen. The returned func stops it
+// and waits for it.
 func (a *app) progress(r *run.Runner, p *plan.Plan, quiet bool) func() {
+	var mu sync.Mutex // one writer of stderr at a time: a notice clears the line being redrawn
+	r.OnNotice(func(n run.Notice) {
+		mu.Lock()
+		defer mu.Unlock()
+		a.printNotice(r, n)
+	})
 	if quiet {
 		return func() {}
 	}
@@ -42,15 +50,35 @@ func (a *app) progress(r *run.Runner, p *plan.Plan, quiet bool) func() {
 			select {
 			case <-done:
 				if a.errTerminal {
+					mu.Lock()
 					fmt.Fprint(a.stderr, "\r\033[K")
+					mu.Unlock()
 				}
 				return
 			case <-t.C:
+				mu.Lock()
 				a.printProgress(r, p, total)
+				mu.Unlock()
 			}
 		}
 	})
 	return func() { close(done); wg.Wait() }
+}
+
+// printNotice writes a notice on a line of its own (over the progress
+// line on a terminal, which the next tick redraws): an error with its
+// count so far, an assistant that looks down in red.
+func (a *app) printNotice(r *run.Runner, n run.Notice) {
+	if a.errTerminal {
+		fmt.Fprint(a.stderr, "\r\033[K")
+	}
+	switch n.Kind {
+	case run.NoticeDown:
+		fmt.Fprintf(a.stderr, "voyplan: %s\n", paintIf(a.errColor(), "1;31", "WARNING: "+n.Text))
+	default:
+		fmt.Fprintf(a.stderr, "voyplan: error: %s — %d so far (the first; the next are counted, see the errors table)\n",
+			n.Text, r.Recorder().ErrorSoFar(n.Error, n.Message))
+	}
 }
 
 func (a *app) printProgress(r *run.Runner, p *plan.Plan, total time.Duration) {
@@ -93,7 +121,7 @@ type progressState struct {
 func (s progressState) line(color bool) string {
 	c := s.snap.Conversations
 	p95 := "-"
-	if s.snap.Reply.Count > s.snap.Reply.Failed {
+	if s.snap.Reply.Count-s.snap.Reply.Failed+s.snap.Reply.Censored > 0 { // anything timed, timed-out waits included
 		p95 = verdict.FormatDuration(s.snap.Reply.P95)
 	}
 	failed := fmt.Sprintf("%d failed", c.Failed+c.Abandoned)
@@ -104,7 +132,7 @@ func (s progressState) line(color bool) string {
 		fmt.Sprintf("%s/%s %s", clock(s.elapsed), clock(s.planned), paintIf(color, "36", s.stage)),
 		fmt.Sprintf("users %d", s.snap.Users),
 		fmt.Sprintf("conversations %d started, %s, %s", c.Started, paintIf(color, "32", fmt.Sprintf("%d completed", c.Succeeded)), failed),
-		fmt.Sprintf("turns %d", c.Turns),
+		fmt.Sprintf("turns %d", s.snap.Send.Count), // as they happen: every message sent, conversations in flight included
 		"reply p95 " + p95,
 		"cost $" + verdict.FormatFloat(s.snap.Cost.USD),
 	}

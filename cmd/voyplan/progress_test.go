@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +19,8 @@ func TestProgressLine(t *testing.T) {
 		stage:   "hold",
 		snap: metrics.Snapshot{
 			Users:         6,
-			Conversations: metrics.Conversations{Started: 8, Succeeded: 5, Failed: 1, Abandoned: 1, Turns: 96},
+			Conversations: metrics.Conversations{Started: 8, Succeeded: 5, Failed: 1, Abandoned: 1, Turns: 80},
+			Send:          metrics.Latency{Count: 96}, // the turns as they happen: 80 in ended conversations, 16 in flight
 			Reply:         metrics.Latency{Count: 90, P95: 248100 * time.Microsecond},
 			Cost:          metrics.Cost{USD: 0.0123},
 		},
@@ -89,4 +92,48 @@ func TestApplyProgress(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProgressCountsTurnsAsTheyHappen: two users each hold one long
+// conversation (30 turns of about 150 ms); while none has ended, the
+// progress line already counts the turns taken. It used to count only the
+// turns of ended conversations: "turns 0" until the first one ended.
+func TestProgressCountsTurnsAsTheyHappen(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	ta.errTerminal = true
+	ta.environ = append(ta.environ, "NO_COLOR=1")
+	src := `
+plan "long" { seed = 3 }
+simulator { latency = "150ms" }
+target "sim" {}
+persona "p" { script = [for i in range(40) : "Olá"] }
+conversation {
+  max_turns              = 30
+  reply_timeout          = "2s"
+  reply_settle           = "10ms"
+  conversations_per_user = 1
+}
+stage "s" {
+  users      = 2
+  spawn_rate = 50
+  duration   = "3s"
+}
+`
+	path := filepath.Join(t.TempDir(), "long.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := ta.main([]string{"apply", path, "--out", filepath.Join(t.TempDir(), "out")}); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, ta.err.String())
+	}
+	turns := regexp.MustCompile(`conversations 2 started, 0 completed, 0 failed · turns (\d+)`)
+	var seen []string
+	for _, m := range turns.FindAllStringSubmatch(ta.err.String(), -1) {
+		seen = append(seen, m[1])
+		if m[1] != "0" {
+			return
+		}
+	}
+	t.Errorf("no progress line counts the turns of the conversations in flight (turns seen: %v):\n%q", seen, ta.err.String())
 }

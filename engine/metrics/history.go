@@ -69,9 +69,9 @@ type History struct {
 
 // timerMark is one reading of a timer.
 type timerMark struct {
-	count, failed int64
-	sum           float64 // nanoseconds, of the timed samples
-	hist          *hdrhistogram.Snapshot
+	count, failed, censored int64
+	sum                     float64 // nanoseconds, of the timed samples
+	hist                    *hdrhistogram.Snapshot
 }
 
 // NewHistory returns an empty history of r.
@@ -132,15 +132,17 @@ func (h *History) Samples() []Sample {
 
 // timers names the Recorder's timed operations as thresholds see them.
 func (r *Recorder) timers() map[string]*timer {
-	return map[string]*timer{"send": r.send, "reply": r.reply, "llm": r.llm, "conversation": r.conversation}
+	return map[string]*timer{"send": r.send.all, "reply": r.reply.all, "llm": r.llm.all, "conversation": r.conversation}
 }
 
-// mark reads the timer: its histogram under mu, then failed, then count, in
-// the order latency does, so count >= failed + timed samples.
+// mark reads the timer: its histogram under mu, then censored, failed and
+// count, in the order latency does, so count - failed + censored >= timed
+// samples.
 func (t *timer) mark() timerMark {
 	t.mu.Lock()
 	m := timerMark{sum: t.sum, hist: t.h.Export()}
 	t.mu.Unlock()
+	m.censored = t.censored.Load()
 	m.failed = t.failed.Load()
 	m.count = t.count.Load()
 	return m
@@ -149,7 +151,7 @@ func (t *timer) mark() timerMark {
 // intervalLatency is the distribution of what was recorded between two
 // readings of a timer. prev is zero before the first reading.
 func intervalLatency(prev, cur timerMark) Latency {
-	l := Latency{Count: cur.count - prev.count, Failed: cur.failed - prev.failed}
+	l := Latency{Count: cur.count - prev.count, Failed: cur.failed - prev.failed, Censored: cur.censored - prev.censored}
 	if l.Count > 0 {
 		l.ErrorRate = float64(l.Failed) / float64(l.Count)
 	}

@@ -13,6 +13,7 @@ import (
 type latencyJSON struct {
 	Count     int64   `json:"count"`
 	Failed    int64   `json:"failed"`
+	Censored  int64   `json:"censored"`
 	ErrorRate float64 `json:"error_rate"`
 	Min       float64 `json:"min"`
 	Avg       float64 `json:"avg"`
@@ -29,6 +30,7 @@ func (l Latency) MarshalJSON() ([]byte, error) {
 	return json.Marshal(latencyJSON{
 		Count:     l.Count,
 		Failed:    l.Failed,
+		Censored:  l.Censored,
 		ErrorRate: l.ErrorRate,
 		Min:       transcript.Ms(l.Min),
 		Avg:       transcript.Ms(l.Avg),
@@ -50,6 +52,7 @@ func (l *Latency) UnmarshalJSON(b []byte) error {
 	*l = Latency{
 		Count:     j.Count,
 		Failed:    j.Failed,
+		Censored:  j.Censored,
 		ErrorRate: j.ErrorRate,
 		Min:       fromMs(j.Min),
 		Avg:       fromMs(j.Avg),

@@ -20,15 +20,21 @@ const (
 
 // timer aggregates one timed operation.
 //
-// count and failed are atomics, bumped before anything else is touched:
-// count first, then failed for a failure. mu guards the rest — h holds
-// exactly the durations of the successful operations, and min, max and sum
-// (exact, in nanoseconds) describe those same samples. Reading h under mu,
-// then failed, then count therefore always gives
-// count >= failed + h.TotalCount().
+// An operation ends one of three ways: it succeeded (counted and timed), it
+// timed out (counted, failed, censored, and timed at the time it waited:
+// its true duration is at least that), or it failed otherwise (counted and
+// failed, not timed: a refused connection says nothing about latency).
+//
+// count, failed and censored are atomics, bumped before anything else is
+// touched, in that order. mu guards the rest — h holds exactly the
+// durations of the successful and the censored operations, and min, max and
+// sum (exact, in nanoseconds) describe those same samples. Reading h under
+// mu, then censored, then failed, then count therefore always gives
+// count - failed + censored >= h.TotalCount().
 type timer struct {
-	count  atomic.Int64
-	failed atomic.Int64
+	count    atomic.Int64
+	failed   atomic.Int64
+	censored atomic.Int64
 
 	mu  sync.Mutex
 	h   *hdrhistogram.Histogram
@@ -48,6 +54,20 @@ func (t *timer) add(d time.Duration, ok bool) {
 		t.failed.Add(1)
 		return
 	}
+	t.time(d)
+}
+
+// censor records an operation that timed out after waiting d: it is
+// counted as failed and censored, and timed at d.
+func (t *timer) censor(d time.Duration) {
+	t.count.Add(1)
+	t.failed.Add(1)
+	t.censored.Add(1)
+	t.time(d)
+}
+
+// time adds d to the distribution.
+func (t *timer) time(d time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	_ = t.h.RecordValue(toMicros(d)) // cannot fail: toMicros clamps to the range
@@ -68,6 +88,7 @@ func (t *timer) latency() Latency {
 	t.mu.Lock()
 	l := t.timed()
 	t.mu.Unlock()
+	l.Censored = t.censored.Load()
 	l.Failed = t.failed.Load()
 	l.Count = t.count.Load()
 	if l.Count > 0 {
@@ -76,7 +97,7 @@ func (t *timer) latency() Latency {
 	return l
 }
 
-// timed returns the distribution of the successful samples. Callers hold mu.
+// timed returns the distribution of the timed samples. Callers hold mu.
 func (t *timer) timed() Latency {
 	n := t.h.TotalCount()
 	if n == 0 {
@@ -98,4 +119,23 @@ func (t *timer) timed() Latency {
 func (t *timer) quantile(q float64) time.Duration {
 	d := time.Duration(t.h.ValueAtQuantile(q)) * time.Microsecond
 	return min(max(d, t.min), t.max)
+}
+
+// pair is a timed operation kept twice: all of it, timed-out waits
+// censored in (what thresholds call send, reply, llm), and its successful
+// operations only (send_ok, reply_ok, llm_ok), where a timed-out wait is
+// counted as failed and not timed — the figures every operation had before
+// timed-out waits were censored in.
+type pair struct{ all, ok *timer }
+
+func newPair() pair { return pair{all: newTimer(), ok: newTimer()} }
+
+func (p pair) add(d time.Duration, ok bool) {
+	p.all.add(d, ok)
+	p.ok.add(d, ok)
+}
+
+func (p pair) timedOut(d time.Duration) {
+	p.all.censor(d)
+	p.ok.add(d, false)
 }

@@ -22,9 +22,10 @@ func PassK(c, n int64) map[int]float64 {
 	return out
 }
 
-// llmLatency is the generations' figures, with the requests they took.
-func (r *Recorder) llmLatency() Latency {
-	l := r.llm.latency()
+// llmLatency is t's figures (llm or llm_ok), with the requests the
+// generations took.
+func (r *Recorder) llmLatency(t *timer) Latency {
+	l := t.latency()
 	l.Attempts = r.llmAttempts.Load()
 	return l
 }

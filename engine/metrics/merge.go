@@ -19,7 +19,8 @@ import (
 // of percentiles.
 type Distribution struct {
 	Count    int64   `json:"count"`              // operations, failed ones included
-	Failed   int64   `json:"failed"`             // operations that failed (counted, not timed)
+	Failed   int64   `json:"failed"`             // operations that failed (counted; timed only when censored)
+	Censored int64   `json:"censored,omitempty"` // failed operations that timed out, timed at the time they waited
 	Attempts int64   `json:"attempts,omitempty"` // requests made, retries included (send and llm)
 	MinNS    int64   `json:"min_ns"`             // shortest timed operation, exact
 	MaxNS    int64   `json:"max_ns"`             // longest, exact
@@ -28,14 +29,22 @@ type Distribution struct {
 }
 
 // DistributionNames lists the timed operations a Recorder exports, as
-// thresholds name them.
-var DistributionNames = []string{"send", "reply", "llm", "llm_wait", "conversation"}
+// thresholds name them: the _ok ones are their operation's successful
+// samples only.
+var DistributionNames = []string{"send", "reply", "llm", "llm_wait", "conversation", "send_ok", "reply_ok", "llm_ok"}
+
+// okOf maps each _ok distribution to the operation it is the successful
+// part of. Summaries written before timed-out waits were censored in lack
+// the _ok distributions; their plain ones timed the successful operations
+// only, so a merge reads those in their place.
+var okOf = map[string]string{"send_ok": "send", "reply_ok": "reply", "llm_ok": "llm"}
 
 // Distributions exports every timed operation's distribution, by name
 // (DistributionNames). Like Snapshot, it is exact once every user has
 // stopped.
 func (r *Recorder) Distributions() (map[string]Distribution, error) {
-	attempts := map[string]int64{"send": r.attempts.Load(), "llm": r.llmAttempts.Load()}
+	attempts := map[string]int64{"send": r.attempts.Load(), "llm": r.llmAttempts.Load(),
+		"send_ok": r.attempts.Load(), "llm_ok": r.llmAttempts.Load()}
 	out := make(map[string]Distribution, len(DistributionNames))
 	for name, t := range r.allTimers() {
 		d, err := t.distribution()
@@ -52,17 +61,20 @@ func (r *Recorder) Distributions() (map[string]Distribution, error) {
 // samples only the four of timers).
 func (r *Recorder) allTimers() map[string]*timer {
 	return map[string]*timer{
-		"send": r.send, "reply": r.reply, "llm": r.llm, "llm_wait": r.llmWait, "conversation": r.conversation,
+		"send": r.send.all, "reply": r.reply.all, "llm": r.llm.all, "llm_wait": r.llmWait, "conversation": r.conversation,
+		"send_ok": r.send.ok, "reply_ok": r.reply.ok, "llm_ok": r.llm.ok,
 	}
 }
 
 // distribution reads the timer in the order latency does (histogram under
-// mu, then failed, then count), so count >= failed + timed samples.
+// mu, then censored, failed, count), so count - failed + censored >= timed
+// samples.
 func (t *timer) distribution() (Distribution, error) {
 	t.mu.Lock()
 	snap := t.h.Export()
 	d := Distribution{MinNS: int64(t.min), MaxNS: int64(t.max), SumNS: t.sum}
 	t.mu.Unlock()
+	d.Censored = t.censored.Load()
 	d.Failed = t.failed.Load()
 	d.Count = t.count.Load()
 	enc, err := hdrhistogram.Import(snap).Encode(hdrhistogram.V2CompressedEncodingCookieBase)
@@ -75,8 +87,8 @@ func (t *timer) distribution() (Distribution, error) {
 
 // absorb adds the operations of d to t, as if t had recorded them too.
 func (t *timer) absorb(d Distribution) error {
-	if d.Count < 0 || d.Failed < 0 || d.Failed > d.Count {
-		return fmt.Errorf("%d operations, %d failed: impossible counts", d.Count, d.Failed)
+	if d.Count < 0 || d.Failed < 0 || d.Failed > d.Count || d.Censored < 0 || d.Censored > d.Failed {
+		return fmt.Errorf("%d operations, %d failed, %d censored: impossible counts", d.Count, d.Failed, d.Censored)
 	}
 	var n int64
 	if d.HDR != "" {
@@ -84,8 +96,9 @@ func (t *timer) absorb(d Distribution) error {
 		if err != nil {
 			return fmt.Errorf("cannot decode the histogram: %w", err)
 		}
-		if n = h.TotalCount(); n > d.Count-d.Failed {
-			return fmt.Errorf("the histogram holds %d timings, more than the %d operations that succeeded", n, d.Count-d.Failed)
+		if n = h.TotalCount(); n > d.Count-d.Failed+d.Censored {
+			return fmt.Errorf("the histogram holds %d timings, more than the %d operations that succeeded or timed out",
+				n, d.Count-d.Failed+d.Censored)
 		}
 		if dropped := t.h.Merge(h); dropped > 0 {
 			return fmt.Errorf("%d timings are outside the histogram's range", dropped)
@@ -93,6 +106,7 @@ func (t *timer) absorb(d Distribution) error {
 	}
 	t.count.Add(d.Count)
 	t.failed.Add(d.Failed)
+	t.censored.Add(d.Censored)
 	if n == 0 {
 		return nil
 	}
@@ -139,6 +153,7 @@ func Merge(parts []Part) (Part, error) {
 		s.Cost = s.Cost.plus(p.Snapshot.Cost)
 		s.Webhook = s.Webhook.plus(p.Snapshot.Webhook)
 		s.Assistant = s.Assistant.plus(p.Snapshot.Assistant)
+		s.Errors = mergeErrors(s.Errors, p.Snapshot.Errors)
 		for name, c := range p.Snapshot.Personas {
 			sum := s.Personas[name]
 			sum.add(c)
@@ -170,6 +185,9 @@ func mergeDistribution(name string, parts []Part) (Distribution, Latency, error)
 	var attempts int64
 	for _, p := range parts {
 		d, ok := p.Distributions[name]
+		if !ok && okOf[name] != "" {
+			d, ok = p.Distributions[okOf[name]] // an older summary: its plain distribution timed only successes
+		}
 		if !ok {
 			return Distribution{}, Latency{}, fmt.Errorf("%s: no %s distribution", p.Name, name)
 		}
@@ -192,6 +210,7 @@ func mergeDistribution(name string, parts []Part) (Distribution, Latency, error)
 func (s *Snapshot) latencies() map[string]*Latency {
 	return map[string]*Latency{
 		"send": &s.Send, "reply": &s.Reply, "llm": &s.LLM, "llm_wait": &s.LLMWait, "conversation": &s.Conversation,
+		"send_ok": &s.SendOK, "reply_ok": &s.ReplyOK, "llm_ok": &s.LLMOK,
 	}
 }
 
@@ -274,4 +293,9 @@ func (t *Timing) Reset() {
 	t.t.min, t.t.max, t.t.sum = 0, 0, 0
 	t.t.count.Store(0)
 	t.t.failed.Store(0)
+	t.t.censored.Store(0)
 }
+
+// TimedOut records an operation that timed out after waiting d: failed,
+// and timed at d (censored), as a Recorder's send, reply and llm count it.
+func (t *Timing) TimedOut(d time.Duration) { t.t.censor(d) }

@@ -31,27 +31,22 @@ func workload(whole *Recorder, parts []*Recorder, seed uint64) map[string][]time
 		p := parts[min(rng.IntN(len(parts)+1), len(parts)-1)] // the last part takes more
 		both := func(f func(r *Recorder)) { f(whole); f(p) }
 		persona := personas[rng.IntN(len(personas))]
-		send, sendOK := lat(3*time.Millisecond), rng.IntN(20) != 0
-		reply, replyOK := lat(800*time.Millisecond), rng.IntN(15) != 0
-		gen := lat(600 * time.Millisecond)
+		send, sendEnd := lat(3*time.Millisecond), ending(rng, 20)
+		reply, replyEnd := lat(800*time.Millisecond), ending(rng, 15)
+		gen, genEnd := lat(600*time.Millisecond), ending(rng, 11)
 		call := transcript.LLMCall{MS: transcript.Ms(gen), WaitMS: float64(rng.IntN(50)), Attempts: 1 + rng.IntN(2),
 			InputTokens: int64(rng.IntN(900)), OutputTokens: int64(rng.IntN(40)), ThinkingTokens: int64(rng.IntN(5)),
 			CostUSD: rng.Float64() / 1000}
 		both(func(r *Recorder) {
-			r.Send(send, sendOK)
+			sendEnd.record(send, r.Send, r.SendTimedOut)
 			r.SendAttempts(1 + i%3)
-			r.Reply(reply, replyOK)
-			r.LLM(gen, i%11 != 0, call)
+			replyEnd.record(reply, r.Reply, r.ReplyTimedOut)
+			genEnd.record(gen, func(d time.Duration, ok bool) { r.LLM(d, ok, call) },
+				func(d time.Duration) { r.LLMTimedOut(d, call) })
 		})
-		if sendOK {
-			timed["send"] = append(timed["send"], send)
-		}
-		if replyOK {
-			timed["reply"] = append(timed["reply"], reply)
-		}
-		if i%11 != 0 {
-			timed["llm"] = append(timed["llm"], gen)
-		}
+		sendEnd.time(timed, "send", send)
+		replyEnd.time(timed, "reply", reply)
+		genEnd.time(timed, "llm", gen)
 		if i%4 != 0 {
 			continue
 		}
@@ -76,6 +71,48 @@ func workload(whole *Recorder, parts []*Recorder, seed uint64) map[string][]time
 		}
 	}
 	return timed
+}
+
+// opEnd is how a timed operation of the workload ended.
+type opEnd int
+
+const (
+	opOK opEnd = iota
+	opTimedOut
+	opFailed
+)
+
+// ending draws an operation's end: one in n fails, half of those by
+// timing out.
+func ending(rng *rand.Rand, n int) opEnd {
+	switch {
+	case rng.IntN(n) != 0:
+		return opOK
+	case rng.IntN(2) == 0:
+		return opTimedOut
+	}
+	return opFailed
+}
+
+// record hands the operation to the Recorder's method for its end.
+func (e opEnd) record(d time.Duration, add func(time.Duration, bool), timedOut func(time.Duration)) {
+	if e == opTimedOut {
+		timedOut(d)
+		return
+	}
+	add(d, e == opOK)
+}
+
+// time notes the operation's timing where the Recorder keeps it: a
+// success in name and name_ok, a timed-out one (censored) in name only.
+func (e opEnd) time(timed map[string][]time.Duration, name string, d time.Duration) {
+	switch e {
+	case opOK:
+		timed[name] = append(timed[name], d)
+		timed[name+"_ok"] = append(timed[name+"_ok"], d)
+	case opTimedOut:
+		timed[name] = append(timed[name], d)
+	}
 }
 
 // viaJSON passes a part through summary.json's encoding, as merge reads it.
@@ -153,9 +190,10 @@ func TestMergeEqualsOneRecorder(t *testing.T) {
 	g, w := got.Snapshot.latencies(), want.latencies()
 	for _, name := range DistributionNames {
 		gl, wl := *g[name], *w[name]
-		if gl.Count != wl.Count || gl.Failed != wl.Failed || gl.ErrorRate != wl.ErrorRate || gl.Attempts != wl.Attempts {
-			t.Errorf("%s: count/failed/error_rate/attempts %d/%d/%v/%d; want %d/%d/%v/%d", name,
-				gl.Count, gl.Failed, gl.ErrorRate, gl.Attempts, wl.Count, wl.Failed, wl.ErrorRate, wl.Attempts)
+		if gl.Count != wl.Count || gl.Failed != wl.Failed || gl.Censored != wl.Censored || gl.ErrorRate != wl.ErrorRate ||
+			gl.Attempts != wl.Attempts {
+			t.Errorf("%s: count/failed/censored/error_rate/attempts %d/%d/%d/%v/%d; want %d/%d/%d/%v/%d", name,
+				gl.Count, gl.Failed, gl.Censored, gl.ErrorRate, gl.Attempts, wl.Count, wl.Failed, wl.Censored, wl.ErrorRate, wl.Attempts)
 		}
 		if gl.Min != wl.Min || gl.Max != wl.Max || (gl.Avg-wl.Avg).Abs() > time.Nanosecond {
 			t.Errorf("%s: min/avg/max %v/%v/%v; want %v/%v/%v", name, gl.Min, gl.Avg, gl.Max, wl.Min, wl.Avg, wl.Max)
@@ -177,8 +215,8 @@ func TestMergeEqualsOneRecorder(t *testing.T) {
 				t.Errorf("%s: p%v = %v; true value %v (off by %v, more than HDR's 0.1%%)", name, q.p, q.got, exact, diff)
 			}
 		}
-		if name != "llm_wait" && int64(len(timed[name])) != wl.Count-wl.Failed {
-			t.Fatalf("test bookkeeping: %d %s timings, recorder has %d", len(timed[name]), name, wl.Count-wl.Failed)
+		if name != "llm_wait" && int64(len(timed[name])) != wl.Count-wl.Failed+wl.Censored {
+			t.Fatalf("test bookkeeping: %d %s timings, recorder has %d", len(timed[name]), name, wl.Count-wl.Failed+wl.Censored)
 		}
 	}
 
@@ -190,7 +228,7 @@ func TestMergeEqualsOneRecorder(t *testing.T) {
 	}
 	for _, name := range DistributionNames {
 		gd, wdn := got.Distributions[name], wd[name]
-		if gd.Count != wdn.Count || gd.Failed != wdn.Failed || gd.Attempts != wdn.Attempts ||
+		if gd.Count != wdn.Count || gd.Failed != wdn.Failed || gd.Censored != wdn.Censored || gd.Attempts != wdn.Attempts ||
 			gd.MinNS != wdn.MinNS || gd.MaxNS != wdn.MaxNS || gd.HDR != wdn.HDR {
 			t.Errorf("merged %s distribution differs from the one recorder's", name)
 		}

@@ -19,9 +19,9 @@ import (
 // operations may differ by the operations in flight at that instant. The
 // Snapshot taken after every user has stopped is exact.
 type Recorder struct {
-	send         *timer
-	reply        *timer
-	llm          *timer
+	send         pair // each with its successful operations apart (send_ok, …)
+	reply        pair
+	llm          pair
 	llmWait      *timer // time generations waited for the client-side rate limits
 	conversation *timer
 	llmAttempts  atomic.Int64 // model requests, retries included
@@ -31,6 +31,7 @@ type Recorder struct {
 	webhook  atomic.Pointer[func() Webhook] // the receiver's counters, once WatchWebhook is called
 	cost     costs
 	total    tally
+	errors   errorTally // distinct errors, counted
 	// assistant totals the assistant's own token usage (openai targets).
 	assistant struct{ conversations, input, output atomic.Int64 }
 	// personas maps a persona name to its *tally. It is preloaded with the
@@ -42,9 +43,9 @@ type Recorder struct {
 // NewRecorder returns a Recorder for a run of the given personas.
 func NewRecorder(personas []string) *Recorder {
 	r := &Recorder{
-		send:         newTimer(),
-		reply:        newTimer(),
-		llm:          newTimer(),
+		send:         newPair(),
+		reply:        newPair(),
+		llm:          newPair(),
 		llmWait:      newTimer(),
 		conversation: newTimer(),
 	}
@@ -54,12 +55,25 @@ func NewRecorder(personas []string) *Recorder {
 	return r
 }
 
-// Send records the POST of one customer message; ok is false when it failed.
+// Send records the POST of one customer message; ok is false when it failed
+// (counted, not timed). A POST that timed out is SendTimedOut.
 func (r *Recorder) Send(d time.Duration, ok bool) { r.send.add(d, ok) }
 
+// SendTimedOut records a POST that ran out of time after d: failed, and
+// timed at d in send (censored: it would have taken at least that), not in
+// send_ok.
+func (r *Recorder) SendTimedOut(d time.Duration) { r.send.timedOut(d) }
+
 // Reply records the wait from the start of a POST to the reply's first
-// callback; ok is false when no reply came.
+// callback; ok is false when it failed otherwise than by timing out
+// (counted, not timed). A wait that ran out of time is ReplyTimedOut.
 func (r *Recorder) Reply(d time.Duration, ok bool) { r.reply.add(d, ok) }
+
+// ReplyTimedOut records a wait for a reply that gave up after d, from the
+// start of the POST (reply_timeout or more): failed, and timed at d in
+// reply (censored: the reply would have taken at least that), not in
+// reply_ok.
+func (r *Recorder) ReplyTimedOut(d time.Duration) { r.reply.timedOut(d) }
 
 // LLM records one persona generation and adds its tokens and cost, whether
 // it succeeded or not: a failed call may still have been billed. The time
@@ -67,6 +81,19 @@ func (r *Recorder) Reply(d time.Duration, ok bool) { r.reply.add(d, ok) }
 // requests (call.Attempts) to llm.attempts.
 func (r *Recorder) LLM(d time.Duration, ok bool, call transcript.LLMCall) {
 	r.llm.add(d, ok)
+	r.llmCall(call)
+}
+
+// LLMTimedOut records a generation that gave up after d because its last
+// attempt ran out of time: failed, and timed at d in llm (censored), not in
+// llm_ok; its tokens and cost as LLM.
+func (r *Recorder) LLMTimedOut(d time.Duration, call transcript.LLMCall) {
+	r.llm.timedOut(d)
+	r.llmCall(call)
+}
+
+// llmCall records what a generation waited for and cost.
+func (r *Recorder) llmCall(call transcript.LLMCall) {
 	r.llmWait.add(fromMs(call.WaitMS), true)
 	r.llmAttempts.Add(int64(call.Attempts))
 	r.cost.add(call)
@@ -145,9 +172,12 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Elapsed:       elapsed,
 		Users:         r.users.Load(),
 		Conversations: r.total.snapshot(),
-		Send:          r.sendLatency(),
-		Reply:         r.reply.latency(),
-		LLM:           r.llmLatency(),
+		Send:          r.sendLatency(r.send.all),
+		SendOK:        r.sendLatency(r.send.ok),
+		Reply:         r.reply.all.latency(),
+		ReplyOK:       r.reply.ok.latency(),
+		LLM:           r.llmLatency(r.llm.all),
+		LLMOK:         r.llmLatency(r.llm.ok),
 		LLMWait:       r.llmWait.latency(),
 		Conversation:  r.conversation.latency(),
 		Assistant: Assistant{Conversations: r.assistant.conversations.Load(),
@@ -155,6 +185,7 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Cost:     r.cost.snapshot(),
 		Personas: r.personaSnapshots(),
 		Webhook:  r.webhookCounts(),
+		Errors:   r.errors.snapshot(),
 	}
 }
 

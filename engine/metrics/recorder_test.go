@@ -322,7 +322,7 @@ func TestLatencyJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"count":10,"failed":1,"error_rate":0.1,"min":1.234,"avg":812.4,"p50":800,"p90":1100,"p95":1200,"p99":1300,"max":30000}`
+	want := `{"count":10,"failed":1,"censored":0,"error_rate":0.1,"min":1.234,"avg":812.4,"p50":800,"p90":1100,"p95":1200,"p99":1300,"max":30000}`
 	if string(b) != want {
 		t.Errorf("json:\n got %s\nwant %s", b, want)
 	}
@@ -346,7 +346,7 @@ func TestSnapshotJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `"send":{"count":1,"failed":0,"error_rate":0,"min":3.1,`) {
+	if !strings.Contains(string(b), `"send":{"count":1,"failed":0,"censored":0,"error_rate":0,"min":3.1,`) {
 		t.Errorf("send not in milliseconds: %s", b)
 	}
 	var back Snapshot

@@ -7,20 +7,29 @@ import "time"
 // one vocabulary. Durations are time.Duration for expressions
 // (reply.p95 < duration('30s')) and milliseconds (floats) in JSON.
 type Snapshot struct {
-	Elapsed       time.Duration            `expr:"elapsed" json:"-"`
-	Users         int64                    `expr:"users" json:"users"` // active virtual users
-	Conversations Conversations            `expr:"conversations" json:"conversations"`
-	Send          Latency                  `expr:"send" json:"send"`                 // the POST of a customer message
-	Reply         Latency                  `expr:"reply" json:"reply"`               // POST start to the reply's first callback
-	LLM           Latency                  `expr:"llm" json:"llm"`                   // one persona generation, retries included, limiter waits excluded
-	LLMWait       Latency                  `expr:"llm_wait" json:"llm_wait"`         // a generation's wait for the client-side rate limits
-	Conversation  Latency                  `expr:"conversation" json:"conversation"` // a whole conversation
-	Cost          Cost                     `expr:"cost" json:"cost"`
-	Personas      map[string]Conversations `expr:"personas" json:"personas"`
-	Webhook       Webhook                  `expr:"webhook" json:"webhook"` // what reached the webhook receiver
+	Elapsed       time.Duration `expr:"elapsed" json:"-"`
+	Users         int64         `expr:"users" json:"users"` // active virtual users
+	Conversations Conversations `expr:"conversations" json:"conversations"`
+	Send          Latency       `expr:"send" json:"send"`   // the POST of a customer message
+	Reply         Latency       `expr:"reply" json:"reply"` // POST start to the reply's first callback
+	LLM           Latency       `expr:"llm" json:"llm"`     // one persona generation, retries included, limiter waits excluded
+	// SendOK, ReplyOK and LLMOK are Send, Reply and LLM with their
+	// timed-out operations left out of the timings (counted in failed, not
+	// timed): the latency of the successful operations only.
+	SendOK       Latency                  `expr:"send_ok" json:"send_ok"`
+	ReplyOK      Latency                  `expr:"reply_ok" json:"reply_ok"`
+	LLMOK        Latency                  `expr:"llm_ok" json:"llm_ok"`
+	LLMWait      Latency                  `expr:"llm_wait" json:"llm_wait"`         // a generation's wait for the client-side rate limits
+	Conversation Latency                  `expr:"conversation" json:"conversation"` // a whole conversation
+	Cost         Cost                     `expr:"cost" json:"cost"`
+	Personas     map[string]Conversations `expr:"personas" json:"personas"`
+	Webhook      Webhook                  `expr:"webhook" json:"webhook"` // what reached the webhook receiver
 	// Assistant is the token usage the assistant under test reported of
 	// itself (openai targets), apart from the simulated customers' Cost.
 	Assistant Assistant `expr:"assistant" json:"assistant"`
+	// Errors lists the run's distinct errors (kind and message) with their
+	// counts, most frequent first; empty when nothing failed.
+	Errors []ErrorCount `expr:"errors" json:"errors"`
 }
 
 // Assistant totals the token usage the assistant under test reported in its
@@ -74,11 +83,18 @@ type Conversations struct {
 }
 
 // Latency is the distribution of one timed operation. Failed operations are
-// counted in Count and Failed but their durations are not in the
-// percentiles. ErrorRate is Failed / Count.
+// counted in Count and Failed. An operation that timed out (send, reply,
+// llm) is also Censored: it is in the timings at the time it waited — its
+// true duration was at least that — as k6 and Locust count a timed-out
+// request, so a run whose replies time out cannot show a healthy p95.
+// Other failures (a refused connection, an HTTP 500) are counted but not
+// timed. The timings are of Count - Failed + Censored operations.
+// ErrorRate is Failed / Count. The _ok variants (send_ok, reply_ok, llm_ok)
+// time the successful operations only: Censored is 0 there.
 type Latency struct {
 	Count     int64         `expr:"count" json:"count"`
 	Failed    int64         `expr:"failed" json:"failed"`
+	Censored  int64         `expr:"censored" json:"censored"` // timed out: failed, timed at the time waited
 	ErrorRate float64       `expr:"error_rate" json:"error_rate"`
 	Min       time.Duration `expr:"min" json:"min"`
 	Avg       time.Duration `expr:"avg" json:"avg"`

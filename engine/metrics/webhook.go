@@ -47,8 +47,10 @@ func (r *Recorder) webhookCounts() Webhook {
 	return Webhook{}
 }
 
-func (r *Recorder) sendLatency() Latency {
-	l := r.send.latency()
+// sendLatency is t's figures (send or send_ok), with the requests the
+// messages took.
+func (r *Recorder) sendLatency(t *timer) Latency {
+	l := t.latency()
 	l.Attempts = r.attempts.Load()
 	return l
 }

@@ -182,8 +182,9 @@ type opTimings struct {
 }
 
 type opTiming struct {
-	k int32
-	d time.Duration
+	k        int32
+	d        time.Duration
+	censored bool // a wait that timed out, timed at the time it waited
 }
 
 func newOpTimings(g grid) *opTimings { return &opTimings{grid: g, ops: map[string][]opTiming{}} }
@@ -191,12 +192,18 @@ func newOpTimings(g grid) *opTimings { return &opTimings{grid: g, ops: map[strin
 // add takes one conversation's timings: what the Recorder timed, each at
 // the instant it ended — a send at sent_at + send_ms (2xx only), a reply at
 // sent_at + reply_ms, the generation of a message when it was sent, a
-// completed conversation at ended_at. (A generation that produced no
-// message — the persona wrote the stop marker — is in no transcript: it is
-// counted in the history but not timed there.)
+// completed conversation at ended_at, and a reply that timed out (the
+// conversation's reply_timeout) at ended_at, censored at the time from its
+// POST. (A generation that produced no message — the persona wrote the
+// stop marker — and a send that timed out are in no transcript's timings:
+// they are counted in the history but not timed there.)
 func (o *opTimings) add(c *transcript.Conversation) {
 	put := func(metric string, at time.Time, ms float64) {
-		o.ops[metric] = append(o.ops[metric], opTiming{int32(o.grid.within(at)), msDuration(ms)})
+		o.ops[metric] = append(o.ops[metric], opTiming{k: int32(o.grid.within(at)), d: msDuration(ms)})
+	}
+	if n := len(c.Turns); c.Reason == transcript.ReasonReplyTimeout && n > 0 && c.Turns[n-1].ReplyMS == nil {
+		o.ops["reply"] = append(o.ops["reply"], opTiming{k: int32(o.grid.within(c.EndedAt)),
+			d: c.EndedAt.Sub(c.Turns[n-1].SentAt), censored: true})
 	}
 	for _, t := range c.Turns {
 		if t.Status >= 200 && t.Status < 300 {
@@ -262,6 +269,11 @@ func (m *Merged) mergeHistory(g grid, ops *opTimings) *History {
 		for k := range samples {
 			interval.Reset()
 			for ; i < len(timed) && int(timed[i].k) == k; i++ {
+				if timed[i].censored {
+					interval.TimedOut(timed[i].d)
+					total.TimedOut(timed[i].d)
+					continue
+				}
 				interval.Add(timed[i].d, true)
 				total.Add(timed[i].d, true)
 			}
@@ -289,6 +301,7 @@ func (m *Merged) addSegmentHistory(g grid, ss []metrics.Sample, out []metrics.Sa
 			c := counts[k][name]
 			c.Interval.Count += t.Interval.Count
 			c.Interval.Failed += t.Interval.Failed
+			c.Interval.Censored += t.Interval.Censored
 			counts[k][name] = c
 		}
 	}
@@ -312,6 +325,7 @@ func (m *Merged) addSegmentHistory(g grid, ss []metrics.Sample, out []metrics.Sa
 			c := counts[k][name]
 			c.Total.Count += t.Total.Count
 			c.Total.Failed += t.Total.Failed
+			c.Total.Censored += t.Total.Censored
 			counts[k][name] = c
 		}
 	}
@@ -329,7 +343,7 @@ func addInterval(a, b metrics.Interval) metrics.Interval {
 
 // withCounts puts the segments' counts on the recomputed timings.
 func withCounts(l, counts metrics.Latency) metrics.Latency {
-	l.Count, l.Failed, l.ErrorRate = counts.Count, counts.Failed, 0
+	l.Count, l.Failed, l.Censored, l.ErrorRate = counts.Count, counts.Failed, counts.Censored, 0
 	if l.Count > 0 {
 		l.ErrorRate = float64(l.Failed) / float64(l.Count)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/wait"
@@ -27,6 +28,7 @@ type conversation struct {
 	session protocol.Session // the link to the assistant (protocol.go)
 	driver  persona.Driver
 	started time.Time // monotonic
+	cause   error     // the error that ended it, when one did: for the errors table (errors.go)
 }
 
 // converse holds one whole conversation and returns its record, whatever
@@ -60,6 +62,7 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 	r.live.begin(c.rec)
 	outcome, reason, detail := c.loop(ctx)
 	c.end(outcome, reason, detail)
+	r.noteError(c.rec, c.cause)
 	r.live.end(c.rec)
 	return c.rec
 }
@@ -87,6 +90,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 		case ctx.Err() != nil:
 			return transcript.Interrupted, "", ""
 		case err != nil:
+			c.cause = err
 			return transcript.Failed, transcript.ReasonLLMError, err.Error()
 		case step.Stop:
 			return transcript.Abandoned, "", stopDetail(step)
@@ -128,6 +132,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []transcript.Message{}, Late: []transcript.Message{},
 		Drift: step.Drift, DataMismatch: step.DataMismatch}
 	x, err := c.session.Exchange(ctx, n, step.Text)
+	returned := time.Now()
 	send, status, sent := x.Send, x.Status, accepted(x, err)
 	t.SentAt, t.SendMS, t.Status, t.Attempts = x.SentAt, transcript.Ms(send), status, x.Attempts
 	r.rec.SendAttempts(x.Attempts)
@@ -136,16 +141,17 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
 	}
-	r.rec.Send(send, sent)
+	c.recordSend(send, sent, err)
 	if !sent {
 		c.rec.Turns = append(c.rec.Turns, t)
+		c.cause = err
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
 	}
 	c.logReply(ctx, n, replyOf(x), err, x.SentAt)
 	noReply, timedOut := errors.AsType[*protocol.NoReplyError](err) // the protocol's reply timeout ran out
 	switch {
-	case timedOut:
-		r.rec.Reply(noReply.Timeout, false)
+	case timedOut: // censored: the reply would have taken at least as long as the wait, from the POST on
+		r.rec.ReplyTimedOut(max(returned.Sub(x.SentAt), noReply.Timeout))
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", noReply.Timeout)}, true
 	case err != nil:
@@ -161,6 +167,30 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	t.AssistantUsage = x.Usage
 	c.rec.Turns = append(c.rec.Turns, t)
 	return c.judge(n, x.Messages)
+}
+
+// recordSend hands a send to the metrics: one that timed out is timed at
+// the time it waited (censored), one that failed otherwise (refused, HTTP
+// 500) is counted, not timed.
+func (c *conversation) recordSend(d time.Duration, sent bool, err error) {
+	if !sent && timedOut(err) {
+		c.r.rec.SendTimedOut(d)
+		return
+	}
+	c.r.rec.Send(d, sent)
+}
+
+// timedOut reports an operation that ran out of its own time (a client
+// timeout, a deadline), not one the run cut: callers have ruled that out.
+func timedOut(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	ne, ok := errors.AsType[net.Error](err)
+	return ok && ne.Timeout()
 }
 
 // judge evaluates complete_when on a reply.

@@ -57,7 +57,12 @@ func (c *conversation) recordLLM(ctx context.Context, step persona.Step, err err
 		return
 	}
 	if err == nil || ctx.Err() == nil {
-		c.r.rec.LLM(time.Duration(call.MS*float64(time.Millisecond)), err == nil, *call)
+		d := time.Duration(call.MS * float64(time.Millisecond))
+		if timedOut(err) { // its last attempt ran out of time: censored at the time the generation took
+			c.r.rec.LLMTimedOut(d, *call)
+		} else {
+			c.r.rec.LLM(d, err == nil, *call)
+		}
 		select {
 		case c.r.billed <- struct{}{}:
 		default: // a check is already due

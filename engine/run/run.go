@@ -106,12 +106,19 @@ type Runner struct {
 	aborted  atomic.Pointer[string]
 	billed   chan struct{} // a token when a generation was billed: watchAbort checks at once
 
-	sinkErr  atomic.Pointer[error]
-	running  atomic.Int64  // virtual users still running
-	idle     chan struct{} // a token each time running drops to zero
-	wg       sync.WaitGroup
-	vus      []*vu // slots in start order; guarded by being touched only by the scheduler goroutine
-	nextUser int
+	sinkErr atomic.Pointer[error]
+	notify  atomic.Pointer[func(Notice)] // OnNotice's, or nil (errors.go)
+	// lastSendErr is the normalised message of the last send error, for the
+	// assistant-looks-down notice.
+	lastSendErr atomic.Pointer[string]
+	// downWindow is how long every send must fail before the run says the
+	// assistant looks down (downWindow; tests shorten it).
+	downWindow time.Duration
+	running    atomic.Int64  // virtual users still running
+	idle       chan struct{} // a token each time running drops to zero
+	wg         sync.WaitGroup
+	vus        []*vu // slots in start order; guarded by being touched only by the scheduler goroutine
+	nextUser   int
 	// planUsers is the users the schedule plans now, for the whole run
 	// (len(vus) is this segment's share of them). Scheduler goroutine only.
 	planUsers int
@@ -144,6 +151,8 @@ func New(p *plan.Plan, opts Options) *Runner {
 		idle:     make(chan struct{}, 1),
 		billed:   make(chan struct{}, 1),
 		live:     newLiveRegistry(opts.Live),
+
+		downWindow: downWindow,
 	}
 	r.steer.init()
 	return r
@@ -207,6 +216,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 
 	go r.watchStop(startCtx, startCancel)
 	go r.watchAbort(startCtx, r.Stop)
+	go r.watchDown(startCtx, r.downWindow)
 	r.walk(startCtx, hardCtx, r.plan.Schedule())
 	startCancel()
 	r.drain(hardCancel)

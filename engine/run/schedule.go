@@ -7,6 +7,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/internal/offstack"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // vu is one virtual user's slot.
@@ -110,12 +111,10 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 	r.rec.UserStarted()
 	defer r.rec.UserStopped()
 	c := r.plan.Conversation
-	var timer *time.Timer // for pacing; none when there is no pacing
-	if c.Pacing.Max > 0 {
-		timer = time.NewTimer(time.Hour)
-		timer.Stop()
-	}
+	timer := time.NewTimer(time.Hour) // for pacing, and a failed start's wait even without pacing
+	timer.Stop()
 	due, pace := v.due, time.Duration(0) // pace: this user's wait before its next conversation
+	var backoff failedStarts
 	for i := 0; c.ConversationsPerUser == 0 || i < c.ConversationsPerUser; i++ {
 		if i > 0 && pace > 0 && !r.pause(startCtx, v, timer, pace) {
 			return
@@ -125,10 +124,37 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 		}
 		r.rec.ConversationDue(user.Persona.Name, time.Since(due))
 		rec := r.converse(convCtx, v, user)
-		pace = r.pacing(v) // wait.go
+		pace = backoff.after(rec, r.pacing(v)) // wait.go
 		due = rec.EndedAt.Add(pace)
 		r.finish(rec)
 	}
+}
+
+// A conversation that failed at its first send (the assistant refused or
+// never got the message) took no time at all, where one that ran takes
+// seconds to minutes: against a dead assistant a repeating user would start
+// conversations as fast as the connection is refused. So the user waits its
+// pacing, and at least failedStartPause, doubling with each further
+// conversation of the user that fails the same way, up to
+// maxFailedStartPause; one that gets a message through resets it.
+const (
+	failedStartPause    = time.Second
+	maxFailedStartPause = 30 * time.Second
+)
+
+// failedStarts is one user's run of conversations that failed at their
+// first send. Only the user's goroutine touches it.
+type failedStarts struct{ next time.Duration }
+
+// after returns how long the user waits after rec before its next
+// conversation: pace, or longer when rec failed at its first send.
+func (f *failedStarts) after(rec *transcript.Conversation, pace time.Duration) time.Duration {
+	if rec.Outcome != transcript.Failed || rec.Reason != transcript.ReasonSendError || len(rec.Turns) != 1 {
+		f.next = 0
+		return pace
+	}
+	f.next = min(max(2*f.next, failedStartPause), maxFailedStartPause)
+	return max(pace, f.next)
 }
 
 // pause waits d between two conversations of a user; false when the user

@@ -1,6 +1,7 @@
 // Package verdict judges runs. It evaluates the plan's thresholds against
 // a metrics.Snapshot, says what each one observed, and renders the tables
-// a person reads at the end of a run (requests, personas, thresholds) and
+// a person reads at the end of a run (requests, errors, personas,
+// thresholds) and
 // the one-line verdict, steering lines included (from []transcript.Steer).
 // Compare judges one run against another (RunResults: a summary's metrics
 // and, when at hand, the timings of its conversations, Samples), marking

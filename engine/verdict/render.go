@@ -23,7 +23,7 @@ type RenderOptions struct {
 }
 
 // Render writes, in order: a heading with the run time, the requests table in the old Locust shape and the
-// conversations line, the per-persona table, the thresholds table, and the
+// conversations line, the errors table (when anything failed), the per-persona table, the thresholds table, and the
 // one-line verdict. Sections are separated by a blank line.
 func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error {
 	if o.Elapsed == 0 {
@@ -31,6 +31,7 @@ func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error
 	}
 	sections := []func(io.Writer) error{
 		func(w io.Writer) error { return renderRequests(w, s, o) },
+		func(w io.Writer) error { return renderErrors(w, s.Errors) },
 		func(w io.Writer) error { return renderPersonas(w, s.Personas) },
 		func(w io.Writer) error { return renderThresholds(w, rs, o.Color) },
 	}

@@ -68,6 +68,7 @@ func TestRender(t *testing.T) {
 		}
 		withLLM.Personas[name] = c
 	}
+	censored := censoredSnapshot()
 	tests := []struct {
 		name string
 		s    metrics.Snapshot
@@ -80,6 +81,8 @@ func TestRender(t *testing.T) {
 		{name: "interrupted", s: s, rs: results(t, s, passing...), o: RenderOptions{Interrupted: true, Elapsed: 93 * time.Second}},
 		{name: "llm", s: withLLM, rs: results(t, withLLM, "budget", "cost.usd <= 1.0"), o: RenderOptions{LLMName: "gemini"}},
 		{name: "empty", s: metrics.Snapshot{}},
+		{name: "censored", s: censored, rs: results(t, censored,
+			"reply_p95", "reply.p95 < duration('1s')", "reply_ok_p95", "reply_ok.p95 < duration('1s')")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,4 +137,25 @@ func TestRenderReportsWriteErrors(t *testing.T) {
 	if err := Render(failWriter{}, snapshot(), nil, RenderOptions{}); err == nil {
 		t.Fatal("Render swallowed a write error")
 	}
+}
+
+// censoredSnapshot is the run the issue saw, through a real Recorder: 95
+// replies at 240-249 ms and 17 that timed out after 2 s, and one POST that
+// timed out after 30 s.
+func censoredSnapshot() metrics.Snapshot {
+	r := metrics.NewRecorder(nil)
+	for i := range 112 {
+		r.Send(3*time.Millisecond, true)
+		if i < 95 {
+			r.Reply(240*time.Millisecond+time.Duration(i%10)*time.Millisecond, true)
+			continue
+		}
+		r.ReplyTimedOut(2 * time.Second)
+	}
+	r.SendTimedOut(30 * time.Second)
+	for range 17 {
+		r.Error("reply_timeout", "no reply within 2s")
+	}
+	r.Error("send_error", "timed out")
+	return r.Snapshot(time.Minute)
 }

@@ -73,8 +73,37 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s\n%s\n", conversationsLine(s.Conversations), assistantLine(s.Assistant))
+	_, err := fmt.Fprintf(w, "%s%s\n%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations), assistantLine(s.Assistant))
 	return err
+}
+
+// censoredLines says, under the requests table, how many samples of each
+// row timed out and are in its timings at the time they waited (their true
+// time is longer), with the row's figures without them (send_ok, reply_ok,
+// llm_ok) — one line per row that has any, each with its newline; "" when
+// none timed out.
+func censoredLines(s metrics.Snapshot, llmName string) string {
+	rows := []struct {
+		name, metric string
+		all, ok      metrics.Latency
+	}{
+		{"Voyager Message", "send", s.Send, s.SendOK},
+		{"Voyager Webhook", "reply", s.Reply, s.ReplyOK},
+		{title(llmName) + " Response", "llm", s.LLM, s.LLMOK},
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		if r.all.Censored == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "Censored: %d of %d %s samples timed out and count at the time they waited (the true time is longer)",
+			r.all.Censored, r.all.Count, r.name)
+		if r.ok.Count-r.ok.Failed > 0 {
+			fmt.Fprintf(&b, "; without them (%s_ok): med %s · p95 %s · max %s ms", r.metric, ms(r.ok.P50), ms(r.ok.P95), ms(r.ok.Max))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // assistantLine is the assistant's own token usage, with its newline, when
@@ -96,7 +125,7 @@ func heading(elapsed time.Duration) string {
 
 func latencyRow(typ, name string, l metrics.Latency) []string {
 	row := []string{typ, name, strconv.FormatInt(l.Count, 10), strconv.FormatInt(l.Failed, 10)}
-	if l.Count-l.Failed <= 0 {
+	if l.Count-l.Failed+l.Censored <= 0 { // nothing timed: every one failed, none by timing out
 		return append(row, "-", "-", "-", "-", "-", "-", "-")
 	}
 	return append(row, ms(l.Avg), ms(l.Min), ms(l.Max), ms(l.P50), ms(l.P90), ms(l.P95), ms(l.P99))

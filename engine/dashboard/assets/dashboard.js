@@ -134,7 +134,7 @@
       k('kpi-started', 'Conversations', F.num(c.started, 0), c.in_flight + ' in flight · ' + c.turns + ' turns'),
       k('kpi-completed', 'Completed', F.num(c.succeeded, 0), 'success rate ' + F.pct(c.success_rate), c.succeeded ? 'good' : ''),
       k('kpi-failed', 'Failed', F.num(bad, 0), c.failed + ' failed · ' + c.abandoned + ' abandoned · ' + c.interrupted + ' interrupted', bad ? 'bad' : ''),
-      k('kpi-p95', 'Reply p95', r.count - r.failed > 0 ? F.ms(r.p95) : '–', 'p50 ' + F.ms(r.p50) + ' · p99 ' + F.ms(r.p99)),
+      k('kpi-p95', 'Reply p95', r.count - r.failed + (r.censored || 0) > 0 ? F.ms(r.p95) : '–', 'p50 ' + F.ms(r.p50) + ' · p99 ' + F.ms(r.p99)),
       k('kpi-cost', 'LLM cost so far', F.usd(cost.usd), F.num(cost.input_tokens + cost.output_tokens + cost.thinking_tokens, 0) + ' tokens')
     ].forEach(function (n) { box.appendChild(n); });
   }

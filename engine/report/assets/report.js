@@ -321,7 +321,7 @@
     };
     var reply = function (s, q) {
       var r = s.timers && s.timers.reply && s.timers.reply.interval;
-      return r && r.count - r.failed > 0 ? r[q] : null;
+      return r && r.count - r.failed + (r.censored || 0) > 0 ? r[q] : null;
     };
     var zero = samples.length && samples[0].elapsed_ms > 0 ? [[0, 0]] : [];
     return {
@@ -444,17 +444,23 @@
 
   function requestsOf(s) {
     var m = s.metrics || {};
-    var rows = [['send', 'POST', 'Voyager Message'], ['reply', 'WEBHOOK', 'Voyager Webhook'], ['llm', 'GEMINI', 'Gemini Response'], ['conversation', 'CONVERSATION', 'Complete Conversation']];
-    var head = ['Metric', 'Name', 'Count', 'Failed', 'Error rate', 'Min', 'Avg', 'p50', 'p90', 'p95', 'p99', 'Max'];
+    // send, reply and llm time their timed-out operations at the time they
+    // waited (censored); the _ok rows time the successful ones only.
+    var rows = [['send', 'POST', 'Voyager Message'], ['send_ok', 'POST', 'Voyager Message, successful only'],
+      ['reply', 'WEBHOOK', 'Voyager Webhook'], ['reply_ok', 'WEBHOOK', 'Voyager Webhook, replies that came only'],
+      ['llm', 'GEMINI', 'Gemini Response'], ['llm_ok', 'GEMINI', 'Gemini Response, successful only'],
+      ['conversation', 'CONVERSATION', 'Complete Conversation']];
+    var censored = function (r) { var all = m[r[0].replace(/_ok$/, '')]; return all && all.censored > 0; };
+    var head = ['Metric', 'Name', 'Count', 'Failed', 'Censored', 'Error rate', 'Min', 'Avg', 'p50', 'p90', 'p95', 'p99', 'Max'];
     return el('section', { class: 'card', id: 'requests' }, [
       el('h2', { text: 'Requests' }),
       el('div', { class: 'scroll-x' }, el('table', null, [
         el('thead', null, el('tr', null, head.map(function (h, i) { return el('th', { class: i > 1 ? 'n' : null, text: h }); }))),
-        el('tbody', null, rows.filter(function (r) { return m[r[0]]; }).map(function (r) {
-          var l = m[r[0]];
+        el('tbody', null, rows.filter(function (r) { return m[r[0]] && (!/_ok$/.test(r[0]) || censored(r)); }).map(function (r) {
+          var l = m[r[0]], timed = l.count - l.failed + (l.censored || 0);
           return el('tr', null, [el('td', null, el('code', { text: r[0] })), el('td', { text: r[2] }), el('td', { class: 'n', text: fmtNum(l.count, 0) }),
-            el('td', { class: 'n', text: fmtNum(l.failed, 0) }), el('td', { class: 'n', text: fmtPct(l.error_rate) })].concat(
-            ['min', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'].map(function (q) { return el('td', { class: 'n', text: l.count - l.failed > 0 ? fmtMs(l[q]) : '–' }); })));
+            el('td', { class: 'n', text: fmtNum(l.failed, 0) }), el('td', { class: 'n', text: fmtNum(l.censored || 0, 0) }), el('td', { class: 'n', text: fmtPct(l.error_rate) })].concat(
+            ['min', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'].map(function (q) { return el('td', { class: 'n', text: timed > 0 ? fmtMs(l[q]) : '–' }); })));
         }))
       ]))
     ]);
@@ -502,6 +508,22 @@
       el('div', { class: 'kpis' }, items.map(function (it) {
         return el('div', { class: 'kpi' + (it[2] && it[1] > 0 ? ' bad' : '') }, [el('h3', { text: it[0] }), el('div', { class: 'v', text: fmtNum(it[1], 0) })]);
       }))
+    ]);
+  }
+
+  // errorsOf lists the run's distinct errors (kind, message, count), most
+  // frequent first; nothing when nothing failed.
+  function errorsOf(s) {
+    var es = (s.metrics && s.metrics.errors) || [];
+    if (!es.length) return null;
+    return el('section', { class: 'card', id: 'errors' }, [
+      el('h2', { text: 'Errors' }),
+      el('div', { class: 'scroll-x' }, el('table', null, [
+        el('thead', null, el('tr', null, ['Error', 'Message', 'Count'].map(function (h, i) { return el('th', { class: i === 2 ? 'n' : null, text: h }); }))),
+        el('tbody', null, es.map(function (e) {
+          return el('tr', null, [el('td', null, el('code', { text: e.kind })), el('td', { text: e.message }), el('td', { class: 'n', text: fmtNum(e.count, 0) })]);
+        }))
+      ]))
     ]);
   }
 
@@ -676,6 +698,7 @@
       timeline.node,
       hist.node,
       requestsOf(s),
+      errorsOf(s),
       personasOf(s),
       faultsOf(s),
       convs.node,

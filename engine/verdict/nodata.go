@@ -90,15 +90,16 @@ func exprField(v reflect.Value, name string) (reflect.Value, bool) {
 	return reflect.Value{}, false
 }
 
-// durations are a timing's fields computed from its successful samples.
+// durations are a timing's fields computed from its timed samples: the
+// successful ones and, but for the _ok timings, the censored timeouts.
 var durations = []string{"min", "avg", "p50", "p90", "p95", "p99", "max"}
 
 func timingMissing(name, field string, l metrics.Latency) string {
 	switch {
 	case l.Count == 0:
 		return name + ": never timed"
-	case l.Count-l.Failed <= 0 && slices.Contains(durations, field):
-		return fmt.Sprintf("%s: all %d failed, no duration", name, l.Count)
+	case l.Count-l.Failed+l.Censored <= 0 && slices.Contains(durations, field):
+		return fmt.Sprintf("%s: all %d failed, none timed", name, l.Count)
 	}
 	return ""
 }

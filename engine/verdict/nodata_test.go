@@ -33,6 +33,9 @@ func TestNoDataIsNotZero(t *testing.T) {
 	judged := snapshot()
 	timedOut := judged
 	timedOut.Reply = metrics.Latency{Count: 4, Failed: 4, ErrorRate: 1}
+	censored := judged
+	censored.Reply = metrics.Latency{Count: 4, Failed: 4, Censored: 4, ErrorRate: 1, Min: 2 * time.Second, Avg: 2 * time.Second,
+		P50: 2 * time.Second, P90: 2 * time.Second, P95: 2 * time.Second, P99: 2 * time.Second, Max: 2 * time.Second}
 	tests := []struct {
 		name, check, onNoData string
 		s                     metrics.Snapshot
@@ -47,7 +50,8 @@ func TestNoDataIsNotZero(t *testing.T) {
 		{"every persona", "all(values(personas), .failed == 0)", "", started, false, true, "no data: no conversation ended"},
 		{"reply never timed", "reply.p95 < duration('2s')", "", started, false, true, "no data: reply: never timed"},
 		{"reply error rate never timed", "reply.error_rate < 0.1", "", started, false, true, "no data: reply: never timed"},
-		{"every reply failed", "reply.p95 < duration('2s')", "", timedOut, false, true, "no data: reply: all 4 failed, no duration"},
+		{"every reply failed", "reply.p95 < duration('2s')", "", timedOut, false, true, "no data: reply: all 4 failed, none timed"},
+		{"every reply timed out: censored at the timeout, data", "reply.p95 < duration('2s')", "", censored, false, false, "2s"},
 		{"every reply failed: the error rate is data", "reply.error_rate < 0.1", "", timedOut, false, false, "1"},
 		{"both missing", "reply.p95 < duration('2s') && conversations.success_rate > 0.9", "", started, false, true,
 			"no data: reply: never timed, no conversation ended"},

@@ -63,7 +63,9 @@ type junitProblem struct {
 // WriteJUnit writes dir/junit.xml from a summary: one suite named after the
 // plan, one test case per threshold. A failed threshold is a <failure>
 // carrying the observed value; one that could not be evaluated is an
-// <error>.
+// <error>. A run that lost results (an invalid verdict) gets one more test
+// case, "results recorded", in error, so a CI that reads only JUnit cannot
+// take it for a pass.
 func WriteJUnit(dir *results.Dir, s *results.Summary) error {
 	b, err := encodeJUnit(s)
 	if err != nil {
@@ -92,6 +94,14 @@ func encodeJUnit(s *results.Summary) ([]byte, error) {
 			suite.Failures++
 		}
 		suite.Cases = append(suite.Cases, c)
+	}
+	if s.Invalid != "" { // lost results: no threshold's PASS stands on them
+		suite.Cases = append(suite.Cases, junitCase{
+			Name: "results recorded", Classname: "voyplan." + s.Plan.Name + ".run", Time: "0",
+			Error: &junitProblem{Message: "results lost: " + s.Invalid, Type: "invalid",
+				Text: "the run could not record all its conversations; its verdict is invalid whatever the thresholds say"},
+		})
+		suite.Errors++
 	}
 	suite.Tests = len(suite.Cases)
 	doc := junitSuites{

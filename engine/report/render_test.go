@@ -200,6 +200,30 @@ func TestJUnitNoData(t *testing.T) {
 	}
 }
 
+// A run that lost results fails JUnit even when every threshold held: an
+// error case says the results are incomplete.
+func TestJUnitInvalid(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := knownSummary()
+	for i := range s.Thresholds {
+		s.Thresholds[i].Pass = true
+	}
+	s.Verdict, s.Invalid = results.VerdictInvalid, "3 conversations could not be recorded: no space left on device"
+	if err := WriteJUnit(results.At(dir), s); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, results.JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`name="results recorded"`, `<error message="results lost: 3 conversations could not be recorded`, `type="invalid"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("junit.xml lacks %s:\n%s", want, b)
+		}
+	}
+}
+
 func TestHistogramOf(t *testing.T) {
 	t.Parallel()
 	var xs []float64

@@ -369,6 +369,13 @@
     }).join(', ');
   }
 
+  // resultText is a threshold's result as the verdict table prints it: a
+  // check that judged nothing is NO DATA, never a silent PASS or FAIL.
+  function resultText(t) {
+    if (t.result === 'no_data') return t.pass ? 'NO DATA (pass)' : 'NO DATA';
+    return t.pass ? 'PASS' : 'FAIL';
+  }
+
   function thresholdsOf(s) {
     var ths = s.thresholds || [];
     var failed = ths.filter(function (t) { return !t.pass; }).length;
@@ -377,7 +384,7 @@
         el('td', null, [el('b', { text: t.name }), t.abort ? el('span', { class: 'muted small', text: ' (abort)' }) : null]),
         el('td', null, el('code', { text: t.check })),
         el('td', { class: 'n', text: t.error ? 'error: ' + t.error : t.observed }),
-        el('td', null, el('span', { class: 'tag ' + (t.pass ? 'pass' : 'fail'), text: t.pass ? 'PASS' : 'FAIL' }))
+        el('td', null, el('span', { class: 'tag ' + (t.pass ? 'pass' : 'fail'), text: resultText(t) }))
       ]);
     });
     return el('section', { class: 'card', id: 'thresholds' }, [

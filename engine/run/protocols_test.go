@@ -31,13 +31,13 @@ persona "kataryna" { script = %s }
 conversation {
   max_turns              = 20
   reply_timeout          = "2s"
-  reply_settle           = "50ms"
+  reply_settle           = "500ms" # a split reply's parts follow each other at once: far longer than their gap on a loaded machine
   conversations_per_user = 1
 }
 stage "all" {
   users      = %d
   spawn_rate = 100
-  duration   = "20s"
+  duration   = "30s"
 }
 threshold "success" { check = "conversations.success_rate >= 1" }
 `, target, scriptLines(t), users)

@@ -214,11 +214,13 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	startCtx, startCancel := context.WithCancel(hardCtx)
 	defer startCancel()
 
-	go r.watchStop(startCtx, startCancel)
-	go r.watchAbort(startCtx, r.Stop)
-	go r.watchDown(startCtx, r.downWindow)
+	var watchers sync.WaitGroup // they end with startCtx: waited before Run returns
+	watchers.Go(func() { r.watchStop(startCtx, startCancel) })
+	watchers.Go(func() { r.watchAbort(startCtx, r.Stop) })
+	watchers.Go(func() { r.watchDown(startCtx, r.downWindow) })
 	r.walk(startCtx, hardCtx, r.plan.Schedule())
 	startCancel()
+	watchers.Wait()
 	r.drain(hardCancel)
 
 	res.EndedAt = time.Now()

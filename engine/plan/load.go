@@ -249,10 +249,5 @@ func (l *loader) probe() {
 	r := datagen.ForUser(l.plan.Seed, 0)
 	ctx, _, diags := e.EvalData(r)
 	l.add(diags)
-	for i := range e.Personas {
-		_, _, diags := e.EvalPersona(i, ctx)
-		l.add(diags)
-		_, _, diags = e.EvalRules(i, ctx)
-		l.add(diags)
-	}
+	l.add(e.Probe(ctx))
 }

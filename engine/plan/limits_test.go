@@ -68,7 +68,7 @@ func TestFileOfADeviceIsADiagnostic(t *testing.T) {
 			if !diags.HasErrors() {
 				t.Fatal("no error")
 			}
-			got := diagText(diags)
+			got := diagsText(diags)
 			for _, want := range []string{`"/dev/zero"`, "not a regular file", "16 MiB"} {
 				if !strings.Contains(got, want) {
 					t.Errorf("diagnostics %q: want %q in them", got, want)
@@ -78,18 +78,10 @@ func TestFileOfADeviceIsADiagnostic(t *testing.T) {
 	}
 }
 
-// diagText is every diagnostic's summary and detail, one a line.
-func diagText(diags hcl.Diagnostics) string {
-	var b strings.Builder
-	for _, d := range diags {
-		fmt.Fprintf(&b, "%s: %s\n", d.Summary, d.Detail)
-	}
-	return b.String()
-}
-
 // longScript writes an n-line file in a temporary directory and returns a
 // plan in that directory (as the name of its file) whose script is built
-// from it as form says: %s is the file's name, %d its number of lines.
+// from it as form says, FILE standing for file("lines.txt"), or written
+// out as a list literal ("literal").
 func longScript(t testing.TB, n int, form string) (src, filename string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -131,7 +123,7 @@ func TestLongScriptLoadsWhole(t *testing.T) {
 			src, filename := longScript(t, n, form)
 			p, diags := loadBounded(t, src, filename, 2*time.Minute)
 			if diags.HasErrors() {
-				t.Fatal(diagText(diags))
+				t.Fatal(diagsText(diags))
 			}
 			u0, err := p.NewUser(0)
 			if err != nil {
@@ -165,7 +157,7 @@ func TestScriptReadingDataIsPerUser(t *testing.T) {
 			src := strings.Replace(limitsPlan, "%s", script, 1) + `data "customer" { cpf = cpf() }`
 			p, diags := loadWithin(t, src, "testdata/valid/perUser.hcl")
 			if diags.HasErrors() {
-				t.Fatal(diagText(diags))
+				t.Fatal(diagsText(diags))
 			}
 			u0, _ := p.NewUser(0)
 			u1, _ := p.NewUser(1)
@@ -186,7 +178,7 @@ func BenchmarkLongScript(b *testing.B) {
 				for b.Loop() {
 					p, diags := LoadSource([]byte(src), filename, Options{})
 					if diags.HasErrors() {
-						b.Fatal(diagText(diags))
+						b.Fatal(diagsText(diags))
 					}
 					if u, err := p.NewUser(0); err != nil || len(u.Script) != n {
 						b.Fatalf("user 0: %v", err)

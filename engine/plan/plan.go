@@ -40,6 +40,8 @@ type Plan struct {
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
 	eval *peruser.Evaluator
+	// secrets are the sensitive variables' values, for Redact.
+	secrets secrets
 }
 
 // Target is the assistant under test (VOYAGER.md §1).

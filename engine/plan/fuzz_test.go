@@ -3,6 +3,7 @@ package plan
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +32,62 @@ func FuzzLoadSource(f *testing.F) {
 			t.Logf("NewUser: %v", err) // data may depend on the drawn seed
 		}
 		_, _ = Format("fuzz.hcl", src)
+	})
+}
+
+// FuzzPlan feeds whole plans to what validate and `voyplan plan` do:
+// Load, then the compiled schedule with its rows, peak and totals, and
+// the first users. It may report anything, but must never panic or hang;
+// the seeds include the inputs that used to hang it: file("/dev/zero")
+// and a long list (go-cty's quadratic tuple conversion).
+func FuzzPlan(f *testing.F) {
+	const base = `
+target "assistant" {
+  url = "http://localhost:8080/"
+}
+persona "p" {
+  %s
+}
+stage "s" {
+  users      = 2
+  spawn_rate = 1
+  duration   = "30s"
+}
+`
+	for _, body := range []string{
+		`script = [file("/dev/zero")]`,
+		`script = split("\n", file("/dev/zero"))`,
+		`script = [for i in range(20000) : "line ${i}"]`,
+		`script = tolist([for i in range(20000) : i])`,
+		`script = split(",", join(",", [for i in range(20000) : "${i}"]))`,
+		`script = distinct(concat([for i in range(5000) : "${i}"], ["a"]))`,
+		`script = ["Olá", data.c.cpf]`,
+	} {
+		f.Add([]byte(strings.Replace(base, "%s", body, 1) + `data "c" { cpf = cpf() }`))
+	}
+	fixtures, _ := filepath.Glob("testdata/*/*.hcl")
+	for _, file := range fixtures {
+		if src, err := os.ReadFile(file); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		p, diags := LoadSource(src, "testdata/valid/fuzz.hcl", Options{})
+		if p == nil {
+			if !diags.HasErrors() {
+				t.Fatal("no plan and no error")
+			}
+			return
+		}
+		s := p.Schedule()
+		_ = s.Rows(p.Stages)
+		_, _ = s.Peak(), s.Started()
+		_, _ = s.Conversations(p.Conversation.ConversationsPerUser)
+		_ = s.UserTime()
+		for n := range 3 {
+			if _, err := p.NewUser(n); err != nil {
+				t.Logf("NewUser(%d): %v", n, err)
+			}
+		}
 	})
 }

@@ -38,8 +38,9 @@ func FuzzLoadSource(f *testing.F) {
 // FuzzPlan feeds whole plans to what validate and `voyplan plan` do:
 // Load, then the compiled schedule with its rows, peak and totals, and
 // the first users. It may report anything, but must never panic or hang;
-// the seeds include the inputs that used to hang it: file("/dev/zero")
-// and a long list (go-cty's quadratic tuple conversion).
+// the seeds include the inputs that used to hang it or take the
+// machine's memory: file("/dev/zero"), long lists (go-cty's quadratic
+// tuple conversion), indent and setproduct of huge sizes.
 func FuzzPlan(f *testing.F) {
 	const base = `
 target "assistant" {
@@ -57,10 +58,13 @@ stage "s" {
 	for _, body := range []string{
 		`script = [file("/dev/zero")]`,
 		`script = split("\n", file("/dev/zero"))`,
-		`script = [for i in range(20000) : "line ${i}"]`,
-		`script = tolist([for i in range(20000) : i])`,
-		`script = split(",", join(",", [for i in range(20000) : "${i}"]))`,
-		`script = distinct(concat([for i in range(5000) : "${i}"], ["a"]))`,
+		// range stops at 1024; split("", s) makes a long list of a short plan
+		`script = [for c in split("", indent(20000, "\nx")) : c]`,
+		`script = tolist([for c in split("", indent(20000, "\nx")) : c])`,
+		`script = split(",", join(",", [for c in split("", indent(20000, "\nx")) : c]))`,
+		`script = distinct(concat([for c in split("", indent(5000, "\nx")) : c], ["a"]))`,
+		`script = [indent(1000000000, "a\nb")]`,
+		`script = [jsonencode(setproduct(range(1000), range(1000), range(1000)))]`,
 		`script = ["Olá", data.c.cpf]`,
 	} {
 		f.Add([]byte(strings.Replace(base, "%s", body, 1) + `data "c" { cpf = cpf() }`))

@@ -13,7 +13,8 @@ import (
 
 // stdlibFunctions is the table of go-cty standard library functions a plan
 // may call, under Terraform's names, those taking lists or sets wrapped so
-// that a long list costs time linear in its length (lists.go).
+// that a long list costs time linear in its length (lists.go), and those
+// whose result can dwarf their arguments bounded (bounds.go).
 func stdlibFunctions() map[string]function.Function {
 	fns := rawStdlibFunctions()
 	for name, fn := range fns {
@@ -21,6 +22,7 @@ func stdlibFunctions() map[string]function.Function {
 	}
 	fns["tolist"] = linearTo(cty.List(cty.DynamicPseudoType))
 	fns["toset"] = linearTo(cty.Set(cty.DynamicPseudoType))
+	bounded(fns) // bounds.go
 	return fns
 }
 

@@ -67,4 +67,3 @@ func checkProduct(args []cty.Value) error {
 	}
 	return nil
 }
-

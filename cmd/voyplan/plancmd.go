@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
@@ -27,7 +28,14 @@ func (a *app) plan(args []string) error {
 	if err := ov.apply(p); err != nil {
 		return withCode(exitError, err)
 	}
-	return printPlan(a.stdout, p)
+	// Rendered whole, then written with the sensitive variables' values
+	// hidden (a url may be built from one).
+	var out strings.Builder
+	if err := printPlan(&out, p); err != nil {
+		return err
+	}
+	_, err = io.WriteString(a.stdout, p.Redact(out.String()))
+	return err
 }
 
 func printPlan(w io.Writer, p *plan.Plan) error {

@@ -58,8 +58,9 @@ func TestVarFileFlag(t *testing.T) {
 }
 
 // TestVarFileMistakes: a variable file's mistakes are diagnostics with
-// file:line:col and a snippet, which shows the value a diagnostic is about
-// and no other; a file that cannot be read is named.
+// file:line:col and a snippet, which shows no value — not even one that
+// failed conversion, described by its type and length instead; a file
+// that cannot be read is named.
 func TestVarFileMistakes(t *testing.T) {
 	t.Parallel()
 	const secret = "sk-live-0123456789abcdef"
@@ -73,7 +74,8 @@ func TestVarFileMistakes(t *testing.T) {
 	}{
 		{"mistakes", []string{"validate", "../../plans/smoke.hcl", "-var-file", bad}, []string{
 			bad + ":1:1: error: Undeclared variable", `Did you mean "channel_id"?`, "chanel_id  = ****",
-			bad + ":2:14: error: Invalid value for variable", `public_url = ["https://x.example.com"]`, "variable \"public_url\" is a string",
+			bad + ":2:1: error: Invalid value for variable", `public_url = [***********************]`,
+			"variable \"public_url\" is a string",
 			bad + ":4:1: error: Unexpected block in variable file", "webhook {",
 			"is not a valid plan: 3 error(s)",
 		}},
@@ -145,4 +147,51 @@ func TestVarFileSecretNeverRecorded(t *testing.T) {
 		t.Fatalf("bot %+v: want requests, every one with the file's token", st)
 	}
 	checkNoSecret(t, exampleToken, ta.out.Bytes(), ta.err.Bytes(), out)
+}
+
+// TestSensitiveNeverPrinted: an API key given to a number-typed variable
+// is described, not printed (it was: "-var users=AIza..."); a sensitive
+// variable's value, in the target url, is hidden from `voyplan plan`.
+func TestSensitiveNeverPrinted(t *testing.T) {
+	t.Parallel()
+	const key = "AIzaSyD-0123456789abcdefghijklmnopqrstu"
+	planFile := writeFile(t, t.TempDir(), "sensitive.hcl", `
+plan "sensitive" { description = "key ${var.key}" }
+variable "users" { type = number }
+variable "key" { sensitive = true }
+target "assistant" {
+  url = "http://localhost:8080/v1/webhooks/widget?key=${var.key}"
+}
+persona "p" { script = ["Olá"] }
+stage "s" {
+  users      = var.users
+  spawn_rate = 1
+  duration   = "30s"
+}
+`)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"a key given to a number", []string{"validate", planFile, "-var", "users=" + key, "-var", "key=" + key}, exitError, "a string of 39 characters"},
+		{"a sensitive variable in plan's output", []string{"plan", planFile, "-var", "users=2", "-var", "key=" + key}, exitOK, "key=(sensitive value)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ta := newTestApp(t)
+			if code := ta.main(tt.args); code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.code, ta.out.String(), ta.err.String())
+			}
+			out := ta.out.String() + ta.err.String()
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("output lacks %q:\n%s", tt.want, out)
+			}
+			if strings.Contains(out, key[:12]) {
+				t.Errorf("the key is printed:\n%s", out)
+			}
+		})
+	}
 }

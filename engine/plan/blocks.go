@@ -40,7 +40,9 @@ func (l *loader) decodePlanBlock(b *hcl.Block) {
 		l.plan.Name = b.Labels[0]
 		a := l.content(b, planSchema)
 		a.Ctx = l.scopeContext(l.rootCtx, 0, -1)
-		a.Str("description", &l.plan.Description)
+		if a.Str("description", &l.plan.Description) { // shown on screens and in summary.json
+			l.plan.Description = l.plan.secrets.redact(l.plan.Description)
+		}
 		seed = seedOf(a)
 	}
 	l.plan.Seed, l.plan.SeedFromFile = seed, seed != 0

@@ -11,6 +11,8 @@
 // (Plan.Override), and instantiates virtual users (Plan.NewUser).
 // Plan.CheckKeys reports, for apply, the llm blocks in use without an
 // api_key.
+// Plan.Redact hides the values of the variables declared sensitive = true,
+// which the loader also keeps out of its diagnostics.
 //
 // What is not the loader lives in packages under it, which never import
 // plan:

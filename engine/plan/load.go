@@ -60,6 +60,7 @@ func LoadSource(src []byte, filename string, opts Options) (*Plan, hcl.Diagnosti
 	l := newLoader(src, filename, opts)
 	l.diags = diags
 	l.load(f.Body)
+	l.plan.secrets.redactDiags(l.diags)
 	if l.diags.HasErrors() {
 		return nil, l.diags
 	}
@@ -148,6 +149,7 @@ func (l *loader) load(body hcl.Body) {
 	})
 	l.add(diags)
 	l.rootCtx.Variables = map[string]cty.Value{"var": varObj}
+	l.plan.secrets = newSecrets(l.vars.Secrets(varObj))
 	l.decodePlanBlock(l.single(blocks, "plan", false))
 	l.ctx = l.scopeContext(l.rootCtx, l.plan.Seed, -1)
 	l.collectData(blocks["data"])
@@ -249,10 +251,5 @@ func (l *loader) probe() {
 	r := datagen.ForUser(l.plan.Seed, 0)
 	ctx, _, diags := e.EvalData(r)
 	l.add(diags)
-	for i := range e.Personas {
-		_, _, diags := e.EvalPersona(i, ctx)
-		l.add(diags)
-		_, _, diags = e.EvalRules(i, ctx)
-		l.add(diags)
-	}
+	l.add(e.Probe(ctx))
 }

@@ -40,6 +40,8 @@ type Plan struct {
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
 	eval *peruser.Evaluator
+	// secrets are the sensitive variables' values, for Redact.
+	secrets secrets
 }
 
 // Target is the assistant under test (VOYAGER.md §1).
@@ -235,7 +237,8 @@ type User struct {
 	// Data["customer"]["cpf"].
 	Data map[string]map[string]string
 	// Script is the persona's fixed lines (DriverScript), first message
-	// included.
+	// included. A script that reads nothing of the user (no data, no
+	// generator) is evaluated once and shared by every user: read-only.
 	Script []string
 	// Prompt is the rendered persona prompt (DriverLLM), "" otherwise.
 	Prompt string

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/voyplan/voyplan/engine/protocol/retry"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // maxResponse bounds how much of a response body is read; a larger reply
@@ -190,18 +191,113 @@ func redactURL(raw string) string {
 // ("1", "no") would mangle the text and protect nothing.
 const minSecret = 4
 
-// redact replaces every header value in s.
+// minRun is the shortest run of a header value's consecutive characters
+// redact scrubs on its own: an assistant echoing a key truncated (the
+// first 20 characters of 39) still leaks most of it.
+const minRun = 12
+
+// redacted replaces what redact hides.
+const redacted = "[redacted]"
+
+// redact hides every header value in s, in any letter case (ASCII), and
+// any run of minRun or more consecutive characters of one: an assistant
+// that echoes a header truncated or upper-cased leaks it as surely as one
+// echoing it whole. A bearer token is also matched without its scheme.
 func redact(s string, headers map[string]string) string {
+	if s == "" || len(headers) == 0 {
+		return s
+	}
+	hide := make([]bool, len(s)) // the bytes of s to hide
+	ls := asciiLower(s)
 	for _, v := range headers {
-		if len(v) >= minSecret {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
-		// A bearer token also appears without its scheme.
-		if _, tok, ok := strings.Cut(v, " "); ok && len(tok) >= minSecret {
-			s = strings.ReplaceAll(s, tok, "[redacted]")
+		markSecret(ls, asciiLower(v), hide)
+		if _, tok, ok := strings.Cut(v, " "); ok {
+			markSecret(ls, asciiLower(tok), hide)
 		}
 	}
-	return s
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !hide[i] {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && hide[j] {
+			j++
+		}
+		// A run may take in the space of "Bearer tok": keep the spaces
+		// at its edges, which hide nothing.
+		lead, end := i, j
+		for lead < end && s[lead] == ' ' {
+			lead++
+		}
+		for end > lead && s[end-1] == ' ' {
+			end--
+		}
+		b.WriteString(s[i:lead])
+		if lead < end {
+			b.WriteString(redacted)
+		}
+		b.WriteString(s[end:j])
+		i = j
+	}
+	return b.String()
+}
+
+// markSecret marks in hide the bytes of ls (lower-cased text) that are
+// secret (a lower-cased header value): every occurrence of it whole, and
+// every run of minRun or more of its consecutive bytes, found through the
+// set of its minRun-byte windows (overlapping windows cover longer runs).
+func markSecret(ls, secret string, hide []bool) {
+	if len(secret) < minSecret {
+		return
+	}
+	mark := func(at, n int) {
+		for k := at; k < at+n; k++ {
+			hide[k] = true
+		}
+	}
+	if len(secret) < minRun {
+		for at := 0; ; {
+			i := strings.Index(ls[at:], secret)
+			if i < 0 {
+				return
+			}
+			mark(at+i, len(secret))
+			at += i + 1
+		}
+	}
+	windows := make(map[string]struct{}, len(secret)-minRun+1)
+	for i := 0; i+minRun <= len(secret); i++ {
+		windows[secret[i:i+minRun]] = struct{}{}
+	}
+	for i := 0; i+minRun <= len(ls); i++ {
+		if _, ok := windows[ls[i:i+minRun]]; ok {
+			mark(i, minRun)
+		}
+	}
+}
+
+// asciiLower lower-cases the ASCII letters of s, keeping every byte where
+// it was.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// redactMessages hides header values from the text and links of an
+// assistant's reply, as redact does, before they are recorded.
+func redactMessages(msgs []transcript.Message, headers map[string]string) {
+	for i := range msgs {
+		msgs[i].Text = redact(msgs[i].Text, headers)
+		msgs[i].Link = redact(msgs[i].Link, headers)
+	}
 }
 
 // lowerHeaders flattens response headers for expressions: lower-case names,

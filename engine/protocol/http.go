@@ -46,6 +46,7 @@ func (s *httpSession) Exchange(ctx context.Context, n int, text string) (Turn, e
 	if err != nil {
 		return t, &SendError{Status: r.status, Err: fmt.Errorf("cannot read the reply: %s", redact(err.Error(), o.headers))}
 	}
+	redactMessages(msgs, o.headers)
 	t.Reply, t.Messages = t.Send, msgs
 	return t, nil
 }

@@ -87,6 +87,7 @@ func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn,
 		return t, &SendError{Status: r.status, Err: errors.New(redact(err.Error(), o.headers))}
 	}
 	t.Reply, t.Usage, t.Messages = t.Send, c.usage, c.messages()
+	redactMessages(t.Messages, o.headers)
 	s.history = append(msgs, chatMessage{Role: "assistant", Content: c.text})
 	return t, nil
 }

@@ -12,8 +12,21 @@ import (
 )
 
 // stdlibFunctions is the table of go-cty standard library functions a plan
-// may call, under Terraform's names.
+// may call, under Terraform's names, those taking lists or sets wrapped so
+// that a long list costs time linear in its length (lists.go), and those
+// whose result can dwarf their arguments bounded (bounds.go).
 func stdlibFunctions() map[string]function.Function {
+	fns := rawStdlibFunctions()
+	for name, fn := range fns {
+		fns[name] = linearArgs(fn)
+	}
+	fns["tolist"] = linearTo(cty.List(cty.DynamicPseudoType))
+	fns["toset"] = linearTo(cty.Set(cty.DynamicPseudoType))
+	bounded(fns) // bounds.go
+	return fns
+}
+
+func rawStdlibFunctions() map[string]function.Function {
 	return map[string]function.Function{
 		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "floor": stdlib.FloorFunc,
 		"log": stdlib.LogFunc, "pow": stdlib.PowFunc, "signum": stdlib.SignumFunc,
@@ -121,6 +134,20 @@ func generatorFunctions(r *rand.Rand) map[string]function.Function {
 
 // GeneratorNames are the names generatorFunctions binds.
 var GeneratorNames = [...]string{"cpf", "br_mobile", "name", "uuid", "email"}
+
+// IsScoped reports whether name is one of the functions Scoped binds (a
+// generator, templatefile), whose results differ from scope to scope.
+func IsScoped(name string) bool {
+	if name == "templatefile" {
+		return true
+	}
+	for _, g := range GeneratorNames {
+		if g == name {
+			return true
+		}
+	}
+	return false
+}
 
 func noArgString(desc string, gen func() string) function.Function {
 	return function.New(&function.Spec{

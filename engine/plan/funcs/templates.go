@@ -2,6 +2,7 @@ package funcs
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,9 +61,9 @@ func (c *Files) read(path string) (string, error) {
 	if ok {
 		return s, nil
 	}
-	b, err := os.ReadFile(full)
+	b, err := readLimited(full, path, c.dir)
 	if err != nil {
-		return "", fmt.Errorf("cannot read file %q (paths are relative to the plan's directory, %q): %w", path, c.dir, err)
+		return "", err
 	}
 	if !utf8.Valid(b) {
 		return "", fmt.Errorf("file %q is not valid UTF-8", path)
@@ -71,6 +72,78 @@ func (c *Files) read(path string) (string, error) {
 	c.files[full] = string(b)
 	c.mu.Unlock()
 	return string(b), nil
+}
+
+// MaxFileSize is the most file and templatefile read of one file: a plan
+// naming a huge file (or a device such as /dev/zero) is refused, not read
+// until memory runs out.
+const MaxFileSize = 16 << 20
+
+// readLimited reads the regular file at full (path as the plan wrote it,
+// relative to dir) if it holds at most MaxFileSize bytes. It checks before
+// opening (opening a FIFO would block), again on the open file, and reads
+// through a limit anyway: the file can change in between.
+func readLimited(full, path, dir string) ([]byte, error) {
+	fi, err := os.Stat(full)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read file %q (paths are relative to the plan's directory, %q): %w", path, dir, err)
+	}
+	if err := checkReadable(fi, path); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read file %q (paths are relative to the plan's directory, %q): %w", path, dir, err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("cannot read file %q: %w", path, err)
+	}
+	if err := checkReadable(fi, path); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read file %q: %w", path, err)
+	}
+	if len(b) > MaxFileSize {
+		return nil, tooLarge(path)
+	}
+	return b, nil
+}
+
+// checkReadable refuses what is not a regular file, or is larger than
+// MaxFileSize.
+func checkReadable(fi os.FileInfo, path string) error {
+	switch {
+	case fi.IsDir():
+		return fmt.Errorf("%q is a directory; file and templatefile read only regular files", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%q is not a regular file (%s); file and templatefile read only regular files, of at most %d MiB",
+			path, fileKind(fi.Mode()), MaxFileSize>>20)
+	case fi.Size() > MaxFileSize:
+		return tooLarge(path)
+	}
+	return nil
+}
+
+func tooLarge(path string) error {
+	return fmt.Errorf("file %q is larger than %d MiB, the most file and templatefile read; split it or trim it", path, MaxFileSize>>20)
+}
+
+// fileKind names what a non-regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "of another kind: " + m.Type().String()
 }
 
 // template returns the parsed template in the file at path. Parse errors and

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -47,6 +48,50 @@ type Persona struct {
 	// Skip is true when the persona's expressions are wrong (already
 	// reported); the load-time probe then does not evaluate them.
 	Skip bool
+
+	// lines is Script's value when it is the same for every user (fixed),
+	// set by Probe and shared, read-only, by every user.
+	lines []string
+}
+
+// Probe evaluates every persona's expressions in ctx, the load-time probe
+// user's, and keeps the lines of each script that reads nothing of a user,
+// so that a 100,000-line script is evaluated once per load rather than
+// once per user. Call it once, before the Evaluator is shared.
+func (e *Evaluator) Probe(ctx *hcl.EvalContext) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for i := range e.Personas {
+		script, _, d := e.EvalPersona(i, ctx)
+		diags = append(diags, d...)
+		if pe := &e.Personas[i]; !d.HasErrors() && script != nil && fixed(pe.Script) {
+			pe.lines = script
+		}
+		_, _, d = e.EvalRules(i, ctx)
+		diags = append(diags, d...)
+	}
+	return diags
+}
+
+// fixed reports whether e evaluates the same for every user: it reads no
+// data block and calls no function of a user's scope (a generator,
+// templatefile).
+func fixed(e hcl.Expression) bool {
+	se, ok := e.(hclsyntax.Expression)
+	if !ok {
+		return false
+	}
+	for _, tr := range se.Variables() {
+		if tr.RootName() == "data" {
+			return false
+		}
+	}
+	scoped := hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
+		if call, ok := n.(*hclsyntax.FunctionCallExpr); ok && funcs.IsScoped(call.Name) {
+			return hcl.Diagnostics{{Severity: hcl.DiagError}}
+		}
+		return nil
+	})
+	return !scoped.HasErrors()
 }
 
 // Pick maps x in [0, 1) to a persona index by cumulative weight.
@@ -138,6 +183,8 @@ func (e *Evaluator) EvalPersona(i int, ctx *hcl.EvalContext) ([]string, string, 
 	switch {
 	case pe.Skip:
 		return nil, "", nil
+	case pe.lines != nil:
+		return pe.lines, "", nil
 	case pe.Script != nil:
 		script, diags := evalScript(pe.Script, ctx)
 		return script, "", diags
@@ -153,7 +200,7 @@ func evalScript(e hcl.Expression, ctx *hcl.EvalContext) ([]string, hcl.Diagnosti
 	if diags.HasErrors() || !v.IsWhollyKnown() {
 		return nil, diags
 	}
-	lv, err := convert.Convert(v, cty.List(cty.String))
+	lv, err := funcs.Convert(v, cty.List(cty.String)) // linear in the script's length
 	if err != nil || v.IsNull() || lv.LengthInt() == 0 {
 		return nil, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

@@ -134,7 +134,9 @@ func (s *Set) varFileAssignment(path string, attr *hclsyntax.Attribute) {
 		}})
 		val = cty.DynamicVal
 	default:
-		val = s.convertValue(v, val, v.valueType(), "the variable file "+path, attr.Expr.Range().Ptr())
+		// A failure points at the name: the snippet then shows the line
+		// with its value written over (RedactFile).
+		val = s.convertValue(v, val, v.valueType(), "the variable file "+path, attr.NameRange.Ptr())
 	}
 	s.files.vals[v.name] = val
 }

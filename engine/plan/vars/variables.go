@@ -2,6 +2,7 @@ package vars
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -63,13 +64,16 @@ type variable struct {
 	typed  bool
 	def    cty.Value // when hasDef; otherwise a value is required
 	hasDef bool
-	block  *hcl.Block
+	// sensitive is `sensitive = true`: the value is never printed
+	// (Secrets, and diagnostics never quote a value at all).
+	sensitive bool
+	block     *hcl.Block
 }
 
 var variableTypes = map[string]cty.Type{"string": cty.String, "number": cty.Number, "bool": cty.Bool}
 
 var variableSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "description"}, {Name: "type"}},
+	Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "description"}, {Name: "type"}, {Name: "sensitive"}},
 }
 
 // Decode decodes the variable blocks in scope (functions, but no
@@ -111,6 +115,7 @@ func (s *Set) decodeVariable(b *hcl.Block, scope decode.Scope) *variable {
 	a, _ := decode.Content(b, variableSchema, scope, &s.diags)
 	var desc string
 	a.Str("description", &desc)
+	a.Bool("sensitive", &v.sensitive)
 	s.variableType(a, v)
 	if attr, ok := a.Attributes["default"]; ok {
 		v.def, v.hasDef = s.variableDefault(a, v, attr)
@@ -157,12 +162,18 @@ func (s *Set) variableDefault(a *decode.Attrs, v *variable, attr *hcl.Attribute)
 	}
 	cv, err := convert.Convert(val, v.typ)
 	if err != nil {
+		// The value is described, never quoted, and the subject is the
+		// type (or the block), not the line that holds the value.
+		subject := v.block.DefRange.Ptr()
+		if t, ok := a.Attributes["type"]; ok {
+			subject = t.Range.Ptr()
+		}
 		s.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid default value for variable",
-			Detail: fmt.Sprintf("The default of variable %q does not match its type: %s. Change the default or the type.",
-				v.name, err),
-			Subject: attr.Expr.Range().Ptr(),
+			Detail: fmt.Sprintf("The default of variable %q, %s, is not a %s. Change the default or the type.",
+				v.name, Describe(val), v.typ.FriendlyName()),
+			Subject: subject,
 		}})
 		return cty.DynamicVal, true
 	}
@@ -174,7 +185,7 @@ func (s *Set) variableDefault(a *decode.Attrs, v *variable, attr *hcl.Attribute)
 // default. The files' values were read and converted by loadVarFiles.
 func (s *Set) variableValue(v *variable) cty.Value {
 	if in, ok := s.in.Vars[v.name]; ok {
-		return s.convertInput(v, in, fmt.Sprintf("-var %s=%s", v.name, in))
+		return s.convertInput(v, in, "-var "+v.name)
 	}
 	if val, ok := s.files.vals[v.name]; ok {
 		return val
@@ -228,8 +239,9 @@ func (s *Set) convertInput(v *variable, in, from string) cty.Value {
 
 // convertValue converts val, given by from, to ty. A value that cannot be
 // used is reported at subject and is unknown, so nothing that uses it is
-// reported again. The detail quotes no value of its own (from may, for a
-// -var the user typed): a variable file's value may be a secret.
+// reported again. The detail describes the value by its type and length
+// and never quotes it, sensitive or not: a key given to the wrong variable
+// (-var users=AIza...) is still a key.
 func (s *Set) convertValue(v *variable, val cty.Value, ty cty.Type, from string, subject *hcl.Range) cty.Value {
 	cv, err := convert.Convert(val, ty)
 	if err == nil {
@@ -238,11 +250,80 @@ func (s *Set) convertValue(v *variable, val cty.Value, ty cty.Type, from string,
 	s.add(hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid value for variable",
-		Detail: fmt.Sprintf("The value given by %s cannot be used: variable %q is a %s (%s). Give a %s value.",
-			from, v.name, ty.FriendlyName(), err, ty.FriendlyName()),
+		Detail: fmt.Sprintf("The value given by %s, %s, cannot be used: variable %q is a %s. Give a %s value.",
+			from, Describe(val), v.name, ty.FriendlyName(), ty.FriendlyName()),
 		Subject: subject,
 	}})
 	return cty.DynamicVal
+}
+
+// Describe names a value by its type and size, never its contents: "a
+// string of 39 characters", "a list of 2 elements".
+func Describe(v cty.Value) string {
+	ty := v.Type()
+	switch {
+	case v.IsNull():
+		return "null"
+	case !v.IsKnown():
+		return "a value not yet known"
+	case ty == cty.String:
+		return plural("a string of %d character", utf8.RuneCountInString(v.AsString()))
+	case ty == cty.Number:
+		return "a number"
+	case ty == cty.Bool:
+		return "a bool"
+	case ty.IsObjectType() || ty.IsMapType():
+		return plural("an object of %d attribute", v.LengthInt())
+	case ty.IsTupleType() || ty.IsListType() || ty.IsSetType():
+		return plural("a list of %d element", v.LengthInt())
+	}
+	return "a " + ty.FriendlyName()
+}
+
+func plural(format string, n int) string {
+	s := fmt.Sprintf(format, n)
+	if n != 1 {
+		s += "s"
+	}
+	return s
+}
+
+// Secrets are the values of the sensitive variables, as strings: what
+// must never be printed. Known primitive values only; a list's or map's
+// elements each.
+func (s *Set) Secrets(obj cty.Value) []string {
+	var out []string
+	if !obj.IsKnown() || obj.IsNull() || !obj.Type().IsObjectType() {
+		return nil
+	}
+	for _, name := range decode.SortedKeys(s.vars) {
+		if !s.vars[name].sensitive || !obj.Type().HasAttribute(name) {
+			continue
+		}
+		out = appendStrings(out, obj.GetAttr(name))
+	}
+	return out
+}
+
+// appendStrings appends the string form of every known primitive in v.
+func appendStrings(out []string, v cty.Value) []string {
+	if !v.IsKnown() || v.IsNull() {
+		return out
+	}
+	ty := v.Type()
+	if ty.IsPrimitiveType() {
+		if sv, err := convert.Convert(v, cty.String); err == nil && sv.AsString() != "" {
+			out = append(out, sv.AsString())
+		}
+		return out
+	}
+	if ty.IsCollectionType() || ty.IsTupleType() || ty.IsObjectType() {
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			out = appendStrings(out, e)
+		}
+	}
+	return out
 }
 
 // checkUndeclaredVars reports -var flags naming no variable block. They come

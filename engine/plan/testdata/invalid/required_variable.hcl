@@ -3,8 +3,8 @@ variable "channel_id" { # ERROR: No value for required variable
 }
 
 variable "users" {
-  type    = number
-  default = "many" # ERROR: Invalid default value for variable
+  type    = number # ERROR: Invalid default value for variable
+  default = "many"
 }
 
 variable "mode" { # ERROR: No value for required variable

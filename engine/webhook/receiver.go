@@ -15,8 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/transcript"
 	"golang.org/x/sync/semaphore"
+
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // limits are the server's timeouts: a callback is one small POST, so a

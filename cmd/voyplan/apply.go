@@ -123,14 +123,20 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	sinks.StopHistory(r.Elapsed())
 
 	signalled := func() bool { return interrupted() || ui.stoppedFromPage() }
-	return a.finish(dir, sinks, results.Ending{
+	reason := stopReason(runErr, interrupted(), ui.stoppedFromPage(), res)
+	return a.finish(dir, sinks, a.endingOf(p, f, r, res, reason), ended{runErr: runErr, signalled: signalled, aborted: res.Aborted, ui: ui})
+}
+
+// endingOf is what finish writes and judges of a run that went on.
+func (a *app) endingOf(p *plan.Plan, f applyFlags, r *run.Runner, res *run.Result, reason string) results.Ending {
+	return results.Ending{
 		Run: results.Run{
 			Plan:        results.PlanInfoOf(p),
 			Version:     voyplanVersion(),
 			StartedAt:   res.StartedAt,
 			EndedAt:     res.EndedAt,
 			Interrupted: res.Interrupted,
-			StopReason:  stopReason(runErr, interrupted(), ui.stoppedFromPage(), res),
+			StopReason:  reason,
 			AbortedBy:   res.Aborted,
 			Steering:    r.Steering(),
 			Segment:     f.segment.summary(),
@@ -139,7 +145,7 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		},
 		Snapshot:   res.Snapshot,
 		Thresholds: p.Thresholds,
-	}, ended{runErr: runErr, signalled: signalled, aborted: res.Aborted, ui: ui})
+	}
 }
 
 // resultsLost says on the terminal, at once, that the run is stopping

@@ -96,50 +96,23 @@ func convertElems(elems []cty.Value, elem cty.Type) bool {
 func linearArgs(fn function.Function) function.Function {
 	params := fn.Params()
 	targets := make([]cty.Type, len(params))
-	wrapped := false
-	loose := func(p function.Parameter) (function.Parameter, cty.Type, bool) {
-		if !p.Type.IsListType() && !p.Type.IsSetType() {
-			return p, cty.NilType, false
-		}
-		ty := p.Type
-		p.Type = cty.DynamicPseudoType
-		p.AllowUnknown, p.AllowDynamicType, p.AllowMarked = true, true, true
-		return p, ty, true
-	}
 	newParams := make([]function.Parameter, len(params))
+	wrapped := false
 	for i, p := range params {
 		var ok bool
-		newParams[i], targets[i], ok = loose(p)
+		newParams[i], targets[i], ok = looseParam(p)
 		wrapped = wrapped || ok
 	}
 	var varTarget cty.Type
 	varParam := fn.VarParam()
 	if varParam != nil {
-		vp, ty, ok := loose(*varParam)
+		vp, ty, ok := looseParam(*varParam)
 		varParam, varTarget, wrapped = &vp, ty, wrapped || ok
 	}
 	if !wrapped {
 		return fn
 	}
-	convertArgs := func(args []cty.Value) ([]cty.Value, error) {
-		out := make([]cty.Value, len(args))
-		for i, a := range args {
-			ty := varTarget
-			if i < len(targets) {
-				ty = targets[i]
-			}
-			out[i] = a
-			if ty == cty.NilType {
-				continue
-			}
-			ca, err := Convert(a, ty)
-			if err != nil {
-				return nil, function.NewArgError(i, err)
-			}
-			out[i] = ca
-		}
-		return out, nil
-	}
+	convertArgs := func(args []cty.Value) ([]cty.Value, error) { return convertArgs(args, targets, varTarget) }
 	return function.New(&function.Spec{
 		Description: fn.Description(),
 		Params:      newParams,
@@ -159,6 +132,41 @@ func linearArgs(fn function.Function) function.Function {
 			return fn.Call(args)
 		},
 	})
+}
+
+// looseParam is p taking any type when it takes a list or a set, with the
+// type it took (cty.NilType and false when p is left as it is).
+func looseParam(p function.Parameter) (function.Parameter, cty.Type, bool) {
+	if !p.Type.IsListType() && !p.Type.IsSetType() {
+		return p, cty.NilType, false
+	}
+	ty := p.Type
+	p.Type = cty.DynamicPseudoType
+	p.AllowUnknown, p.AllowDynamicType, p.AllowMarked = true, true, true
+	return p, ty, true
+}
+
+// convertArgs converts each argument to its parameter's list or set type
+// (targets by position, varTarget past them; cty.NilType: left as it is)
+// with Convert.
+func convertArgs(args []cty.Value, targets []cty.Type, varTarget cty.Type) ([]cty.Value, error) {
+	out := make([]cty.Value, len(args))
+	for i, a := range args {
+		ty := varTarget
+		if i < len(targets) {
+			ty = targets[i]
+		}
+		out[i] = a
+		if ty == cty.NilType {
+			continue
+		}
+		ca, err := Convert(a, ty)
+		if err != nil {
+			return nil, function.NewArgError(i, err)
+		}
+		out[i] = ca
+	}
+	return out, nil
 }
 
 // linearTo is tolist or toset (stdlib.MakeToFunc(ty)), converting a tuple

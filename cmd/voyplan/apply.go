@@ -92,7 +92,7 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		return withCode(exitError, err)
 	}
 	defer sinks.Close()
-	logFile, log, err := openRunLog(dir, f.logLevel)
+	logFile, log, err := openRunLog(dir, f.logLevel, p.Redact)
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -221,7 +221,7 @@ func (a *app) handleSignals(r *run.Runner, cancel context.CancelFunc) func() boo
 }
 
 // openRunLog opens run.log in the results directory.
-func openRunLog(dir *results.Dir, level string) (io.WriteCloser, *slog.Logger, error) {
+func openRunLog(dir *results.Dir, level string, redact func(string) string) (io.WriteCloser, *slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, nil, fmt.Errorf("--log-level: %w", err)
@@ -230,5 +230,21 @@ func openRunLog(dir *results.Dir, level string) (io.WriteCloser, *slog.Logger, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot create run.log: %w", err)
 	}
-	return f, slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: lv})), nil
+	return f, slog.New(slog.NewTextHandler(redactingWriter{f, redact}, &slog.HandlerOptions{Level: lv})), nil
+}
+
+// redactingWriter passes every write through redact: run.log never holds
+// the value of a sensitive variable, whatever logged it. slog's text
+// handler writes one whole record per Write, so a value is never split
+// across two.
+type redactingWriter struct {
+	w      io.Writer
+	redact func(string) string
+}
+
+func (r redactingWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(r.w, r.redact(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/results"
 )
 
 func writeFile(t *testing.T, dir, name, src string) string {
@@ -193,5 +197,46 @@ stage "s" {
 				t.Errorf("the key is printed:\n%s", out)
 			}
 		})
+	}
+}
+
+// run.log never holds a sensitive variable's value, whatever logs it: an
+// error naming a URL the value is part of, in another letter case too.
+func TestRunLogRedactsSensitiveValues(t *testing.T) {
+	t.Parallel()
+	const key = "AIzaSyD-0123456789abcdefghijklmnopqrstu"
+	dir := t.TempDir()
+	planFile := writeFile(t, dir, "sensitive.hcl", `
+variable "key" { sensitive = true }
+target "assistant" { url = "http://127.0.0.1:1/${var.key}/widget" }
+persona "p" { script = ["Olá"] }
+stage "s" {
+  users      = 1
+  spawn_rate = 1
+  duration   = "1s"
+}
+`)
+	p, diags := plan.Load(planFile, plan.Options{Vars: map[string]string{"key": key}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	rd, err := results.Create(filepath.Join(dir, "run"), "sensitive", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, log, err := openRunLog(rd, "info", p.Redact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Error("cannot send", "err", "Post http://127.0.0.1:1/"+key+"/widget: connection refused", "upper", strings.ToUpper(key))
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(rd.File(results.RunLogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToLower(string(b)), strings.ToLower(key)) || !strings.Contains(string(b), "connection refused") {
+		t.Errorf("run.log:\n%s", b)
 	}
 }

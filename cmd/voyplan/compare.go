@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/names"
 	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
@@ -119,7 +120,7 @@ func (a *app) gateOf(flag string, runs ...*verdict.RunResults) ([]string, error)
 // personas.edman.success_rate for personas["edman"].success_rate, and the
 // rate compare judges for a count it does not (a check on reply.failed
 // gates reply.error_rate, one on conversations.failed the success rate).
-func gateNames(r plan.Read) []string {
+func gateNames(r names.Read) []string {
 	parts := []string{r.Metric}
 	if r.Key != "" {
 		parts = append(parts, r.Key)

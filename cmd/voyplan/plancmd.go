@@ -9,6 +9,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/protocol"
 )
@@ -101,7 +102,7 @@ func printTarget(w io.Writer, p *plan.Plan) {
 }
 
 // stagesTable prints the schedule as a timeline, one row per stage.
-func stagesTable(w io.Writer, p *plan.Plan, s plan.Schedule) error {
+func stagesTable(w io.Writer, p *plan.Plan, s schedule.Schedule) error {
 	t := tablewriter.NewTable(w)
 	t.Header(append([]any{"Stage", "From", "To"}, anys(s.Columns())...)...)
 	for _, r := range s.Rows(p.Stages) {
@@ -143,7 +144,7 @@ func personasTable(w io.Writer, p *plan.Plan) error {
 }
 
 // printExpectations prints the bounds a user can budget with.
-func printExpectations(w io.Writer, p *plan.Plan, s plan.Schedule) {
+func printExpectations(w io.Writer, p *plan.Plan, s schedule.Schedule) {
 	if s.Open() {
 		printOpenExpectations(w, p, s) // plancmd_arrivals.go
 		return
@@ -162,4 +163,4 @@ func printExpectations(w io.Writer, p *plan.Plan, s plan.Schedule) {
 }
 
 // fmtDur prints a duration without trailing zero units: 10m, 1h30m, 4.5s.
-func fmtDur(d time.Duration) string { return plan.ShortDuration(d) }
+func fmtDur(d time.Duration) string { return schedule.ShortDuration(d) }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 )
 
 // Token assumptions of an Estimate, where nothing better is known.
@@ -76,7 +77,7 @@ func llmNames(p *plan.Plan) []string {
 // planConversations is how many conversations the run holds at most; when
 // they repeat until the stages end, an estimate from the users' time. Open
 // stages hold one per arrival (Σ rate × duration), dropped ones included.
-func planConversations(p *plan.Plan, s plan.Schedule) (float64, bool) {
+func planConversations(p *plan.Plan, s schedule.Schedule) (float64, bool) {
 	c := p.Conversation
 	if n, ok := s.Conversations(c.ConversationsPerUser); ok {
 		return float64(n), true

@@ -12,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
@@ -259,8 +260,8 @@ func (l *loader) decodeStages(blocks hcl.Blocks) {
 
 // decodeStage decodes a closed stage (users, spawn_rate), or an open one
 // (arrival_rate: open.go).
-func (l *loader) decodeStage(b *hcl.Block) (Stage, hcl.Diagnostics) {
-	s := Stage{Name: b.Labels[0]}
+func (l *loader) decodeStage(b *hcl.Block) (schedule.Stage, hcl.Diagnostics) {
+	s := schedule.Stage{Name: b.Labels[0]}
 	var diags hcl.Diagnostics
 	a, _ := decode.Content(b, stageSchema, l.scope(), &diags)
 	if a.Duration("duration", &s.Duration) {

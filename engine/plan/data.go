@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/names"
 	"github.com/voyplan/voyplan/engine/plan/peruser"
 )
 
@@ -101,4 +102,17 @@ func (l *loader) dataNames() []string {
 		names[i] = b.name
 	}
 	return names
+}
+
+// dataShapes is the data blocks as names.TurnShape reads them.
+func (l *loader) dataShapes() []names.DataBlock {
+	out := make([]names.DataBlock, len(l.data))
+	for i, b := range l.data {
+		attrs := make([]string, len(b.attrs))
+		for j, a := range b.attrs {
+			attrs[j] = a.Name
+		}
+		out[i] = names.DataBlock{Name: b.name, Attrs: attrs}
+	}
+	return out
 }

@@ -1,14 +1,14 @@
 // Package plan turns a voyplan plan file (HCL) into a typed, validated Plan
-// and its Schedule. It is the loader: it owns the block schema and runs
+// and its schedule. It is the loader: it owns the block schema and runs
 // the decoding phases in dependency order (variables, the plan block and
 // its seed, data, llm, simulator, target, webhook, conversation, personas,
 // stages, thresholds, then a probe virtual user). It compiles the
 // expr-lang programs written in the plan (complete_when, rule conditions,
 // threshold checks; CompileCheck for a check read back from results),
-// compiles the stages into a Schedule (steps of closed stages, arrivals of
-// open ones) with what `voyplan plan` and the dashboard show of it (Rows,
-// Peak, Started, Conversations) and the -u/-r/-t overrides
-// (Plan.Override), and instantiates virtual users (Plan.NewUser).
+// hands its stages to engine/plan/schedule (Plan.Schedule: steps of closed
+// stages, arrivals of open ones, with what `voyplan plan` and the dashboard
+// show of them), applies the -u/-r/-t overrides (Plan.Override), and
+// instantiates virtual users (Plan.NewUser).
 // Plan.CheckKeys reports, for apply, the llm blocks in use without an
 // api_key.
 // Plan.Redact hides the values of the variables declared sensitive = true,
@@ -27,6 +27,10 @@
 //     Environ, the process environment with its .env file;
 //   - target: the http, webhook and openai targets, their request templates
 //     (Request.Render, evaluated per turn) and reply expressions (Extract);
+//   - names: resolving the names a check or predicate reads, and what a
+//     check reads;
+//   - schedule: the stages compiled into steps or arrivals, and what the
+//     schedule amounts to (peak, rows, expected conversations);
 //   - peruser: the per-virtual-user evaluation of data blocks and persona
 //     prompts, scripts and rule lines.
 //

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 )
 
 // mustLoad loads a fixture that must have no error diagnostics.
@@ -50,7 +52,7 @@ func TestLoadFull(t *testing.T) {
 	}
 	checkFullLLM(t, p.LLMs)
 	checkFullConversation(t, p.Conversation)
-	wantStages := []Stage{
+	wantStages := []schedule.Stage{
 		{Name: "ramp", Users: 10, SpawnRate: 2, Duration: 10 * time.Minute},
 		{Name: "hold", Users: 10, SpawnRate: 0.5, Duration: time.Hour},
 	}
@@ -186,7 +188,7 @@ func TestLoadSimulator(t *testing.T) {
 		{Name: "edman", Weight: 3, Driver: DriverScript},
 		{Name: "dormant", Weight: 0, Driver: DriverScript},
 	})
-	if want := []Stage{{Name: "only", Users: 0, SpawnRate: 1, Duration: time.Second}}; !reflect.DeepEqual(p.Stages, want) {
+	if want := []schedule.Stage{{Name: "only", Users: 0, SpawnRate: 1, Duration: time.Second}}; !reflect.DeepEqual(p.Stages, want) {
 		t.Errorf("stages = %+v, want %+v", p.Stages, want)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/voyplan/voyplan/engine/plan/names"
 )
 
 // namesPlan is a plan with two personas and a data block, and the
@@ -95,7 +97,7 @@ threshold "b" {
 	if diags.HasErrors() {
 		t.Fatal(diagsText(diags))
 	}
-	want := [][]Read{
+	want := [][]names.Read{
 		{{Metric: "conversations", Field: "success_rate"}, {Metric: "reply", Field: "p95"}, {Metric: "personas", Key: "edman", Field: "pass_k"}},
 		{{Metric: "personas"}, {Metric: "cost", Field: "usd"}, {Metric: "send"}},
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/datagen"
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 )
 
 // Open-model stages (k6's constant-arrival-rate): conversations arrive at
@@ -50,7 +51,7 @@ func (p *Plan) PersonaOf(n int) *Persona {
 
 // decodeOpenStage decodes a stage with arrival_rate; duration is decoded
 // by the caller.
-func decodeOpenStage(a *decode.Attrs, s *Stage) {
+func decodeOpenStage(a *decode.Attrs, s *schedule.Stage) {
 	s.Open, s.MaxUsers = true, DefaultMaxUsers
 	if a.Number("arrival_rate", &s.ArrivalRate) {
 		a.Require("arrival_rate", s.ArrivalRate >= 0 && s.ArrivalRate <= MaxArrivalRate,
@@ -139,7 +140,7 @@ func (l *loader) checkStageModels(blocks hcl.Blocks) {
 	}
 }
 
-func stageModel(s Stage) string {
+func stageModel(s schedule.Stage) string {
 	if s.Open {
 		return "open (arrival_rate)"
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 )
 
 func TestLoadOpenStages(t *testing.T) {
@@ -14,7 +16,7 @@ func TestLoadOpenStages(t *testing.T) {
 	if p == nil || len(diags) != 0 {
 		t.Fatalf("open plan: %s", diagsText(diags))
 	}
-	want := []Stage{
+	want := []schedule.Stage{
 		{Name: "warm", Duration: 10 * time.Second, Open: true, ArrivalRate: 0.5, MaxUsers: DefaultMaxUsers},
 		{Name: "peak", Duration: 2 * time.Minute, Open: true, ArrivalRate: 5, MaxUsers: 300},
 		{Name: "quiet", Duration: 30 * time.Second, Open: true, ArrivalRate: 0, MaxUsers: DefaultMaxUsers},
@@ -47,40 +49,40 @@ func TestLoadOpenStages(t *testing.T) {
 func TestCompileArrivals(t *testing.T) {
 	t.Parallel()
 	s, ms := time.Second, time.Millisecond
-	open := func(rate float64, d time.Duration, maxUsers int) Stage {
-		return Stage{Open: true, ArrivalRate: rate, Duration: d, MaxUsers: maxUsers}
+	open := func(rate float64, d time.Duration, maxUsers int) schedule.Stage {
+		return schedule.Stage{Open: true, ArrivalRate: rate, Duration: d, MaxUsers: maxUsers}
 	}
 	tests := []struct {
 		name   string
-		stages []Stage
-		want   []Arrivals
+		stages []schedule.Stage
+		want   []schedule.Arrivals
 		at     [][]time.Duration // every arrival's due time, per stage
 		dur    time.Duration
 	}{
 		{
 			name:   "20/s for 2 s: 40 arrivals, every 50 ms",
-			stages: []Stage{open(20, 2*s, 100)},
-			want:   []Arrivals{{Duration: 2 * s, Rate: 20, MaxUsers: 100, First: 1, Count: 40}},
+			stages: []schedule.Stage{open(20, 2*s, 100)},
+			want:   []schedule.Arrivals{{Duration: 2 * s, Rate: 20, MaxUsers: 100, First: 1, Count: 40}},
 			dur:    2 * s,
 		},
 		{
 			name:   "a rate that does not divide a second: to the nearest nanosecond",
-			stages: []Stage{open(3, s, 10)},
-			want:   []Arrivals{{Duration: s, Rate: 3, MaxUsers: 10, First: 1, Count: 3}},
+			stages: []schedule.Stage{open(3, s, 10)},
+			want:   []schedule.Arrivals{{Duration: s, Rate: 3, MaxUsers: 10, First: 1, Count: 3}},
 			at:     [][]time.Duration{{0, 333333333, 666666667}},
 			dur:    s,
 		},
 		{
 			name:   "slower than one a second; the last one due before the stage ends",
-			stages: []Stage{open(0.4, 6*s, 10)},
-			want:   []Arrivals{{Duration: 6 * s, Rate: 0.4, MaxUsers: 10, First: 1, Count: 3}},
+			stages: []schedule.Stage{open(0.4, 6*s, 10)},
+			want:   []schedule.Arrivals{{Duration: 6 * s, Rate: 0.4, MaxUsers: 10, First: 1, Count: 3}},
 			at:     [][]time.Duration{{0, 2500 * ms, 5 * s}},
 			dur:    6 * s,
 		},
 		{
 			name:   "an arrival due exactly at the stage's end belongs to the next stage",
-			stages: []Stage{open(2, 1500*ms, 10), open(4, 500*ms, 10)},
-			want: []Arrivals{
+			stages: []schedule.Stage{open(2, 1500*ms, 10), open(4, 500*ms, 10)},
+			want: []schedule.Arrivals{
 				{Duration: 1500 * ms, Rate: 2, MaxUsers: 10, First: 1, Count: 3},
 				{Stage: 1, Start: 1500 * ms, Duration: 500 * ms, Rate: 4, MaxUsers: 10, First: 4, Count: 2},
 			},
@@ -89,8 +91,8 @@ func TestCompileArrivals(t *testing.T) {
 		},
 		{
 			name:   "a quiet stage between two: no arrivals, the clock goes on",
-			stages: []Stage{open(1, 2*s, 5), open(0, 10*s, 5), open(10, 300*ms, 7)},
-			want: []Arrivals{
+			stages: []schedule.Stage{open(1, 2*s, 5), open(0, 10*s, 5), open(10, 300*ms, 7)},
+			want: []schedule.Arrivals{
 				{Duration: 2 * s, Rate: 1, MaxUsers: 5, First: 1, Count: 2},
 				{Stage: 1, Start: 2 * s, Duration: 10 * s, Rate: 0, MaxUsers: 5, First: 3, Count: 0},
 				{Stage: 2, Start: 12 * s, Duration: 300 * ms, Rate: 10, MaxUsers: 7, First: 3, Count: 3},
@@ -102,7 +104,7 @@ func TestCompileArrivals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := CompileStages(tt.stages)
+			got := schedule.CompileStages(tt.stages)
 			if !reflect.DeepEqual(got.Arrivals, tt.want) || got.Duration != tt.dur || len(got.Steps) != 0 {
 				t.Fatalf("CompileStages()\n got  %+v\n want arrivals %+v, duration %s, no steps", got, tt.want, tt.dur)
 			}
@@ -128,25 +130,9 @@ func TestCompileArrivals(t *testing.T) {
 	}
 }
 
-// TestArrivalCountIsAboutRateTimesDuration checks the count against rate ×
-// duration over many shapes, fractional ones included.
-func TestArrivalCountIsAboutRateTimesDuration(t *testing.T) {
-	t.Parallel()
-	for _, rate := range []float64{0.1, 0.3, 1, 2.5, 3, 7, 20, 33.3, 1000} {
-		for _, d := range []time.Duration{time.Millisecond, 999 * time.Millisecond, time.Second, 1500 * time.Millisecond, 10 * time.Second, time.Hour} {
-			st := Stage{Open: true, ArrivalRate: rate, Duration: d, MaxUsers: 1}
-			n := arrivals(st, 0, 0, 0).Count
-			exact := rate * d.Seconds()
-			if float64(n) < exact-1e-9 || float64(n) > exact+1 {
-				t.Errorf("%g/s for %s: %d arrivals, want ⌈%g⌉", rate, d, n, exact)
-			}
-		}
-	}
-}
-
 func TestOpenPeakAndStarted(t *testing.T) {
 	t.Parallel()
-	s := CompileStages([]Stage{
+	s := schedule.CompileStages([]schedule.Stage{
 		{Open: true, ArrivalRate: 2, Duration: 5 * time.Second, MaxUsers: 100},  // 10 arrivals: at most 10 in flight
 		{Open: true, ArrivalRate: 10, Duration: 10 * time.Second, MaxUsers: 50}, // 100 more, 50 at most
 		{Open: true, ArrivalRate: 1, Duration: 10 * time.Second, MaxUsers: 5},
@@ -157,7 +143,7 @@ func TestOpenPeakAndStarted(t *testing.T) {
 	if got := s.Peak(); got != 50 {
 		t.Errorf("Peak() = %d, want 50", got)
 	}
-	if !s.Open() || CompileStages([]Stage{{Users: 1, SpawnRate: 1, Duration: time.Second}}).Open() {
+	if !s.Open() || schedule.CompileStages([]schedule.Stage{{Users: 1, SpawnRate: 1, Duration: time.Second}}).Open() {
 		t.Error("Open() wrong")
 	}
 }
@@ -166,12 +152,12 @@ func TestOpenPeakAndStarted(t *testing.T) {
 // its arrivals after the earlier stages' ones, as the whole schedule does.
 func TestCompileFromNumbersArrivalsOn(t *testing.T) {
 	t.Parallel()
-	stages := []Stage{
+	stages := []schedule.Stage{
 		{Open: true, ArrivalRate: 4, Duration: 2 * time.Second, MaxUsers: 9},
 		{Open: true, ArrivalRate: 2, Duration: 3 * time.Second, MaxUsers: 9},
 	}
-	whole := CompileStages(stages).Arrivals[1]
-	from := CompileFrom(stages, 1, 0, 2*time.Second).Arrivals[0]
+	whole := schedule.CompileStages(stages).Arrivals[1]
+	from := schedule.CompileFrom(stages, 1, 0, 2*time.Second).Arrivals[0]
 	if whole != from || from.First != 9 || from.Count != 6 {
 		t.Errorf("from stage 1: %+v; the whole schedule's: %+v; want first 9, count 6", from, whole)
 	}
@@ -227,16 +213,5 @@ func TestPersonaOf(t *testing.T) {
 	}
 	if len(seen) != 2 {
 		t.Errorf("200 users played %v: want both personas", seen)
-	}
-}
-
-// TestArrivalCountVanishingRate: a rate so small that its second arrival
-// lies beyond any Duration still compiles, to one arrival.
-func TestArrivalCountVanishingRate(t *testing.T) {
-	t.Parallel()
-	for _, rate := range []float64{1e-9, 1e-12, 1e-300} {
-		if n := arrivals(Stage{Open: true, ArrivalRate: rate, Duration: time.Hour}, 0, 0, 0).Count; n != 1 {
-			t.Errorf("%g/s for an hour: %d arrivals, want 1", rate, n)
-		}
 	}
 }

@@ -3,6 +3,8 @@ package plan
 import (
 	"errors"
 	"time"
+
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 )
 
 // Override replaces a plan's stages with one, as Locust's -u, -r and -t
@@ -41,10 +43,10 @@ func (p *Plan) Override(o Override) error {
 			return errOverrideRunTime
 		}
 		first.Name, first.Duration = "cli", o.RunTime
-		p.Stages = []Stage{first}
+		p.Stages = []schedule.Stage{first}
 		return nil
 	}
-	st := Stage{Name: "cli", Users: first.Users, SpawnRate: first.SpawnRate, Duration: p.Schedule().Duration}
+	st := schedule.Stage{Name: "cli", Users: first.Users, SpawnRate: first.SpawnRate, Duration: p.Schedule().Duration}
 	if o.Users != nil {
 		st.Users = *o.Users
 	}
@@ -57,6 +59,6 @@ func (p *Plan) Override(o Override) error {
 	if st.SpawnRate <= 0 || st.Duration <= 0 {
 		return errOverrideClosed
 	}
-	p.Stages = []Stage{st}
+	p.Stages = []schedule.Stage{st}
 	return nil
 }

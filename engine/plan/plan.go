@@ -6,7 +6,9 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/voyplan/voyplan/engine/plan/names"
 	"github.com/voyplan/voyplan/engine/plan/peruser"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 	"github.com/voyplan/voyplan/engine/plan/target"
 )
 
@@ -35,7 +37,7 @@ type Plan struct {
 	LLMs         map[string]*LLM
 	Personas     []*Persona // in file order; weights > 0 sum > 0
 	Conversation Conversation
-	Stages       []Stage
+	Stages       []schedule.Stage
 	Thresholds   []*Threshold
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
@@ -182,28 +184,6 @@ type Predicate struct {
 	Range   hcl.Range
 }
 
-// Stage is one `stage "name"` block. A closed stage reaches Users concurrent
-// users, starting or retiring SpawnRate per second, and holds until Duration
-// has passed since the stage began. An open stage (Open: arrival_rate)
-// starts ArrivalRate conversations per second for Duration, each by a fresh
-// virtual user, whatever became of the earlier ones; an arrival that finds
-// MaxUsers conversations in flight (in this process) is not started but
-// counted as dropped. A plan's stages are all closed or all open.
-type Stage struct {
-	Name      string
-	Users     int
-	SpawnRate float64
-	Duration  time.Duration
-
-	Open        bool
-	ArrivalRate float64 // conversations started per second (open)
-	MaxUsers    int     // conversations in flight at most, per process (open)
-	// Ramp (open) is how long the rate takes to go, linearly, from the
-	// previous stage's arrival_rate (0 for the first stage) to
-	// ArrivalRate; it holds from then on. 0: a step.
-	Ramp time.Duration
-}
-
 // Threshold is a `threshold "name"` block: an expr-lang check over the run's
 // metrics (metrics.Snapshot), compiled at load time.
 type Threshold struct {
@@ -214,7 +194,7 @@ type Threshold struct {
 	// Reads is every figure the check reads (its syntax tree walked at
 	// load time): when one of them has no samples the check judged
 	// nothing, and verdict says NO DATA instead of judging it on zeros.
-	Reads []Read
+	Reads []names.Read
 	// OnNoData is the threshold's outcome when it has no data: NoDataFail
 	// (the default) or NoDataPass.
 	OnNoData string
@@ -247,3 +227,6 @@ type User struct {
 	Says     []string
 	Fallback string
 }
+
+// Schedule compiles the plan's stages (schedule.CompileStages).
+func (p *Plan) Schedule() schedule.Schedule { return schedule.CompileStages(p.Stages) }

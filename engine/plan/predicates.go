@@ -7,6 +7,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/names"
 )
 
 var (
@@ -30,8 +31,8 @@ var (
 // compileCheck compiles a threshold's check against metrics.Snapshot, its
 // persona names among personas (nil: not checked), and returns what it
 // reads.
-func (l *loader) compileCheck(attr *hcl.Attribute, src string, personas []string) (*vm.Program, []Read, hcl.Diagnostics) {
-	return l.compile(attr, attr.Expr.Range(), src, metrics.Snapshot{}, checkShape(personas), checkKind)
+func (l *loader) compileCheck(attr *hcl.Attribute, src string, personas []string) (*vm.Program, []names.Read, hcl.Diagnostics) {
+	return l.compile(attr, attr.Expr.Range(), src, metrics.Snapshot{}, names.CheckShape(personas), checkKind)
 }
 
 // personaNames is the plan's personas, by name.
@@ -53,7 +54,7 @@ func (l *loader) completeWhen(a *decode.Attrs, src string, rng hcl.Range) *Predi
 		}
 		rng = attr.Expr.Range()
 	}
-	prog, _, diags := l.compile(attr, rng, src, l.turnEnvShape(), turnShape(l.data), completeWhenKind)
+	prog, _, diags := l.compile(attr, rng, src, l.turnEnvShape(), names.TurnShape(l.dataShapes()), completeWhenKind)
 	l.add(diags)
 	if prog == nil {
 		return nil
@@ -81,14 +82,14 @@ func (l *loader) turnEnvShape() map[string]any {
 // maps such as personas), and returns what it reads. A name that does
 // not resolve, or a compile error, is reported at its position inside the
 // string when the string is written as a plain literal.
-func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, names *shape, kind decode.ExprKind) (*vm.Program, []Read, hcl.Diagnostics) {
+func (l *loader) compile(attr *hcl.Attribute, rng hcl.Range, src string, env any, shape *names.Shape, kind decode.ExprKind) (*vm.Program, []names.Read, hcl.Diagnostics) {
 	prog, diag := decode.Compile(l.src, attr, rng, src, env, kind, expr.AsBool())
 	if diag != nil {
 		return nil, nil, hcl.Diagnostics{diag}
 	}
-	reads, errs := resolve(src, names)
+	reads, errs := names.Resolve(src, shape)
 	if len(errs) > 0 {
-		return nil, nil, nameDiagnostics(l.src, attr, rng, src, errs, kind)
+		return nil, nil, names.Diagnostics(l.src, attr, rng, src, errs, kind)
 	}
 	return prog, reads, nil
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/voyplan/voyplan/engine/plan/decode"
+	"github.com/voyplan/voyplan/engine/plan/names"
 	"github.com/voyplan/voyplan/engine/plan/peruser"
 )
 
@@ -71,7 +72,7 @@ func (l *loader) decodeRule(b *hcl.Block) (*Rule, hcl.Expression) {
 	var src string
 	if a.Str("when", &src) {
 		attr := a.Attributes["when"]
-		prog, _, diags := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), turnShape(l.data), ruleWhenKind)
+		prog, _, diags := l.compile(attr, attr.Expr.Range(), src, l.turnEnvShape(), names.TurnShape(l.dataShapes()), ruleWhenKind)
 		l.add(diags)
 		if prog != nil {
 			r.When = &Predicate{Source: src, Program: prog, Range: attr.Expr.Range()}

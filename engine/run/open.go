@@ -6,6 +6,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/internal/offstack"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 )
 
 // The executor of open stages (arrival_rate): k6's constant-arrival-rate.
@@ -25,7 +26,7 @@ import (
 // walkOpen starts the schedule's arrivals at their due times, then waits
 // as walk does for the stages to end or the conversations in flight to
 // finish. It runs on the scheduler goroutine.
-func (r *Runner) walkOpen(startCtx, convCtx context.Context, s plan.Schedule) {
+func (r *Runner) walkOpen(startCtx, convCtx context.Context, s schedule.Schedule) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -51,7 +52,7 @@ func (r *Runner) walkOpen(startCtx, convCtx context.Context, s plan.Schedule) {
 
 // arrive starts the segment's arrivals of one open stage, each at its due
 // time; false when starting stopped first.
-func (r *Runner) arrive(startCtx, convCtx context.Context, timer *time.Timer, a plan.Arrivals) bool {
+func (r *Runner) arrive(startCtx, convCtx context.Context, timer *time.Timer, a schedule.Arrivals) bool {
 	full := false // max_users was reached in this stage: warned once
 	for k := r.opts.Segment.firstOwned(a.First) - a.First; k < a.Count; k += r.opts.Segment.stride() {
 		due := r.start.Add(a.At(k))

@@ -15,6 +15,7 @@ import (
 	"github.com/voyplan/voyplan/engine/llm/llmtest"
 	"github.com/voyplan/voyplan/engine/persona"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 	"github.com/voyplan/voyplan/engine/sim"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
@@ -30,7 +31,7 @@ func TestRulesPersonasCompleteTheThreeStories(t *testing.T) {
 	}
 	p.Simulator.Latency, p.Simulator.Jitter = 5*time.Millisecond, 0
 	p.Conversation.ThinkTime, p.Conversation.Pacing, p.Conversation.ConversationsPerUser = plan.Wait{}, plan.Wait{}, 1
-	p.Stages = []plan.Stage{{Name: "all", Users: 12, SpawnRate: 100, Duration: 20 * time.Second}}
+	p.Stages = []schedule.Stage{{Name: "all", Users: 12, SpawnRate: 100, Duration: 20 * time.Second}}
 	res, convs := runPlan(t, p)
 	stories := map[string][]string{ // lines only that persona's story has
 		"kataryna": {"Para o dia 11/10/2026", "2 adultos e 2 crianças", "Sim, quero a cabana! 🏖️"},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/internal/offstack"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -22,7 +23,7 @@ type vu struct {
 // stages end, every user is done, or starting is stopped. It is the
 // scheduler goroutine, the only one to touch r.vus: a change of the users by
 // hand (SetTarget, steer.go) arrives here and replaces the steps left.
-func (r *Runner) walk(startCtx, convCtx context.Context, s plan.Schedule) {
+func (r *Runner) walk(startCtx, convCtx context.Context, s schedule.Schedule) {
 	defer close(r.steer.done)
 	r.steer.stages = slices.Clone(r.plan.Stages)
 	if s.Open() { // arrivals, not users: open.go

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
@@ -41,7 +42,7 @@ type steering struct {
 	// stages with the targets set by hand, and whether the last stage was
 	// steered to no users (the run then holds until the stage ends instead
 	// of ending once nobody runs, so users can be raised again).
-	stages   []plan.Stage
+	stages   []schedule.Stage
 	holdIdle bool
 
 	// mu guards log: every change made by hand, in the order made.
@@ -186,7 +187,7 @@ func (r *Runner) waitStep(ctx context.Context, timer *time.Timer, t time.Time) (
 }
 
 // applyStep plans step's users.
-func (r *Runner) applyStep(startCtx, convCtx context.Context, step plan.Step) {
+func (r *Runner) applyStep(startCtx, convCtx context.Context, step schedule.Step) {
 	r.stage.Store(int32(step.Stage))
 	r.steer.target.Store(int64(r.steer.stages[step.Stage].Users))
 	r.setUsers(startCtx, convCtx, step.Users, r.start.Add(step.At))
@@ -197,7 +198,7 @@ func (r *Runner) applyStep(startCtx, convCtx context.Context, step plan.Step) {
 // req.users from now to the stage's end, and the steps left are compiled
 // again from the users planned now. It returns the steps to walk next.
 // Called on the scheduler goroutine only.
-func (r *Runner) replan(req steerRequest, steps []plan.Step) []plan.Step {
+func (r *Runner) replan(req steerRequest, steps []schedule.Step) []schedule.Step {
 	now := time.Since(r.start)
 	i := int(r.stage.Load())
 	end := stagesEnd(r.steer.stages, i)
@@ -218,11 +219,11 @@ func (r *Runner) replan(req steerRequest, steps []plan.Step) []plan.Step {
 	rest[i].Duration = end - now
 	r.record(s)
 	req.reply <- steerReply{steer: s}
-	return plan.CompileFrom(rest, i, r.planUsers, now).Steps
+	return schedule.CompileFrom(rest, i, r.planUsers, now).Steps
 }
 
 // stagesEnd is when stage i ends, from the run's start.
-func stagesEnd(stages []plan.Stage, i int) time.Duration {
+func stagesEnd(stages []schedule.Stage, i int) time.Duration {
 	var end time.Duration
 	for _, st := range stages[:i+1] {
 		end += st.Duration

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/voyplan/voyplan/engine/metrics"
-	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/names"
 )
 
 // Outcomes of a threshold (Result.Outcome), as summary.json records them.
@@ -50,7 +50,7 @@ func (r Result) Outcome() string {
 //   - personas read by a computed key or as a whole have data when the
 //     conversations overall do;
 //   - totals (cost, webhook, users, elapsed, assistant) are data even at 0.
-func noData(reads []plan.Read, s metrics.Snapshot) []string {
+func noData(reads []names.Read, s metrics.Snapshot) []string {
 	var out []string
 	for _, r := range reads {
 		if why := missing(r, s); why != "" && !slices.Contains(out, why) {
@@ -60,7 +60,7 @@ func noData(reads []plan.Read, s metrics.Snapshot) []string {
 	return out
 }
 
-func missing(r plan.Read, s metrics.Snapshot) string {
+func missing(r names.Read, s metrics.Snapshot) string {
 	v, ok := exprField(reflect.ValueOf(s), r.Metric)
 	if !ok {
 		return ""

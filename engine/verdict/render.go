@@ -75,12 +75,12 @@ func verdictDetail(rs []Result) string {
 	crossed, empty, allowed := Crossed(rs), filter(rs, Result.noDataFailed), filter(rs, Result.noDataPassed)
 	var parts []string
 	if len(crossed) > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %s failed: %s", len(crossed), thresholds(n), names(crossed)))
+		parts = append(parts, fmt.Sprintf("%d of %s failed: %s", len(crossed), thresholds(n), nameList(crossed)))
 	}
 	if len(empty) > 0 && len(parts) > 0 {
-		parts = append(parts, fmt.Sprintf("%d had no data: %s", len(empty), names(empty)))
+		parts = append(parts, fmt.Sprintf("%d had no data: %s", len(empty), nameList(empty)))
 	} else if len(empty) > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %s had no data: %s", len(empty), thresholds(n), names(empty)))
+		parts = append(parts, fmt.Sprintf("%d of %s had no data: %s", len(empty), thresholds(n), nameList(empty)))
 	}
 	switch {
 	case n == 0:
@@ -93,7 +93,7 @@ func verdictDetail(rs []Result) string {
 		held = "1 threshold held"
 	}
 	if len(allowed) > 0 {
-		held += fmt.Sprintf(" (%d with no data, passed by on_no_data: %s)", len(allowed), names(allowed))
+		held += fmt.Sprintf(" (%d with no data, passed by on_no_data: %s)", len(allowed), nameList(allowed))
 	}
 	return held
 }
@@ -137,7 +137,7 @@ func thresholds(n int) string {
 	return fmt.Sprintf("%d thresholds", n)
 }
 
-func names(rs []Result) string {
+func nameList(rs []Result) string {
 	ns := make([]string, len(rs))
 	for i, r := range rs {
 		ns[i] = r.Name

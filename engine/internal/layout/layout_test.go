@@ -28,13 +28,15 @@ var allowed = map[string][]string{
 	"engine/llm/llmtest":       {},
 
 	// file → Plan
-	"engine/plan/decode":  {},
-	"engine/plan/funcs":   {"engine/datagen", "engine/plan/decode"},
-	"engine/plan/vars":    {"engine/plan/decode"},
-	"engine/plan/target":  {"engine/plan/decode"},
-	"engine/plan/peruser": {"engine/plan/funcs"},
+	"engine/plan/decode":   {},
+	"engine/plan/funcs":    {"engine/datagen", "engine/plan/decode"},
+	"engine/plan/vars":     {"engine/plan/decode"},
+	"engine/plan/target":   {"engine/plan/decode"},
+	"engine/plan/peruser":  {"engine/plan/funcs"},
+	"engine/plan/names":    {"engine/metrics", "engine/plan/decode"},
+	"engine/plan/schedule": {},
 	"engine/plan": {"engine/datagen", "engine/metrics", "engine/transcript",
-		"engine/plan/decode", "engine/plan/funcs", "engine/plan/peruser", "engine/plan/target", "engine/plan/vars"},
+		"engine/plan/decode", "engine/plan/funcs", "engine/plan/names", "engine/plan/peruser", "engine/plan/schedule", "engine/plan/target", "engine/plan/vars"},
 
 	// What a conversation talks through.
 	"engine/metrics":               {"engine/transcript"},
@@ -45,19 +47,19 @@ var allowed = map[string][]string{
 	"engine/protocol/protocoltest": {"engine/sim", "engine/internal/wait"},
 	"engine/protocol": {"engine/plan", "engine/plan/target", "engine/transcript", "engine/webhook",
 		"engine/protocol/retry", "engine/protocol/widget", "engine/internal/offstack", "engine/internal/wait"},
-	"engine/llm":     {"engine/plan", "engine/transcript", "engine/internal/wait"},
+	"engine/llm":     {"engine/plan", "engine/plan/schedule", "engine/transcript", "engine/internal/wait"},
 	"engine/persona": {"engine/plan", "engine/datagen", "engine/transcript"},
 	"engine/sim":     {"engine/datagen", "engine/internal/wait"},
 
 	// Plan → rig → run
 	"engine/rig": {"engine/plan", "engine/protocol", "engine/protocol/widget", "engine/webhook",
 		"engine/tunnel", "engine/sim", "engine/llm", "engine/fdlimit"},
-	"engine/run": {"engine/plan", "engine/rig", "engine/protocol", "engine/webhook", "engine/persona",
+	"engine/run": {"engine/plan", "engine/plan/schedule", "engine/rig", "engine/protocol", "engine/webhook", "engine/persona",
 		"engine/metrics", "engine/verdict", "engine/transcript", "engine/datagen",
 		"engine/internal/offstack", "engine/internal/wait"},
 
 	// metrics → verdict → results → report
-	"engine/verdict":   {"engine/metrics", "engine/plan", "engine/transcript"},
+	"engine/verdict":   {"engine/metrics", "engine/plan", "engine/plan/names", "engine/transcript"},
 	"engine/results":   {"engine/metrics", "engine/plan", "engine/transcript", "engine/verdict"},
 	"engine/report":    {"engine/metrics", "engine/results", "engine/transcript", "engine/verdict"},
 	"engine/dashboard": {"engine/metrics", "engine/plan", "engine/report", "engine/results", "engine/run", "engine/transcript", "engine/verdict", "engine/webhook"},

@@ -1,9 +1,31 @@
-package plan
+package schedule
 
 import (
 	"math"
 	"time"
 )
+
+// Stage is one `stage "name"` block. A closed stage reaches Users concurrent
+// users, starting or retiring SpawnRate per second, and holds until Duration
+// has passed since the stage began. An open stage (Open: arrival_rate)
+// starts ArrivalRate conversations per second for Duration, each by a fresh
+// virtual user, whatever became of the earlier ones; an arrival that finds
+// MaxUsers conversations in flight (in this process) is not started but
+// counted as dropped. A plan's stages are all closed or all open.
+type Stage struct {
+	Name      string
+	Users     int
+	SpawnRate float64
+	Duration  time.Duration
+
+	Open        bool
+	ArrivalRate float64 // conversations started per second (open)
+	MaxUsers    int     // conversations in flight at most, per process (open)
+	// Ramp (open) is how long the rate takes to go, linearly, from the
+	// previous stage's arrival_rate (0 for the first stage) to
+	// ArrivalRate; it holds from then on. 0: a step.
+	Ramp time.Duration
+}
 
 // Step is one point of a compiled schedule: from At on, Users virtual users
 // are planned. Steps are sorted by At; there is one per user started or
@@ -116,9 +138,6 @@ func (a Arrivals) count() int {
 
 // Open reports whether the schedule is of open stages (arrivals).
 func (s Schedule) Open() bool { return len(s.Arrivals) > 0 }
-
-// Schedule compiles the plan's stages.
-func (p *Plan) Schedule() Schedule { return CompileStages(p.Stages) }
 
 // CompileStages turns stages into steps, Locust-style: each stage moves the
 // user count towards its target at spawn_rate users per second, the first

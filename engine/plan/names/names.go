@@ -1,4 +1,4 @@
-package plan
+package names
 
 import (
 	"fmt"
@@ -14,17 +14,17 @@ import (
 	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
-// shape is what a name in an expr-lang environment may be followed by: the
+// Shape is what a name in an expr-lang environment may be followed by: the
 // fields of a struct, the keys of a map whose keys the plan fixes (personas,
 // a data block's attributes), or the elements of a map whose keys it does
 // not (conversations.reasons). expr-lang checks struct fields itself but not
 // map keys: personas["katarina"] of a plan without katarina compiles and
 // reads a zero, so a misspelt persona would be judged on nothing.
-type shape struct {
+type Shape struct {
 	what   string            // "persona", "field of reply", … for diagnostics
-	fields map[string]*shape // by name; nil: any name goes (an open map, a leaf)
+	fields map[string]*Shape // by name; nil: any name goes (an open map, a leaf)
 	order  []string          // fields in declaration order, for diagnostics
-	elem   *shape            // a map's values, whatever the key
+	elem   *Shape            // a map's values, whatever the key
 	// closed: fields are the only names (a struct, a map with known keys).
 	closed bool
 	// noun is what a map closed on known keys calls them ("persona").
@@ -33,13 +33,13 @@ type shape struct {
 
 // shapeOf describes a Go type as expr-lang sees it: struct fields by their
 // expr tag, maps by their values.
-func shapeOf(t reflect.Type, what string) *shape {
+func shapeOf(t reflect.Type, what string) *Shape {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		s := &shape{what: what, fields: map[string]*shape{}, closed: true}
+		s := &Shape{what: what, fields: map[string]*Shape{}, closed: true}
 		for i := range t.NumField() {
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("expr"), ",")
@@ -51,25 +51,25 @@ func shapeOf(t reflect.Type, what string) *shape {
 		}
 		return s
 	case reflect.Map:
-		return &shape{what: what, elem: shapeOf(t.Elem(), what+"[…]")}
+		return &Shape{what: what, elem: shapeOf(t.Elem(), what+"[…]")}
 	}
-	return &shape{what: what}
+	return &Shape{what: what}
 }
 
-// withKeys closes a map's shape on the given keys, noun ("persona") each
+// withKeys closes a map's Shape on the given keys, noun ("persona") each
 // naming an element.
-func (s *shape) withKeys(noun string, keys []string) *shape {
+func (s *Shape) withKeys(noun string, keys []string) *Shape {
 	c := *s
-	c.fields, c.order, c.closed, c.noun = map[string]*shape{}, keys, true, noun
+	c.fields, c.order, c.closed, c.noun = map[string]*Shape{}, keys, true, noun
 	for _, k := range keys {
 		c.fields[k] = s.elem
 	}
 	return &c
 }
 
-// checkShape is what a threshold's check sees: metrics.Snapshot, its
+// CheckShape is what a threshold's check sees: metrics.Snapshot, its
 // personas closed on the plan's (nil: not known, any name goes).
-func checkShape(personas []string) *shape {
+func CheckShape(personas []string) *Shape {
 	s := shapeOf(reflect.TypeFor[metrics.Snapshot](), "")
 	if personas != nil {
 		p := s.fields["personas"]
@@ -86,19 +86,22 @@ func join(what, name string) string {
 	return what + "." + name
 }
 
-// turnShape is what a per-turn predicate (complete_when, a rule's when)
+// DataBlock is a data block's name and its attributes, in order: what a
+// per-turn predicate may read of it.
+type DataBlock struct {
+	Name  string
+	Attrs []string
+}
+
+// TurnShape is what a per-turn predicate (complete_when, a rule's when)
 // sees of the plan's data blocks: each closed on its attributes. The other
 // names (reply, messages, turn, persona) are typed, and expr-lang checks
 // them itself.
-func turnShape(data []*dataBlock) *shape {
-	s := &shape{fields: map[string]*shape{}}
+func TurnShape(data []DataBlock) *Shape {
+	s := &Shape{fields: map[string]*Shape{}}
 	for _, b := range data {
-		attrs := make([]string, len(b.attrs))
-		for i, a := range b.attrs {
-			attrs[i] = a.Name
-		}
-		block := &shape{what: fmt.Sprintf("data %q", b.name), elem: &shape{}}
-		s.fields[b.name] = block.withKeys("attribute", attrs)
+		block := &Shape{what: fmt.Sprintf("data %q", b.Name), elem: &Shape{}}
+		s.fields[b.Name] = block.withKeys("attribute", b.Attrs)
 	}
 	return s
 }
@@ -116,19 +119,19 @@ type Read struct {
 	Field string
 }
 
-// nameError is a name that does not resolve: where it is in the source
-// (runes) and what to say.
-type nameError struct {
+// Error is a name that does not resolve: where it is in the source
+// (runes) and what to say. Diagnostics turns them into diagnostics.
+type Error struct {
 	from, to int
 	detail   string
 }
 
-// resolve walks source's syntax tree and checks every name read through
-// root's shape: the members and constant indexes of the chains that start
+// Resolve walks source's syntax tree and checks every name read through
+// root's Shape: the members and constant indexes of the chains that start
 // at a root name. It returns what the program reads and the names that do
 // not resolve; a source that does not parse gives neither (expr-lang's
 // compiler reports it).
-func resolve(source string, root *shape) ([]Read, []nameError) {
+func Resolve(source string, root *Shape) ([]Read, []Error) {
 	tree, err := parser.Parse(source)
 	if err != nil {
 		return nil, nil
@@ -136,7 +139,7 @@ func resolve(source string, root *shape) ([]Read, []nameError) {
 	var c chainCollector
 	ast.Walk(&tree.Node, &c)
 	var reads []Read
-	var errs []nameError
+	var errs []Error
 	seen := map[Read]bool{}
 	for _, n := range c.tops() {
 		r, e, ok := resolveChain(n, root, c.lets)
@@ -228,7 +231,7 @@ func chainOf(n ast.Node) (string, []link, bool) {
 
 // resolveChain follows a chain through root; ok is false for a chain that
 // does not start at one of root's names (a let, a builtin's variable).
-func resolveChain(n ast.Node, root *shape, lets map[string]bool) (Read, *nameError, bool) {
+func resolveChain(n ast.Node, root *Shape, lets map[string]bool) (Read, *Error, bool) {
 	name, links, ok := chainOf(n)
 	if !ok || lets[name] {
 		return Read{}, nil, false
@@ -261,7 +264,7 @@ func resolveChain(n ast.Node, root *shape, lets map[string]bool) (Read, *nameErr
 }
 
 // step follows one name from s.
-func (s *shape) step(l link) (*shape, *nameError) {
+func (s *Shape) step(l link) (*Shape, *Error) {
 	if f, ok := s.fields[l.name]; ok {
 		return f, nil
 	}
@@ -269,13 +272,13 @@ func (s *shape) step(l link) (*shape, *nameError) {
 		if s.elem != nil {
 			return s.elem, nil
 		}
-		return &shape{what: s.what + "." + l.name}, nil
+		return &Shape{what: s.what + "." + l.name}, nil
 	}
-	return nil, &nameError{from: l.from, to: l.to, detail: s.unknown(l.name)}
+	return nil, &Error{from: l.from, to: l.to, detail: s.unknown(l.name)}
 }
 
 // unknown says that s has no name n, and what it has.
-func (s *shape) unknown(n string) string {
+func (s *Shape) unknown(n string) string {
 	if s.noun != "" { // a map closed on the plan's keys
 		return fmt.Sprintf("%s has no %s %q; it has %s.%s", s.what, s.noun, n, decode.QuotedList(s.order), decode.DidYouMean(n, s.order))
 	}
@@ -285,9 +288,9 @@ func (s *shape) unknown(n string) string {
 	return fmt.Sprintf("%s has no field %q: it has %s.", s.what, n, strings.Join(s.order, ", "))
 }
 
-// nameDiagnostics turns the names that do not resolve into diagnostics,
+// Diagnostics turns the names that do not resolve into diagnostics,
 // each inside the string where it is written literally.
-func nameDiagnostics(src []byte, attr *hcl.Attribute, rng hcl.Range, source string, errs []nameError, kind decode.ExprKind) hcl.Diagnostics {
+func Diagnostics(src []byte, attr *hcl.Attribute, rng hcl.Range, source string, errs []Error, kind decode.ExprKind) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, e := range errs {
 		subject := decode.InString(src, attr, rng, source, e.from, e.to)

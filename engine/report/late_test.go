@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/results"
+	"github.com/voyplan/voyplan/engine/results/resultstest"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestLateCallbacksReachTheirTurnInTheReport(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	c := conversation("conv-late")
+	c := resultstest.Conversation("conv-late")
 	c.Turns = append(c.Turns, transcript.Turn{N: 2, Sent: "Sim"})
 	writeRunFiles(t, dir, c)
 

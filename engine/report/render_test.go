@@ -15,6 +15,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/results"
+	"github.com/voyplan/voyplan/engine/results/resultstest"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
@@ -259,7 +260,7 @@ func TestHistogramOf(t *testing.T) {
 func TestHTMLIsSelfContainedAndSafe(t *testing.T) {
 	t.Parallel()
 	raw, _ := json.Marshal(knownSummary())
-	c := conversation("x")
+	c := resultstest.Conversation("x")
 	c.Turns[0].Sent = `</script><script>alert(1)</script>`
 	page, err := encodeHTML(`voyplan · <smoke>`, &Data{Summary: raw, History: knownHistory(), Conversations: []*transcript.Conversation{c}, ConversationsTotal: 1})
 	if err != nil {
@@ -355,7 +356,7 @@ func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
 	dir := t.TempDir()
 	var convs []*transcript.Conversation
 	for i := range 10 {
-		c := conversation(string(rune('a' + i)))
+		c := resultstest.Conversation(string(rune('a' + i)))
 		c.StartedAt = c.StartedAt.Add(time.Duration(i) * time.Second)
 		if i%4 == 3 {
 			c.Outcome, c.Reason = transcript.Failed, transcript.ReasonReplyTimeout

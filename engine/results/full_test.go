@@ -15,6 +15,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/results/resultstest"
 )
 
 // diskFile is a file on a disk with room for left more bytes: a write that
@@ -110,11 +111,11 @@ func TestAppenderFullDiskLeavesWholeLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	line, _ := encodeLine(conversation("c0"))
+	line, _ := encodeLine(resultstest.Conversation("c0"))
 	disk := onDisk(t, &j.appender, 3*len(line)+len(line)/2, false) // room for 3½ lines
 	var failed int
 	for i := range 6 {
-		if err := j.Write(conversation(fmt.Sprintf("c%d", i))); err != nil {
+		if err := j.Write(resultstest.Conversation(fmt.Sprintf("c%d", i))); err != nil {
 			if !errors.Is(err, syscall.ENOSPC) {
 				t.Errorf("write %d: %v, want ENOSPC", i, err)
 			}
@@ -128,7 +129,7 @@ func TestAppenderFullDiskLeavesWholeLines(t *testing.T) {
 		t.Errorf("%d whole lines after the disk filled, want 3", n)
 	}
 	disk.free(10 * len(line))
-	if err := j.Write(conversation("after")); err != nil {
+	if err := j.Write(resultstest.Conversation("after")); err != nil {
 		t.Fatal(err)
 	}
 	if err := j.Close(); err != nil {
@@ -149,16 +150,16 @@ func TestAppenderRefusesToWriteAfterAFragment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	line, _ := encodeLine(conversation("c0"))
+	line, _ := encodeLine(resultstest.Conversation("c0"))
 	disk := onDisk(t, &j.appender, len(line)+10, true)
-	if err := j.Write(conversation("c0")); err != nil {
+	if err := j.Write(resultstest.Conversation("c0")); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Write(conversation("c1")); err == nil {
+	if err := j.Write(resultstest.Conversation("c1")); err == nil {
 		t.Fatal("a write past the disk's room succeeded")
 	}
 	disk.free(10 * len(line))
-	err = j.Write(conversation("c2"))
+	err = j.Write(resultstest.Conversation("c2"))
 	if err == nil || !strings.Contains(err.Error(), "fragment") {
 		t.Errorf("a write after a fragment: %v, want it refused", err)
 	}
@@ -186,11 +187,11 @@ func TestSinksFullDiskMakeTheRunInvalid(t *testing.T) {
 	if fi, err := os.Stat(dir.File(ReserveFile)); err != nil || fi.Size() != ReserveSize {
 		t.Fatalf("reserve: %v %v", fi, err)
 	}
-	line, _ := encodeLine(conversation("c0"))
+	line, _ := encodeLine(resultstest.Conversation("c0"))
 	onDisk(t, &sinks.Conversations.appender, 2*len(line)+7, false)
 	var errs int
 	for i := range 5 {
-		if sinks.Write(conversation(fmt.Sprintf("c%d", i))) != nil {
+		if sinks.Write(resultstest.Conversation(fmt.Sprintf("c%d", i))) != nil {
 			errs++
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/voyplan/voyplan/engine/results/resultstest"
 )
 
 // BenchmarkJournalTurn is what the journal costs a run per turn: one turn
@@ -22,7 +24,7 @@ func BenchmarkJournalTurn(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer sinks.Close()
-	c := conversation("3f1c2d9e-0000-4000-8000-000000000000")
+	c := resultstest.Conversation("3f1c2d9e-0000-4000-8000-000000000000")
 	turn := c.Turns[0]
 	turn.Messages = append(turn.Messages, turn.Messages[0])
 	b.ReportAllocs()

@@ -7,32 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/results/resultstest"
 )
-
-func conversation(id string) *transcript.Conversation {
-	reply := 812.4
-	start := time.Date(2025, 10, 7, 12, 0, 0, 0, time.UTC)
-	return &transcript.Conversation{
-		ID:               id,
-		User:             17,
-		Persona:          "edman",
-		Data:             map[string]map[string]string{"customer": {"cpf": "529.982.247-25"}},
-		ClientIdentifier: id + "@stw.ai",
-		StartedAt:        start,
-		EndedAt:          start.Add(14210400 * time.Microsecond),
-		Outcome:          transcript.Completed,
-		DurationMS:       14210.4,
-		Turns: []transcript.Turn{{
-			N: 1, Sent: "Olá", SentAt: start, SendMS: 3.1, ReplyMS: &reply,
-			Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "Pague em https://pay.x/a?b=1&c=<2>"}},
-		}},
-		Tokens:  transcript.Tokens{Input: 13678, Output: 226},
-		CostUSD: 0.004668,
-	}
-}
 
 func TestJSONLConcurrentWritersRoundTrip(t *testing.T) {
 	t.Parallel()
@@ -46,7 +23,7 @@ func TestJSONLConcurrentWritersRoundTrip(t *testing.T) {
 	for w := range writers {
 		wg.Go(func() {
 			for i := range each {
-				if err := j.Write(conversation(fmt.Sprintf("w%d-%d", w, i))); err != nil {
+				if err := j.Write(resultstest.Conversation(fmt.Sprintf("w%d-%d", w, i))); err != nil {
 					t.Error(err)
 					return
 				}
@@ -73,7 +50,7 @@ func TestJSONLConcurrentWritersRoundTrip(t *testing.T) {
 	if len(seen) != writers*each {
 		t.Errorf("%d distinct ids; want %d", len(seen), writers*each)
 	}
-	want := conversation(got[0].ID)
+	want := resultstest.Conversation(got[0].ID)
 	if c := got[0]; c.Turns[0].Messages[0].Text != want.Turns[0].Messages[0].Text || *c.Turns[0].ReplyMS != 812.4 ||
 		!c.EndedAt.Equal(want.EndedAt) || c.Data["customer"]["cpf"] != "529.982.247-25" {
 		t.Errorf("round trip changed the conversation: %+v", c)
@@ -87,7 +64,7 @@ func TestJSONLLinesAreReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Write(conversation("a")); err != nil {
+	if err := j.Write(resultstest.Conversation("a")); err != nil {
 		t.Fatal(err)
 	}
 	if err := j.Close(); err != nil {
@@ -123,7 +100,7 @@ func TestJSONLAppends(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := j.Write(conversation(id)); err != nil {
+		if err := j.Write(resultstest.Conversation(id)); err != nil {
 			t.Fatal(err)
 		}
 		if err := j.Close(); err != nil {
@@ -145,14 +122,14 @@ func TestJSONLWriteErrorIsReturned(t *testing.T) {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Write(conversation("late")); err == nil {
+	if err := j.Write(resultstest.Conversation("late")); err == nil {
 		t.Fatal("Write after Close returned no error")
 	}
 }
 
 func TestReadJSONL(t *testing.T) {
 	t.Parallel()
-	good, _ := encodeLine(conversation("a"))
+	good, _ := encodeLine(resultstest.Conversation("a"))
 	tests := []struct {
 		name    string
 		content string

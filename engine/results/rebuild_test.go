@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/results/resultstest"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -25,7 +26,7 @@ func TestRebuildFromTheJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	begin := func(id string) *transcript.Conversation {
-		c := conversation(id)
+		c := resultstest.Conversation(id)
 		head := *c
 		head.Turns, head.Outcome = []transcript.Turn{}, ""
 		if err := sinks.Begin(&head); err != nil {

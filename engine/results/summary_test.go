@@ -11,23 +11,9 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/results/resultstest"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
-
-func knownSnapshot() metrics.Snapshot {
-	return metrics.Snapshot{
-		Conversations: metrics.Conversations{
-			Started: 12, Succeeded: 8, Failed: 1, Abandoned: 1, Interrupted: 2,
-			SuccessRate: 0.8, Turns: 60, TurnsAvg: 5,
-			Reasons: map[string]int64{"reply_timeout": 1},
-		},
-		Send:         metrics.Latency{Count: 60, Min: 3100 * time.Microsecond, Avg: 4 * time.Millisecond, P50: 4 * time.Millisecond, P90: 5 * time.Millisecond, P95: 6 * time.Millisecond, P99: 7 * time.Millisecond, Max: 8 * time.Millisecond},
-		Reply:        metrics.Latency{Count: 60, Failed: 3, ErrorRate: 0.05, Min: 400 * time.Millisecond, Avg: 812400 * time.Microsecond, P50: 800 * time.Millisecond, P90: time.Second, P95: 1240 * time.Millisecond, P99: 2 * time.Second, Max: 3 * time.Second},
-		Conversation: metrics.Latency{Count: 10, Failed: 2, ErrorRate: 0.2, Min: 10 * time.Second, Avg: 14210400 * time.Microsecond, P50: 14 * time.Second, P90: 18 * time.Second, P95: 19 * time.Second, P99: 20 * time.Second, Max: 20 * time.Second},
-		Cost:         metrics.Cost{USD: 0.25, InputTokens: 13678, OutputTokens: 226, ThinkingTokens: 100},
-		Personas:     map[string]metrics.Conversations{"edman": {Started: 12, Succeeded: 8}},
-	}
-}
 
 func knownSummary() *Summary {
 	p := &plan.Plan{
@@ -41,12 +27,12 @@ func knownSummary() *Summary {
 		{Name: "broken", Check: "x", Observed: "error: boom", Err: errors.New("boom")},
 	}
 	run := Run{Plan: PlanInfoOf(p), Version: "v0.1.0", StartedAt: start, EndedAt: start.Add(10*time.Minute + 1500*time.Microsecond), Interrupted: true}
-	return NewSummary(run, knownSnapshot(), rs)
+	return NewSummary(run, resultstest.KnownSnapshot(), rs)
 }
 
 func TestLegacyOf(t *testing.T) {
 	t.Parallel()
-	got := LegacyOf(knownSnapshot())
+	got := LegacyOf(resultstest.KnownSnapshot())
 	want := Legacy{
 		TotalConversations:           10, // 8 + 1 + 1; the 2 interrupted are not judged
 		SuccessfulConversations:      8,

@@ -1,6 +1,9 @@
 package plan
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
@@ -15,9 +18,9 @@ var (
 		Summary: "Invalid threshold check",
 		What:    "The check",
 		Help: "A check is an expr-lang expression over the run's metrics that is true when the threshold holds, " +
-			"e.g. conversations.success_rate >= 0.9 or reply.p95 < duration('30s'). It sees users, elapsed, " +
-			"conversations, send, reply, llm, llm_wait, conversation, cost, webhook, assistant and " +
-			"personas[\"name\"] (with simulator_drift, data_mismatch, cost and pass_k[k]).",
+			"e.g. conversations.success_rate >= 0.9 or reply.p95 < duration('30s'). It sees " +
+			strings.Join(slices.DeleteFunc(names.CheckNames(), func(n string) bool { return n == "personas" }), ", ") +
+			" and personas[\"name\"] (with simulator_drift, data_mismatch, cost and pass_k[k]).",
 	}
 	completeWhenKind = decode.ExprKind{
 		Summary: "Invalid complete_when",

@@ -3,6 +3,7 @@ package names
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -65,6 +66,12 @@ func (s *Shape) withKeys(noun string, keys []string) *Shape {
 		c.fields[k] = s.elem
 	}
 	return &c
+}
+
+// CheckNames are the top-level names a threshold's check may read, in the
+// order metrics.Snapshot declares them.
+func CheckNames() []string {
+	return slices.Clone(CheckShape(nil).order)
 }
 
 // CheckShape is what a threshold's check sees: metrics.Snapshot, its

@@ -98,6 +98,10 @@ type OpenAI struct {
 	APIKey string
 	// Headers are extra request headers. Their values are secret.
 	Headers map[string]string
+	// Stream asks for the reply as Server-Sent Events ("stream": true,
+	// with the usage in a last chunk), timed chunk by chunk: first_token,
+	// stall, stream.*.
+	Stream bool
 }
 
 // Schemas of the non-voyager targets and their blocks.
@@ -113,7 +117,7 @@ var (
 	openaiTargetSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
 			{Name: "protocol"}, {Name: "url", Required: true}, {Name: "model", Required: true},
-			{Name: "system"}, {Name: "api_key"}, {Name: "headers"}, {Name: "retries"},
+			{Name: "system"}, {Name: "api_key"}, {Name: "headers"}, {Name: "retries"}, {Name: "stream"},
 		},
 	}
 	requestSchema = &hcl.BodySchema{
@@ -263,6 +267,7 @@ func (d *decoder) decodeOpenAITarget(b *hcl.Block) Decoded {
 	a.Str("system", &o.System)
 	a.Str("api_key", &o.APIKey)
 	o.Headers = headers(a, "headers")
+	a.Bool("stream", &o.Stream)
 	Retries(a, &out.Retries)
 	return out
 }

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/results"
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// TestStreamingExamplePlans applies the streaming examples, offline
+// against the built-in simulator's streaming endpoints: every
+// conversation completes, first_token is within 2 ms of the simulator's
+// 150 ms first chunk at p50, and the streamed figures reach summary.json
+// (valid against its schema), the verdict table, stats.csv and the
+// transcripts.
+func TestStreamingExamplePlans(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"openai-stream", "sse"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ta := newTestApp(t)
+			out := filepath.Join(t.TempDir(), "out")
+			code := ta.main([]string{"apply", "../../plans/examples/" + name + ".hcl", "--out", out})
+			if code != exitOK {
+				t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, ta.out.String(), ta.err.String())
+			}
+			raw, err := os.ReadFile(filepath.Join(out, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := results.ValidateSummary(raw); err != nil {
+				t.Errorf("summary.json: %v", err)
+			}
+			sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := sum.Metrics
+			if c := m.Conversations; c.Started != 4 || c.Succeeded != 4 {
+				t.Errorf("conversations %+v, want 4 started and succeeded", c)
+			}
+			if ft := m.FirstToken; ft.Count != m.Conversations.Turns || (ft.P50-150*time.Millisecond).Abs() > 2*time.Millisecond {
+				t.Errorf("first_token %+v over %d turns: want one per turn, p50 within 2ms of 150ms", ft, m.Conversations.Turns)
+			}
+			if s := m.Stream; s.Replies != m.Conversations.Turns || s.Incomplete != 0 || s.Chunks <= s.Replies || s.Bytes == 0 {
+				t.Errorf("stream %+v", s)
+			}
+			for _, want := range []string{"First Token", "Longest Stall", "Streams: "} {
+				if !strings.Contains(ta.out.String(), want) {
+					t.Errorf("verdict lacks %q:\n%s", want, ta.out.String())
+				}
+			}
+			stats, err := os.ReadFile(filepath.Join(out, "stats.csv"))
+			if err != nil || !strings.Contains(string(stats), ",first_token\n") {
+				t.Errorf("stats.csv has no first_token row (%v):\n%s", err, stats)
+			}
+			if d, ok := sum.Distributions["first_token"]; !ok || d.Count != m.FirstToken.Count {
+				t.Errorf("no first_token distribution: %+v", d)
+			}
+			checkStreamedTurns(t, filepath.Join(out, "conversations.jsonl"))
+		})
+	}
+}
+
+// checkStreamedTurns reads the transcripts: every turn says how its reply
+// streamed.
+func checkStreamedTurns(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<22)
+	for sc.Scan() {
+		var c transcript.Conversation
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, turn := range c.Turns {
+			if s := turn.Stream; s == nil || s.FirstTokenMS == nil || s.Chunks == 0 {
+				t.Fatalf("conversation %s turn %d: stream %+v", c.ID, turn.N, s)
+			}
+		}
+	}
+}

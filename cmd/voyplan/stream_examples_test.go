@@ -91,3 +91,43 @@ func checkStreamedTurns(t *testing.T, path string) {
 		}
 	}
 }
+
+// TestMergeStreamedSegments runs the SSE example as segments 1/2 and 2/2
+// and merges them: first_token, stall and stream.* add up to the segments'
+// and the merged verdict shows the streaming rows.
+func TestMergeStreamedSegments(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	var parts []results.Summary
+	var dirs []string
+	for _, seg := range []string{"1/2", "2/2"} {
+		dir := filepath.Join(root, strings.ReplaceAll(seg, "/", "-"))
+		ta := newTestApp(t)
+		if code := ta.main([]string{"apply", "../../plans/examples/sse.hcl", "--out", dir, "--quiet", "--segment", seg}); code != exitOK {
+			t.Fatalf("segment %s: exit %d\n%s\n%s", seg, code, ta.out.String(), ta.err.String())
+		}
+		sum, err := results.ReadSummary(filepath.Join(dir, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, dirs = append(parts, *sum), append(dirs, dir)
+	}
+	ta := newTestApp(t)
+	merged := filepath.Join(root, "merged")
+	if code := ta.main(append([]string{"merge", "--out", merged}, dirs...)); code != exitOK {
+		t.Fatalf("merge: exit %d\n%s\n%s", code, ta.out.String(), ta.err.String())
+	}
+	m, err := results.ReadSummary(filepath.Join(merged, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := parts[0].Metrics, parts[1].Metrics
+	got := m.Metrics
+	if got.FirstToken.Count != a.FirstToken.Count+b.FirstToken.Count || got.Stream.Chunks != a.Stream.Chunks+b.Stream.Chunks ||
+		got.Stall.Max != max(a.Stall.Max, b.Stall.Max) || got.FirstToken.Min != min(a.FirstToken.Min, b.FirstToken.Min) {
+		t.Errorf("merged first_token %+v stall %+v stream %+v from %+v/%+v", got.FirstToken, got.Stall, got.Stream, a.FirstToken, b.FirstToken)
+	}
+	if !strings.Contains(ta.out.String(), "First Token") {
+		t.Errorf("merged verdict lacks the streaming rows:\n%s", ta.out.String())
+	}
+}

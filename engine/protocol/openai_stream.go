@@ -66,8 +66,12 @@ func (s *openaiSession) exchangeStream(ctx context.Context, text string) (Turn, 
 			t.Reply = at
 			break
 		}
+		first := t.Stream.Content == 0
 		if err := s.chunk(ev.Data, at, t.Stream, &c, &texts); err != nil {
 			return t, &SendError{Status: r.status, Err: errors.New(redact(err.Error(), o.headers))}
+		}
+		if first && t.Stream.Content > 0 {
+			t.ReplySentAt = sentStamp(ev.Data)
 		}
 	}
 	c.text = texts.String()

@@ -129,6 +129,9 @@ func (s *sseSession) gather(ctx context.Context, t Turn, status int, o outgoing,
 				return t, &SendError{Status: status, Err: fmt.Errorf("cannot read event %d: %s", t.Stream.Chunks, redact(err.Error(), o.headers))}
 			}
 			if len(msgs) > 0 {
+				if t.Stream.Content == 0 {
+					t.ReplySentAt = sentStamp(it.ev.Data)
+				}
 				t.Stream.content(it.at)
 				t.Messages = appendMessages(t.Messages, msgs)
 			}

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +83,19 @@ func notEventStream(resp *http.Response, r response, o outgoing) error {
 	e.Err = fmt.Errorf("the reply is not an event stream (Content-Type %s)%s", ct,
 		strings.TrimPrefix(e.Err.Error(), fmt.Sprintf("assistant answered HTTP %d", r.status)))
 	return e
+}
+
+// sentStamp reads the send stamp the built-in simulator puts in the first
+// content chunk of a stream (x_voyplan_sent_at, Unix ns: sim.StampField),
+// as Turn.ReplySentAt; zero when data has none.
+func sentStamp(data string) time.Time {
+	var v struct {
+		SentAt int64 `json:"x_voyplan_sent_at"`
+	}
+	if !strings.Contains(data, "x_voyplan_sent_at") || json.Unmarshal([]byte(data), &v) != nil || v.SentAt <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, v.SentAt)
 }
 
 // streamRead is one stream being read: the events as they come, each

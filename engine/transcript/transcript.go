@@ -63,8 +63,11 @@ type Turn struct {
 	ReplyMS *float64 `json:"reply_ms"`
 	// SimSentAt is when the assistant says it sent the reply's first
 	// callback (the X-Voyplan-Sim-Sent-At header the built-in simulator
-	// stamps); absent for assistants that do not stamp. SimSentAt minus
-	// SentAt is the true reply latency, ReplyMS what voyplan measured.
+	// stamps), or for a streamed reply its first content chunk (the
+	// simulator's x_voyplan_sent_at); absent for assistants that do not
+	// stamp. SimSentAt minus SentAt is the true reply latency (streamed:
+	// time to first token), ReplyMS (Stream.FirstTokenMS) what voyplan
+	// measured.
 	SimSentAt  *time.Time `json:"sim_sent_at,omitempty"`
 	Status     int        `json:"status,omitempty"` // HTTP status of the POST, 0 on transport error
 	Attempts   int        `json:"attempts"`         // POSTs made for this message, retries included

@@ -15,8 +15,9 @@ import (
 
 // TestStreamingExamplePlans applies the streaming examples, offline
 // against the built-in simulator's streaming endpoints: every
-// conversation completes, first_token is within 2 ms of the simulator's
-// 150 ms first chunk at p50, and the streamed figures reach summary.json
+// conversation completes, first_token is the simulator's 150 ms first
+// chunk at p50 (BenchmarkStreaming measures how close), and the streamed
+// figures reach summary.json
 // (valid against its schema), the verdict table, stats.csv and the
 // transcripts.
 func TestStreamingExamplePlans(t *testing.T) {
@@ -45,8 +46,13 @@ func TestStreamingExamplePlans(t *testing.T) {
 			if c := m.Conversations; c.Started != 4 || c.Succeeded != 4 {
 				t.Errorf("conversations %+v, want 4 started and succeeded", c)
 			}
-			if ft := m.FirstToken; ft.Count != m.Conversations.Turns || (ft.P50-150*time.Millisecond).Abs() > 2*time.Millisecond {
-				t.Errorf("first_token %+v over %d turns: want one per turn, p50 within 2ms of 150ms", ft, m.Conversations.Turns)
+			// The 2 ms accuracy is BenchmarkStreaming's figure (BENCH.md),
+			// taken on a quiet machine; here the run shares the CPUs with
+			// the whole suite under the race detector, so the bound is
+			// looser: what it catches is a first_token that is not the
+			// first content chunk's (0, or the end of the reply).
+			if ft := m.FirstToken; ft.Count != m.Conversations.Turns || ft.P50 < 150*time.Millisecond || ft.P50 > 170*time.Millisecond {
+				t.Errorf("first_token %+v over %d turns: want one per turn, p50 just over the simulator's 150ms", ft, m.Conversations.Turns)
 			}
 			if s := m.Stream; s.Replies != m.Conversations.Turns || s.Incomplete != 0 || s.Chunks <= s.Replies || s.Bytes == 0 {
 				t.Errorf("stream %+v", s)

@@ -137,3 +137,66 @@ func TestMergeStreamedSegments(t *testing.T) {
 		t.Errorf("merged verdict lacks the streaming rows:\n%s", ta.out.String())
 	}
 }
+
+// TestCutStreamsFailWithStreamIncomplete: streams the simulator cuts half
+// way fail their conversation with stream_incomplete, the partial text
+// kept in the transcript, counted in stream.incomplete, and a threshold
+// on it fails the run.
+func TestCutStreamsFailWithStreamIncomplete(t *testing.T) {
+	t.Parallel()
+	src := `plan "cut" { seed = 3 }
+simulator {
+  cut_rate   = 1
+  chunk_size = 8
+}
+target "bot" {
+  protocol = "openai"
+  url      = "http://simulator/v1"
+  model    = "m"
+  stream   = true
+}
+persona "p" { script = ["Olá", "Ana"] }
+conversation {
+  reply_timeout          = "5s"
+  conversations_per_user = 1
+}
+stage "s" {
+  users      = 2
+  spawn_rate = 50
+  duration   = "10s"
+}
+threshold "whole_streams" { check = "stream.incomplete == 0" }
+`
+	path := filepath.Join(t.TempDir(), "cut.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != exitThreshold {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitThreshold, ta.out.String(), ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sum.Metrics
+	if m.Stream.Incomplete != 2 || m.Conversations.Reasons[transcript.ReasonStreamIncomplete] != 2 || m.Reply.Failed != 2 {
+		t.Errorf("stream %+v reasons %v reply %+v: want 2 cut streams, 2 conversations failed stream_incomplete", m.Stream, m.Conversations.Reasons, m.Reply)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "conversations.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var c transcript.Conversation
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		turn := c.Turns[0]
+		if c.Reason != transcript.ReasonStreamIncomplete || len(turn.Messages) != 1 || turn.Messages[0].Text == "" ||
+			turn.Stream == nil || !turn.Stream.Incomplete || turn.ReplyMS != nil {
+			t.Errorf("conversation %s (%s): turn %+v stream %+v: want the partial text kept, no reply time", c.ID, c.Reason, turn, turn.Stream)
+		}
+	}
+}

@@ -33,6 +33,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzHandler$$' -fuzztime=$(FUZZTIME) ./engine/webhook
 	$(GO) test -run='^$$' -fuzz='^FuzzLoadSource$$' -fuzztime=$(FUZZTIME) ./engine/plan
 	$(GO) test -run='^$$' -fuzz='^FuzzPlan$$' -fuzztime=$(FUZZTIME) ./engine/plan
+	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./engine/protocol/sse
 
 # 10,000 concurrent conversations against `voyplan sim` in a second process
 # (make test holds 2,000).

@@ -14,8 +14,8 @@ import (
 type Turn struct {
 	SentAt    time.Time     // the POST's start (voyplan's wall clock)
 	Replied   bool          // a reply came
-	Measured  time.Duration // reply_ms: what voyplan measured
-	SimSentAt time.Time     // sim_sent_at: when the simulator sent the callback; zero if absent
+	Measured  time.Duration // reply_ms: what voyplan measured (streamed: first_token_ms)
+	SimSentAt time.Time     // sim_sent_at: when the simulator sent the callback (streamed: the first content chunk); zero if absent
 }
 
 // True is the real reply latency, from the POST's start to the moment the
@@ -33,6 +33,9 @@ type turnLine struct {
 		SentAt    time.Time  `json:"sent_at"`
 		ReplyMS   *float64   `json:"reply_ms"`
 		SimSentAt *time.Time `json:"sim_sent_at"`
+		Stream    *struct {
+			FirstTokenMS *float64 `json:"first_token_ms"`
+		} `json:"stream"`
 	} `json:"turns"`
 }
 
@@ -58,6 +61,9 @@ func ReadTurns(path string) ([]Turn, error) {
 			}
 			if t.SimSentAt != nil {
 				turn.SimSentAt = *t.SimSentAt
+			}
+			if t.Stream != nil && t.Stream.FirstTokenMS != nil { // a streamed reply: its stamp is the first chunk's
+				turn.Measured = time.Duration(math.Round(*t.Stream.FirstTokenMS * float64(time.Millisecond)))
 			}
 			out = append(out, turn)
 		}

@@ -97,7 +97,7 @@ func (s *suite) hasFigures() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := &s.res
-	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil
+	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil
 }
 
 // report judges the targets, prints the table and writes the results file.
@@ -309,4 +309,37 @@ func BenchmarkLLM(b *testing.B) {
 	b.ReportMetric(l.CallUS, "call-µs")
 	b.ReportMetric(l.OverheadUS, "overhead-µs")
 	shared.record(func(r *Results) { r.LLM = l })
+}
+
+// BenchmarkStreaming: openai with stream = true against the simulator's
+// streaming endpoint (first chunk 150 ms, 5 ms apart; 50 users, about a
+// quarter of what saturates a 2-CPU machine): turns/s, CPU per
+// turn, and the measured first_token against the simulator's own send
+// stamp of the first content chunk (issue 13: p50 within 2 ms of 150 ms).
+func BenchmarkStreaming(b *testing.B) {
+	env := shared.setup(b)
+	c := StreamingConfig{Users: 50, Duration: 30 * time.Second, FirstChunk: 150 * time.Millisecond, Interval: 5 * time.Millisecond}
+	if testing.Short() {
+		c = StreamingConfig{Users: 8, Duration: 2 * time.Second, FirstChunk: 150 * time.Millisecond, Interval: time.Millisecond}
+	}
+	var st *Streaming
+	for b.Loop() {
+		var err error
+		ctx, cancel := context.WithTimeout(context.Background(), c.Duration+2*time.Minute)
+		st, err = env.RunStreaming(ctx, c)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if st.Turns == 0 || st.SendErrors+st.NoReply+st.Incomplete != 0 || st.Error.N == 0 {
+		b.Fatalf("streaming run: %d turns, %d send errors, %d missing replies, %d incomplete, %d stamped",
+			st.Turns, st.SendErrors, st.NoReply, st.Incomplete, st.Error.N)
+	}
+	hideNsPerOp(b)
+	b.ReportMetric(st.TurnsPerSec, "turns/s")
+	b.ReportMetric(st.CPUPerTurn, "cpu-µs/turn")
+	b.ReportMetric(st.Error.P50, "ttft-err-p50-µs")
+	b.ReportMetric(st.Error.P99, "ttft-err-p99-µs")
+	shared.record(func(r *Results) { r.Streaming = st })
 }

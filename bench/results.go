@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -22,6 +23,7 @@ type Results struct {
 	Accuracy   []Accuracy  `json:"accuracy,omitempty"`
 	Memory     *Memory     `json:"memory,omitempty"`
 	LLM        *LLM        `json:"llm,omitempty"`
+	Streaming  *Streaming  `json:"streaming,omitempty"`
 	Targets    []Target    `json:"targets"`
 }
 
@@ -129,6 +131,28 @@ type Memory struct {
 	SendErrors    int64   `json:"send_errors"`
 }
 
+// Streaming is the streaming path (RunStreaming): openai with stream =
+// true against the simulator's streaming endpoint.
+type Streaming struct {
+	Users           int     `json:"users"`
+	DurationS       float64 `json:"duration_s"`
+	FirstChunkMS    float64 `json:"sim_first_chunk_ms"`
+	IntervalMS      float64 `json:"sim_chunk_interval_ms"`
+	Turns           int64   `json:"turns"`
+	TurnsPerSec     float64 `json:"turns_per_s"`
+	CPUSeconds      float64 `json:"cpu_s"`
+	CPUPerTurn      float64 `json:"cpu_us_per_turn"`
+	SimCPU          float64 `json:"sim_cpu_s"`
+	Chunks          int64   `json:"chunks"`
+	FirstTokenP50MS float64 `json:"first_token_p50_ms"` // the engine's own (HDR)
+	FirstTokenP99MS float64 `json:"first_token_p99_ms"`
+	Error           Dist    `json:"first_token_error"` // measured first_token − the simulator's send stamp
+	Unstamped       int     `json:"unstamped"`
+	Incomplete      int64   `json:"incomplete"`
+	SendErrors      int64   `json:"send_errors"`
+	NoReply         int64   `json:"missing_replies"`
+}
+
 // LLM is the persona-generation path (RunLLM).
 type LLM struct {
 	Concurrency    int     `json:"concurrency"`
@@ -170,6 +194,12 @@ func (r *Results) Judge() {
 		r.Targets = append(r.Targets, Target{fmt.Sprintf("reply error p99 at %.0f %%", 100*a.Level), "≤ 1 ms",
 			fmt.Sprintf("%.3f ms", a.Error.P99/1000), a.Error.N > 0 && a.Error.P99 <= 1000})
 	}
+	if st := r.Streaming; st != nil {
+		r.Targets = append(r.Targets,
+			Target{"first_token p50 vs the simulator's first chunk", fmt.Sprintf("within 2 ms of %.0f ms", st.FirstChunkMS),
+				fmt.Sprintf("%.2f ms", st.FirstTokenP50MS), math.Abs(st.FirstTokenP50MS-st.FirstChunkMS) <= 2},
+			Target{"streaming errors", "0", fmt.Sprint(st.SendErrors + st.NoReply + st.Incomplete), st.SendErrors+st.NoReply+st.Incomplete == 0})
+	}
 	if m := r.Memory; m != nil {
 		r.Targets = append(r.Targets, Target{fmt.Sprintf("RSS per waiting conversation at %d", m.Conversations), "≤ 32 KiB",
 			fmt.Sprintf("%.1f KiB", m.PerConvKiB), m.PerConvKiB <= 32})
@@ -199,6 +229,7 @@ func (r *Results) Table(w io.Writer) error {
 	r.accuracyRows(tw)
 	r.memoryRows(tw)
 	r.llmRows(tw)
+	r.streamingRows(tw)
 	if len(r.Targets) > 0 {
 		fmt.Fprintln(tw, "\ntarget\twant\tgot\t")
 		for _, t := range r.Targets {
@@ -256,4 +287,18 @@ func (r *Results) llmRows(w io.Writer) {
 	fmt.Fprintf(w, "%s\tgenerations/s\t%.0f (%d in all, %d failed)\t\n", name, l.PerSec, l.Generations, l.FailedRequests)
 	fmt.Fprintf(w, "\tper call: engine / bare HTTP / overhead\t%.0f / %.0f / %.0f µs\t\n", l.CallUS, l.RawUS, l.OverheadUS)
 	fmt.Fprintf(w, "\toverhead allocations per call\t%.0f allocs, %.1f KiB\t\n", l.AllocsPerCall, l.BytesPerCall/1024)
+}
+
+func (r *Results) streamingRows(w io.Writer) {
+	st := r.Streaming
+	if st == nil {
+		return
+	}
+	name := fmt.Sprintf("streaming (%d users, %.0fs, first chunk %.0f ms)", st.Users, st.DurationS, st.FirstChunkMS)
+	fmt.Fprintf(w, "%s\tturns/s\t%.0f (%d turns, %d chunks)\t\n", name, st.TurnsPerSec, st.Turns, st.Chunks)
+	fmt.Fprintf(w, "\tvoyplan CPU per turn\t%.1f µs (%.1f CPU-s; simulator %.1f CPU-s)\t\n", st.CPUPerTurn, st.CPUSeconds, st.SimCPU)
+	fmt.Fprintf(w, "\tfirst_token p50 / p99 (engine)\t%.2f / %.2f ms\t\n", st.FirstTokenP50MS, st.FirstTokenP99MS)
+	fmt.Fprintf(w, "\tfirst_token − sim stamp p50 / p99 / max\t%.0f / %.0f / %.0f µs (n=%d, min %.0f µs)\t\n",
+		st.Error.P50, st.Error.P99, st.Error.Max, st.Error.N, st.Error.Min)
+	fmt.Fprintf(w, "\terrors, incomplete, unstamped\t%d, %d, %d\t\n", st.SendErrors+st.NoReply, st.Incomplete, st.Unstamped)
 }

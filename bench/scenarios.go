@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,9 @@ func (e Env) run(ctx context.Context, w Workload, simArgs []string, applyArgs ..
 		return ApplyResult{}, SimStats{}, err
 	}
 	w.TargetURL, w.ScriptFile = s.URL, e.Script
+	if w.Stream {
+		w.TargetURL = strings.TrimSuffix(s.URL, "/v1/webhooks/widget") + "/v1"
+	}
 	plan, err := WritePlan(e.Dir, w)
 	if err != nil {
 		_, _ = s.Stop()
@@ -173,4 +177,42 @@ func (e Env) RunMemory(ctx context.Context, c MemoryConfig) (*Memory, error) {
 		PerConvKiB: float64(res.Usage.MaxRSS) / 1024 / math.Max(float64(m.Conversations.Started), 1),
 		Turns:      m.Conversations.Turns, LateStarts: m.Conversations.LateStarts, SendErrors: m.Send.Failed,
 	}, nil
+}
+
+// StreamingConfig sizes the streaming run.
+type StreamingConfig struct {
+	Users      int
+	Duration   time.Duration
+	FirstChunk time.Duration // the simulator's time to the first content chunk
+	Interval   time.Duration // between chunks
+}
+
+// RunStreaming runs users (a closed model, no think time) against the
+// simulator's streaming chat completions endpoint (openai, stream = true)
+// and compares each turn's measured first_token with the simulator's own
+// send stamp of the first content chunk.
+func (e Env) RunStreaming(ctx context.Context, c StreamingConfig) (*Streaming, error) {
+	w := Workload{Name: "streaming", Users: c.Users, SpawnRate: float64(c.Users) * 4, Duration: c.Duration,
+		ReplyTimeout: 10 * time.Second, MaxTurns: ScriptTurns + 2, Stream: true}
+	res, sim, err := e.run(ctx, w, []string{"--first-chunk", c.FirstChunk.String(), "--chunk-interval", c.Interval.String()})
+	if err != nil {
+		return nil, err
+	}
+	turns, err := ReadTurns(filepath.Join(res.Out, "conversations.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	m := res.Summary.Metrics
+	st := &Streaming{
+		Users: c.Users, DurationS: res.Summary.DurationMS / 1000, Turns: m.Conversations.Turns,
+		FirstChunkMS: ms(c.FirstChunk), IntervalMS: ms(c.Interval),
+		CPUSeconds: res.Usage.CPU().Seconds(), SimCPU: sim.Usage.CPU().Seconds(),
+		Chunks: m.Stream.Chunks, Incomplete: m.Stream.Incomplete, SendErrors: m.Send.Failed, NoReply: m.Reply.Failed,
+		FirstTokenP50MS: ms(m.FirstToken.P50), FirstTokenP99MS: ms(m.FirstToken.P99),
+	}
+	st.TurnsPerSec = float64(st.Turns) / st.DurationS
+	st.CPUPerTurn = 1e6 * st.CPUSeconds / math.Max(float64(st.Turns), 1)
+	errs, unstamped := Errors(turns)
+	st.Error, st.Unstamped = DistOf(errs), unstamped
+	return st, nil
 }

@@ -75,7 +75,10 @@ func printPlan(w io.Writer, p *plan.Plan) error {
 }
 
 func printTarget(w io.Writer, p *plan.Plan) {
-	if p.Simulator != nil {
+	if s := p.Simulator; s != nil && p.Target.ProtocolName() != target.ProtocolVoyager {
+		fmt.Fprintf(w, "  target %q → built-in simulator on %s: %s (first chunk %s, then every %s)\n", p.Target.Name, s.Listen,
+			describeProtocol(p.Target), s.FirstChunk, s.ChunkInterval)
+	} else if p.Simulator != nil {
 		fmt.Fprintf(w, "  target %q → built-in simulator on %s (latency %s)\n", p.Target.Name, p.Simulator.Listen, p.Simulator.Latency)
 	} else if p.Target.ProtocolName() != target.ProtocolVoyager {
 		fmt.Fprintf(w, "  target %q → %s\n", p.Target.Name, describeProtocol(p.Target)) // plancmd_protocol.go

@@ -25,7 +25,16 @@ func describeProtocol(t plan.Target) string {
 		return fmt.Sprintf("webhook %s %s, reply on a callback matched by %s",
 			t.API.Request.Method, urlOrTurn(t.API.Request), match)
 	case target.ProtocolOpenAI:
+		if t.OpenAI.Stream {
+			return fmt.Sprintf("openai %s (model %s), streamed", t.OpenAI.Endpoint, t.OpenAI.Model)
+		}
 		return fmt.Sprintf("openai %s (model %s)", t.OpenAI.Endpoint, t.OpenAI.Model)
+	case target.ProtocolSSE:
+		end := "the end of the stream, or reply_settle of quiet"
+		if x := t.API.Events.End; x != nil {
+			end = x.Source
+		}
+		return fmt.Sprintf("sse %s %s, reply as an event stream ending on %s", t.API.Request.Method, urlOrTurn(t.API.Request), end)
 	}
 	return t.ProtocolName()
 }

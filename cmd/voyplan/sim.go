@@ -26,6 +26,12 @@ func (a *app) sim(args []string) error {
 	fs.Float64Var(&o.MalformedRate, "malformed-rate", 0, "fraction of callbacks with a body that is not JSON")
 	fs.DurationVar(&o.SlowPost, "slow-post", 0, "how long each send takes before it is answered")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed for fault draws and payment ids (0: random)")
+	fs.DurationVar(&o.FirstChunk, "first-chunk", 0, "streamed replies: time to the first chunk with text")
+	fs.DurationVar(&o.ChunkInterval, "chunk-interval", 0, "streamed replies: time between chunks")
+	fs.IntVar(&o.ChunkSize, "chunk-size", 24, "streamed replies: characters of text per chunk")
+	fs.IntVar(&o.StallEvery, "stall-every", 0, "streamed replies: every n-th chunk waits --stall (0: never)")
+	fs.DurationVar(&o.Stall, "stall", 0, "streamed replies: how long a stalled chunk waits")
+	fs.Float64Var(&o.CutRate, "cut-rate", 0, "fraction of streams cut half way, without their end marker")
 	if err := a.parseArgs(fs, args, 0); err != nil {
 		return err
 	}
@@ -41,6 +47,7 @@ func (a *app) sim(args []string) error {
 	}
 	defer s.Close()
 	fmt.Fprintf(a.stdout, "simulator listening: %s\n(open-file limit %d; Ctrl-C to stop)\n", s.URL(), lim.Soft)
+	fmt.Fprintf(a.stdout, "also serving: %s%s (OpenAI-compatible, stream or not), %s%s (SSE)\n", s.BaseURL(), sim.CompletionsPath, s.BaseURL(), sim.SSEPath)
 	sig, stop := a.notify()
 	defer stop()
 	<-sig

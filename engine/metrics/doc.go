@@ -1,8 +1,10 @@
 // Package metrics aggregates a run's figures: the Recorder counts operations
 // and conversations and keeps one HDR histogram per timed operation (send,
-// reply, llm, conversation); Snapshot is a consistent, self-contained copy of
-// them carrying the names thresholds and summary.json use. History samples
-// a Recorder into a time series (every HistoryInterval), each interval's
+// reply, llm, conversation; for streamed replies first_token and stall,
+// beside the stream.* counters, through Streamed); Snapshot is a
+// consistent, self-contained copy of them carrying the names thresholds
+// and summary.json use. History samples a Recorder into a time series
+// (every HistoryInterval), each interval's
 // percentiles taken from the difference of two readings of the cumulative
 // histograms. Distributions exports the histograms with their exact counts
 // for summary.json, and Merge combines the snapshots and distributions of

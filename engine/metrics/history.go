@@ -110,6 +110,9 @@ func (h *History) Sample(elapsed time.Duration) Sample {
 		Timers:     map[string]TimerSample{},
 	}
 	for name, t := range h.rec.timers() {
+		if streamOnly[name] && t.count.Load() == 0 {
+			continue // no streaming protocol ran (yet): the history is as it always was
+		}
 		m := t.mark()
 		s.Timers[name] = TimerSample{Interval: intervalLatency(h.marks[name], m), Total: t.latency()}
 		h.marks[name] = m
@@ -131,8 +134,13 @@ func (h *History) Samples() []Sample {
 }
 
 // timers names the Recorder's timed operations as thresholds see them.
+// streamOnly names the timers only streamed replies fill: a sample has
+// them once there is one.
+var streamOnly = map[string]bool{"first_token": true}
+
 func (r *Recorder) timers() map[string]*timer {
-	return map[string]*timer{"send": r.send.all, "reply": r.reply.all, "llm": r.llm.all, "conversation": r.conversation}
+	return map[string]*timer{"send": r.send.all, "reply": r.reply.all, "llm": r.llm.all, "conversation": r.conversation,
+		"first_token": r.firstToken}
 }
 
 // mark reads the timer: its histogram under mu, then censored, failed and

@@ -31,7 +31,12 @@ type Distribution struct {
 // DistributionNames lists the timed operations a Recorder exports, as
 // thresholds name them: the _ok ones are their operation's successful
 // samples only.
-var DistributionNames = []string{"send", "reply", "llm", "llm_wait", "conversation", "send_ok", "reply_ok", "llm_ok"}
+var DistributionNames = []string{"send", "reply", "llm", "llm_wait", "conversation", "send_ok", "reply_ok", "llm_ok",
+	"first_token", "stall"}
+
+// addedLater lists the distributions summaries written before them lack: a
+// merge reads such a summary as having none of those operations.
+var addedLater = map[string]bool{"first_token": true, "stall": true}
 
 // okOf maps each _ok distribution to the operation it is the successful
 // part of. Summaries written before timed-out waits were censored in lack
@@ -63,6 +68,7 @@ func (r *Recorder) allTimers() map[string]*timer {
 	return map[string]*timer{
 		"send": r.send.all, "reply": r.reply.all, "llm": r.llm.all, "llm_wait": r.llmWait, "conversation": r.conversation,
 		"send_ok": r.send.ok, "reply_ok": r.reply.ok, "llm_ok": r.llm.ok,
+		"first_token": r.firstToken, "stall": r.stall,
 	}
 }
 
@@ -153,6 +159,7 @@ func Merge(parts []Part) (Part, error) {
 		s.Cost = s.Cost.plus(p.Snapshot.Cost)
 		s.Webhook = s.Webhook.plus(p.Snapshot.Webhook)
 		s.Assistant = s.Assistant.plus(p.Snapshot.Assistant)
+		s.Stream = s.Stream.plus(p.Snapshot.Stream)
 		s.Errors = mergeErrors(s.Errors, p.Snapshot.Errors)
 		for name, c := range p.Snapshot.Personas {
 			sum := s.Personas[name]
@@ -188,6 +195,9 @@ func mergeDistribution(name string, parts []Part) (Distribution, Latency, error)
 		if !ok && okOf[name] != "" {
 			d, ok = p.Distributions[okOf[name]] // an older summary: its plain distribution timed only successes
 		}
+		if !ok && addedLater[name] {
+			continue // an older summary: no streamed replies
+		}
 		if !ok {
 			return Distribution{}, Latency{}, fmt.Errorf("%s: no %s distribution", p.Name, name)
 		}
@@ -211,6 +221,7 @@ func (s *Snapshot) latencies() map[string]*Latency {
 	return map[string]*Latency{
 		"send": &s.Send, "reply": &s.Reply, "llm": &s.LLM, "llm_wait": &s.LLMWait, "conversation": &s.Conversation,
 		"send_ok": &s.SendOK, "reply_ok": &s.ReplyOK, "llm_ok": &s.LLMOK,
+		"first_token": &s.FirstToken, "stall": &s.Stall,
 	}
 }
 

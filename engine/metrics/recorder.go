@@ -24,6 +24,9 @@ type Recorder struct {
 	llm          pair
 	llmWait      *timer // time generations waited for the client-side rate limits
 	conversation *timer
+	firstToken   *timer // streamed replies: request start to the first content chunk
+	stall        *timer // streamed replies: the longest gap between two content chunks
+	stream       streams
 	llmAttempts  atomic.Int64 // model requests, retries included
 
 	users    atomic.Int64
@@ -48,6 +51,8 @@ func NewRecorder(personas []string) *Recorder {
 		llm:          newPair(),
 		llmWait:      newTimer(),
 		conversation: newTimer(),
+		firstToken:   newTimer(),
+		stall:        newTimer(),
 	}
 	for _, p := range personas {
 		r.personas.Store(p, new(tally))
@@ -180,6 +185,9 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		LLMOK:         r.llmLatency(r.llm.ok),
 		LLMWait:       r.llmWait.latency(),
 		Conversation:  r.conversation.latency(),
+		FirstToken:    r.firstToken.latency(),
+		Stall:         r.stall.latency(),
+		Stream:        r.stream.snapshot(),
 		Assistant: Assistant{Conversations: r.assistant.conversations.Load(),
 			InputTokens: r.assistant.input.Load(), OutputTokens: r.assistant.output.Load()},
 		Cost:     r.cost.snapshot(),

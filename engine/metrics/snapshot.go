@@ -16,14 +16,21 @@ type Snapshot struct {
 	// SendOK, ReplyOK and LLMOK are Send, Reply and LLM with their
 	// timed-out operations left out of the timings (counted in failed, not
 	// timed): the latency of the successful operations only.
-	SendOK       Latency                  `expr:"send_ok" json:"send_ok"`
-	ReplyOK      Latency                  `expr:"reply_ok" json:"reply_ok"`
-	LLMOK        Latency                  `expr:"llm_ok" json:"llm_ok"`
-	LLMWait      Latency                  `expr:"llm_wait" json:"llm_wait"`         // a generation's wait for the client-side rate limits
-	Conversation Latency                  `expr:"conversation" json:"conversation"` // a whole conversation
-	Cost         Cost                     `expr:"cost" json:"cost"`
-	Personas     map[string]Conversations `expr:"personas" json:"personas"`
-	Webhook      Webhook                  `expr:"webhook" json:"webhook"` // what reached the webhook receiver
+	SendOK       Latency `expr:"send_ok" json:"send_ok"`
+	ReplyOK      Latency `expr:"reply_ok" json:"reply_ok"`
+	LLMOK        Latency `expr:"llm_ok" json:"llm_ok"`
+	LLMWait      Latency `expr:"llm_wait" json:"llm_wait"`         // a generation's wait for the client-side rate limits
+	Conversation Latency `expr:"conversation" json:"conversation"` // a whole conversation
+	// FirstToken and Stall time streamed replies (openai with stream =
+	// true, sse): request start to the first chunk carrying content, and
+	// the longest gap between two content chunks of a reply. A streamed
+	// reply with no content chunk is counted failed in first_token.
+	FirstToken Latency                  `expr:"first_token" json:"first_token"`
+	Stall      Latency                  `expr:"stall" json:"stall"`
+	Stream     Stream                   `expr:"stream" json:"stream"` // how streamed replies arrived
+	Cost       Cost                     `expr:"cost" json:"cost"`
+	Personas   map[string]Conversations `expr:"personas" json:"personas"`
+	Webhook    Webhook                  `expr:"webhook" json:"webhook"` // what reached the webhook receiver
 	// Assistant is the token usage the assistant under test reported of
 	// itself (openai targets), apart from the simulated customers' Cost.
 	Assistant Assistant `expr:"assistant" json:"assistant"`

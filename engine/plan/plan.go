@@ -114,6 +114,17 @@ type Simulator struct {
 	// SignSecret, when set, signs every callback with an HMAC as Meta's
 	// webhooks are (X-Hub-Signature-256); secret.
 	SignSecret string
+	// Streaming (openai with stream = true, sse): the first content chunk
+	// FirstChunk after the request, the next ChunkInterval apart,
+	// ChunkSize runes each; every StallEvery-th chunk waits Stall; a
+	// CutRate fraction of the streams end half way, without their end
+	// marker.
+	FirstChunk    time.Duration
+	ChunkInterval time.Duration
+	ChunkSize     int
+	StallEvery    int
+	Stall         time.Duration
+	CutRate       float64
 }
 
 // LLM is an `llm "name"` block: the model that plays llm personas

@@ -83,12 +83,13 @@ func (l *loader) decodeProtocolTarget(b *hcl.Block) bool {
 	d, diags := target.Decode(b, name, l.targetScope())
 	l.add(diags)
 	t.Timeout, t.Retries, t.API, t.OpenAI = d.Timeout, d.Retries, d.API, d.OpenAI
-	if l.plan.Simulator != nil {
+	if l.plan.Simulator != nil && !target.SimulatorServes(name) {
 		l.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Simulator needs the voyager protocol",
-			Detail: fmt.Sprintf("The built-in simulator speaks Voyager's widget API, so a plan with a simulator block "+
-				"targets it with protocol \"voyager\". Remove the simulator block to test a %s assistant, or remove protocol.", name),
+			Detail: fmt.Sprintf("The built-in simulator speaks Voyager's widget API, an OpenAI-compatible chat completions "+
+				"endpoint and a plain SSE endpoint, so a plan with a simulator block targets it with protocol \"voyager\", "+
+				"\"openai\" or \"sse\". Remove the simulator block to test a %s assistant, or change protocol.", name),
 			Subject: attr.Expr.Range().Ptr(),
 		}})
 	}

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"time"
+
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/voyplan/voyplan/engine/plan/decode"
@@ -58,4 +60,23 @@ func decodeSimulatorFaults(a *decode.Attrs, s *Simulator) {
 	a.Rate("malformed_rate", &s.MalformedRate)
 	a.Duration("slow_post", &s.SlowPost)
 	a.Require("slow_post", s.SlowPost >= 0, `a duration of 0 or more, e.g. "2s"`)
+	decodeSimulatorStream(a, s)
+}
+
+// decodeSimulatorStream decodes the knobs of the simulator's streamed
+// replies.
+func decodeSimulatorStream(a *decode.Attrs, s *Simulator) {
+	durations := []struct {
+		name string
+		d    *time.Duration
+	}{{"first_chunk", &s.FirstChunk}, {"chunk_interval", &s.ChunkInterval}, {"stall", &s.Stall}}
+	for _, x := range durations {
+		a.Duration(x.name, x.d)
+		a.Require(x.name, *x.d >= 0, `a duration of 0 or more, e.g. "150ms"`)
+	}
+	a.Integer("chunk_size", &s.ChunkSize)
+	a.Require("chunk_size", s.ChunkSize >= 0, "the characters of text in each streamed chunk, 1 or more (0: the default, 24)")
+	a.Integer("stall_every", &s.StallEvery)
+	a.Require("stall_every", s.StallEvery >= 0, "0 (never) or more: every n-th streamed chunk waits stall")
+	a.Rate("cut_rate", &s.CutRate)
 }

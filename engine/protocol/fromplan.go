@@ -37,7 +37,9 @@ func FromPlan(p *plan.Plan, rcv *webhook.Receiver, client *http.Client) (Protoco
 }
 
 // FromTarget is FromPlan for a target and conversation settings given
-// apart, e.g. a target whose URL was pointed at the simulator.
+// apart, e.g. a target whose URL was pointed at the simulator. An openai
+// or sse target with a URL (the simulator's, set by the rig) sends its
+// requests to that URL's scheme and host.
 func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, client *http.Client) (Protocol, error) {
 	if callbacks(t) && rcv == nil {
 		return nil, fmt.Errorf("protocol %s needs the webhook receiver", t.ProtocolName())
@@ -71,7 +73,18 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 		if t.OpenAI == nil {
 			return nil, errors.New("openai target without a model (the plan was not loaded by plan.Load)")
 		}
-		return &OpenAI{Spec: t.OpenAI, Client: client, Wait: wait, Retry: Retrying{Retries: t.Retries}}, nil
+		spec := t.OpenAI
+		if t.URL != "" { // the simulator's: the endpoint's path on its address
+			s := *spec
+			s.Endpoint = onOrigin(s.Endpoint, t.URL)
+			spec = &s
+		}
+		return &OpenAI{Spec: spec, Client: client, Wait: wait, Retry: Retrying{Retries: t.Retries}}, nil
+	case target.ProtocolSSE:
+		if t.API == nil || t.API.Request == nil || t.API.Events == nil {
+			return nil, errors.New("sse target without a request (the plan was not loaded by plan.Load)")
+		}
+		return &SSE{API: t.API, Client: client, Wait: wait, Retry: Retrying{Retries: t.Retries}, Origin: t.URL}, nil
 	}
 	return nil, fmt.Errorf("unknown target protocol %q", t.ProtocolName())
 }

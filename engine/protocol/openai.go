@@ -42,9 +42,15 @@ type chatMessage struct {
 }
 
 type chatRequest struct {
-	Model    string        `json:"model"`
-	Messages []chatMessage `json:"messages"`
-	User     string        `json:"user,omitempty"`
+	Model         string         `json:"model"`
+	Messages      []chatMessage  `json:"messages"`
+	User          string         `json:"user,omitempty"`
+	Stream        bool           `json:"stream,omitempty"`
+	StreamOptions *streamOptions `json:"stream_options,omitempty"`
+}
+
+type streamOptions struct {
+	IncludeUsage bool `json:"include_usage"`
 }
 
 type chatResponse struct {
@@ -69,6 +75,9 @@ type openaiSession struct {
 // Exchange implements Session. The customer's message and the reply join
 // the history only when a reply came.
 func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	if s.o.Spec.Stream {
+		return s.exchangeStream(ctx, text)
+	}
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	msgs := append(s.history[:len(s.history):len(s.history)], chatMessage{Role: "user", Content: text})
 	o, err := s.request(msgs)
@@ -94,7 +103,11 @@ func (s *openaiSession) Exchange(ctx context.Context, n int, text string) (Turn,
 
 // request builds the POST for msgs.
 func (s *openaiSession) request(msgs []chatMessage) (outgoing, error) {
-	body, err := json.Marshal(chatRequest{Model: s.o.Spec.Model, Messages: msgs, User: s.conv.ID})
+	req := chatRequest{Model: s.o.Spec.Model, Messages: msgs, User: s.conv.ID}
+	if s.o.Spec.Stream {
+		req.Stream, req.StreamOptions = true, &streamOptions{IncludeUsage: true}
+	}
+	body, err := json.Marshal(req)
 	if err != nil {
 		return outgoing{}, fmt.Errorf("cannot encode the chat request: %w", err)
 	}

@@ -40,7 +40,61 @@ type Turn struct {
 	// callback (webhook.Reply.SentAt): zero unless it stamps its callbacks,
 	// as the built-in simulator does.
 	ReplySentAt time.Time
+	// Stream is how a streamed reply arrived (openai with stream = true,
+	// sse, and any protocol whose reply comes in pieces); nil when the
+	// reply came in one piece.
+	Stream *Stream
 }
+
+// Stream is how one streamed reply arrived, its times read on the
+// monotonic clock from the start of the request when each chunk's bytes
+// arrived. A protocol fills it as chunks come, so a turn that failed half
+// way still says what came.
+type Stream struct {
+	// FirstToken is the time to the first chunk carrying content (text or
+	// media; a role-only chunk is not content); zero when none came.
+	FirstToken time.Duration
+	// Stall is the longest gap between two content chunks.
+	Stall   time.Duration
+	Chunks  int   // events (or frames) received
+	Bytes   int64 // bytes read
+	Content int   // chunks that carried content
+	// Incomplete: the stream ended or was cut before its end marker.
+	Incomplete bool
+	// NoUsage: the protocol can report usage and this reply had none.
+	NoUsage bool
+	last    time.Duration // when the last content chunk came
+}
+
+// content records a chunk carrying content that arrived at, from the start
+// of the request.
+func (s *Stream) content(at time.Duration) {
+	if s.Content == 0 {
+		s.FirstToken = at
+	} else {
+		s.Stall = max(s.Stall, at-s.last)
+	}
+	s.Content++
+	s.last = at
+}
+
+// Last is when the last content chunk came, from the start of the request.
+func (s *Stream) Last() time.Duration { return s.last }
+
+// ErrStreamIncomplete: a streamed reply ended or was cut before its end
+// marker. Sessions return it as a *StreamIncompleteError; the Turn carries
+// the partial reply.
+var ErrStreamIncomplete = errors.New("the stream ended before the end of the reply")
+
+// StreamIncompleteError is ErrStreamIncomplete with what happened.
+type StreamIncompleteError struct{ Cause string }
+
+func (e *StreamIncompleteError) Error() string {
+	return ErrStreamIncomplete.Error() + ": " + e.Cause
+}
+
+// Is makes a StreamIncompleteError ErrStreamIncomplete.
+func (e *StreamIncompleteError) Is(target error) bool { return target == ErrStreamIncomplete }
 
 // ErrNoReply: the message was accepted but no reply came within the reply
 // timeout. Sessions return it as a *NoReplyError, which says how long that

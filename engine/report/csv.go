@@ -27,6 +27,12 @@ func timerRows() []timerRow {
 	}
 }
 
+// streamRows are the timed operations of streamed replies: stats.csv and
+// history.csv have them only when a streaming protocol ran.
+func streamRows() []timerRow {
+	return []timerRow{{"first_token", "STREAM", "First Token"}, {"stall", "STREAM", "Longest Stall"}}
+}
+
 // timerOf picks a timed operation out of a snapshot by metric name.
 func timerOf(s metrics.Snapshot, metric string) metrics.Latency {
 	switch metric {
@@ -36,6 +42,10 @@ func timerOf(s metrics.Snapshot, metric string) metrics.Latency {
 		return s.Reply
 	case "llm":
 		return s.LLM
+	case "first_token":
+		return s.FirstToken
+	case "stall":
+		return s.Stall
 	}
 	return s.Conversation
 }
@@ -71,7 +81,11 @@ func HistoryCSVHeader() []string {
 func WriteStatsCSV(dir *results.Dir, s *results.Summary) error {
 	secs := s.DurationMS / 1000
 	rows := [][]string{StatsCSVHeader()}
-	for _, r := range timerRows() {
+	names := timerRows()
+	if s.Metrics.Stream.Replies > 0 {
+		names = append(names, streamRows()...)
+	}
+	for _, r := range names {
 		l := timerOf(s.Metrics, r.metric)
 		rows = append(rows, []string{
 			r.typ, r.name, itoa(l.Count), itoa(l.Failed),
@@ -87,8 +101,15 @@ func WriteStatsCSV(dir *results.Dir, s *results.Summary) error {
 // timed operation.
 func WriteHistoryCSV(dir *results.Dir, h *results.History) error {
 	rows := [][]string{HistoryCSVHeader()}
+	names := timerRows()
 	for _, s := range h.Samples {
-		for _, r := range timerRows() {
+		if _, ok := s.Timers["first_token"]; ok {
+			names = append(timerRows(), streamRows()[0]) // the history samples first_token once there is one
+			break
+		}
+	}
+	for _, s := range h.Samples {
+		for _, r := range names {
 			rows = append(rows, historyRow(s, r))
 		}
 	}

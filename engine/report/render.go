@@ -146,7 +146,7 @@ func (c *collected) shown() []*transcript.Conversation {
 
 func (c *collected) histograms() map[string]*Histogram {
 	out := map[string]*Histogram{}
-	for _, name := range []string{"send", "reply", "llm", "conversation"} {
+	for _, name := range []string{"send", "reply", "llm", "conversation", "first_token"} {
 		out[name] = histogramOf(c.samples.Values(name))
 	}
 	return out

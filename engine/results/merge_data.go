@@ -215,6 +215,9 @@ func (o *opTimings) add(c *transcript.Conversation) {
 		if t.LLM != nil {
 			put("llm", t.SentAt, t.LLM.MS)
 		}
+		if t.Stream != nil && t.Stream.FirstTokenMS != nil {
+			put("first_token", t.SentAt.Add(msDuration(*t.Stream.FirstTokenMS)), *t.Stream.FirstTokenMS)
+		}
 	}
 	if c.Outcome == transcript.Completed {
 		put("conversation", c.EndedAt, c.DurationMS)
@@ -261,7 +264,11 @@ func (m *Merged) mergeHistory(g grid, ops *opTimings) *History {
 	for _, r := range m.Runs {
 		m.addSegmentHistory(g, r.History.Samples, samples, counts)
 	}
-	for _, name := range historyTimers {
+	names := historyTimers
+	if len(ops.ops["first_token"]) > 0 { // streamed replies: sampled as a Recorder's history samples them
+		names = append(slices.Clone(historyTimers), "first_token")
+	}
+	for _, name := range names {
 		timed := ops.ops[name]
 		slices.SortStableFunc(timed, func(a, b opTiming) int { return int(a.k - b.k) })
 		interval, total := metrics.NewTiming(), metrics.NewTiming()

@@ -135,6 +135,12 @@ func simOptions(s *plan.Simulator, seed uint64) sim.Options {
 		SlowPost:      s.SlowPost,
 		SignSecret:    s.SignSecret,
 		Seed:          seed,
+		FirstChunk:    s.FirstChunk,
+		ChunkInterval: s.ChunkInterval,
+		ChunkSize:     s.ChunkSize,
+		StallEvery:    s.StallEvery,
+		Stall:         s.Stall,
+		CutRate:       s.CutRate,
 	}
 }
 

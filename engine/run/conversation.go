@@ -152,13 +152,25 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	switch {
 	case timedOut: // censored: the reply would have taken at least as long as the wait, from the POST on
 		r.rec.ReplyTimedOut(max(returned.Sub(x.SentAt), noReply.Timeout))
+		if x.Stream != nil { // a stream that stalled past the timeout: what came is kept
+			t.Messages, t.Stream = append(t.Messages, x.Messages...), streamOf(x)
+			r.rec.Streamed(t.Stream)
+		}
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", noReply.Timeout)}, true
+	case errors.Is(err, protocol.ErrStreamIncomplete) && ctx.Err() == nil: // failed, the partial reply kept
+		r.rec.Reply(x.Reply, false)
+		t.Messages, t.Stream = append(t.Messages, x.Messages...), streamOf(x)
+		r.rec.Streamed(t.Stream)
+		c.rec.Turns = append(c.rec.Turns, t)
+		return ending{transcript.Failed, transcript.ReasonStreamIncomplete, err.Error()}, true
 	case err != nil:
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
 	}
 	r.rec.Reply(x.Reply, true)
+	t.Stream = streamOf(x)
+	r.rec.Streamed(t.Stream)
 	ms := transcript.Ms(x.Reply)
 	t.ReplyMS, t.Messages, t.Callbacks, t.Duplicates = &ms, x.Messages, x.Callbacks, x.Duplicates
 	if !x.ReplySentAt.IsZero() {

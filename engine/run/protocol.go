@@ -2,6 +2,7 @@ package run
 
 import (
 	"errors"
+	"math"
 
 	"github.com/voyplan/voyplan/engine/protocol"
 	"github.com/voyplan/voyplan/engine/transcript"
@@ -56,4 +57,26 @@ func assistantTokens(turns []transcript.Turn) *transcript.Usage {
 		total.Add(*t.AssistantUsage)
 	}
 	return total
+}
+
+// streamOf is how a streamed reply arrived, as the transcript keeps it;
+// nil when the reply came in one piece. Its tokens per second are the
+// usage's output tokens over the time from the first content chunk to the
+// last, when both are known.
+func streamOf(x protocol.Turn) *transcript.Stream {
+	st := x.Stream
+	if st == nil {
+		return nil
+	}
+	out := &transcript.Stream{Chunks: st.Chunks, Bytes: st.Bytes, Incomplete: st.Incomplete, NoUsage: st.NoUsage}
+	if st.Content == 0 {
+		return out
+	}
+	first := transcript.Ms(st.FirstToken)
+	out.FirstTokenMS, out.StallMS = &first, transcript.Ms(st.Stall)
+	if span := st.Last() - st.FirstToken; x.Usage != nil && x.Usage.OutputTokens > 0 && span > 0 {
+		rate := math.Round(float64(x.Usage.OutputTokens)/span.Seconds()*1000) / 1000
+		out.TokensPerS = &rate
+	}
+	return out
 }

@@ -3,7 +3,8 @@
 // engine's tests, the offline demo plan and the benchmarks run on loopback
 // with no key and no network.
 //
-// It owns the widget endpoint (POST /v1/webhooks/widget), one dialogue state
+// It owns the widget endpoint (POST /v1/webhooks/widget), the streaming
+// endpoints (below), one dialogue state
 // machine per clientIdentifier, the asynchronous delivery of replies to each
 // message's webhook, and the misbehaviour a load test must survive: latency
 // and jitter, failed sends, dropped, late, duplicated, split and malformed
@@ -25,6 +26,21 @@
 // order their messages arrived, so a late reply also holds back the ones
 // after it; an idle conversation costs a map entry and no goroutine.
 // Conversations are kept until Close.
+//
+// # Streaming
+//
+// The same dialogue is served streamed: POST CompletionsPath is an
+// OpenAI-compatible chat completions endpoint (stateless: the request's user
+// messages are replayed through a fresh dialogue), answered in one piece or,
+// with "stream": true, as chat completion chunks — a role-only chunk at
+// once, the text in ChunkSize pieces, images as image_url parts, the usage
+// when stream_options.include_usage asks for it, then data: [DONE]. POST
+// SSEPath {"conversation_id","message"} keeps a dialogue per id and answers
+// with `event: delta` {"text"}, `event: media` {"link"} and `event: done`.
+// The first content chunk goes FirstChunk after the request and carries
+// StampField (the wall clock as it is written); then ChunkInterval apart,
+// Stall on every StallEvery-th chunk; CutRate ends a stream half way
+// without its end marker.
 //
 // # Dialogue
 //

@@ -28,6 +28,19 @@ type Options struct {
 	// signed: X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>.
 	SignSecret string
 	Client     *http.Client // delivers callbacks; default a tuned keep-alive client
+
+	// Streaming (CompletionsPath with "stream": true, SSEPath): the first
+	// content chunk goes FirstChunk after the request (a role-only chunk
+	// at once), the next ones ChunkInterval apart, ChunkSize runes of text
+	// each (default 24); every StallEvery-th chunk waits Stall instead; a
+	// CutRate fraction of the streams end after half their chunks, without
+	// their end marker.
+	FirstChunk    time.Duration
+	ChunkInterval time.Duration
+	ChunkSize     int
+	StallEvery    int
+	Stall         time.Duration
+	CutRate       float64
 }
 
 const (
@@ -45,11 +58,15 @@ func (o Options) withDefaults() Options {
 	if o.FailStatus < 400 || o.FailStatus > 599 {
 		o.FailStatus = http.StatusInternalServerError
 	}
-	for _, d := range []*time.Duration{&o.Latency, &o.Jitter, &o.LateDelay, &o.SlowPost} {
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = defaultChunkSize
+	}
+	o.StallEvery = max(o.StallEvery, 0)
+	for _, d := range []*time.Duration{&o.Latency, &o.Jitter, &o.LateDelay, &o.SlowPost, &o.FirstChunk, &o.ChunkInterval, &o.Stall} {
 		*d = max(*d, 0)
 	}
 	o.ImageEvery, o.SplitEvery = max(o.ImageEvery, 0), max(o.SplitEvery, 0)
-	for _, r := range []*float64{&o.FailRate, &o.DropRate, &o.DuplicateRate, &o.LateRate, &o.MalformedRate} {
+	for _, r := range []*float64{&o.FailRate, &o.DropRate, &o.DuplicateRate, &o.LateRate, &o.MalformedRate, &o.CutRate} {
 		*r = clampRate(*r)
 	}
 	return o

@@ -42,6 +42,7 @@ type Server struct {
 	stats  counters
 	seed   maphash.Seed
 	shards [shardCount]shard
+	sse    sseConversations
 
 	srv *http.Server // set by Listen
 	url string
@@ -119,6 +120,10 @@ func dialable(a net.Addr) string {
 // Server made by New.
 func (s *Server) URL() string { return s.url }
 
+// BaseURL is URL without its path (http://host:port): CompletionsPath and
+// SSEPath are under it.
+func (s *Server) BaseURL() string { return strings.TrimSuffix(s.url, Path) }
+
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats { return s.stats.snapshot() }
 
@@ -157,6 +162,10 @@ func (s *Server) disarmAll() {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == CompletionsPath || r.URL.Path == SSEPath {
+		s.serveStream(w, r)
+		return
+	}
 	if r.URL.Path != Path {
 		writeJSON(w, http.StatusNotFound, errorBody("not found"))
 		return
@@ -173,6 +182,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.track.done()
 	s.stats.received.Add(1)
 	s.handleMessage(w, r)
+}
+
+// serveStream answers the chat completions and SSE endpoints.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody("method not allowed"))
+		return
+	}
+	if !s.track.add() {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
+		return
+	}
+	defer s.track.done()
+	s.stats.received.Add(1)
+	if !s.pause(r.Context(), s.opts.SlowPost) {
+		return
+	}
+	if r.URL.Path == SSEPath {
+		s.serveSSE(w, r)
+		return
+	}
+	s.serveCompletions(w, r)
 }
 
 // handleMessage validates one message, plays SlowPost and FailRate, and

@@ -24,6 +24,10 @@ const (
 	ReasonLLMError        = "llm_error"        // the persona's model failed after its retries
 	ReasonPersonaStuck    = "persona_stuck"    // the rules driver had nothing to say
 	ReasonPredicateError  = "predicate_error"  // complete_when failed to evaluate
+	// ReasonStreamIncomplete: a streamed reply ended or was cut before its
+	// end marker (data: [DONE], the plan's end event); the partial text is
+	// kept in the turn.
+	ReasonStreamIncomplete = "stream_incomplete"
 )
 
 // Conversation is one conversation as it happened: one line of
@@ -59,8 +63,11 @@ type Turn struct {
 	ReplyMS *float64 `json:"reply_ms"`
 	// SimSentAt is when the assistant says it sent the reply's first
 	// callback (the X-Voyplan-Sim-Sent-At header the built-in simulator
-	// stamps); absent for assistants that do not stamp. SimSentAt minus
-	// SentAt is the true reply latency, ReplyMS what voyplan measured.
+	// stamps), or for a streamed reply its first content chunk (the
+	// simulator's x_voyplan_sent_at); absent for assistants that do not
+	// stamp. SimSentAt minus SentAt is the true reply latency (streamed:
+	// time to first token), ReplyMS (Stream.FirstTokenMS) what voyplan
+	// measured.
 	SimSentAt  *time.Time `json:"sim_sent_at,omitempty"`
 	Status     int        `json:"status,omitempty"` // HTTP status of the POST, 0 on transport error
 	Attempts   int        `json:"attempts"`         // POSTs made for this message, retries included
@@ -79,6 +86,31 @@ type Turn struct {
 	// data: cpf, phone, email.
 	Drift        []string `json:"drift,omitempty"`
 	DataMismatch []string `json:"data_mismatch,omitempty"`
+	// Stream is how a streamed reply arrived (openai with stream = true,
+	// sse); nil for protocols that answer in one piece.
+	Stream *Stream `json:"stream,omitempty"`
+}
+
+// Stream is how one streamed reply arrived. Timings are milliseconds from
+// the start of the request, read on the monotonic clock when the chunk's
+// bytes arrived.
+type Stream struct {
+	// FirstTokenMS is the time to the first chunk carrying content (a
+	// role-only chunk does not count); nil when none came.
+	FirstTokenMS *float64 `json:"first_token_ms"`
+	// StallMS is the longest gap between two content chunks (0 with fewer
+	// than two).
+	StallMS float64 `json:"stall_ms"`
+	Chunks  int     `json:"chunks"` // events received, content or not
+	Bytes   int64   `json:"bytes"`  // bytes of the response body read
+	// Incomplete: the stream ended or was cut before its end marker.
+	Incomplete bool `json:"incomplete,omitempty"`
+	// NoUsage: no usage chunk came (openai), so the reply's tokens are
+	// unknown — not zero.
+	NoUsage bool `json:"no_usage,omitempty"`
+	// TokensPerS is the reply's output tokens (from its usage chunk) per
+	// second from the first content chunk to the last; nil when unknown.
+	TokensPerS *float64 `json:"tokens_per_s,omitempty"`
 }
 
 // LLMCall is the generation that produced a customer message. MS is the

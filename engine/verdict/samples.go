@@ -44,6 +44,10 @@ func (s *Samples) Add(c *transcript.Conversation) {
 		if t.LLM != nil {
 			put("llm", t.LLM.MS)
 		}
+		if t.Stream != nil && t.Stream.FirstTokenMS != nil {
+			put("first_token", *t.Stream.FirstTokenMS)
+			put("stall", t.Stream.StallMS)
+		}
 	}
 	if c.Outcome == transcript.Completed {
 		put("conversation", c.DurationMS)

@@ -65,6 +65,9 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 		latencyRow(strings.ToUpper(llmName), title(llmName)+" Response", s.LLM),
 		latencyRow("CONVERSATION", "Complete Conversation", s.Conversation),
 	}
+	if streamed(s) {
+		rows = append(rows, latencyRow("STREAM", "First Token", s.FirstToken), latencyRow("STREAM", "Longest Stall", s.Stall))
+	}
 	align := "llrrrrrrrrr"
 	if usedLLM(s) {
 		header, rows, align = append(header, "Tokens in/out/think", "Cost USD"), withLLMCost(rows, s), align+"rr"
@@ -73,7 +76,7 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s%s\n%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations), assistantLine(s.Assistant))
+	_, err := fmt.Fprintf(w, "%s%s\n%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations), streamLine(s), assistantLine(s.Assistant))
 	return err
 }
 
@@ -104,6 +107,25 @@ func censoredLines(s metrics.Snapshot, llmName string) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// streamed reports whether a streaming protocol ran: only then do the
+// tables show first_token, stall and stream.
+func streamed(s metrics.Snapshot) bool { return s.Stream.Replies > 0 }
+
+// streamLine sums up how streamed replies arrived, with its newline; ""
+// when none were streamed.
+func streamLine(s metrics.Snapshot) string {
+	st := s.Stream
+	if !streamed(s) {
+		return ""
+	}
+	rate := "unknown"
+	if st.Rated > 0 {
+		rate = strconv.FormatFloat(st.TokensPerS, 'f', 1, 64)
+	}
+	return fmt.Sprintf("Streams: %d replies · %d incomplete · %d without usage · %d chunks · %d bytes · %s tokens/s\n",
+		st.Replies, st.Incomplete, st.NoUsage, st.Chunks, st.Bytes, rate)
 }
 
 // assistantLine is the assistant's own token usage, with its newline, when

@@ -54,6 +54,8 @@ func Decode(b *hcl.Block, protocol string, s Scope) (Decoded, hcl.Diagnostics) {
 		out = d.decodeAPITarget(b, webhookTargetSchema, true)
 	case ProtocolOpenAI:
 		out = d.decodeOpenAITarget(b)
+	case ProtocolSSE:
+		out = d.decodeSSETarget(b)
 	}
 	return out, d.diags
 }

@@ -48,7 +48,14 @@ const (
 		"e.g. body.reply.text or map(body.parts, .content)."
 )
 
+const eventHelp = "It is an expr-lang expression over one event of the stream: event (its name, \"message\" when it has none), " +
+	"data (decoded when it is JSON, else the string) and id, e.g. event == \"delta\" ? data.text : nil."
+
 var (
+	eventTextKind  = decode.ExprKind{Summary: "Invalid events text", What: "text", Help: eventHelp + " It yields a string, a list of strings or nil."}
+	eventMediaKind = decode.ExprKind{Summary: "Invalid events media", What: "media", Help: eventHelp + " It yields a link, a list of links or nil."}
+	eventEndKind   = decode.ExprKind{Summary: "Invalid events end", What: "end", Help: eventHelp + " It yields true for the event that ends the reply, e.g. event == \"done\"."}
+
 	responseTextKind  = decode.ExprKind{Summary: "Invalid response text", What: "text", Help: responseHelp + " It yields a string or a list of strings."}
 	responseMediaKind = decode.ExprKind{Summary: "Invalid response media", What: "media", Help: responseHelp + " It yields a link or a list of links."}
 	idFromKind        = decode.ExprKind{Summary: "Invalid session id_from", What: "id_from", Help: responseHelp + " It yields the conversation id the assistant assigned, e.g. body.conversation_id."}

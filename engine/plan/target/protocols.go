@@ -21,10 +21,19 @@ const (
 	ProtocolHTTP    = "http"    // POST a JSON request; the reply is the response
 	ProtocolWebhook = "webhook" // POST a JSON request carrying a callback URL; the reply is a callback
 	ProtocolOpenAI  = "openai"  // POST {url}/v1/chat/completions with the history; the reply is the assistant message
+	ProtocolSSE     = "sse"     // POST a request as http does; the reply is a text/event-stream
 )
 
+// SimulatorServes reports whether the built-in simulator speaks protocol
+// (a plan with a simulator block targets it): voyager, openai and sse. The
+// url of an openai or sse target is then only a path: the engine sends
+// to the simulator's address.
+func SimulatorServes(protocol string) bool {
+	return protocol == ProtocolVoyager || protocol == ProtocolOpenAI || protocol == ProtocolSSE
+}
+
 // Protocols are the protocols a target may name.
-var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI}
+var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI, ProtocolSSE}
 
 // Session modes: how an http or webhook assistant tells conversations apart.
 const (
@@ -55,6 +64,28 @@ type API struct {
 	Response Reading
 	Session  Session
 	Callback *Callback // webhook targets only
+	// Events reads an sse target's event stream (sse targets only).
+	Events *Events
+}
+
+// Events is the `events` block of an sse target: expressions over each
+// event (EventEnv). Text yields the text the event carries, Media its
+// links (a string, a list of strings, or nil), End whether it ends the
+// reply. Without End the reply ends when the stream does, or when no event
+// came for reply_settle after the last content. A nil Text or Media reads
+// data.text / data.link of a JSON object, or the whole data when it is
+// not JSON; a nil End is an event named "done" or data [DONE].
+type Events struct {
+	Text  *Extract
+	Media *Extract
+	End   *Extract
+}
+
+// EventEnv is what events expressions see: one event of the stream.
+type EventEnv struct {
+	Event string `expr:"event"` // the event field; "message" when it names none
+	Data  any    `expr:"data"`  // the data, decoded when it is JSON, else the string
+	ID    string `expr:"id"`
 }
 
 // Session is the `session` block of an http or webhook target.
@@ -98,6 +129,10 @@ type OpenAI struct {
 	APIKey string
 	// Headers are extra request headers. Their values are secret.
 	Headers map[string]string
+	// Stream asks for the reply as Server-Sent Events ("stream": true,
+	// with the usage in a last chunk), timed chunk by chunk: first_token,
+	// stall, stream.*.
+	Stream bool
 }
 
 // Schemas of the non-voyager targets and their blocks.
@@ -110,10 +145,17 @@ var (
 		Attributes: []hcl.AttributeSchema{{Name: "protocol"}, {Name: "timeout"}, {Name: "retries"}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "callback"}, {Type: "session"}},
 	}
+	sseTargetSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "protocol"}, {Name: "retries"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "events"}, {Type: "session"}},
+	}
+	eventsSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "text"}, {Name: "media"}, {Name: "end"}},
+	}
 	openaiTargetSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
 			{Name: "protocol"}, {Name: "url", Required: true}, {Name: "model", Required: true},
-			{Name: "system"}, {Name: "api_key"}, {Name: "headers"}, {Name: "retries"},
+			{Name: "system"}, {Name: "api_key"}, {Name: "headers"}, {Name: "retries"}, {Name: "stream"},
 		},
 	}
 	requestSchema = &hcl.BodySchema{
@@ -156,6 +198,37 @@ func (d *decoder) decodeAPITarget(b *hcl.Block, schema *hcl.BodySchema, async bo
 		d.checkRequestRefs(api)
 	}
 	return out
+}
+
+// decodeSSETarget decodes an sse target: a request as an http target's,
+// and an events block.
+func (d *decoder) decodeSSETarget(b *hcl.Block) Decoded {
+	a, nested := d.content(b, sseTargetSchema)
+	blocks := nested.ByType()
+	var out Decoded
+	Retries(a, &out.Retries)
+	api := &API{}
+	out.API = api
+	api.Session = d.decodeSession(d.nestedBlock(b, blocks, "session", false))
+	api.Events = d.decodeEvents(d.nestedBlock(b, blocks, "events", false))
+	if reqBlock := d.nestedBlock(b, blocks, "request", true); reqBlock != nil {
+		api.Request = d.decodeRequest(reqBlock, false, nil)
+		d.checkRequestRefs(api)
+	}
+	return out
+}
+
+// decodeEvents decodes an sse target's optional events block.
+func (d *decoder) decodeEvents(b *hcl.Block) *Events {
+	if b == nil {
+		return &Events{}
+	}
+	a, _ := d.content(b, eventsSchema)
+	return &Events{
+		Text:  d.extract(a, "text", EventEnv{}, eventTextKind),
+		Media: d.extract(a, "media", EventEnv{}, eventMediaKind),
+		End:   d.extract(a, "end", EventEnv{}, eventEndKind),
+	}
 }
 
 // nestedBlock returns the only block of a type inside a target, reporting
@@ -263,6 +336,7 @@ func (d *decoder) decodeOpenAITarget(b *hcl.Block) Decoded {
 	a.Str("system", &o.System)
 	a.Str("api_key", &o.APIKey)
 	o.Headers = headers(a, "headers")
+	a.Bool("stream", &o.Stream)
 	Retries(a, &out.Retries)
 	return out
 }

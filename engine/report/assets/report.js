@@ -319,10 +319,13 @@
       }
       return n;
     };
-    var reply = function (s, q) {
-      var r = s.timers && s.timers.reply && s.timers.reply.interval;
-      return r && r.count - r.failed + (r.censored || 0) > 0 ? r[q] : null;
+    var timed = function (name) {
+      return function (s, q) {
+        var r = s.timers && s.timers[name] && s.timers[name].interval;
+        return r && r.count - r.failed + (r.censored || 0) > 0 ? r[q] : null;
+      };
     };
+    var reply = timed('reply'), firstToken = timed('first_token');
     var zero = samples.length && samples[0].elapsed_ms > 0 ? [[0, 0]] : [];
     return {
       users: [{ name: 'active users', points: zero.concat(samples.map(function (s) { return [t(s), s.users]; })) }],
@@ -334,6 +337,10 @@
       latency: ['p50', 'p90', 'p95', 'p99'].map(function (q, i) {
         return { name: q, color: [PALETTE[1], PALETTE[0], PALETTE[3], PALETTE[2]][i], points: samples.map(function (s) { return [t(s), reply(s, q)]; }) };
       }),
+      // first_token is in the samples only when a streaming protocol ran
+      firstToken: samples.some(function (s) { return s.timers && s.timers.first_token; }) ? ['p50', 'p90', 'p95', 'p99'].map(function (q, i) {
+        return { name: q, color: [PALETTE[1], PALETTE[0], PALETTE[3], PALETTE[2]][i], points: samples.map(function (s) { return [t(s), firstToken(s, q)]; }) };
+      }) : null,
       cost: [{ name: 'USD so far', color: PALETTE[4], points: zero.concat(samples.map(function (s) { return [t(s), s.cost ? s.cost.usd : 0]; })) }]
     };
   }
@@ -431,14 +438,16 @@
       chartCard('chart-users', 'Active users', 'virtual users running', function (e) { line(e, time({ title: 'active users', series: ser.users, yFormat: function (v) { return fmtNum(v, 0); } })); }),
       chartCard('chart-conversations', 'Conversations per minute', 'how many in the minute up to each point (in the first minute of a run, since its start)', function (e) { line(e, time({ title: 'conversations per minute', series: ser.conversations })); }),
       chartCard('chart-latency', 'Reply latency', 'percentiles of the replies that arrived in each interval', function (e) { line(e, time({ title: 'reply latency', series: ser.latency, yFormat: fmtMs })); }),
+      ser.firstToken ? chartCard('chart-first-token', 'Time to first token', 'percentiles of the streamed replies\' first content chunk in each interval', function (e) { line(e, time({ title: 'time to first token', series: ser.firstToken, yFormat: fmtMs })); }) : null,
       chartCard('chart-cost', 'Cumulative LLM cost', noLLM ? 'no LLM persona in this run: scripted customers cost nothing' : 'what the simulated customers\' model calls cost so far', function (e) { line(e, time({ title: 'cumulative cost', series: ser.cost, yFormat: fmtUsd })); })
     ];
+    cards = cards.filter(Boolean);
     return { node: el('div', { class: 'grid2 charts' }, cards.map(function (c) { return c.card; })), draw: function () { cards.forEach(function (c) { c.draw(); }); } };
   }
 
   function histogramsOf(data) {
     var hs = data.histograms || {};
-    var names = [['reply', 'Reply latency distribution'], ['send', 'Send (POST) latency distribution'], ['conversation', 'Completed conversation duration'], ['llm', 'LLM generation time']];
+    var names = [['reply', 'Reply latency distribution'], ['first_token', 'Time to first token distribution'], ['send', 'Send (POST) latency distribution'], ['conversation', 'Completed conversation duration'], ['llm', 'LLM generation time']];
     var cards = names.filter(function (n) { return hs[n[0]] && hs[n[0]].count > 0; }).map(function (n, i) {
       var h = hs[n[0]];
       return chartCard('hist-' + n[0], n[1], fmtNum(h.count, 0) + ' samples · p50 ' + fmtMs(h.p50) + ' · p95 ' + fmtMs(h.p95) + ' · p99 ' + fmtMs(h.p99), function (e) {
@@ -456,14 +465,15 @@
     var rows = [['send', 'POST', 'Voyager Message'], ['send_ok', 'POST', 'Voyager Message, successful only'],
       ['reply', 'WEBHOOK', 'Voyager Webhook'], ['reply_ok', 'WEBHOOK', 'Voyager Webhook, replies that came only'],
       ['llm', 'GEMINI', 'Gemini Response'], ['llm_ok', 'GEMINI', 'Gemini Response, successful only'],
-      ['conversation', 'CONVERSATION', 'Complete Conversation']];
+      ['conversation', 'CONVERSATION', 'Complete Conversation'],
+      ['first_token', 'STREAM', 'First Token'], ['stall', 'STREAM', 'Longest Stall']];
     var censored = function (r) { var all = m[r[0].replace(/_ok$/, '')]; return all && all.censored > 0; };
     var head = ['Metric', 'Name', 'Count', 'Failed', 'Censored', 'Error rate', 'Min', 'Avg', 'p50', 'p90', 'p95', 'p99', 'Max'];
     return el('section', { class: 'card', id: 'requests' }, [
       el('h2', { text: 'Requests' }),
       el('div', { class: 'scroll-x' }, el('table', null, [
         el('thead', null, el('tr', null, head.map(function (h, i) { return el('th', { class: i > 1 ? 'n' : null, text: h }); }))),
-        el('tbody', null, rows.filter(function (r) { return m[r[0]] && (!/_ok$/.test(r[0]) || censored(r)); }).map(function (r) {
+        el('tbody', null, rows.filter(function (r) { return m[r[0]] && (!/_ok$/.test(r[0]) || censored(r)) && (r[1] !== 'STREAM' || m[r[0]].count > 0); }).map(function (r) {
           var l = m[r[0]], timed = l.count - l.failed + (l.censored || 0);
           return el('tr', null, [el('td', null, el('code', { text: r[0] })), el('td', { text: r[2] }), el('td', { class: 'n', text: fmtNum(l.count, 0) }),
             el('td', { class: 'n', text: fmtNum(l.failed, 0) }), el('td', { class: 'n', text: fmtNum(l.censored || 0, 0) }), el('td', { class: 'n', text: fmtPct(l.error_rate) })].concat(

@@ -1,9 +1,11 @@
 simulator {}
 
 target "bot" {
-  protocol = "openai" # ERROR: Simulator needs the voyager protocol
-  url      = "http://127.0.0.1:8080"
-  model    = "bot"
+  protocol = "http" # ERROR: Simulator needs the voyager protocol
+  request {
+    url  = "http://127.0.0.1:8080/chat"
+    body = jsonencode({ text = message })
+  }
 }
 
 persona "edman" {

@@ -229,7 +229,7 @@ func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
 		}
 	}
 	rec := c.rec
-	rec.Outcome, rec.Reason, rec.Error = outcome, reason, detail
+	rec.Outcome, rec.Reason, rec.Error = outcome, reason, c.r.plan.Redact(detail) // a sensitive value in a URL reaches error texts
 	rec.EndedAt = time.Now()
 	rec.DurationMS = transcript.Ms(rec.EndedAt.Sub(c.started))
 	rec.AssistantTokens = assistantTokens(rec.Turns)

@@ -158,7 +158,7 @@ func TestVarFileSecretNeverRecorded(t *testing.T) {
 // variable's value, in the target url, is hidden from `voyplan plan`.
 func TestSensitiveNeverPrinted(t *testing.T) {
 	t.Parallel()
-	const key = "AIzaSyD-0123456789abcdefghijklmnopqrstu"
+	const key = "fake-test-secret-0123456789abcdefghijkl"
 	planFile := writeFile(t, t.TempDir(), "sensitive.hcl", `
 plan "sensitive" { description = "key ${var.key}" }
 variable "users" { type = number }
@@ -204,7 +204,7 @@ stage "s" {
 // error naming a URL the value is part of, in another letter case too.
 func TestRunLogRedactsSensitiveValues(t *testing.T) {
 	t.Parallel()
-	const key = "AIzaSyD-0123456789abcdefghijklmnopqrstu"
+	const key = "fake-test-secret-0123456789abcdefghijkl"
 	dir := t.TempDir()
 	planFile := writeFile(t, dir, "sensitive.hcl", `
 variable "key" { sensitive = true }

@@ -10,8 +10,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// apiKey is shaped like a Google API key: 39 characters.
-const apiKey = "AIzaSyD-0123456789abcdefghijklmnopqrstu"
+// apiKey stands for an API key: 39 characters, as long as a Google one
+// (a made-up value, never a real key).
+const apiKey = "fake-test-secret-0123456789abcdefghijkl"
 
 // renderDiags renders diagnostics as the CLI does, with hcl's text writer
 // (source snippets and the values of the variables an expression reads).

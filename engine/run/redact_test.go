@@ -15,7 +15,7 @@ import (
 // error, though the transport's error names the URL.
 func TestSensitiveValueNotInConversationErrors(t *testing.T) {
 	t.Parallel()
-	const key = "AIzaSyD-0123456789abcdefghijklmnopqrstu"
+	const key = "fake-test-secret-0123456789abcdefghijkl"
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

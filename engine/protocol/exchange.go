@@ -43,18 +43,9 @@ type response struct {
 // header value: the error names the URL without its query or user info,
 // and anything quoted from the assistant is scrubbed of o's header values.
 func roundTrip(ctx context.Context, client *http.Client, o outgoing) (response, error) {
-	req, err := http.NewRequestWithContext(ctx, o.method, o.url, bytesOrNil(o.body))
+	req, err := newRequest(ctx, o, "application/json")
 	if err != nil {
-		return response{}, fmt.Errorf("cannot build the request to %s: invalid method or URL", redactURL(o.url))
-	}
-	for k, v := range o.headers {
-		req.Header.Set(k, v)
-	}
-	if o.body != nil && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "application/json")
+		return response{}, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -70,6 +61,25 @@ func roundTrip(ctx context.Context, client *http.Client, o outgoing) (response, 
 		return r, fmt.Errorf("the assistant's response is larger than %d MiB", maxResponse>>20)
 	}
 	return r, nil
+}
+
+// newRequest builds o's request: its headers, a JSON Content-Type for a
+// body that names none, and accept as Accept unless o names one.
+func newRequest(ctx context.Context, o outgoing, accept string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, o.method, o.url, bytesOrNil(o.body))
+	if err != nil {
+		return nil, fmt.Errorf("cannot build the request to %s: invalid method or URL", redactURL(o.url))
+	}
+	for k, v := range o.headers {
+		req.Header.Set(k, v)
+	}
+	if o.body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", accept)
+	}
+	return req, nil
 }
 
 func bytesOrNil(b []byte) io.Reader {

@@ -42,18 +42,9 @@ func (rt Retrying) openStream(ctx context.Context, client *http.Client, o outgoi
 
 // startStream makes one request asking for an event stream.
 func startStream(ctx context.Context, client *http.Client, o outgoing) (*http.Response, response, error) {
-	req, err := http.NewRequestWithContext(ctx, o.method, o.url, bytesOrNil(o.body))
+	req, err := newRequest(ctx, o, "text/event-stream")
 	if err != nil {
-		return nil, response{}, fmt.Errorf("cannot build the request to %s: invalid method or URL", redactURL(o.url))
-	}
-	for k, v := range o.headers {
-		req.Header.Set(k, v)
-	}
-	if o.body != nil && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "text/event-stream")
+		return nil, response{}, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -162,11 +162,8 @@ func (s *Server) disarmAll() {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == CompletionsPath || r.URL.Path == SSEPath {
-		s.serveStream(w, r)
-		return
-	}
-	if r.URL.Path != Path {
+	stream := r.URL.Path == CompletionsPath || r.URL.Path == SSEPath
+	if !stream && r.URL.Path != Path {
 		writeJSON(w, http.StatusNotFound, errorBody("not found"))
 		return
 	}
@@ -181,22 +178,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.track.done()
 	s.stats.received.Add(1)
+	if stream {
+		s.serveStream(w, r)
+		return
+	}
 	s.handleMessage(w, r)
 }
 
-// serveStream answers the chat completions and SSE endpoints.
+// serveStream answers the chat completions and SSE endpoints, once
+// ServeHTTP has checked the method and counted the request.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody("method not allowed"))
-		return
-	}
-	if !s.track.add() {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
-		return
-	}
-	defer s.track.done()
-	s.stats.received.Add(1)
 	if !s.pause(r.Context(), s.opts.SlowPost) {
 		return
 	}

@@ -59,6 +59,7 @@ func (s *openaiSession) exchangeStream(ctx context.Context, text string) (Turn, 
 		if err != nil {
 			c.text = texts.String()
 			t.Messages, t.Usage = c.messages(), c.usage
+			redactMessages(t.Messages, o.headers)
 			t.Stream.Incomplete, t.Stream.NoUsage = true, c.usage == nil
 			return t, streamEnd(ctx, s.o.Wait, r.status, err, o)
 		}
@@ -76,6 +77,7 @@ func (s *openaiSession) exchangeStream(ctx context.Context, text string) (Turn, 
 	}
 	c.text = texts.String()
 	t.Messages, t.Usage, t.Stream.NoUsage = c.messages(), c.usage, c.usage == nil
+	redactMessages(t.Messages, o.headers) // as Exchange does: the history keeps what the assistant said
 	s.history = append(msgs, chatMessage{Role: "assistant", Content: c.text})
 	return t, nil
 }

@@ -148,3 +148,22 @@ func TestOpenAIStreamBadInput(t *testing.T) {
 		})
 	}
 }
+
+// A streamed reply that echoes the API key, whole or upper-cased, is
+// recorded redacted, as a reply read in one piece is.
+func TestOpenAIStreamRedactsEchoedSecrets(t *testing.T) {
+	t.Parallel()
+	events := []string{roleChunk, textChunk("sua chave: " + secret), textChunk(" e " + strings.ToUpper(secret)), usageChunk, doneChunk}
+	bot := newRecorder(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { sseBody(w, events...) })
+	s := open(t, loadTarget(t, streamTarget(bot.srv.URL)), nil)
+	x, err := s.Exchange(context.Background(), 1, "Olá")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Messages) != 1 || !strings.HasPrefix(x.Messages[0].Text, "sua chave: ") {
+		t.Fatalf("messages %+v", x.Messages)
+	}
+	if got := strings.ToLower(x.Messages[0].Text); strings.Contains(got, secret[:12]) {
+		t.Errorf("the streamed reply holds the key: %q", x.Messages[0].Text)
+	}
+}

@@ -93,7 +93,9 @@ func (s *sseSession) Exchange(ctx context.Context, n int, text string) (Turn, er
 			}
 		}
 	}()
-	return s.gather(ctx, t, r.status, o, items)
+	t, err = s.gather(ctx, t, r.status, o, items)
+	redactMessages(t.Messages, o.headers) // as the http and openai protocols do
+	return t, err
 }
 
 // gather reads the events into the turn until the reply ends.

@@ -28,8 +28,8 @@ func (a *app) finish(dir *results.Dir, sinks *results.Sinks, e results.Ending, e
 	}
 	fmt.Fprintf(a.stdout, "\nresults: %s\n", dir)
 	end.ui.finish(f.Summary, f.Results, f.Verdict, dir.Path())
-	if f.Invalid != "" && end.runErr == nil { // a merge of a segment that lost results
-		return withCode(exitError, fmt.Errorf("the verdict is INVALID: %s", f.Invalid))
+	if f.Verdict.Invalid != "" && end.runErr == nil { // a merge of a segment that lost results
+		return withCode(exitError, fmt.Errorf("the verdict is INVALID: %s", f.Verdict.Invalid))
 	}
 	signalled := end.signalled != nil && end.signalled()
 	return exitFor(end.runErr, signalled, end.aborted, f.Results)

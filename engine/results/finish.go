@@ -1,7 +1,6 @@
 package results
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
@@ -23,10 +22,10 @@ type Ending struct {
 type Finished struct {
 	Results []verdict.Result
 	Summary *Summary
-	Verdict verdict.RenderOptions // as the verdict was printed
-	// Invalid says why the results are incomplete ("" when whole): the
-	// verdict printed and recorded is INVALID, whatever the thresholds say.
-	Invalid string
+	// Verdict is how the verdict was printed; its Invalid says why the
+	// results are incomplete ("" when whole): the verdict printed and
+	// recorded is then INVALID, whatever the thresholds say.
+	Verdict verdict.RenderOptions
 }
 
 // Finish ends a run in its directory, in this order: it closes the sinks
@@ -53,11 +52,11 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 			Elapsed:     e.Run.EndedAt.Sub(e.Run.StartedAt),
 			Color:       e.Color,
 			Steering:    e.Run.Steering,
+			Invalid:     e.Run.Invalid,
 		},
-		Invalid: e.Run.Invalid,
 	}
 	fmt.Fprintln(w)
-	if err := renderVerdict(w, e.Snapshot, f); err != nil {
+	if err := verdict.Render(w, e.Snapshot, f.Results, f.Verdict); err != nil {
 		return nil, err
 	}
 	f.Summary = NewSummary(e.Run, e.Snapshot, f.Results)
@@ -72,30 +71,4 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 		return nil, err
 	}
 	return f, nil
-}
-
-// renderVerdict prints the verdict tables and line; for a run whose
-// results were lost, the line says INVALID and why instead of what the
-// thresholds say, so no PASS is ever printed for it.
-func renderVerdict(w io.Writer, s metrics.Snapshot, f *Finished) error {
-	if f.Invalid == "" {
-		return verdict.Render(w, s, f.Results, f.Verdict)
-	}
-	var b bytes.Buffer
-	if err := verdict.Render(&b, s, f.Results, f.Verdict); err != nil {
-		return err
-	}
-	out, _ := bytes.CutSuffix(b.Bytes(), []byte(verdict.VerdictLine(f.Results, f.Verdict)+"\n"))
-	out = append(out, InvalidLine(f.Invalid, f.Verdict.Color)+"\n"...)
-	_, err := w.Write(out)
-	return err
-}
-
-// InvalidLine is the verdict line of a run whose results were lost.
-func InvalidLine(why string, color bool) string {
-	word := "INVALID"
-	if color {
-		word = "\x1b[31m" + word + "\x1b[0m"
-	}
-	return word + " — " + why
 }

@@ -229,7 +229,7 @@ func TestSinksFullDiskMakeTheRunInvalid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Verdict != VerdictInvalid || sum.StopReason != StopError || sum.Invalid != inv || f.Invalid != inv {
+	if sum.Verdict != VerdictInvalid || sum.StopReason != StopError || sum.Invalid != inv || f.Verdict.Invalid != inv {
 		t.Errorf("summary: verdict %q, stop_reason %q, invalid %q", sum.Verdict, sum.StopReason, sum.Invalid)
 	}
 	raw, _ := os.ReadFile(dir.File(SummaryFile))

@@ -20,6 +20,10 @@ type RenderOptions struct {
 	// verdict line says the run was steered and tells them ("users 6→10 at
 	// 0:12").
 	Steering []transcript.Steer
+	// Invalid, when set, says why the run's results are incomplete: the
+	// verdict line is then INVALID and why, whatever the thresholds say,
+	// so no PASS is ever printed for such a run.
+	Invalid string
 }
 
 // Render writes, in order: a heading with the run time, the requests table in the old Locust shape and the
@@ -50,6 +54,9 @@ func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error
 // "FAIL — 1 of 3 thresholds failed: success", marked STEERED when it was
 // changed by hand and INTERRUPTED when it was cut short.
 func VerdictLine(rs []Result, o RenderOptions) string {
+	if o.Invalid != "" {
+		return paint(o.Color, red, "INVALID") + " — " + o.Invalid
+	}
 	line := verdictWord(rs, o.Color) + " — " + verdictDetail(rs)
 	if len(o.Steering) > 0 {
 		line += " — " + paint(o.Color, yellow, "STEERED") + " by hand: " + strings.Join(steeringLines(o.Steering), ", ")

@@ -159,3 +159,18 @@ func censoredSnapshot() metrics.Snapshot {
 	r.Error("send_error", "timed out")
 	return r.Snapshot(time.Minute)
 }
+
+// A run that lost results has an INVALID line wherever the line is told —
+// the terminal and the live page alike — even when every threshold held.
+func TestVerdictLineInvalid(t *testing.T) {
+	t.Parallel()
+	held := []Result{{Name: "ok", Pass: true}}
+	o := RenderOptions{Invalid: "3 conversations could not be recorded: no space left on device", Interrupted: true}
+	if got, want := VerdictLine(held, o), "INVALID — 3 conversations could not be recorded: no space left on device"; got != want {
+		t.Errorf("VerdictLine = %q, want %q", got, want)
+	}
+	o.Color = true
+	if got := VerdictLine(held, o); !strings.HasPrefix(got, "\x1b[31mINVALID\x1b[0m — ") {
+		t.Errorf("coloured: %q", got)
+	}
+}

@@ -69,17 +69,11 @@ func thresholdsOf(r *results.SegmentRun, personas []string) ([]*plan.Threshold, 
 	if len(personas) == 0 {
 		personas = nil
 	}
-	out := make([]*plan.Threshold, 0, len(r.Summary.Thresholds))
-	for _, th := range r.Summary.Thresholds {
-		t, err := plan.CompileCheck(plan.CheckSource{Name: th.Name, Check: th.Check, Abort: th.Abort,
-			OnNoData: th.OnNoData, Personas: personas})
-		if err != nil {
-			return nil, fmt.Errorf("%s: threshold %q cannot be judged again: %v",
-				filepath.Join(r.Dir, results.SummaryFile), th.Name, err)
-		}
-		out = append(out, t)
+	srcs := make([]results.JournalThreshold, len(r.Summary.Thresholds))
+	for i, th := range r.Summary.Thresholds {
+		srcs[i] = results.JournalThreshold{Name: th.Name, Check: th.Check, Abort: th.Abort, OnNoData: th.OnNoData}
 	}
-	return out, nil
+	return compileThresholds(srcs, personas, filepath.Join(r.Dir, results.SummaryFile)) // report.go
 }
 
 // distributions exports a run's latency distributions for summary.json.

@@ -70,8 +70,9 @@ func (a *app) rebuild(dir *results.Dir) error {
 }
 
 // compileThresholds compiles thresholds as the plan had them (in the
-// journal), as the plan's loader compiles them, resolving personas["…"]
-// against the run's; from names the file.
+// journal, or in a segment's summary.json for merge), as the plan's
+// loader compiles them, resolving personas["…"] against the run's; from
+// names the file they were read from.
 func compileThresholds(in []results.JournalThreshold, personas []string, from string) ([]*plan.Threshold, error) {
 	out := make([]*plan.Threshold, 0, len(in))
 	for _, th := range in {

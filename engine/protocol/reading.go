@@ -44,6 +44,11 @@ func readItems(r target.Reading, raw []byte, env func(body any) any) ([]transcri
 	if err != nil {
 		return nil, err
 	}
+	return replyItems(texts, links), nil
+}
+
+// replyItems are a reply's text items, then its media items.
+func replyItems(texts, links []string) []transcript.Message {
 	out := make([]transcript.Message, 0, len(texts)+len(links))
 	for _, t := range texts {
 		out = append(out, transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: t})
@@ -51,7 +56,7 @@ func readItems(r target.Reading, raw []byte, env func(body any) any) ([]transcri
 	for _, l := range links {
 		out = append(out, transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeMedia, Link: l})
 	}
-	return out, nil
+	return out
 }
 
 // runStrings runs x (nil: nothing) and returns its non-empty strings.

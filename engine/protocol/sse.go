@@ -196,14 +196,7 @@ func readEvent(x *target.Events, ev sse.Event) ([]transcript.Message, bool, erro
 		}
 		end, _ = v.(bool)
 	}
-	out := make([]transcript.Message, 0, len(texts)+len(links))
-	for _, s := range texts {
-		out = append(out, transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: s})
-	}
-	for _, l := range links {
-		out = append(out, transcript.Message{Role: transcript.RoleAssistant, Type: transcript.TypeMedia, Link: l})
-	}
-	return out, end, nil
+	return replyItems(texts, links), end, nil
 }
 
 // eventEnv is an event for expressions: data decoded when it is JSON.
@@ -213,7 +206,7 @@ func eventEnv(ev sse.Event) target.EventEnv {
 		env.Event = "message"
 	}
 	var v any
-	if json.Valid([]byte(ev.Data)) && json.Unmarshal([]byte(ev.Data), &v) == nil {
+	if json.Unmarshal([]byte(ev.Data), &v) == nil { // checks the whole of data before decoding any of it
 		env.Data = v
 	}
 	return env

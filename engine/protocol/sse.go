@@ -93,9 +93,9 @@ func (s *sseSession) Exchange(ctx context.Context, n int, text string) (Turn, er
 			}
 		}
 	}()
-	t, err = s.gather(ctx, t, r.status, o, items)
-	redactMessages(t.Messages, o.headers) // as the http and openai protocols do
-	return t, err
+	x, err := s.gather(ctx, t, r.status, o, items) // t stays the reader's to read
+	redactMessages(x.Messages, o.headers)          // as the http and openai protocols do
+	return x, err
 }
 
 // gather reads the events into the turn until the reply ends.

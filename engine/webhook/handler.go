@@ -74,7 +74,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // closes its connection: whoever sent it has no business keeping one open.
 func (r *Receiver) refuseToken(w http.ResponseWriter, req *http.Request) {
 	r.refusals.token.Add(1)
-	r.refused(RefusedToken, req.Method+" on a path without this run's token, from "+req.RemoteAddr)
+	r.refused(RefusedToken, func() string { return req.Method + " on a path without this run's token, from " + req.RemoteAddr })
 	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusNotFound)
 }
@@ -154,21 +154,21 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, buf *bytes
 	}
 	if !r.bodyMem.TryAcquire(need) && !r.awaitBodyMemory(req, need) {
 		r.refusals.busy.Add(1)
-		r.refused(RefusedBusy, "callbacks waited over "+busyWait.String()+" for body memory")
+		r.refused(RefusedBusy, func() string { return "callbacks waited over " + busyWait.String() + " for body memory" })
 		return http.StatusServiceUnavailable
 	}
 	defer r.bodyMem.Release(need)
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody)); err != nil {
 		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
 			r.refusals.oversize.Add(1)
-			r.refused(RefusedOversize, "a callback body over 1 MiB, from "+req.RemoteAddr)
+			r.refused(RefusedOversize, func() string { return "a callback body over 1 MiB, from " + req.RemoteAddr })
 			return http.StatusRequestEntityTooLarge
 		}
 		return http.StatusBadRequest
 	}
 	if !r.verify(req, buf.Bytes()) {
 		r.refusals.signature.Add(1)
-		r.refused(RefusedSignature, "a callback unsigned or wrongly signed, from "+req.RemoteAddr)
+		r.refused(RefusedSignature, func() string { return "a callback unsigned or wrongly signed, from " + req.RemoteAddr })
 		return http.StatusUnauthorized
 	}
 	return http.StatusOK

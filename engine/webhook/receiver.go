@@ -156,7 +156,7 @@ func newReceiver() *Receiver {
 	}
 	r.bodies.New = func() any { return new(bytes.Buffer) }
 	r.conns.onRefuse = func() {
-		r.refused(RefusedConnections, fmt.Sprintf("more than %d connections open at once", r.MaxConns()))
+		r.refused(RefusedConnections, func() string { return fmt.Sprintf("more than %d connections open at once", r.MaxConns()) })
 	}
 	r.SetPublicBase("") // URLs are bare paths until Listen knows the address
 	return r

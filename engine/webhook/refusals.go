@@ -60,15 +60,17 @@ func (r *Receiver) OnRefusal(f func(kind, detail string)) {
 	r.onRefusal.Store(&f)
 }
 
-// refuse counts nothing itself: it tells OnRefusal's f of the first refusal
-// of its kind.
-func (r *Receiver) refused(kind, detail string) {
+// refused tells OnRefusal's f of the first refusal of kind, with the
+// detail it builds then — only then: a flood refuses thousands a second,
+// and each would otherwise build a string nobody reads. It counts nothing
+// itself.
+func (r *Receiver) refused(kind string, detail func() string) {
 	i, ok := refusalIndex[kind]
 	if !ok || r.refusedOnce[i].Swap(true) {
 		return
 	}
 	if f := r.onRefusal.Load(); f != nil {
-		(*f)(kind, detail)
+		(*f)(kind, detail())
 	}
 }
 

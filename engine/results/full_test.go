@@ -240,3 +240,37 @@ func TestSinksFullDiskMakeTheRunInvalid(t *testing.T) {
 		t.Errorf("%d lines in conversations.jsonl, want the 2 that fitted", n)
 	}
 }
+
+// Writers that fail at the same moment all find the reserve given back
+// when their call returns, not only the first: the run logs the failure
+// right after, on the disk the reserve frees.
+func TestSinksEveryFailedWriteReturnsAfterTheReserveIsFreed(t *testing.T) {
+	t.Parallel()
+	for round := range 50 {
+		dir, err := Create(filepath.Join(t.TempDir(), "out"), "full", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sinks, err := dir.OpenSinks(JournalRun{Plan: PlanInfo{Name: "full"}, Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for range 8 {
+			wg.Go(func() {
+				<-start
+				sinks.fail(syscall.ENOSPC)
+				if _, err := os.Stat(dir.File(ReserveFile)); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("round %d: a failed write returned with the reserve still there (%v)", round, err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		sinks.Close()
+		if t.Failed() {
+			return
+		}
+	}
+}

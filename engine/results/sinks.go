@@ -36,6 +36,7 @@ type Sinks struct {
 
 	lost   atomic.Int64          // conversations not in conversations.jsonl
 	failed atomic.Pointer[error] // the first failed write; nil: none
+	freed  sync.Once             // the reserve given back, before any fail returns
 }
 
 // SyncInterval is how often the Sinks make what was appended durable
@@ -165,11 +166,13 @@ func (s *Sinks) journaled(err error) error {
 	return err
 }
 
-// fail records the first failed write and gives back the reserve.
+// fail records the first failed write and gives back the reserve. No
+// call returns before the reserve is gone — not even one that lost the
+// race to be first — so whatever its caller writes next (run.log says
+// the results are lost) has the room.
 func (s *Sinks) fail(err error) {
-	if s.failed.CompareAndSwap(nil, &err) {
-		os.Remove(s.reserve)
-	}
+	s.failed.CompareAndSwap(nil, &err)
+	s.freed.Do(func() { os.Remove(s.reserve) })
 }
 
 // Invalid says why the run's results are incomplete, "" when they are

@@ -3,10 +3,11 @@ package sim
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -54,44 +55,117 @@ func listen(t *testing.T, o Options) *Server {
 	return s
 }
 
-// TestStreamedCompletion: "stream": true gets a role-only chunk at once,
-// the greeting in ChunkSize pieces after FirstChunk, the usage and
-// [DONE]; the first content chunk carries the send stamp.
-//
-// The events are timed where the test reads them, so a reader the machine
-// did not schedule for a while sees them bunched: the pacing is read up to
-// three times, and must show in one of them (a server that does not pace
-// its chunks fails all three).
-func TestStreamedCompletion(t *testing.T) {
-	t.Parallel()
-	s := listen(t, Options{FirstChunk: 30 * time.Millisecond, ChunkInterval: time.Millisecond, ChunkSize: 10, StallEvery: 3, Stall: 20 * time.Millisecond})
-	var problems []string
-	for range 3 {
-		if problems = streamedCompletion(t, s); len(problems) == 0 {
-			return
-		}
-	}
-	t.Error(strings.Join(problems, "\n"))
+// flushRecorder is an http.ResponseWriter that cuts what was written into
+// events at each Flush, timed on the clock of the bubble it runs in.
+type flushRecorder struct {
+	header http.Header
+	buf    strings.Builder
+	start  time.Time
+	events []streamEvent
+	status int
 }
 
-// streamedCompletion reads one streamed completion from s and says what
-// is wrong with it.
-func streamedCompletion(t *testing.T, s *Server) []string {
+func (f *flushRecorder) Header() http.Header { return f.header }
+func (f *flushRecorder) WriteHeader(code int) {
+	f.status = code
+}
+func (f *flushRecorder) Write(b []byte) (int, error) {
+	if f.status == 0 {
+		f.status = http.StatusOK
+	}
+	return f.buf.Write(b)
+}
+
+// Flush records each whole event written since the last flush.
+func (f *flushRecorder) Flush() {
+	for _, block := range strings.Split(f.buf.String(), "\n\n") {
+		if block == "" {
+			continue
+		}
+		ev := streamEvent{at: time.Since(f.start)}
+		for line := range strings.SplitSeq(block, "\n") {
+			if v, ok := strings.CutPrefix(line, "event: "); ok {
+				ev.typ = v
+			}
+			if v, ok := strings.CutPrefix(line, "data: "); ok {
+				ev.data = v
+			}
+		}
+		f.events = append(f.events, ev)
+	}
+	f.buf.Reset()
+}
+
+// TestStreamedCompletion: "stream": true gets a role-only chunk at once,
+// the greeting in ChunkSize pieces after FirstChunk, a stall on every
+// StallEvery-th chunk, the usage and [DONE]; the first content chunk
+// carries the send stamp. The handler runs in a synctest bubble, so the
+// pacing is read on its own clock, exactly, however loaded the machine
+// (the loopback path is TestStreamedCompletionOverHTTP's).
+func TestStreamedCompletion(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := New(Options{FirstChunk: 30 * time.Millisecond, ChunkInterval: time.Millisecond, ChunkSize: 10, StallEvery: 3, Stall: 20 * time.Millisecond})
+		defer s.Close()
+		body := `{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Olá"}]}`
+		w := &flushRecorder{header: http.Header{}, start: time.Now()}
+		s.ServeHTTP(w, httptest.NewRequest(http.MethodPost, CompletionsPath, strings.NewReader(body)))
+		evs := w.events
+		if w.status != 200 || len(evs) < 5 || evs[len(evs)-1].data != "[DONE]" {
+			t.Fatalf("status %d events %+v", w.status, evs)
+		}
+		if evs[0].at != 0 || !strings.Contains(evs[0].data, `"role":"assistant"`) {
+			t.Errorf("role chunk %+v: want it at once", evs[0])
+		}
+		if evs[1].at != 30*time.Millisecond || !strings.Contains(evs[1].data, StampField) {
+			t.Errorf("first content chunk %+v: want it at 30ms, stamped", evs[1])
+		}
+		content := evs[1 : len(evs)-2]
+		for i := 1; i < len(content); i++ {
+			want := time.Millisecond
+			if i%3 == 0 {
+				want = 20 * time.Millisecond
+			}
+			if gap := content[i].at - content[i-1].at; gap != want {
+				t.Errorf("content chunk %d came %v after the one before, want %v", i, gap, want)
+			}
+		}
+		if text := completionText(t, content); !strings.Contains(text, "Ana") {
+			t.Errorf("text %q: want the greeting", text)
+		}
+		if !strings.Contains(evs[len(evs)-2].data, `"completion_tokens"`) {
+			t.Errorf("no usage chunk: %+v", evs[len(evs)-2])
+		}
+	})
+}
+
+// TestStreamedCompletionOverHTTP: the same stream read over loopback —
+// the events, their order and the stamp; the pacing is
+// TestStreamedCompletion's, on a clock the machine's load cannot move.
+func TestStreamedCompletionOverHTTP(t *testing.T) {
+	t.Parallel()
+	s := listen(t, Options{FirstChunk: 30 * time.Millisecond, ChunkInterval: time.Millisecond, ChunkSize: 10, StallEvery: 3, Stall: 20 * time.Millisecond})
 	status, evs := readStream(t, s.BaseURL()+CompletionsPath,
 		`{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Olá"}]}`)
 	if status != 200 || len(evs) < 5 || evs[len(evs)-1].data != "[DONE]" {
 		t.Fatalf("status %d events %+v", status, evs)
 	}
-	var problems []string
-	if evs[0].at > 25*time.Millisecond || !strings.Contains(evs[0].data, `"role":"assistant"`) {
-		problems = append(problems, fmt.Sprintf("role chunk %+v: want it at once", evs[0]))
+	if !strings.Contains(evs[0].data, `"role":"assistant"`) || !strings.Contains(evs[1].data, StampField) {
+		t.Errorf("role chunk %+v, first content chunk %+v", evs[0], evs[1])
 	}
-	if evs[1].at < 30*time.Millisecond || !strings.Contains(evs[1].data, StampField) {
-		problems = append(problems, fmt.Sprintf("first content chunk %+v: want it after 30ms, stamped", evs[1]))
+	if evs[1].at < 30*time.Millisecond {
+		t.Errorf("first content chunk after %v, want at least 30ms", evs[1].at)
 	}
+	if text := completionText(t, evs[1:len(evs)-2]); !strings.Contains(text, "Ana") {
+		t.Errorf("text %q: want the greeting", text)
+	}
+}
+
+// completionText joins the content deltas of chat.completion.chunk events.
+func completionText(t *testing.T, evs []streamEvent) string {
+	t.Helper()
 	var text strings.Builder
-	stalls := 0
-	for i, e := range evs[1 : len(evs)-2] {
+	for _, e := range evs {
 		var c struct {
 			Choices []struct {
 				Delta struct {
@@ -103,17 +177,8 @@ func streamedCompletion(t *testing.T, s *Server) []string {
 			t.Fatal(err)
 		}
 		text.WriteString(c.Choices[0].Delta.Content)
-		if i > 0 && e.at-evs[i].at >= 20*time.Millisecond {
-			stalls++
-		}
 	}
-	if !strings.Contains(text.String(), "Ana") || stalls == 0 {
-		problems = append(problems, fmt.Sprintf("text %q with %d stalls: want the greeting and a stall", text.String(), stalls))
-	}
-	if !strings.Contains(evs[len(evs)-2].data, `"completion_tokens"`) {
-		problems = append(problems, fmt.Sprintf("no usage chunk: %+v", evs[len(evs)-2]))
-	}
-	return problems
+	return text.String()
 }
 
 // TestSSEEndpoint: the SSE endpoint keeps a dialogue per conversation_id,

@@ -198,29 +198,8 @@ func newOpTimings(g grid) *opTimings { return &opTimings{grid: g, ops: map[strin
 // stop marker — and a send that timed out are in no transcript's timings:
 // they are counted in the history but not timed there.)
 func (o *opTimings) add(c *transcript.Conversation) {
-	put := func(metric string, at time.Time, ms float64) {
-		o.ops[metric] = append(o.ops[metric], opTiming{k: int32(o.grid.within(at)), d: msDuration(ms)})
-	}
-	if n := len(c.Turns); c.Reason == transcript.ReasonReplyTimeout && n > 0 && c.Turns[n-1].ReplyMS == nil {
-		o.ops["reply"] = append(o.ops["reply"], opTiming{k: int32(o.grid.within(c.EndedAt)),
-			d: c.EndedAt.Sub(c.Turns[n-1].SentAt), censored: true})
-	}
-	for _, t := range c.Turns {
-		if t.Status >= 200 && t.Status < 300 {
-			put("send", t.SentAt.Add(msDuration(t.SendMS)), t.SendMS)
-		}
-		if t.ReplyMS != nil {
-			put("reply", t.SentAt.Add(msDuration(*t.ReplyMS)), *t.ReplyMS)
-		}
-		if t.LLM != nil {
-			put("llm", t.SentAt, t.LLM.MS)
-		}
-		if t.Stream != nil && t.Stream.FirstTokenMS != nil {
-			put("first_token", t.SentAt.Add(msDuration(*t.Stream.FirstTokenMS)), *t.Stream.FirstTokenMS)
-		}
-	}
-	if c.Outcome == transcript.Completed {
-		put("conversation", c.EndedAt, c.DurationMS)
+	for t := range c.Timings() {
+		o.ops[t.Metric] = append(o.ops[t.Metric], opTiming{k: int32(o.grid.within(t.At)), d: msDuration(t.MS), censored: t.Censored})
 	}
 }
 

@@ -47,8 +47,8 @@ func writeRun(t *testing.T, s synthetic) string {
 			rec.Send(time.Duration(tr.SendMS*float64(time.Millisecond)), true)
 			if tr.ReplyMS != nil {
 				rec.Reply(time.Duration(*tr.ReplyMS*float64(time.Millisecond)), true)
-			} else {
-				rec.Reply(10*time.Second, false)
+			} else { // the wait that timed out, censored at the time it waited, as a run records it
+				rec.ReplyTimedOut(c.EndedAt.Sub(tr.SentAt))
 			}
 		}
 		rec.ConversationEnded(c)
@@ -71,11 +71,13 @@ func syntheticConversation(i int, ok bool, factor float64, rng *rand.Rand, start
 	pace := math.Exp(0.15 * rng.NormFloat64())
 	for n := 1; n <= 12; n++ {
 		reply := math.Round(factor*200*pace*math.Exp(0.25*rng.NormFloat64())*1000) / 1000
-		tr := transcript.Turn{N: n, Sent: "Olá", SendMS: 1 + rng.Float64(), Status: 202, ReplyMS: &reply,
+		tr := transcript.Turn{N: n, Sent: "Olá", SentAt: start.Add(time.Duration(c.DurationMS * float64(time.Millisecond))),
+			SendMS: 1 + rng.Float64(), Status: 202, ReplyMS: &reply,
 			Messages: []transcript.Message{{Role: "assistant", Type: "text", Text: "Oi"}}}
-		if !ok && n == 12 {
+		if !ok && n == 12 { // no reply within its 10 s reply_timeout
 			tr.ReplyMS, tr.Messages = nil, nil
 			c.Outcome, c.Reason = transcript.Failed, transcript.ReasonReplyTimeout
+			reply = 10_000
 		}
 		c.Turns = append(c.Turns, tr)
 		c.DurationMS += tr.SendMS + 300 + reply
@@ -146,7 +148,10 @@ func TestCompareHalfTheSuccessRateIsARegression(t *testing.T) {
 	// beyond the noise, but within it for the gate. Rates are judged in
 	// points, not relative to the base: an error rate from 0 is not
 	// infinitely worse.
-	lax := verdict.Compare(base, next, verdict.CompareOptions{MinEffect: verdict.MinEffect{RatePoints: 0.6}})
+	// (The half that timed out also slowed reply — its waits are in it,
+	// censored — so only the rates are gated here.)
+	lax := verdict.Compare(base, next, verdict.CompareOptions{MinEffect: verdict.MinEffect{RatePoints: 0.6},
+		Gate: []string{"conversations.success_rate", "conversation.error_rate"}})
 	for _, m := range []string{"conversations.success_rate", "conversation.error_rate"} {
 		if r := row(t, lax, m); r.Verdict != verdict.Noise || !r.Significant {
 			t.Errorf("--min-points 60, %s: %+v; want a significant change within the noise", m, r)
@@ -188,6 +193,23 @@ func TestCompareSmallLatencyChangeIsNoise(t *testing.T) {
 				t.Errorf("reply.p99: %+v; want too few samples", r)
 			}
 		})
+	}
+}
+
+// A build that answers faster but lets replies time out has not got
+// faster: the timed-out waits are in reply (censored at the time they
+// waited, as the live metric holds them), so its latency regressed, and
+// only reply_ok — the replies that came — shows the speed-up.
+func TestCompareCountsTimedOutReplies(t *testing.T) {
+	t.Parallel()
+	base := load(t, writeRun(t, synthetic{conversations: 40, success: 1, latency: 1, seed: 1}))
+	next := load(t, writeRun(t, synthetic{conversations: 40, success: 0.6, latency: 0.8, seed: 2}))
+	c := verdict.Compare(base, next, verdict.CompareOptions{MinEffect: verdict.DefaultMinEffect()})
+	if r := row(t, c, "reply.avg"); r.Verdict != verdict.Regression || r.Method != verdict.MethodBootstrap {
+		t.Errorf("reply.avg with 16 replies timed out at 10 s: %+v; want a regression, bootstrapped", r)
+	}
+	if r := row(t, c, "reply_ok.avg"); r.Verdict != verdict.Improved || r.Method != verdict.MethodBootstrap {
+		t.Errorf("reply_ok.avg 20 %% faster: %+v; want improved, bootstrapped", r)
 	}
 }
 

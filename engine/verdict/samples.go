@@ -27,30 +27,13 @@ type timing struct {
 // NewSamples is no timings yet; Add takes each conversation's.
 func NewSamples() *Samples { return &Samples{timings: map[string][]timing{}} }
 
-// Add takes one conversation's timings.
+// Add takes one conversation's timings (transcript.Conversation.Timings:
+// reply holds the timed-out waits, censored, as the live metric does).
 func (s *Samples) Add(c *transcript.Conversation) {
 	conv := int32(s.Conversations)
 	s.Conversations++
-	put := func(metric string, ms float64) {
-		s.timings[metric] = append(s.timings[metric], timing{ms, conv})
-	}
-	for _, t := range c.Turns {
-		if t.Status >= 200 && t.Status < 300 {
-			put("send", t.SendMS)
-		}
-		if t.ReplyMS != nil {
-			put("reply", *t.ReplyMS)
-		}
-		if t.LLM != nil {
-			put("llm", t.LLM.MS)
-		}
-		if t.Stream != nil && t.Stream.FirstTokenMS != nil {
-			put("first_token", *t.Stream.FirstTokenMS)
-			put("stall", t.Stream.StallMS)
-		}
-	}
-	if c.Outcome == transcript.Completed {
-		put("conversation", c.DurationMS)
+	for t := range c.Timings() {
+		s.timings[t.Metric] = append(s.timings[t.Metric], timing{t.MS, conv})
 	}
 }
 

@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -161,6 +162,11 @@ func Merge(parts []Part) (Part, error) {
 		s.Assistant = s.Assistant.plus(p.Snapshot.Assistant)
 		s.Stream = s.Stream.plus(p.Snapshot.Stream)
 		s.Errors = mergeErrors(s.Errors, p.Snapshot.Errors)
+		for _, f := range p.Snapshot.Unrecorded { // a figure one segment could not know, the sum cannot either
+			if !slices.Contains(s.Unrecorded, f) {
+				s.Unrecorded = append(s.Unrecorded, f)
+			}
+		}
 		for name, c := range p.Snapshot.Personas {
 			sum := s.Personas[name]
 			sum.add(c)

@@ -361,3 +361,18 @@ func TestTiming(t *testing.T) {
 		t.Errorf("timing %+v\nrecorder %+v", got, want)
 	}
 }
+
+// A figure one segment could not know (rebuilt from its journal) is not
+// known of the merged run either: it stays named in Unrecorded.
+func TestMergeKeepsWhatASegmentCouldNotKnow(t *testing.T) {
+	t.Parallel()
+	a, b := viaJSON(t, "a", NewRecorder(nil)), viaJSON(t, "b", NewRecorder(nil))
+	b.Snapshot.Unrecorded = []string{"webhook", "conversations.dropped"}
+	got, err := Merge([]Part{a, b, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := got.Snapshot.Unrecorded; !slices.Equal(u, []string{"webhook", "conversations.dropped"}) {
+		t.Errorf("unrecorded %q after the merge", u)
+	}
+}

@@ -37,6 +37,12 @@ type Snapshot struct {
 	// Errors lists the run's distinct errors (kind and message) with their
 	// counts, most frequent first; empty when nothing failed.
 	Errors []ErrorCount `expr:"errors" json:"errors"`
+	// Unrecorded names the figures this snapshot could not know, as a
+	// check names them ("webhook", "conversations.late_starts"): a run
+	// rebuilt from its journal after a crash has no receiver counters, no
+	// late starts and no dropped arrivals. They read 0 in a check, and a
+	// check that reads one has no data (engine/verdict).
+	Unrecorded []string `expr:"-" json:"unrecorded,omitempty"`
 }
 
 // Assistant totals the token usage the assistant under test reported in its

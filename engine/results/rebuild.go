@@ -54,7 +54,8 @@ const crashNote = "voyplan stopped while this conversation was in flight; rebuil
 // hold — outcome interrupted, with the turns the journal has; a torn last
 // line is dropped, and no conversation is written twice. The metrics are
 // computed afresh from those transcripts (replay); what no transcript
-// holds — the webhook's counters, late starts, dropped arrivals — is 0.
+// holds — the webhook's counters, late starts, dropped arrivals — is 0 and
+// named in the snapshot's Unrecorded, so a threshold on it has no data.
 // The run's stop_reason is crashed, its end the last thing the journal
 // saw. The caller finishes it (Dir.Finish) to write summary.json, the
 // verdict and the reports.
@@ -105,7 +106,14 @@ func (d *Dir) Rebuild() (*Recovery, error) {
 			Interrupted: true, StopReason: StopCrashed, Segment: run.Segment, Distributions: dists, Rebuilt: &rb},
 		Snapshot: rec.Snapshot(last.Sub(run.StartedAt)),
 	}
+	out.Ending.Snapshot.Unrecorded = Unrecorded()
 	return out, nil
+}
+
+// Unrecorded are the figures a rebuilt run cannot know: no transcript
+// holds them.
+func Unrecorded() []string {
+	return []string{"webhook", "conversations.late_starts", "conversations.dropped"}
 }
 
 func later(a, b time.Time) time.Time {

@@ -3,6 +3,7 @@ package results
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -87,6 +88,9 @@ func TestRebuildFromTheJournal(t *testing.T) {
 	c := rc.Ending.Snapshot.Conversations
 	if c.Started != 3 || c.Succeeded != 2 || c.Interrupted != 1 || c.Turns != 3 || rc.Ending.Snapshot.Reply.Count != 3 {
 		t.Errorf("replayed figures %+v, reply %+v", c, rc.Ending.Snapshot.Reply)
+	}
+	if u := rc.Ending.Snapshot.Unrecorded; !slices.Equal(u, Unrecorded()) || !slices.Contains(u, "webhook") {
+		t.Errorf("unrecorded %q: a rebuilt run knows no webhook counters, late starts or dropped arrivals", u)
 	}
 	if wholeLines(t, dir.File(ConversationsFile)) != 3 {
 		t.Error("conversations.jsonl is not 3 whole lines")

@@ -61,6 +61,9 @@ func noData(reads []names.Read, s metrics.Snapshot) []string {
 }
 
 func missing(r names.Read, s metrics.Snapshot) string {
+	if name, ok := unrecorded(r, s.Unrecorded); ok {
+		return name + ": not recorded"
+	}
 	v, ok := exprField(reflect.ValueOf(s), r.Metric)
 	if !ok {
 		return ""
@@ -80,6 +83,23 @@ func missing(r names.Read, s metrics.Snapshot) string {
 }
 
 // exprField is v's struct field that expr-lang calls name.
+// unrecorded finds the figure of the snapshot's Unrecorded that r reads:
+// one that names its metric ("webhook" for webhook.refused), or its metric
+// and field ("conversations.dropped"), or, for personas["x"].dropped, the
+// conversations figure of that field.
+func unrecorded(r names.Read, figures []string) (string, bool) {
+	for _, f := range figures {
+		metric, field, whole := strings.Cut(f, ".")
+		switch {
+		case metric == r.Metric && (!whole || field == r.Field):
+			return f, true
+		case metric == "conversations" && whole && field == r.Field && r.Metric == "personas":
+			return f, true
+		}
+	}
+	return "", false
+}
+
 func exprField(v reflect.Value, name string) (reflect.Value, bool) {
 	t := v.Type()
 	for i := range t.NumField() {

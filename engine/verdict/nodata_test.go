@@ -33,6 +33,8 @@ func TestNoDataIsNotZero(t *testing.T) {
 	judged := snapshot()
 	timedOut := judged
 	timedOut.Reply = metrics.Latency{Count: 4, Failed: 4, ErrorRate: 1}
+	rebuilt := started // a run rebuilt from its journal after a crash
+	rebuilt.Unrecorded = []string{"webhook", "conversations.late_starts", "conversations.dropped"}
 	censored := judged
 	censored.Reply = metrics.Latency{Count: 4, Failed: 4, Censored: 4, ErrorRate: 1, Min: 2 * time.Second, Avg: 2 * time.Second,
 		P50: 2 * time.Second, P90: 2 * time.Second, P95: 2 * time.Second, P99: 2 * time.Second, Max: 2 * time.Second}
@@ -58,6 +60,11 @@ func TestNoDataIsNotZero(t *testing.T) {
 		{"on_no_data pass", "reply.p95 < duration('2s')", "pass", started, true, true, "no data: reply: never timed"},
 		{"a total is data at 0", "cost.usd <= 1.0", "", started, true, false, "0"},
 		{"with data", "reply.p95 < duration('2s') && personas['edman'].failed <= 1", "", judged, true, false, "1.2s, 1"},
+		{"webhook not recorded", "webhook.refused == 0", "", rebuilt, false, true, "no data: webhook: not recorded"},
+		{"dropped not recorded", "conversations.dropped == 0", "", rebuilt, false, true, "no data: conversations.dropped: not recorded"},
+		{"a persona's late starts not recorded", `personas["edman"].late_starts == 0`, "", rebuilt, false, true,
+			"no data: conversations.late_starts: not recorded"},
+		{"started is recorded in a rebuilt run", "conversations.started >= 3", "", rebuilt, true, false, "3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,5 +120,19 @@ func TestNoDataInTheTableAndTheLine(t *testing.T) {
 	}
 	if line := VerdictLine([]Result{rs[1], rs[3]}, RenderOptions{}); line != `PASS — all 2 thresholds held (1 with no data, passed by on_no_data: kataryna)` {
 		t.Errorf("line %q", line)
+	}
+}
+
+// A rebuilt run's table says which figures it could not know.
+func TestUnrecordedFiguresAreSaid(t *testing.T) {
+	t.Parallel()
+	s := metrics.Snapshot{Elapsed: time.Minute, Conversations: metrics.Conversations{Started: 2, Interrupted: 2},
+		Unrecorded: []string{"webhook", "conversations.dropped"}}
+	var b bytes.Buffer
+	if err := Render(&b, s, nil, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nNot recorded (0 above and no data in a check): webhook, conversations.dropped\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("the table does not say what was not recorded:\n%s", b.String())
 	}
 }

@@ -76,7 +76,7 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s%s\n%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations), streamLine(s), assistantLine(s.Assistant))
+	_, err := fmt.Fprintf(w, "%s%s\n%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations)+unrecordedLine(s.Unrecorded), streamLine(s), assistantLine(s.Assistant))
 	return err
 }
 
@@ -185,6 +185,15 @@ func conversationsLine(c metrics.Conversations) string {
 		"success rate "+successRate(c),
 		"avg turns "+strconv.FormatFloat(c.TurnsAvg, 'f', 1, 64))
 	return "Conversations: " + strings.Join(parts, " · ")
+}
+
+// unrecordedLine says, under the conversations line, which figures the
+// run could not know (a run rebuilt from its journal): they show as 0.
+func unrecordedLine(figures []string) string {
+	if len(figures) == 0 {
+		return ""
+	}
+	return "\nNot recorded (0 above and no data in a check): " + strings.Join(figures, ", ")
 }
 
 // reasons renders failure counts as " (reply_timeout 3, send_error 1)", most

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -55,10 +56,12 @@ func TestSomeTimedOutRepliesAreCensored(t *testing.T) {
 	s := res.Snapshot
 	timeouts := s.Conversations.Reasons[transcript.ReasonReplyTimeout]
 	var replied int64
+	var slowest float64 // the slowest reply that came, as its transcript has it
 	for _, c := range convs {
 		for _, turn := range c.Turns {
 			if turn.ReplyMS != nil {
 				replied++
+				slowest = max(slowest, *turn.ReplyMS)
 			}
 		}
 	}
@@ -68,8 +71,12 @@ func TestSomeTimedOutRepliesAreCensored(t *testing.T) {
 	if timeouts > 0 && s.Reply.Max < timeout {
 		t.Errorf("reply.max %v with %d timed-out waits, want ≥ %v", s.Reply.Max, timeouts, timeout)
 	}
-	if s.ReplyOK.Count != s.Reply.Count || s.ReplyOK.Censored != 0 || (replied > 0 && s.ReplyOK.Max >= timeout) {
-		t.Errorf("reply_ok = %+v; want the %d replies that came, under %v", s.ReplyOK, replied, timeout)
+	// reply_ok's slowest is the slowest reply that came, not a censored
+	// wait. (A reply may take longer than reply_timeout and still come in
+	// time: it is timed from the POST's start, the timeout from its end.)
+	okMax := transcript.Ms(s.ReplyOK.Max)
+	if s.ReplyOK.Count != s.Reply.Count || s.ReplyOK.Censored != 0 || math.Abs(okMax-slowest) > 0.01*slowest+0.01 {
+		t.Errorf("reply_ok = %+v; want the %d replies that came, the slowest %.3f ms", s.ReplyOK, replied, slowest)
 	}
 }
 

@@ -164,7 +164,8 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		r.rec.Streamed(t.Stream)
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonStreamIncomplete, err.Error()}, true
-	case err != nil:
+	case err != nil: // cut by the run: what came of the reply is kept, so every callback taken is in a transcript
+		t.Messages, t.Callbacks, t.Duplicates = append(t.Messages, x.Messages...), x.Callbacks, x.Duplicates
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/wait"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
@@ -342,5 +343,43 @@ func TestPortInUseIsAnError(t *testing.T) {
 	p.Webhook.Listen = first.Receiver().Addr()
 	if _, err := New(p, Options{}).Run(context.Background()); err == nil || !strings.Contains(err.Error(), first.Receiver().Addr()) {
 		t.Fatalf("Run on a busy port: err = %v, want one naming %s", err, first.Receiver().Addr())
+	}
+}
+
+// A turn cut by the run while its reply settles keeps what came of it:
+// every callback the receiver handed to a conversation is in a transcript
+// (received = taken + malformed + unmatched + duplicates + late), where the
+// interrupted turn used to drop it.
+func TestCutWhileSettlingKeepsWhatCame(t *testing.T) {
+	t.Parallel()
+	p := testPlan(t, 3, attrs{"latency": `"10ms"`}, attrs{"reply_settle": `"1m"`, "reply_timeout": `"1m"`})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rg, err := rig.Open(ctx, p, rig.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rg.Close()
+	sink := &memSink{}
+	r := New(p, Options{Sink: sink, Rig: rg, GracefulStop: time.Millisecond})
+	go func() { // every first reply in, each turn settling for a minute: stop, and cut them
+		for rg.Stats().Received < 3 && ctx.Err() == nil {
+			wait.For(ctx, 5*time.Millisecond)
+		}
+		r.Stop()
+	}()
+	res, err := r.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAccounted(t, res, sink.convs)
+	checkWebhook(t, res, sink.convs)
+	if len(sink.convs) != 3 {
+		t.Fatalf("%d conversations, want 3", len(sink.convs))
+	}
+	for _, c := range sink.convs {
+		if c.Outcome != transcript.Interrupted || len(c.Turns) != 1 || c.Turns[0].Callbacks == 0 || len(c.Turns[0].Messages) == 0 {
+			t.Errorf("conversation %s: %s, turns %+v: want interrupted with the reply that came", c.ID, c.Outcome, c.Turns)
+		}
 	}
 }

@@ -177,6 +177,14 @@ func (rg *Rig) Receiver() *webhook.Receiver { return rg.receiver }
 // without a receiver.
 func (rg *Rig) PublicURL() string { return rg.publicURL }
 
+// SimStats is the built-in simulator's counters; false without one.
+func (rg *Rig) SimStats() (sim.Stats, bool) {
+	if rg.sim == nil {
+		return sim.Stats{}, false
+	}
+	return rg.sim.Stats(), true
+}
+
 // Stats is the receiver's counters; zero without a receiver.
 func (rg *Rig) Stats() webhook.Stats {
 	if rg.receiver == nil {

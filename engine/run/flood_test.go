@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 	"github.com/voyplan/voyplan/engine/webhook/webhooktest"
@@ -36,10 +37,15 @@ func TestFloodDuringARunLosesNoCallback(t *testing.T) {
 threshold "flood_seen" { check = "webhook.refused > 0" }`)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	rg, err := rig.Open(ctx, p, rig.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rg.Close()
 	sink := &memSink{}
 	var r *Runner
 	flooded := make(chan int64, 1)
-	r = New(p, Options{Sink: sink, GracefulStop: 30 * time.Second, Ready: func(publicURL string) {
+	r = New(p, Options{Sink: sink, Rig: rg, GracefulStop: 30 * time.Second, Ready: func(publicURL string) {
 		addr := strings.TrimPrefix(publicURL, "http://")
 		go func() {
 			closed := webhooktest.Flood(ctx, addr, floodConns(), 256, 0)
@@ -74,8 +80,9 @@ threshold "flood_seen" { check = "webhook.refused > 0" }`)
 	if !verdict.Passed(verdict.Evaluate(p.Thresholds, s)) {
 		t.Errorf("the verdict flipped under the flood: %+v", verdict.Evaluate(p.Thresholds, s))
 	}
-	t.Logf("%d replies, %d conversations during a flood of %d connections; refused %+v",
-		s.Reply.Count, s.Conversations.Started, floodConns(), s.Webhook.RefusedBy)
+	simStats, _ := rg.SimStats()
+	t.Logf("%d replies, %d conversations during a flood of %d connections; refused %+v; simulator %+v",
+		s.Reply.Count, s.Conversations.Started, floodConns(), s.Webhook.RefusedBy, simStats)
 }
 
 // Callbacks signed with the plan's secret are delivered; signed with

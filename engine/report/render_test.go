@@ -152,12 +152,13 @@ func TestJUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-		Errors   int `xml:"errors,attr"`
-		Suites   []struct {
-			Name  string `xml:"name,attr"`
-			Cases []struct {
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Errors   int    `xml:"errors,attr"`
+			Out      string `xml:"system-out"`
+			Cases    []struct {
 				Name    string `xml:"name,attr"`
 				Failure *struct {
 					Message string `xml:"message,attr"`
@@ -175,8 +176,11 @@ func TestJUnit(t *testing.T) {
 	if len(doc.Suites) != 1 || doc.Suites[0].Name != "voyplan.smoke" || len(doc.Suites[0].Cases) != 3 {
 		t.Fatalf("want one suite of 3 cases: %+v", doc)
 	}
-	if doc.Tests != 3 || doc.Failures != 1 || doc.Errors != 1 {
-		t.Errorf("tests %d failures %d errors %d; want 3, 1, 1", doc.Tests, doc.Failures, doc.Errors)
+	if su := doc.Suites[0]; su.Tests != 3 || su.Failures != 1 || su.Errors != 1 {
+		t.Errorf("tests %d failures %d errors %d; want 3, 1, 1", su.Tests, su.Failures, su.Errors)
+	}
+	if out := doc.Suites[0].Out; !strings.Contains(out, "budget: check: cost.usd <= 1.0; observed: 0.25") {
+		t.Errorf("the suite's output lacks the passed threshold's check and value:\n%s", out)
 	}
 	cs := doc.Suites[0].Cases
 	if f := cs[0].Failure; cs[0].Name != "success" || f == nil || !strings.Contains(f.Message, "observed 0.8") || !strings.Contains(f.Text, "observed: 0.8") {

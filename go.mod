@@ -13,6 +13,8 @@ require (
 	golang.org/x/term v0.48.0
 )
 
+require github.com/cenkalti/backoff/v5 v5.0.3
+
 require (
 	cloud.google.com/go v0.116.0 // indirect
 	cloud.google.com/go/auth v0.9.3 // indirect

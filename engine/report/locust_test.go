@@ -34,7 +34,8 @@ func needTool(t *testing.T, name, pkg string) string {
 }
 
 // locustCSVs runs Debian's locust headless for a few seconds against a
-// loopback server and returns its stats, history and failures CSVs.
+// loopback server (it stops itself once it has requests of both kinds over
+// 3 s; 90 s at most) and returns its stats, history and failures CSVs.
 func locustCSVs(t *testing.T) (stats, history, failures [][]string) {
 	t.Helper()
 	bin := needTool(t, "locust", "python3-locust")
@@ -50,7 +51,7 @@ func locustCSVs(t *testing.T) (stats, history, failures [][]string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-f", filepath.Join("testdata", "locustfile.py"), "--headless",
-		"-u", "2", "-r", "2", "-t", "4s", "--host", srv.URL, "--csv", filepath.Join(dir, "locust"),
+		"-u", "2", "-r", "2", "-t", "90s", "--host", srv.URL, "--csv", filepath.Join(dir, "locust"),
 		"--csv-full-history", "--only-summary", "--exit-code-on-error", "0", "--loglevel", "WARNING")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("locust: %v\n%s", err, out)

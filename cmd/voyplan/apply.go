@@ -26,6 +26,9 @@ type applyFlags struct {
 	over     *overrides
 	ui       uiFlag // --ui [ADDR]: the live dashboard (ui.go)
 	segment  segmentFlag
+	// thresholdExit is --exit-code-on-threshold: the exit code when the run
+	// completed but a threshold failed.
+	thresholdExit int
 }
 
 func (a *app) apply(args []string) error {
@@ -36,10 +39,14 @@ func (a *app) apply(args []string) error {
 	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")
 	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
 	f.over = addOverrideFlags(fs)
-	fs.Var(&f.segment, "segment", "run only slice `I/N` of the virtual users (e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results")
+	fs.Var(&f.segment, "segment", "run only slice `I/N` of the virtual users (e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results. auto or auto/N: I is JOB_COMPLETION_INDEX+1 (a Kubernetes Indexed Job), N from the flag or VOYPLAN_SEGMENTS")
+	fs.IntVar(&f.thresholdExit, "exit-code-on-threshold", exitThreshold, "exit code when the run completed but a threshold failed (Locust's --exit-code-on-error); 0 for a segment in a Kubernetes Job, whose own verdict judges only its slice — merge judges the run")
 	fs.Var(&f.ui, "ui", "serve the live dashboard, to watch and steer the run: --ui (on "+dashboard.DefaultAddr+"), --ui ADDR or --ui=ADDR")
 	if err := a.parseArgs(fs, joinUIAddr(args), 1, "PLAN"); err != nil {
 		return err
+	}
+	if err := f.segment.resolve(a.getenv); err != nil {
+		return withCode(exitError, err)
 	}
 	p, err := a.loadPlan(fs.Arg(0), f.vars)
 	if err != nil {
@@ -124,7 +131,8 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 
 	signalled := func() bool { return interrupted() || ui.stoppedFromPage() }
 	reason := stopReason(runErr, interrupted(), ui.stoppedFromPage(), res)
-	return a.finish(dir, sinks, a.endingOf(p, f, r, res, reason), ended{runErr: runErr, signalled: signalled, aborted: res.Aborted, ui: ui})
+	return a.finish(dir, sinks, a.endingOf(p, f, r, res, reason), ended{runErr: runErr, signalled: signalled, aborted: res.Aborted, ui: ui,
+		thresholdExit: &f.thresholdExit})
 }
 
 // endingOf is what finish writes and judges of a run that went on.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -106,4 +107,16 @@ func (a *app) noColor() bool {
 		}
 	}
 	return false
+}
+
+// getenv is os.Getenv over the app's environment (the last value wins, as
+// in a process's).
+func (a *app) getenv(key string) string {
+	v := ""
+	for _, kv := range a.environ {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
 }

@@ -14,6 +14,9 @@ type ended struct {
 	signalled func() bool // a signal or the page stopped the run; nil: no
 	aborted   string      // the abort threshold that stopped the run
 	ui        *uiServer
+	// thresholdExit replaces exitThreshold when a threshold failed
+	// (apply --exit-code-on-threshold); nil: exitThreshold.
+	thresholdExit *int
 }
 
 // finish ends a run (apply) or the merge of its segments (merge) the one
@@ -32,7 +35,11 @@ func (a *app) finish(dir *results.Dir, sinks *results.Sinks, e results.Ending, e
 		return withCode(exitError, fmt.Errorf("the verdict is INVALID: %s", f.Verdict.Invalid))
 	}
 	signalled := end.signalled != nil && end.signalled()
-	return exitFor(end.runErr, signalled, end.aborted, f.Results)
+	err = exitFor(end.runErr, signalled, end.aborted, f.Results)
+	if c, ok := err.(*codedError); ok && c.code == exitThreshold && c.err == nil && end.thresholdExit != nil {
+		return withCode(*end.thresholdExit, nil) // a failed threshold (not an abort), as the flag asks
+	}
+	return err
 }
 
 // renderReports writes what report renders from a finished run's files

@@ -76,10 +76,18 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // varUsage is the -var flag's usage, for every command that loads a plan.
 const varUsage = "set a plan variable, `NAME=VALUE` (repeatable)"
 
-// segmentFlag is --segment I/N.
-type segmentFlag struct{ run.Segment }
+// segmentFlag is --segment I/N, or --segment auto[/N]: the slice read from
+// the environment (an Indexed Job's pod index) by resolve, once the flags
+// are parsed.
+type segmentFlag struct {
+	run.Segment
+	auto string // "auto" or "auto/N" until resolved
+}
 
 func (f *segmentFlag) String() string {
+	if f.auto != "" {
+		return f.auto
+	}
 	if f.Whole() {
 		return ""
 	}
@@ -87,11 +95,29 @@ func (f *segmentFlag) String() string {
 }
 
 func (f *segmentFlag) Set(s string) error {
+	if run.IsAutoSegment(s) {
+		f.auto = s
+		return nil
+	}
 	seg, err := run.ParseSegment(s)
 	if err != nil {
 		return err
 	}
 	f.Segment = seg
+	return nil
+}
+
+// resolve reads an automatic segment from the environment; a no-op for
+// I/N.
+func (f *segmentFlag) resolve(getenv func(string) string) error {
+	if f.auto == "" {
+		return nil
+	}
+	seg, err := run.AutoSegment(f.auto, getenv)
+	if err != nil {
+		return err
+	}
+	f.Segment, f.auto = seg, ""
 	return nil
 }
 

@@ -79,7 +79,7 @@ func commands() []command {
 		{"validate", "validate PLAN [-var NAME=VALUE]...", "check a plan; diagnostics with file:line:col", (*app).validate},
 		{"plan", "plan PLAN [-var NAME=VALUE]...", "print the compiled schedule without running anything", (*app).plan},
 		{"apply", "apply PLAN [flags]", "run a plan; print the verdict; write the results", (*app).apply},
-		{"report", "report DIR", "render report.html, stats.csv, history.csv and junit.xml again from a run directory", (*app).report},
+		{"report", "report DIR", "render report.html, stats.csv, history.csv, failures.csv and junit.xml again from a run directory", (*app).report},
 		{"compare", "compare BASE NEW [flags]", "compare two runs; exit 2 on a regression of a gated metric past the noise and the minimum change", (*app).compare},
 		{"merge", "merge [--out DIR] RUN_DIR...", "combine the results of a run's segments (apply --segment I/N) into one verdict", (*app).merge},
 		{"fmt", "fmt [-check] [PATH]...", "rewrite plans in canonical format", (*app).fmt},

@@ -22,6 +22,10 @@ const mergeUsers = 5
 // the same persona and data, and its verdict is judged on the merged
 // figures — the segments each fail `succeeded == 5`, the merge holds it.
 // Merging only segment 1 warns that segment 2 is missing and fails it.
+// Segment 2 is run as a Kubernetes Indexed Job's second pod runs it:
+// --segment auto, JOB_COMPLETION_INDEX=1 and VOYPLAN_SEGMENTS=2, so the
+// merge also shows that auto picks the right slice; and its failed
+// threshold exits 0 there (--exit-code-on-threshold 0).
 func TestMergeSegments(t *testing.T) {
 	t.Parallel()
 	path := writePlan(t, kataryna(t), fmt.Sprintf(`stage "s" {
@@ -33,14 +37,15 @@ threshold "all" { check = "conversations.succeeded == %d" }
 threshold "fast" { check = "reply.p95 < duration('2s') && personas['p'].pass_k[%d] == 1" }
 `, mergeUsers, mergeUsers, mergeUsers))
 	root := t.TempDir()
-	apply := func(name string, segment ...string) string {
+	apply := func(name string, env []string, segment ...string) string {
 		t.Helper()
 		dir := filepath.Join(root, name)
 		ta := newTestApp(t)
+		ta.environ = append(ta.environ, env...)
 		args := append([]string{"apply", path, "--out", dir, "--quiet"}, segment...)
 		code := ta.main(args)
 		want := exitOK
-		if len(segment) > 0 {
+		if len(segment) > 0 && !slices.Contains(segment, "--exit-code-on-threshold") {
 			want = exitThreshold // a segment alone has fewer than 5 conversations
 		}
 		if code != want {
@@ -48,9 +53,10 @@ threshold "fast" { check = "reply.p95 < duration('2s') && personas['p'].pass_k[%
 		}
 		return dir
 	}
-	whole := apply("whole")
-	s1 := apply("s1", "--segment", "1/2")
-	s2 := apply("s2", "--segment", "2/2")
+	whole := apply("whole", nil)
+	s1 := apply("s1", nil, "--segment", "1/2")
+	s2 := apply("s2", []string{"JOB_COMPLETION_INDEX=1", "VOYPLAN_SEGMENTS=2"}, "--segment", "auto",
+		"--exit-code-on-threshold", "0") // as the Job in deploy/kubernetes runs it
 
 	ta := newTestApp(t)
 	merged := filepath.Join(root, "merged")

@@ -126,15 +126,19 @@ func artReadCSV(t *testing.T, path string) [][]string {
 func artCheckCSVs(t *testing.T, dir string, samples int) {
 	t.Helper()
 	stats := artReadCSV(t, filepath.Join(dir, results.StatsCSVFile))
-	if strings.Join(stats[0], ",") != strings.Join(report.StatsCSVHeader(), ",") || len(stats) != 5 {
-		t.Errorf("stats.csv: header %v, %d rows; want 4 metrics", stats[0], len(stats)-1)
+	if strings.Join(stats[0], ",") != strings.Join(report.StatsCSVHeader(), ",") || len(stats) != 6 {
+		t.Errorf("stats.csv: header %v, %d rows; want 4 metrics and Aggregated", stats[0], len(stats)-1)
 	}
-	if stats[2][0] != "WEBHOOK" || stats[2][1] != "Voyager Webhook" || stats[2][len(stats[2])-1] != "reply" || stats[2][2] == "0" {
-		t.Errorf("stats.csv reply row: %v", stats[2])
+	if stats[2][0] != "WEBHOOK" || stats[2][1] != "Voyager Webhook" || stats[2][2] == "0" || stats[5][1] != "Aggregated" {
+		t.Errorf("stats.csv reply row: %v, last row %v", stats[2], stats[len(stats)-1])
 	}
 	hist := artReadCSV(t, filepath.Join(dir, results.HistoryCSVFile))
-	if strings.Join(hist[0], ",") != strings.Join(report.HistoryCSVHeader(), ",") || len(hist) != 1+4*samples {
-		t.Errorf("history.csv: header %v, %d rows; want %d samples × 4 metrics", hist[0], len(hist)-1, samples)
+	if strings.Join(hist[0], ",") != strings.Join(report.HistoryCSVHeader(), ",") || len(hist) != 1+5*samples {
+		t.Errorf("history.csv: header %v, %d rows; want %d samples × (4 metrics + Aggregated)", hist[0], len(hist)-1, samples)
+	}
+	fails := artReadCSV(t, filepath.Join(dir, results.FailuresCSVFile))
+	if strings.Join(fails[0], ",") != strings.Join(report.FailuresCSVHeader(), ",") {
+		t.Errorf("failures.csv: header %v", fails[0])
 	}
 }
 

@@ -63,7 +63,7 @@ func TestStreamingExamplePlans(t *testing.T) {
 				}
 			}
 			stats, err := os.ReadFile(filepath.Join(out, "stats.csv"))
-			if err != nil || !strings.Contains(string(stats), ",first_token\n") {
+			if err != nil || !strings.Contains(string(stats), "\nSTREAM,First Token,") {
 				t.Errorf("stats.csv has no first_token row (%v):\n%s", err, stats)
 			}
 			if d, ok := sum.Distributions["first_token"]; !ok || d.Count != m.FirstToken.Count {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"google.golang.org/genai"
@@ -27,7 +26,6 @@ type Chat struct {
 	// chars counts the characters of the system instruction and history,
 	// for the token estimate the tokens-per-minute limiter waits for.
 	chars int64
-	rand  *rand.Rand
 }
 
 // NewChat opens a chat whose system instruction is system.
@@ -38,10 +36,8 @@ func (c *Client) NewChat(system string) (*Chat, error) {
 	if err != nil {
 		return nil, fmt.Errorf("llm %q: cannot open a chat: %w", c.name, err)
 	}
-	return &Chat{c: c, chat: ch, chars: int64(len(system)), rand: newChatRand()}, nil
+	return &Chat{c: c, chat: ch, chars: int64(len(system))}, nil
 }
-
-func newChatRand() *rand.Rand { return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())) }
 
 // History is what the model sees before the next message.
 func (ch *Chat) History() []*genai.Content { return ch.chat.History(true) }
@@ -61,6 +57,7 @@ func (ch *Chat) Send(ctx context.Context, text string) (answer string, call tran
 		call.MS = transcript.Ms(time.Since(started) - limited)
 	}()
 	estimate := (ch.chars+int64(len(text)))/4 + ch.c.expectedOutput()
+	delays := ch.c.backoff.start()
 	for n := 0; ; n++ {
 		w, err := ch.c.limits.wait(ctx, estimate)
 		limited += w
@@ -76,7 +73,7 @@ func (ch *Chat) Send(ctx context.Context, text string) (answer string, call tran
 		if !retryable(ctx, err) || n >= ch.c.retries {
 			return "", call, ch.failure(err, call.Attempts)
 		}
-		d, ok := ch.c.backoff.delay(n, serverDelay(err, retryAfter, time.Now()), ch.rand)
+		d, ok := delays.Next(serverDelay(err, retryAfter, time.Now()))
 		if !ok {
 			return "", call, ch.failure(err, call.Attempts)
 		}

@@ -149,23 +149,23 @@ func TestPerMinuteBucket(t *testing.T) {
 func TestBackoffDelay(t *testing.T) {
 	t.Parallel()
 	b := Backoff{Base: time.Second, Max: 8 * time.Second, MaxServerDelay: time.Minute}
-	r := newChatRand()
-	for n := range 6 {
-		ceiling := min(time.Second<<n, 8*time.Second)
-		for range 200 {
-			d, ok := b.delay(n, 0, r)
-			if !ok || d < 0 || d >= ceiling {
-				t.Fatalf("retry %d: delay %v, want in [0, %v)", n, d, ceiling)
+	for range 50 {
+		d := b.start()
+		for n := range 6 {
+			interval := min(time.Second<<n, 8*time.Second)
+			w, ok := d.Next(0)
+			if !ok || w < interval/2 || w > interval*3/2+1 {
+				t.Fatalf("retry %d: delay %v, want %v ± 50%%", n, w, interval)
 			}
 		}
 	}
 	for range 200 {
-		d, ok := b.delay(0, 5*time.Second, r)
-		if !ok || d < 5*time.Second || d >= 5*time.Second+500*time.Millisecond {
-			t.Fatalf("server delay 5s: waited %v", d)
+		w, ok := b.start().Next(5 * time.Second)
+		if !ok || w < 5*time.Second || w >= 5*time.Second+500*time.Millisecond {
+			t.Fatalf("server delay 5s: waited %v", w)
 		}
 	}
-	if _, ok := b.delay(0, 2*time.Minute, r); ok {
+	if _, ok := b.start().Next(2 * time.Minute); ok {
 		t.Error("a server delay over MaxServerDelay should not be waited for")
 	}
 }

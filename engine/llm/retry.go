@@ -3,21 +3,22 @@ package llm
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"google.golang.org/genai"
+
+	"github.com/voyplan/voyplan/engine/internal/backoffpolicy"
 )
 
-// Backoff is the retry policy of a Chat: attempt n (0-based) that failed
-// without a server-given delay waits a random time in [0, min(Max,
-// Base × 2ⁿ)) (full jitter). A server-given delay is waited in full, plus up
-// to a tenth of it (at most Base) so users told the same delay do not all
-// come back at once; a delay longer than MaxServerDelay is not waited for:
-// the generation fails at once.
+// Backoff is the retry policy of a Chat, voyplan's one retry policy
+// (engine/internal/backoffpolicy) with the model's figures: the wait after
+// attempt n (0-based) that failed without a server-given delay is
+// Base × 2ⁿ, capped at Max, ±50% jitter. A server-given delay is waited in
+// full, plus up to a tenth of it (at most Base) so users told the same
+// delay do not all come back at once; a delay longer than MaxServerDelay is
+// not waited for: the generation fails at once.
 type Backoff struct {
 	Base           time.Duration
 	Max            time.Duration
@@ -30,31 +31,9 @@ func DefaultBackoff() Backoff {
 	return Backoff{Base: time.Second, Max: 30 * time.Second, MaxServerDelay: 2 * time.Minute}
 }
 
-// delay is how long to wait before retry n+1; server is the server-given
-// delay, 0 when it gave none. ok is false when the server asked for more
-// than MaxServerDelay.
-func (b Backoff) delay(n int, server time.Duration, r *rand.Rand) (time.Duration, bool) {
-	if server > 0 {
-		if server > b.MaxServerDelay {
-			return 0, false
-		}
-		return server + jitter(r, min(server/10, b.Base)), true
-	}
-	ceiling := b.Base
-	for range n {
-		if ceiling >= b.Max {
-			break
-		}
-		ceiling *= 2
-	}
-	return jitter(r, min(ceiling, b.Max)), true
-}
-
-func jitter(r *rand.Rand, upTo time.Duration) time.Duration {
-	if upTo <= 0 {
-		return 0
-	}
-	return time.Duration(r.Int64N(int64(upTo)))
+// start begins the waits of one generation.
+func (b Backoff) start() *backoffpolicy.Delays {
+	return backoffpolicy.Policy{Base: b.Base, Max: b.Max, MaxServerDelay: b.MaxServerDelay}.Start()
 }
 
 // retryable reports whether a failed attempt is worth another: HTTP 408,
@@ -91,23 +70,7 @@ func serverDelay(err error, retryAfter string, now time.Time) time.Duration {
 			}
 		}
 	}
-	return parseRetryAfter(retryAfter, now)
-}
-
-// parseRetryAfter reads a Retry-After header value: delay-seconds or an
-// HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	return backoffpolicy.RetryAfter(retryAfter, now)
 }
 
 // headerKey carries, in a request's context, where the transport writes the

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"math"
 	"sync"
 	"time"
 
@@ -30,7 +29,11 @@ type Sample struct {
 	// the distribution of the operations that ended in the interval and the
 	// one since the run began.
 	Timers map[string]TimerSample `json:"timers"`
-	Cost   Cost                   `json:"cost"` // so far
+	// Aggregated is every timer of Timers taken together (Locust's
+	// Aggregated row); nil in histories written before it, and in merged
+	// ones.
+	Aggregated *TimerSample `json:"aggregated,omitempty"`
+	Cost       Cost         `json:"cost"` // so far
 }
 
 // Interval counts conversations by outcome.
@@ -46,6 +49,9 @@ type Interval struct {
 type TimerSample struct {
 	Interval Latency `json:"interval"` // operations recorded during the interval
 	Total    Latency `json:"total"`    // since the run began
+	// Quantiles are the interval's ReportPercentiles in milliseconds; nil
+	// when nothing was timed in it, and in histories written before them.
+	Quantiles []float64 `json:"quantiles_ms,omitempty"`
 }
 
 // History samples a Recorder into a time series. Intervals come from the
@@ -109,13 +115,20 @@ func (h *History) Sample(elapsed time.Duration) Sample {
 		IntervalMS: transcript.Ms(max(elapsed-h.lastAt, 0)),
 		Timers:     map[string]TimerSample{},
 	}
+	agg := newAggregate()
 	for name, t := range h.rec.timers() {
 		if streamOnly[name] && t.count.Load() == 0 {
 			continue // no streaming protocol ran (yet): the history is as it always was
 		}
 		m := t.mark()
-		s.Timers[name] = TimerSample{Interval: intervalLatency(h.marks[name], m), Total: t.latency()}
+		in, qs := intervalLatency(h.marks[name], m)
+		s.Timers[name] = TimerSample{Interval: in, Total: t.latency(), Quantiles: qs}
+		agg.add(h.marks[name], m)
 		h.marks[name] = m
+	}
+	if len(s.Timers) > 0 {
+		a := agg.sample()
+		s.Aggregated = &a
 	}
 	s.Totals = intervalOf(h.rec.total.snapshot())
 	s.Conversations = s.Totals.minus(h.last)
@@ -157,26 +170,13 @@ func (t *timer) mark() timerMark {
 }
 
 // intervalLatency is the distribution of what was recorded between two
-// readings of a timer. prev is zero before the first reading.
-func intervalLatency(prev, cur timerMark) Latency {
+// readings of a timer, and its ReportPercentiles in milliseconds (nil when
+// nothing was timed). prev is zero before the first reading.
+func intervalLatency(prev, cur timerMark) (Latency, []float64) {
 	l := Latency{Count: cur.count - prev.count, Failed: cur.failed - prev.failed, Censored: cur.censored - prev.censored}
-	if l.Count > 0 {
-		l.ErrorRate = float64(l.Failed) / float64(l.Count)
-	}
 	h := hdrhistogram.Import(diffCounts(prev.hist, cur.hist))
-	n := h.TotalCount()
-	if n == 0 {
-		return l
-	}
-	lo := time.Duration(h.Min()) * time.Microsecond
-	hi := time.Duration(h.Max()) * time.Microsecond
-	q := func(p float64) time.Duration {
-		return min(max(time.Duration(h.ValueAtQuantile(p))*time.Microsecond, lo), hi)
-	}
-	l.Min, l.Max = lo, hi
-	l.Avg = min(max(time.Duration(math.Round((cur.sum-prev.sum)/float64(n))), lo), hi)
-	l.P50, l.P90, l.P95, l.P99 = q(50), q(90), q(95), q(99)
-	return l
+	l = histLatency(l, h, cur.sum-prev.sum)
+	return l, quantilesMs(h, l.Min, l.Max)
 }
 
 // diffCounts is cur with prev's counts taken away; prev may be nil.

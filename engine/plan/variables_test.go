@@ -104,7 +104,7 @@ func TestEnviron(t *testing.T) {
 GOOGLE_API_KEY=from-dotenv
 export NGROK_AUTHTOKEN="tok en"  # trailing comment
 SINGLE='lit\eral # not a comment'
-DOUBLE="line1\nline2 \"q\""
+DOUBLE="line1\nline2 \"q\" end"
 BARE = spaced value # comment
 EMPTY=
 ALREADY_SET=from-dotenv
@@ -120,7 +120,7 @@ VOYPLAN_VAR_users=4
 	}
 	want := map[string]string{
 		"GOOGLE_API_KEY": "from-dotenv", "NGROK_AUTHTOKEN": "tok en", "SINGLE": `lit\eral # not a comment`,
-		"DOUBLE": "line1\nline2 \"q\"", "BARE": "spaced value", "EMPTY": "", "ALREADY_SET": "from-os",
+		"DOUBLE": "line1\nline2 \"q\" end", "BARE": "spaced value", "EMPTY": "", "ALREADY_SET": "from-os",
 		"PATH": "/bin", "EQUALS": "a=b", "VOYPLAN_VAR_users": "4",
 	}
 	if !reflect.DeepEqual(env, want) {

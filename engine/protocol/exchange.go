@@ -90,8 +90,9 @@ func bytesOrNil(b []byte) io.Reader {
 }
 
 // Retrying is how a failed request is tried again: up to Retries more
-// times, on HTTP 5xx or a broken connection, never on a 4xx or a timeout
-// (retry.Do). Backoff is the first wait (0: retry's default).
+// times, on HTTP 5xx or a broken connection, never on a 4xx or a timeout,
+// waiting the answer's Retry-After or a jittered doubling backoff
+// (retry.Do). Backoff is about the first wait (0: retry's default).
 type Retrying struct {
 	Retries int
 	Backoff time.Duration
@@ -105,13 +106,13 @@ var errStatus = errors.New("failing status")
 // callers check response.ok) and the attempts made.
 func (rt Retrying) send(ctx context.Context, client *http.Client, o outgoing) (response, int, error) {
 	var r response
-	attempts, err := retry.Do(ctx, rt.Retries, rt.Backoff, func() (int, error) {
+	attempts, err := retry.Do(ctx, rt.Retries, rt.Backoff, func() (int, string, error) {
 		var err error
 		r, err = roundTrip(ctx, client, o)
 		if err == nil && !r.ok() {
-			return r.status, errStatus
+			return r.status, r.header.Get("Retry-After"), errStatus
 		}
-		return r.status, err
+		return r.status, "", err
 	})
 	if errors.Is(err, errStatus) {
 		err = nil

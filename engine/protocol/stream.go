@@ -26,13 +26,13 @@ const maxEvent = 1 << 20
 func (rt Retrying) openStream(ctx context.Context, client *http.Client, o outgoing) (*http.Response, response, int, error) {
 	var resp *http.Response
 	var r response
-	attempts, err := retry.Do(ctx, rt.Retries, rt.Backoff, func() (int, error) {
+	attempts, err := retry.Do(ctx, rt.Retries, rt.Backoff, func() (int, string, error) {
 		var err error
 		resp, r, err = startStream(ctx, client, o)
 		if err == nil && !r.ok() {
-			return r.status, errStatus
+			return r.status, r.header.Get("Retry-After"), errStatus
 		}
-		return r.status, err
+		return r.status, "", err
 	})
 	if errors.Is(err, errStatus) {
 		err = nil

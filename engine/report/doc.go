@@ -1,12 +1,13 @@
 // Package report renders what people and CI systems read from a run
-// directory (an engine/results.Dir): stats.csv and history.csv (Locust's
-// --csv shapes), junit.xml (one test case per threshold) and report.html
+// directory (an engine/results.Dir): stats.csv, history.csv and
+// failures.csv (exactly Locust's --csv columns), junit.xml (the strict Ant
+// JUnit schema) (one test case per threshold) and report.html
 // (one self-contained page, charts and transcripts, that works offline;
 // its script and styles, assets/, are shared with the live dashboard).
 // Render rebuilds them from a run directory alone, so a report can be
 // redone after an upgrade.
 //
-// It owns those three renderings and nothing else. It reads and writes
+// It owns those renderings and nothing else. It reads and writes
 // only through engine/results (which owns the directory, its file formats
 // and atomic writes); it does not compute figures (engine/metrics), judge
 // thresholds or compare runs (engine/verdict), or run anything. It must not

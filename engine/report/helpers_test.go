@@ -2,6 +2,8 @@ package report
 
 import (
 	"errors"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
@@ -23,4 +25,10 @@ func knownSummary() *results.Summary {
 	}
 	run := results.Run{Plan: results.PlanInfoOf(p), Version: "v0.1.0", StartedAt: start, EndedAt: start.Add(10*time.Minute + 1500*time.Microsecond), Interrupted: true}
 	return results.NewSummary(run, resultstest.KnownSnapshot(), rs)
+}
+
+func writeFileForTest(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }

@@ -4,26 +4,30 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"os"
 	"strconv"
+	"strings"
 
 	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
 
-// JUnit's XML, the subset CI systems read: one suite per run, one test case
-// per threshold.
+// JUnit's XML as the strict Ant JUnit schema has it (the one strict CI
+// validators hold reports to): one suite per run, one test case per
+// threshold. <testsuites> carries no attributes; a suite in it has a
+// package and an id, a hostname, a timestamp without a time zone, and
+// holds its properties, cases, system-out and system-err in that order; a
+// case holds at most its failure or error.
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
 	Name       string          `xml:"name,attr"`
+	Package    string          `xml:"package,attr"`
+	ID         int             `xml:"id,attr"`
+	Hostname   string          `xml:"hostname,attr"`
 	Tests      int             `xml:"tests,attr"`
 	Failures   int             `xml:"failures,attr"`
 	Errors     int             `xml:"errors,attr"`
@@ -32,7 +36,8 @@ type junitSuite struct {
 	Timestamp  string          `xml:"timestamp,attr"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
-	SystemOut  *junitText      `xml:"system-out,omitempty"`
+	SystemOut  junitText       `xml:"system-out"`
+	SystemErr  junitText       `xml:"system-err"`
 }
 
 // junitText is element text kept as written, newlines included.
@@ -51,7 +56,6 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
-	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
 
 type junitProblem struct {
@@ -80,10 +84,12 @@ func WriteJUnit(dir *results.Dir, s *results.Summary) error {
 func encodeJUnit(s *results.Summary) ([]byte, error) {
 	suite := junitSuite{
 		Name:       "voyplan." + s.Plan.Name,
+		Package:    "voyplan",
+		Hostname:   hostname(),
 		Time:       seconds(s.DurationMS),
-		Timestamp:  s.StartedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		Timestamp:  s.StartedAt.UTC().Format("2006-01-02T15:04:05"), // UTC: the schema takes no time zone
 		Properties: junitProperties(s),
-		SystemOut:  &junitText{verdictText(s)},
+		SystemOut:  junitText{verdictText(s)},
 	}
 	for _, th := range s.Thresholds {
 		c := junitCaseOf(s.Plan.Name, th)
@@ -104,10 +110,7 @@ func encodeJUnit(s *results.Summary) ([]byte, error) {
 		suite.Errors++
 	}
 	suite.Tests = len(suite.Cases)
-	doc := junitSuites{
-		Name: "voyplan", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
-		Time: suite.Time, Suites: []junitSuite{suite},
-	}
+	doc := junitSuites{Suites: []junitSuite{suite}}
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	enc := xml.NewEncoder(&b)
@@ -120,12 +123,7 @@ func encodeJUnit(s *results.Summary) ([]byte, error) {
 }
 
 func junitCaseOf(plan string, th results.Threshold) junitCase {
-	c := junitCase{
-		Name:      th.Name,
-		Classname: "voyplan." + plan + ".thresholds",
-		Time:      "0",
-		SystemOut: &junitText{fmt.Sprintf("check: %s\nobserved: %s", th.Check, th.Observed)},
-	}
+	c := junitCase{Name: th.Name, Classname: "voyplan." + plan + ".thresholds", Time: "0"}
 	switch {
 	case th.Error != "":
 		c.Error = &junitProblem{
@@ -161,11 +159,29 @@ func junitProperties(s *results.Summary) []junitProperty {
 	}
 }
 
-// verdictText is the run in a few lines, for the suite's output.
+// verdictText is the run in a few lines, then every threshold's check and
+// observed value, for the suite's output (the strict schema gives a case
+// no output of its own).
 func verdictText(s *results.Summary) string {
 	c := s.Metrics.Conversations
-	return fmt.Sprintf("verdict: %s\nconversations: %d started, %d completed, %d failed, %d abandoned, %d interrupted (success rate %.3f)\nreply p95: %s ms",
+	var b strings.Builder
+	fmt.Fprintf(&b, "verdict: %s\nconversations: %d started, %d completed, %d failed, %d abandoned, %d interrupted (success rate %.3f)\nreply p95: %s ms",
 		s.Verdict, c.Started, c.Succeeded, c.Failed, c.Abandoned, c.Interrupted, c.SuccessRate, ms(s.Metrics.Reply.P95))
+	for _, th := range s.Thresholds {
+		fmt.Fprintf(&b, "\n%s: check: %s; observed: %s", th.Name, th.Check, th.Observed)
+	}
+	return b.String()
+}
+
+// hostname is the machine the report is rendered on (summary.json does not
+// say where the run ran); "localhost" when it cannot be told, as the
+// schema asks.
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || strings.TrimSpace(h) == "" {
+		return "localhost"
+	}
+	return h
 }
 
 func seconds(msec float64) string { return strconv.FormatFloat(msec/1000, 'f', 3, 64) }

@@ -29,7 +29,7 @@ type Rendered struct {
 	Missing []string // optional inputs that were not there (history.json, conversations.jsonl)
 }
 
-// Render writes stats.csv, history.csv, junit.xml and report.html in a run
+// Render writes stats.csv, history.csv, failures.csv, junit.xml and report.html in a run
 // directory from what the run left there: summary.json (required),
 // history.json and conversations.jsonl (each optional: without them the
 // charts or the transcripts are empty). apply calls it when a run ends and
@@ -82,6 +82,7 @@ func (r *Rendered) write(dir *results.Dir, sum *results.Summary, hist *results.H
 	}{
 		{results.StatsCSVFile, func() error { return WriteStatsCSV(dir, sum) }},
 		{results.HistoryCSVFile, func() error { return WriteHistoryCSV(dir, hist) }},
+		{results.FailuresCSVFile, func() error { return WriteFailuresCSV(dir, sum) }},
 		{results.JUnitFile, func() error { return WriteJUnit(dir, sum) }},
 		{results.HTMLFile, func() error { return WriteHTML(dir, "voyplan · "+sum.Plan.Name, data) }},
 	}

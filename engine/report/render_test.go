@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,8 +42,8 @@ func TestStatsCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := readCSVFile(t, filepath.Join(dir, results.StatsCSVFile))
-	if len(rows) != 5 || strings.Join(rows[0], ",") != strings.Join(StatsCSVHeader(), ",") {
-		t.Fatalf("stats.csv: %d rows, header %v", len(rows), rows[0])
+	if len(rows) != 6 || strings.Join(rows[0], ",") != strings.Join(StatsCSVHeader(), ",") {
+		t.Fatalf("stats.csv: %d rows, header %v; want 4 operations and Aggregated", len(rows), rows[0])
 	}
 	col := func(name string) int {
 		for i, h := range rows[0] {
@@ -59,15 +60,23 @@ func TestStatsCSV(t *testing.T) {
 		"Type": "WEBHOOK", "Name": "Voyager Webhook", "Request Count": "60", "Failure Count": "3",
 		"Median Response Time": "800", "Average Response Time": "812.4", "Min Response Time": "400",
 		"Max Response Time": "3000", "Requests/s": "0.1", "Failures/s": "0.005",
-		"50%": "800", "90%": "1000", "95%": "1240", "99%": "2000", "100%": "3000", "Metric": "reply",
+		"50%": "800", "90%": "1000", "95%": "1240", "99%": "2000", "100%": "3000",
+		// a summary without distributions has no histogram to read these from
+		"66%": "N/A", "99.99%": "N/A", "Average Content Size": "0",
 	}
 	for name, v := range want {
 		if got := reply[col(name)]; got != v {
 			t.Errorf("reply %s = %q; want %q", name, got, v)
 		}
 	}
-	if rows[1][col("Metric")] != "send" || rows[3][col("Metric")] != "llm" || rows[4][col("Metric")] != "conversation" {
+	if rows[1][col("Name")] != "Voyager Message" || rows[3][col("Name")] != "Gemini Response" || rows[4][col("Name")] != "Complete Conversation" {
 		t.Errorf("rows out of order: %v", rows)
+	}
+	agg := rows[5]
+	snap := resultstest.KnownSnapshot()
+	count := snap.Send.Count + snap.Reply.Count + snap.LLM.Count + snap.Conversation.Count
+	if agg[0] != "" || agg[1] != "Aggregated" || agg[col("Request Count")] != strconv.FormatInt(count, 10) || agg[col("50%")] != "N/A" {
+		t.Errorf("Aggregated row %v; want the %d operations counted, no percentile without histograms", agg, count)
 	}
 }
 
@@ -94,19 +103,18 @@ func TestHistoryCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := readCSVFile(t, filepath.Join(dir, results.HistoryCSVFile))
-	if len(rows) != 1+3*4 || strings.Join(rows[0], ",") != strings.Join(HistoryCSVHeader(), ",") {
-		t.Fatalf("history.csv: %d rows; want 3 samples × 4 metrics", len(rows)-1)
+	if len(rows) != 1+3*5 || strings.Join(rows[0], ",") != strings.Join(HistoryCSVHeader(), ",") {
+		t.Fatalf("history.csv: %d rows; want 3 samples × (4 metrics + Aggregated)", len(rows)-1)
 	}
-	reply := rows[1+4+1] // second sample, second metric
+	reply := rows[1+5+1] // second sample, second metric
 	got := map[string]string{}
 	for i, h := range rows[0] {
 		got[h] = reply[i]
 	}
 	want := map[string]string{
-		"Timestamp": "1767323055", "User Count": "4", "Name": "Voyager Webhook", "Requests/s": "2", "Failures/s": "0.2",
-		"50%": "200", "95%": "250", "100%": "300", "Total Request Count": "20", "Total Median Response Time": "210",
-		"Elapsed (s)": "10.000", "Conversations Started": "3", "Conversations Completed": "2", "Conversations Failed": "1",
-		"Total Cost USD": "0.02", "Metric": "reply",
+		"Timestamp": "1767323055", "User Count": "4", "Name": "Voyager Webhook", "Requests/s": "2.000000", "Failures/s": "0.200000",
+		"50%": "200", "95%": "250", "100%": "300", "66%": "N/A", "Total Request Count": "20", "Total Median Response Time": "210",
+		"Total Average Content Size": "0",
 	}
 	for k, v := range want {
 		if got[k] != v {
@@ -144,12 +152,13 @@ func TestJUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-		Errors   int `xml:"errors,attr"`
-		Suites   []struct {
-			Name  string `xml:"name,attr"`
-			Cases []struct {
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Errors   int    `xml:"errors,attr"`
+			Out      string `xml:"system-out"`
+			Cases    []struct {
 				Name    string `xml:"name,attr"`
 				Failure *struct {
 					Message string `xml:"message,attr"`
@@ -167,8 +176,11 @@ func TestJUnit(t *testing.T) {
 	if len(doc.Suites) != 1 || doc.Suites[0].Name != "voyplan.smoke" || len(doc.Suites[0].Cases) != 3 {
 		t.Fatalf("want one suite of 3 cases: %+v", doc)
 	}
-	if doc.Tests != 3 || doc.Failures != 1 || doc.Errors != 1 {
-		t.Errorf("tests %d failures %d errors %d; want 3, 1, 1", doc.Tests, doc.Failures, doc.Errors)
+	if su := doc.Suites[0]; su.Tests != 3 || su.Failures != 1 || su.Errors != 1 {
+		t.Errorf("tests %d failures %d errors %d; want 3, 1, 1", su.Tests, su.Failures, su.Errors)
+	}
+	if out := doc.Suites[0].Out; !strings.Contains(out, "budget: check: cost.usd <= 1.0; observed: 0.25") {
+		t.Errorf("the suite's output lacks the passed threshold's check and value:\n%s", out)
 	}
 	cs := doc.Suites[0].Cases
 	if f := cs[0].Failure; cs[0].Name != "success" || f == nil || !strings.Contains(f.Message, "observed 0.8") || !strings.Contains(f.Text, "observed: 0.8") {
@@ -318,7 +330,7 @@ func TestRenderWithoutOptionalFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(out.Missing, ",") != results.HistoryFile+","+results.ConversationsFile || len(out.Files) != 4 {
+	if strings.Join(out.Missing, ",") != results.HistoryFile+","+results.ConversationsFile || len(out.Files) != 5 {
 		t.Errorf("rendered %v, missing %v", out.Files, out.Missing)
 	}
 	rows := readCSVFile(t, filepath.Join(dir, results.HistoryCSVFile))

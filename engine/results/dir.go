@@ -22,6 +22,7 @@ const (
 	HistoryFile       = "history.json"
 	StatsCSVFile      = "stats.csv"
 	HistoryCSVFile    = "history.csv"
+	FailuresCSVFile   = "failures.csv"
 	JUnitFile         = "junit.xml"
 	HTMLFile          = "report.html"
 	RunLogFile        = "run.log"
@@ -92,7 +93,7 @@ func Create(out, plan string, now time.Time) (*Dir, error) {
 // temporary files of atomic writes, which never outlive their write).
 var runFiles = []string{
 	SummaryFile, ConversationsFile, JournalFile, LateFile, HistoryFile,
-	StatsCSVFile, HistoryCSVFile, JUnitFile, HTMLFile, RunLogFile, ReserveFile,
+	StatsCSVFile, HistoryCSVFile, FailuresCSVFile, JUnitFile, HTMLFile, RunLogFile, ReserveFile,
 }
 
 // missingDirs is dir and those of its parents that do not exist, deepest

@@ -60,3 +60,46 @@ func (s Segment) Global(k int) int {
 	}
 	return s.Index + (k-1)*s.Count
 }
+
+// Environment variables an automatic segment is read from.
+const (
+	// JobIndexEnv is set by Kubernetes in every pod of an Indexed Job: the
+	// pod's index, 0-based.
+	JobIndexEnv = "JOB_COMPLETION_INDEX"
+	// SegmentsEnv is how many segments the run is split into, when
+	// "--segment auto" does not say.
+	SegmentsEnv = "VOYPLAN_SEGMENTS"
+)
+
+// IsAutoSegment reports whether s asks for the segment to be read from the
+// environment: "auto" or "auto/N".
+func IsAutoSegment(s string) bool {
+	return s == "auto" || strings.HasPrefix(s, "auto/")
+}
+
+// AutoSegment resolves "auto" or "auto/N" with getenv: the index is
+// JOB_COMPLETION_INDEX + 1 (Kubernetes counts from 0, segments from 1), the
+// count N, or VOYPLAN_SEGMENTS when the flag gives none. So every pod of an
+// Indexed Job runs the same command and takes its own slice.
+func AutoSegment(s string, getenv func(string) string) (Segment, error) {
+	total, fromFlag := strings.CutPrefix(s, "auto/")
+	if !fromFlag {
+		total = getenv(SegmentsEnv)
+		if total == "" {
+			return Segment{}, fmt.Errorf("segment %q: the number of segments is not known: write --segment auto/N or set %s", s, SegmentsEnv)
+		}
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(total))
+	if err != nil || n < 1 {
+		return Segment{}, fmt.Errorf("segment %q: %q is not a number of segments (1 or more)", s, total)
+	}
+	raw := getenv(JobIndexEnv)
+	if raw == "" {
+		return Segment{}, fmt.Errorf("segment %q: %s is not set (Kubernetes sets it in the pods of an Indexed Job)", s, JobIndexEnv)
+	}
+	i, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || i < 0 || i >= n {
+		return Segment{}, fmt.Errorf("segment %q: %s=%q is not an index from 0 to %d", s, JobIndexEnv, raw, n-1)
+	}
+	return Segment{Index: i + 1, Count: n}, nil
+}

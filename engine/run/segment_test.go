@@ -2,6 +2,7 @@ package run
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/voyplan/voyplan/engine/plan"
@@ -101,4 +102,45 @@ func keys(m map[int]string) []int {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func TestAutoSegment(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, flag string
+		env        map[string]string
+		want       Segment
+		err        string
+	}{
+		{"first pod", "auto", map[string]string{"JOB_COMPLETION_INDEX": "0", "VOYPLAN_SEGMENTS": "4"}, Segment{1, 4}, ""},
+		{"last pod", "auto", map[string]string{"JOB_COMPLETION_INDEX": "3", "VOYPLAN_SEGMENTS": "4"}, Segment{4, 4}, ""},
+		{"count in the flag wins", "auto/8", map[string]string{"JOB_COMPLETION_INDEX": "5", "VOYPLAN_SEGMENTS": "4"}, Segment{6, 8}, ""},
+		{"one segment", "auto/1", map[string]string{"JOB_COMPLETION_INDEX": "0"}, Segment{1, 1}, ""},
+		{"no count", "auto", map[string]string{"JOB_COMPLETION_INDEX": "0"}, Segment{}, "VOYPLAN_SEGMENTS"},
+		{"no index", "auto/4", nil, Segment{}, "JOB_COMPLETION_INDEX is not set"},
+		{"index past the count", "auto/4", map[string]string{"JOB_COMPLETION_INDEX": "4"}, Segment{}, "not an index from 0 to 3"},
+		{"bad count", "auto/x", map[string]string{"JOB_COMPLETION_INDEX": "0"}, Segment{}, "not a number of segments"},
+		{"negative index", "auto/4", map[string]string{"JOB_COMPLETION_INDEX": "-1"}, Segment{}, "not an index"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if !IsAutoSegment(tt.flag) {
+				t.Fatalf("IsAutoSegment(%q) = false", tt.flag)
+			}
+			got, err := AutoSegment(tt.flag, func(k string) string { return tt.env[k] })
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("err %v; want one saying %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("AutoSegment = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+	if IsAutoSegment("2/8") || IsAutoSegment("automatic") {
+		t.Error("IsAutoSegment takes I/N or a longer word for auto")
+	}
 }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/agext/levenshtein"
 )
 
 // Suggest returns the option closest to given when it is close enough to be
@@ -12,7 +13,7 @@ import (
 func Suggest(given string, options []string) string {
 	best, bestDist := "", 3
 	for _, o := range options {
-		if d := editDistance(given, o); d < bestDist {
+		if d := levenshtein.Distance(given, o, nil); d < bestDist { // in runes
 			best, bestDist = o, d
 		}
 	}
@@ -26,31 +27,6 @@ func DidYouMean(given string, options []string) string {
 		return fmt.Sprintf(" Did you mean %q?", s)
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if utf8.RuneCountInString(a) == 0 {
-		return len(rb)
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // SortedKeys returns m's keys in order, for deterministic suggestions and

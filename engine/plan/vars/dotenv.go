@@ -1,13 +1,14 @@
 package vars
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/joho/godotenv"
 )
 
 // DotEnvFile is the file Environ loads from the working directory.
@@ -18,10 +19,10 @@ const DotEnvFile = ".env"
 // .env file in workdir, if there is one. A variable already set in osEnv
 // wins over the file.
 //
-// The file holds KEY=VALUE lines; blank lines and lines starting with # are
-// ignored, an `export ` prefix is allowed, and values may be single-quoted
-// (taken literally), double-quoted (with \n, \t, \" and \\ escapes) or bare
-// (trimmed, and cut at " #", an inline comment).
+// The file is read by github.com/joho/godotenv (the dotenv format of the
+// Ruby gem: KEY=VALUE lines, # comments, an `export ` prefix, single-quoted
+// values taken literally, double-quoted ones with escapes); it does not
+// touch the process environment.
 func Environ(workdir string, osEnv []string) (map[string]string, error) {
 	env := make(map[string]string, len(osEnv))
 	for _, kv := range osEnv {
@@ -38,11 +39,14 @@ func Environ(workdir string, osEnv []string) (map[string]string, error) {
 		return nil, fmt.Errorf("cannot open %s: %w", path, err)
 	}
 	defer f.Close()
-	dot, err := parseDotEnv(f, path)
+	dot, err := godotenv.Parse(f)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	for k, v := range dot {
+		if !validEnvName(k) {
+			return nil, fmt.Errorf("%s: %q is not a variable name (letters, digits, _ and ., not starting with a digit)", path, k)
+		}
 		if _, set := env[k]; !set {
 			env[k] = v
 		}
@@ -50,39 +54,8 @@ func Environ(workdir string, osEnv []string) (map[string]string, error) {
 	return env, nil
 }
 
-// parseDotEnv reads a .env file; name labels its errors.
-func parseDotEnv(f *os.File, name string) (map[string]string, error) {
-	vars := make(map[string]string)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, err := parseDotEnvLine(line)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
-		}
-		vars[k] = v
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", name, err)
-	}
-	return vars, nil
-}
-
-func parseDotEnvLine(line string) (string, string, error) {
-	line = strings.TrimSpace(strings.TrimPrefix(line, "export "))
-	k, v, ok := strings.Cut(line, "=")
-	k = strings.TrimSpace(k)
-	if !ok || !validEnvName(k) {
-		return "", "", fmt.Errorf("expected KEY=VALUE, got %q", line)
-	}
-	v, err := dotEnvValue(strings.TrimSpace(v))
-	return k, v, err
-}
-
+// validEnvName: godotenv takes any key; a name a shell could not set (one
+// that starts with a digit, say) is a mistake in the file, reported.
 func validEnvName(k string) bool {
 	if k == "" || (k[0] >= '0' && k[0] <= '9') {
 		return false
@@ -93,47 +66,4 @@ func validEnvName(k string) bool {
 		}
 	}
 	return true
-}
-
-// dotEnvValue unquotes a value.
-func dotEnvValue(v string) (string, error) {
-	if v == "" {
-		return "", nil
-	}
-	switch q := v[0]; q {
-	case '\'', '"':
-		end := closingQuote(v, q)
-		if end < 0 {
-			return "", fmt.Errorf("unterminated %c-quoted value", q)
-		}
-		if rest := strings.TrimSpace(v[end+1:]); rest != "" && !strings.HasPrefix(rest, "#") {
-			return "", fmt.Errorf("unexpected %q after the quoted value", rest)
-		}
-		if q == '\'' {
-			return v[1:end], nil
-		}
-		return unescapeDouble(v[1:end]), nil
-	}
-	if i := strings.Index(v, " #"); i >= 0 {
-		v = v[:i]
-	}
-	return strings.TrimSpace(v), nil
-}
-
-// closingQuote finds the quote that closes v[0], skipping escaped quotes
-// inside double quotes.
-func closingQuote(v string, q byte) int {
-	for i := 1; i < len(v); i++ {
-		switch {
-		case q == '"' && v[i] == '\\':
-			i++
-		case v[i] == q:
-			return i
-		}
-	}
-	return -1
-}
-
-func unescapeDouble(s string) string {
-	return strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\r`, "\r", `\"`, `"`, `\\`, `\`, `\$`, `$`).Replace(s)
 }

@@ -1,6 +1,8 @@
 // Package retry is how every protocol tries a failed request again: up to
-// N more times with a doubling backoff, on an answer or a transport error
-// worth repeating, never on a 4xx or a request that timed out.
+// N more times, waiting as voyplan's one retry policy says
+// (engine/internal/backoffpolicy: doubling with jitter, or the answer's
+// Retry-After), on an answer or a transport error worth repeating, never on
+// a 4xx or a request that timed out.
 package retry
 
 import (
@@ -11,34 +13,49 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/backoffpolicy"
 	"github.com/voyplan/voyplan/engine/internal/wait"
 )
 
-// Backoff between attempts: defaultBackoff before the first retry, doubling
-// up to maxBackoff.
+// Backoff between attempts: about defaultBackoff before the first retry,
+// doubling up to maxBackoff, with jitter; an answer's Retry-After up to
+// maxServerDelay.
 const (
 	defaultBackoff = 200 * time.Millisecond
 	maxBackoff     = 5 * time.Second
+	maxServerDelay = 30 * time.Second
 )
 
-// Do calls attempt, and again up to retries more times with backoff
-// (backoff before the first retry, doubling up to 5 s; 0: 200 ms) while
-// it fails in a way worth repeating: HTTP 5xx (the status attempt
-// returns with its error), or a transport error other than a timeout. A
-// 4xx is never repeated, nor a request that timed out, which the server
-// may still be working on. It returns the attempts made and the last
-// attempt's error, saying how many attempts it took; when ctx ends during a
-// backoff, that error is returned at once.
-func Do(ctx context.Context, retries int, backoff time.Duration, attempt func() (status int, err error)) (int, error) {
+// Do calls attempt, and again up to retries more times while it fails in a
+// way worth repeating: HTTP 5xx (the status attempt returns with its
+// error), or a transport error other than a timeout. A 4xx is never
+// repeated, nor a request that timed out, which the server may still be
+// working on. Between attempts it waits the answer's Retry-After (the
+// header's value attempt returns; up to 30 s, else it stops), or else a
+// backoff starting near backoff (0: 200 ms), doubling up to 5 s, ±50%
+// jitter. It returns the attempts made and the last attempt's error, saying
+// how many attempts it took; when ctx ends during a wait, that error is
+// returned at once.
+func Do(ctx context.Context, retries int, backoff time.Duration, attempt func() (status int, retryAfter string, err error)) (int, error) {
+	delays := policy(backoff).Start()
 	for n := 1; ; n++ {
-		status, err := attempt()
+		status, retryAfter, err := attempt()
 		if err == nil || n > retries || !retryable(ctx, status, err) {
 			return n, attemptsError(err, n)
 		}
-		if !wait.For(ctx, backoffAfter(backoff, n)) {
+		d, ok := delays.Next(backoffpolicy.RetryAfter(retryAfter, time.Now()))
+		if !ok || !wait.For(ctx, d) {
 			return n, attemptsError(err, n)
 		}
 	}
+}
+
+// policy is the assistant's retry policy, starting from first.
+func policy(first time.Duration) backoffpolicy.Policy {
+	if first <= 0 {
+		first = defaultBackoff
+	}
+	return backoffpolicy.Policy{Base: first, Max: max(first, maxBackoff), MaxServerDelay: maxServerDelay}
 }
 
 // retryable reports whether a failed attempt is worth repeating: a 5xx
@@ -54,17 +71,6 @@ func retryable(ctx context.Context, status int, err error) bool {
 	// could not even be built (a bad target URL) is not worth repeating.
 	var ue *url.Error
 	return errors.As(err, &ue) && ue.Op != "parse" && !ue.Timeout()
-}
-
-// backoffAfter is the wait after the n-th attempt failed, starting from d.
-func backoffAfter(d time.Duration, n int) time.Duration {
-	if d <= 0 {
-		d = defaultBackoff
-	}
-	for i := 1; i < n && d < maxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, maxBackoff)
 }
 
 // attemptsError says how many attempts a failure took, keeping err

@@ -59,21 +59,21 @@ func (v *Voyager) Send(ctx context.Context, clientIdentifier, text, webhookURL s
 }
 
 // post makes one attempt at sending an encoded message.
-func (v *Voyager) post(ctx context.Context, body []byte) (status int, err error) {
+func (v *Voyager) post(ctx context.Context, body []byte) (status int, retryAfter string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("cannot build the request to the assistant: %w", err)
+		return 0, "", fmt.Errorf("cannot build the request to the assistant: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := v.client().Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("cannot send the message to the assistant: %w", err)
+		return 0, "", fmt.Errorf("cannot send the message to the assistant: %w", err)
 	}
 	drainAndClose(resp.Body)
 	if !accepted(resp.StatusCode) {
-		return resp.StatusCode, &StatusError{Code: resp.StatusCode}
+		return resp.StatusCode, resp.Header.Get("Retry-After"), &StatusError{Code: resp.StatusCode}
 	}
-	return resp.StatusCode, nil
+	return resp.StatusCode, "", nil
 }
 
 func (v *Voyager) client() *http.Client {

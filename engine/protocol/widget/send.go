@@ -34,9 +34,10 @@ func (v *Voyager) SendMessage(ctx context.Context, clientIdentifier, text, webho
 		return Sent{}, fmt.Errorf("cannot encode the message: %w", err)
 	}
 	var sent Sent
-	sent.Attempts, err = retry.Do(ctx, v.Retries, v.Backoff, func() (int, error) {
-		sent.Status, err = v.post(ctx, body)
-		return sent.Status, err
+	sent.Attempts, err = retry.Do(ctx, v.Retries, v.Backoff, func() (int, string, error) {
+		var retryAfter string
+		sent.Status, retryAfter, err = v.post(ctx, body)
+		return sent.Status, retryAfter, err
 	})
 	return sent, err
 }

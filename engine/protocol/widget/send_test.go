@@ -179,3 +179,41 @@ func (c cancelAfter) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.cancel()
 	return resp, err
 }
+
+// TestSendHonoursRetryAfter: a 503 that says Retry-After: 1 is tried again
+// after that second, not after the 1 ms backoff; one asking for more than
+// the policy waits (an hour) fails at once.
+func TestSendHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name       string
+		retryAfter string
+		attempts   int
+		atLeast    time.Duration
+	}{
+		{"one second", "1", 2, time.Second},
+		{"an hour", "3600", 1, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					w.Header().Set("Retry-After", tt.retryAfter)
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				w.WriteHeader(http.StatusOK)
+			}))
+			t.Cleanup(srv.Close)
+			v := &Voyager{URL: srv.URL, Client: NewHTTPClient(5 * time.Second), Retries: 3, Backoff: time.Millisecond}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			start := time.Now()
+			sent, _ := v.SendMessage(ctx, "id", "Olá", "http://hook/1")
+			if took := time.Since(start); sent.Attempts != tt.attempts || took < tt.atLeast {
+				t.Errorf("%d attempts in %v; want %d, after at least %v", sent.Attempts, took, tt.attempts, tt.atLeast)
+			}
+		})
+	}
+}

@@ -24,6 +24,7 @@ type Results struct {
 	Memory     *Memory     `json:"memory,omitempty"`
 	LLM        *LLM        `json:"llm,omitempty"`
 	Streaming  *Streaming  `json:"streaming,omitempty"`
+	Versus     *Versus     `json:"versus_limit,omitempty"` // voyplan ÷ the minimal program (issue 16)
 	Targets    []Target    `json:"targets"`
 }
 
@@ -204,6 +205,40 @@ func (r *Results) Judge() {
 		r.Targets = append(r.Targets, Target{fmt.Sprintf("RSS per waiting conversation at %d", m.Conversations), "≤ 32 KiB",
 			fmt.Sprintf("%.1f KiB", m.PerConvKiB), m.PerConvKiB <= 32})
 	}
+	r.judgeVersus()
+}
+
+// judgeVersus adds issue 16's targets: voyplan against the minimal program
+// of the same run, by the median of the rounds' ratios.
+func (r *Results) judgeVersus() {
+	v := r.Versus
+	if v == nil || v.Rounds == 0 {
+		return
+	}
+	r.Targets = append(r.Targets,
+		Target{"CPU per turn ÷ the minimal program's", "≤ 1.3×", fmt.Sprintf("%.2f× (%s)", v.CPURatio.Median, v.CPURatio), v.CPURatio.Median <= 1.3},
+		Target{"turns/s ÷ the minimal program's", "≥ 0.8×", fmt.Sprintf("%.2f× (%s)", v.RateRatio.Median, v.RateRatio), v.RateRatio.Median >= 0.8})
+	if v.VoyplanMemKiB.Median > 0 {
+		r.Targets = append(r.Targets, Target{fmt.Sprintf("KiB per waiting conversation at %d", v.MemoryConv), "≤ 12 KiB",
+			fmt.Sprintf("%.1f KiB (%s)", v.VoyplanMemKiB.Median, v.VoyplanMemKiB), v.VoyplanMemKiB.Median <= 12})
+	}
+}
+
+// versusRows prints voyplan beside the minimal program: median (min–max)
+// over the rounds, and the ratio per round.
+func (r *Results) versusRows(w io.Writer) {
+	v := r.Versus
+	if v == nil || v.Rounds == 0 {
+		return
+	}
+	name := fmt.Sprintf("vs minimal program (%d rounds, %d users, %.0fs)", v.Rounds, v.Users, v.DurationS)
+	fmt.Fprintf(w, "%s\tCPU per turn: voyplan / limit / ratio\t%s / %s µs / %s×\t\n", name, v.VoyplanCPU, v.LimitCPU, v.CPURatio)
+	fmt.Fprintf(w, "\tturns/s: voyplan / limit / ratio\t%s / %s / %s×\t\n", v.VoyplanRate, v.LimitRate, v.RateRatio)
+	fmt.Fprintf(w, "\tsimulator CPU per turn: under voyplan / under limit\t%s / %s µs\t\n", v.VoyplanSimCPU, v.LimitSimCPU)
+	if v.VoyplanMemKiB.Median > 0 {
+		fmt.Fprintf(w, "\tKiB per waiting conversation (%d): voyplan / limit / ratio\t%s / %s / %s×\t\n",
+			v.MemoryConv, v.VoyplanMemKiB, v.LimitMemKiB, v.MemRatio)
+	}
 }
 
 // Write writes the results as indented JSON.
@@ -230,6 +265,7 @@ func (r *Results) Table(w io.Writer) error {
 	r.memoryRows(tw)
 	r.llmRows(tw)
 	r.streamingRows(tw)
+	r.versusRows(tw)
 	if len(r.Targets) > 0 {
 		fmt.Fprintln(tw, "\ntarget\twant\tgot\t")
 		for _, t := range r.Targets {

@@ -17,6 +17,12 @@ type Env struct {
 	Bin    string // the voyplan binary (Build)
 	Script string // the persona script the users play (absolute path)
 	Dir    string // scratch space: plans and results directories
+
+	Limit       string // the bench/limit binary (BuildLimit)
+	LimitScript string // Script with one customer's data filled in, for Limit
+	// CPUProfile, when set, is where RunThroughput's voyplan apply writes
+	// its CPU profile (apply --cpuprofile; make profile).
+	CPUProfile string
 }
 
 // ScriptTurns is how many turns the bench persona's script takes to reach
@@ -60,7 +66,11 @@ type ThroughputConfig struct {
 func (e Env) RunThroughput(ctx context.Context, c ThroughputConfig) (*Throughput, error) {
 	w := Workload{Name: "throughput", Users: c.Users, SpawnRate: float64(c.Users) * 4, Duration: c.Duration,
 		ReplyTimeout: 10 * time.Second, MaxTurns: ScriptTurns + 2}
-	res, sim, err := e.run(ctx, w, []string{"--latency", "0s"})
+	var profile []string
+	if e.CPUProfile != "" {
+		profile = []string{"--cpuprofile", e.CPUProfile}
+	}
+	res, sim, err := e.run(ctx, w, []string{"--latency", "0s"}, profile...)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ type applyFlags struct {
 	over     *overrides
 	ui       uiFlag // --ui [ADDR]: the live dashboard (ui.go)
 	segment  segmentFlag
+	cpuprof  string // --cpuprofile FILE
 }
 
 func (a *app) apply(args []string) error {
@@ -35,6 +36,7 @@ func (a *app) apply(args []string) error {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines while the run goes on")
 	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")
 	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
+	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof reads it)")
 	f.over = addOverrideFlags(fs)
 	fs.Var(&f.segment, "segment", "run only slice `I/N` of the virtual users (e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results")
 	fs.Var(&f.ui, "ui", "serve the live dashboard, to watch and steer the run: --ui (on "+dashboard.DefaultAddr+"), --ui ADDR or --ui=ADDR")
@@ -61,7 +63,15 @@ func (a *app) apply(args []string) error {
 		return withCode(exitError, err)
 	}
 	defer f.ui.release()
-	return a.execute(p, f)
+	stop, err := startCPUProfile(f.cpuprof)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	runErr := a.execute(p, f)
+	if err := stop(); err != nil && runErr == nil {
+		return withCode(exitError, err)
+	}
+	return runErr
 }
 
 // checkRunnable catches what validate accepts but a run cannot do: an llm

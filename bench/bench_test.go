@@ -17,6 +17,7 @@ var (
 	binFlag        = flag.String("bench.bin", "", "measure this voyplan binary instead of building ./cmd/voyplan")
 	keepFlag       = flag.Bool("bench.keep", false, "keep the plans and the runs' result directories (their path is logged)")
 	profileFlag    = flag.String("bench.cpuprofile", "", "BenchmarkThroughput: voyplan apply writes its CPU profile here (make profile)")
+	baseFlag       = flag.String("bench.base", "", "BenchmarkVersusLimit: also run this voyplan binary (an earlier commit's) in every round, for before/after")
 	roundsFlag     = flag.Int("bench.rounds", 3, "rounds of voyplan against the minimal program (BenchmarkVersusLimit)")
 	saturationFlag = flag.Float64("bench.saturation", 0, "turns/s at saturation for the accuracy runs (default: this run's throughput figure, or a short probe)")
 )
@@ -432,12 +433,43 @@ func versusRound(b *testing.B, env Env, tc ThroughputConfig, mc MemoryConfig, li
 	if limitFirst {
 		steps[0], steps[1], steps[2], steps[3] = steps[1], steps[0], steps[3], steps[2]
 	}
+	if *baseFlag != "" {
+		steps = append(steps, baseSteps(b, env, tc, mc, &r)...)
+		if limitFirst { // the baseline between the two, then after them
+			steps[1], steps[4] = steps[4], steps[1]
+		}
+	}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.Logf("round: voyplan %.1f µs/turn %.0f turns/s %.1f KiB; limit %.1f µs/turn %.0f turns/s %.1f KiB",
-		r.VoyplanCPU, r.VoyplanRate, r.VoyplanMemKiB, r.LimitCPU, r.LimitRate, r.LimitMemKiB)
+	b.Logf("round: voyplan %.1f µs/turn %.0f turns/s %.1f KiB; limit %.1f µs/turn %.0f turns/s %.1f KiB; base %.1f µs/turn %.0f turns/s %.1f KiB",
+		r.VoyplanCPU, r.VoyplanRate, r.VoyplanMemKiB, r.LimitCPU, r.LimitRate, r.LimitMemKiB, r.BaseCPU, r.BaseRate, r.BaseMemKiB)
 	return r
+}
+
+// baseSteps are the round's runs of the -bench.base binary: throughput and
+// memory, as voyplan's.
+func baseSteps(b *testing.B, env Env, tc ThroughputConfig, mc MemoryConfig, r *VersusRound) []func() error {
+	base := env
+	base.Bin, base.SimBin = *baseFlag, env.Bin
+	ctx := context.Background() // each run bounds itself: its stage, the reply timeout, the simulator's stop
+	return []func() error{
+		func() error {
+			t, err := base.RunThroughput(ctx, tc)
+			if err == nil {
+				checkThroughput(b, t)
+				r.BaseCPU, r.BaseRate = t.CPUPerTurn, t.Steady.Avg
+			}
+			return err
+		},
+		func() error {
+			m, err := base.RunMemory(ctx, mc)
+			if err == nil {
+				r.BaseMemKiB = m.PerConvKiB
+			}
+			return err
+		},
+	}
 }

@@ -68,7 +68,7 @@ type LimitRun struct {
 // runLimit starts a simulator with simArgs and runs the limit program
 // against it with args.
 func (e Env) runLimit(ctx context.Context, simArgs []string, args ...string) (LimitRun, error) {
-	s, err := StartSim(e.Bin, simArgs...)
+	s, err := StartSim(e.simBin(), simArgs...)
 	if err != nil {
 		return LimitRun{}, err
 	}
@@ -200,6 +200,10 @@ type Versus struct {
 	MemRatio       Spread `json:"memory_ratio"`
 	VoyplanSimCPU  Spread `json:"voyplan_sim_cpu_us_per_turn"`
 	LimitSimCPU    Spread `json:"limit_sim_cpu_us_per_turn"`
+	BaseCPU        Spread `json:"base_cpu_us_per_turn,omitzero"`
+	BaseRate       Spread `json:"base_turns_per_s,omitzero"`
+	BaseMemKiB     Spread `json:"base_kib_per_conversation,omitzero"`
+	BaseCPURatio   Spread `json:"base_cpu_ratio,omitzero"` // the baseline ÷ limit, per round
 	LoadAtStart    [3]float64
 	ThroughputRuns []VersusRound `json:"throughput_runs"`
 }
@@ -208,6 +212,8 @@ type Versus struct {
 type VersusRound struct {
 	VoyplanCPU, LimitCPU, VoyplanRate, LimitRate, VoyplanMemKiB, LimitMemKiB float64
 	VoyplanSimCPU, LimitSimCPU                                               float64
+	// The -bench.base binary's, when one was given (before/after).
+	BaseCPU, BaseRate, BaseMemKiB float64
 }
 
 // Summarise fills the spreads from the rounds.
@@ -227,6 +233,12 @@ func (v *Versus) Summarise() {
 	v.RateRatio = SpreadOf(col(func(r VersusRound) float64 { return r.VoyplanRate / r.LimitRate }))
 	v.VoyplanSimCPU = SpreadOf(col(func(r VersusRound) float64 { return r.VoyplanSimCPU }))
 	v.LimitSimCPU = SpreadOf(col(func(r VersusRound) float64 { return r.LimitSimCPU }))
+	if len(v.ThroughputRuns) > 0 && v.ThroughputRuns[0].BaseCPU > 0 {
+		v.BaseCPU = SpreadOf(col(func(r VersusRound) float64 { return r.BaseCPU }))
+		v.BaseRate = SpreadOf(col(func(r VersusRound) float64 { return r.BaseRate }))
+		v.BaseMemKiB = SpreadOf(col(func(r VersusRound) float64 { return r.BaseMemKiB }))
+		v.BaseCPURatio = SpreadOf(col(func(r VersusRound) float64 { return r.BaseCPU / r.LimitCPU }))
+	}
 	mem := slices.DeleteFunc(slices.Clone(v.ThroughputRuns), func(r VersusRound) bool { return r.LimitMemKiB == 0 })
 	var vm, lm, rm []float64
 	for _, r := range mem {

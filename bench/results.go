@@ -239,6 +239,10 @@ func (r *Results) versusRows(w io.Writer) {
 		fmt.Fprintf(w, "\tKiB per waiting conversation (%d): voyplan / limit / ratio\t%s / %s / %s×\t\n",
 			v.MemoryConv, v.VoyplanMemKiB, v.LimitMemKiB, v.MemRatio)
 	}
+	if v.BaseCPU.Median > 0 {
+		fmt.Fprintf(w, "\tbaseline (-bench.base): CPU per turn / ratio to limit\t%s µs / %s×\t\n", v.BaseCPU, v.BaseCPURatio)
+		fmt.Fprintf(w, "\tbaseline: turns/s; KiB per waiting conversation\t%s; %s\t\n", v.BaseRate, v.BaseMemKiB)
+	}
 }
 
 // Write writes the results as indented JSON.

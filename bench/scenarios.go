@@ -23,6 +23,16 @@ type Env struct {
 	// CPUProfile, when set, is where RunThroughput's voyplan apply writes
 	// its CPU profile (apply --cpuprofile; make profile).
 	CPUProfile string
+	// SimBin, when set, is the binary whose `sim` is the double (else
+	// Bin's): a -bench.base run keeps the same double as the others.
+	SimBin string
+}
+
+func (e Env) simBin() string {
+	if e.SimBin != "" {
+		return e.SimBin
+	}
+	return e.Bin
 }
 
 // ScriptTurns is how many turns the bench persona's script takes to reach
@@ -32,7 +42,7 @@ const ScriptTurns = 12
 // run starts a simulator with simArgs, applies w against it, stops the
 // simulator, and returns both accounts.
 func (e Env) run(ctx context.Context, w Workload, simArgs []string, applyArgs ...string) (ApplyResult, SimStats, error) {
-	s, err := StartSim(e.Bin, simArgs...)
+	s, err := StartSim(e.simBin(), simArgs...)
 	if err != nil {
 		return ApplyResult{}, SimStats{}, err
 	}

@@ -55,7 +55,7 @@ func TestMain(m *testing.M) {
 }
 
 // setup builds voyplan once, into a scratch directory removed at the end.
-func (s *suite) setup(b *testing.B) Env {
+func (s *suite) setup(b testing.TB) Env {
 	b.Helper()
 	s.once.Do(func() {
 		dir, err := os.MkdirTemp("", "voyplan-bench-")
@@ -105,7 +105,7 @@ func (s *suite) hasFigures() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := &s.res
-	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil || r.Versus != nil
+	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil || r.Versus != nil || r.Soak != nil
 }
 
 // report judges the targets, prints the table and writes the results file.
@@ -422,7 +422,8 @@ func versusRound(b *testing.B, env Env, tc ThroughputConfig, mc MemoryConfig, li
 		func() error {
 			m, err := env.RunLimitMemory(ctx, mc)
 			if err == nil && m.InFlightAtEnd != int64(mc.Conversations) {
-				err = fmt.Errorf("limit memory run: %d of %d in flight at the end", m.InFlightAtEnd, mc.Conversations)
+				err = fmt.Errorf("limit memory run: %d of %d in flight at the end (%d send errors, %d missing replies)",
+					m.InFlightAtEnd, mc.Conversations, m.SendErrors, m.NoReply)
 			}
 			if err == nil {
 				r.LimitMemKiB = m.PerConvKiB

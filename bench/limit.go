@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -74,7 +75,7 @@ func (e Env) runLimit(ctx context.Context, simArgs []string, args ...string) (Li
 	}
 	cmd := exec.CommandContext(ctx, e.Limit, append([]string{"-url", s.URL, "-script", e.LimitScript}, args...)...)
 	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
 	start := time.Now()
 	out, err := cmd.Output()
 	st, serr := s.Stop()
@@ -128,6 +129,8 @@ func (e Env) RunLimitThroughput(ctx context.Context, c ThroughputConfig) (*Limit
 type LimitMemory struct {
 	Conversations int64   `json:"conversations"`
 	InFlightAtEnd int64   `json:"in_flight_at_end"`
+	SendErrors    int64   `json:"send_errors"`
+	NoReply       int64   `json:"missing_replies"`
 	MaxRSSMiB     float64 `json:"max_rss_mib"`
 	PerConvKiB    float64 `json:"per_conversation_kib"`
 }
@@ -142,6 +145,7 @@ func (e Env) RunLimitMemory(ctx context.Context, c MemoryConfig) (*LimitMemory, 
 		return nil, err
 	}
 	return &LimitMemory{Conversations: r.Report.Conversations, InFlightAtEnd: r.Report.InFlightAtEnd,
+		SendErrors: r.Report.SendErrors, NoReply: r.Report.NoReply,
 		MaxRSSMiB:  float64(r.Usage.MaxRSS) / (1 << 20),
 		PerConvKiB: float64(r.Usage.MaxRSS) / 1024 / math.Max(float64(r.Report.Conversations), 1)}, nil
 }

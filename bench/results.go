@@ -25,6 +25,7 @@ type Results struct {
 	LLM        *LLM        `json:"llm,omitempty"`
 	Streaming  *Streaming  `json:"streaming,omitempty"`
 	Versus     *Versus     `json:"versus_limit,omitempty"` // voyplan ÷ the minimal program (issue 16)
+	Soak       *Soak       `json:"soak,omitempty"`         // make soak
 	Targets    []Target    `json:"targets"`
 }
 
@@ -270,6 +271,7 @@ func (r *Results) Table(w io.Writer) error {
 	r.llmRows(tw)
 	r.streamingRows(tw)
 	r.versusRows(tw)
+	r.soakRows(tw)
 	if len(r.Targets) > 0 {
 		fmt.Fprintln(tw, "\ntarget\twant\tgot\t")
 		for _, t := range r.Targets {
@@ -341,4 +343,15 @@ func (r *Results) streamingRows(w io.Writer) {
 	fmt.Fprintf(w, "\tfirst_token − sim stamp p50 / p99 / max\t%.0f / %.0f / %.0f µs (n=%d, min %.0f µs)\t\n",
 		st.Error.P50, st.Error.P99, st.Error.Max, st.Error.N, st.Error.Min)
 	fmt.Fprintf(w, "\terrors, incomplete, unstamped\t%d, %d, %d\t\n", st.SendErrors+st.NoReply, st.Incomplete, st.Unstamped)
+}
+
+func (r *Results) soakRows(w io.Writer) {
+	s := r.Soak
+	if s == nil {
+		return
+	}
+	name := fmt.Sprintf("soak (%d users, %.0fs, warm-up %.0fs)", s.Users, s.DurationS, s.WarmUpS)
+	fmt.Fprintf(w, "%s\tturns, turns/s, CPU per turn\t%d, %.0f, %.1f µs\t\n", name, s.Turns, s.TurnsPerS, s.CPUPerTurn)
+	fmt.Fprintf(w, "\tRSS after warm-up → end (growth), peak\t%.1f → %.1f MiB (%+.1f %%), %.1f MiB\t\n", s.WarmMiB, s.EndMiB, 100*s.Growth, s.PeakMiB)
+	fmt.Fprintf(w, "\terrors: send, missing replies\t%d, %d\t\n", s.SendErrors, s.NoReply)
 }

@@ -42,6 +42,12 @@ const ScriptTurns = 12
 // run starts a simulator with simArgs, applies w against it, stops the
 // simulator, and returns both accounts.
 func (e Env) run(ctx context.Context, w Workload, simArgs []string, applyArgs ...string) (ApplyResult, SimStats, error) {
+	return e.runSampled(ctx, w, simArgs, nil, applyArgs...)
+}
+
+// runSampled is run, with apply's resident set passed to sample about once
+// a second (ApplySampled).
+func (e Env) runSampled(ctx context.Context, w Workload, simArgs []string, sample func(int64), applyArgs ...string) (ApplyResult, SimStats, error) {
 	s, err := StartSim(e.simBin(), simArgs...)
 	if err != nil {
 		return ApplyResult{}, SimStats{}, err
@@ -60,7 +66,7 @@ func (e Env) run(ctx context.Context, w Workload, simArgs []string, applyArgs ..
 		_, _ = s.Stop()
 		return ApplyResult{}, SimStats{}, err
 	}
-	res, err := Apply(ctx, e.Bin, plan, out, applyArgs...)
+	res, err := ApplySampled(ctx, e.Bin, plan, out, sample, applyArgs...)
 	st, serr := s.Stop()
 	return res, st, errors.Join(err, serr)
 }

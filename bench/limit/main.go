@@ -124,7 +124,7 @@ func run(c config) (report, error) {
 		sent: make([]atomic.Int64, int((c.duration+c.hold)/time.Second)+2)}
 	l.client = &http.Client{Timeout: c.replyTimeout, Transport: &http.Transport{
 		MaxIdleConnsPerHost: 4096, IdleConnTimeout: 90 * time.Second,
-		DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}}
+		DialContext: (&net.Dialer{Timeout: c.replyTimeout}).DialContext}}
 	srv := &http.Server{Handler: http.HandlerFunc(l.receive), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
@@ -187,8 +187,10 @@ func (l *limit) conversation(ctx context.Context, id string) {
 		if sec := int(time.Since(l.start) / time.Second); sec < len(l.sent) {
 			l.sent[sec].Add(1)
 		}
-		if !l.send(id, l.c.lines[i%len(l.c.lines)], webhook) {
-			l.r.sendErr.Add(1)
+		if err := l.send(id, l.c.lines[i%len(l.c.lines)], webhook); err != nil {
+			if l.r.sendErr.Add(1) == 1 {
+				fmt.Fprintln(os.Stderr, "limit: the first failed send:", err)
+			}
 			return
 		}
 		text, ok := l.await(replies)
@@ -224,19 +226,22 @@ type message struct {
 	Webhook          string `json:"webhook"`
 }
 
-func (l *limit) send(id, text, webhook string) bool {
+func (l *limit) send(id, text, webhook string) error {
 	body, err := json.Marshal(message{Type: "text", Text: text, ChannelID: "68e4464832ec9940d9993a12",
 		ClientIdentifier: id + "@stw.ai", Webhook: webhook})
 	if err != nil {
-		return false
+		return err
 	}
 	resp, err := l.client.Post(l.c.url, "application/json", bytes.NewReader(body))
 	if err != nil {
-		return false
+		return err
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
-	return resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusOK
+	if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
 }
 
 // callback is the reply's body.

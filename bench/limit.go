@@ -218,6 +218,8 @@ type VersusRound struct {
 	VoyplanSimCPU, LimitSimCPU                                               float64
 	// The -bench.base binary's, when one was given (before/after).
 	BaseCPU, BaseRate, BaseMemKiB float64
+	// Send errors plus missing replies of each throughput run.
+	VoyplanErrors, LimitErrors, BaseErrors int64
 }
 
 // Summarise fills the spreads from the rounds.

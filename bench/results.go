@@ -236,6 +236,11 @@ func (r *Results) versusRows(w io.Writer) {
 	fmt.Fprintf(w, "%s\tCPU per turn: voyplan / limit / ratio\t%s / %s µs / %s×\t\n", name, v.VoyplanCPU, v.LimitCPU, v.CPURatio)
 	fmt.Fprintf(w, "\tturns/s: voyplan / limit / ratio\t%s / %s / %s×\t\n", v.VoyplanRate, v.LimitRate, v.RateRatio)
 	fmt.Fprintf(w, "\tsimulator CPU per turn: under voyplan / under limit\t%s / %s µs\t\n", v.VoyplanSimCPU, v.LimitSimCPU)
+	var ve, le, be int64
+	for _, r := range v.ThroughputRuns {
+		ve, le, be = ve+r.VoyplanErrors, le+r.LimitErrors, be+r.BaseErrors
+	}
+	fmt.Fprintf(w, "\terrors (send + missing replies): voyplan / limit / baseline\t%d / %d / %d\t\n", ve, le, be)
 	if v.VoyplanMemKiB.Median > 0 {
 		fmt.Fprintf(w, "\tKiB per waiting conversation (%d): voyplan / limit / ratio\t%s / %s / %s×\t\n",
 			v.MemoryConv, v.VoyplanMemKiB, v.LimitMemKiB, v.MemRatio)

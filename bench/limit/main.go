@@ -232,7 +232,16 @@ func (l *limit) send(id, text, webhook string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := l.client.Post(l.c.url, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, l.c.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header["Content-Type"] = []string{"application/json"}
+	// Present but empty (not sent): it lets the transport send the POST
+	// again on a fresh connection when the server had closed the idle one
+	// it picked before a byte went out, as it does for a GET.
+	req.Header["X-Idempotency-Key"] = nil
+	resp, err := l.client.Do(req)
 	if err != nil {
 		return err
 	}

@@ -423,12 +423,14 @@ func versusRound(b *testing.B, env Env, tc ThroughputConfig, mc MemoryConfig, li
 		},
 		func() error {
 			m, err := env.RunLimitMemory(ctx, mc)
-			if err == nil && m.InFlightAtEnd != int64(mc.Conversations) {
+			if err == nil && m.InFlightAtEnd < int64(mc.Conversations)*9/10 {
 				err = fmt.Errorf("limit memory run: %d of %d in flight at the end (%d send errors, %d missing replies)",
 					m.InFlightAtEnd, mc.Conversations, m.SendErrors, m.NoReply)
 			}
 			if err == nil {
-				r.LimitMemKiB = m.PerConvKiB
+				// Per conversation started; a send the overloaded double did not
+				// answer in time is an error of the round, shown, not the end.
+				r.LimitMemKiB, r.LimitErrors = m.PerConvKiB, r.LimitErrors+m.SendErrors+m.NoReply
 			}
 			return err
 		},

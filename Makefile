@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all build test race vet fmt-check demo bench bench-smoke clean fuzz scale
+.PHONY: all build test race vet fmt-check demo bench bench-smoke clean fuzz scale profile soak
 
 all: vet test
 
@@ -44,8 +44,24 @@ scale:
 # processes on loopback — throughput, latency accuracy, memory, LLM path.
 # About 3 minutes; prints a table and writes bench/results.json. Compare two
 # commits with benchstat (BENCH.md).
+# BenchmarkVersusLimit (issue 16) adds about 3 minutes: voyplan against the
+# minimal program bench/limit, interleaved, 3 rounds (-bench.rounds N).
 bench:
-	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=10m ./bench
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=20m ./bench
+
+# The soak (issue 16; not in CI): 1,000 users for SOAK (default 30m) against
+# the simulator, voyplan's RSS sampled every second; fails if it grows over
+# 5 % after the warm-up. Prints the figures; writes soak.json in bench/.
+SOAK ?= 30m
+soak:
+	VOYPLAN_SOAK=$(SOAK) $(GO) test -count=1 -run='^TestSoak$$' -v -timeout=0 ./bench -args -bench.results=soak.json
+
+# A CPU profile of voyplan apply in the throughput benchmark (62 s at
+# saturation), then its top functions. Open it with: go tool pprof -http=: cpu.pprof
+PROFILE ?= cpu.pprof
+profile:
+	$(GO) test -run='^$$' -bench='^BenchmarkThroughput$$' -benchtime=1x -timeout=10m ./bench -args -bench.cpuprofile=$(abspath $(PROFILE))
+	$(GO) tool pprof -top -nodecount=40 $(abspath $(PROFILE)) | head -50
 
 # The same benchmarks on tiny loads, a few seconds, no timings asserted: CI
 # runs it so they cannot rot. Writes no results file.

@@ -16,6 +16,9 @@ var (
 	resultsFlag    = flag.String("bench.results", "", "write the results JSON here (default results.json; nothing with -short)")
 	binFlag        = flag.String("bench.bin", "", "measure this voyplan binary instead of building ./cmd/voyplan")
 	keepFlag       = flag.Bool("bench.keep", false, "keep the plans and the runs' result directories (their path is logged)")
+	profileFlag    = flag.String("bench.cpuprofile", "", "BenchmarkThroughput: voyplan apply writes its CPU profile here (make profile)")
+	baseFlag       = flag.String("bench.base", "", "BenchmarkVersusLimit: also run this voyplan binary (an earlier commit's) in every round, for before/after")
+	roundsFlag     = flag.Int("bench.rounds", 3, "rounds of voyplan against the minimal program (BenchmarkVersusLimit)")
 	saturationFlag = flag.Float64("bench.saturation", 0, "turns/s at saturation for the accuracy runs (default: this run's throughput figure, or a short probe)")
 )
 
@@ -52,7 +55,7 @@ func TestMain(m *testing.M) {
 }
 
 // setup builds voyplan once, into a scratch directory removed at the end.
-func (s *suite) setup(b *testing.B) Env {
+func (s *suite) setup(b testing.TB) Env {
 	b.Helper()
 	s.once.Do(func() {
 		dir, err := os.MkdirTemp("", "voyplan-bench-")
@@ -80,6 +83,11 @@ func (s *suite) setup(b *testing.B) Env {
 			return
 		}
 		s.env = Env{Bin: bin, Script: script, Dir: dir}
+		if s.env.Limit, err = BuildLimit(ctx, dir); err != nil {
+			s.err = err
+			return
+		}
+		s.env.LimitScript, s.err = RenderScript(dir, script)
 	})
 	if s.err != nil {
 		b.Fatal(s.err)
@@ -97,7 +105,7 @@ func (s *suite) hasFigures() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := &s.res
-	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil
+	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil || r.Versus != nil || r.Soak != nil
 }
 
 // report judges the targets, prints the table and writes the results file.
@@ -141,6 +149,7 @@ func hideNsPerOp(b *testing.B) { b.ReportMetric(0, "ns/op") }
 // errors).
 func BenchmarkThroughput(b *testing.B) {
 	env := shared.setup(b)
+	env.CPUProfile = *profileFlag
 	c := ThroughputConfig{Users: 256, Duration: 62 * time.Second} // 60 s after the 2 s ramp
 	if testing.Short() {
 		c = ThroughputConfig{Users: 16, Duration: 2 * time.Second}
@@ -342,4 +351,142 @@ func BenchmarkStreaming(b *testing.B) {
 	b.ReportMetric(st.Error.P50, "ttft-err-p50-µs")
 	b.ReportMetric(st.Error.P99, "ttft-err-p99-µs")
 	shared.record(func(r *Results) { r.Streaming = st })
+}
+
+// BenchmarkVersusLimit: voyplan against the minimal program (bench/limit,
+// issue 16) on the same simulator, interleaved — each round runs both,
+// alternating which goes first — and repeated, so the ratios (CPU per turn,
+// turns/s, KiB per waiting conversation) come from the same minutes of the
+// same machine and show their spread. Targets: CPU ≤ 1.3×, turns/s ≥ 0.8×,
+// ≤ 12 KiB per waiting conversation.
+func BenchmarkVersusLimit(b *testing.B) {
+	env := shared.setup(b)
+	tc := ThroughputConfig{Users: 256, Duration: 15 * time.Second}
+	mc := MemoryConfig{Conversations: 10_000, SpawnRate: 2000, Delay: 5 * time.Second, Hold: 5 * time.Second}
+	rounds := max(*roundsFlag, 1)
+	if testing.Short() {
+		tc = ThroughputConfig{Users: 16, Duration: 2 * time.Second}
+		mc = MemoryConfig{Conversations: 300, SpawnRate: 300, Delay: time.Second, Hold: time.Second}
+		rounds = 1
+	}
+	v := &Versus{Rounds: rounds, Users: tc.Users, DurationS: tc.Duration.Seconds(), MemoryConv: mc.Conversations, LoadAtStart: LoadAvg()}
+	for b.Loop() {
+		v.ThroughputRuns = v.ThroughputRuns[:0]
+		for i := range rounds {
+			v.ThroughputRuns = append(v.ThroughputRuns, versusRound(b, env, tc, mc, i%2 == 1))
+		}
+	}
+	v.Summarise()
+	hideNsPerOp(b)
+	b.ReportMetric(v.CPURatio.Median, "cpu-ratio")
+	b.ReportMetric(v.RateRatio.Median, "rate-ratio")
+	b.ReportMetric(v.MemRatio.Median, "mem-ratio")
+	b.ReportMetric(v.LimitCPU.Median, "limit-cpu-µs/turn")
+	b.ReportMetric(v.VoyplanCPU.Median, "cpu-µs/turn")
+	shared.record(func(r *Results) { r.Versus = v })
+}
+
+// versusRound runs voyplan and the limit program once each, for throughput
+// and for memory; limitFirst swaps the order.
+func versusRound(b *testing.B, env Env, tc ThroughputConfig, mc MemoryConfig, limitFirst bool) VersusRound {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*(tc.Duration+mc.Delay+mc.Hold)+4*time.Minute)
+	defer cancel()
+	var r VersusRound
+	steps := []func() error{
+		func() error {
+			t, err := env.RunThroughput(ctx, tc)
+			if err == nil {
+				err = versusCheck(t)
+				r.VoyplanCPU, r.VoyplanRate, r.VoyplanSimCPU = t.CPUPerTurn, t.Steady.Avg, 1e6*t.SimCPU/float64(t.Turns)
+				r.VoyplanErrors = t.SendErrors + t.NoReply
+			}
+			return err
+		},
+		func() error {
+			t, err := env.RunLimitThroughput(ctx, tc)
+			if err == nil && t.Turns == 0 {
+				err = fmt.Errorf("limit: no turns, %d send errors, %d missing replies", t.SendErrors, t.NoReply)
+			}
+			if err == nil {
+				r.LimitCPU, r.LimitRate, r.LimitSimCPU = t.CPUPerTurn, t.Steady, 1e6*t.SimCPU/float64(t.Turns)
+				r.LimitErrors = t.SendErrors + t.NoReply
+			}
+			return err
+		},
+		func() error {
+			m, err := env.RunMemory(ctx, mc)
+			if err == nil {
+				r.VoyplanMemKiB = m.PerConvKiB
+			}
+			return err
+		},
+		func() error {
+			m, err := env.RunLimitMemory(ctx, mc)
+			if err == nil && m.InFlightAtEnd < int64(mc.Conversations)*9/10 {
+				err = fmt.Errorf("limit memory run: %d of %d in flight at the end (%d send errors, %d missing replies)",
+					m.InFlightAtEnd, mc.Conversations, m.SendErrors, m.NoReply)
+			}
+			if err == nil {
+				// Per conversation started; a send the overloaded double did not
+				// answer in time is an error of the round, shown, not the end.
+				r.LimitMemKiB, r.LimitErrors = m.PerConvKiB, r.LimitErrors+m.SendErrors+m.NoReply
+			}
+			return err
+		},
+	}
+	if limitFirst {
+		steps[0], steps[1], steps[2], steps[3] = steps[1], steps[0], steps[3], steps[2]
+	}
+	if *baseFlag != "" {
+		steps = append(steps, baseSteps(b, env, tc, mc, &r)...)
+		if limitFirst { // the baseline between the two, then after them
+			steps[1], steps[4] = steps[4], steps[1]
+		}
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("round: voyplan %.1f µs/turn %.0f turns/s %.1f KiB %d errors; limit %.1f µs/turn %.0f turns/s %.1f KiB %d errors; base %.1f µs/turn %.0f turns/s %.1f KiB %d errors",
+		r.VoyplanCPU, r.VoyplanRate, r.VoyplanMemKiB, r.VoyplanErrors, r.LimitCPU, r.LimitRate, r.LimitMemKiB, r.LimitErrors,
+		r.BaseCPU, r.BaseRate, r.BaseMemKiB, r.BaseErrors)
+	return r
+}
+
+// versusCheck fails a throughput run of the comparison that did nothing,
+// or whose files disagree; its errors (a reply over the 10 s timeout on a
+// machine other work overloads) are a figure of the round, counted and
+// shown, not the end of the benchmark.
+func versusCheck(t *Throughput) error {
+	if t.Turns == 0 || t.Reply.N+int(t.NoReply) < int(t.Turns) {
+		return fmt.Errorf("throughput run: %d turns, %d answered in conversations.jsonl, %d missing", t.Turns, t.Reply.N, t.NoReply)
+	}
+	return nil
+}
+
+// baseSteps are the round's runs of the -bench.base binary: throughput and
+// memory, as voyplan's.
+func baseSteps(b *testing.B, env Env, tc ThroughputConfig, mc MemoryConfig, r *VersusRound) []func() error {
+	base := env
+	base.Bin, base.SimBin = *baseFlag, env.Bin
+	ctx := context.Background() // each run bounds itself: its stage, the reply timeout, the simulator's stop
+	return []func() error{
+		func() error {
+			t, err := base.RunThroughput(ctx, tc)
+			if err == nil {
+				err = versusCheck(t)
+				r.BaseCPU, r.BaseRate, r.BaseErrors = t.CPUPerTurn, t.Steady.Avg, t.SendErrors+t.NoReply
+			}
+			return err
+		},
+		func() error {
+			m, err := base.RunMemory(ctx, mc)
+			if err == nil {
+				r.BaseMemKiB = m.PerConvKiB
+			}
+			return err
+		},
+	}
 }

@@ -178,12 +178,23 @@ type ApplyResult struct {
 // kills it) and reads its summary.json. Exit code 2 (a threshold failed) is
 // a result, not an error.
 func Apply(ctx context.Context, bin, plan, out string, args ...string) (ApplyResult, error) {
+	return ApplySampled(ctx, bin, plan, out, nil, args...)
+}
+
+// ApplySampled is Apply, calling sample (when not nil) with the process's
+// resident set in bytes about once a second while it runs.
+func ApplySampled(ctx context.Context, bin, plan, out string, sample func(rss int64), args ...string) (ApplyResult, error) {
 	res := ApplyResult{Out: out}
 	cmd := exec.CommandContext(ctx, bin, append([]string{"apply", plan, "--out", out, "--quiet"}, args...)...)
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		sampled := sampleWhile(cmd.Process.Pid, sample)
+		err = cmd.Wait()
+		sampled()
+	}
 	res.Stderr = stderr.String()
 	if cmd.ProcessState == nil {
 		return res, fmt.Errorf("cannot run voyplan apply: %w", err)
@@ -200,4 +211,45 @@ func Apply(ctx context.Context, bin, plan, out string, args ...string) (ApplyRes
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// sampleWhile reads pid's resident set once a second into sample until the
+// returned stop is called (nothing when sample is nil).
+func sampleWhile(pid int, sample func(rss int64)) (stop func()) {
+	if sample == nil {
+		return func() {}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if rss, err := RSS(pid); err == nil {
+					sample(rss)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// RSS reads a process's resident set size (VmRSS of /proc/PID/status), in
+// bytes; Linux only.
+func RSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc/" + strconv.Itoa(pid) + "/status")
 }

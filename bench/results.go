@@ -24,6 +24,8 @@ type Results struct {
 	Memory     *Memory     `json:"memory,omitempty"`
 	LLM        *LLM        `json:"llm,omitempty"`
 	Streaming  *Streaming  `json:"streaming,omitempty"`
+	Versus     *Versus     `json:"versus_limit,omitempty"` // voyplan ÷ the minimal program (issue 16)
+	Soak       *Soak       `json:"soak,omitempty"`         // make soak
 	Targets    []Target    `json:"targets"`
 }
 
@@ -204,6 +206,49 @@ func (r *Results) Judge() {
 		r.Targets = append(r.Targets, Target{fmt.Sprintf("RSS per waiting conversation at %d", m.Conversations), "≤ 32 KiB",
 			fmt.Sprintf("%.1f KiB", m.PerConvKiB), m.PerConvKiB <= 32})
 	}
+	r.judgeVersus()
+}
+
+// judgeVersus adds issue 16's targets: voyplan against the minimal program
+// of the same run, by the median of the rounds' ratios.
+func (r *Results) judgeVersus() {
+	v := r.Versus
+	if v == nil || v.Rounds == 0 {
+		return
+	}
+	r.Targets = append(r.Targets,
+		Target{"CPU per turn ÷ the minimal program's", "≤ 1.3×", fmt.Sprintf("%.2f× (%s)", v.CPURatio.Median, v.CPURatio), v.CPURatio.Median <= 1.3},
+		Target{"turns/s ÷ the minimal program's", "≥ 0.8×", fmt.Sprintf("%.2f× (%s)", v.RateRatio.Median, v.RateRatio), v.RateRatio.Median >= 0.8})
+	if v.VoyplanMemKiB.Median > 0 {
+		r.Targets = append(r.Targets, Target{fmt.Sprintf("KiB per waiting conversation at %d", v.MemoryConv), "≤ 12 KiB",
+			fmt.Sprintf("%.1f KiB (%s)", v.VoyplanMemKiB.Median, v.VoyplanMemKiB), v.VoyplanMemKiB.Median <= 12})
+	}
+}
+
+// versusRows prints voyplan beside the minimal program: median (min–max)
+// over the rounds, and the ratio per round.
+func (r *Results) versusRows(w io.Writer) {
+	v := r.Versus
+	if v == nil || v.Rounds == 0 {
+		return
+	}
+	name := fmt.Sprintf("vs minimal program (%d rounds, %d users, %.0fs)", v.Rounds, v.Users, v.DurationS)
+	fmt.Fprintf(w, "%s\tCPU per turn: voyplan / limit / ratio\t%s / %s µs / %s×\t\n", name, v.VoyplanCPU, v.LimitCPU, v.CPURatio)
+	fmt.Fprintf(w, "\tturns/s: voyplan / limit / ratio\t%s / %s / %s×\t\n", v.VoyplanRate, v.LimitRate, v.RateRatio)
+	fmt.Fprintf(w, "\tsimulator CPU per turn: under voyplan / under limit\t%s / %s µs\t\n", v.VoyplanSimCPU, v.LimitSimCPU)
+	var ve, le, be int64
+	for _, r := range v.ThroughputRuns {
+		ve, le, be = ve+r.VoyplanErrors, le+r.LimitErrors, be+r.BaseErrors
+	}
+	fmt.Fprintf(w, "\terrors (send + missing replies): voyplan / limit / baseline\t%d / %d / %d\t\n", ve, le, be)
+	if v.VoyplanMemKiB.Median > 0 {
+		fmt.Fprintf(w, "\tKiB per waiting conversation (%d): voyplan / limit / ratio\t%s / %s / %s×\t\n",
+			v.MemoryConv, v.VoyplanMemKiB, v.LimitMemKiB, v.MemRatio)
+	}
+	if v.BaseCPU.Median > 0 {
+		fmt.Fprintf(w, "\tbaseline (-bench.base): CPU per turn / ratio to limit\t%s µs / %s×\t\n", v.BaseCPU, v.BaseCPURatio)
+		fmt.Fprintf(w, "\tbaseline: turns/s; KiB per waiting conversation\t%s; %s\t\n", v.BaseRate, v.BaseMemKiB)
+	}
 }
 
 // Write writes the results as indented JSON.
@@ -230,6 +275,8 @@ func (r *Results) Table(w io.Writer) error {
 	r.memoryRows(tw)
 	r.llmRows(tw)
 	r.streamingRows(tw)
+	r.versusRows(tw)
+	r.soakRows(tw)
 	if len(r.Targets) > 0 {
 		fmt.Fprintln(tw, "\ntarget\twant\tgot\t")
 		for _, t := range r.Targets {
@@ -301,4 +348,15 @@ func (r *Results) streamingRows(w io.Writer) {
 	fmt.Fprintf(w, "\tfirst_token − sim stamp p50 / p99 / max\t%.0f / %.0f / %.0f µs (n=%d, min %.0f µs)\t\n",
 		st.Error.P50, st.Error.P99, st.Error.Max, st.Error.N, st.Error.Min)
 	fmt.Fprintf(w, "\terrors, incomplete, unstamped\t%d, %d, %d\t\n", st.SendErrors+st.NoReply, st.Incomplete, st.Unstamped)
+}
+
+func (r *Results) soakRows(w io.Writer) {
+	s := r.Soak
+	if s == nil {
+		return
+	}
+	name := fmt.Sprintf("soak (%d users, %.0fs, warm-up %.0fs)", s.Users, s.DurationS, s.WarmUpS)
+	fmt.Fprintf(w, "%s\tturns, turns/s, CPU per turn\t%d, %.0f, %.1f µs\t\n", name, s.Turns, s.TurnsPerS, s.CPUPerTurn)
+	fmt.Fprintf(w, "\tRSS after warm-up → end (growth), peak\t%.1f → %.1f MiB (%+.1f %%), %.1f MiB\t\n", s.WarmMiB, s.EndMiB, 100*s.Growth, s.PeakMiB)
+	fmt.Fprintf(w, "\terrors: send, missing replies\t%d, %d\t\n", s.SendErrors, s.NoReply)
 }

@@ -17,6 +17,22 @@ type Env struct {
 	Bin    string // the voyplan binary (Build)
 	Script string // the persona script the users play (absolute path)
 	Dir    string // scratch space: plans and results directories
+
+	Limit       string // the bench/limit binary (BuildLimit)
+	LimitScript string // Script with one customer's data filled in, for Limit
+	// CPUProfile, when set, is where RunThroughput's voyplan apply writes
+	// its CPU profile (apply --cpuprofile; make profile).
+	CPUProfile string
+	// SimBin, when set, is the binary whose `sim` is the double (else
+	// Bin's): a -bench.base run keeps the same double as the others.
+	SimBin string
+}
+
+func (e Env) simBin() string {
+	if e.SimBin != "" {
+		return e.SimBin
+	}
+	return e.Bin
 }
 
 // ScriptTurns is how many turns the bench persona's script takes to reach
@@ -26,7 +42,13 @@ const ScriptTurns = 12
 // run starts a simulator with simArgs, applies w against it, stops the
 // simulator, and returns both accounts.
 func (e Env) run(ctx context.Context, w Workload, simArgs []string, applyArgs ...string) (ApplyResult, SimStats, error) {
-	s, err := StartSim(e.Bin, simArgs...)
+	return e.runSampled(ctx, w, simArgs, nil, applyArgs...)
+}
+
+// runSampled is run, with apply's resident set passed to sample about once
+// a second (ApplySampled).
+func (e Env) runSampled(ctx context.Context, w Workload, simArgs []string, sample func(int64), applyArgs ...string) (ApplyResult, SimStats, error) {
+	s, err := StartSim(e.simBin(), simArgs...)
 	if err != nil {
 		return ApplyResult{}, SimStats{}, err
 	}
@@ -44,7 +66,7 @@ func (e Env) run(ctx context.Context, w Workload, simArgs []string, applyArgs ..
 		_, _ = s.Stop()
 		return ApplyResult{}, SimStats{}, err
 	}
-	res, err := Apply(ctx, e.Bin, plan, out, applyArgs...)
+	res, err := ApplySampled(ctx, e.Bin, plan, out, sample, applyArgs...)
 	st, serr := s.Stop()
 	return res, st, errors.Join(err, serr)
 }
@@ -60,7 +82,11 @@ type ThroughputConfig struct {
 func (e Env) RunThroughput(ctx context.Context, c ThroughputConfig) (*Throughput, error) {
 	w := Workload{Name: "throughput", Users: c.Users, SpawnRate: float64(c.Users) * 4, Duration: c.Duration,
 		ReplyTimeout: 10 * time.Second, MaxTurns: ScriptTurns + 2}
-	res, sim, err := e.run(ctx, w, []string{"--latency", "0s"})
+	var profile []string
+	if e.CPUProfile != "" {
+		profile = []string{"--cpuprofile", e.CPUProfile}
+	}
+	res, sim, err := e.run(ctx, w, []string{"--latency", "0s"}, profile...)
 	if err != nil {
 		return nil, err
 	}

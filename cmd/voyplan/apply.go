@@ -29,6 +29,7 @@ type applyFlags struct {
 	// thresholdExit is --exit-code-on-threshold: the exit code when the run
 	// completed but a threshold failed.
 	thresholdExit int
+	cpuprof       string // --cpuprofile FILE
 }
 
 func (a *app) apply(args []string) error {
@@ -38,6 +39,7 @@ func (a *app) apply(args []string) error {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines while the run goes on")
 	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")
 	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
+	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof reads it)")
 	f.over = addOverrideFlags(fs)
 	fs.Var(&f.segment, "segment", "run only slice `I/N` of the virtual users (e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results. auto or auto/N: I is JOB_COMPLETION_INDEX+1 (a Kubernetes Indexed Job), N from the flag or VOYPLAN_SEGMENTS")
 	fs.IntVar(&f.thresholdExit, "exit-code-on-threshold", exitThreshold, "exit code when the run completed but a threshold failed (Locust's --exit-code-on-error); 0 for a segment in a Kubernetes Job, whose own verdict judges only its slice — merge judges the run")
@@ -68,7 +70,15 @@ func (a *app) apply(args []string) error {
 		return withCode(exitError, err)
 	}
 	defer f.ui.release()
-	return a.execute(p, f)
+	stop, err := startCPUProfile(f.cpuprof)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	runErr := a.execute(p, f)
+	if err := stop(); err != nil && runErr == nil {
+		return withCode(exitError, err)
+	}
+	return runErr
 }
 
 // checkRunnable catches what validate accepts but a run cannot do: an llm

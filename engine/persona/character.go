@@ -4,13 +4,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"sync"
-	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/voyplan/voyplan/engine/datagen"
 	"github.com/voyplan/voyplan/engine/transcript"
@@ -57,7 +50,6 @@ var (
 	price         = regexp.MustCompile(`R\$\s*\d`)
 	optionLine    = regexp.MustCompile(`^\s*(\d{1,2}\s*[.)]|\d\x{FE0F}?\x{20E3}|[•*-])\s*\S`)
 	reasoning     = regexp.MustCompile(`(?i)((^|\n)\s*\**(pensamento|racioc[ií]nio|reasoning|thinking|thought)s?\**\s*:|\b(como (uma )?(ia|intelig[eê]ncia artificial|modelo de linguagem))\b|\bthe (user|assistant)\b|\bminha persona\b)`)
-	sentenceSplit = regexp.MustCompile(`[\n.?!]+`)
 )
 
 // minRepeat is the shortest sentence (normalised characters) whose
@@ -75,7 +67,7 @@ func Drift(msg string, reply []transcript.Message) []string {
 	if asksForData(n) {
 		kinds = append(kinds, DriftAsksForData)
 	}
-	if len(price.FindAllString(msg, 3)) >= 2 {
+	if strings.Contains(msg, "R$") && len(price.FindAllString(msg, 3)) >= 2 {
 		kinds = append(kinds, DriftListsPrices)
 	}
 	if optionLines(msg) >= 2 {
@@ -84,7 +76,7 @@ func Drift(msg string, reply []transcript.Message) []string {
 	if repeats(n, reply) {
 		kinds = append(kinds, DriftRepeatsAssistant)
 	}
-	if reasoning.MatchString(msg) {
+	if mayLeakReasoning(n) && reasoning.MatchString(msg) {
 		kinds = append(kinds, DriftLeaksReasoning)
 	}
 	return kinds
@@ -93,6 +85,9 @@ func Drift(msg string, reply []transcript.Message) []string {
 // asksForData: "qual o seu CPF?", "informe seu e-mail", "pode me passar o
 // celular?" — but not "posso mandar meu CPF?".
 func asksForData(n string) bool {
+	if !containsAny(n, dataWords) { // every pattern below needs one
+		return false
+	}
 	if askPossessive.MatchString(n) || askImperative.MatchString(n) {
 		return true
 	}
@@ -101,12 +96,53 @@ func asksForData(n string) bool {
 
 func optionLines(msg string) int {
 	count := 0
-	for _, line := range strings.Split(msg, "\n") {
-		if optionLine.MatchString(line) {
+	for rest := msg; ; {
+		line, more, found := strings.Cut(rest, "\n")
+		if mayBeOption(line) && optionLine.MatchString(line) {
 			count++
 		}
+		if !found {
+			return count
+		}
+		rest = more
 	}
-	return count
+}
+
+// mayBeOption: optionLine can only match a line whose first character
+// after its leading white space (\s: space, \t, \n, \f, \r) is a digit, a
+// bullet, an asterisk or a dash.
+func mayBeOption(line string) bool {
+	line = strings.TrimLeft(line, " \t\n\f\r")
+	if line == "" {
+		return false
+	}
+	c := line[0]
+	return '0' <= c && c <= '9' || c == '*' || c == '-' || strings.HasPrefix(line, "•")
+}
+
+// The literals the regexps need, to skip them when a message has none (the
+// checks allocate nothing then). dataWords: every ask pattern holds
+// dataWord; reasonWords: every branch of reasoning holds one of these,
+// lowercased — and fold lowercases, keeps ASCII runs, and leaves ſ, the
+// one non-ASCII rune (?i) matches an ASCII letter ('s') with, as it is.
+var (
+	dataWords   = []string{"cpf", "celular", "telefone", "whatsapp", "email", "e-mail", "nome completo"}
+	reasonWords = []string{"pensamento", "racioc", "reasoning", "thinking", "thought", "como ", "the user", "the assistant", "minha persona"}
+)
+
+// mayLeakReasoning reports whether n, the folded message, may match
+// reasoning.
+func mayLeakReasoning(n string) bool {
+	return strings.ContainsRune(n, 'ſ') || containsAny(n, reasonWords)
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // repeats reports whether the message (normalised) holds a sentence of the
@@ -117,12 +153,10 @@ func repeats(n string, reply []transcript.Message) bool {
 	if len(msg) >= minRepeat && strings.Contains(squash(r), msg) {
 		return true
 	}
-	for _, s := range sentenceSplit.Split(r, -1) {
-		if s = squash(s); len(s) >= minRepeat && strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+	return sentences(r, func(s string) bool {
+		s = squash(s)
+		return len(s) >= minRepeat && strings.Contains(msg, s)
+	})
 }
 
 func joinText(reply []transcript.Message) string {
@@ -132,43 +166,6 @@ func joinText(reply []transcript.Message) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
-}
-
-// fold lowercases s and removes its accents.
-func fold(s string) string {
-	s = strings.ToLower(s)
-	if isASCII(s) {
-		return s
-	}
-	t := folders.Get().(transform.Transformer)
-	defer folders.Put(t)
-	out, _, err := transform.String(t, s) // transform.String resets t first
-	if err != nil {
-		return s
-	}
-	return out
-}
-
-// folders pools the accent-removing transformer chain: building one per
-// call dominated the character checks' CPU under load (BENCH.md).
-var folders = sync.Pool{New: func() any {
-	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-}}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// squash keeps letters and digits, one space between words.
-func squash(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}), " ")
 }
 
 // known is the user's generated data in comparable form.
@@ -213,14 +210,18 @@ func (k known) mismatch(msg string) []string {
 		}
 		kinds = append(kinds, kind)
 	}
-	for _, m := range numberLike.FindAllString(msg, -1) {
-		if kind := k.numberKind(m); kind != "" {
-			add(kind)
+	if hasTwoDigits(msg) { // numberLike needs two at least
+		for _, m := range numberLike.FindAllString(msg, -1) {
+			if kind := k.numberKind(m); kind != "" {
+				add(kind)
+			}
 		}
 	}
-	for _, m := range emailLike.FindAllString(msg, -1) {
-		if !k.emails[strings.ToLower(strings.TrimRight(m, "."))] {
-			add("email")
+	if strings.IndexByte(msg, '@') >= 0 { // emailLike needs one
+		for _, m := range emailLike.FindAllString(msg, -1) {
+			if !k.emails[strings.ToLower(strings.TrimRight(m, "."))] {
+				add("email")
+			}
 		}
 	}
 	return kinds
@@ -240,6 +241,16 @@ func (k known) numberKind(m string) string {
 		return "phone"
 	}
 	return ""
+}
+
+func hasTwoDigits(s string) bool {
+	n := 0
+	for i := 0; i < len(s) && n < 2; i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			n++
+		}
+	}
+	return n == 2
 }
 
 func digits(s string) string {

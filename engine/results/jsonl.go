@@ -85,11 +85,39 @@ func (a *appender) open() error {
 
 // append writes v as one line; what names it in errors.
 func (a *appender) append(v any, what string) error {
-	line, err := encodeLine(v)
-	if err != nil {
-		return fmt.Errorf("cannot encode %s: %w", what, err)
+	buf := lineBuffers.Get().(*[]byte)
+	defer putLineBuffer(buf)
+	line, ok := appendLine((*buf)[:0], v)
+	if !ok {
+		var err error
+		if line, err = encodeLine(v); err != nil {
+			return fmt.Errorf("cannot encode %s: %w", what, err)
+		}
 	}
+	*buf = line[:0]
 	return a.appendLine(line, what)
+}
+
+// appendLine appends v's line through the append-style encoder (encode.go)
+// when it knows v's type and every value in it; ok false otherwise.
+func appendLine(dst []byte, v any) ([]byte, bool) {
+	switch v := v.(type) {
+	case *transcript.Conversation:
+		return appendConversationLine(dst, v)
+	case journalEntry:
+		return appendJournalLine(dst, &v)
+	}
+	return dst, false
+}
+
+// lineBuffers pools the lines' buffers: a line is written before append
+// returns, so its buffer is free again at once.
+var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+func putLineBuffer(b *[]byte) {
+	if cap(*b) <= 256<<10 { // one huge conversation does not pin its buffer
+		lineBuffers.Put(b)
+	}
 }
 
 // appendLine writes line, which ends with its newline, all or nothing.

@@ -217,8 +217,18 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.accept(msg, time.Now())
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write(acceptedBody) // the client may be gone; nothing to do then
 }
+
+// acceptedBody is what writeJSON writes for {"status": "accepted"}, made
+// once: every message gets it (the simulator's hot path, issue 16).
+var (
+	acceptedBody    = []byte(`{"status":"accepted"}` + "\n")
+	jsonContentType = []string{"application/json"}
+)
 
 // message is the widget API's request body (VOYAGER.md §1).
 type message struct {

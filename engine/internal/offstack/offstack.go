@@ -6,22 +6,55 @@
 // HCL evaluation (Plan.NewUser), a persona's checks (driver.Next) or an
 // HTTP send took it past 8 KiB, it would hold 16 KiB for the rest of its
 // life — half of what a waiting conversation costs at 10,000 (BENCH.md,
-// memory). Run here, their deep stacks go back to the runtime as soon as
-// they return. The price is one goroutine start per call, about a
-// microsecond.
+// memory). Run here, their deep stacks are a few workers' stacks, shared.
+//
+// The calls run on a pool of worker goroutines: a call takes an idle worker
+// or, when none is idle (a send can take seconds, so many may be busy),
+// starts one; a worker the pool has no room for ends after its call. Reused
+// workers save a goroutine start and the growing of a fresh stack to the
+// call's depth per call (issue 16); at most maxIdle of them wait idle.
 package offstack
 
-// Call runs f on a short-lived goroutine and waits for its result.
+// maxIdle bounds the idle workers (and their stacks, kept between calls).
+const maxIdle = 128
+
+// worker runs the calls handed to it one at a time.
+type worker struct {
+	in  chan func()
+	out chan struct{}
+}
+
+// idle holds the workers waiting for a call.
+var idle = make(chan *worker, maxIdle)
+
+func (w *worker) loop() {
+	for f := range w.in {
+		f()
+		w.out <- struct{}{}
+	}
+}
+
+// Call runs f on a worker goroutine and waits for its result.
 func Call[T any](f func() (T, error)) (T, error) {
-	type result struct {
+	var (
 		v   T
 		err error
+	)
+	var w *worker
+	select {
+	case w = <-idle:
+	default:
+		w = &worker{in: make(chan func()), out: make(chan struct{}, 1)}
+		go w.loop()
 	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := f()
-		done <- result{v, err}
-	}()
-	r := <-done
-	return r.v, r.err
+	w.in <- func() { v, err = f() }
+	<-w.out
+	// Only now, its call's end received, may the worker take another: a
+	// caller never reads another call's end.
+	select {
+	case idle <- w:
+	default:
+		close(w.in) // no room: it ends
+	}
+	return v, err
 }

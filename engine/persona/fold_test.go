@@ -1,0 +1,168 @@
+package persona
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// randomText draws n runes from ASCII, every rune of foldRanges, and a few
+// that are not in them (combining marks, Hangul, CJK, invalid UTF-8), so
+// both paths of fold run.
+func randomText(r *rand.Rand, n int, outside bool) string {
+	var b strings.Builder
+	for range n {
+		switch k := r.IntN(10); {
+		case k < 4:
+			b.WriteByte(byte(r.IntN(0x80)))
+		case k < 9 || !outside:
+			rg := foldRanges[r.IntN(len(foldRanges))]
+			b.WriteRune(rg[0] + r.Int32N(rg[1]-rg[0]+1))
+		default:
+			others := []string{"\u0301", "\u0327", "\u20e3", "한", "\u1100\u1161", "語", "\xff", "\u0345", "ǖ\u0323"}
+			b.WriteString(others[r.IntN(len(others))])
+		}
+	}
+	return b.String()
+}
+
+// fold's table gives what the normalisation chain gives, for every rune of
+// foldRanges alone and for random strings of them (with and without runes
+// it must hand to the chain).
+func TestFoldFastMatchesTheChain(t *testing.T) {
+	for _, rg := range foldRanges {
+		for c := rg[0]; c <= rg[1]; c++ {
+			s := strings.ToLower("a" + string(c) + "B" + string(c) + string(c))
+			if got, want := fold(s), foldChain(s); got != want {
+				t.Fatalf("fold(%q) = %q, the chain %q", s, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 16))
+	for i := range 20000 {
+		s := randomText(r, 1+r.IntN(40), i%2 == 0)
+		if got, want := fold(s), foldChain(strings.ToLower(s)); got != want {
+			t.Fatalf("fold(%q) = %q, the chain %q", s, got, want)
+		}
+	}
+}
+
+// squash and sentences do what the FieldsFunc/Join and regexp.Split they
+// replaced did.
+func TestSquashAndSentencesMatchTheOldWays(t *testing.T) {
+	oldSquash := func(s string) string {
+		return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+	}
+	split := regexp.MustCompile(`[\n.?!]+`)
+	r := rand.New(rand.NewPCG(4, 16))
+	marks := []string{"\n", ".", "?", "!", "..", "?!\n", " ", "", "é", "1", "x"}
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(30) {
+			b.WriteString(marks[r.IntN(len(marks))])
+			if r.IntN(3) == 0 {
+				b.WriteString(randomText(r, 1+r.IntN(5), true))
+			}
+		}
+		s := b.String()
+		if got, want := squash(s), oldSquash(s); got != want {
+			t.Fatalf("squash(%q) = %q, want %q", s, got, want)
+		}
+		var got []string
+		sentences(s, func(p string) bool { got = append(got, p); return false })
+		want := slices.DeleteFunc(split.Split(s, -1), func(p string) bool { return p == "" })
+		if !slices.Equal(got, want) {
+			t.Fatalf("sentences(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// BenchmarkDrift: the character checks of a scripted customer's twelve
+// messages against a typical reply of the simulator (accents, emoji, a menu).
+func BenchmarkDrift(b *testing.B) {
+	reply := []transcript.Message{{Role: "assistant", Type: "text", Text: "Olá! 😊 Sou a assistente do parque. Para qual data você gostaria dos ingressos? " +
+		"Temos as opções:\n1. Ingresso adulto — R$ 120,00\n2. Ingresso criança — R$ 60,00\nPoderia me informar o seu CPF, por favor?"}}
+	k := knownData(map[string]map[string]string{"customer": {"cpf": "529.982.247-25", "phone": "+55 11 98765-4321", "email": "maria@example.com"}})
+	msgs := []string{"Olá", "Maria Souza", "Sim, pode enviar 😊", "Quero comprar ingressos", "Para o dia 11/10/2026", "2 adultos e 2 crianças",
+		"Sim, quero a cabana!", "+55 11 98765-4321", "maria@example.com", "529.982.247-25", "Sim, pode confirmar. Pix!", "Meu CPF é 529.982.247-25"}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, msg := range msgs {
+			_ = Drift(msg, reply)
+			_ = k.mismatch(msg)
+		}
+	}
+}
+
+// driftReference is Drift and mismatch as they were before the literal
+// prefilters: every regexp run on every message.
+func driftReference(k known, msg string, reply []transcript.Message) (kinds []string, mism []string) {
+	n := foldChain(strings.ToLower(msg))
+	if askPossessive.MatchString(n) || askImperative.MatchString(n) ||
+		strings.Contains(n, "?") && askQuestion.MatchString(n) && !ownData.MatchString(n) {
+		kinds = append(kinds, DriftAsksForData)
+	}
+	if len(price.FindAllString(msg, 3)) >= 2 {
+		kinds = append(kinds, DriftListsPrices)
+	}
+	lines := 0
+	for _, l := range strings.Split(msg, "\n") {
+		if optionLine.MatchString(l) {
+			lines++
+		}
+	}
+	if lines >= 2 {
+		kinds = append(kinds, DriftListsOptions)
+	}
+	if repeats(n, reply) {
+		kinds = append(kinds, DriftRepeatsAssistant)
+	}
+	if reasoning.MatchString(msg) {
+		kinds = append(kinds, DriftLeaksReasoning)
+	}
+	for _, m := range numberLike.FindAllString(msg, -1) {
+		if kind := k.numberKind(m); kind != "" && !slices.Contains(mism, kind) {
+			mism = append(mism, kind)
+		}
+	}
+	for _, m := range emailLike.FindAllString(msg, -1) {
+		if !k.emails[strings.ToLower(strings.TrimRight(m, "."))] && !slices.Contains(mism, "email") {
+			mism = append(mism, "email")
+		}
+	}
+	return kinds, mism
+}
+
+// The prefilters skip a regexp only when it cannot match: over random
+// messages built from the patterns' own words (in any case, with ſ and the
+// Kelvin sign, accents, menus, prices, numbers, e-mails), Drift and
+// mismatch say what running every regexp says.
+func TestDriftPrefiltersChangeNothing(t *testing.T) {
+	parts := []string{"qual o seu ", "Qual o SEU ", "CPF", "cpf", "Celular", "e-mail", "EMAIL", "nome completo", "whatsapp", "telefone", "?", " ", "\n",
+		"informe ", "Me passa ", "meu ", "minha ", "R$ 10", "R$10,00", "R$ x", "1. ", "2) ", "• ", "* ", "- ", " 3️⃣ ", "1\ufe0f\u20e3 ",
+		"Pensamento:", "**Raciocínio**:", "RACIOCINIO :", "reaſoning:", "thin\u212Aing:", "THOUGHTS:", "como uma IA", "Como inteligência artificial",
+		"como modelo de linguagem", "the user", "The Assistant", "minha persona", "MINHA PERſONA", "529.982.247-25", "52998224725", "+55 11 98765-4321",
+		"(11) 91234-5678", "maria@example.com", "outro@x.com.br.", "@", "olá", "ção", "😊", "sim", "Quero comprar ingressos para o dia 11/10"}
+	reply := []transcript.Message{{Text: "Olá! Para qual data você gostaria dos ingressos? Temos o passaporte anual com desconto especial."}}
+	k := knownData(map[string]map[string]string{"c": {"cpf": "529.982.247-25", "phone": "+55 11 98765-4321", "email": "maria@example.com"}})
+	r := rand.New(rand.NewPCG(5, 16))
+	for range 30000 {
+		var b strings.Builder
+		for range 1 + r.IntN(8) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		msg := b.String()
+		wantKinds, wantMism := driftReference(k, msg, reply)
+		if got := Drift(msg, reply); !slices.Equal(got, wantKinds) {
+			t.Fatalf("Drift(%q) = %q, every regexp says %q", msg, got, wantKinds)
+		}
+		if got := k.mismatch(msg); !slices.Equal(got, wantMism) {
+			t.Fatalf("mismatch(%q) = %q, every regexp says %q", msg, got, wantMism)
+		}
+	}
+}

@@ -12,6 +12,8 @@ require (
 	golang.org/x/term v0.48.0
 )
 
+require github.com/coder/websocket v1.8.15
+
 require (
 	cloud.google.com/go v0.116.0 // indirect
 	cloud.google.com/go/auth v0.9.3 // indirect

@@ -54,7 +54,8 @@ func TestStreamingExamplePlans(t *testing.T) {
 			if ft := m.FirstToken; ft.Count != m.Conversations.Turns || ft.P50 < 150*time.Millisecond || ft.P50 > 170*time.Millisecond {
 				t.Errorf("first_token %+v over %d turns: want one per turn, p50 just over the simulator's 150ms", ft, m.Conversations.Turns)
 			}
-			if s := m.Stream; s.Replies != m.Conversations.Turns || s.Incomplete != 0 || s.Chunks <= s.Replies || s.Bytes == 0 {
+			if s := m.Stream; s.Replies != m.Conversations.Turns || s.Incomplete != 0 || s.Chunks <= s.Replies || s.Bytes == 0 ||
+				s.NoUsage != 0 || s.Rated != s.Replies || s.TokensPerS <= 0 { // every reply's usage read (openai's usage chunk, the usage expressions)
 				t.Errorf("stream %+v", s)
 			}
 			for _, want := range []string{"First Token", "Longest Stall", "Streams: "} {

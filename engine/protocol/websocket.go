@@ -80,6 +80,7 @@ func (s *wsSession) Exchange(ctx context.Context, n int, text string) (Turn, err
 	}
 	t.Send, s.turn = time.Since(t.SentAt), n
 	x, err := s.gather(ctx, rctx, t, frame)
+	x.Stream.NoUsage = s.p.Spec.Frames.Usage != nil && x.Usage == nil
 	s.count(x.Stream.Link)
 	redactMessages(x.Messages, s.headers)
 	return x, err
@@ -313,6 +314,14 @@ func (s *wsSession) frame(g *gathering, f ws.Frame) (bool, error) {
 	if err != nil {
 		st.Link.NotUnderstood++
 		return false, &ReplyError{Reason: ReasonBadFrame, Err: fmt.Errorf("cannot read frame %d: %s", st.Chunks, redact(err.Error(), s.headers))}
+	}
+	u, err := readUsage(x.Usage, frameEnv(f))
+	if err != nil {
+		st.Link.NotUnderstood++
+		return false, &ReplyError{Reason: ReasonBadFrame, Err: fmt.Errorf("cannot read frame %d: %s", st.Chunks, redact(err.Error(), s.headers))}
+	}
+	if u != nil {
+		g.t.Usage = u
 	}
 	at := f.At.Sub(g.t.SentAt)
 	if len(msgs) > 0 {

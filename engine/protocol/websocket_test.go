@@ -343,3 +343,74 @@ stage "s" {
 		}
 	})
 }
+
+// TestStreamUsageExpressions: a usage expression reads the reply's output
+// tokens from the event (sse) or frame (websocket) that reports them; a
+// reply with none is NoUsage, and a usage that is not a number fails the
+// turn saying so.
+func TestStreamUsageExpressions(t *testing.T) {
+	t.Parallel()
+	t.Run("sse", func(t *testing.T) {
+		t.Parallel()
+		for _, tt := range []struct {
+			done    string
+			tokens  int64
+			noUsage bool
+			err     string
+		}{
+			{`{"usage":{"output_tokens":7}}`, 7, false, ""},
+			{`{}`, 0, true, ""},
+			{`{"usage":{"output_tokens":"seven"}}`, 0, false, "want a number of output tokens"},
+		} {
+			bot := newRecorder(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
+				sseBody(w, "event: delta\ndata: {\"text\":\"Oi\"}\n\n", "event: done\ndata: "+tt.done+"\n\n")
+			})
+			p := loadTarget(t, sseTarget(bot.srv.URL, `events {
+    text  = "event == 'delta' ? data.text : nil"
+    end   = "event == 'done'"
+    usage = "event == 'done' ? data.usage?.output_tokens : nil"
+  }`))
+			x, err := open(t, p, nil).Exchange(context.Background(), 1, "Olá")
+			checkUsage(t, x, err, tt.tokens, tt.noUsage, tt.err)
+		}
+	})
+	t.Run("websocket", func(t *testing.T) {
+		t.Parallel()
+		for _, tt := range []struct {
+			done    string
+			tokens  int64
+			noUsage bool
+			err     string
+		}{
+			{`{"type":"done","usage":{"output_tokens":7}}`, 7, false, ""},
+			{`{"type":"done"}`, 0, true, ""},
+			{`{"type":"done","usage":{"output_tokens":-1}}`, 0, false, "is not a number of tokens"},
+		} {
+			bot := newWSBot(t, func(ctx context.Context, c *websocket.Conn, _ int) {
+				read(ctx, c)
+				for read(ctx, c) != "" {
+					write(ctx, c, `{"type":"delta","text":"Oi"}`, tt.done)
+				}
+			})
+			s, _ := openWS(t, wsTarget(bot.srv.URL, "", wsFrames+"\n"+`usage = "data.type == 'done' ? data.usage?.output_tokens : nil"`))
+			x, err := s.Exchange(context.Background(), 1, "Olá")
+			checkUsage(t, x, err, tt.tokens, tt.noUsage, tt.err)
+		}
+	})
+}
+
+func checkUsage(t *testing.T, x Turn, err error, tokens int64, noUsage bool, wantErr string) {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("error %v, want %q", err, wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := x.Usage; (tokens > 0 && (got == nil || got.OutputTokens != tokens)) || x.Stream.NoUsage != noUsage {
+		t.Errorf("usage %+v no_usage %v, want %d tokens, no_usage %v", got, x.Stream.NoUsage, tokens, noUsage)
+	}
+}

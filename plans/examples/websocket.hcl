@@ -32,6 +32,7 @@ target "widget" {
     text  = "data.type == 'delta' ? data.text : nil"
     media = "data.type == 'media' ? data.link : nil"
     end   = "data.type == 'done'"
+    usage = "data.type == 'done' ? data.usage.output_tokens : nil" # stream.tokens_per_s
   }
 }
 

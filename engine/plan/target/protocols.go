@@ -82,6 +82,11 @@ type Events struct {
 	Text  *Extract
 	Media *Extract
 	End   *Extract
+	// Usage, when set, reads the reply's output tokens from the event
+	// that reports them (a number, or nil from the others): the last one
+	// read is the reply's usage; a reply with none counts in
+	// stream.no_usage.
+	Usage *Extract
 }
 
 // EventEnv is what events expressions see: one event of the stream.
@@ -153,7 +158,7 @@ var (
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "events"}, {Type: "session"}},
 	}
 	eventsSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "text"}, {Name: "media"}, {Name: "end"}},
+		Attributes: []hcl.AttributeSchema{{Name: "text"}, {Name: "media"}, {Name: "end"}, {Name: "usage"}},
 	}
 	openaiTargetSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
@@ -231,6 +236,7 @@ func (d *decoder) decodeEvents(b *hcl.Block) *Events {
 		Text:  d.extract(a, "text", EventEnv{}, eventTextKind),
 		Media: d.extract(a, "media", EventEnv{}, eventMediaKind),
 		End:   d.extract(a, "end", EventEnv{}, eventEndKind),
+		Usage: d.extract(a, "usage", EventEnv{}, eventUsageKind),
 	}
 }
 

@@ -43,6 +43,10 @@ type Frames struct {
 	Text  *Extract
 	Media *Extract
 	End   *Extract
+	// Usage, when set, reads the reply's output tokens from the frame
+	// that reports them (a number, or nil from the others); a reply with
+	// none counts in stream.no_usage.
+	Usage *Extract
 	// Apart: each frame's text is a message of its own, as the callbacks
 	// of a split reply are; false (the default) joins consecutive text
 	// frames into one message, as the deltas of a streamed reply.
@@ -75,6 +79,7 @@ const frameHelp = "It is an expr-lang expression over one frame from the assista
 var (
 	frameTextKind  = decode.ExprKind{Summary: "Invalid frames text", What: "text", Help: frameHelp + " It yields a string, a list of strings or nil."}
 	frameMediaKind = decode.ExprKind{Summary: "Invalid frames media", What: "media", Help: frameHelp + " It yields a link, a list of links or nil."}
+	frameUsageKind = decode.ExprKind{Summary: "Invalid frames usage", What: "usage", Help: frameHelp + " It yields the reply's output tokens from the frame that reports them, nil from the others, e.g. data.type == \"done\" ? data.usage.output_tokens : nil."}
 	frameEndKind   = decode.ExprKind{Summary: "Invalid frames end", What: "end", Help: frameHelp + " It yields true for the frame that ends the reply, e.g. data.type == \"done\"."}
 )
 
@@ -87,7 +92,7 @@ var (
 		Blocks: []hcl.BlockHeaderSchema{{Type: "frames"}},
 	}
 	framesSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "text"}, {Name: "media"}, {Name: "end"}, {Name: "apart"}},
+		Attributes: []hcl.AttributeSchema{{Name: "text"}, {Name: "media"}, {Name: "end"}, {Name: "usage"}, {Name: "apart"}},
 	}
 )
 
@@ -157,6 +162,7 @@ func (d *decoder) decodeFrames(b *hcl.Block) *Frames {
 		Text:  d.extract(a, "text", FrameEnv{}, frameTextKind),
 		Media: d.extract(a, "media", FrameEnv{}, frameMediaKind),
 		End:   d.extract(a, "end", FrameEnv{}, frameEndKind),
+		Usage: d.extract(a, "usage", FrameEnv{}, frameUsageKind),
 	}
 	a.Bool("apart", &f.Apart)
 	return f

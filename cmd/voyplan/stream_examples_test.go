@@ -289,3 +289,45 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestWebSocketConnectFailures: a WebSocket assistant nobody listens for
+// fails every conversation with send_error at its first turn, and each
+// connection that could not be opened is counted in
+// stream.connect_failures.
+func TestWebSocketConnectFailures(t *testing.T) {
+	t.Parallel()
+	src := `plan "refused" { seed = 7 }
+target "widget" {
+  protocol = "websocket"
+  url      = "ws://127.0.0.1:1/ws"
+  send     = jsonencode({ text = message, conversation = conversation.id })
+}
+persona "p" { script = ["Olá"] }
+conversation {
+  reply_timeout          = "5s"
+  conversations_per_user = 1
+}
+stage "s" {
+  users      = 2
+  spawn_rate = 50
+  duration   = "10s"
+}
+threshold "connected" { check = "stream.connect_failures == 0" }
+`
+	path := filepath.Join(t.TempDir(), "refused.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != exitThreshold {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitThreshold, ta.out.String(), ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := sum.Metrics; m.Stream.ConnectFailures != 2 || m.Stream.Connections != 0 || m.Conversations.Reasons[transcript.ReasonSendError] != 2 {
+		t.Errorf("stream %+v reasons %v: want 2 connections refused, 2 conversations failed send_error", m.Stream, m.Conversations.Reasons)
+	}
+}

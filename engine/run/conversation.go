@@ -143,7 +143,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	}
 	c.recordSend(send, sent, err)
 	if !sent {
-		if x.Stream != nil { // a WebSocket connection that could not be opened, or dropped between turns
+		if x.Stream != nil && x.Stream.Link != nil { // a WebSocket connection that could not be opened, or dropped between turns
 			t.Stream = streamOf(x)
 			r.rec.Linked(t.Stream)
 		}

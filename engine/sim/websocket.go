@@ -37,7 +37,14 @@ type wsConn struct {
 	s   *Server
 	c   *websocket.Conn
 	ctx context.Context
-	sd  *sseDialogue // by conversation id after a hello, else the connection's own
+	sd  *sseDialogue // by conversation id after a hello, else the connection's own; the reader's
+}
+
+// wsMessage is a message handed to the writer with the dialogue it
+// belongs to (the one in force when it was read).
+type wsMessage struct {
+	f  wsFrame
+	sd *sseDialogue
 }
 
 // serveWebSocket answers GET WebSocketPath: it accepts the connection and
@@ -62,7 +69,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	stop := context.AfterFunc(s.ctx, cancel) // Close ends every connection
 	defer stop()
 	wc := &wsConn{s: s, c: c, ctx: ctx, sd: &sseDialogue{}}
-	msgs := make(chan wsFrame, wsQueue)
+	msgs := make(chan wsMessage, wsQueue)
 	done := make(chan struct{})
 	go func() { // the writer: replies in order while the handler reads on (pings answered)
 		defer close(done)
@@ -80,7 +87,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 
 // read reads the client's frames until the connection ends, handing the
 // messages to the writer.
-func (wc *wsConn) read(msgs chan<- wsFrame) {
+func (wc *wsConn) read(msgs chan<- wsMessage) {
 	for {
 		_, data, err := wc.c.Read(wc.ctx)
 		if err != nil {
@@ -99,7 +106,7 @@ func (wc *wsConn) read(msgs chan<- wsFrame) {
 		}
 		wc.s.stats.received.Add(1)
 		select {
-		case msgs <- f:
+		case msgs <- wsMessage{f, wc.sd}:
 		case <-wc.ctx.Done():
 			return
 		}
@@ -120,8 +127,8 @@ func (wc *wsConn) hello(id string) {
 
 // reply sends the reply to one message; false when the connection is
 // over (closed on purpose, or gone).
-func (wc *wsConn) reply(m wsFrame) bool {
-	s, sd := wc.s, wc.sd
+func (wc *wsConn) reply(msg wsMessage) bool {
+	s, sd, m := wc.s, msg.sd, msg.f
 	sd.mu.Lock()
 	if sd.d == nil {
 		sd.d = s.NewDialogue()

@@ -38,7 +38,7 @@ fuzz:
 
 # 10,000 concurrent conversations against `voyplan sim` in a second process
 # (make test holds 2,000), and 1,000 concurrent streaming conversations,
-# SSE then WebSocket (make test holds 200 of each).
+# SSE then WebSocket (make test holds 100 of each).
 scale:
 	VOYPLAN_SCALE_USERS=10000 $(GO) test -count=1 -run='^TestProcessScale$$' -v ./cmd/voyplan
 	VOYPLAN_STREAM_SCALE_USERS=1000 $(GO) test -count=1 -run='^TestProcessStreamingScale$$' -v -timeout=15m ./cmd/voyplan

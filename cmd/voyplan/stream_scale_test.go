@@ -11,14 +11,14 @@ import (
 )
 
 // streamScaleUsers is how many concurrent streaming conversations
-// TestProcessStreamingScale holds per protocol: 200 by default (every CI
+// TestProcessStreamingScale holds per protocol: 100 by default (every CI
 // run), VOYPLAN_STREAM_SCALE_USERS to change it — the figure is
 // 1,000 (make scale).
 func streamScaleUsers(t *testing.T) int {
 	t.Helper()
 	s := os.Getenv("VOYPLAN_STREAM_SCALE_USERS")
 	if s == "" {
-		return 200
+		return 100
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {

@@ -34,11 +34,14 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzLoadSource$$' -fuzztime=$(FUZZTIME) ./engine/plan
 	$(GO) test -run='^$$' -fuzz='^FuzzPlan$$' -fuzztime=$(FUZZTIME) ./engine/plan
 	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./engine/protocol/sse
+	$(GO) test -run='^$$' -fuzz='^FuzzReadFrame$$' -fuzztime=$(FUZZTIME) ./engine/protocol
 
 # 10,000 concurrent conversations against `voyplan sim` in a second process
-# (make test holds 2,000).
+# (make test holds 2,000), and 1,000 concurrent streaming conversations,
+# SSE then WebSocket (make test holds 100 of each).
 scale:
 	VOYPLAN_SCALE_USERS=10000 $(GO) test -count=1 -run='^TestProcessScale$$' -v ./cmd/voyplan
+	VOYPLAN_STREAM_SCALE_USERS=1000 $(GO) test -count=1 -run='^TestProcessStreamingScale$$' -v -timeout=15m ./cmd/voyplan
 
 # The benchmarks of BENCH.md: `voyplan sim` and `voyplan apply` as two
 # processes on loopback — throughput, latency accuracy, memory, LLM path.

@@ -105,7 +105,7 @@ func (s *suite) hasFigures() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := &s.res
-	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil || r.Versus != nil || r.Soak != nil
+	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil || r.Versus != nil || r.Soak != nil || r.WSMemory != nil
 }
 
 // report judges the targets, prints the table and writes the results file.
@@ -287,6 +287,37 @@ func BenchmarkMemory(b *testing.B) {
 	b.ReportMetric(m.PerConvKiB, "KiB/conv")
 	b.ReportMetric(m.MaxRSSMiB, "peak-MiB")
 	shared.record(func(r *Results) { r.Memory = m })
+}
+
+// BenchmarkWebSocketMemory: peak RSS of the voyplan process per
+// conversation with 2,000 conversations each holding an open WebSocket
+// connection to the simulator, waiting 5 s for its reply's first frame
+// (issue 13: memory per open WebSocket conversation). No target: a figure
+// for BENCH.md beside BenchmarkMemory's widget API conversations.
+func BenchmarkWebSocketMemory(b *testing.B) {
+	env := shared.setup(b)
+	c := MemoryConfig{Conversations: 2000, SpawnRate: 1000, Delay: 5 * time.Second, Hold: 5 * time.Second, WebSocket: true}
+	if testing.Short() {
+		c = MemoryConfig{Conversations: 100, SpawnRate: 100, Delay: time.Second, Hold: time.Second, WebSocket: true}
+	}
+	var m *Memory
+	for b.Loop() {
+		var err error
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		m, err = env.RunMemory(ctx, c)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if m.Conversations != c.Conversations || m.InFlightAtEnd != int64(c.Conversations) || m.SendErrors != 0 {
+		b.Fatalf("websocket memory run: %d started, %d in flight at the end, %d send errors; want %d, %d, 0",
+			m.Conversations, m.InFlightAtEnd, m.SendErrors, c.Conversations, c.Conversations)
+	}
+	hideNsPerOp(b)
+	b.ReportMetric(m.PerConvKiB, "KiB/conv")
+	b.ReportMetric(m.MaxRSSMiB, "peak-MiB")
+	shared.record(func(r *Results) { r.WSMemory = m })
 }
 
 // BenchmarkLLM: persona generations per second through the real genai SDK

@@ -185,3 +185,26 @@ func TestJudgeAndTable(t *testing.T) {
 		}
 	}
 }
+
+// TestWebSocketWorkloadPlanLoads: the WebSocket memory run's plan loads
+// and targets the simulator's WebSocket endpoint.
+func TestWebSocketWorkloadPlanLoads(t *testing.T) {
+	t.Parallel()
+	script, err := filepath.Abs("../personas/kataryna.script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := Workload{Name: "websocket-memory", TargetURL: "ws://127.0.0.1:9/v1/ws", ScriptFile: script, WebSocket: true,
+		Users: 10, SpawnRate: 10, Duration: time.Second, ConversationsPerUser: 1, ReplyTimeout: 10 * time.Second, MaxTurns: 14}
+	path, err := WritePlan(t.TempDir(), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, diags := plan.Load(path, plan.Options{})
+	if diags.HasErrors() {
+		t.Fatalf("generated plan does not load: %s\n%s", diags.Error(), w.HCL())
+	}
+	if p.Target.ProtocolName() != "websocket" || p.Target.WebSocket.Connect.StaticURL() != w.TargetURL {
+		t.Errorf("target %+v", p.Target)
+	}
+}

@@ -22,11 +22,13 @@ type Results struct {
 	Throughput *Throughput `json:"throughput,omitempty"`
 	Accuracy   []Accuracy  `json:"accuracy,omitempty"`
 	Memory     *Memory     `json:"memory,omitempty"`
-	LLM        *LLM        `json:"llm,omitempty"`
-	Streaming  *Streaming  `json:"streaming,omitempty"`
-	Versus     *Versus     `json:"versus_limit,omitempty"` // voyplan ÷ the minimal program (issue 16)
-	Soak       *Soak       `json:"soak,omitempty"`         // make soak
-	Targets    []Target    `json:"targets"`
+	// WSMemory is Memory with each conversation on an open WebSocket.
+	WSMemory  *Memory    `json:"websocket_memory,omitempty"`
+	LLM       *LLM       `json:"llm,omitempty"`
+	Streaming *Streaming `json:"streaming,omitempty"`
+	Versus    *Versus    `json:"versus_limit,omitempty"` // voyplan ÷ the minimal program (issue 16)
+	Soak      *Soak      `json:"soak,omitempty"`         // make soak
+	Targets   []Target   `json:"targets"`
 }
 
 // Machine is where and when the figures were taken.
@@ -315,14 +317,19 @@ func (r *Results) accuracyRows(w io.Writer) {
 }
 
 func (r *Results) memoryRows(w io.Writer) {
-	m := r.Memory
-	if m == nil {
-		return
+	for _, x := range []struct {
+		m    *Memory
+		what string
+	}{{r.Memory, "memory"}, {r.WSMemory, "websocket memory"}} {
+		m := x.m
+		if m == nil {
+			continue
+		}
+		name := fmt.Sprintf("%s (%d conversations, %.0fs replies)", x.what, m.Conversations, m.ReplyDelayS)
+		fmt.Fprintf(w, "%s\tpeak RSS\t%.0f MiB\t\n", name, m.MaxRSSMiB)
+		fmt.Fprintf(w, "\tper waiting conversation\t%.1f KiB\t\n", m.PerConvKiB)
+		fmt.Fprintf(w, "\tin flight at the end, late starts, send errors\t%d, %d, %d\t\n", m.InFlightAtEnd, m.LateStarts, m.SendErrors)
 	}
-	name := fmt.Sprintf("memory (%d conversations, %.0fs replies)", m.Conversations, m.ReplyDelayS)
-	fmt.Fprintf(w, "%s\tpeak RSS\t%.0f MiB\t\n", name, m.MaxRSSMiB)
-	fmt.Fprintf(w, "\tper waiting conversation\t%.1f KiB\t\n", m.PerConvKiB)
-	fmt.Fprintf(w, "\tin flight at the end, late starts, send errors\t%d, %d, %d\t\n", m.InFlightAtEnd, m.LateStarts, m.SendErrors)
 }
 
 func (r *Results) llmRows(w io.Writer) {

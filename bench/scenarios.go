@@ -56,6 +56,9 @@ func (e Env) runSampled(ctx context.Context, w Workload, simArgs []string, sampl
 	if w.Stream {
 		w.TargetURL = strings.TrimSuffix(s.URL, "/v1/webhooks/widget") + "/v1"
 	}
+	if w.WebSocket {
+		w.TargetURL = strings.Replace(strings.TrimSuffix(s.URL, "/v1/webhooks/widget"), "http://", "ws://", 1) + "/v1/ws"
+	}
 	plan, err := WritePlan(e.Dir, w)
 	if err != nil {
 		_, _ = s.Stop()
@@ -180,6 +183,10 @@ type MemoryConfig struct {
 	SpawnRate     float64
 	Delay         time.Duration // how long each reply takes
 	Hold          time.Duration // after the last one started
+	// WebSocket holds each conversation on an open WebSocket connection
+	// (protocol websocket) waiting Delay for its reply's first frame,
+	// instead of a widget API callback.
+	WebSocket bool
 }
 
 // RunMemory starts Conversations conversations, one per user, against a
@@ -191,7 +198,11 @@ func (e Env) RunMemory(ctx context.Context, c MemoryConfig) (*Memory, error) {
 	ramp := time.Duration(float64(c.Conversations) / c.SpawnRate * float64(time.Second))
 	w := Workload{Name: "memory", Users: c.Conversations, SpawnRate: c.SpawnRate, Duration: ramp + c.Hold,
 		ConversationsPerUser: 1, ReplyTimeout: 6 * c.Delay, MaxTurns: ScriptTurns + 2}
-	res, _, err := e.run(ctx, w, []string{"--latency", c.Delay.String()}, "--graceful-stop", "1ms")
+	simArgs := []string{"--latency", c.Delay.String()}
+	if c.WebSocket {
+		w.Name, w.WebSocket, simArgs = "websocket-memory", true, []string{"--first-chunk", c.Delay.String()}
+	}
+	res, _, err := e.run(ctx, w, simArgs, "--graceful-stop", "1ms")
 	if err != nil {
 		return nil, err
 	}

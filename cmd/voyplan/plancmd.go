@@ -97,6 +97,9 @@ func printTarget(w io.Writer, p *plan.Plan) {
 	}
 	if !protocol.NeedsReceiver(p) {
 		hook = "no webhook: the reply comes in the response"
+		if p.Target.ProtocolName() == target.ProtocolWebSocket {
+			hook = "no webhook: the reply comes on the conversation's connection"
+		}
 	}
 	fmt.Fprintf(w, "  %s\n", hook)
 	c := p.Conversation

@@ -35,6 +35,17 @@ func describeProtocol(t plan.Target) string {
 			end = x.Source
 		}
 		return fmt.Sprintf("sse %s %s, reply as an event stream ending on %s", t.API.Request.Method, urlOrTurn(t.API.Request), end)
+	case target.ProtocolWebSocket:
+		w := t.WebSocket
+		end := "reply_settle of quiet"
+		if x := w.Frames.End; x != nil {
+			end = x.Source
+		}
+		re := ""
+		if w.Reconnect {
+			re = ", reconnecting once when it drops"
+		}
+		return fmt.Sprintf("websocket %s, a connection per conversation%s, reply as frames ending on %s", urlOrTurn(w.Connect), re, end)
 	}
 	return t.ProtocolName()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/voyplan/voyplan/engine/fdlimit"
 	"github.com/voyplan/voyplan/engine/sim"
@@ -32,6 +33,7 @@ func (a *app) sim(args []string) error {
 	fs.IntVar(&o.StallEvery, "stall-every", 0, "streamed replies: every n-th chunk waits --stall (0: never)")
 	fs.DurationVar(&o.Stall, "stall", 0, "streamed replies: how long a stalled chunk waits")
 	fs.Float64Var(&o.CutRate, "cut-rate", 0, "fraction of streams cut half way, without their end marker")
+	fs.Float64Var(&o.CloseRate, "close-rate", 0, "WebSocket: fraction of replies whose connection is closed half way (1011)")
 	if err := a.parseArgs(fs, args, 0); err != nil {
 		return err
 	}
@@ -47,7 +49,8 @@ func (a *app) sim(args []string) error {
 	}
 	defer s.Close()
 	fmt.Fprintf(a.stdout, "simulator listening: %s\n(open-file limit %d; Ctrl-C to stop)\n", s.URL(), lim.Soft)
-	fmt.Fprintf(a.stdout, "also serving: %s%s (OpenAI-compatible, stream or not), %s%s (SSE)\n", s.BaseURL(), sim.CompletionsPath, s.BaseURL(), sim.SSEPath)
+	fmt.Fprintf(a.stdout, "also serving: %s%s (OpenAI-compatible, stream or not), %s%s (SSE), %s%s (WebSocket)\n",
+		s.BaseURL(), sim.CompletionsPath, s.BaseURL(), sim.SSEPath, strings.Replace(s.BaseURL(), "http", "ws", 1), sim.WebSocketPath)
 	sig, stop := a.notify()
 	defer stop()
 	<-sig

@@ -22,7 +22,7 @@ import (
 // transcripts.
 func TestStreamingExamplePlans(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"openai-stream", "sse"} {
+	for _, name := range []string{"openai-stream", "sse", "websocket"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ta := newTestApp(t)
@@ -54,7 +54,8 @@ func TestStreamingExamplePlans(t *testing.T) {
 			if ft := m.FirstToken; ft.Count != m.Conversations.Turns || ft.P50 < 150*time.Millisecond || ft.P50 > 170*time.Millisecond {
 				t.Errorf("first_token %+v over %d turns: want one per turn, p50 just over the simulator's 150ms", ft, m.Conversations.Turns)
 			}
-			if s := m.Stream; s.Replies != m.Conversations.Turns || s.Incomplete != 0 || s.Chunks <= s.Replies || s.Bytes == 0 {
+			if s := m.Stream; s.Replies != m.Conversations.Turns || s.Incomplete != 0 || s.Chunks <= s.Replies || s.Bytes == 0 ||
+				s.NoUsage != 0 || s.Rated != s.Replies || s.TokensPerS <= 0 { // every reply's usage read (openai's usage chunk, the usage expressions)
 				t.Errorf("stream %+v", s)
 			}
 			for _, want := range []string{"First Token", "Longest Stall", "Streams: "} {
@@ -70,6 +71,9 @@ func TestStreamingExamplePlans(t *testing.T) {
 				t.Errorf("no first_token distribution: %+v", d)
 			}
 			checkStreamedTurns(t, filepath.Join(out, "conversations.jsonl"))
+			if name == "websocket" && (m.Stream.Connections != 4 || m.Stream.Closes != 0 || !strings.Contains(ta.out.String(), "Connections: 4 opened")) {
+				t.Errorf("stream %+v: want one connection per conversation, none closed, in the verdict", m.Stream)
+			}
 		})
 	}
 }
@@ -198,5 +202,132 @@ threshold "whole_streams" { check = "stream.incomplete == 0" }
 			turn.Stream == nil || !turn.Stream.Incomplete || turn.ReplyMS != nil {
 			t.Errorf("conversation %s (%s): turn %+v stream %+v: want the partial text kept, no reply time", c.ID, c.Reason, turn, turn.Stream)
 		}
+	}
+}
+
+// TestWebSocketClosesFailWithConnectionLost: connections the simulator
+// closes mid-reply (close_rate = 1) are opened again once (reconnect =
+// true), the message sent again — and closed again, so every conversation
+// fails with connection_lost, its partial text kept; the closes are
+// counted by close code, and a threshold on them fails the run.
+func TestWebSocketClosesFailWithConnectionLost(t *testing.T) {
+	t.Parallel()
+	src := `plan "closes" { seed = 5 }
+simulator {
+  close_rate = 1
+  chunk_size = 8
+}
+target "widget" {
+  protocol  = "websocket"
+  url       = "ws://simulator/v1/ws"
+  hello     = jsonencode({ type = "hello", conversation_id = conversation.id })
+  send      = jsonencode({ type = "message", text = message, turn = turn })
+  reconnect = true
+  frames {
+    text = "data.type == 'delta' ? data.text : nil"
+    end  = "data.type == 'done'"
+  }
+}
+persona "p" { script = ["Olá", "Ana"] }
+conversation {
+  reply_timeout          = "5s"
+  conversations_per_user = 1
+}
+stage "s" {
+  users      = 3
+  spawn_rate = 50
+  duration   = "10s"
+}
+threshold "kept" { check = "stream.close_codes[\"1011\"] == 0" }
+`
+	path := filepath.Join(t.TempDir(), "closes.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := ta.main([]string{"apply", path, "--out", out}); code != exitThreshold {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitThreshold, ta.out.String(), ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sum.Metrics
+	if s := m.Stream; s.Connections != 6 || s.Reconnects != 3 || s.Closes != 6 || s.CloseCodes["1011"] != 6 ||
+		m.Conversations.Reasons[transcript.ReasonConnectionLost] != 3 {
+		t.Errorf("stream %+v reasons %v: want 3 conversations lost after one reconnect each, 6 closes with 1011", s, m.Conversations.Reasons)
+	}
+	if !strings.Contains(ta.out.String(), "6 closed by the assistant or broken (1011×6)") {
+		t.Errorf("verdict lacks the closes:\n%s", ta.out.String())
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "conversations.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := results.ValidateSummary(mustRead(t, filepath.Join(out, "summary.json"))); err != nil {
+		t.Errorf("summary.json: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var c transcript.Conversation
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		turn := c.Turns[0]
+		if c.Reason != transcript.ReasonConnectionLost || len(turn.Messages) != 1 || turn.Messages[0].Text == "" ||
+			turn.Stream == nil || turn.Stream.Link == nil || turn.Stream.Link.CloseCode != 1011 || turn.ReplyMS != nil {
+			t.Errorf("conversation %s (%s): turn %+v: want the partial text kept, the close code, no reply time", c.ID, c.Reason, turn)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestWebSocketConnectFailures: a WebSocket assistant nobody listens for
+// fails every conversation with send_error at its first turn, and each
+// connection that could not be opened is counted in
+// stream.connect_failures.
+func TestWebSocketConnectFailures(t *testing.T) {
+	t.Parallel()
+	src := `plan "refused" { seed = 7 }
+target "widget" {
+  protocol = "websocket"
+  url      = "ws://127.0.0.1:1/ws"
+  send     = jsonencode({ text = message, conversation = conversation.id })
+}
+persona "p" { script = ["Olá"] }
+conversation {
+  reply_timeout          = "5s"
+  conversations_per_user = 1
+}
+stage "s" {
+  users      = 2
+  spawn_rate = 50
+  duration   = "10s"
+}
+threshold "connected" { check = "stream.connect_failures == 0" }
+`
+	path := filepath.Join(t.TempDir(), "refused.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != exitThreshold {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitThreshold, ta.out.String(), ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := sum.Metrics; m.Stream.ConnectFailures != 2 || m.Stream.Connections != 0 || m.Conversations.Reasons[transcript.ReasonSendError] != 2 {
+		t.Errorf("stream %+v reasons %v: want 2 connections refused, 2 conversations failed send_error", m.Stream, m.Conversations.Reasons)
 	}
 }

@@ -1,7 +1,8 @@
 // Package metrics aggregates a run's figures: the Recorder counts operations
 // and conversations and keeps one HDR histogram per timed operation (send,
 // reply, llm, conversation; for streamed replies first_token and stall,
-// beside the stream.* counters, through Streamed); Snapshot is a
+// beside the stream.* counters, through Streamed, and a WebSocket
+// connection's through Linked); Snapshot is a
 // consistent, self-contained copy of them carrying the names thresholds
 // and summary.json use. History samples a Recorder into a time series
 // (every HistoryInterval), each interval's

@@ -61,9 +61,10 @@ type Target struct {
 	// is voyager, the widget API (see ProtocolName). Only voyager uses URL,
 	// ChannelID and ClientDomain; http and openai targets have no Timeout
 	// (the conversation's reply_timeout bounds each request).
-	Protocol string
-	API      *target.API    // protocol http or webhook
-	OpenAI   *target.OpenAI // protocol openai
+	Protocol  string
+	API       *target.API       // protocol http, webhook or sse
+	OpenAI    *target.OpenAI    // protocol openai
+	WebSocket *target.WebSocket // protocol websocket
 }
 
 // Webhook is where the assistant's replies arrive.
@@ -125,6 +126,9 @@ type Simulator struct {
 	StallEvery    int
 	Stall         time.Duration
 	CutRate       float64
+	// CloseRate: the fraction of WebSocket replies whose connection the
+	// simulator closes half way (1011).
+	CloseRate float64
 }
 
 // LLM is an `llm "name"` block: the model that plays llm personas

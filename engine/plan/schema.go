@@ -47,7 +47,7 @@ var simulatorSchema = &hcl.BodySchema{
 		{Name: "fail_status"}, {Name: "duplicate_rate"}, {Name: "late_rate"}, {Name: "late_delay"},
 		{Name: "malformed_rate"}, {Name: "slow_post"}, {Name: "sign_secret"},
 		{Name: "first_chunk"}, {Name: "chunk_interval"}, {Name: "chunk_size"}, {Name: "stall_every"},
-		{Name: "stall"}, {Name: "cut_rate"},
+		{Name: "stall"}, {Name: "cut_rate"}, {Name: "close_rate"},
 	},
 }
 

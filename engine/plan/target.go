@@ -82,14 +82,14 @@ func (l *loader) decodeProtocolTarget(b *hcl.Block) bool {
 	t.ChannelID, t.ClientDomain = "", ""
 	d, diags := target.Decode(b, name, l.targetScope())
 	l.add(diags)
-	t.Timeout, t.Retries, t.API, t.OpenAI = d.Timeout, d.Retries, d.API, d.OpenAI
+	t.Timeout, t.Retries, t.API, t.OpenAI, t.WebSocket = d.Timeout, d.Retries, d.API, d.OpenAI, d.WebSocket
 	if l.plan.Simulator != nil && !target.SimulatorServes(name) {
 		l.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Simulator needs the voyager protocol",
 			Detail: fmt.Sprintf("The built-in simulator speaks Voyager's widget API, an OpenAI-compatible chat completions "+
-				"endpoint and a plain SSE endpoint, so a plan with a simulator block targets it with protocol \"voyager\", "+
-				"\"openai\" or \"sse\". Remove the simulator block to test a %s assistant, or change protocol.", name),
+				"endpoint, a plain SSE endpoint and a WebSocket chat, so a plan with a simulator block targets it with protocol \"voyager\", "+
+				"\"openai\", \"sse\" or \"websocket\". Remove the simulator block to test a %s assistant, or change protocol.", name),
 			Subject: attr.Expr.Range().Ptr(),
 		}})
 	}
@@ -119,7 +119,7 @@ func (l *loader) targetProtocol(b *hcl.Block) (string, *hcl.Attribute, bool) {
 		Severity: hcl.DiagError,
 		Summary:  "Unsupported protocol",
 		Detail: fmt.Sprintf("%q is not a target protocol.%s It must be \"voyager\" (the default: Voyager's widget API), "+
-			"\"http\", \"webhook\" or \"openai\".", name, decode.DidYouMean(name, target.Protocols)),
+			"\"http\", \"webhook\", \"openai\", \"sse\" or \"websocket\".", name, decode.DidYouMean(name, target.Protocols)),
 		Subject: attr.Expr.Range().Ptr(),
 	}})
 	return "", nil, false

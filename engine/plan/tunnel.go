@@ -79,4 +79,5 @@ func decodeSimulatorStream(a *decode.Attrs, s *Simulator) {
 	a.Integer("stall_every", &s.StallEvery)
 	a.Require("stall_every", s.StallEvery >= 0, "0 (never) or more: every n-th streamed chunk waits stall")
 	a.Rate("cut_rate", &s.CutRate)
+	a.Rate("close_rate", &s.CloseRate)
 }

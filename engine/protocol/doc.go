@@ -12,13 +12,17 @@
 // its payloads on the webhook receiver (FromTarget): the receiver itself
 // knows no payload format. Its subpackages are the wire formats and
 // policies the protocols share: widget (the Voyager widget API's message
-// and reply payloads, VOYAGER.md §1), sse (text/event-stream) and retry
-// (how a failed request is tried again).
+// and reply payloads, VOYAGER.md §1), sse (text/event-stream), ws (the
+// WebSocket connection of protocol websocket) and retry (how a failed
+// request is tried again).
 //
 // A protocol whose reply comes in pieces (openai with stream = true, sse)
 // fills Turn.Stream as the chunks arrive — first token, stall, chunks,
 // bytes, incomplete, no usage — and returns a StreamIncompleteError, with
 // the partial reply in the Turn, for a stream that ended before its end
-// marker. Any later streaming protocol (a WebSocket one) fills the same
-// fields; the metrics and the results need nothing more.
+// marker. The websocket protocol fills the same fields, and Stream.Link
+// with how its connection fared (opened, closed with which code,
+// reconnected, pings); a reply its connection cut, or a frame it cannot
+// read, is a ReplyError (connection_lost, bad_frame) with the partial
+// reply in the Turn.
 package protocol

@@ -37,9 +37,9 @@ func FromPlan(p *plan.Plan, rcv *webhook.Receiver, client *http.Client) (Protoco
 }
 
 // FromTarget is FromPlan for a target and conversation settings given
-// apart, e.g. a target whose URL was pointed at the simulator. An openai
-// or sse target with a URL (the simulator's, set by the rig) sends its
-// requests to that URL's scheme and host.
+// apart, e.g. a target whose URL was pointed at the simulator. An openai,
+// sse or websocket target with a URL (the simulator's, set by the rig)
+// sends its requests (opens its connections) to that URL's host.
 func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, client *http.Client) (Protocol, error) {
 	if callbacks(t) && rcv == nil {
 		return nil, fmt.Errorf("protocol %s needs the webhook receiver", t.ProtocolName())
@@ -85,6 +85,11 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 			return nil, errors.New("sse target without a request (the plan was not loaded by plan.Load)")
 		}
 		return &SSE{API: t.API, Client: client, Wait: wait, Retry: Retrying{Retries: t.Retries}, Origin: t.URL}, nil
+	case target.ProtocolWebSocket:
+		if t.WebSocket == nil || t.WebSocket.Connect == nil || t.WebSocket.Send == nil {
+			return nil, errors.New("websocket target without a url or send (the plan was not loaded by plan.Load)")
+		}
+		return &WebSocket{Spec: t.WebSocket, Client: client, Wait: wait, Origin: t.URL}, nil
 	}
 	return nil, fmt.Errorf("unknown target protocol %q", t.ProtocolName())
 }

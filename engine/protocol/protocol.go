@@ -63,7 +63,24 @@ type Stream struct {
 	Incomplete bool
 	// NoUsage: the protocol can report usage and this reply had none.
 	NoUsage bool
-	last    time.Duration // when the last content chunk came
+	// Link is how a WebSocket connection fared during the turn
+	// (protocol websocket); nil for protocols without a connection of
+	// their own.
+	Link *Link
+	last time.Duration // when the last content chunk came
+}
+
+// Link counts what happened to a conversation's WebSocket connection
+// during one turn.
+type Link struct {
+	Opened        int // connections opened (the first, a reconnect)
+	ConnectFailed int // connections that could not be opened
+	Closes        int // connections the assistant closed, or that broke, while the session had them open
+	CloseCode     int // the last such close's code (1006: no close frame); 0 when none
+	Reconnects    int // connections opened again after a drop (reconnect = true)
+	Pings, Pongs  int // pings voyplan sent, pongs that came back
+	PeerPings     int // pings the assistant sent (answered)
+	NotUnderstood int // frames the frames expressions could not read
 }
 
 // content records a chunk carrying content that arrived at, from the start
@@ -95,6 +112,28 @@ func (e *StreamIncompleteError) Error() string {
 
 // Is makes a StreamIncompleteError ErrStreamIncomplete.
 func (e *StreamIncompleteError) Is(target error) bool { return target == ErrStreamIncomplete }
+
+// Reasons a ReplyError gives.
+const (
+	// ReasonConnectionLost: the connection dropped before the reply was
+	// whole (and was not, or could not be, opened again).
+	ReasonConnectionLost = "connection_lost"
+	// ReasonBadFrame: a frame could not be read (not understood, too
+	// large, one of a flood).
+	ReasonBadFrame = "bad_frame"
+)
+
+// ReplyError is a reply that broke after the message was sent, for a
+// Reason (ReasonConnectionLost, ReasonBadFrame); the Turn carries what
+// came before.
+type ReplyError struct {
+	Reason string
+	Err    error
+}
+
+func (e *ReplyError) Error() string { return e.Err.Error() }
+
+func (e *ReplyError) Unwrap() error { return e.Err }
 
 // ErrNoReply: the message was accepted but no reply came within the reply
 // timeout. Sessions return it as a *NoReplyError, which says how long that

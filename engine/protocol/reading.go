@@ -155,3 +155,33 @@ func responseEnv(r response) func(body any) any {
 }
 
 func callbackEnv(body any) any { return target.CallbackEnv{Body: body} }
+
+// readUsage runs x (nil: nothing) over env and returns the output tokens
+// it yields: a whole number of at least 0, or nil for an event or frame
+// that reports none.
+func readUsage(x *target.Extract, env any) (*transcript.Usage, error) {
+	if x == nil {
+		return nil, nil
+	}
+	v, err := expr.Run(x.Program, env)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the reply's usage with %q: %w", x.Source, err)
+	}
+	var n float64
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case float64:
+		n = v
+	case int:
+		n = float64(v)
+	case int64:
+		n = float64(v)
+	default:
+		return nil, fmt.Errorf("cannot read the reply's usage with %q: it yields %s, want a number of output tokens", x.Source, jsonKind(v))
+	}
+	if n < 0 || n != float64(int64(n)) {
+		return nil, fmt.Errorf("cannot read the reply's usage with %q: %v is not a number of tokens", x.Source, n)
+	}
+	return &transcript.Usage{OutputTokens: int64(n)}, nil
+}

@@ -95,6 +95,7 @@ func (s *sseSession) Exchange(ctx context.Context, n int, text string) (Turn, er
 	}()
 	x, err := s.gather(ctx, t, r.status, o, items) // t stays the reader's to read
 	redactMessages(x.Messages, o.headers)          // as the http and openai protocols do
+	x.Stream.NoUsage = s.p.API.Events.Usage != nil && x.Usage == nil
 	return x, err
 }
 
@@ -129,6 +130,11 @@ func (s *sseSession) gather(ctx context.Context, t Turn, status int, o outgoing,
 			msgs, end, err := readEvent(ev, it.ev)
 			if err != nil {
 				return t, &SendError{Status: status, Err: fmt.Errorf("cannot read event %d: %s", t.Stream.Chunks, redact(err.Error(), o.headers))}
+			}
+			if u, err := readUsage(ev.Usage, eventEnv(it.ev)); err != nil {
+				return t, &SendError{Status: status, Err: fmt.Errorf("cannot read event %d: %s", t.Stream.Chunks, redact(err.Error(), o.headers))}
+			} else if u != nil {
+				t.Usage = u
 			}
 			if len(msgs) > 0 {
 				if t.Stream.Content == 0 {

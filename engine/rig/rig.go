@@ -141,6 +141,7 @@ func simOptions(s *plan.Simulator, seed uint64) sim.Options {
 		StallEvery:    s.StallEvery,
 		Stall:         s.Stall,
 		CutRate:       s.CutRate,
+		CloseRate:     s.CloseRate,
 	}
 }
 

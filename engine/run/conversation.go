@@ -143,6 +143,10 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	}
 	c.recordSend(send, sent, err)
 	if !sent {
+		if x.Stream != nil && x.Stream.Link != nil { // a WebSocket connection that could not be opened, or dropped between turns
+			t.Stream = streamOf(x)
+			r.rec.Linked(t.Stream)
+		}
 		c.rec.Turns = append(c.rec.Turns, t)
 		c.cause = err
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
@@ -159,11 +163,10 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", noReply.Timeout)}, true
 	case errors.Is(err, protocol.ErrStreamIncomplete) && ctx.Err() == nil: // failed, the partial reply kept
-		r.rec.Reply(x.Reply, false)
-		t.Messages, t.Stream = append(t.Messages, x.Messages...), streamOf(x)
-		r.rec.Streamed(t.Stream)
-		c.rec.Turns = append(c.rec.Turns, t)
-		return ending{transcript.Failed, transcript.ReasonStreamIncomplete, err.Error()}, true
+		return c.broken(t, x, transcript.ReasonStreamIncomplete, err), true
+	case errors.As(err, new(*protocol.ReplyError)) && ctx.Err() == nil: // the reply broke (connection lost, a bad frame)
+		re, _ := errors.AsType[*protocol.ReplyError](err)
+		return c.broken(t, x, re.Reason, err), true
 	case err != nil: // cut by the run: what came of the reply is kept, so every callback taken is in a transcript
 		t.Messages, t.Callbacks, t.Duplicates = append(t.Messages, x.Messages...), x.Callbacks, x.Duplicates
 		c.rec.Turns = append(c.rec.Turns, t)
@@ -180,6 +183,18 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	t.AssistantUsage = x.Usage
 	c.rec.Turns = append(c.rec.Turns, t)
 	return c.judge(n, x.Messages)
+}
+
+// broken ends a turn whose reply broke after the message was sent (a
+// stream cut, a connection lost, a bad frame): failed for reason, the
+// partial reply kept in the transcript.
+func (c *conversation) broken(t transcript.Turn, x protocol.Turn, reason string, err error) ending {
+	r := c.r
+	r.rec.Reply(x.Reply, false)
+	t.Messages, t.Stream = append(t.Messages, x.Messages...), streamOf(x)
+	r.rec.Streamed(t.Stream)
+	c.rec.Turns = append(c.rec.Turns, t)
+	return ending{transcript.Failed, reason, err.Error()}
 }
 
 // recordSend hands a send to the metrics: one that timed out is timed at

@@ -27,6 +27,9 @@ func accepted(x protocol.Turn, err error) bool {
 	if _, failed := errors.AsType[*protocol.SendError](err); failed {
 		return false
 	}
+	if _, broke := errors.AsType[*protocol.ReplyError](err); broke { // sent; its reply broke
+		return true
+	}
 	return err == nil || errors.Is(err, protocol.ErrNoReply) || (x.Status >= 200 && x.Status < 300)
 }
 
@@ -69,6 +72,10 @@ func streamOf(x protocol.Turn) *transcript.Stream {
 		return nil
 	}
 	out := &transcript.Stream{Chunks: st.Chunks, Bytes: st.Bytes, Incomplete: st.Incomplete, NoUsage: st.NoUsage}
+	if l := st.Link; l != nil {
+		out.Link = &transcript.Link{Opened: l.Opened, ConnectFailed: l.ConnectFailed, Closes: l.Closes, CloseCode: l.CloseCode,
+			Reconnects: l.Reconnects, Pings: l.Pings, Pongs: l.Pongs, PeerPings: l.PeerPings, NotUnderstood: l.NotUnderstood}
+	}
 	if st.Content == 0 {
 		return out
 	}

@@ -10,8 +10,9 @@
 // and jitter, failed sends, dropped, late, duplicated, split and malformed
 // replies, slow POSTs. It never imports the engine's run or webhook
 // packages — it is the system under test, not part of the tester — and
-// uses only the standard library and engine/datagen (the same validity
-// rules the generated customer data follows).
+// uses only the standard library, github.com/coder/websocket (the
+// WebSocket endpoint) and engine/datagen (the same validity rules the
+// generated customer data follows).
 //
 // # Wire
 //
@@ -41,6 +42,15 @@
 // StampField (the wall clock as it is written); then ChunkInterval apart,
 // Stall on every StallEvery-th chunk; CutRate ends a stream half way
 // without its end marker.
+//
+// GET WebSocketPath opens a chat widget's WebSocket (subprotocol
+// WebSocketSubprotocol, or none): {"type":"hello","conversation_id"} keys
+// the dialogue by id (a client that reconnects goes on with it), each
+// {"type":"message","text","turn"} gets {"type":"delta","text"} and
+// {"type":"media","link"} frames paced as above, then {"type":"done",
+// "usage"}; a message whose turn was just answered (sent again after a
+// reconnect) gets the same reply. CloseRate closes the connection half way
+// through a reply with 1011; an invalid frame gets {"type":"error"}.
 //
 // # Dialogue
 //

@@ -41,6 +41,9 @@ type Options struct {
 	StallEvery    int
 	Stall         time.Duration
 	CutRate       float64
+	// CloseRate is the fraction of WebSocket replies (WebSocketPath)
+	// whose connection is closed half way, with 1011 (internal error).
+	CloseRate float64
 }
 
 const (
@@ -66,7 +69,7 @@ func (o Options) withDefaults() Options {
 		*d = max(*d, 0)
 	}
 	o.ImageEvery, o.SplitEvery = max(o.ImageEvery, 0), max(o.SplitEvery, 0)
-	for _, r := range []*float64{&o.FailRate, &o.DropRate, &o.DuplicateRate, &o.LateRate, &o.MalformedRate, &o.CutRate} {
+	for _, r := range []*float64{&o.FailRate, &o.DropRate, &o.DuplicateRate, &o.LateRate, &o.MalformedRate, &o.CutRate, &o.CloseRate} {
 		*r = clampRate(*r)
 	}
 	return o

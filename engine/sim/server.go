@@ -43,6 +43,7 @@ type Server struct {
 	seed   maphash.Seed
 	shards [shardCount]shard
 	sse    sseConversations
+	ws     sseConversations // the WebSocket endpoint's, by conversation id
 
 	srv *http.Server // set by Listen
 	url string
@@ -162,6 +163,10 @@ func (s *Server) disarmAll() {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == WebSocketPath {
+		s.serveWS(w, r)
+		return
+	}
 	stream := r.URL.Path == CompletionsPath || r.URL.Path == SSEPath
 	if !stream && r.URL.Path != Path {
 		writeJSON(w, http.StatusNotFound, errorBody("not found"))
@@ -183,6 +188,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.handleMessage(w, r)
+}
+
+// serveWS answers WebSocketPath: a GET upgrading to a WebSocket, held
+// while the connection lasts (Close ends it).
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody("method not allowed: open a WebSocket with GET"))
+		return
+	}
+	if !s.track.add() {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
+		return
+	}
+	defer s.track.done()
+	s.serveWebSocket(w, r)
 }
 
 // serveStream answers the chat completions and SSE endpoints, once

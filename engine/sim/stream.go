@@ -221,13 +221,29 @@ type sseRequest struct {
 	Message        string `json:"message"`
 }
 
+// chunkWait is how long the i-th content chunk of a streamed reply
+// waits: FirstChunk for the first, then ChunkInterval, or Stall on every
+// StallEvery-th.
+func (s *Server) chunkWait(i int) time.Duration {
+	o := s.opts
+	switch {
+	case i == 0:
+		return o.FirstChunk
+	case o.StallEvery > 0 && i%o.StallEvery == 0:
+		return o.Stall
+	}
+	return o.ChunkInterval
+}
+
 // sseConversations holds the SSE endpoint's dialogues by conversation id;
 // each dialogue's mutex keeps its messages in order.
 type sseConversations struct{ m sync.Map }
 
 type sseDialogue struct {
-	mu sync.Mutex
-	d  *Dialogue
+	mu   sync.Mutex
+	d    *Dialogue
+	turn int        // WebSocket: the turn last answered
+	last []ChatItem // and its reply, sent again for the same turn
 }
 
 // serveSSE answers POST SSEPath {"conversation_id","message"} with an
@@ -283,15 +299,7 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 // writes body as an event of type typ ("": none), the first stamped with
 // the wall clock (StampField) as it is written.
 func (st *streamer) contentEvent(i int, typ string, body map[string]any) bool {
-	o := st.s.opts
-	d := o.ChunkInterval
-	switch {
-	case i == 0:
-		d = o.FirstChunk
-	case o.StallEvery > 0 && i%o.StallEvery == 0:
-		d = o.Stall
-	}
-	if !st.s.pause(st.r.Context(), d) {
+	if !st.s.pause(st.r.Context(), st.s.chunkWait(i)) {
 		return false
 	}
 	if i == 0 {

@@ -28,6 +28,14 @@ const (
 	// end marker (data: [DONE], the plan's end event); the partial text is
 	// kept in the turn.
 	ReasonStreamIncomplete = "stream_incomplete"
+	// ReasonConnectionLost: a WebSocket connection dropped before the
+	// reply was whole (and was not opened again: reconnect = false, or the
+	// one reconnect failed too); the partial text is kept.
+	ReasonConnectionLost = "connection_lost"
+	// ReasonBadFrame: a frame of the reply could not be read — not
+	// understood by the frames expressions, over the size limit, or one of
+	// a flood; the partial text is kept.
+	ReasonBadFrame = "bad_frame"
 )
 
 // Conversation is one conversation as it happened: one line of
@@ -111,6 +119,22 @@ type Stream struct {
 	// TokensPerS is the reply's output tokens (from its usage chunk) per
 	// second from the first content chunk to the last; nil when unknown.
 	TokensPerS *float64 `json:"tokens_per_s,omitempty"`
+	// Link is how the conversation's WebSocket connection fared during
+	// the turn (protocol websocket); nil for other protocols.
+	Link *Link `json:"link,omitempty"`
+}
+
+// Link counts what happened to a WebSocket connection during one turn.
+type Link struct {
+	Opened        int `json:"opened,omitempty"`         // connections opened (the first, or again after a drop)
+	ConnectFailed int `json:"connect_failed,omitempty"` // connections that could not be opened
+	Closes        int `json:"closes,omitempty"`         // closed by the assistant, or broken, while open
+	CloseCode     int `json:"close_code,omitempty"`     // the last such close's code (1006: no close frame)
+	Reconnects    int `json:"reconnects,omitempty"`     // opened again after a drop (reconnect = true)
+	Pings         int `json:"pings,omitempty"`          // pings voyplan sent
+	Pongs         int `json:"pongs,omitempty"`          // pongs that came back
+	PeerPings     int `json:"peer_pings,omitempty"`     // pings the assistant sent (answered)
+	NotUnderstood int `json:"not_understood,omitempty"` // frames the frames expressions could not read
 }
 
 // LLMCall is the generation that produced a customer message. MS is the

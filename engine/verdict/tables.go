@@ -125,7 +125,26 @@ func streamLine(s metrics.Snapshot) string {
 		rate = strconv.FormatFloat(st.TokensPerS, 'f', 1, 64)
 	}
 	return fmt.Sprintf("Streams: %d replies · %d incomplete · %d without usage · %d chunks · %d bytes · %s tokens/s\n",
-		st.Replies, st.Incomplete, st.NoUsage, st.Chunks, st.Bytes, rate)
+		st.Replies, st.Incomplete, st.NoUsage, st.Chunks, st.Bytes, rate) + connectionsLine(st)
+}
+
+// connectionsLine sums up how WebSocket connections fared, with its
+// newline; "" when none was tried.
+func connectionsLine(st metrics.Stream) string {
+	if st.Connections == 0 && st.ConnectFailures == 0 {
+		return ""
+	}
+	codes := make([]string, 0, len(st.CloseCodes))
+	for _, code := range slices.Sorted(maps.Keys(st.CloseCodes)) {
+		codes = append(codes, fmt.Sprintf("%s×%d", code, st.CloseCodes[code]))
+	}
+	closes := strconv.FormatInt(st.Closes, 10) + " closed by the assistant or broken"
+	if len(codes) > 0 {
+		closes += " (" + strings.Join(codes, ", ") + ")"
+	}
+	return fmt.Sprintf("Connections: %d opened · %d failed · %s · %d reconnects · "+
+		"%d pings / %d pongs · %d assistant pings · %d frames not understood\n",
+		st.Connections, st.ConnectFailures, closes, st.Reconnects, st.Pings, st.Pongs, st.PeerPings, st.NotUnderstood)
 }
 
 // assistantLine is the assistant's own token usage, with its newline, when

@@ -28,6 +28,7 @@ target "bot" {
     text  = "event == 'delta' ? data.text : nil"
     media = "event == 'media' ? data.link : nil"
     end   = "event == 'done'"
+    usage = "event == 'done' ? data.usage.output_tokens : nil" # stream.tokens_per_s
   }
 }
 

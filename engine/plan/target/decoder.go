@@ -32,10 +32,11 @@ type Scope struct {
 // Decoded is what the block of a target speaking http, webhook or openai
 // says beyond its name and protocol.
 type Decoded struct {
-	Timeout time.Duration // webhook: the POST itself
-	Retries int
-	API     *API    // http, webhook
-	OpenAI  *OpenAI // openai
+	Timeout   time.Duration // webhook: the POST itself
+	Retries   int
+	API       *API       // http, webhook, sse
+	OpenAI    *OpenAI    // openai
+	WebSocket *WebSocket // websocket
 }
 
 // probeMessage is the customer's message a request is probed with at load
@@ -43,7 +44,7 @@ type Decoded struct {
 const probeMessage = "Olá"
 
 // Decode decodes block b of a target speaking protocol (ProtocolHTTP,
-// ProtocolWebhook or ProtocolOpenAI).
+// ProtocolWebhook, ProtocolOpenAI, ProtocolSSE or ProtocolWebSocket).
 func Decode(b *hcl.Block, protocol string, s Scope) (Decoded, hcl.Diagnostics) {
 	d := &decoder{Scope: s, protocol: protocol}
 	var out Decoded
@@ -56,6 +57,8 @@ func Decode(b *hcl.Block, protocol string, s Scope) (Decoded, hcl.Diagnostics) {
 		out = d.decodeOpenAITarget(b)
 	case ProtocolSSE:
 		out = d.decodeSSETarget(b)
+	case ProtocolWebSocket:
+		out = d.decodeWebSocketTarget(b)
 	}
 	return out, d.diags
 }

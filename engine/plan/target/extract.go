@@ -54,6 +54,7 @@ const eventHelp = "It is an expr-lang expression over one event of the stream: e
 var (
 	eventTextKind  = decode.ExprKind{Summary: "Invalid events text", What: "text", Help: eventHelp + " It yields a string, a list of strings or nil."}
 	eventMediaKind = decode.ExprKind{Summary: "Invalid events media", What: "media", Help: eventHelp + " It yields a link, a list of links or nil."}
+	eventUsageKind = decode.ExprKind{Summary: "Invalid events usage", What: "usage", Help: eventHelp + " It yields the reply's output tokens from the event that reports them, nil from the others, e.g. event == \"done\" ? data.usage.output_tokens : nil."}
 	eventEndKind   = decode.ExprKind{Summary: "Invalid events end", What: "end", Help: eventHelp + " It yields true for the event that ends the reply, e.g. event == \"done\"."}
 
 	responseTextKind  = decode.ExprKind{Summary: "Invalid response text", What: "text", Help: responseHelp + " It yields a string or a list of strings."}

@@ -22,18 +22,21 @@ const (
 	ProtocolWebhook = "webhook" // POST a JSON request carrying a callback URL; the reply is a callback
 	ProtocolOpenAI  = "openai"  // POST {url}/v1/chat/completions with the history; the reply is the assistant message
 	ProtocolSSE     = "sse"     // POST a request as http does; the reply is a text/event-stream
+	// ProtocolWebSocket: a connection per conversation; a frame per
+	// message, the reply the frames that come back.
+	ProtocolWebSocket = "websocket"
 )
 
 // SimulatorServes reports whether the built-in simulator speaks protocol
-// (a plan with a simulator block targets it): voyager, openai and sse. The
-// url of an openai or sse target is then only a path: the engine sends
-// to the simulator's address.
+// (a plan with a simulator block targets it): voyager, openai, sse and
+// websocket. The url of an openai, sse or websocket target is then only a
+// path: the engine connects to the simulator's address.
 func SimulatorServes(protocol string) bool {
-	return protocol == ProtocolVoyager || protocol == ProtocolOpenAI || protocol == ProtocolSSE
+	return protocol == ProtocolVoyager || protocol == ProtocolOpenAI || protocol == ProtocolSSE || protocol == ProtocolWebSocket
 }
 
 // Protocols are the protocols a target may name.
-var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI, ProtocolSSE}
+var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI, ProtocolSSE, ProtocolWebSocket}
 
 // Session modes: how an http or webhook assistant tells conversations apart.
 const (
@@ -79,6 +82,11 @@ type Events struct {
 	Text  *Extract
 	Media *Extract
 	End   *Extract
+	// Usage, when set, reads the reply's output tokens from the event
+	// that reports them (a number, or nil from the others): the last one
+	// read is the reply's usage; a reply with none counts in
+	// stream.no_usage.
+	Usage *Extract
 }
 
 // EventEnv is what events expressions see: one event of the stream.
@@ -150,7 +158,7 @@ var (
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "events"}, {Type: "session"}},
 	}
 	eventsSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "text"}, {Name: "media"}, {Name: "end"}},
+		Attributes: []hcl.AttributeSchema{{Name: "text"}, {Name: "media"}, {Name: "end"}, {Name: "usage"}},
 	}
 	openaiTargetSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
@@ -228,6 +236,7 @@ func (d *decoder) decodeEvents(b *hcl.Block) *Events {
 		Text:  d.extract(a, "text", EventEnv{}, eventTextKind),
 		Media: d.extract(a, "media", EventEnv{}, eventMediaKind),
 		End:   d.extract(a, "end", EventEnv{}, eventEndKind),
+		Usage: d.extract(a, "usage", EventEnv{}, eventUsageKind),
 	}
 }
 

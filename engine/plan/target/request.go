@@ -46,6 +46,7 @@ type Request struct {
 	body    hcl.Expression // nil: no body
 	ctx     *hcl.EvalContext
 	async   bool // callback is in scope
+	ws      bool // a WebSocket target's connection: the url is ws, wss, http or https
 	broken  bool // an attribute had an error (reported): later checks would cascade
 }
 
@@ -76,7 +77,7 @@ func (r *Request) Render(v RequestVars) (Rendered, error) {
 	ctx.Variables = turnVariables(v, dataObject(v.Data), r.async)
 	out := Rendered{Method: r.Method}
 	var err error
-	if out.URL, err = evalWith(r.url, ctx, "url", renderURL); err != nil {
+	if out.URL, err = evalWith(r.url, ctx, "url", r.urlConv()); err != nil {
 		return out, err
 	}
 	if r.headers != nil {
@@ -149,13 +150,28 @@ func dataObject(data map[string]map[string]string) cty.Value {
 	return cty.ObjectVal(blocks)
 }
 
-func renderURL(v cty.Value) (string, error) {
+func renderURL(v cty.Value) (string, error) { return convURL(v, false) }
+
+// urlConv is how the request's url is checked: http(s), or for a
+// WebSocket connection ws(s) too.
+func (r *Request) urlConv() func(cty.Value) (string, error) {
+	return func(v cty.Value) (string, error) { return convURL(v, r.ws) }
+}
+
+func convURL(v cty.Value, ws bool) (string, error) {
 	s, err := convert.Convert(v, cty.String)
 	if err != nil || s.IsNull() {
 		return "", errors.New("url must be a string")
 	}
 	u, err := url.Parse(s.AsString())
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	schemes := []string{"http", "https"}
+	if ws {
+		schemes = append(schemes, "ws", "wss")
+	}
+	if err != nil || !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+		if ws {
+			return "", errors.New("url must be an absolute ws, wss, http or https URL")
+		}
 		return "", errors.New("url must be an absolute http or https URL")
 	}
 	return s.AsString(), nil
@@ -216,28 +232,36 @@ func (d *decoder) decodeRequest(b *hcl.Block, async bool, cb *Callback) *Request
 		a.Invalid("method", validHeaderName(r.Method), "Invalid method",
 			fmt.Sprintf("method must be an HTTP method such as \"POST\" or \"PUT\"; got %q.", r.Method))
 	}
-	exprs := []struct {
-		name string
-		dst  *hcl.Expression
-	}{{"url", &r.url}, {"headers", &r.headers}, {"body", &r.body}}
+	d.requestExprs(a, r, []requestExpr{{"url", &r.url}, {"headers", &r.headers}, {"body", &r.body}}, requestRoots(async), cb)
+	if r.url == nil {
+		return nil
+	}
+	return r
+}
+
+// requestExpr is an attribute of a request and where its expression goes.
+type requestExpr struct {
+	name string
+	dst  *hcl.Expression
+}
+
+// requestExprs checks and keeps the attributes of a that exprs name, each
+// seeing roots (besides var and data), and probes them with sample values.
+func (d *decoder) requestExprs(a *decode.Attrs, r *Request, exprs []requestExpr, roots []string, cb *Callback) {
 	probe := d.probeScope(r)
 	for _, x := range exprs {
 		attr, ok := a.Attributes[x.name]
 		if !ok {
 			continue
 		}
-		if diags := d.checkTurnExpr(attr.Expr, requestRoots(async)); diags.HasErrors() {
+		if diags := d.checkTurnExpr(attr.Expr, roots); diags.HasErrors() {
 			d.add(diags)
 			r.broken = true
 			continue
 		}
 		*x.dst = attr.Expr
-		d.probeAttr(attr, probe, cb)
+		d.probeAttr(attr, probe, r, cb)
 	}
-	if r.url == nil {
-		return nil
-	}
-	return r
 }
 
 // probeScope is a turn scope with sample values and the data blocks'
@@ -265,7 +289,7 @@ func (d *decoder) probeScope(r *Request) *hcl.EvalContext {
 
 // probeAttr evaluates one request attribute with sample values and reports
 // a value that could never be sent.
-func (d *decoder) probeAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, cb *Callback) {
+func (d *decoder) probeAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, r *Request, cb *Callback) {
 	v, diags := attr.Expr.Value(ctx)
 	d.add(diags)
 	if diags.HasErrors() || !v.IsWhollyKnown() {
@@ -274,16 +298,16 @@ func (d *decoder) probeAttr(attr *hcl.Attribute, ctx *hcl.EvalContext, cb *Callb
 	var err error
 	switch attr.Name {
 	case "url":
-		_, err = renderURL(v)
+		_, err = r.urlConv()(v)
 	case "headers":
 		_, err = renderHeaders(v)
-	case "body":
+	case "body", "hello", "send":
 		err = checkBody(v, cb)
 	}
 	if err != nil {
 		d.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
-			Summary:  "Invalid request " + attr.Name,
+			Summary:  "Invalid " + d.what() + " " + attr.Name,
 			Detail:   capitalise(err.Error()) + ".",
 			Subject:  attr.Expr.Range().Ptr(),
 		}})
@@ -403,7 +427,7 @@ func (r *Request) StaticURL() string {
 	if diags.HasErrors() || !v.IsWhollyKnown() {
 		return ""
 	}
-	u, err := renderURL(v)
+	u, err := r.urlConv()(v)
 	if err != nil {
 		return ""
 	}

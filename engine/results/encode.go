@@ -1,6 +1,8 @@
 package results
 
 import (
+	"bytes"
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
@@ -222,26 +224,21 @@ func (e *lineEncoder) usage(u *transcript.Usage) {
 	e.b = append(e.b, '}')
 }
 
-func (e *lineEncoder) stream(s *transcript.Stream) {
-	e.b = append(e.b, `{"first_token_ms":`...)
-	e.floatPtr(s.FirstTokenMS)
-	e.b = append(e.b, `,"stall_ms":`...)
-	e.float(s.StallMS)
-	e.b = append(e.b, `,"chunks":`...)
-	e.b = strconv.AppendInt(e.b, int64(s.Chunks), 10)
-	e.b = append(e.b, `,"bytes":`...)
-	e.b = strconv.AppendInt(e.b, s.Bytes, 10)
-	if s.Incomplete {
-		e.b = append(e.b, `,"incomplete":true`...)
+func (e *lineEncoder) stream(s *transcript.Stream) { e.viaJSON(s) }
+
+// viaJSON writes v through encoding/json (HTML left unescaped, as the
+// lines are): for the parts of a turn only some protocols fill (a
+// stream, a WebSocket link), whose fields grow with the protocols — off
+// the hot path of a turn, and never out of step with the struct.
+func (e *lineEncoder) viaJSON(v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		e.bad = true
+		return
 	}
-	if s.NoUsage {
-		e.b = append(e.b, `,"no_usage":true`...)
-	}
-	if s.TokensPerS != nil {
-		e.b = append(e.b, `,"tokens_per_s":`...)
-		e.float(*s.TokensPerS)
-	}
-	e.b = append(e.b, '}')
+	e.b = append(e.b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // data writes a map of maps with its keys sorted, as encoding/json does.

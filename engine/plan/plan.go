@@ -62,8 +62,9 @@ type Target struct {
 	// ChannelID and ClientDomain; http and openai targets have no Timeout
 	// (the conversation's reply_timeout bounds each request).
 	Protocol string
-	API      *target.API    // protocol http or webhook
-	OpenAI   *target.OpenAI // protocol openai
+	API      *target.API      // protocol http or webhook
+	OpenAI   *target.OpenAI   // protocol openai
+	WhatsApp *target.WhatsApp // protocol whatsapp
 }
 
 // Webhook is where the assistant's replies arrive.
@@ -125,6 +126,13 @@ type Simulator struct {
 	StallEvery    int
 	Stall         time.Duration
 	CutRate       float64
+	// WhatsApp bot mode (a whatsapp target): the bugs a Cloud API bot can
+	// have. WANoToken calls the Graph API without the bearer token;
+	// WANotIdempotent answers a re-delivered message (same id) again;
+	// WANoMarkRead never marks a message read.
+	WANoToken       bool
+	WANotIdempotent bool
+	WANoMarkRead    bool
 }
 
 // LLM is an `llm "name"` block: the model that plays llm personas

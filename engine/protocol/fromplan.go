@@ -20,7 +20,7 @@ func NeedsReceiver(p *plan.Plan) bool { return callbacks(p.Target) }
 
 func callbacks(t plan.Target) bool {
 	switch t.ProtocolName() {
-	case target.ProtocolVoyager, target.ProtocolWebhook:
+	case target.ProtocolVoyager, target.ProtocolWebhook, target.ProtocolWhatsApp:
 		return true
 	}
 	return false
@@ -85,6 +85,15 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 			return nil, errors.New("sse target without a request (the plan was not loaded by plan.Load)")
 		}
 		return &SSE{API: t.API, Client: client, Wait: wait, Retry: Retrying{Retries: t.Retries}, Origin: t.URL}, nil
+	case target.ProtocolWhatsApp:
+		if t.WhatsApp == nil {
+			return nil, errors.New("whatsapp target without its settings (the plan was not loaded by plan.Load)")
+		}
+		bot := t.WhatsApp.BotURL
+		if t.URL != "" { // the simulator's bot
+			bot = t.URL
+		}
+		return NewWhatsApp(t.WhatsApp, bot, wait, rcv, client, t.Retries), nil
 	}
 	return nil, fmt.Errorf("unknown target protocol %q", t.ProtocolName())
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/wait"
@@ -43,6 +44,7 @@ type Server struct {
 	seed   maphash.Seed
 	shards [shardCount]shard
 	sse    sseConversations
+	wa     atomic.Pointer[WhatsApp] // the bot mode's settings; nil: off
 
 	srv *http.Server // set by Listen
 	url string
@@ -65,10 +67,11 @@ type shard struct {
 // replies computed but not yet delivered.
 type conversation struct {
 	dialogue dialogue
-	replies  int         // replies computed so far, for ImageEvery and SplitEvery
-	queue    []*delivery // pending replies, oldest first
-	timer    *time.Timer // armed for queue[0]; nil when none is armed
-	busy     bool        // a goroutine is delivering a reply taken off the queue
+	replies  int             // replies computed so far, for ImageEvery and SplitEvery
+	queue    []*delivery     // pending replies, oldest first
+	timer    *time.Timer     // armed for queue[0]; nil when none is armed
+	busy     bool            // a goroutine is delivering a reply taken off the queue
+	seen     map[string]bool // WhatsApp bot mode: the message ids taken, for idempotence
 }
 
 // New returns a simulator; it starts nothing until it gets a request.
@@ -162,6 +165,15 @@ func (s *Server) disarmAll() {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == WhatsAppPath {
+		if !s.track.add() {
+			writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
+			return
+		}
+		defer s.track.done()
+		s.serveWhatsApp(w, r)
+		return
+	}
 	stream := r.URL.Path == CompletionsPath || r.URL.Path == SSEPath
 	if !stream && r.URL.Path != Path {
 		writeJSON(w, http.StatusNotFound, errorBody("not found"))

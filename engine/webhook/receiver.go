@@ -62,6 +62,8 @@ type Receiver struct {
 	// decoder routes callbacks to the shared URL by their body
 	// (decoder.go); nil: the shared URL is off.
 	decoder atomic.Pointer[decoderBox]
+	// api, when set, serves the paths that are not hook paths (api.go).
+	api atomic.Pointer[apiBox]
 	// inspector, when set, keeps the last callbacks for a live view
 	// (inspect.go); nil: off.
 	inspector atomic.Pointer[Inspector]

@@ -32,10 +32,11 @@ type Scope struct {
 // Decoded is what the block of a target speaking http, webhook or openai
 // says beyond its name and protocol.
 type Decoded struct {
-	Timeout time.Duration // webhook: the POST itself
-	Retries int
-	API     *API    // http, webhook
-	OpenAI  *OpenAI // openai
+	Timeout  time.Duration // webhook: the POST itself
+	Retries  int
+	API      *API      // http, webhook
+	OpenAI   *OpenAI   // openai
+	WhatsApp *WhatsApp // whatsapp
 }
 
 // probeMessage is the customer's message a request is probed with at load
@@ -56,6 +57,8 @@ func Decode(b *hcl.Block, protocol string, s Scope) (Decoded, hcl.Diagnostics) {
 		out = d.decodeOpenAITarget(b)
 	case ProtocolSSE:
 		out = d.decodeSSETarget(b)
+	case ProtocolWhatsApp:
+		out = d.decodeWhatsAppTarget(b)
 	}
 	return out, d.diags
 }

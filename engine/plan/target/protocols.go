@@ -29,11 +29,11 @@ const (
 // url of an openai or sse target is then only a path: the engine sends
 // to the simulator's address.
 func SimulatorServes(protocol string) bool {
-	return protocol == ProtocolVoyager || protocol == ProtocolOpenAI || protocol == ProtocolSSE
+	return protocol == ProtocolVoyager || protocol == ProtocolOpenAI || protocol == ProtocolSSE || protocol == ProtocolWhatsApp
 }
 
 // Protocols are the protocols a target may name.
-var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI, ProtocolSSE}
+var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI, ProtocolSSE, ProtocolWhatsApp}
 
 // Session modes: how an http or webhook assistant tells conversations apart.
 const (

@@ -1,7 +1,6 @@
 package whatsapp
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,12 +92,11 @@ var mediaTypes = []string{"image", "video", "audio", "document", "sticker"}
 // with a type it does not know is wrong.
 func ParseSend(body []byte) (Send, error) {
 	var r request
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&r); err != nil {
+	if !json.Valid(body) {
 		return Send{}, errors.New("the request body is not valid JSON")
 	}
-	if dec.More() {
-		return Send{}, errors.New("the request body holds more than one JSON value")
+	if err := json.Unmarshal(body, &r); err != nil {
+		return Send{}, errors.New("the request body is not a message object: " + err.Error())
 	}
 	if r.MessagingProduct != "whatsapp" {
 		return Send{}, errors.New(`messaging_product must be "whatsapp"`)

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/voyplan/voyplan/engine/results"
+)
+
+// TestWhatsAppExamplePlan applies plans/examples/whatsapp.hcl as it is:
+// the simulator's Cloud API bot passes the verify_token handshake, checks
+// every delivery's signature, answers through the Graph API stand-in with
+// the bearer token, and every conversation ends on the payment button.
+// None of the three secrets reaches the output or the results.
+func TestWhatsAppExamplePlan(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	code := ta.main([]string{"apply", "../../plans/examples/whatsapp.hcl", "--out", out, "--log-level", "debug"})
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, ta.out.String(), ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sum.Metrics.Conversations; c.Started != 4 || c.Succeeded != 4 {
+		t.Errorf("conversations %+v, want 4 started and succeeded", c)
+	}
+	if !strings.Contains(ta.err.String(), "the bot's Graph API base URL is http://127.0.0.1:") {
+		t.Errorf("the Graph API base URL is not announced:\n%s", ta.err.String())
+	}
+	jsonl, err := os.ReadFile(filepath.Join(out, "conversations.jsonl"))
+	if err != nil || !strings.Contains(string(jsonl), `"type":"button","text":"Pagar com Pix","link":"https://pay.smarttalks.ai/`) ||
+		!strings.Contains(string(jsonl), `"reply_to":"wamid.`) {
+		t.Errorf("the transcripts lack the payment button or the replies' context (%v)", err)
+	}
+	for _, secret := range []string{"fake-test-secret-1", "fake-test-token-1", "fake-verify-1"} {
+		checkNoSecret(t, secret, ta.out.Bytes(), ta.err.Bytes(), out)
+	}
+}
+
+// TestWhatsAppBotWithoutTokenFails: the simulator's bot that calls the
+// Graph API without the bearer token gets no conversation through, and
+// the run fails its thresholds (exit 2).
+func TestWhatsAppBotWithoutTokenFails(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("../../plans/examples/whatsapp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Replace(string(src), `latency     = "50ms"`, "latency = \"50ms\"\n  wa_no_token = true", 1)
+	plan = strings.Replace(plan, `reply_timeout          = "10s"`, `reply_timeout = "1s"`, 1)
+	path := filepath.Join(t.TempDir(), "wa.hcl")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(plan, "../../personas/", mustAbs(t, "../../personas")+"/")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != exitThreshold {
+		t.Fatalf("exit %d, want %d\n%s", code, exitThreshold, ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sum.Metrics.Conversations; c.Succeeded != 0 || c.Failed != 4 {
+		t.Errorf("conversations %+v, want all 4 failed", c)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}

@@ -22,12 +22,28 @@ func TestWhatsAppExamplePlan(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, ta.out.String(), ta.err.String())
 	}
+	raw, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := results.ValidateSummary(raw); err != nil {
+		t.Errorf("summary.json: %v", err)
+	}
 	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := sum.Metrics.Conversations; c.Started != 4 || c.Succeeded != 4 {
 		t.Errorf("conversations %+v, want 4 started and succeeded", c)
+	}
+	wa := sum.Metrics.WhatsApp
+	if wa.Deliveries != sum.Metrics.Conversations.Turns || wa.ReadMarks != wa.Deliveries || wa.Interactive != 4 ||
+		wa.Messages != wa.Text+wa.Media+wa.Interactive+wa.Templates || wa.GraphCalls != wa.Messages+wa.ReadMarks ||
+		wa.AuthFailures+wa.SignatureRefused+wa.UnknownRecipients+wa.Malformed != 0 {
+		t.Errorf("whatsapp %+v over %d turns", wa, sum.Metrics.Conversations.Turns)
+	}
+	if !strings.Contains(ta.out.String(), "WhatsApp: ") || !strings.Contains(ta.out.String(), "graph_auth") {
+		t.Errorf("the verdict lacks the WhatsApp line or the graph_auth threshold:\n%s", ta.out.String())
 	}
 	if !strings.Contains(ta.err.String(), "the bot's Graph API base URL is http://127.0.0.1:") {
 		t.Errorf("the Graph API base URL is not announced:\n%s", ta.err.String())
@@ -68,6 +84,9 @@ func TestWhatsAppBotWithoutTokenFails(t *testing.T) {
 	}
 	if c := sum.Metrics.Conversations; c.Succeeded != 0 || c.Failed != 4 {
 		t.Errorf("conversations %+v, want all 4 failed", c)
+	}
+	if wa := sum.Metrics.WhatsApp; wa.AuthFailures == 0 || wa.Messages != 0 {
+		t.Errorf("whatsapp %+v: want the bot's calls refused for their missing token", wa)
 	}
 }
 

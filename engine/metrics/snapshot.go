@@ -31,6 +31,8 @@ type Snapshot struct {
 	Cost       Cost                     `expr:"cost" json:"cost"`
 	Personas   map[string]Conversations `expr:"personas" json:"personas"`
 	Webhook    Webhook                  `expr:"webhook" json:"webhook"` // what reached the webhook receiver
+	// WhatsApp counts a whatsapp target's deliveries and Graph API calls.
+	WhatsApp WhatsApp `expr:"whatsapp" json:"whatsapp"`
 	// Assistant is the token usage the assistant under test reported of
 	// itself (openai targets), apart from the simulated customers' Cost.
 	Assistant Assistant `expr:"assistant" json:"assistant"`

@@ -76,7 +76,8 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s%s\n%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations), streamLine(s), assistantLine(s.Assistant))
+	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations), streamLine(s),
+		whatsappLine(s.WhatsApp), assistantLine(s.Assistant))
 	return err
 }
 
@@ -126,6 +127,19 @@ func streamLine(s metrics.Snapshot) string {
 	}
 	return fmt.Sprintf("Streams: %d replies · %d incomplete · %d without usage · %d chunks · %d bytes · %s tokens/s\n",
 		st.Replies, st.Incomplete, st.NoUsage, st.Chunks, st.Bytes, rate)
+}
+
+// whatsappLine sums up a whatsapp target's channel, with its newline; ""
+// when no delivery was made.
+func whatsappLine(w metrics.WhatsApp) string {
+	if w.Deliveries == 0 {
+		return ""
+	}
+	return fmt.Sprintf("WhatsApp: %d deliveries · %d refused signature · %d failed · %d Graph API calls: %d messages "+
+		"(%d text · %d media · %d interactive · %d templates) · %d read marks · refused: %d auth · %d unknown recipient · "+
+		"%d unknown phone id · %d malformed · %d oversize\n",
+		w.Deliveries, w.SignatureRefused, w.DeliveryFailed, w.GraphCalls, w.Messages, w.Text, w.Media, w.Interactive,
+		w.Templates, w.ReadMarks, w.AuthFailures, w.UnknownRecipients, w.UnknownPhone, w.Malformed, w.Oversize)
 }
 
 // assistantLine is the assistant's own token usage, with its newline, when

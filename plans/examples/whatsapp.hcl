@@ -85,3 +85,7 @@ threshold "success" {
 threshold "no_send_errors" {
   check = "send.error_rate == 0"
 }
+
+threshold "graph_auth" {
+  check = "whatsapp.auth_failures == 0 && whatsapp.signature_refused == 0"
+}

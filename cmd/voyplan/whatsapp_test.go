@@ -98,3 +98,70 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return abs
 }
+
+// whatsappVariant writes plans/examples/whatsapp.hcl with each of edits
+// applied (old → new) and the personas' paths made absolute.
+func whatsappVariant(t *testing.T, edits ...string) string {
+	t.Helper()
+	src, err := os.ReadFile("../../plans/examples/whatsapp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := string(src)
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(plan, edits[i]) {
+			t.Fatalf("the example has no %q", edits[i])
+		}
+		plan = strings.Replace(plan, edits[i], edits[i+1], 1)
+	}
+	path := filepath.Join(t.TempDir(), "wa.hcl")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(plan, "../../personas/", mustAbs(t, "../../personas")+"/")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestWhatsAppDuplicateReplies: every message is re-delivered after its
+// reply (channel_faults); the simulator's idempotent bot ignores the
+// copies, its non-idempotent one answers them again, and the threshold
+// channel.duplicate_replies == 0 catches it (exit 2).
+func TestWhatsAppDuplicateReplies(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		knob     string
+		wantCode int
+	}{
+		{"idempotent", "", exitOK},
+		{"not idempotent", "wa_not_idempotent = true", exitThreshold},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := whatsappVariant(t,
+				`latency     = "50ms"`, "latency = \"50ms\"\n  "+tt.knob,
+				`profile_name    = data.customer.name`, "profile_name = data.customer.name\n  channel_faults {\n    redeliver_rate = 1\n  }",
+				`threshold "success" {`, "threshold \"no_double_answers\" {\n  check = \"channel.duplicate_replies == 0\"\n}\n\nthreshold \"success\" {",
+				`check = "conversations.success_rate >= 0.95"`, `check = "conversations.started == 4"`)
+			ta := newTestApp(t)
+			out := filepath.Join(t.TempDir(), "out")
+			if code := ta.main([]string{"apply", path, "--out", out}); code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, ta.out.String(), ta.err.String())
+			}
+			sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch, turns := sum.Metrics.Channel, sum.Metrics.Conversations.Turns
+			t.Logf("%s: %d turns, channel %+v, conversations %+v", tt.name, turns, ch, sum.Metrics.Conversations)
+			if ch.Redelivered == 0 || ch.Redelivered > turns {
+				t.Errorf("redelivered %d over %d turns: want every answered message re-delivered once", ch.Redelivered, turns)
+			}
+			if caught := ch.DuplicateReplies > 0; caught != (tt.wantCode == exitThreshold) {
+				t.Errorf("duplicate replies %d", ch.DuplicateReplies)
+			}
+			if !strings.Contains(ta.out.String(), "Channel faults: ") {
+				t.Errorf("the verdict lacks the channel line:\n%s", ta.out.String())
+			}
+		})
+	}
+}

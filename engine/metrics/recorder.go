@@ -33,6 +33,7 @@ type Recorder struct {
 	attempts atomic.Int64                    // send requests, retries included
 	webhook  atomic.Pointer[func() Webhook]  // the receiver's counters, once WatchWebhook is called
 	whatsapp atomic.Pointer[func() WhatsApp] // the whatsapp protocol's counters, once WatchWhatsApp is called
+	channel  atomic.Pointer[func() Channel]  // the channel's faults, once WatchChannel is called
 	cost     costs
 	total    tally
 	errors   errorTally // distinct errors, counted
@@ -195,6 +196,7 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Personas: r.personaSnapshots(),
 		Webhook:  r.webhookCounts(),
 		WhatsApp: r.whatsappCounts(),
+		Channel:  r.channelCounts(),
 		Errors:   r.errors.snapshot(),
 	}
 }

@@ -49,3 +49,27 @@ func (w WhatsApp) plus(o WhatsApp) WhatsApp {
 		UnknownPhone: w.UnknownPhone + o.UnknownPhone, Malformed: w.Malformed + o.Malformed, Oversize: w.Oversize + o.Oversize,
 	}
 }
+
+// Channel counts the faults voyplan made on the customer's side of the
+// channel (a whatsapp target's channel_faults) and what the bot did with
+// them: Redelivered messages delivered again with the same id after their
+// turn's reply, DuplicateReplies the bot's sends answering such a copy —
+// a bot that is not idempotent answers (and bills) twice.
+type Channel struct {
+	Redelivered      int64 `expr:"redelivered" json:"redelivered"`
+	DuplicateReplies int64 `expr:"duplicate_replies" json:"duplicate_replies"`
+}
+
+// WatchChannel makes every later Snapshot carry f's counters.
+func (r *Recorder) WatchChannel(f func() Channel) { r.channel.Store(&f) }
+
+func (r *Recorder) channelCounts() Channel {
+	if f := r.channel.Load(); f != nil {
+		return (*f)()
+	}
+	return Channel{}
+}
+
+func (c Channel) plus(o Channel) Channel {
+	return Channel{Redelivered: c.Redelivered + o.Redelivered, DuplicateReplies: c.DuplicateReplies + o.DuplicateReplies}
+}

@@ -2,10 +2,11 @@ package protocol
 
 import (
 	"context"
-	"crypto/rand"
+	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/wait"
 	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/protocol/whatsapp"
 	"github.com/voyplan/voyplan/engine/transcript"
@@ -39,6 +41,8 @@ type WhatsApp struct {
 	// maps the id of each message delivered to it, for read marks.
 	byWaID, byMsg sync.Map
 	stats         waCounters
+	rngMu         sync.Mutex // guards rng
+	rng           *rand.Rand // draws the channel's faults
 }
 
 // WhatsAppStats counts what the bot did with the deliveries, beside what
@@ -48,17 +52,19 @@ type WhatsAppStats struct {
 	SignatureRefused uint64 // deliveries the bot answered 401 or 403: it refused the signature
 	DeliveryFailed   uint64 // deliveries answered with another failing status, or not at all
 	SharedWaID       uint64 // conversations opened with a wa_id another open one held
+	Redelivered      uint64 // messages the channel delivered again (channel_faults)
 	Graph            whatsapp.Stats
 }
 
 type waCounters struct {
-	deliveries, signatureRefused, deliveryFailed, sharedWaID atomic.Uint64
+	deliveries, signatureRefused, deliveryFailed, sharedWaID, redelivered atomic.Uint64
 }
 
 // NewWhatsApp builds the protocol and its Graph API stand-in, installed
 // on rcv.
 func NewWhatsApp(spec *target.WhatsApp, botURL string, conv ReplyWait, rcv *webhook.Receiver, client *http.Client, retries int) *WhatsApp {
-	w := &WhatsApp{Spec: spec, BotURL: botURL, Client: client, Receiver: rcv, Wait: conv, Retry: Retrying{Retries: retries}}
+	w := &WhatsApp{Spec: spec, BotURL: botURL, Client: client, Receiver: rcv, Wait: conv, Retry: Retrying{Retries: retries},
+		rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
 	w.Graph = &whatsapp.Graph{PhoneNumberID: spec.PhoneNumberID, AccessToken: spec.AccessToken, Replies: rcv, Recipients: w}
 	rcv.SetAPI(w.Graph)
 	return w
@@ -68,7 +74,8 @@ func NewWhatsApp(spec *target.WhatsApp, botURL string, conv ReplyWait, rcv *webh
 func (w *WhatsApp) Stats() WhatsAppStats {
 	return WhatsAppStats{
 		Deliveries: w.stats.deliveries.Load(), SignatureRefused: w.stats.signatureRefused.Load(),
-		DeliveryFailed: w.stats.deliveryFailed.Load(), SharedWaID: w.stats.sharedWaID.Load(), Graph: w.Graph.Stats(),
+		DeliveryFailed: w.stats.deliveryFailed.Load(), SharedWaID: w.stats.sharedWaID.Load(),
+		Redelivered: w.stats.redelivered.Load(), Graph: w.Graph.Stats(),
 	}
 }
 
@@ -76,19 +83,54 @@ func (w *WhatsApp) business() whatsapp.Business {
 	return whatsapp.Business{AccountID: w.Spec.BusinessAccountID, PhoneNumberID: w.Spec.PhoneNumberID, DisplayPhone: w.Spec.DisplayPhone}
 }
 
-// Recipient implements whatsapp.Recipients.
-func (w *WhatsApp) Recipient(waID string) (string, int, bool) {
+// Recipient implements whatsapp.Recipients. A send answering a message
+// re-delivered after its turn ended, or naming none while a re-delivery
+// is the last thing the conversation saw, is a duplicate reply.
+func (w *WhatsApp) Recipient(waID, replyTo string) (string, int, bool, bool) {
 	v, ok := w.byWaID.Load(waID)
 	if !ok {
-		return "", 0, false
+		return "", 0, false, false
 	}
 	s := v.(*waSession)
-	return s.conv.ID, int(s.turn.Load()), true
+	if m, ok := w.message(replyTo); ok && m.s == s {
+		return s.conv.ID, m.turn, m.redelivered.Load(), true
+	}
+	return s.conv.ID, int(s.turn.Load()), replyTo == "" && s.redelivering.Load(), true
+}
+
+func (w *WhatsApp) message(id string) (*waMsg, bool) {
+	if id == "" {
+		return nil, false
+	}
+	v, ok := w.byMsg.Load(id)
+	if !ok {
+		return nil, false
+	}
+	return v.(*waMsg), true
+}
+
+// waMsg is one customer message delivered to the bot.
+type waMsg struct {
+	s    *waSession
+	turn int
+	// redelivered: the channel delivered it again after its turn ended.
+	redelivered atomic.Bool
+}
+
+// redeliver draws whether the channel delivers a message again.
+func (w *WhatsApp) redeliver() bool {
+	rate := w.Spec.Faults.RedeliverRate
+	if rate <= 0 {
+		return false
+	}
+	w.rngMu.Lock()
+	defer w.rngMu.Unlock()
+	return w.rng.Float64() < rate
 }
 
 // Read implements whatsapp.Recipients.
 func (w *WhatsApp) Read(messageID string) bool {
-	_, ok := w.byMsg.Load(messageID)
+	_, ok := w.message(messageID)
 	return ok
 }
 
@@ -100,7 +142,7 @@ func (w *WhatsApp) Verify(ctx context.Context) error {
 		return nil
 	}
 	var b [8]byte
-	_, _ = rand.Read(b[:])
+	_, _ = crand.Read(b[:])
 	challenge := hex.EncodeToString(b[:])
 	u, err := url.Parse(w.BotURL)
 	if err != nil {
@@ -147,6 +189,9 @@ type waSession struct {
 	err        error        // the customer could not be evaluated
 	turn       atomic.Int64 // the turn in flight, for the Graph API's replies
 	ids        []string     // the messages delivered, keys of w.byMsg
+	// redelivering: the last thing this conversation's bot got was a
+	// re-delivery, after its turn ended; until the next message.
+	redelivering atomic.Bool
 }
 
 // Exchange implements Session: deliver turn n's message, then wait for
@@ -157,9 +202,11 @@ func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, err
 		return t, &SendError{Err: fmt.Errorf("cannot make the customer: %w", s.err)}
 	}
 	s.turn.Store(int64(n))
+	s.redelivering.Store(false)
 	id := whatsapp.NewMessageID()
 	s.ids = append(s.ids, id)
-	s.w.byMsg.Store(id, s)
+	msg := &waMsg{s: s, turn: n}
+	s.w.byMsg.Store(id, msg)
 	body := whatsapp.EncodeMessage(s.w.business(), whatsapp.Inbound{WaID: s.waID, ProfileName: s.name, ID: id, At: t.SentAt, Text: text})
 	o := outgoing{method: http.MethodPost, url: s.w.BotURL, body: body,
 		headers: map[string]string{whatsapp.SignatureHeader: whatsapp.Sign(s.w.Spec.AppSecret, body)}}
@@ -169,7 +216,27 @@ func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, err
 	if err := s.w.deliveryFailure(ctx, r, o, err); err != nil {
 		return t, err
 	}
-	return awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
+	t, err = awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
+	if err == nil && s.w.redeliver() {
+		s.redeliverAfter(ctx, msg, o, t.SentAt)
+	}
+	return t, err
+}
+
+// redeliverAfter delivers a message again, as Meta does when it thinks the
+// bot did not take it: RedeliverAfter after the first delivery, and after
+// the turn's reply settled, so whatever the bot sends for it now is an
+// answer given twice. The bot's answer to the copy is not the turn's.
+func (s *waSession) redeliverAfter(ctx context.Context, m *waMsg, o outgoing, sentAt time.Time) {
+	if d := time.Until(sentAt.Add(s.w.Spec.Faults.RedeliverAfter)); d > 0 && !wait.For(ctx, d) {
+		return
+	}
+	m.redelivered.Store(true)
+	s.redelivering.Store(true)
+	s.w.stats.redelivered.Add(1)
+	s.w.stats.deliveries.Add(1)
+	r, err := roundTrip(ctx, s.w.Client, o)
+	_ = s.w.deliveryFailure(ctx, r, o, err) // counted; the turn itself went through
 }
 
 // deliveryFailure is how a delivery failed, counted; nil when the bot

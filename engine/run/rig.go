@@ -64,6 +64,10 @@ func (r *Runner) ready() {
 	r.rec.WatchWebhook(r.webhookCounts)
 	if wa, ok := r.rig.Protocol().(*protocol.WhatsApp); ok {
 		r.rec.WatchWhatsApp(func() metrics.WhatsApp { return whatsappCounts(wa.Stats()) })
+		r.rec.WatchChannel(func() metrics.Channel {
+			s := wa.Stats()
+			return metrics.Channel{Redelivered: int64(s.Redelivered), DuplicateReplies: int64(s.Graph.DuplicateReplies)}
+		})
 	}
 	rcv := r.rig.Receiver()
 	if rcv == nil { // protocols whose reply is the response

@@ -77,7 +77,7 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations), streamLine(s),
-		whatsappLine(s.WhatsApp), assistantLine(s.Assistant))
+		whatsappLine(s.WhatsApp)+channelLine(s.Channel), assistantLine(s.Assistant))
 	return err
 }
 
@@ -140,6 +140,16 @@ func whatsappLine(w metrics.WhatsApp) string {
 		"%d unknown phone id · %d malformed · %d oversize\n",
 		w.Deliveries, w.SignatureRefused, w.DeliveryFailed, w.GraphCalls, w.Messages, w.Text, w.Media, w.Interactive,
 		w.Templates, w.ReadMarks, w.AuthFailures, w.UnknownRecipients, w.UnknownPhone, w.Malformed, w.Oversize)
+}
+
+// channelLine sums up the channel's faults, with its newline; "" when
+// none was made.
+func channelLine(c metrics.Channel) string {
+	if c.Redelivered == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Channel faults: %d messages re-delivered · %d duplicate replies (answers to a re-delivered copy)\n",
+		c.Redelivered, c.DuplicateReplies)
 }
 
 // assistantLine is the assistant's own token usage, with its newline, when

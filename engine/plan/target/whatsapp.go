@@ -38,6 +38,8 @@ type WhatsApp struct {
 	GraphListen string
 	// Timeout bounds each delivery: Meta gives a bot about 20 s to answer.
 	Timeout time.Duration
+	// Faults are the channel's own faults (the channel_faults block).
+	Faults ChannelFaults
 
 	waID, profileName hcl.Expression // nil: the defaults (Customer)
 	ctx               *hcl.EvalContext
@@ -91,6 +93,20 @@ func renderString(v cty.Value) (string, error) {
 	return s.AsString(), nil
 }
 
+// ChannelFaults break the channel on the customer's side, as Meta's does:
+// a RedeliverRate fraction of the messages are delivered again, with the
+// same id, RedeliverAfter after the first delivery and never before the
+// turn's reply settled — so a bot that answers the copy is seen answering
+// twice (channel.duplicate_replies).
+type ChannelFaults struct {
+	RedeliverRate  float64
+	RedeliverAfter time.Duration
+}
+
+var channelFaultsSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "redeliver_rate"}, {Name: "redeliver_after"}},
+}
+
 var whatsappTargetSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "protocol"}, {Name: "bot_url"}, {Name: "app_secret", Required: true}, {Name: "verify_token"},
@@ -98,6 +114,7 @@ var whatsappTargetSchema = &hcl.BodySchema{
 		{Name: "access_token", Required: true}, {Name: "graph_listen"}, {Name: "wa_id"}, {Name: "profile_name"},
 		{Name: "timeout"}, {Name: "retries"},
 	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "channel_faults"}},
 }
 
 // whatsappRoots are the names wa_id and profile_name may use besides var
@@ -139,6 +156,7 @@ func (d *decoder) decodeWhatsAppTarget(b *hcl.Block) Decoded {
 	a.Require("timeout", w.Timeout > 0, `a positive duration, e.g. "20s" (Meta's)`)
 	Retries(a, &out.Retries)
 	out.Timeout = w.Timeout
+	w.Faults = d.decodeChannelFaults(d.nestedBlock(b, c.Blocks.ByType(), "channel_faults", false))
 	for name, attr := range perConv {
 		if diags := d.checkTurnExpr(attr.Expr, whatsappRoots); diags.HasErrors() {
 			d.add(diags)
@@ -151,4 +169,17 @@ func (d *decoder) decodeWhatsAppTarget(b *hcl.Block) Decoded {
 		}
 	}
 	return out
+}
+
+// decodeChannelFaults decodes the optional channel_faults block.
+func (d *decoder) decodeChannelFaults(b *hcl.Block) ChannelFaults {
+	var f ChannelFaults
+	if b == nil {
+		return f
+	}
+	a, _ := d.content(b, channelFaultsSchema)
+	a.Rate("redeliver_rate", &f.RedeliverRate)
+	a.Duration("redeliver_after", &f.RedeliverAfter)
+	a.Require("redeliver_after", f.RedeliverAfter >= 0, `a duration of 0 or more, e.g. "20s" (Meta re-delivers what was not acknowledged in time)`)
+	return f
 }

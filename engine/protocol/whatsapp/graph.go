@@ -24,9 +24,12 @@ type Replies interface {
 
 // Recipients tells the stand-in which conversation a wa_id is.
 type Recipients interface {
-	// Recipient is the open conversation whose customer is waID, and its
-	// turn in flight.
-	Recipient(waID string) (convID string, turn int, ok bool)
+	// Recipient is the open conversation whose customer is waID, and the
+	// turn a send to it answers: the turn of the message replyTo names
+	// (context.message_id), else the turn in flight. duplicate says the
+	// send answers a message the channel re-delivered after its turn was
+	// over: the bot answered it twice.
+	Recipient(waID, replyTo string) (convID string, turn int, duplicate, ok bool)
 	// Read is told of a read mark for one of the run's messages; ok false
 	// when no conversation sent one with that id.
 	Read(messageID string) bool
@@ -49,26 +52,29 @@ type Graph struct {
 // (Text + Media + Interactive + Templates = Messages); the others are
 // refused with the Graph API's error shape.
 type Stats struct {
-	Requests     uint64
-	Messages     uint64 // sends accepted and handed to their conversation
-	Text         uint64
-	Media        uint64
-	Interactive  uint64
-	Templates    uint64
-	ReadMarks    uint64 // mark-as-read calls for a message of the run
-	WithContext  uint64 // sends naming the customer message they answer (context.message_id)
-	AuthFailures uint64 // a missing or wrong bearer token: 401
-	UnknownPhone uint64 // a phone number id other than the run's: 400
-	UnknownTo    uint64 // a recipient no open conversation holds, or a read mark for no message of the run: 400
-	Malformed    uint64 // a body that is not a send (bad JSON, a missing field, an unknown type): 400
-	Oversize     uint64 // a body over 1 MiB: 413
-	BadRoute     uint64 // a path or method the stand-in does not serve: 404 / 405
-	Busy         uint64 // no body memory free in time: 503
+	Requests    uint64
+	Messages    uint64 // sends accepted and handed to their conversation
+	Text        uint64
+	Media       uint64
+	Interactive uint64
+	Templates   uint64
+	ReadMarks   uint64 // mark-as-read calls for a message of the run
+	WithContext uint64 // sends naming the customer message they answer (context.message_id)
+	// DuplicateReplies are sends answering a message re-delivered after
+	// its turn was over (also in Messages): a bot that is not idempotent.
+	DuplicateReplies uint64
+	AuthFailures     uint64 // a missing or wrong bearer token: 401
+	UnknownPhone     uint64 // a phone number id other than the run's: 400
+	UnknownTo        uint64 // a recipient no open conversation holds, or a read mark for no message of the run: 400
+	Malformed        uint64 // a body that is not a send (bad JSON, a missing field, an unknown type): 400
+	Oversize         uint64 // a body over 1 MiB: 413
+	BadRoute         uint64 // a path or method the stand-in does not serve: 404 / 405
+	Busy             uint64 // no body memory free in time: 503
 }
 
 type counters struct {
-	requests, messages, text, media, interactive, templates, readMarks, withContext atomic.Uint64
-	authFailures, unknownPhone, unknownTo, malformed, oversize, badRoute, busy      atomic.Uint64
+	requests, messages, text, media, interactive, templates, readMarks, withContext, duplicateReplies atomic.Uint64
+	authFailures, unknownPhone, unknownTo, malformed, oversize, badRoute, busy                        atomic.Uint64
 }
 
 // Stats returns the counters so far.
@@ -77,7 +83,7 @@ func (g *Graph) Stats() Stats {
 	return Stats{
 		Requests: c.requests.Load(), Messages: c.messages.Load(), Text: c.text.Load(), Media: c.media.Load(),
 		Interactive: c.interactive.Load(), Templates: c.templates.Load(), ReadMarks: c.readMarks.Load(),
-		WithContext: c.withContext.Load(), AuthFailures: c.authFailures.Load(), UnknownPhone: c.unknownPhone.Load(),
+		WithContext: c.withContext.Load(), DuplicateReplies: c.duplicateReplies.Load(), AuthFailures: c.authFailures.Load(), UnknownPhone: c.unknownPhone.Load(),
 		UnknownTo: c.unknownTo.Load(), Malformed: c.malformed.Load(), Oversize: c.oversize.Load(),
 		BadRoute: c.badRoute.Load(), Busy: c.busy.Load(),
 	}
@@ -132,7 +138,7 @@ func (g *Graph) serveSend(w http.ResponseWriter, body []byte, at time.Time) {
 		g.serveRead(w, s)
 		return
 	}
-	convID, turn, ok := g.Recipients.Recipient(s.To)
+	convID, turn, duplicate, ok := g.Recipients.Recipient(s.To, s.ReplyTo)
 	if !ok {
 		g.stats.unknownTo.Add(1)
 		writeError(w, http.StatusBadRequest, graphError{Message: "(#131030) Recipient phone number not in allowed list",
@@ -141,6 +147,9 @@ func (g *Graph) serveSend(w http.ResponseWriter, body []byte, at time.Time) {
 		return
 	}
 	g.count(s)
+	if duplicate {
+		g.stats.duplicateReplies.Add(1)
+	}
 	id := NewMessageID()
 	g.Replies.Deliver(convID, turn, at, body, s.Items)
 	writeJSON(w, http.StatusOK, sendResponse{MessagingProduct: "whatsapp",

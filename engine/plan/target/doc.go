@@ -1,7 +1,8 @@
 // Package target owns how a plan speaks to the assistant beyond Voyager's
-// widget API: the protocols (voyager, http, webhook, openai, sse), the
-// schema of an http, webhook, openai or sse target block (request,
-// response, session, callback, events; openai's stream) and its decoding;
+// widget API: the protocols (voyager, http, webhook, openai, sse,
+// whatsapp), the schema of an http, webhook, openai, sse or whatsapp target
+// block (request, response, session, callback, events; openai's stream;
+// whatsapp's secrets, wa_id and channel_faults) and its decoding;
 // Request, the per-turn request template evaluated by Render; and Extract,
 // the expr-lang programs that read a reply out of a response, a callback
 // or an event of a stream (ResponseEnv, CallbackEnv, EventEnv).

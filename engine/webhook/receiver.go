@@ -92,8 +92,9 @@ type Receiver struct {
 	served      sync.WaitGroup // the serving goroutines, one per listener
 }
 
-// Stats counts callbacks. Every POST to a hook path carrying this run's token
-// is Received, and each ends up in exactly one place: taken by a Wait, or
+// Stats counts callbacks. Every POST to a hook path carrying this run's token,
+// and every reply an installed API hands over (Deliver), is Received, and
+// each ends up in exactly one place: taken by a Wait, or
 // counted as one of the others. Once every mailbox is closed,
 // Received = taken by Wait + Malformed + Unmatched + Duplicates + Late.
 type Stats struct {

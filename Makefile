@@ -35,6 +35,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzPlan$$' -fuzztime=$(FUZZTIME) ./engine/plan
 	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./engine/protocol/sse
 	$(GO) test -run='^$$' -fuzz='^FuzzReadFrame$$' -fuzztime=$(FUZZTIME) ./engine/protocol
+	$(GO) test -run='^$$' -fuzz='^FuzzParseSend$$' -fuzztime=$(FUZZTIME) ./engine/protocol/whatsapp
 
 # 10,000 concurrent conversations against `voyplan sim` in a second process
 # (make test holds 2,000), and 1,000 concurrent streaming conversations,

@@ -116,7 +116,7 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	defer logFile.Close()
 
 	// The run itself.
-	opts := run.Options{Sink: sinks, Journal: sinks, Late: sinks.Late, Log: log, GracefulStop: f.grace, Ready: a.announceURL, Segment: f.segment.Segment,
+	opts := run.Options{Sink: sinks, Journal: sinks, Late: sinks.Late, Log: log, GracefulStop: f.grace, Ready: a.announcer(p), Segment: f.segment.Segment,
 		SinkFailed: a.resultsLost}
 	f.ui.prepare(p, &opts)
 	r := run.New(p, opts)

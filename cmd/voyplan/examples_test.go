@@ -99,6 +99,8 @@ func TestPlanDescribesTheProtocol(t *testing.T) {
 		"webhook": {`webhook POST http://127.0.0.1:8080/messages, reply on a callback matched by body.conversation_id`, "webhook on 127.0.0.1:0"},
 		"openai":  {`openai http://127.0.0.1:8080/v1/chat/completions (model parque-v1)`, "no webhook"},
 		"voyager": {`target "voyager" → http://127.0.0.1:8000/v1/webhooks/widget (channel 68e4464832ec9940d9993a12)`},
+		"whatsapp": {`whatsapp: signed deliveries to the simulator's bot, the hub.challenge handshake first, replies through the Graph API stand-in for phone number id 106540352242922`,
+			"Graph API stand-in on 127.0.0.1:0"},
 	}
 	for name, wants := range tests {
 		t.Run(name, func(t *testing.T) {

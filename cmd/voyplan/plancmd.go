@@ -75,7 +75,10 @@ func printPlan(w io.Writer, p *plan.Plan) error {
 }
 
 func printTarget(w io.Writer, p *plan.Plan) {
-	if s := p.Simulator; s != nil && p.Target.ProtocolName() != target.ProtocolVoyager {
+	if s := p.Simulator; s != nil && p.Target.WhatsApp != nil {
+		fmt.Fprintf(w, "  target %q → built-in simulator's Cloud API bot on %s (latency %s): %s\n", p.Target.Name, s.Listen,
+			s.Latency, describeProtocol(p.Target))
+	} else if s != nil && p.Target.ProtocolName() != target.ProtocolVoyager {
 		fmt.Fprintf(w, "  target %q → built-in simulator on %s: %s (first chunk %s, then every %s)\n", p.Target.Name, s.Listen,
 			describeProtocol(p.Target), s.FirstChunk, s.ChunkInterval)
 	} else if p.Simulator != nil {
@@ -86,6 +89,9 @@ func printTarget(w io.Writer, p *plan.Plan) {
 		fmt.Fprintf(w, "  target %q → %s (channel %s)\n", p.Target.Name, p.Target.URL, p.Target.ChannelID)
 	}
 	hook := "webhook on " + p.Webhook.Listen
+	if wa := p.Target.WhatsApp; wa != nil {
+		hook = "Graph API stand-in on " + wa.GraphListen
+	}
 	switch {
 	case p.Webhook.PublicURL != "":
 		hook += ", reached at " + p.Webhook.PublicURL

@@ -1,10 +1,11 @@
 // How `voyplan plan` describes a target that does not speak the widget
-// API (protocol http, webhook or openai).
+// API (protocol http, webhook, openai, sse or whatsapp).
 
 package main
 
 import (
 	"fmt"
+	"net/url"
 
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/plan/target"
@@ -46,8 +47,29 @@ func describeProtocol(t plan.Target) string {
 			re = ", reconnecting once when it drops"
 		}
 		return fmt.Sprintf("websocket %s, a connection per conversation%s, reply as frames ending on %s", urlOrTurn(w.Connect), re, end)
+	case target.ProtocolWhatsApp:
+		bot := t.WhatsApp.BotURL
+		if bot == "" {
+			bot = "the simulator's bot"
+		}
+		handshake := ""
+		if t.WhatsApp.VerifyToken != "" {
+			handshake = ", the hub.challenge handshake first"
+		}
+		return fmt.Sprintf("whatsapp: signed deliveries to %s%s, replies through the Graph API stand-in for phone number id %s",
+			redactedURL(bot), handshake, t.WhatsApp.PhoneNumberID)
 	}
 	return t.ProtocolName()
+}
+
+// redactedURL drops a URL's user info and query, where secrets live.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	u.User, u.RawQuery = nil, ""
+	return u.String()
 }
 
 func urlOrTurn(r *target.Request) string {

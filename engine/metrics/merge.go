@@ -159,6 +159,8 @@ func Merge(parts []Part) (Part, error) {
 		s.Conversations.add(p.Snapshot.Conversations)
 		s.Cost = s.Cost.plus(p.Snapshot.Cost)
 		s.Webhook = s.Webhook.plus(p.Snapshot.Webhook)
+		s.WhatsApp = s.WhatsApp.plus(p.Snapshot.WhatsApp)
+		s.Channel = s.Channel.plus(p.Snapshot.Channel)
 		s.Assistant = s.Assistant.plus(p.Snapshot.Assistant)
 		s.Stream = s.Stream.plus(p.Snapshot.Stream)
 		s.Errors = mergeErrors(s.Errors, p.Snapshot.Errors)

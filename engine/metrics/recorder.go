@@ -30,8 +30,10 @@ type Recorder struct {
 	llmAttempts  atomic.Int64 // model requests, retries included
 
 	users    atomic.Int64
-	attempts atomic.Int64                   // send requests, retries included
-	webhook  atomic.Pointer[func() Webhook] // the receiver's counters, once WatchWebhook is called
+	attempts atomic.Int64                    // send requests, retries included
+	webhook  atomic.Pointer[func() Webhook]  // the receiver's counters, once WatchWebhook is called
+	whatsapp atomic.Pointer[func() WhatsApp] // the whatsapp protocol's counters, once WatchWhatsApp is called
+	channel  atomic.Pointer[func() Channel]  // the channel's faults, once WatchChannel is called
 	cost     costs
 	total    tally
 	errors   errorTally // distinct errors, counted
@@ -193,6 +195,8 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Cost:     r.cost.snapshot(),
 		Personas: r.personaSnapshots(),
 		Webhook:  r.webhookCounts(),
+		WhatsApp: r.whatsappCounts(),
+		Channel:  r.channelCounts(),
 		Errors:   r.errors.snapshot(),
 	}
 }

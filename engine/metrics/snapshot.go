@@ -31,6 +31,10 @@ type Snapshot struct {
 	Cost       Cost                     `expr:"cost" json:"cost"`
 	Personas   map[string]Conversations `expr:"personas" json:"personas"`
 	Webhook    Webhook                  `expr:"webhook" json:"webhook"` // what reached the webhook receiver
+	// WhatsApp counts a whatsapp target's deliveries and Graph API calls.
+	WhatsApp WhatsApp `expr:"whatsapp" json:"whatsapp"`
+	// Channel counts the faults made on the customer's side of the channel.
+	Channel Channel `expr:"channel" json:"channel"`
 	// Assistant is the token usage the assistant under test reported of
 	// itself (openai targets), apart from the simulated customers' Cost.
 	Assistant Assistant `expr:"assistant" json:"assistant"`

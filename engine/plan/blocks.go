@@ -161,6 +161,9 @@ func (l *loader) decodeSimulator(b *hcl.Block) (*Simulator, hcl.Diagnostics) {
 	a.Rate("drop_rate", &s.DropRate)
 	decodeSimulatorFaults(a, s)
 	a.Str("sign_secret", &s.SignSecret)
+	a.Bool("wa_no_token", &s.WANoToken)
+	a.Bool("wa_not_idempotent", &s.WANotIdempotent)
+	a.Bool("wa_no_mark_read", &s.WANoMarkRead)
 	return s, diags
 }
 

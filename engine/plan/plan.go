@@ -65,6 +65,7 @@ type Target struct {
 	API       *target.API       // protocol http, webhook or sse
 	OpenAI    *target.OpenAI    // protocol openai
 	WebSocket *target.WebSocket // protocol websocket
+	WhatsApp  *target.WhatsApp  // protocol whatsapp
 }
 
 // Webhook is where the assistant's replies arrive.
@@ -129,6 +130,13 @@ type Simulator struct {
 	// CloseRate: the fraction of WebSocket replies whose connection the
 	// simulator closes half way (1011).
 	CloseRate float64
+	// WhatsApp bot mode (a whatsapp target): the bugs a Cloud API bot can
+	// have. WANoToken calls the Graph API without the bearer token;
+	// WANotIdempotent answers a re-delivered message (same id) again;
+	// WANoMarkRead never marks a message read.
+	WANoToken       bool
+	WANotIdempotent bool
+	WANoMarkRead    bool
 }
 
 // LLM is an `llm "name"` block: the model that plays llm personas

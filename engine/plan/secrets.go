@@ -17,7 +17,14 @@ const redactedValue = "(sensitive value)"
 // secrets are a plan's sensitive values (variables declared with
 // sensitive = true), matched case-insensitively.
 type secrets struct {
-	re *regexp.Regexp // nil: none
+	re     *regexp.Regexp // nil: none
+	values []string
+}
+
+// with is s hiding values too: the secrets a target block names (a
+// whatsapp target's app secret and tokens), sensitive or not.
+func (s secrets) with(values ...string) secrets {
+	return newSecrets(append(append([]string(nil), s.values...), values...))
 }
 
 func newSecrets(values []string) secrets {
@@ -30,7 +37,7 @@ func newSecrets(values []string) secrets {
 	if len(alts) == 0 {
 		return secrets{}
 	}
-	return secrets{re: regexp.MustCompile("(?i)" + strings.Join(alts, "|"))}
+	return secrets{re: regexp.MustCompile("(?i)" + strings.Join(alts, "|")), values: values}
 }
 
 func (s secrets) redact(text string) string {
@@ -41,8 +48,10 @@ func (s secrets) redact(text string) string {
 }
 
 // Redact returns s with every value of the plan's sensitive variables
-// (sensitive = true) replaced, in any letter case: what prints a plan's
-// values (voyplan plan, run.log) passes them through it.
+// (sensitive = true), and of the secrets a target names (a whatsapp
+// target's app_secret, access_token and verify_token), replaced, in any
+// letter case: what prints a plan's values (voyplan plan, run.log) passes
+// them through it.
 func (p *Plan) Redact(s string) string { return p.secrets.redact(s) }
 
 // redactDiags hides sensitive values from diagnostics: their text is

@@ -82,18 +82,45 @@ func (l *loader) decodeProtocolTarget(b *hcl.Block) bool {
 	t.ChannelID, t.ClientDomain = "", ""
 	d, diags := target.Decode(b, name, l.targetScope())
 	l.add(diags)
-	t.Timeout, t.Retries, t.API, t.OpenAI, t.WebSocket = d.Timeout, d.Retries, d.API, d.OpenAI, d.WebSocket
+	t.Timeout, t.Retries, t.API, t.OpenAI, t.WebSocket, t.WhatsApp = d.Timeout, d.Retries, d.API, d.OpenAI, d.WebSocket, d.WhatsApp
+	if d.WhatsApp != nil {
+		l.checkBotURL(b, d.WhatsApp)
+	}
 	if l.plan.Simulator != nil && !target.SimulatorServes(name) {
 		l.add(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Simulator needs the voyager protocol",
 			Detail: fmt.Sprintf("The built-in simulator speaks Voyager's widget API, an OpenAI-compatible chat completions "+
-				"endpoint, a plain SSE endpoint and a WebSocket chat, so a plan with a simulator block targets it with protocol \"voyager\", "+
-				"\"openai\", \"sse\" or \"websocket\". Remove the simulator block to test a %s assistant, or change protocol.", name),
+				"endpoint, a plain SSE endpoint, a WebSocket chat and WhatsApp's Cloud API (as a bot), so a plan with a simulator "+
+				"block targets it with protocol \"voyager\", \"openai\", \"sse\", \"websocket\" or \"whatsapp\". Remove the "+
+				"simulator block to test a %s assistant, or change protocol.", name),
 			Subject: attr.Expr.Range().Ptr(),
 		}})
 	}
 	return true
+}
+
+// checkBotURL requires a whatsapp target's bot_url unless the plan starts
+// the simulator, whose bot mode the engine then targets.
+func (l *loader) checkBotURL(b *hcl.Block, w *target.WhatsApp) {
+	switch {
+	case w.BotURL == "" && l.plan.Simulator == nil:
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Missing bot_url",
+			Detail: "A whatsapp target needs bot_url, where Meta would deliver the bot's events, e.g. " +
+				"bot_url = \"https://bot.example.com/whatsapp/webhook\". Or add a simulator {} block to target the built-in simulator's bot.",
+			Subject: b.DefRange.Ptr(),
+		}})
+	case w.BotURL != "" && l.plan.Simulator != nil:
+		l.add(hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Target bot_url ignored",
+			Detail:   "The plan starts the built-in simulator, so the bot is the simulator's and this bot_url is not used.",
+			Subject:  b.DefRange.Ptr(),
+		}})
+	}
+	l.plan.secrets = l.plan.secrets.with(w.AppSecret, w.AccessToken, w.VerifyToken)
 }
 
 // targetProtocol evaluates the target's protocol attribute: "" when it is
@@ -119,7 +146,7 @@ func (l *loader) targetProtocol(b *hcl.Block) (string, *hcl.Attribute, bool) {
 		Severity: hcl.DiagError,
 		Summary:  "Unsupported protocol",
 		Detail: fmt.Sprintf("%q is not a target protocol.%s It must be \"voyager\" (the default: Voyager's widget API), "+
-			"\"http\", \"webhook\", \"openai\", \"sse\" or \"websocket\".", name, decode.DidYouMean(name, target.Protocols)),
+			"\"http\", \"webhook\", \"openai\", \"sse\", \"websocket\" or \"whatsapp\".", name, decode.DidYouMean(name, target.Protocols)),
 		Subject: attr.Expr.Range().Ptr(),
 	}})
 	return "", nil, false

@@ -13,8 +13,15 @@
 // knows no payload format. Its subpackages are the wire formats and
 // policies the protocols share: widget (the Voyager widget API's message
 // and reply payloads, VOYAGER.md §1), sse (text/event-stream), ws (the
-// WebSocket connection of protocol websocket) and retry (how a failed
-// request is tried again).
+// WebSocket connection of protocol websocket), whatsapp (the Cloud API's
+// webhooks and the Graph API stand-in) and retry (how a failed request is
+// tried again).
+//
+// WhatsApp (whatsapp.go) plays Meta: it delivers each message to the bot
+// as a signed messages webhook, installs the Graph API stand-in on the
+// receiver (webhook.API) and finds a send's conversation by its `to`
+// (its turn by context.message_id), makes the verify_token handshake
+// (Verify) and the channel's faults (a re-delivery after the reply).
 //
 // A protocol whose reply comes in pieces (openai with stream = true, sse)
 // fills Turn.Stream as the chunks arrive — first token, stall, chunks,

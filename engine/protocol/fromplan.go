@@ -20,7 +20,7 @@ func NeedsReceiver(p *plan.Plan) bool { return callbacks(p.Target) }
 
 func callbacks(t plan.Target) bool {
 	switch t.ProtocolName() {
-	case target.ProtocolVoyager, target.ProtocolWebhook:
+	case target.ProtocolVoyager, target.ProtocolWebhook, target.ProtocolWhatsApp:
 		return true
 	}
 	return false
@@ -90,6 +90,15 @@ func FromTarget(t plan.Target, conv plan.Conversation, rcv *webhook.Receiver, cl
 			return nil, errors.New("websocket target without a url or send (the plan was not loaded by plan.Load)")
 		}
 		return &WebSocket{Spec: t.WebSocket, Client: client, Wait: wait, Origin: t.URL}, nil
+	case target.ProtocolWhatsApp:
+		if t.WhatsApp == nil {
+			return nil, errors.New("whatsapp target without its settings (the plan was not loaded by plan.Load)")
+		}
+		bot := t.WhatsApp.BotURL
+		if t.URL != "" { // the simulator's bot
+			bot = t.URL
+		}
+		return NewWhatsApp(t.WhatsApp, bot, wait, rcv, client, t.Retries), nil
 	}
 	return nil, fmt.Errorf("unknown target protocol %q", t.ProtocolName())
 }

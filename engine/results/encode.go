@@ -193,6 +193,7 @@ func (e *lineEncoder) messages(ms []transcript.Message) {
 		e.str(m.Type)
 		e.omitStr(`,"text":`, m.Text)
 		e.omitStr(`,"link":`, m.Link)
+		e.omitStr(`,"reply_to":`, m.ReplyTo)
 		e.b = append(e.b, '}')
 	}
 	e.b = append(e.b, ']')

@@ -60,6 +60,12 @@ func Open(ctx context.Context, p *plan.Plan, opts Options) (_ *Rig, err error) {
 	if err := rg.expose(ctx, p, opts); err != nil {
 		return nil, err
 	}
+	if wa, ok := rg.protocol.(*protocol.WhatsApp); ok {
+		opts.Log.Info("Graph API stand-in ready: the bot's Graph API base URL", "graph_url", rg.publicURL)
+		if err := wa.Verify(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return rg, nil
 }
 
@@ -77,13 +83,20 @@ func (rg *Rig) start(p *plan.Plan, log *slog.Logger) (err error) {
 			return fmt.Errorf("cannot start the built-in simulator on %s: %w", p.Simulator.Listen, err)
 		}
 		url = rg.sim.URL()
+		if p.Target.WhatsApp != nil {
+			url = rg.sim.BaseURL() + sim.WhatsAppPath
+		}
 	}
 	if !protocol.NeedsReceiver(p) { // http, openai: the reply is the response
 		return rg.connect(p, url)
 	}
-	rg.receiver, err = webhook.Listen(p.Webhook.Listen)
+	listen, what := p.Webhook.Listen, "the webhook receiver"
+	if wa := p.Target.WhatsApp; wa != nil { // the Graph API stand-in is served on the receiver's address
+		listen, what = wa.GraphListen, "the Graph API stand-in (graph_listen)"
+	}
+	rg.receiver, err = webhook.Listen(listen)
 	if err != nil {
-		return fmt.Errorf("cannot start the webhook receiver on %s: %w", p.Webhook.Listen, err)
+		return fmt.Errorf("cannot start %s on %s: %w", what, listen, err)
 	}
 	if n := receiverConns(p); n > 0 {
 		rg.receiver.SetMaxConns(n)
@@ -100,7 +113,26 @@ func (rg *Rig) start(p *plan.Plan, log *slog.Logger) (err error) {
 		rg.publicURL = p.Webhook.PublicURL
 		rg.receiver.SetPublicBase(p.Webhook.PublicURL)
 	}
+	if rg.sim != nil && p.Target.WhatsApp != nil {
+		rg.sim.SetWhatsApp(simWhatsApp(p, "http://"+rg.receiver.Addr()))
+	}
 	return rg.connect(p, url)
+}
+
+// simWhatsApp is what the simulator's bot needs to know of the target:
+// the Graph API stand-in's base URL (on loopback: the simulator runs in
+// process), the secrets it shares with voyplan, and its bugs.
+func simWhatsApp(p *plan.Plan, graph string) sim.WhatsApp {
+	wa, s := p.Target.WhatsApp, p.Simulator
+	return sim.WhatsApp{
+		GraphURL:      graph,
+		AccessToken:   wa.AccessToken,
+		AppSecret:     wa.AppSecret,
+		VerifyToken:   wa.VerifyToken,
+		NoToken:       s.WANoToken,
+		NotIdempotent: s.WANotIdempotent,
+		NoMarkRead:    s.WANoMarkRead,
+	}
 }
 
 // connect builds the HTTP client and the protocol the conversations speak.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/protocol"
 	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
@@ -44,10 +45,30 @@ func (r *Runner) webhookCounts() metrics.Webhook {
 	}
 }
 
+// whatsappCounts is a whatsapp protocol's counters as the metrics carry
+// them.
+func whatsappCounts(s protocol.WhatsAppStats) metrics.WhatsApp {
+	g := s.Graph
+	return metrics.WhatsApp{
+		Deliveries: int64(s.Deliveries), SignatureRefused: int64(s.SignatureRefused), DeliveryFailed: int64(s.DeliveryFailed),
+		GraphCalls: int64(g.Requests), Messages: int64(g.Messages), Text: int64(g.Text), Media: int64(g.Media),
+		Interactive: int64(g.Interactive), Templates: int64(g.Templates), WithContext: int64(g.WithContext),
+		ReadMarks: int64(g.ReadMarks), AuthFailures: int64(g.AuthFailures), UnknownRecipients: int64(g.UnknownTo),
+		UnknownPhone: int64(g.UnknownPhone), Malformed: int64(g.Malformed + g.BadRoute), Oversize: int64(g.Oversize),
+	}
+}
+
 // ready wires the receiver's counters into the metrics, hands it the
 // Inspector (if any), and announces the public URL.
 func (r *Runner) ready() {
 	r.rec.WatchWebhook(r.webhookCounts)
+	if wa, ok := r.rig.Protocol().(*protocol.WhatsApp); ok {
+		r.rec.WatchWhatsApp(func() metrics.WhatsApp { return whatsappCounts(wa.Stats()) })
+		r.rec.WatchChannel(func() metrics.Channel {
+			s := wa.Stats()
+			return metrics.Channel{Redelivered: int64(s.Redelivered), DuplicateReplies: int64(s.Graph.DuplicateReplies)}
+		})
+	}
 	rcv := r.rig.Receiver()
 	if rcv == nil { // protocols whose reply is the response
 		return

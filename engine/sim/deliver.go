@@ -35,6 +35,7 @@ type payload struct {
 // sent copies times (2 for a duplicated reply).
 type delivery struct {
 	webhook string
+	auth    string // the Authorization header, "" for none (WhatsApp bot mode: the Graph API's bearer token)
 	due     time.Time
 	bodies  [][]byte
 	copies  int
@@ -65,10 +66,17 @@ func (s *Server) enqueue(sh *shard, c *conversation, webhook string, items []ite
 	if every := s.opts.SplitEvery; every > 0 && c.replies%every == 0 {
 		parts = splitItems(items)
 	}
-	d := &delivery{webhook: webhook, due: now.Add(s.delay()), copies: 1}
+	d := &delivery{webhook: webhook}
 	for _, p := range parts {
 		d.bodies = append(d.bodies, s.body(p))
 	}
+	s.queue(sh, c, d, now)
+}
+
+// queue draws a delivery's latency and duplication and queues it behind
+// the conversation's earlier replies. The caller holds sh.mu.
+func (s *Server) queue(sh *shard, c *conversation, d *delivery, now time.Time) {
+	d.due, d.copies = now.Add(s.delay()), 1
 	if s.rng.hit(s.opts.DuplicateRate) {
 		d.copies = 2
 	}
@@ -203,19 +211,22 @@ func (s *Server) deliver(d *delivery) {
 			if s.ctx.Err() != nil {
 				return
 			}
-			s.post(d.webhook, b)
+			s.post(d, b)
 		}
 	}
 }
 
 // post sends one callback; its failure is counted, not returned.
-func (s *Server) post(webhook string, body []byte) {
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, webhook, bytes.NewReader(body))
+func (s *Server) post(d *delivery, body []byte) {
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, d.webhook, bytes.NewReader(body))
 	if err != nil {
 		s.stats.deliveryErrors.Add(1)
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if d.auth != "" {
+		req.Header.Set("Authorization", d.auth)
+	}
 	if s.opts.SignSecret != "" {
 		req.Header.Set(SignatureHeader, sign(s.opts.SignSecret, body))
 	}

@@ -52,6 +52,18 @@
 // reconnect) gets the same reply. CloseRate closes the connection half way
 // through a reply with 1011; an invalid frame gets {"type":"error"}.
 //
+// # WhatsApp
+//
+// Once SetWhatsApp is called, WhatsAppPath is a WhatsApp Cloud API bot
+// written against Meta's documentation (whatsapp.go): GET answers the
+// hub.challenge handshake, POST checks X-Hub-Signature-256 (401 when
+// wrong), answers 200 at once, and later marks the message read and sends
+// the dialogue's reply (keyed by the sender's wa_id) through the Graph API
+// with the bearer token — texts answering the message (context), an image
+// now and then, the payment link as a call-to-action button. A message id
+// seen before is not answered again, unless NotIdempotent; NoToken and
+// NoMarkRead are the other bugs it can have.
+//
 // # Dialogue
 //
 // Matching is lenient: case and accents are ignored, and a message that

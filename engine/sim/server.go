@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/wait"
@@ -43,7 +44,8 @@ type Server struct {
 	seed   maphash.Seed
 	shards [shardCount]shard
 	sse    sseConversations
-	ws     sseConversations // the WebSocket endpoint's, by conversation id
+	ws     sseConversations         // the WebSocket endpoint's, by conversation id
+	wa     atomic.Pointer[WhatsApp] // the bot mode's settings; nil: off
 
 	srv *http.Server // set by Listen
 	url string
@@ -66,10 +68,11 @@ type shard struct {
 // replies computed but not yet delivered.
 type conversation struct {
 	dialogue dialogue
-	replies  int         // replies computed so far, for ImageEvery and SplitEvery
-	queue    []*delivery // pending replies, oldest first
-	timer    *time.Timer // armed for queue[0]; nil when none is armed
-	busy     bool        // a goroutine is delivering a reply taken off the queue
+	replies  int             // replies computed so far, for ImageEvery and SplitEvery
+	queue    []*delivery     // pending replies, oldest first
+	timer    *time.Timer     // armed for queue[0]; nil when none is armed
+	busy     bool            // a goroutine is delivering a reply taken off the queue
+	seen     map[string]bool // WhatsApp bot mode: the message ids taken, for idempotence
 }
 
 // New returns a simulator; it starts nothing until it gets a request.
@@ -165,6 +168,15 @@ func (s *Server) disarmAll() {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == WebSocketPath {
 		s.serveWS(w, r)
+		return
+	}
+	if r.URL.Path == WhatsAppPath {
+		if !s.track.add() {
+			writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
+			return
+		}
+		defer s.track.done()
+		s.serveWhatsApp(w, r)
 		return
 	}
 	stream := r.URL.Path == CompletionsPath || r.URL.Path == SSEPath

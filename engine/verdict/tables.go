@@ -76,7 +76,8 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s%s\n%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations)+unrecordedLine(s.Unrecorded), streamLine(s), assistantLine(s.Assistant))
+	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations)+unrecordedLine(s.Unrecorded), streamLine(s),
+		whatsappLine(s.WhatsApp)+channelLine(s.Channel), assistantLine(s.Assistant))
 	return err
 }
 
@@ -145,6 +146,29 @@ func connectionsLine(st metrics.Stream) string {
 	return fmt.Sprintf("Connections: %d opened · %d failed · %s · %d reconnects · "+
 		"%d pings / %d pongs · %d assistant pings · %d frames not understood\n",
 		st.Connections, st.ConnectFailures, closes, st.Reconnects, st.Pings, st.Pongs, st.PeerPings, st.NotUnderstood)
+}
+
+// whatsappLine sums up a whatsapp target's channel, with its newline; ""
+// when no delivery was made.
+func whatsappLine(w metrics.WhatsApp) string {
+	if w.Deliveries == 0 {
+		return ""
+	}
+	return fmt.Sprintf("WhatsApp: %d deliveries · %d refused signature · %d failed · %d Graph API calls: %d messages "+
+		"(%d text · %d media · %d interactive · %d templates) · %d read marks · refused: %d auth · %d unknown recipient · "+
+		"%d unknown phone id · %d malformed · %d oversize\n",
+		w.Deliveries, w.SignatureRefused, w.DeliveryFailed, w.GraphCalls, w.Messages, w.Text, w.Media, w.Interactive,
+		w.Templates, w.ReadMarks, w.AuthFailures, w.UnknownRecipients, w.UnknownPhone, w.Malformed, w.Oversize)
+}
+
+// channelLine sums up the channel's faults, with its newline; "" when
+// none was made.
+func channelLine(c metrics.Channel) string {
+	if c.Redelivered == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Channel faults: %d messages re-delivered · %d duplicate replies (answers to a re-delivered copy)\n",
+		c.Redelivered, c.DuplicateReplies)
 }
 
 // assistantLine is the assistant's own token usage, with its newline, when

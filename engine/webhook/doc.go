@@ -21,6 +21,13 @@
 // Decoder (SetDecoder) that also routes those POSTed to the one SharedURL,
 // /hooks/<token>/shared, by a field of their body.
 //
+// A protocol whose assistant answers by calling an API of its own shape
+// rather than a callback URL (WhatsApp's Graph API) installs that API
+// (SetAPI, api.go): the paths that are not hook paths go to it, on the
+// same listener, timeouts and connection budget; it reads bodies within
+// the receiver's limits (ReadBody) and hands replies to mailboxes
+// (Deliver), knowing the payloads itself.
+//
 // It owns the receiving side only. It never sends messages (engine/protocol
 // does), never decides what a reply means (the plan's predicates do), and
 // records no metrics beyond its own Stats counters. A tunnel (engine/tunnel)

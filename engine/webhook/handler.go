@@ -45,6 +45,9 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	convID, turn, ok := r.route(req.URL.Path)
+	if !ok && r.serveAPI(w, req, at) { // api.go: a protocol's own endpoint
+		return
+	}
 	if !ok {
 		r.refuseToken(w, req)
 		return
@@ -158,18 +161,28 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, buf *bytes
 		return http.StatusServiceUnavailable
 	}
 	defer r.bodyMem.Release(need)
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody)); err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			r.refusals.oversize.Add(1)
-			r.refused(RefusedOversize, func() string { return "a callback body over 1 MiB, from " + req.RemoteAddr })
-			return http.StatusRequestEntityTooLarge
-		}
-		return http.StatusBadRequest
+	if status := r.readLimited(w, req, buf); status != http.StatusOK {
+		return status
 	}
 	if !r.verify(req, buf.Bytes()) {
 		r.refusals.signature.Add(1)
 		r.refused(RefusedSignature, func() string { return "a callback unsigned or wrongly signed, from " + req.RemoteAddr })
 		return http.StatusUnauthorized
+	}
+	return http.StatusOK
+}
+
+// readLimited reads the request body into buf, at most maxBody bytes; it
+// returns 413 (counted in Refused.Oversize) for a larger body, 400 for one
+// that could not be read, else 200. The caller holds the body memory.
+func (r *Receiver) readLimited(w http.ResponseWriter, req *http.Request, buf *bytes.Buffer) int {
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody)); err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			r.refusals.oversize.Add(1)
+			r.refused(RefusedOversize, func() string { return "a body over 1 MiB, from " + req.RemoteAddr })
+			return http.StatusRequestEntityTooLarge
+		}
+		return http.StatusBadRequest
 	}
 	return http.StatusOK
 }

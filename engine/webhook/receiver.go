@@ -62,6 +62,8 @@ type Receiver struct {
 	// decoder routes callbacks to the shared URL by their body
 	// (decoder.go); nil: the shared URL is off.
 	decoder atomic.Pointer[decoderBox]
+	// api, when set, serves the paths that are not hook paths (api.go).
+	api atomic.Pointer[apiBox]
 	// inspector, when set, keeps the last callbacks for a live view
 	// (inspect.go); nil: off.
 	inspector atomic.Pointer[Inspector]
@@ -90,8 +92,9 @@ type Receiver struct {
 	served      sync.WaitGroup // the serving goroutines, one per listener
 }
 
-// Stats counts callbacks. Every POST to a hook path carrying this run's token
-// is Received, and each ends up in exactly one place: taken by a Wait, or
+// Stats counts callbacks. Every POST to a hook path carrying this run's token,
+// and every reply an installed API hands over (Deliver), is Received, and
+// each ends up in exactly one place: taken by a Wait, or
 // counted as one of the others. Once every mailbox is closed,
 // Received = taken by Wait + Malformed + Unmatched + Duplicates + Late.
 type Stats struct {

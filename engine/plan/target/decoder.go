@@ -37,6 +37,7 @@ type Decoded struct {
 	API       *API       // http, webhook, sse
 	OpenAI    *OpenAI    // openai
 	WebSocket *WebSocket // websocket
+	WhatsApp  *WhatsApp  // whatsapp
 }
 
 // probeMessage is the customer's message a request is probed with at load
@@ -59,6 +60,8 @@ func Decode(b *hcl.Block, protocol string, s Scope) (Decoded, hcl.Diagnostics) {
 		out = d.decodeSSETarget(b)
 	case ProtocolWebSocket:
 		out = d.decodeWebSocketTarget(b)
+	case ProtocolWhatsApp:
+		out = d.decodeWhatsAppTarget(b)
 	}
 	return out, d.diags
 }

@@ -1,8 +1,9 @@
 // Package target owns how a plan speaks to the assistant beyond Voyager's
 // widget API: the protocols (voyager, http, webhook, openai, sse,
-// websocket), the schema of an http, webhook, openai, sse or websocket
-// target block (request, response, session, callback, events, frames;
-// openai's stream; websocket's url, headers, hello and send) and its
+// websocket, whatsapp), the schema of an http, webhook, openai, sse,
+// websocket or whatsapp target block (request, response, session,
+// callback, events, frames; openai's stream; websocket's url, headers,
+// hello and send; whatsapp's secrets, wa_id and channel_faults) and its
 // decoding; Request, the per-turn request template evaluated by Render
 // (and a WebSocket connection's, rendered per conversation), Frame, the
 // per-turn frame template; and Extract, the expr-lang programs that read

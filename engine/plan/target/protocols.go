@@ -32,11 +32,12 @@ const (
 // websocket. The url of an openai, sse or websocket target is then only a
 // path: the engine connects to the simulator's address.
 func SimulatorServes(protocol string) bool {
-	return protocol == ProtocolVoyager || protocol == ProtocolOpenAI || protocol == ProtocolSSE || protocol == ProtocolWebSocket
+	return protocol == ProtocolVoyager || protocol == ProtocolOpenAI || protocol == ProtocolSSE || protocol == ProtocolWebSocket ||
+		protocol == ProtocolWhatsApp
 }
 
 // Protocols are the protocols a target may name.
-var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI, ProtocolSSE, ProtocolWebSocket}
+var Protocols = []string{ProtocolVoyager, ProtocolHTTP, ProtocolWebhook, ProtocolOpenAI, ProtocolSSE, ProtocolWebSocket, ProtocolWhatsApp}
 
 // Session modes: how an http or webhook assistant tells conversations apart.
 const (

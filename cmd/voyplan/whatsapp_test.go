@@ -1,0 +1,167 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/voyplan/voyplan/engine/results"
+)
+
+// TestWhatsAppExamplePlan applies plans/examples/whatsapp.hcl as it is:
+// the simulator's Cloud API bot passes the verify_token handshake, checks
+// every delivery's signature, answers through the Graph API stand-in with
+// the bearer token, and every conversation ends on the payment button.
+// None of the three secrets reaches the output or the results.
+func TestWhatsAppExamplePlan(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	code := ta.main([]string{"apply", "../../plans/examples/whatsapp.hcl", "--out", out, "--log-level", "debug"})
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, ta.out.String(), ta.err.String())
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := results.ValidateSummary(raw); err != nil {
+		t.Errorf("summary.json: %v", err)
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sum.Metrics.Conversations; c.Started != 4 || c.Succeeded != 4 {
+		t.Errorf("conversations %+v, want 4 started and succeeded", c)
+	}
+	wa := sum.Metrics.WhatsApp
+	if wa.Deliveries != sum.Metrics.Conversations.Turns || wa.ReadMarks != wa.Deliveries || wa.Interactive != 4 ||
+		wa.Messages != wa.Text+wa.Media+wa.Interactive+wa.Templates || wa.GraphCalls != wa.Messages+wa.ReadMarks ||
+		wa.AuthFailures+wa.SignatureRefused+wa.UnknownRecipients+wa.Malformed != 0 {
+		t.Errorf("whatsapp %+v over %d turns", wa, sum.Metrics.Conversations.Turns)
+	}
+	if !strings.Contains(ta.out.String(), "WhatsApp: ") || !strings.Contains(ta.out.String(), "graph_auth") {
+		t.Errorf("the verdict lacks the WhatsApp line or the graph_auth threshold:\n%s", ta.out.String())
+	}
+	if !strings.Contains(ta.err.String(), "the bot's Graph API base URL is http://127.0.0.1:") {
+		t.Errorf("the Graph API base URL is not announced:\n%s", ta.err.String())
+	}
+	jsonl, err := os.ReadFile(filepath.Join(out, "conversations.jsonl"))
+	if err != nil || !strings.Contains(string(jsonl), `"type":"button","text":"Pagar com Pix","link":"https://pay.smarttalks.ai/`) ||
+		!strings.Contains(string(jsonl), `"reply_to":"wamid.`) {
+		t.Errorf("the transcripts lack the payment button or the replies' context (%v)", err)
+	}
+	for _, secret := range []string{"fake-test-secret-1", "fake-test-token-1", "fake-verify-1"} {
+		checkNoSecret(t, secret, ta.out.Bytes(), ta.err.Bytes(), out)
+	}
+}
+
+// TestWhatsAppBotWithoutTokenFails: the simulator's bot that calls the
+// Graph API without the bearer token gets no conversation through, and
+// the run fails its thresholds (exit 2).
+func TestWhatsAppBotWithoutTokenFails(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("../../plans/examples/whatsapp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Replace(string(src), `latency     = "50ms"`, "latency = \"50ms\"\n  wa_no_token = true", 1)
+	plan = strings.Replace(plan, `reply_timeout          = "10s"`, `reply_timeout = "1s"`, 1)
+	path := filepath.Join(t.TempDir(), "wa.hcl")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(plan, "../../personas/", mustAbs(t, "../../personas")+"/")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != exitThreshold {
+		t.Fatalf("exit %d, want %d\n%s", code, exitThreshold, ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := sum.Metrics.Conversations; c.Succeeded != 0 || c.Failed != 4 {
+		t.Errorf("conversations %+v, want all 4 failed", c)
+	}
+	if wa := sum.Metrics.WhatsApp; wa.AuthFailures == 0 || wa.Messages != 0 {
+		t.Errorf("whatsapp %+v: want the bot's calls refused for their missing token", wa)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// whatsappVariant writes plans/examples/whatsapp.hcl with each of edits
+// applied (old → new) and the personas' paths made absolute.
+func whatsappVariant(t *testing.T, edits ...string) string {
+	t.Helper()
+	src, err := os.ReadFile("../../plans/examples/whatsapp.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := string(src)
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(plan, edits[i]) {
+			t.Fatalf("the example has no %q", edits[i])
+		}
+		plan = strings.Replace(plan, edits[i], edits[i+1], 1)
+	}
+	path := filepath.Join(t.TempDir(), "wa.hcl")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(plan, "../../personas/", mustAbs(t, "../../personas")+"/")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestWhatsAppDuplicateReplies: every message is re-delivered after its
+// reply (channel_faults); the simulator's idempotent bot ignores the
+// copies, its non-idempotent one answers them again, and the threshold
+// channel.duplicate_replies == 0 catches it (exit 2).
+func TestWhatsAppDuplicateReplies(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		knob     string
+		wantCode int
+	}{
+		{"idempotent", "", exitOK},
+		{"not idempotent", "wa_not_idempotent = true", exitThreshold},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := whatsappVariant(t,
+				`latency     = "50ms"`, "latency = \"50ms\"\n  "+tt.knob,
+				`profile_name    = data.customer.name`, "profile_name = data.customer.name\n  channel_faults {\n    redeliver_rate = 1\n  }",
+				`threshold "success" {`, "threshold \"no_double_answers\" {\n  check = \"channel.duplicate_replies == 0\"\n}\n\nthreshold \"success\" {",
+				`check = "conversations.success_rate >= 0.95"`, `check = "conversations.started == 4"`)
+			ta := newTestApp(t)
+			out := filepath.Join(t.TempDir(), "out")
+			if code := ta.main([]string{"apply", path, "--out", out}); code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, ta.out.String(), ta.err.String())
+			}
+			sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch, turns := sum.Metrics.Channel, sum.Metrics.Conversations.Turns
+			t.Logf("%s: %d turns, channel %+v, conversations %+v", tt.name, turns, ch, sum.Metrics.Conversations)
+			if ch.Redelivered == 0 || ch.Redelivered > turns {
+				t.Errorf("redelivered %d over %d turns: want every answered message re-delivered once", ch.Redelivered, turns)
+			}
+			if caught := ch.DuplicateReplies > 0; caught != (tt.wantCode == exitThreshold) {
+				t.Errorf("duplicate replies %d", ch.DuplicateReplies)
+			}
+			if !strings.Contains(ta.out.String(), "Channel faults: ") {
+				t.Errorf("the verdict lacks the channel line:\n%s", ta.out.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,276 @@
+package protocol
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/voyplan/voyplan/engine/internal/wait"
+	"github.com/voyplan/voyplan/engine/plan/target"
+	"github.com/voyplan/voyplan/engine/protocol/whatsapp"
+	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/webhook"
+)
+
+// WhatsApp plays Meta's side of the WhatsApp Business Cloud API: each
+// customer message is a signed messages webhook POSTed to the bot's
+// webhook (any 2xx means accepted), and the reply is what the bot sends
+// through the Graph API stand-in (whatsapp.Graph, served on the
+// receiver's address), matched to the conversation by its `to`.
+//
+// It implements whatsapp.Recipients for its Graph.
+type WhatsApp struct {
+	Spec     *target.WhatsApp
+	BotURL   string // Spec.BotURL, or the simulator's bot when the plan starts one
+	Client   *http.Client
+	Receiver *webhook.Receiver
+	Wait     ReplyWait
+	Retry    Retrying // a delivery answered 5xx or cut short is re-delivered, as Meta does
+	Graph    *whatsapp.Graph
+
+	// byWaID maps an open conversation's wa_id to its *waSession; byMsg
+	// maps the id of each message delivered to it, for read marks.
+	byWaID, byMsg sync.Map
+	stats         waCounters
+	rngMu         sync.Mutex // guards rng
+	rng           *rand.Rand // draws the channel's faults
+}
+
+// WhatsAppStats counts what the bot did with the deliveries, beside what
+// it did on the Graph API (whatsapp.Stats).
+type WhatsAppStats struct {
+	Deliveries       uint64 // messages webhooks POSTed to the bot (re-deliveries included)
+	SignatureRefused uint64 // deliveries the bot answered 401 or 403: it refused the signature
+	DeliveryFailed   uint64 // deliveries answered with another failing status, or not at all
+	SharedWaID       uint64 // conversations opened with a wa_id another open one held
+	Redelivered      uint64 // messages the channel delivered again (channel_faults)
+	Graph            whatsapp.Stats
+}
+
+type waCounters struct {
+	deliveries, signatureRefused, deliveryFailed, sharedWaID, redelivered atomic.Uint64
+}
+
+// NewWhatsApp builds the protocol and its Graph API stand-in, installed
+// on rcv.
+func NewWhatsApp(spec *target.WhatsApp, botURL string, conv ReplyWait, rcv *webhook.Receiver, client *http.Client, retries int) *WhatsApp {
+	w := &WhatsApp{Spec: spec, BotURL: botURL, Client: client, Receiver: rcv, Wait: conv, Retry: Retrying{Retries: retries},
+		rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+	w.Graph = &whatsapp.Graph{PhoneNumberID: spec.PhoneNumberID, AccessToken: spec.AccessToken, Replies: rcv, Recipients: w}
+	rcv.SetAPI(w.Graph)
+	return w
+}
+
+// Stats returns the counters so far.
+func (w *WhatsApp) Stats() WhatsAppStats {
+	return WhatsAppStats{
+		Deliveries: w.stats.deliveries.Load(), SignatureRefused: w.stats.signatureRefused.Load(),
+		DeliveryFailed: w.stats.deliveryFailed.Load(), SharedWaID: w.stats.sharedWaID.Load(),
+		Redelivered: w.stats.redelivered.Load(), Graph: w.Graph.Stats(),
+	}
+}
+
+func (w *WhatsApp) business() whatsapp.Business {
+	return whatsapp.Business{AccountID: w.Spec.BusinessAccountID, PhoneNumberID: w.Spec.PhoneNumberID, DisplayPhone: w.Spec.DisplayPhone}
+}
+
+// Recipient implements whatsapp.Recipients. A send answering a message
+// re-delivered after its turn ended, or naming none while a re-delivery
+// is the last thing the conversation saw, is a duplicate reply.
+func (w *WhatsApp) Recipient(waID, replyTo string) (string, int, bool, bool) {
+	v, ok := w.byWaID.Load(waID)
+	if !ok {
+		return "", 0, false, false
+	}
+	s := v.(*waSession)
+	if m, ok := w.message(replyTo); ok && m.s == s {
+		return s.conv.ID, m.turn, m.redelivered.Load(), true
+	}
+	return s.conv.ID, int(s.turn.Load()), replyTo == "" && s.redelivering.Load(), true
+}
+
+func (w *WhatsApp) message(id string) (*waMsg, bool) {
+	if id == "" {
+		return nil, false
+	}
+	v, ok := w.byMsg.Load(id)
+	if !ok {
+		return nil, false
+	}
+	return v.(*waMsg), true
+}
+
+// waMsg is one customer message delivered to the bot.
+type waMsg struct {
+	s    *waSession
+	turn int
+	// redelivered: the channel delivered it again after its turn ended.
+	redelivered atomic.Bool
+}
+
+// redeliver draws whether the channel delivers a message again.
+func (w *WhatsApp) redeliver() bool {
+	rate := w.Spec.Faults.RedeliverRate
+	if rate <= 0 {
+		return false
+	}
+	w.rngMu.Lock()
+	defer w.rngMu.Unlock()
+	return w.rng.Float64() < rate
+}
+
+// Read implements whatsapp.Recipients.
+func (w *WhatsApp) Read(messageID string) bool {
+	_, ok := w.message(messageID)
+	return ok
+}
+
+// Verify makes the GET hub.challenge handshake Meta makes when a webhook
+// is configured, when the target has a verify_token: the bot must answer
+// 200 with the challenge. Run before the first conversation.
+func (w *WhatsApp) Verify(ctx context.Context) error {
+	if w.Spec.VerifyToken == "" {
+		return nil
+	}
+	var b [8]byte
+	_, _ = crand.Read(b[:])
+	challenge := hex.EncodeToString(b[:])
+	u, err := url.Parse(w.BotURL)
+	if err != nil {
+		return errors.New("bot_url is not a URL")
+	}
+	q := u.Query()
+	q.Set("hub.mode", "subscribe")
+	q.Set("hub.verify_token", w.Spec.VerifyToken)
+	q.Set("hub.challenge", challenge)
+	u.RawQuery = q.Encode()
+	ctx, cancel := context.WithTimeout(ctx, w.Spec.Timeout)
+	defer cancel()
+	o := outgoing{method: http.MethodGet, url: u.String()}
+	r, err := roundTrip(ctx, w.Client, o)
+	switch {
+	case err != nil:
+		return fmt.Errorf("the bot's verification handshake failed: %w", err)
+	case r.status != http.StatusOK:
+		return fmt.Errorf("the bot answered the verification handshake (GET %s?hub.mode=subscribe&hub.verify_token=…) with HTTP %d: "+
+			"it must answer 200 with hub.challenge when hub.verify_token is its verify token", redactURL(w.BotURL), r.status)
+	case strings.TrimSpace(string(r.body)) != challenge:
+		return errors.New("the bot answered the verification handshake without echoing hub.challenge")
+	}
+	return nil
+}
+
+// Open implements Protocol.
+func (w *WhatsApp) Open(c Conversation) Session {
+	s := &waSession{w: w, conv: c, mailbox: w.Receiver.Open(c.ID)}
+	s.waID, s.name, s.err = w.Spec.Customer(target.RequestVars{ConversationID: c.ID, User: c.User, Persona: c.Persona, Data: c.Data})
+	if s.err == nil {
+		if _, loaded := w.byWaID.Swap(s.waID, s); loaded {
+			w.stats.sharedWaID.Add(1)
+		}
+	}
+	return s
+}
+
+type waSession struct {
+	w          *WhatsApp
+	conv       Conversation
+	mailbox    *webhook.Mailbox
+	waID, name string
+	err        error        // the customer could not be evaluated
+	turn       atomic.Int64 // the turn in flight, for the Graph API's replies
+	ids        []string     // the messages delivered, keys of w.byMsg
+	// redelivering: the last thing this conversation's bot got was a
+	// re-delivery, after its turn ended; until the next message.
+	redelivering atomic.Bool
+}
+
+// Exchange implements Session: deliver turn n's message, then wait for
+// what the bot sends back through the Graph API.
+func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	t := Turn{SentAt: time.Now(), Attempts: 1}
+	if s.err != nil {
+		return t, &SendError{Err: fmt.Errorf("cannot make the customer: %w", s.err)}
+	}
+	s.turn.Store(int64(n))
+	s.redelivering.Store(false)
+	id := whatsapp.NewMessageID()
+	s.ids = append(s.ids, id)
+	msg := &waMsg{s: s, turn: n}
+	s.w.byMsg.Store(id, msg)
+	body := whatsapp.EncodeMessage(s.w.business(), whatsapp.Inbound{WaID: s.waID, ProfileName: s.name, ID: id, At: t.SentAt, Text: text})
+	o := outgoing{method: http.MethodPost, url: s.w.BotURL, body: body,
+		headers: map[string]string{whatsapp.SignatureHeader: whatsapp.Sign(s.w.Spec.AppSecret, body)}}
+	r, attempts, err := s.w.Retry.send(ctx, s.w.Client, o)
+	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
+	s.w.stats.deliveries.Add(uint64(attempts))
+	if err := s.w.deliveryFailure(ctx, r, o, err); err != nil {
+		return t, err
+	}
+	t, err = awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
+	if err == nil && s.w.redeliver() {
+		s.redeliverAfter(ctx, msg, o, t.SentAt)
+	}
+	return t, err
+}
+
+// redeliverAfter delivers a message again, as Meta does when it thinks the
+// bot did not take it: RedeliverAfter after the first delivery, and after
+// the turn's reply settled, so whatever the bot sends for it now is an
+// answer given twice. The bot's answer to the copy is not the turn's.
+func (s *waSession) redeliverAfter(ctx context.Context, m *waMsg, o outgoing, sentAt time.Time) {
+	if d := time.Until(sentAt.Add(s.w.Spec.Faults.RedeliverAfter)); d > 0 && !wait.For(ctx, d) {
+		return
+	}
+	m.redelivered.Store(true)
+	s.redelivering.Store(true)
+	s.w.stats.redelivered.Add(1)
+	s.w.stats.deliveries.Add(1)
+	r, err := roundTrip(ctx, s.w.Client, o)
+	_ = s.w.deliveryFailure(ctx, r, o, err) // counted; the turn itself went through
+}
+
+// deliveryFailure is how a delivery failed, counted; nil when the bot
+// took it.
+func (w *WhatsApp) deliveryFailure(ctx context.Context, r response, o outgoing, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		w.stats.deliveryFailed.Add(1)
+		if isTimeout(err) {
+			return &SendError{Err: fmt.Errorf("the bot did not answer the delivery within %s (Meta would re-deliver it): %w", w.Spec.Timeout, err)}
+		}
+		return &SendError{Err: err}
+	case r.status == http.StatusUnauthorized || r.status == http.StatusForbidden:
+		w.stats.signatureRefused.Add(1)
+		return &SendError{Status: r.status, Err: fmt.Errorf("the bot refused the delivery (HTTP %d): check that its app secret is the target's app_secret", r.status)}
+	case !r.ok():
+		w.stats.deliveryFailed.Add(1)
+		return statusError(r, o)
+	}
+	return nil
+}
+
+// Late implements Session.
+func (s *waSession) Late() map[int][]transcript.Message { return s.mailbox.Late() }
+
+// Close implements Session.
+func (s *waSession) Close() {
+	if s.err == nil {
+		s.w.byWaID.CompareAndDelete(s.waID, s)
+	}
+	for _, id := range s.ids {
+		s.w.byMsg.Delete(id)
+	}
+	s.mailbox.Close()
+}

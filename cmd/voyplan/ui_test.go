@@ -96,7 +96,7 @@ func TestDashboardInChromium(t *testing.T) {
 	t.Parallel()
 	bin := buildVoyplan(t)
 	out := filepath.Join(t.TempDir(), "out")
-	p := startProc(t, bin, nil, "apply", "../../plans/local.hcl", "--ui", "127.0.0.1:0", "-t", "40s", "--out", out, "--quiet")
+	p := startProc(t, bin, nil, "apply", "../../plans/local.hcl", "--ui", "127.0.0.1:0", "-t", "10m", "--out", out, "--quiet") // the stop button ends it
 	page := waitForDashboard(t, p)
 	u, err := url.Parse(page)
 	if err != nil {

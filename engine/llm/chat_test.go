@@ -235,8 +235,11 @@ func TestAHangingAttemptTimesOutAndIsRetried(t *testing.T) {
 	ch := newChat(t, newClient(t, srv, func(m *plan.LLM) { m.Timeout = 300 * time.Millisecond }), "persona")
 	start := time.Now()
 	got, call, err := ch.Send(context.Background(), "Olá")
-	if err != nil || got != "ok" || call.Attempts != 2 {
-		t.Fatalf("Send = %q, %+v, %v; want ok after 2 attempts", got, call, err)
+	// 2 attempts: the hung one cut, then the answer — or more when a
+	// loaded machine makes the answering attempt outlast 300 ms too (cut
+	// and retried as well): the hung attempt never holds the call.
+	if err != nil || got != "ok" || call.Attempts < 2 {
+		t.Fatalf("Send = %q, %+v, %v; want ok after at least 2 attempts", got, call, err)
 	}
 	if el := time.Since(start); el < 300*time.Millisecond || el > 10*time.Second {
 		t.Errorf("took %v; the first attempt should have been cut at 300ms", el)

@@ -26,6 +26,7 @@ type applyFlags struct {
 	over     *overrides
 	ui       uiFlag // --ui [ADDR]: the live dashboard (ui.go)
 	segment  segmentFlag
+	live     *liveFlags // --prometheus-rw, --metrics-listen (live.go)
 }
 
 func (a *app) apply(args []string) error {
@@ -37,6 +38,7 @@ func (a *app) apply(args []string) error {
 	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
 	f.over = addOverrideFlags(fs)
 	fs.Var(&f.segment, "segment", "run only slice `I/N` of the virtual users (e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results")
+	f.live = addLiveFlags(fs)
 	fs.Var(&f.ui, "ui", "serve the live dashboard, to watch and steer the run: --ui (on "+dashboard.DefaultAddr+"), --ui ADDR or --ui=ADDR")
 	if err := a.parseArgs(fs, joinUIAddr(args), 1, "PLAN"); err != nil {
 		return err
@@ -112,6 +114,11 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		return withCode(exitError, err)
 	}
 	defer ui.close()
+	lv, err := a.startLive(f.live, p, r, dir, f.segment.Segment, log)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	defer lv.close()
 	stopProgress := a.progress(r, p, f.quiet)
 	sinks.RecordHistory(dir, r.Recorder(), r.Elapsed, log)
 	res, runErr := r.Run(ctx)
@@ -121,6 +128,7 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	started = true
 	sinks.StopHistory(r.Elapsed())
+	lv.end() // every user has stopped: the last push carries the run's final figures
 
 	signalled := func() bool { return interrupted() || ui.stoppedFromPage() }
 	reason := stopReason(runErr, interrupted(), ui.stoppedFromPage(), res)

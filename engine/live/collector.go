@@ -2,7 +2,6 @@ package live
 
 import (
 	"sort"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -31,15 +30,6 @@ type Source struct {
 	// Stage names the stage the schedule is in, for the gauges' stage
 	// label; nil: the label is empty.
 	Stage func() string
-}
-
-// DurationBuckets are the upper bounds of every duration histogram: from a
-// fast send to a long conversation.
-var DurationBuckets = []time.Duration{
-	5 * time.Millisecond, 10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond,
-	100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
-	time.Second, 2500 * time.Millisecond, 5 * time.Second, 10 * time.Second, 30 * time.Second,
-	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 30 * time.Minute,
 }
 
 // histograms maps each timed operation (metrics.BucketNames) to its series.
@@ -87,7 +77,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	e.webhook(s.Webhook)
 	e.gauge("users", float64(s.Users), stage)
 	for op, name := range histograms {
-		b, _ := c.src.Recorder.Buckets(op, DurationBuckets)
+		b, _ := c.src.Recorder.Buckets(op)
 		e.histogram(name, b)
 	}
 }
@@ -107,8 +97,8 @@ func (e emitter) gauge(name string, v float64, labels ...string) {
 }
 
 func (e emitter) histogram(name string, b metrics.Buckets) {
-	buckets := make(map[float64]uint64, len(DurationBuckets))
-	for i, d := range DurationBuckets {
+	buckets := make(map[float64]uint64, len(metrics.BucketBounds))
+	for i, d := range metrics.BucketBounds {
 		buckets[d.Seconds()] = b.Cumulative[i]
 	}
 	e.ch <- prometheus.MustNewConstHistogram(e.c.descs[name], b.Count, b.Sum.Seconds(), buckets)

@@ -1,16 +1,34 @@
 package metrics
 
 import (
+	"sort"
 	"time"
-
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Buckets is one timed operation's samples counted under ascending bounds,
-// the shape of a Prometheus histogram: Cumulative[i] is the samples at or
-// under Bounds[i], Count all of them (the +Inf bucket) and Sum their total.
-// The samples are the timed ones of Latency: successful operations and,
-// for send, reply and llm, timed-out waits (censored).
+// BucketBounds are the upper bounds under which every timer also counts
+// its samples as it records them, the buckets of a Prometheus histogram
+// (engine/live): from a fast send to a long conversation.
+var BucketBounds = [...]time.Duration{
+	5 * time.Millisecond, 10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond,
+	100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
+	time.Second, 2500 * time.Millisecond, 5 * time.Second, 10 * time.Second, 30 * time.Second,
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 30 * time.Minute,
+}
+
+// bucketCounts counts a timer's samples by the first bound they do not
+// exceed; the last slot holds those above every bound.
+type bucketCounts [len(BucketBounds) + 1]uint64
+
+// add counts d. Callers hold the timer's mu.
+func (c *bucketCounts) add(d time.Duration) {
+	c[sort.Search(len(BucketBounds), func(i int) bool { return d <= BucketBounds[i] })]++
+}
+
+// Buckets is one timed operation's samples counted under BucketBounds, the
+// shape of a Prometheus histogram: Cumulative[i] is the samples at or
+// under BucketBounds[i], Count all of them (the +Inf bucket) and Sum their
+// total. The samples are the timed ones of Latency: successful operations
+// and, for send, reply and llm, timed-out waits (censored).
 type Buckets struct {
 	Count      uint64
 	Sum        time.Duration
@@ -21,37 +39,24 @@ type Buckets struct {
 // them.
 var BucketNames = []string{"send", "reply", "llm", "conversation", "first_token", "stall"}
 
-// Buckets counts the named operation's timed samples under each of bounds
-// (ascending); false when no operation has that name. A sample is counted
-// under the first bound that its HDR bucket's lowest equivalent value does
-// not exceed, so a count is exact up to the histogram's precision (0.1%
-// of the bound). The histogram is copied under the timer's lock and read
-// outside it: recording never waits for an exporter.
-func (r *Recorder) Buckets(name string, bounds []time.Duration) (Buckets, bool) {
+// Buckets returns the named operation's counts under BucketBounds; false
+// when no operation has that name. The counts are exact — taken as each
+// sample is recorded, not read back from the HDR histogram — and cost a
+// copy of a few words under the timer's lock. Only what this Recorder
+// recorded is in them: a merge of summaries (absorb) adds none.
+func (r *Recorder) Buckets(name string) (Buckets, bool) {
 	t, ok := r.allTimers()[name]
 	if !ok {
 		return Buckets{}, false
 	}
 	t.mu.Lock()
-	snap, sum := t.h.Export(), t.sum
+	counts, sum := t.buckets, t.sum
 	t.mu.Unlock()
-	h := hdrhistogram.Import(snap)
-	b := Buckets{Count: uint64(h.TotalCount()), Sum: time.Duration(sum), Cumulative: make([]uint64, len(bounds))}
-	if b.Count == 0 {
-		return b, true
-	}
-	limits := make([]int64, len(bounds))
-	for i, d := range bounds {
-		limits[i] = d.Microseconds()
-	}
-	for _, bar := range h.Distribution() {
-		if bar.Count == 0 {
-			continue
-		}
-		for i := range limits { // few bounds: a scan beats a search
-			if bar.From <= limits[i] {
-				b.Cumulative[i] += uint64(bar.Count)
-			}
+	b := Buckets{Sum: time.Duration(sum), Cumulative: make([]uint64, len(BucketBounds))}
+	for i, n := range counts {
+		b.Count += n
+		if i < len(BucketBounds) {
+			b.Cumulative[i] = b.Count
 		}
 	}
 	return b, true

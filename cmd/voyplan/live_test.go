@@ -237,3 +237,25 @@ func TestMetricsListenPortInUse(t *testing.T) {
 		t.Error("a run that never started left a summary")
 	}
 }
+
+// voyplan plan shows where the live metrics go and the headers' names,
+// never their values.
+func TestPlanShowsTheOutputWithoutHeaderValues(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	ta.environ = append(ta.environ, "RW_AUTH=Bearer fake-test-secret-plan-0123456789")
+	block := `output "prometheus" {
+  url     = "https://rw.example.com/api/v1/write"
+  headers = { Authorization = env("RW_AUTH") }
+}`
+	if code := ta.main([]string{"plan", livePlan(t, block)}); code != exitOK {
+		t.Fatalf("exit %d\nstderr:\n%s", code, ta.err.String())
+	}
+	want := "live metrics: Prometheus remote write to https://rw.example.com/api/v1/write every 5s with Authorization"
+	if !strings.Contains(ta.out.String(), want) {
+		t.Errorf("voyplan plan lacks %q:\n%s", want, ta.out.String())
+	}
+	if strings.Contains(ta.out.String()+ta.err.String(), "fake-test-secret-plan") {
+		t.Error("voyplan plan shows a header value")
+	}
+}

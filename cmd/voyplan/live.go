@@ -81,7 +81,7 @@ func (a *app) startLive(f *liveFlags, p *plan.Plan, r *run.Runner, dir *results.
 	if f.listen == "" && !push {
 		return e, nil
 	}
-	id := live.Identity{Plan: p.Name, RunID: a.getenv(RunIDEnv), Segment: seg.String()}
+	id := live.Identity{Plan: p.Name, RunID: a.runIDFromEnv(), Segment: seg.String()}
 	if id.RunID == "" {
 		id.RunID = filepath.Base(dir.Path())
 	}
@@ -169,10 +169,10 @@ func redactURL(u string) string {
 	return "(an unreadable URL)"
 }
 
-// getenv reads the app's environment.
-func (a *app) getenv(name string) string {
+// runIDFromEnv is VOYPLAN_RUN_ID from the app's environment, or "".
+func (a *app) runIDFromEnv() string {
 	for _, kv := range a.environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == RunIDEnv {
 			return v
 		}
 	}

@@ -29,7 +29,8 @@ type applyFlags struct {
 	// thresholdExit is --exit-code-on-threshold: the exit code when the run
 	// completed but a threshold failed.
 	thresholdExit int
-	cpuprof       string // --cpuprofile FILE
+	cpuprof       string     // --cpuprofile FILE
+	live          *liveFlags // --prometheus-rw, --metrics-listen (live.go)
 }
 
 func (a *app) apply(args []string) error {
@@ -43,6 +44,7 @@ func (a *app) apply(args []string) error {
 	f.over = addOverrideFlags(fs)
 	fs.Var(&f.segment, "segment", "run only slice `I/N` of the virtual users (e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results. auto or auto/N: I is JOB_COMPLETION_INDEX+1 (a Kubernetes Indexed Job), N from the flag or VOYPLAN_SEGMENTS")
 	fs.IntVar(&f.thresholdExit, "exit-code-on-threshold", exitThreshold, "exit code when the run completed but a threshold failed (Locust's --exit-code-on-error); 0 for a segment in a Kubernetes Job, whose own verdict judges only its slice — merge judges the run")
+	f.live = addLiveFlags(fs)
 	fs.Var(&f.ui, "ui", "serve the live dashboard, to watch and steer the run: --ui (on "+dashboard.DefaultAddr+"), --ui ADDR or --ui=ADDR")
 	if err := a.parseArgs(fs, joinUIAddr(args), 1, "PLAN"); err != nil {
 		return err
@@ -129,6 +131,11 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 		return withCode(exitError, err)
 	}
 	defer ui.close()
+	lv, err := a.startLive(f.live, p, r, dir, f.segment.Segment, log)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	defer lv.close()
 	stopProgress := a.progress(r, p, f.quiet)
 	sinks.RecordHistory(dir, r.Recorder(), r.Elapsed, log)
 	res, runErr := r.Run(ctx)
@@ -138,6 +145,7 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	started = true
 	sinks.StopHistory(r.Elapsed())
+	lv.end() // every user has stopped: the last push carries the run's final figures
 
 	signalled := func() bool { return interrupted() || ui.stoppedFromPage() }
 	reason := stopReason(runErr, interrupted(), ui.stoppedFromPage(), res)

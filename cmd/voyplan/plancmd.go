@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,6 +112,23 @@ func printTarget(w io.Writer, p *plan.Plan) {
 	c := p.Conversation
 	fmt.Fprintf(w, "  conversation: opening %q, up to %d turns, reply timeout %s, think %s, complete when %s\n",
 		c.Opening, c.MaxTurns, c.ReplyTimeout, c.ThinkTime, c.CompleteWhen.Source)
+	if o := p.Prometheus; o != nil {
+		fmt.Fprintf(w, "  live metrics: Prometheus remote write to %s every %s%s\n", p.Redact(redactURL(o.URL)), o.Interval, headerNames(o.Headers))
+	}
+}
+
+// headerNames lists the names of the output's headers, never their
+// values (secret).
+func headerNames(h map[string]string) string {
+	if len(h) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return " with " + strings.Join(names, ", ")
 }
 
 // stagesTable prints the schedule as a timeline, one row per stage.

@@ -27,20 +27,21 @@ const (
 //
 // count, failed and censored are atomics, bumped before anything else is
 // touched, in that order. mu guards the rest — h holds exactly the
-// durations of the successful and the censored operations, and min, max and
-// sum (exact, in nanoseconds) describe those same samples. Reading h under
-// mu, then censored, then failed, then count therefore always gives
-// count - failed + censored >= h.TotalCount().
+// durations of the successful and the censored operations, and min, max,
+// sum (exact, in nanoseconds) and buckets describe those same samples.
+// Reading h under mu, then censored, then failed, then count therefore
+// always gives count - failed + censored >= h.TotalCount().
 type timer struct {
 	count    atomic.Int64
 	failed   atomic.Int64
 	censored atomic.Int64
 
-	mu  sync.Mutex
-	h   *hdrhistogram.Histogram
-	min time.Duration
-	max time.Duration
-	sum float64
+	mu      sync.Mutex
+	h       *hdrhistogram.Histogram
+	min     time.Duration
+	max     time.Duration
+	sum     float64
+	buckets bucketCounts // the same samples under BucketBounds
 }
 
 func newTimer() *timer {
@@ -76,6 +77,7 @@ func (t *timer) time(d time.Duration) {
 	}
 	t.max = max(t.max, d)
 	t.sum += float64(d)
+	t.buckets.add(d)
 }
 
 // toMicros converts d to whole microseconds within the histogram's range.

@@ -163,6 +163,7 @@ func (l *loader) load(body hcl.Body) {
 	l.decodePersonas(blocks["persona"])
 	l.decodeStages(blocks["stage"])
 	l.decodeThresholds(blocks["threshold"])
+	l.decodeOutputs(blocks["output"])
 	l.plan.eval = l.userEval()
 	l.probe()
 }

@@ -39,6 +39,7 @@ type Plan struct {
 	Conversation Conversation
 	Stages       []schedule.Stage
 	Thresholds   []*Threshold
+	Prometheus   *Prometheus // an output "prometheus" block; nil: none
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
 	eval *peruser.Evaluator

@@ -68,6 +68,8 @@ var allowed = map[string][]string{
 	"engine/results":             {"engine/metrics", "engine/plan", "engine/transcript", "engine/verdict"},
 	"engine/results/resultstest": {"engine/metrics", "engine/transcript"},
 	"engine/report":              {"engine/metrics", "engine/results", "engine/transcript", "engine/verdict"},
+	"engine/live":                {"engine/metrics"},
+	"engine/live/livetest":       {},
 	"engine/dashboard":           {"engine/metrics", "engine/plan", "engine/report", "engine/results", "engine/run", "engine/transcript", "engine/verdict", "engine/webhook"},
 
 	// The edges: the CLI and the benchmarks may use anything.

@@ -132,6 +132,7 @@ func simOptions(s *plan.Simulator, seed uint64) sim.Options {
 		LateRate:      s.LateRate,
 		LateDelay:     s.LateDelay,
 		MalformedRate: s.MalformedRate,
+		CrosstalkRate: s.CrosstalkRate,
 		SlowPost:      s.SlowPost,
 		SignSecret:    s.SignSecret,
 		Seed:          seed,
@@ -183,4 +184,13 @@ func (rg *Rig) Stats() webhook.Stats {
 		return webhook.Stats{}
 	}
 	return rg.receiver.Stats()
+}
+
+// SimStats is what the plan's simulator did so far (what it injected, for
+// the tests that check the run caught it); false when the plan has none.
+func (rg *Rig) SimStats() (sim.Stats, bool) {
+	if rg.sim == nil {
+		return sim.Stats{}, false
+	}
+	return rg.sim.Stats(), true
 }

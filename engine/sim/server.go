@@ -43,6 +43,7 @@ type Server struct {
 	seed   maphash.Seed
 	shards [shardCount]shard
 	sse    sseConversations
+	leaks  leakPool // what CrosstalkRate draws from (crosstalk.go)
 
 	srv *http.Server // set by Listen
 	url string
@@ -69,6 +70,7 @@ type conversation struct {
 	queue    []*delivery // pending replies, oldest first
 	timer    *time.Timer // armed for queue[0]; nil when none is armed
 	busy     bool        // a goroutine is delivering a reply taken off the queue
+	leak     leakState   // its part in cross-talk (crosstalk.go)
 }
 
 // New returns a simulator; it starts nothing until it gets a request.
@@ -288,7 +290,7 @@ func (s *Server) accept(m message, now time.Time) {
 		sh.conv[m.ClientIdentifier] = c
 		s.stats.conversations.Add(1)
 	}
-	out := c.dialogue.step(m.Text, env{now: now, link: s.paymentLink})
+	out := s.reply(c, &c.dialogue, &c.leak, m.Text, env{now: now, link: s.paymentLink})
 	if out.paid {
 		s.stats.completed.Add(1)
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voyplan/voyplan/engine/results"
 )
@@ -60,5 +62,72 @@ func TestCrosstalkExample(t *testing.T) {
 	}
 	if !strings.Contains(ta.out.String(), "CROSS-TALK — ") || !strings.Contains(ta.out.String(), "failed: no_crosstalk") {
 		t.Errorf("the verdict lacks the cross-talk line or the failed threshold:\n%s", ta.out.String())
+	}
+}
+
+// TestProcessNoCrosstalkOnACleanRun is the false-positive side of the
+// cross-talk check: 2,000 customers through the simulator's whole flow —
+// the order summary echoing each one's own name, phone, e-mail and CPF, a
+// payment link sent to each, many sharing a first name and some a full
+// name — and not one reply flagged. A built binary runs it, as
+// TestProcessScale does: 24,000 turns without the race detector's cost.
+func TestProcessNoCrosstalkOnACleanRun(t *testing.T) {
+	t.Parallel()
+	bin := buildVoyplan(t)
+	script, err := filepath.Abs("../../personas/kataryna.script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(t.TempDir(), "clean.hcl")
+	src := fmt.Sprintf(`
+plan "clean" { seed = 11 }
+simulator { latency = "0s" }
+target "sim" {}
+data "customer" {
+  name  = name()
+  phone = br_mobile()
+  email = email("example.com")
+  cpf   = cpf()
+}
+persona "kataryna" { script = split("\n", trimspace(templatefile(%q, { customer = data.customer }))) }
+conversation {
+  reply_timeout          = "60s"
+  reply_settle           = "0s"
+  think_time             = "0s"
+  conversations_per_user = 1
+}
+stage "all" {
+  users      = 2000
+  spawn_rate = 400
+  duration   = "5m"
+}
+threshold "no_crosstalk" { check = "conversations.crosstalk == 0" }
+`, script)
+	if err := os.WriteFile(plan, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	p := startProc(t, bin, nil, "apply", plan, "--out", out, "--quiet")
+	code := p.wait(t, 5*time.Minute)
+	convs := readConversationsStrict(t, out)
+	summaries := 0
+	for _, c := range convs {
+		for _, turn := range c.Turns {
+			if len(turn.Crosstalk) > 0 {
+				t.Errorf("user %d turn %d flagged %v on a clean run", c.User, turn.N, turn.Crosstalk)
+			}
+			for _, m := range turn.Messages {
+				if strings.Contains(m.Text, c.Data["customer"]["email"]) {
+					summaries++ // the reply echoed the customer's own data
+				}
+			}
+		}
+	}
+	// A machine loaded to starvation loses a few callbacks (the
+	// simulator's delivery times out): those conversations fail, and are
+	// not what is tested; the replies that came are.
+	if code != exitOK || len(convs) != 2000 || summaries < 1900 {
+		t.Fatalf("exit %d, %d conversations, %d replies echoing the customer's data: want 0, 2000, nearly one each\nstdout:\n%s\nstderr:\n%s",
+			code, len(convs), summaries, p.stdout.String(), tail(p.stderr.String()))
 	}
 }

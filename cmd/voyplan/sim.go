@@ -25,6 +25,7 @@ func (a *app) sim(args []string) error {
 	fs.Float64Var(&o.LateRate, "late-rate", 0, "fraction of replies delayed by --late-delay")
 	fs.DurationVar(&o.LateDelay, "late-delay", 0, "extra delay of late replies")
 	fs.Float64Var(&o.MalformedRate, "malformed-rate", 0, "fraction of callbacks with a body that is not JSON")
+	fs.Float64Var(&o.CrosstalkRate, "crosstalk-rate", 0, "fraction of replies that also carry another conversation's name or payment link")
 	fs.DurationVar(&o.SlowPost, "slow-post", 0, "how long each send takes before it is answered")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed for fault draws and payment ids (0: random)")
 	fs.DurationVar(&o.FirstChunk, "first-chunk", 0, "streamed replies: time to the first chunk with text")

@@ -31,7 +31,8 @@ func (r *Recorder) llmLatency(t *timer) Latency {
 }
 
 // character counts a conversation's customer messages that broke
-// character.
+// character, and the assistant's replies that carried another customer's
+// data.
 func (t *tally) character(c *transcript.Conversation) {
 	for _, turn := range c.Turns {
 		if len(turn.Drift) > 0 {
@@ -39,6 +40,9 @@ func (t *tally) character(c *transcript.Conversation) {
 		}
 		if len(turn.DataMismatch) > 0 {
 			t.mismatch.Add(1)
+		}
+		if len(turn.Crosstalk) > 0 {
+			t.crosstalk.Add(1)
 		}
 	}
 }

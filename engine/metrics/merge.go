@@ -245,6 +245,7 @@ func (c *Conversations) add(o Conversations) {
 	c.Dropped += o.Dropped
 	c.SimulatorDrift += o.SimulatorDrift
 	c.DataMismatch += o.DataMismatch
+	c.Crosstalk += o.Crosstalk
 	c.Cost = c.Cost.plus(o.Cost)
 	if c.Reasons == nil {
 		c.Reasons = map[string]int64{}

@@ -89,6 +89,10 @@ type Conversations struct {
 	// the user's (transcript.Turn.Drift, DataMismatch).
 	SimulatorDrift int64 `expr:"simulator_drift" json:"simulator_drift"`
 	DataMismatch   int64 `expr:"data_mismatch" json:"data_mismatch"`
+	// Crosstalk counts the assistant's replies that carried another
+	// customer's data or payment link (transcript.Turn.Crosstalk): a bot
+	// mixing sessions. Any is an incident.
+	Crosstalk int64 `expr:"crosstalk" json:"crosstalk"`
 	// Cost is what the ended conversations' generations cost.
 	Cost Cost `expr:"cost" json:"cost"`
 	// PassK (personas only) is pass^k for k = 1..min(n, 8): the chance

@@ -23,6 +23,7 @@ type tally struct {
 	dropped     atomic.Int64 // arrivals not started: max_users in flight
 	drift       atomic.Int64 // customer messages out of character
 	mismatch    atomic.Int64 // customer messages with someone else's data
+	crosstalk   atomic.Int64 // assistant replies with another customer's data
 	cost        costs        // of the ended conversations
 	reasons     sync.Map     // reason → *atomic.Int64, failed conversations only
 }
@@ -70,6 +71,7 @@ func (t *tally) snapshot() Conversations {
 	c.LateStarts = t.lateStarts.Load()
 	c.Dropped = t.dropped.Load()
 	c.SimulatorDrift, c.DataMismatch = t.drift.Load(), t.mismatch.Load()
+	c.Crosstalk = t.crosstalk.Load()
 	c.Cost = t.cost.snapshot()
 	c.derive()
 	return c

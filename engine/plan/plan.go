@@ -113,6 +113,7 @@ type Simulator struct {
 	LateRate      float64       // fraction of replies delayed by LateDelay on top of Latency
 	LateDelay     time.Duration // extra delay of a late reply
 	MalformedRate float64       // fraction of callbacks whose body is not valid JSON
+	CrosstalkRate float64       // fraction of replies that also carry another conversation's name or payment link
 	SlowPost      time.Duration // how long each send takes before it is answered
 	// SignSecret, when set, signs every callback with an HMAC as Meta's
 	// webhooks are (X-Hub-Signature-256); secret.

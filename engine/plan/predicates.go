@@ -20,7 +20,7 @@ var (
 		Help: "A check is an expr-lang expression over the run's metrics that is true when the threshold holds, " +
 			"e.g. conversations.success_rate >= 0.9 or reply.p95 < duration('30s'). It sees " +
 			strings.Join(slices.DeleteFunc(names.CheckNames(), func(n string) bool { return n == "personas" }), ", ") +
-			" and personas[\"name\"] (with simulator_drift, data_mismatch, cost and pass_k[k]).",
+			" and personas[\"name\"] (with simulator_drift, data_mismatch, crosstalk, cost and pass_k[k]).",
 	}
 	completeWhenKind = decode.ExprKind{
 		Summary: "Invalid complete_when",

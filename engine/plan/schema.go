@@ -46,7 +46,7 @@ var simulatorSchema = &hcl.BodySchema{
 		{Name: "listen"}, {Name: "latency"}, {Name: "jitter"}, {Name: "payment_domain"},
 		{Name: "image_every"}, {Name: "split_every"}, {Name: "fail_rate"}, {Name: "drop_rate"},
 		{Name: "fail_status"}, {Name: "duplicate_rate"}, {Name: "late_rate"}, {Name: "late_delay"},
-		{Name: "malformed_rate"}, {Name: "slow_post"}, {Name: "sign_secret"},
+		{Name: "malformed_rate"}, {Name: "slow_post"}, {Name: "sign_secret"}, {Name: "crosstalk_rate"},
 		{Name: "first_chunk"}, {Name: "chunk_interval"}, {Name: "chunk_size"}, {Name: "stall_every"},
 		{Name: "stall"}, {Name: "cut_rate"}, {Name: "close_rate"},
 		{Name: "wa_no_token"}, {Name: "wa_not_idempotent"}, {Name: "wa_no_mark_read"},

@@ -58,6 +58,7 @@ func decodeSimulatorFaults(a *decode.Attrs, s *Simulator) {
 	a.Duration("late_delay", &s.LateDelay)
 	a.Require("late_delay", s.LateDelay >= 0, `a duration of 0 or more, e.g. "5s"`)
 	a.Rate("malformed_rate", &s.MalformedRate)
+	a.Rate("crosstalk_rate", &s.CrosstalkRate)
 	a.Duration("slow_post", &s.SlowPost)
 	a.Require("slow_post", s.SlowPost >= 0, `a duration of 0 or more, e.g. "2s"`)
 	decodeSimulatorStream(a, s)

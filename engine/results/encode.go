@@ -174,6 +174,10 @@ func (e *lineEncoder) turnExtras(t *transcript.Turn) {
 		e.b = append(e.b, `,"stream":`...)
 		e.stream(t.Stream)
 	}
+	if len(t.Crosstalk) > 0 { // rare: a reply that carried another customer's data
+		e.b = append(e.b, `,"crosstalk":`...)
+		e.viaJSON(t.Crosstalk)
+	}
 }
 
 func (e *lineEncoder) messages(ms []transcript.Message) {

@@ -164,6 +164,7 @@ func simOptions(s *plan.Simulator, seed uint64) sim.Options {
 		LateRate:      s.LateRate,
 		LateDelay:     s.LateDelay,
 		MalformedRate: s.MalformedRate,
+		CrosstalkRate: s.CrosstalkRate,
 		SlowPost:      s.SlowPost,
 		SignSecret:    s.SignSecret,
 		Seed:          seed,
@@ -210,7 +211,8 @@ func (rg *Rig) Receiver() *webhook.Receiver { return rg.receiver }
 // without a receiver.
 func (rg *Rig) PublicURL() string { return rg.publicURL }
 
-// SimStats is the built-in simulator's counters; false without one.
+// SimStats is what the plan's simulator did so far (what it injected, for
+// the tests that check the run caught it); false when the plan has none.
 func (rg *Rig) SimStats() (sim.Stats, bool) {
 	if rg.sim == nil {
 		return sim.Stats{}, false

@@ -57,6 +57,7 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 			r.sinkFailed(err)
 		}
 	}
+	r.indexUser(v.n, user.Data) // crosstalk.go
 	c.session = r.open(c.rec)
 	r.rec.ConversationStarted(user.Persona.Name)
 	r.live.begin(c.rec)
@@ -181,6 +182,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		t.SimSentAt = &x.ReplySentAt
 	}
 	t.AssistantUsage = x.Usage
+	t.Crosstalk = c.crosstalk(ctx, n, x.Messages) // crosstalk.go
 	c.rec.Turns = append(c.rec.Turns, t)
 	return c.judge(n, x.Messages)
 }

@@ -20,6 +20,10 @@
 // readable for a live view (live.go: copies, bounded), and with
 // Options.Inspector the webhook receiver keeps its last callbacks there.
 //
+// Every reply is checked for other customers' data (crosstalk.go, with
+// engine/crosstalk's index, fed each user's data as its first conversation
+// starts and each reply's links after its check); the turn keeps whose.
+//
 // It does not parse plans, open servers, tunnels or clients (engine/rig
 // does), render tables or write result files: it emits
 // conversations and keeps the metrics.Recorder up to date; the caller decides

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/crosstalk"
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/rig"
@@ -125,6 +126,10 @@ type Runner struct {
 
 	rig *rig.Rig // what the run talks through, set by Run before any user starts
 
+	// xtalk is the run's customer data and sent links, which every reply
+	// is checked against (crosstalk.go).
+	xtalk *crosstalk.Index
+
 	steer steering      // changes by hand: SetTarget, StopByHand (steer.go)
 	live  *liveRegistry // conversations in flight, for a live view; nil: off (live.go)
 }
@@ -151,6 +156,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 		idle:     make(chan struct{}, 1),
 		billed:   make(chan struct{}, 1),
 		live:     newLiveRegistry(opts.Live),
+		xtalk:    crosstalk.NewIndex(),
 
 		downWindow: downWindow,
 	}

@@ -134,6 +134,10 @@ func TestNames(t *testing.T) {
 	full := map[string]string{
 		"Kataryna Smart": "Kataryna Smart", "Meu nome completo é Ana Souza Lima": "Ana Souza Lima",
 		"Kataryna": "", "A": "", "João da Silva": "João da Silva",
+		// a lead-in phrase ("e ") counts only as a word of its own, not
+		// at the end of Felipe or Henrique
+		"Felipe Souza Nascimento": "Felipe Souza Nascimento", "Henrique Vieira Lima": "Henrique Vieira Lima",
+		"Meu nome completo e Felipe Dias": "Felipe Dias",
 	}
 	for msg, want := range full {
 		if got, _ := fullName(newInput(msg)); got != want {

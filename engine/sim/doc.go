@@ -8,7 +8,8 @@
 // machine per clientIdentifier, the asynchronous delivery of replies to each
 // message's webhook, and the misbehaviour a load test must survive: latency
 // and jitter, failed sends, dropped, late, duplicated, split and malformed
-// replies, slow POSTs. It never imports the engine's run or webhook
+// replies, slow POSTs, and cross-talk (another conversation's name or
+// payment link in a reply: crosstalk.go). It never imports the engine's run or webhook
 // packages — it is the system under test, not part of the tester — and
 // uses only the standard library, github.com/coder/websocket (the
 // WebSocket endpoint) and engine/datagen (the same validity rules the

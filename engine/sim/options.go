@@ -21,7 +21,13 @@ type Options struct {
 	DuplicateRate float64       // fraction of replies delivered twice, identical bodies
 	LateRate      float64       // fraction of replies delayed by LateDelay on top of Latency
 	LateDelay     time.Duration
-	MalformedRate float64       // fraction of callbacks whose body is not valid JSON
+	MalformedRate float64 // fraction of callbacks whose body is not valid JSON
+	// CrosstalkRate is the fraction of replies, once the customer gave
+	// their full name, that also carry another conversation's full name or
+	// a payment link another conversation was sent (and answered): an
+	// assistant mixing sessions. Stats.Crosstalk counts them. The widget
+	// endpoint only.
+	CrosstalkRate float64
 	SlowPost      time.Duration // the POST itself takes this long before answering
 	Seed          uint64        // for the fault draws and link ids; 0 = random
 	// SignSecret, when set, signs every callback as Meta's webhooks are
@@ -69,7 +75,7 @@ func (o Options) withDefaults() Options {
 		*d = max(*d, 0)
 	}
 	o.ImageEvery, o.SplitEvery = max(o.ImageEvery, 0), max(o.SplitEvery, 0)
-	for _, r := range []*float64{&o.FailRate, &o.DropRate, &o.DuplicateRate, &o.LateRate, &o.MalformedRate, &o.CutRate, &o.CloseRate} {
+	for _, r := range []*float64{&o.FailRate, &o.DropRate, &o.DuplicateRate, &o.LateRate, &o.MalformedRate, &o.CutRate, &o.CloseRate, &o.CrosstalkRate} {
 		*r = clampRate(*r)
 	}
 	return o
@@ -105,12 +111,13 @@ type Stats struct {
 	DeliveryErrors uint64 // callbacks that failed: transport error or non-2xx status
 	Conversations  uint64 // distinct clientIdentifiers seen
 	Completed      uint64 // payment links sent
+	Crosstalk      uint64 // replies that carried another conversation's name or link (CrosstalkRate)
 }
 
 // counters are Stats as atomics.
 type counters struct {
 	received, invalid, failed, delivered, dropped, duplicated atomic.Uint64
-	deliveryErrors, conversations, completed                  atomic.Uint64
+	deliveryErrors, conversations, completed, crosstalk       atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
@@ -124,5 +131,6 @@ func (c *counters) snapshot() Stats {
 		DeliveryErrors: c.deliveryErrors.Load(),
 		Conversations:  c.conversations.Load(),
 		Completed:      c.completed.Load(),
+		Crosstalk:      c.crosstalk.Load(),
 	}
 }

@@ -144,13 +144,30 @@ func yesNo(in input) answer {
 // normalized text, or "" when none occurs.
 func afterPhrase(in input, phrases ...string) string {
 	for _, p := range phrases {
-		if i := strings.Index(in.norm, p); i >= 0 {
+		if i := wordIndex(in.norm, p); i >= 0 {
 			runes := []rune(in.raw)
 			at := len([]rune(in.norm[:i+len(p)]))
 			return strings.TrimSpace(string(runes[at:]))
 		}
 	}
 	return ""
+}
+
+// wordIndex is the index of the first p in s that begins a word — "e "
+// is not found in "felipe souza" — or -1.
+func wordIndex(s, p string) int {
+	for from := 0; from < len(s); {
+		j := strings.Index(s[from:], p)
+		if j < 0 {
+			return -1
+		}
+		i := from + j
+		if r, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !unicode.IsLetter(r) {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
 }
 
 var (

@@ -46,6 +46,7 @@ type Server struct {
 	sse    sseConversations
 	ws     sseConversations         // the WebSocket endpoint's, by conversation id
 	wa     atomic.Pointer[WhatsApp] // the bot mode's settings; nil: off
+	leaks  leakPool                 // what CrosstalkRate draws from (crosstalk.go)
 
 	srv *http.Server // set by Listen
 	url string
@@ -73,6 +74,7 @@ type conversation struct {
 	timer    *time.Timer     // armed for queue[0]; nil when none is armed
 	busy     bool            // a goroutine is delivering a reply taken off the queue
 	seen     map[string]bool // WhatsApp bot mode: the message ids taken, for idempotence
+	leak     leakState       // its part in cross-talk (crosstalk.go)
 }
 
 // New returns a simulator; it starts nothing until it gets a request.
@@ -331,7 +333,7 @@ func (s *Server) accept(m message, now time.Time) {
 		sh.conv[m.ClientIdentifier] = c
 		s.stats.conversations.Add(1)
 	}
-	out := c.dialogue.step(m.Text, env{now: now, link: s.paymentLink})
+	out := s.reply(c, &c.dialogue, &c.leak, m.Text, env{now: now, link: s.paymentLink})
 	if out.paid {
 		s.stats.completed.Add(1)
 	}

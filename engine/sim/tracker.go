@@ -89,6 +89,13 @@ func (l *lockedRand) upTo(d time.Duration) time.Duration {
 	return time.Duration(l.r.Int64N(int64(d)))
 }
 
+// intN draws an int in [0, n).
+func (l *lockedRand) intN(n int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.IntN(n)
+}
+
 // hex24 draws 24 lowercase hex digits, the shape of a payment link id.
 func (l *lockedRand) hex24() string {
 	const digits = "0123456789abcdef"

@@ -97,6 +97,18 @@ type Turn struct {
 	// Stream is how a streamed reply arrived (openai with stream = true,
 	// sse); nil for protocols that answer in one piece.
 	Stream *Stream `json:"stream,omitempty"`
+	// Crosstalk names whose data this reply carried that is another
+	// customer's: the virtual user it belongs to and which value (a data
+	// block's attribute, "customer.cpf", or "link" for a payment link sent
+	// to that user's conversation) — never the value itself. Empty for a
+	// clean reply (engine/crosstalk).
+	Crosstalk []Leak `json:"crosstalk,omitempty"`
+}
+
+// Leak is one value of another virtual user's found in a reply.
+type Leak struct {
+	User  int    `json:"user"`
+	Field string `json:"field"`
 }
 
 // Stream is how one streamed reply arrived. Timings are milliseconds from

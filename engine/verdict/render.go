@@ -27,8 +27,8 @@ type RenderOptions struct {
 }
 
 // Render writes, in order: a heading with the run time, the requests table in the old Locust shape and the
-// conversations line, the errors table (when anything failed), the per-persona table, the thresholds table, and the
-// one-line verdict. Sections are separated by a blank line.
+// conversations line, the errors table (when anything failed), the per-persona table, the thresholds table, the
+// cross-talk line (when a reply carried another customer's data), and the one-line verdict. Sections are separated by a blank line.
 func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error {
 	if o.Elapsed == 0 {
 		o.Elapsed = s.Elapsed
@@ -44,10 +44,31 @@ func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error
 			return fmt.Errorf("cannot render the verdict: %w", err)
 		}
 	}
+	if line := CrosstalkLine(s.Conversations, o.Color); line != "" {
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return fmt.Errorf("cannot render the verdict: %w", err)
+		}
+	}
 	if _, err := fmt.Fprintln(w, VerdictLine(rs, o)); err != nil {
 		return fmt.Errorf("cannot render the verdict: %w", err)
 	}
 	return nil
+}
+
+// CrosstalkLine is the red line above the verdict of a run in which the
+// assistant sent a customer another customer's data, whatever the
+// thresholds say (a threshold on conversations.crosstalk makes it fail the
+// run); "" when none did.
+func CrosstalkLine(c metrics.Conversations, color bool) string {
+	if c.Crosstalk == 0 {
+		return ""
+	}
+	replies := "replies"
+	if c.Crosstalk == 1 {
+		replies = "reply"
+	}
+	return paint(color, red, "CROSS-TALK") + fmt.Sprintf(" — %d %s carried another customer's data "+
+		"(conversations.crosstalk): each turn's crosstalk in conversations.jsonl says whose", c.Crosstalk, replies)
 }
 
 // VerdictLine is the last line of a run: "PASS — all 3 thresholds held",

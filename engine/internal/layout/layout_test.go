@@ -20,6 +20,7 @@ var allowed = map[string][]string{
 	// Leaves: plain data and small mechanisms, nothing of the engine.
 	"engine/transcript":             {},
 	"engine/datagen":                {},
+	"engine/crosstalk":              {"engine/transcript"},
 	"engine/fdlimit":                {},
 	"engine/tunnel":                 {},
 	"engine/internal/offstack":      {},
@@ -60,7 +61,7 @@ var allowed = map[string][]string{
 	"engine/rig": {"engine/plan", "engine/protocol", "engine/protocol/widget", "engine/webhook",
 		"engine/tunnel", "engine/sim", "engine/llm", "engine/fdlimit"},
 	"engine/run": {"engine/plan", "engine/plan/schedule", "engine/rig", "engine/protocol", "engine/webhook", "engine/persona",
-		"engine/metrics", "engine/verdict", "engine/transcript", "engine/datagen",
+		"engine/metrics", "engine/verdict", "engine/transcript", "engine/datagen", "engine/crosstalk",
 		"engine/internal/offstack", "engine/internal/wait"},
 
 	// metrics → verdict → results → report

@@ -1,0 +1,87 @@
+package crosstalk
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// MaxShared is the most users a value may belong to and still identify
+// someone: a value more users have is common (a constant, a pick from a
+// short list) and never counts as cross-talk.
+const MaxShared = 3
+
+// LinkField is the Field of a leaked payment link.
+const LinkField = "link"
+
+// maxWords caps the words of a text value looked up: a reply's word
+// sequences of up to this many words are its candidate values.
+const maxWords = 8
+
+// Index is the run's data values and sent links, by the users they belong
+// to. Safe for concurrent use; Check only read-locks.
+type Index struct {
+	// mu guards everything below. Writers (AddUser, AddLinks) append to
+	// values; Check reads under RLock.
+	mu sync.RWMutex
+	// values maps a normalised value (see key) to its owners.
+	values map[string][]owner
+	users  map[int]bool // users indexed
+	// words is the most words of an indexed text value: the longest word
+	// sequence of a reply worth looking up.
+	words int
+}
+
+type owner struct {
+	user  int
+	field string
+}
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{values: map[string][]owner{}, users: map[int]bool{}}
+}
+
+// AddUser indexes user's data (block → attribute → value), once per user;
+// a value that identifies no one is left out (see the package doc).
+func (x *Index) AddUser(user int, data map[string]map[string]string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.users[user] {
+		return
+	}
+	x.users[user] = true
+	for block, attrs := range data {
+		for attr, v := range attrs {
+			if k, words, ok := classify(v); ok {
+				x.add(k, words, owner{user, block + "." + attr})
+			}
+		}
+	}
+}
+
+// add records one value of words words; x.mu is held. A value already
+// common (more than MaxShared users) takes no more owners: it stays
+// common, and adding stays cheap for a value every user has.
+func (x *Index) add(k string, words int, o owner) {
+	if os := x.values[k]; !slices.Contains(os, o) && users(os) <= MaxShared {
+		x.values[k] = append(os, o)
+	}
+	x.words = min(max(x.words, words), maxWords)
+}
+
+// Check returns the other users' values msgs carry, by user and field,
+// sorted; nil for a clean reply. user is the replying conversation's.
+func (x *Index) Check(user int, msgs []transcript.Message) []transcript.Leak {
+	s := scratches.Get().(*scratch)
+	defer scratches.Put(s)
+	s.fill(msgs)
+	x.mu.RLock()
+	s.lookup(x.values, x.words)
+	x.mu.RUnlock()
+	if len(s.found) == 0 {
+		return nil
+	}
+	return judge(user, s.found)
+}

@@ -1,0 +1,166 @@
+package crosstalk
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+func customer(name, phone, email, cpf string) map[string]map[string]string {
+	return map[string]map[string]string{"customer": {"name": name, "phone": phone, "email": email, "cpf": cpf}}
+}
+
+func text(s ...string) []transcript.Message {
+	out := make([]transcript.Message, len(s))
+	for i, t := range s {
+		out[i] = transcript.Message{Role: "assistant", Type: "text", Text: t}
+	}
+	return out
+}
+
+// twoCustomers indexes users 1 and 2 of the examples below.
+func twoCustomers(t *testing.T) *Index {
+	t.Helper()
+	x := NewIndex()
+	for n, d := range map[int]map[string]map[string]string{
+		1: customer("João Silva Souza", "5585991234567", "joao.silva1234@example.com", "529.982.247-25"),
+		2: customer("Ana Lima Costa", "5511987654321", "Ana.Lima0042@Example.com", "11144477735"),
+	} {
+		x.AddUser(n, d)
+	}
+	return x
+}
+
+func TestCheckFindsAnotherCustomersData(t *testing.T) {
+	t.Parallel()
+	x := twoCustomers(t)
+	leak := func(user int, field string) []transcript.Leak { return []transcript.Leak{{User: user, Field: field}} }
+	for _, tc := range []struct {
+		name  string
+		user  int
+		reply []transcript.Message
+		want  []transcript.Leak
+	}{
+		{"full name, other case and no accents", 2, text("Obrigada, JOAO SILVA SOUZA!"), leak(1, "customer.name")},
+		{"cpf without punctuation", 2, text("CPF: 52998224725"), leak(1, "customer.cpf")},
+		{"cpf with punctuation, stored without", 1, text("CPF 111.444.777-35 confirmado"), leak(2, "customer.cpf")},
+		{"phone formatted", 2, text("Celular: +55 (85) 99123-4567"), leak(1, "customer.phone")},
+		{"e-mail, other case", 1, text("E-mail: ana.lima0042@example.COM."), leak(2, "customer.email")},
+		{"two values in two items", 1, text("Nome: Ana Lima Costa", "CPF 11144477735"),
+			[]transcript.Leak{{User: 2, Field: "customer.cpf"}, {User: 2, Field: "customer.name"}}},
+		{"own data is not cross-talk", 1, text("Resumo: João Silva Souza, 5585991234567, joao.silva1234@example.com, 529.982.247-25"), nil},
+		{"a shared first name is no one's", 1, text("Prazer, Ana! E você, João?"), nil},
+		{"part of a word is no match", 2, text("xjoão silva souzax"), nil},
+		{"a cpf inside a longer number", 2, text("pedido 9529982247251"), nil},
+		{"a cpf in a phone-like run", 2, text("ref 12 52998224725 ok"), leak(1, "customer.cpf")},
+		{"no data at all", 1, text("Como posso te ajudar?"), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := x.Check(tc.user, tc.reply); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Check(%d, %q) = %v, want %v", tc.user, tc.reply[0].Text, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSharedValuesAreNotCrossTalk(t *testing.T) {
+	t.Parallel()
+	x := NewIndex()
+	add := func(n int, name string) {
+		x.AddUser(n, map[string]map[string]string{"c": {"name": name, "city": "Rio de Janeiro"}})
+	}
+	add(1, "Ana Souza")
+	add(2, "Ana Souza")      // shares user 1's full name
+	add(3, "Ana Souza Lima") // whose own name holds users 1's and 2's
+	add(4, "Bruno Dias Rocha")
+	add(5, "Caio Dias Rocha")
+	// "Rio de Janeiro" belongs to all five: common, no one's.
+	if got := x.Check(1, text("Ana Souza, no Rio de Janeiro")); got != nil {
+		t.Errorf("a value the user shares with another = %v, want none", got)
+	}
+	if got := x.Check(3, text("Obrigada, Ana Souza Lima!")); got != nil {
+		t.Errorf("another's name inside the user's own = %v, want none", got)
+	}
+	want := []transcript.Leak{{User: 1, Field: "c.name"}, {User: 2, Field: "c.name"}}
+	if got := x.Check(4, text("Obrigada, Ana Souza!")); !reflect.DeepEqual(got, want) {
+		t.Errorf("a name two others share = %v, want %v", got, want)
+	}
+}
+
+func TestLinksSentToAnotherConversation(t *testing.T) {
+	t.Parallel()
+	x := twoCustomers(t)
+	pay := "https://pay.smarttalks.ai/3f9a0c1d2e4b5a6978c1d0e2"
+	sent := text("Aqui está o seu link de pagamento via Pix: " + pay + "\nObrigada!")
+	info := text("Saiba mais em https://www.thermasaquapark.com.br/ingressos")
+	for _, m := range [][]transcript.Message{sent, info, {{Type: "media", Link: "https://cdn.example.com/parque/foto.jpg"}}} {
+		x.AddLinks(1, m)
+	}
+	if got := x.Check(1, sent); got != nil {
+		t.Errorf("the owner's own link = %v, want none", got)
+	}
+	want := []transcript.Leak{{User: 1, Field: LinkField}}
+	if got := x.Check(2, text("Pague em "+pay+".")); !reflect.DeepEqual(got, want) {
+		t.Errorf("another's link = %v, want %v", got, want)
+	}
+	if got := x.Check(2, []transcript.Message{{Type: "media", Link: pay}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("another's link as a media item = %v, want %v", got, want)
+	}
+	if got := x.Check(2, append(info, transcript.Message{Type: "media", Link: "https://cdn.example.com/parque/foto.jpg"})); got != nil {
+		t.Errorf("links without an id = %v, want none", got)
+	}
+	if got := x.Check(2, text(pay+"ff")); got != nil {
+		t.Errorf("a longer link = %v, want none", got)
+	}
+	// A link leaked to user 2 and registered after the check stays user 1's.
+	x.AddLinks(2, text(pay))
+	if got := x.Check(1, sent); got != nil {
+		t.Errorf("after the leak, the owner's own link = %v, want none", got)
+	}
+}
+
+func TestIdentifiesNoOne(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"Ana", "Margarida", "1234567", "ab 12", ""} {
+		if n, _, ok := classify(v); ok {
+			t.Errorf("classify(%q) indexed %q, want it left out", v, n)
+		}
+	}
+	for v, want := range map[string]string{"São Paulo Capital": "sao paulo capital", "529.982.247-25": "#52998224725",
+		"Ana.Lima@X.com": "ana.lima@x.com", "  João   Silva ": "joao silva", "https://pay.x/ab12/": "https://pay.x/ab12"} {
+		if n, _, ok := classify(v); !ok || n != want {
+			t.Errorf("classify(%q) = %q, %v; want %q", v, n, ok, want)
+		}
+	}
+}
+
+// TestConcurrentGrowth adds users while others check replies, as a run
+// does, and then finds every user's name in another's reply: the race
+// detector sees no unguarded access.
+func TestConcurrentGrowth(t *testing.T) {
+	t.Parallel()
+	x := NewIndex()
+	const users = 300
+	name := func(n int) string {
+		return fmt.Sprintf("Cliente Numero%c Sobrenome%c%c", 'a'+n%26, 'a'+n/26%26, 'a'+n/676)
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for n := w; n < users; n += 4 {
+				x.AddUser(n, map[string]map[string]string{"c": {"name": name(n)}})
+				x.Check(n, text("Olá "+name(n)))
+			}
+		})
+	}
+	wg.Wait()
+	for n := range users {
+		want := []transcript.Leak{{User: (n + 1) % users, Field: "c.name"}}
+		if got := x.Check(n, text("Olá "+name((n+1)%users))); !reflect.DeepEqual(got, want) {
+			t.Fatalf("user %d seeing user %d's name = %v, want %v", n, (n+1)%users, got, want)
+		}
+	}
+}

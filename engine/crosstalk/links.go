@@ -1,0 +1,81 @@
+package crosstalk
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+var urlPattern = regexp.MustCompile(`https?://[^\s<>"'` + "`" + `]+`)
+
+// minID is the shortest path segment or query value that makes a link
+// someone's own (a payment id, a token), not a page every customer gets.
+const minID = 16
+
+// AddLinks indexes the links with an id (see the package doc) that msgs,
+// a reply to user's conversation, carried and that no one was sent before,
+// as user's. Call it after Check on the same reply, so a link leaked into a
+// conversation is not taken for that conversation's own.
+func (x *Index) AddLinks(user int, msgs []transcript.Message) {
+	var found []string
+	for _, m := range msgs {
+		for _, s := range [2]string{m.Text, m.Link} {
+			if strings.Contains(s, "://") {
+				found = appendIDLinks(found, s)
+			}
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, l := range found {
+		if k, words, ok := classify(l); ok && x.values[k] == nil {
+			x.add(k, words, owner{user, LinkField})
+		}
+	}
+}
+
+// appendIDLinks appends the links of s that carry an id.
+func appendIDLinks(dst []string, s string) []string {
+	for _, u := range urlPattern.FindAllString(s, -1) {
+		u = strings.TrimRight(u, ".,;:!?)]}")
+		if hasID(u) {
+			dst = append(dst, u)
+		}
+	}
+	return dst
+}
+
+// hasID reports whether a path segment or query value of link u (after
+// its host) is an id: minID or more letters, digits, - or _, one a digit.
+func hasID(u string) bool {
+	_, rest, _ := strings.Cut(u, "://")
+	_, rest, ok := strings.Cut(rest, "/")
+	if !ok {
+		return false
+	}
+	for _, part := range strings.FieldsFunc(rest, func(r rune) bool { return strings.ContainsRune("/?&=#;", r) }) {
+		if len(part) >= minID && isID(part) {
+			return true
+		}
+	}
+	return false
+}
+
+func isID(s string) bool {
+	digit := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isDigit(c):
+			digit = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return digit
+}

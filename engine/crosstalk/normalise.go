@@ -1,0 +1,158 @@
+package crosstalk
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// unaccents hold the transformer that drops accents (NFD, marks removed,
+// NFC): a chain carries buffers worth reusing across replies.
+var unaccents = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+const (
+	minText   = 8 // shortest folded text value indexed
+	minDigits = 8 // fewest digits a number value needs to be indexed
+)
+
+// classify says how a data value is looked up: its key — "#" and its
+// digits for a number (no letters, minDigits or more digits), else its
+// folded words joined by one space — and how many words it has; ok is
+// false for a value that identifies no one.
+func classify(v string) (key string, words int, ok bool) {
+	letters, digits := 0, 0
+	for _, r := range v {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case r >= '0' && r <= '9':
+			digits++
+		}
+	}
+	if letters == 0 {
+		if digits < minDigits {
+			return "", 0, false
+		}
+		return "#" + digitsOf(v), 1, true
+	}
+	f := appendFold(nil, v)
+	var parts []string
+	for _, w := range appendWords(nil, f, 0) {
+		if w[0] < w[1] {
+			parts = append(parts, string(f[w[0]:w[1]]))
+		}
+	}
+	key = strings.Join(parts, " ")
+	if len(key) < minText || len(parts) > maxWords || (len(parts) == 1 && singleWord(key)) {
+		return "", 0, false
+	}
+	return key, len(parts), true
+}
+
+// singleWord reports a word of letters only: a first name, a city —
+// shared by too many people to say whose data it is.
+func singleWord(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendWords appends the spans of the words of folded[from:]: pieces
+// between spaces with the runes that are neither letters nor digits
+// trimmed off their ends ("ana," is "ana", "(85)" is "85"); a piece of
+// punctuation only is an empty span.
+func appendWords(dst [][2]int, folded []byte, from int) [][2]int {
+	for i := from; i < len(folded); {
+		j := i
+		for j < len(folded) && folded[j] != ' ' {
+			j++
+		}
+		a, b := i, j
+		for a < b {
+			r, n := utf8.DecodeRune(folded[a:b])
+			if !wordEdge(r) {
+				break
+			}
+			a += n
+		}
+		for b > a {
+			r, n := utf8.DecodeLastRune(folded[a:b])
+			if !wordEdge(r) {
+				break
+			}
+			b -= n
+		}
+		dst = append(dst, [2]int{a, b})
+		i = j + 1
+	}
+	return dst
+}
+
+func digitsOf(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if isDigit(v[i]) {
+			b.WriteByte(v[i])
+		}
+	}
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// appendFold appends s folded to dst: accents removed (NFD, marks
+// dropped), lower case, runs of white space made one space, trimmed. ASCII
+// text, most replies, takes no transformer.
+func appendFold(dst []byte, s string) []byte {
+	if !isASCII(s) {
+		t := unaccents.Get().(transform.Transformer)
+		s, _, _ = transform.String(t, s) // resets t first
+		unaccents.Put(t)
+	}
+	space := true // at the start: leading space is dropped
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if !space {
+				dst = append(dst, ' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			dst = append(dst, byte(r))
+			continue
+		}
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+	}
+	if n := len(dst); n > 0 && dst[n-1] == ' ' {
+		dst = dst[:n-1]
+	}
+	return dst
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// wordEdge reports whether r is trimmed off a word's ends: anything but
+// a letter or a digit.
+func wordEdge(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }

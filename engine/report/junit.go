@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/verdict"
@@ -126,6 +127,11 @@ func junitCaseOf(plan string, th results.Threshold) junitCase {
 		Time:      "0",
 		SystemOut: &junitText{fmt.Sprintf("check: %s\nobserved: %s", th.Check, th.Observed)},
 	}
+	if w := th.WorstWindow; w != nil { // windowed: say which window the observed value is
+		th.Observed += " (" + verdict.WindowNote(msDuration(th.WindowMS), th.Windows, th.FailedWindows,
+			&verdict.WindowResult{From: msDuration(w.FromMS), To: msDuration(w.ToMS)}) + ")"
+		c.SystemOut.Text = fmt.Sprintf("check: %s\nobserved: %s", th.Check, th.Observed)
+	}
 	switch {
 	case th.Error != "":
 		c.Error = &junitProblem{
@@ -169,3 +175,6 @@ func verdictText(s *results.Summary) string {
 }
 
 func seconds(msec float64) string { return strconv.FormatFloat(msec/1000, 'f', 3, 64) }
+
+// msDuration is a summary's milliseconds as a duration.
+func msDuration(msec float64) time.Duration { return time.Duration(msec * float64(time.Millisecond)) }

@@ -15,7 +15,11 @@ type Ending struct {
 	Run        Run              // what summary.json records of the run itself
 	Snapshot   metrics.Snapshot // the final figures
 	Thresholds []*plan.Threshold
-	Color      bool // ANSI colours in the verdict
+	// Windows are the windows the run measured for its windowed
+	// thresholds; nil when not measured (a merge, a rebuilt run): those
+	// thresholds are then an error, not judged on the whole run.
+	Windows verdict.Windows
+	Color   bool // ANSI colours in the verdict
 }
 
 // Finished is what Finish judged and wrote.
@@ -46,7 +50,7 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 		e.Run.StopReason = StopError
 	}
 	f := &Finished{
-		Results: verdict.Evaluate(e.Thresholds, e.Snapshot),
+		Results: verdict.EvaluateAll(e.Thresholds, e.Snapshot, e.Windows),
 		Verdict: verdict.RenderOptions{
 			Interrupted: e.Run.Interrupted,
 			Elapsed:     e.Run.EndedAt.Sub(e.Run.StartedAt),

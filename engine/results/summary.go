@@ -89,6 +89,23 @@ type Threshold struct {
 	// OnNoData is the threshold's on_no_data ("fail" or "pass"), so that
 	// merge judges the segments again as the plan said.
 	OnNoData string `json:"on_no_data,omitempty"`
+	// WindowMS is the threshold's window: it held only if it held in every
+	// window of the run; Windows counts them, FailedWindows those where it
+	// did not hold, and WorstWindow is the worst (whose observed value is
+	// Observed). Absent for thresholds judged on the whole run.
+	WindowMS      float64      `json:"window_ms,omitempty"`
+	Windows       int          `json:"windows,omitempty"`
+	FailedWindows int          `json:"failed_windows,omitempty"`
+	WorstWindow   *WorstWindow `json:"worst_window,omitempty"`
+}
+
+// WorstWindow is a windowed threshold's worst window: when it was
+// (elapsed into the run) and what the check found in it.
+type WorstWindow struct {
+	FromMS   float64 `json:"from_ms"`
+	ToMS     float64 `json:"to_ms"`
+	Observed string  `json:"observed"`
+	Result   string  `json:"result"`
 }
 
 // How a run ended (Summary.StopReason).
@@ -169,6 +186,10 @@ func thresholds(rs []verdict.Result) []Threshold {
 			Result: r.Outcome()}
 		if r.Err != nil {
 			out[i].Error = r.Err.Error()
+		}
+		out[i].WindowMS, out[i].Windows, out[i].FailedWindows = transcript.Ms(r.Window), r.Windows, r.FailedWindows
+		if w := r.Worst; w != nil {
+			out[i].WorstWindow = &WorstWindow{FromMS: transcript.Ms(w.From), ToMS: transcript.Ms(w.To), Observed: w.Observed, Result: w.Outcome}
 		}
 	}
 	return out

@@ -87,6 +87,9 @@ type Result struct {
 	Interrupted bool
 	// Aborted names the abort threshold that stopped the run, if one did.
 	Aborted string
+	// Windows are the windows the plan's windowed thresholds are judged
+	// on, by length, covering the run up to its end; nil when it has none.
+	Windows verdict.Windows
 	// PublicURL is where the assistant was told to deliver replies.
 	PublicURL string
 }
@@ -146,7 +149,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 		plan:     p,
 		opts:     opts,
 		log:      log,
-		rec:      metrics.NewRecorder(names),
+		rec:      newRecorder(names, p.Conversation.TurnSLO),
 		draining: make(chan struct{}),
 		idle:     make(chan struct{}, 1),
 		billed:   make(chan struct{}, 1),
@@ -214,6 +217,11 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	startCtx, startCancel := context.WithCancel(hardCtx)
 	defer startCancel()
 
+	winCtx, winCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer winCancel()
+	ws := r.windowers()
+	var windows sync.WaitGroup // ends after the drain: the last window holds it
+	windows.Go(func() { r.watchWindows(winCtx, ws) })
 	var watchers sync.WaitGroup // they end with startCtx: waited before Run returns
 	watchers.Go(func() { r.watchStop(startCtx, startCancel) })
 	watchers.Go(func() { r.watchAbort(startCtx, r.Stop) })
@@ -222,8 +230,11 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	startCancel()
 	watchers.Wait()
 	r.drain(hardCancel)
+	winCancel()
+	windows.Wait()
 
 	res.EndedAt = time.Now()
+	res.Windows = windowsOf(ws)
 	res.Snapshot = r.rec.Snapshot(res.EndedAt.Sub(r.start))
 	res.Webhook = r.rig.Stats()
 	res.Interrupted = ctx.Err() != nil || r.isDraining()
@@ -251,7 +262,7 @@ func (r *Runner) watchStop(startCtx context.Context, startCancel context.CancelF
 func (r *Runner) watchAbort(ctx context.Context, stop func()) {
 	var abort []*plan.Threshold
 	for _, th := range r.plan.Thresholds {
-		if th.Abort {
+		if th.Abort && th.Window == 0 { // windowed: judged per window (windows.go)
 			abort = append(abort, th)
 		}
 	}

@@ -65,7 +65,8 @@ func (s *Server) enqueue(sh *shard, c *conversation, webhook string, items []ite
 	if every := s.opts.SplitEvery; every > 0 && c.replies%every == 0 {
 		parts = splitItems(items)
 	}
-	d := &delivery{webhook: webhook, due: now.Add(s.delay()), copies: 1}
+	inflight := s.pending.Add(1)
+	d := &delivery{webhook: webhook, due: now.Add(s.delay() + time.Duration(inflight)*s.opts.LatencyPerInflight), copies: 1}
 	for _, p := range parts {
 		d.bodies = append(d.bodies, s.body(p))
 	}
@@ -186,6 +187,7 @@ func (s *Server) take(sh *shard, c *conversation) *delivery {
 	d := c.queue[0]
 	c.queue[0] = nil
 	c.queue = c.queue[1:]
+	s.pending.Add(-1)
 	c.busy = true
 	return d
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/wait"
@@ -40,9 +41,12 @@ type Server struct {
 	track  *tracker
 	rng    *lockedRand
 	stats  counters
-	seed   maphash.Seed
-	shards [shardCount]shard
-	sse    sseConversations
+	// pending counts the replies queued and not yet taken for delivery:
+	// the replies in flight LatencyPerInflight slows each new one by.
+	pending atomic.Int64
+	seed    maphash.Seed
+	shards  [shardCount]shard
+	sse     sseConversations
 
 	srv *http.Server // set by Listen
 	url string

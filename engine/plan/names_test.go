@@ -160,3 +160,52 @@ threshold "p95" {
 		t.Errorf("want one diagnostic on the window, line 24; got:\n%s", diagsText(diags))
 	}
 }
+
+// TestCapacityBlock: a capacity block takes the stages' place (its worst
+// case stands for them), and what it cannot run is a diagnostic.
+func TestCapacityBlock(t *testing.T) {
+	t.Parallel()
+	src := func(vary, stage string) string {
+		return `target "assistant" {
+  url = "http://localhost:8080/"
+}
+persona "p" {
+  script = ["Olá"]
+}
+` + stage + `capacity {
+  vary  = "` + vary + `"
+  from  = 1
+  to    = 64
+  hold  = "2m"
+  ramp  = "20s"
+  steps = 8
+}
+`
+	}
+	load := func(s string) (*Plan, string) {
+		file := filepath.Join(t.TempDir(), "plan.hcl")
+		if err := os.WriteFile(file, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p, diags := Load(file, Options{})
+		return p, diagsText(diags)
+	}
+	p, diags := load(src("users", ""))
+	if p == nil {
+		t.Fatal(diags)
+	}
+	if c := p.Capacity; c == nil || c.Steps != 8 || c.Hold != 2*time.Minute || len(p.Stages) != 1 ||
+		p.Stages[0].Users != 64 || p.Stages[0].Duration != 8*140*time.Second {
+		t.Errorf("capacity %+v, stages %+v; want the search and its worst case, 64 users for 18m40s", c, p.Stages)
+	}
+	if _, diags := load(src("arrival_rate", "")); !strings.Contains(diags, "not supported yet") {
+		t.Errorf("arrival_rate: %s", diags)
+	}
+	if _, diags := load(src("userz", "")); !strings.Contains(diags, `Did you mean "users"?`) {
+		t.Errorf("userz: %s", diags)
+	}
+	stage := "stage \"s\" {\n  users      = 1\n  spawn_rate = 1\n  duration   = \"1m\"\n}\n"
+	if _, diags := load(src("users", stage)); !strings.Contains(diags, "Stages beside a capacity block") {
+		t.Errorf("stages beside: %s", diags)
+	}
+}

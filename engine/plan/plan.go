@@ -39,6 +39,10 @@ type Plan struct {
 	Conversation Conversation
 	Stages       []schedule.Stage
 	Thresholds   []*Threshold
+	// Capacity, when the plan has a capacity block, is the search the run
+	// makes instead of walking stages; Stages then hold its worst case
+	// (schedule.Capacity.WorstStages) for what prints and estimates them.
+	Capacity *schedule.Capacity
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
 	eval *peruser.Evaluator

@@ -18,6 +18,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "conversation"},
 		{Type: "stage", LabelNames: []string{"name"}},
 		{Type: "threshold", LabelNames: []string{"name"}},
+		{Type: "capacity"},
 	},
 }
 

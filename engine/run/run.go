@@ -90,6 +90,9 @@ type Result struct {
 	// Windows are the windows the plan's windowed thresholds are judged
 	// on, by length, covering the run up to its end; nil when it has none.
 	Windows verdict.Windows
+	// Capacity is a capacity search's outcome (plan.Capacity); nil for a
+	// run of stages.
+	Capacity *verdict.Capacity
 	// PublicURL is where the assistant was told to deliver replies.
 	PublicURL string
 }
@@ -126,7 +129,8 @@ type Runner struct {
 	// (len(vus) is this segment's share of them). Scheduler goroutine only.
 	planUsers int
 
-	rig *rig.Rig // what the run talks through, set by Run before any user starts
+	capacity []verdict.CapacityStep // a search's steps so far; scheduler goroutine only until walk returns
+	rig      *rig.Rig               // what the run talks through, set by Run before any user starts
 
 	steer steering      // changes by hand: SetTarget, StopByHand (steer.go)
 	live  *liveRegistry // conversations in flight, for a live view; nil: off (live.go)
@@ -235,6 +239,9 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 
 	res.EndedAt = time.Now()
 	res.Windows = windowsOf(ws)
+	if c := r.plan.Capacity; c != nil {
+		res.Capacity = verdict.NewCapacity(c.Vary, c.Require, r.capacity)
+	}
 	res.Snapshot = r.rec.Snapshot(res.EndedAt.Sub(r.start))
 	res.Webhook = r.rig.Stats()
 	res.Interrupted = ctx.Err() != nil || r.isDraining()

@@ -7,7 +7,9 @@
 // (every HistoryInterval), each interval's
 // percentiles taken from the difference of two readings of the cumulative
 // histograms. Distributions exports the histograms with their exact counts
-// for summary.json, and Merge combines the snapshots and distributions of
+// for summary.json; Mark reads every cumulative figure at a moment and
+// Window is what happened between two marks (windowed thresholds,
+// capacity steps); and Merge combines the snapshots and distributions of
 // several runs (one per segment of the users) into one.
 //
 // It owns aggregation only. It does not run anything (engine/run calls the

@@ -171,6 +171,8 @@ func (a *app) endingOf(p *plan.Plan, f applyFlags, r *run.Runner, res *run.Resul
 		},
 		Snapshot:   res.Snapshot,
 		Thresholds: p.Thresholds,
+		Windows:    res.Windows,
+		Capacity:   res.Capacity,
 	}
 }
 

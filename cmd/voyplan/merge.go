@@ -71,7 +71,8 @@ func thresholdsOf(r *results.SegmentRun, personas []string) ([]*plan.Threshold, 
 	}
 	srcs := make([]results.JournalThreshold, len(r.Summary.Thresholds))
 	for i, th := range r.Summary.Thresholds {
-		srcs[i] = results.JournalThreshold{Name: th.Name, Check: th.Check, Abort: th.Abort, OnNoData: th.OnNoData}
+		srcs[i] = results.JournalThreshold{Name: th.Name, Check: th.Check, Abort: th.Abort, OnNoData: th.OnNoData,
+			WindowMS: th.WindowMS}
 	}
 	return compileThresholds(srcs, personas, filepath.Join(r.Dir, results.SummaryFile)) // report.go
 }

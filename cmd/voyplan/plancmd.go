@@ -52,6 +52,7 @@ func printPlan(w io.Writer, p *plan.Plan) error {
 	}
 	fmt.Fprintf(w, "\n  file %s (sha256 %s…)\n  seed %s\n", p.File, p.Hash[:min(12, len(p.Hash))], seed)
 	printTarget(w, p)
+	printCapacity(w, p)
 	fmt.Fprintln(w, "\nStages")
 	if err := stagesTable(w, p, s); err != nil {
 		return err
@@ -67,7 +68,11 @@ func printPlan(w io.Writer, p *plan.Plan) error {
 		if th.Abort {
 			abort = "  (aborts the run when crossed)"
 		}
-		fmt.Fprintf(w, "  %-16s %s%s\n", th.Name, th.Check, abort)
+		window := ""
+		if th.Window > 0 {
+			window = fmt.Sprintf("  (in every %s window)", th.Window)
+		}
+		fmt.Fprintf(w, "  %-16s %s%s%s\n", th.Name, th.Check, window, abort)
 	}
 	if len(p.Thresholds) == 0 {
 		fmt.Fprintln(w, "  none: the run always passes")
@@ -194,3 +199,20 @@ func printExpectations(w io.Writer, p *plan.Plan, s schedule.Schedule) {
 
 // fmtDur prints a duration without trailing zero units: 10m, 1h30m, 4.5s.
 func fmtDur(d time.Duration) string { return schedule.ShortDuration(d) }
+
+// printCapacity says what a capacity search will do and its worst case;
+// the stages table and the expectations below then show that worst case,
+// LLM calls and cost included.
+func printCapacity(w io.Writer, p *plan.Plan) {
+	c := p.Capacity
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nCapacity search\n  %s from %g to %g, doubling until a threshold fails, then bisecting; at most %d steps of %s ramp + %s hold\n",
+		c.Vary, c.From, c.To, c.Steps, c.Ramp, c.Hold)
+	fmt.Fprintf(w, "  worst case: %s at up to %g %s (below: the stage it amounts to, and its LLM calls and cost)\n",
+		c.Worst(), c.PeakLoad(), c.Vary)
+	if c.Require > 0 {
+		fmt.Fprintf(w, "  passes when the capacity found is at least %g conversations/min\n", c.Require)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/report"
@@ -77,7 +78,7 @@ func compileThresholds(in []results.JournalThreshold, personas []string, from st
 	out := make([]*plan.Threshold, 0, len(in))
 	for _, th := range in {
 		t, err := plan.CompileCheck(plan.CheckSource{Name: th.Name, Check: th.Check, Abort: th.Abort,
-			OnNoData: th.OnNoData, Personas: personas})
+			OnNoData: th.OnNoData, Personas: personas, Window: time.Duration(th.WindowMS * float64(time.Millisecond))})
 		if err != nil {
 			return nil, fmt.Errorf("%s: threshold %q cannot be judged again: %v", from, th.Name, err)
 		}

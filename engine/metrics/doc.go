@@ -10,7 +10,9 @@
 // histograms. Distributions exports the histograms with their exact counts
 // for summary.json, Buckets counts each timer's samples under
 // fixed bounds as they are recorded, for a Prometheus histogram
-// (engine/live), and Merge combines the snapshots and distributions of
+// (engine/live); Mark reads every cumulative figure at a moment and
+// Window is what happened between two marks (windowed thresholds,
+// capacity steps); and Merge combines the snapshots and distributions of
 // several runs (one per segment of the users) into one.
 //
 // It owns aggregation only. It does not run anything (engine/run calls the

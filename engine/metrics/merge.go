@@ -176,6 +176,8 @@ func Merge(parts []Part) (Part, error) {
 		}
 	}
 	s.Conversations.derive()
+	s.SetElapsed(s.Elapsed)
+	s.perSuccess()
 	for name, c := range s.Personas {
 		c.derive()
 		c.derivePassK()
@@ -246,6 +248,7 @@ func (c *Conversations) add(o Conversations) {
 	c.SimulatorDrift += o.SimulatorDrift
 	c.DataMismatch += o.DataMismatch
 	c.Crosstalk += o.Crosstalk
+	c.WithinSLO += o.WithinSLO
 	c.Cost = c.Cost.plus(o.Cost)
 	if c.Reasons == nil {
 		c.Reasons = map[string]int64{}

@@ -254,7 +254,10 @@ func checkCost(t *testing.T, what string, got, want Cost) {
 	if math.Abs(got.USD-want.USD) > 1e-9*max(1, want.USD) {
 		t.Errorf("%s.usd = %v; want %v", what, got.USD, want.USD)
 	}
-	got.USD, want.USD = 0, 0
+	if math.Abs(got.PerSuccess-want.PerSuccess) > 1e-9*max(1, want.PerSuccess) {
+		t.Errorf("%s.per_success = %v; want %v", what, got.PerSuccess, want.PerSuccess)
+	}
+	got.USD, want.USD, got.PerSuccess, want.PerSuccess = 0, 0, 0, 0
 	if got != want {
 		t.Errorf("%s = %+v; want %+v", what, got, want)
 	}

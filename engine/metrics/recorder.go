@@ -43,7 +43,14 @@ type Recorder struct {
 	// plan's personas, so they appear in every snapshot even before their
 	// first conversation; a name not in the plan is added on first use.
 	personas sync.Map
+	// turnSLO is goodput's bar for each turn's reply (SetTurnSLO); 0: none.
+	turnSLO atomic.Int64
 }
+
+// SetTurnSLO sets the reply latency every turn of a completed conversation
+// must stay within for it to count in goodput; 0 (the default) counts every
+// completed conversation. Call it before the first conversation ends.
+func (r *Recorder) SetTurnSLO(d time.Duration) { r.turnSLO.Store(int64(d)) }
 
 // NewRecorder returns a Recorder for a run of the given personas.
 func NewRecorder(personas []string) *Recorder {
@@ -154,13 +161,28 @@ func (r *Recorder) ConversationEnded(c *transcript.Conversation) {
 		r.assistant.input.Add(u.InputTokens)
 		r.assistant.output.Add(u.OutputTokens)
 	}
-	r.total.end(c)
-	r.persona(c.Persona).end(c)
+	good := withinSLO(c, time.Duration(r.turnSLO.Load()))
+	r.total.end(c, good)
+	r.persona(c.Persona).end(c, good)
 	if c.Outcome == transcript.Interrupted {
 		return
 	}
 	d := time.Duration(math.Round(c.DurationMS * float64(time.Millisecond)))
 	r.conversation.add(d, c.Outcome == transcript.Completed)
+}
+
+// withinSLO reports whether c completed with every turn's reply within
+// slo (0: no bar).
+func withinSLO(c *transcript.Conversation, slo time.Duration) bool {
+	if c.Outcome != transcript.Completed {
+		return false
+	}
+	for _, t := range c.Turns {
+		if slo > 0 && (t.ReplyMS == nil || *t.ReplyMS > transcript.Ms(slo)) {
+			return false
+		}
+	}
+	return true
 }
 
 // persona returns the tally of the named persona, creating it if needed.
@@ -175,8 +197,7 @@ func (r *Recorder) persona(name string) *tally {
 // Snapshot returns a copy of every figure, sharing no memory with r, stamped
 // with the run's elapsed time.
 func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
-	return Snapshot{
-		Elapsed:       elapsed,
+	s := Snapshot{
 		Users:         r.users.Load(),
 		Conversations: r.total.snapshot(),
 		Send:          r.sendLatency(r.send.all),
@@ -199,6 +220,9 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Channel:  r.channelCounts(),
 		Errors:   r.errors.snapshot(),
 	}
+	s.SetElapsed(elapsed)
+	s.perSuccess()
+	return s
 }
 
 func (r *Recorder) personaSnapshots() map[string]Conversations {

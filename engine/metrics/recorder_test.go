@@ -117,13 +117,13 @@ func TestConversationsPerPersona(t *testing.T) {
 
 	want := Conversations{
 		Started: 7, Succeeded: 2, Failed: 2, Abandoned: 1, Interrupted: 1, InFlight: 1,
-		SuccessRate: 2.0 / 5, // the interrupted one is not judged
-		Turns:       20, TurnsAvg: 20.0 / 6,
+		SuccessRate: 2.0 / 5,                              // the interrupted one is not judged
+		Turns:       20, TurnsAvg: 20.0 / 6, WithinSLO: 2, // no turn_slo: every completed one
 		Reasons: map[string]int64{transcript.ReasonReplyTimeout: 1, transcript.ReasonScriptExhausted: 1},
 	}
 	assertConversations(t, "overall", s.Conversations, want)
 	assertConversations(t, "kataryna", s.Personas["kataryna"], Conversations{
-		Started: 3, Succeeded: 2, Failed: 1, SuccessRate: 2.0 / 3, Turns: 12, TurnsAvg: 4,
+		Started: 3, Succeeded: 2, Failed: 1, SuccessRate: 2.0 / 3, Turns: 12, TurnsAvg: 4, WithinSLO: 2,
 		Reasons: map[string]int64{transcript.ReasonReplyTimeout: 1},
 		PassK:   map[int]float64{1: 2.0 / 3, 2: 1.0 / 3, 3: 0}, // C(2,k)/C(3,k)
 	})

@@ -10,9 +10,14 @@ type Snapshot struct {
 	Elapsed       time.Duration `expr:"elapsed" json:"-"`
 	Users         int64         `expr:"users" json:"users"` // active virtual users
 	Conversations Conversations `expr:"conversations" json:"conversations"`
-	Send          Latency       `expr:"send" json:"send"`   // the POST of a customer message
-	Reply         Latency       `expr:"reply" json:"reply"` // POST start to the reply's first callback
-	LLM           Latency       `expr:"llm" json:"llm"`     // one persona generation, retries included, limiter waits excluded
+	// Goodput is the conversations per minute that completed with every
+	// turn's reply within the conversation block's turn_slo (all completed
+	// ones when it sets none): conversations.within_slo over the elapsed
+	// time (of the run, or of a threshold's window).
+	Goodput float64 `expr:"goodput" json:"goodput"`
+	Send    Latency `expr:"send" json:"send"`   // the POST of a customer message
+	Reply   Latency `expr:"reply" json:"reply"` // POST start to the reply's first callback
+	LLM     Latency `expr:"llm" json:"llm"`     // one persona generation, retries included, limiter waits excluded
 	// SendOK, ReplyOK and LLMOK are Send, Reply and LLM with their
 	// timed-out operations left out of the timings (counted in failed, not
 	// timed): the latency of the successful operations only.
@@ -93,6 +98,9 @@ type Conversations struct {
 	// customer's data or payment link (transcript.Turn.Crosstalk): a bot
 	// mixing sessions. Any is an incident.
 	Crosstalk int64 `expr:"crosstalk" json:"crosstalk"`
+	// WithinSLO counts the completed conversations every turn of which had
+	// its reply within turn_slo (goodput's numerator).
+	WithinSLO int64 `expr:"within_slo" json:"within_slo"`
 	// Cost is what the ended conversations' generations cost.
 	Cost Cost `expr:"cost" json:"cost"`
 	// PassK (personas only) is pass^k for k = 1..min(n, 8): the chance
@@ -129,10 +137,31 @@ type Latency struct {
 	Attempts int64 `expr:"attempts" json:"attempts,omitempty"`
 }
 
-// Cost is what the simulated customers' LLM calls cost.
+// Cost is what the simulated customers' LLM calls cost. PerSuccess is USD
+// divided by the conversations that succeeded (0 when none did: a check on
+// it has no data then).
 type Cost struct {
 	USD            float64 `expr:"usd" json:"usd"`
+	PerSuccess     float64 `expr:"per_success" json:"per_success"`
 	InputTokens    int64   `expr:"input_tokens" json:"input_tokens"`
 	OutputTokens   int64   `expr:"output_tokens" json:"output_tokens"`
 	ThinkingTokens int64   `expr:"thinking_tokens" json:"thinking_tokens"`
+}
+
+// SetElapsed stamps s with the time its figures cover and derives what is
+// a rate over it (goodput).
+func (s *Snapshot) SetElapsed(d time.Duration) {
+	s.Elapsed = d
+	s.Goodput = 0
+	if d > 0 {
+		s.Goodput = float64(s.Conversations.WithinSLO) / d.Minutes()
+	}
+}
+
+// perSuccess sets Cost.PerSuccess from the run's cost and successes.
+func (s *Snapshot) perSuccess() {
+	s.Cost.PerSuccess = 0
+	if n := s.Conversations.Succeeded; n > 0 {
+		s.Cost.PerSuccess = s.Cost.USD / float64(n)
+	}
 }

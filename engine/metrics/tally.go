@@ -24,18 +24,22 @@ type tally struct {
 	drift       atomic.Int64 // customer messages out of character
 	mismatch    atomic.Int64 // customer messages with someone else's data
 	crosstalk   atomic.Int64 // assistant replies with another customer's data
+	withinSLO   atomic.Int64 // completed with every reply within turn_slo
 	cost        costs        // of the ended conversations
 	reasons     sync.Map     // reason → *atomic.Int64, failed conversations only
 }
 
-// end records one ended conversation.
-func (t *tally) end(c *transcript.Conversation) {
+// end records one ended conversation; good when it counts in goodput.
+func (t *tally) end(c *transcript.Conversation, good bool) {
 	t.turns.Add(int64(len(c.Turns)))
 	t.character(c)
 	t.cost.add(transcript.LLMCall{InputTokens: c.Tokens.Input, OutputTokens: c.Tokens.Output,
 		ThinkingTokens: c.Tokens.Thinking, CostUSD: c.CostUSD})
 	switch c.Outcome {
 	case transcript.Completed:
+		if good {
+			t.withinSLO.Add(1)
+		}
 		t.succeeded.Add(1)
 	case transcript.Abandoned:
 		t.abandoned.Add(1)
@@ -61,6 +65,7 @@ func (t *tally) reason(r string) *atomic.Int64 {
 func (t *tally) snapshot() Conversations {
 	c := Conversations{
 		Reasons:     t.reasonCounts(),
+		WithinSLO:   t.withinSLO.Load(),
 		Succeeded:   t.succeeded.Load(),
 		Failed:      t.failed.Load(),
 		Abandoned:   t.abandoned.Load(),
@@ -86,6 +91,10 @@ func (c *Conversations) derive() {
 	c.InFlight = c.Started - ended
 	c.SuccessRate = ratio(c.Succeeded, judged)
 	c.TurnsAvg = ratio(c.Turns, ended)
+	c.Cost.PerSuccess = 0
+	if c.Succeeded > 0 {
+		c.Cost.PerSuccess = c.Cost.USD / float64(c.Succeeded)
+	}
 }
 
 // derivePassK sets pass^k (personas only) from the judged conversations.

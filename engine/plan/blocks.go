@@ -148,6 +148,8 @@ func (l *loader) decodeSimulator(b *hcl.Block) (*Simulator, hcl.Diagnostics) {
 	}
 	a.Duration("latency", &s.Latency)
 	a.Require("latency", s.Latency >= 0, `a duration of 0 or more, e.g. "50ms"`)
+	a.Duration("latency_per_inflight", &s.LatencyPerInflight)
+	a.Require("latency_per_inflight", s.LatencyPerInflight >= 0, `a duration of 0 or more, e.g. "20ms"`)
 	a.Duration("jitter", &s.Jitter)
 	a.Require("jitter", s.Jitter >= 0, `a duration of 0 or more, e.g. "20ms"`)
 	a.Str("payment_domain", &s.PaymentDomain)
@@ -246,6 +248,9 @@ func (l *loader) decodeConversationAttrs(a *decode.Attrs, c *Conversation) {
 	a.Integer("conversations_per_user", &c.ConversationsPerUser)
 	a.Require("conversations_per_user", c.ConversationsPerUser >= 0, "0 (repeat until the stages end) or more")
 	decodeWait(a, "pacing", &c.Pacing, "3s")
+	if a.Duration("turn_slo", &c.TurnSLO) {
+		a.Require("turn_slo", c.TurnSLO > 0, `a positive duration, e.g. "5s"`)
+	}
 }
 
 func (l *loader) decodeStages(blocks hcl.Blocks) {
@@ -299,6 +304,9 @@ func (l *loader) decodeThreshold(b *hcl.Block) (*Threshold, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	a, _ := decode.Content(b, thresholdSchema, l.scope(), &diags)
 	a.Bool("abort", &t.Abort)
+	if a.Duration("window", &t.Window) {
+		a.Require("window", t.Window >= MinWindow, `a duration of 1s or more, e.g. "1m"`)
+	}
 	if a.Str("on_no_data", &t.OnNoData) {
 		a.Require("on_no_data", ValidOnNoData(t.OnNoData),
 			`"fail" (the default: a threshold that judged nothing fails) or "pass" (it holds)`)
@@ -312,6 +320,9 @@ func (l *loader) decodeThreshold(b *hcl.Block) (*Threshold, hcl.Diagnostics) {
 	t.Program, t.Reads = prog, reads
 	return t, append(diags, cdiags...)
 }
+
+// MinWindow is the shortest window a threshold may be judged over.
+const MinWindow = time.Second
 
 // uniqueLabels returns blocks less those whose label an earlier block of
 // the kind already took, each of which it reports as a duplicate.

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -18,6 +19,8 @@ type CheckSource struct {
 	// Personas are the run's persona names, against which the check's
 	// personas["name"] are resolved; nil when not known (not checked).
 	Personas []string
+	// Window is the threshold's window (0: the whole run).
+	Window time.Duration
 }
 
 // CompileCheck compiles a threshold's check read back from a run's results
@@ -42,7 +45,8 @@ func CompileCheck(c CheckSource) (*Threshold, error) {
 	if prog == nil {
 		return nil, &DiagnosticsError{Diagnostics: diags}
 	}
-	return &Threshold{Name: c.Name, Check: c.Check, Program: prog, Abort: c.Abort, Reads: reads, OnNoData: c.OnNoData}, nil
+	return &Threshold{Name: c.Name, Check: c.Check, Program: prog, Abort: c.Abort, Reads: reads, OnNoData: c.OnNoData,
+		Window: c.Window}, nil
 }
 
 // ValidOnNoData reports whether v is a value on_no_data may take.

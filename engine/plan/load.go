@@ -161,7 +161,12 @@ func (l *loader) load(body hcl.Body) {
 	l.add(diags)
 	l.decodeConversation(l.single(blocks, "conversation", false))
 	l.decodePersonas(blocks["persona"])
-	l.decodeStages(blocks["stage"])
+	if c := l.single(blocks, "capacity", false); c != nil {
+		l.decodeCapacity(c, blocks["stage"])
+		l.plan.Stages = l.plan.Capacity.WorstStages()
+	} else {
+		l.decodeStages(blocks["stage"])
+	}
 	l.decodeThresholds(blocks["threshold"])
 	l.decodeOutputs(blocks["output"])
 	l.plan.eval = l.userEval()

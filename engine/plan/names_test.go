@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voyplan/voyplan/engine/plan/names"
 )
@@ -69,6 +70,12 @@ EOT
 		{"percentile", `threshold "x" {
   check = "reply.p97 < duration('2s')"
 }`, 23, 18, "The percentiles recorded are p50, p90, p95, p99."},
+		{"cost per success", `threshold "x" {
+  check = "cost.per_sucess < 0.05"
+}`, 23, 17, `Did you mean "per_success"?`},
+		{"goodput", `threshold "x" {
+  check = "goodpt >= 10"
+}`, 23, 12, `Did you mean "goodput"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,5 +131,81 @@ func TestCompileCheckResolvesPersonas(t *testing.T) {
 	src.Check, src.OnNoData = "reply.count > 0", "maybe"
 	if _, err := CompileCheck(src); err == nil {
 		t.Error("on_no_data maybe accepted")
+	}
+}
+
+// TestWindowAndTurnSLO: a threshold's window and the conversation's
+// turn_slo are read, and a window under a second is refused where it is.
+func TestWindowAndTurnSLO(t *testing.T) {
+	t.Parallel()
+	p, diags := Load(namesPlan(t, `conversation {
+  turn_slo = "5s"
+}
+threshold "p95" {
+  check  = "reply.p95 < duration('2s') && goodput >= 10 && cost.per_success < 0.05"
+  window = "1m"
+  abort  = true
+}`), Options{})
+	if diags.HasErrors() {
+		t.Fatal(diagsText(diags))
+	}
+	if th := p.Thresholds[0]; th.Window != time.Minute || !th.Abort || p.Conversation.TurnSLO != 5*time.Second {
+		t.Errorf("window %v, abort %v, turn_slo %v; want 1m, true, 5s", th.Window, th.Abort, p.Conversation.TurnSLO)
+	}
+	_, diags = Load(namesPlan(t, `threshold "p95" {
+  check  = "reply.p95 < duration('2s')"
+  window = "500ms"
+}`), Options{})
+	if len(diags) != 1 || diags[0].Subject.Start.Line != 24 || !strings.Contains(diags[0].Detail, "1s or more") {
+		t.Errorf("want one diagnostic on the window, line 24; got:\n%s", diagsText(diags))
+	}
+}
+
+// TestCapacityBlock: a capacity block takes the stages' place (its worst
+// case stands for them), and what it cannot run is a diagnostic.
+func TestCapacityBlock(t *testing.T) {
+	t.Parallel()
+	src := func(vary, stage string) string {
+		return `target "assistant" {
+  url = "http://localhost:8080/"
+}
+persona "p" {
+  script = ["Olá"]
+}
+` + stage + `capacity {
+  vary  = "` + vary + `"
+  from  = 1
+  to    = 64
+  hold  = "2m"
+  ramp  = "20s"
+  steps = 8
+}
+`
+	}
+	load := func(s string) (*Plan, string) {
+		file := filepath.Join(t.TempDir(), "plan.hcl")
+		if err := os.WriteFile(file, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p, diags := Load(file, Options{})
+		return p, diagsText(diags)
+	}
+	p, diags := load(src("users", ""))
+	if p == nil {
+		t.Fatal(diags)
+	}
+	if c := p.Capacity; c == nil || c.Steps != 8 || c.Hold != 2*time.Minute || len(p.Stages) != 1 ||
+		p.Stages[0].Users != 64 || p.Stages[0].Duration != 8*140*time.Second {
+		t.Errorf("capacity %+v, stages %+v; want the search and its worst case, 64 users for 18m40s", c, p.Stages)
+	}
+	if _, diags := load(src("arrival_rate", "")); !strings.Contains(diags, "not supported yet") {
+		t.Errorf("arrival_rate: %s", diags)
+	}
+	if _, diags := load(src("userz", "")); !strings.Contains(diags, `Did you mean "users"?`) {
+		t.Errorf("userz: %s", diags)
+	}
+	stage := "stage \"s\" {\n  users      = 1\n  spawn_rate = 1\n  duration   = \"1m\"\n}\n"
+	if _, diags := load(src("users", stage)); !strings.Contains(diags, "Stages beside a capacity block") {
+		t.Errorf("stages beside: %s", diags)
 	}
 }

@@ -40,6 +40,10 @@ type Plan struct {
 	Stages       []schedule.Stage
 	Thresholds   []*Threshold
 	Prometheus   *Prometheus // an output "prometheus" block; nil: none
+	// Capacity, when the plan has a capacity block, is the search the run
+	// makes instead of walking stages; Stages then hold its worst case
+	// (schedule.Capacity.WorstStages) for what prints and estimates them.
+	Capacity *schedule.Capacity
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
 	eval *peruser.Evaluator
@@ -100,21 +104,24 @@ const DefaultSignatureHeader = "X-Hub-Signature-256"
 // Simulator configures the built-in Voyager-compatible assistant started in
 // process by a `simulator` block. Target.URL then points at it.
 type Simulator struct {
-	Listen        string        // default 127.0.0.1:0
-	Latency       time.Duration // delay before a reply is delivered
-	Jitter        time.Duration // up to this much is added to Latency, uniformly
-	PaymentDomain string        // payment links are https://pay.<PaymentDomain>/<24 hex>
-	ImageEvery    int           // send a park image with every n-th reply (0: never)
-	SplitEvery    int           // split every n-th reply over two callbacks (0: never)
-	FailRate      float64       // fraction of sends answered with FailStatus
-	FailStatus    int           // HTTP status of a failed send, 400–599 (default 500)
-	DropRate      float64       // fraction of replies never delivered
-	DuplicateRate float64       // fraction of replies delivered twice, byte-identical
-	LateRate      float64       // fraction of replies delayed by LateDelay on top of Latency
-	LateDelay     time.Duration // extra delay of a late reply
-	MalformedRate float64       // fraction of callbacks whose body is not valid JSON
-	CrosstalkRate float64       // fraction of replies that also carry another conversation's name or payment link
-	SlowPost      time.Duration // how long each send takes before it is answered
+	Listen  string        // default 127.0.0.1:0
+	Latency time.Duration // delay before a reply is delivered
+	Jitter  time.Duration // up to this much is added to Latency, uniformly
+	// LatencyPerInflight is added to a reply's delay for each reply in
+	// flight (sim.Options.LatencyPerInflight): latency that grows with load.
+	LatencyPerInflight time.Duration
+	PaymentDomain      string        // payment links are https://pay.<PaymentDomain>/<24 hex>
+	ImageEvery         int           // send a park image with every n-th reply (0: never)
+	SplitEvery         int           // split every n-th reply over two callbacks (0: never)
+	FailRate           float64       // fraction of sends answered with FailStatus
+	FailStatus         int           // HTTP status of a failed send, 400–599 (default 500)
+	DropRate           float64       // fraction of replies never delivered
+	DuplicateRate      float64       // fraction of replies delivered twice, byte-identical
+	LateRate           float64       // fraction of replies delayed by LateDelay on top of Latency
+	LateDelay          time.Duration // extra delay of a late reply
+	MalformedRate      float64       // fraction of callbacks whose body is not valid JSON
+	CrosstalkRate      float64       // fraction of replies that also carry another conversation's name or payment link
+	SlowPost           time.Duration // how long each send takes before it is answered
 	// SignSecret, when set, signs every callback with an HMAC as Meta's
 	// webhooks are (X-Hub-Signature-256); secret.
 	SignSecret string
@@ -199,6 +206,10 @@ type Conversation struct {
 	ConversationsPerUser int           // 0: repeat until the stages end
 	Pacing               Wait          // between one user's conversations: fixed or a range
 	CompleteWhen         *Predicate
+	// TurnSLO is the reply latency every turn of a completed conversation
+	// must stay within for it to count in goodput; 0: none (every
+	// completed conversation counts).
+	TurnSLO time.Duration
 }
 
 // Predicate is an expr-lang program over one turn, compiled at load time.
@@ -223,7 +234,13 @@ type Threshold struct {
 	// OnNoData is the threshold's outcome when it has no data: NoDataFail
 	// (the default) or NoDataPass.
 	OnNoData string
-	Range    hcl.Range
+	// Window, when set, makes the check hold in every window of this
+	// length of the run (from its start; the last one may be shorter),
+	// each judged on what happened in it, instead of once on the whole
+	// run. An abort threshold then stops the run at its first failing
+	// window.
+	Window time.Duration
+	Range  hcl.Range
 }
 
 // Values of Threshold.OnNoData (on_no_data).

@@ -19,6 +19,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "stage", LabelNames: []string{"name"}},
 		{Type: "threshold", LabelNames: []string{"name"}},
 		{Type: "output", LabelNames: []string{"kind"}},
+		{Type: "capacity"},
 	},
 }
 
@@ -43,7 +44,7 @@ var webhookSchema = &hcl.BodySchema{
 
 var simulatorSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "listen"}, {Name: "latency"}, {Name: "jitter"}, {Name: "payment_domain"},
+		{Name: "listen"}, {Name: "latency"}, {Name: "jitter"}, {Name: "latency_per_inflight"}, {Name: "payment_domain"},
 		{Name: "image_every"}, {Name: "split_every"}, {Name: "fail_rate"}, {Name: "drop_rate"},
 		{Name: "fail_status"}, {Name: "duplicate_rate"}, {Name: "late_rate"}, {Name: "late_delay"},
 		{Name: "malformed_rate"}, {Name: "slow_post"}, {Name: "sign_secret"}, {Name: "crosstalk_rate"},
@@ -71,6 +72,7 @@ var conversationSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "opening"}, {Name: "max_turns"}, {Name: "reply_timeout"}, {Name: "reply_settle"},
 		{Name: "think_time"}, {Name: "conversations_per_user"}, {Name: "pacing"}, {Name: "complete_when"},
+		{Name: "turn_slo"},
 	},
 }
 
@@ -84,5 +86,5 @@ var stageSchema = &hcl.BodySchema{
 }
 
 var thresholdSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "check", Required: true}, {Name: "abort"}, {Name: "on_no_data"}},
+	Attributes: []hcl.AttributeSchema{{Name: "check", Required: true}, {Name: "abort"}, {Name: "on_no_data"}, {Name: "window"}},
 }

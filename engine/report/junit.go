@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/verdict"
@@ -124,6 +125,7 @@ func encodeJUnit(s *results.Summary) ([]byte, error) {
 
 func junitCaseOf(plan string, th results.Threshold) junitCase {
 	c := junitCase{Name: th.Name, Classname: "voyplan." + plan + ".thresholds", Time: "0"}
+	th.Observed = observedOf(th)
 	switch {
 	case th.Error != "":
 		c.Error = &junitProblem{
@@ -159,6 +161,17 @@ func junitProperties(s *results.Summary) []junitProperty {
 	}
 }
 
+// observedOf is a threshold's observed value, with which window it is for
+// a windowed threshold (its worst).
+func observedOf(th results.Threshold) string {
+	w := th.WorstWindow
+	if w == nil {
+		return th.Observed
+	}
+	return th.Observed + " (" + verdict.WindowNote(msDuration(th.WindowMS), th.Windows, th.FailedWindows,
+		&verdict.WindowResult{From: msDuration(w.FromMS), To: msDuration(w.ToMS)}) + ")"
+}
+
 // verdictText is the run in a few lines, then every threshold's check and
 // observed value, for the suite's output (the strict schema gives a case
 // no output of its own).
@@ -168,7 +181,7 @@ func verdictText(s *results.Summary) string {
 	fmt.Fprintf(&b, "verdict: %s\nconversations: %d started, %d completed, %d failed, %d abandoned, %d interrupted (success rate %.3f)\nreply p95: %s ms",
 		s.Verdict, c.Started, c.Succeeded, c.Failed, c.Abandoned, c.Interrupted, c.SuccessRate, ms(s.Metrics.Reply.P95))
 	for _, th := range s.Thresholds {
-		fmt.Fprintf(&b, "\n%s: check: %s; observed: %s", th.Name, th.Check, th.Observed)
+		fmt.Fprintf(&b, "\n%s: check: %s; observed: %s", th.Name, th.Check, observedOf(th))
 	}
 	return b.String()
 }
@@ -185,3 +198,6 @@ func hostname() string {
 }
 
 func seconds(msec float64) string { return strconv.FormatFloat(msec/1000, 'f', 3, 64) }
+
+// msDuration is a summary's milliseconds as a duration.
+func msDuration(msec float64) time.Duration { return time.Duration(msec * float64(time.Millisecond)) }

@@ -15,7 +15,15 @@ type Ending struct {
 	Run        Run              // what summary.json records of the run itself
 	Snapshot   metrics.Snapshot // the final figures
 	Thresholds []*plan.Threshold
-	Color      bool // ANSI colours in the verdict
+	// Windows are the windows the run measured for its windowed
+	// thresholds; nil when not measured (a merge, a rebuilt run): those
+	// thresholds are then an error, not judged on the whole run.
+	Windows verdict.Windows
+	// Capacity is a capacity search's outcome; the run is then judged on
+	// it (Judge), not on its thresholds over the whole run, which a search
+	// pushes past their limit by design.
+	Capacity *verdict.Capacity
+	Color    bool // ANSI colours in the verdict
 }
 
 // Finished is what Finish judged and wrote.
@@ -26,6 +34,24 @@ type Finished struct {
 	// results are incomplete ("" when whole): the verdict printed and
 	// recorded is then INVALID, whatever the thresholds say.
 	Verdict verdict.RenderOptions
+}
+
+// Judge is the run's threshold results: each threshold on the whole run
+// (on its windows when it has one), or for a capacity search the search's
+// gate (capacity >= require) then the thresholds as judged at the
+// capacity found (at the first step when none held).
+func (e Ending) Judge() []verdict.Result {
+	c := e.Capacity
+	if c == nil {
+		return verdict.EvaluateAll(e.Thresholds, e.Snapshot, e.Windows)
+	}
+	rs := []verdict.Result{c.Gate()}
+	for _, s := range c.Steps {
+		if s.Load == c.Load || c.Load == 0 {
+			return append(rs, s.Results...)
+		}
+	}
+	return rs
 }
 
 // Finish ends a run in its directory, in this order: it closes the sinks
@@ -46,13 +72,14 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 		e.Run.StopReason = StopError
 	}
 	f := &Finished{
-		Results: verdict.Evaluate(e.Thresholds, e.Snapshot),
+		Results: e.Judge(),
 		Verdict: verdict.RenderOptions{
 			Interrupted: e.Run.Interrupted,
 			Elapsed:     e.Run.EndedAt.Sub(e.Run.StartedAt),
 			Color:       e.Color,
 			Steering:    e.Run.Steering,
 			Invalid:     e.Run.Invalid,
+			Capacity:    e.Capacity,
 		},
 	}
 	fmt.Fprintln(w)
@@ -60,6 +87,7 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 		return nil, err
 	}
 	f.Summary = NewSummary(e.Run, e.Snapshot, f.Results)
+	f.Summary.Capacity = capacityOf(e.Capacity)
 	if err := d.WriteSummary(f.Summary); err != nil {
 		return nil, fmt.Errorf("cannot write summary.json: %w", err)
 	}

@@ -30,10 +30,11 @@ type JournalRun struct {
 
 // JournalThreshold is a threshold as the plan had it, to judge it again.
 type JournalThreshold struct {
-	Name     string `json:"name"`
-	Check    string `json:"check"`
-	Abort    bool   `json:"abort"`
-	OnNoData string `json:"on_no_data,omitempty"`
+	Name     string  `json:"name"`
+	Check    string  `json:"check"`
+	Abort    bool    `json:"abort"`
+	OnNoData string  `json:"on_no_data,omitempty"`
+	WindowMS float64 `json:"window_ms,omitempty"` // windowed (plan.Threshold.Window)
 }
 
 // Journal events (journalEntry.Ev).
@@ -92,7 +93,8 @@ func JournalRunOf(p *plan.Plan, version string, seg *Segment, startedAt time.Tim
 		run.Personas[i] = ps.Name
 	}
 	for i, th := range p.Thresholds {
-		run.Thresholds[i] = JournalThreshold{Name: th.Name, Check: th.Check, Abort: th.Abort, OnNoData: th.OnNoData}
+		run.Thresholds[i] = JournalThreshold{Name: th.Name, Check: th.Check, Abort: th.Abort, OnNoData: th.OnNoData,
+			WindowMS: transcript.Ms(th.Window)}
 	}
 	return run
 }

@@ -109,7 +109,7 @@ func Merge(runs []*SegmentRun) (*Merged, error) {
 	if err != nil {
 		return nil, err
 	}
-	part.Snapshot.Elapsed = m.EndedAt.Sub(m.StartedAt)
+	part.Snapshot.SetElapsed(m.EndedAt.Sub(m.StartedAt))
 	m.Metrics = part
 	return m, nil
 }

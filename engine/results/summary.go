@@ -43,6 +43,8 @@ type Summary struct {
 	// Steering lists the changes made by hand while the run went on (the
 	// live dashboard's users and stop buttons); absent when there were none.
 	Steering []transcript.Steer `json:"steering,omitempty"`
+	// Capacity is a capacity search's outcome; absent for a run of stages.
+	Capacity *Capacity `json:"capacity,omitempty"`
 	Legacy
 	// Distributions carries each timed operation's mergeable distribution
 	// (HDR histogram and exact counts), last as it is bulky, so that the
@@ -89,6 +91,23 @@ type Threshold struct {
 	// OnNoData is the threshold's on_no_data ("fail" or "pass"), so that
 	// merge judges the segments again as the plan said.
 	OnNoData string `json:"on_no_data,omitempty"`
+	// WindowMS is the threshold's window: it held only if it held in every
+	// window of the run; Windows counts them, FailedWindows those where it
+	// did not hold, and WorstWindow is the worst (whose observed value is
+	// Observed). Absent for thresholds judged on the whole run.
+	WindowMS      float64      `json:"window_ms,omitempty"`
+	Windows       int          `json:"windows,omitempty"`
+	FailedWindows int          `json:"failed_windows,omitempty"`
+	WorstWindow   *WorstWindow `json:"worst_window,omitempty"`
+}
+
+// WorstWindow is a windowed threshold's worst window: when it was
+// (elapsed into the run) and what the check found in it.
+type WorstWindow struct {
+	FromMS   float64 `json:"from_ms"`
+	ToMS     float64 `json:"to_ms"`
+	Observed string  `json:"observed"`
+	Result   string  `json:"result"`
 }
 
 // How a run ended (Summary.StopReason).
@@ -170,6 +189,10 @@ func thresholds(rs []verdict.Result) []Threshold {
 		if r.Err != nil {
 			out[i].Error = r.Err.Error()
 		}
+		out[i].WindowMS, out[i].Windows, out[i].FailedWindows = transcript.Ms(r.Window), r.Windows, r.FailedWindows
+		if w := r.Worst; w != nil {
+			out[i].WorstWindow = &WorstWindow{FromMS: transcript.Ms(w.From), ToMS: transcript.Ms(w.To), Observed: w.Observed, Result: w.Outcome}
+		}
 	}
 	return out
 }
@@ -209,4 +232,57 @@ func ReadSummary(path string) (*Summary, error) {
 		return nil, fmt.Errorf("%s: invalid summary: %w", path, err)
 	}
 	return &s, nil
+}
+
+// Capacity is a capacity search as summary.json carries it: the capacity
+// found (completed conversations per minute at the most load that held),
+// the threshold that limited it, and every step.
+type Capacity struct {
+	Value   float64        `json:"value"`
+	Unit    string         `json:"unit"`
+	Vary    string         `json:"vary"`
+	Load    float64        `json:"load"`
+	Require float64        `json:"require"`
+	Limit   *CapacityLimit `json:"limiting_threshold,omitempty"`
+	Steps   []CapacityStep `json:"steps"`
+}
+
+// CapacityLimit is the first threshold that failed at the least load that
+// did not hold.
+type CapacityLimit struct {
+	Name      string  `json:"name"`
+	Check     string  `json:"check"`
+	Observed  string  `json:"observed"`
+	Load      float64 `json:"load"`
+	PerMinute float64 `json:"per_minute"`
+}
+
+// CapacityStep is one step of a search, with every threshold's outcome on
+// its hold.
+type CapacityStep struct {
+	Load       float64     `json:"load"`
+	FromMS     float64     `json:"from_ms"`
+	ToMS       float64     `json:"to_ms"`
+	Held       bool        `json:"held"`
+	PerMinute  float64     `json:"per_minute"`
+	ReplyP95MS float64     `json:"reply_p95_ms"`
+	Thresholds []Threshold `json:"thresholds"`
+}
+
+// CapacityUnit is the unit of a capacity.
+const CapacityUnit = "conversations/min"
+
+func capacityOf(c *verdict.Capacity) *Capacity {
+	if c == nil {
+		return nil
+	}
+	out := &Capacity{Value: c.Value, Unit: CapacityUnit, Vary: c.Vary, Load: c.Load, Require: c.Require, Steps: []CapacityStep{}}
+	if b := c.Broke; b != nil {
+		out.Limit = &CapacityLimit{Name: b.Threshold, Check: b.Check, Observed: b.Observed, Load: b.Load, PerMinute: b.PerMinute}
+	}
+	for _, s := range c.Steps {
+		out.Steps = append(out.Steps, CapacityStep{Load: s.Load, FromMS: transcript.Ms(s.From), ToMS: transcript.Ms(s.To),
+			Held: s.Held, PerMinute: s.PerMinute, ReplyP95MS: transcript.Ms(s.Snapshot.Reply.P95), Thresholds: thresholds(s.Results)})
+	}
+	return out
 }

@@ -10,7 +10,11 @@
 // cannot take stops the run as Stop does (Options.SinkFailed). Open
 // stages (arrival_rate) start conversations at their due times instead,
 // each by a fresh user, dropping those that find max_users in flight
-// (open.go).
+// (open.go). A plan with a capacity block is a search instead of stages
+// (capacity.go): each step sets the users, and every threshold is judged on
+// its hold alone. The windows windowed thresholds are judged on are
+// measured from the run's start through its graceful stop (windows.go);
+// an abort threshold with a window stops the run at its first failing one.
 //
 // A run can be steered by hand while it goes on (steer.go): SetTarget
 // changes the current stage's target users — the scheduler goroutine, the

@@ -88,6 +88,12 @@ type Result struct {
 	Interrupted bool
 	// Aborted names the abort threshold that stopped the run, if one did.
 	Aborted string
+	// Windows are the windows the plan's windowed thresholds are judged
+	// on, by length, covering the run up to its end; nil when it has none.
+	Windows verdict.Windows
+	// Capacity is a capacity search's outcome (plan.Capacity); nil for a
+	// run of stages.
+	Capacity *verdict.Capacity
 	// PublicURL is where the assistant was told to deliver replies.
 	PublicURL string
 }
@@ -124,7 +130,8 @@ type Runner struct {
 	// (len(vus) is this segment's share of them). Scheduler goroutine only.
 	planUsers int
 
-	rig *rig.Rig // what the run talks through, set by Run before any user starts
+	capacity []verdict.CapacityStep // a search's steps so far; scheduler goroutine only until walk returns
+	rig      *rig.Rig               // what the run talks through, set by Run before any user starts
 
 	// xtalk is the run's customer data and sent links, which every reply
 	// is checked against (crosstalk.go).
@@ -151,7 +158,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 		plan:     p,
 		opts:     opts,
 		log:      log,
-		rec:      metrics.NewRecorder(names),
+		rec:      newRecorder(names, p.Conversation.TurnSLO),
 		draining: make(chan struct{}),
 		idle:     make(chan struct{}, 1),
 		billed:   make(chan struct{}, 1),
@@ -220,6 +227,11 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	startCtx, startCancel := context.WithCancel(hardCtx)
 	defer startCancel()
 
+	winCtx, winCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer winCancel()
+	ws := r.windowers()
+	var windows sync.WaitGroup // ends after the drain: the last window holds it
+	windows.Go(func() { r.watchWindows(winCtx, ws) })
 	var watchers sync.WaitGroup // they end with startCtx: waited before Run returns
 	watchers.Go(func() { r.watchStop(startCtx, startCancel) })
 	watchers.Go(func() { r.watchAbort(startCtx, r.Stop) })
@@ -228,8 +240,14 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	startCancel()
 	watchers.Wait()
 	r.drain(hardCancel)
+	winCancel()
+	windows.Wait()
 
 	res.EndedAt = time.Now()
+	res.Windows = windowsOf(ws)
+	if c := r.plan.Capacity; c != nil {
+		res.Capacity = verdict.NewCapacity(c.Vary, c.Require, r.capacity)
+	}
 	res.Snapshot = r.rec.Snapshot(res.EndedAt.Sub(r.start))
 	res.Webhook = r.rig.Stats()
 	res.Interrupted = ctx.Err() != nil || r.isDraining()
@@ -257,7 +275,7 @@ func (r *Runner) watchStop(startCtx context.Context, startCancel context.CancelF
 func (r *Runner) watchAbort(ctx context.Context, stop func()) {
 	var abort []*plan.Threshold
 	for _, th := range r.plan.Thresholds {
-		if th.Abort {
+		if th.Abort && th.Window == 0 { // windowed: judged per window (windows.go)
 			abort = append(abort, th)
 		}
 	}

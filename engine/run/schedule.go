@@ -26,6 +26,10 @@ type vu struct {
 func (r *Runner) walk(startCtx, convCtx context.Context, s schedule.Schedule) {
 	defer close(r.steer.done)
 	r.steer.stages = slices.Clone(r.plan.Stages)
+	if c := r.plan.Capacity; c != nil { // a search, not stages: capacity.go
+		r.walkCapacity(startCtx, convCtx, *c)
+		return
+	}
 	if s.Open() { // arrivals, not users: open.go
 		r.walkOpen(startCtx, convCtx, s)
 		return

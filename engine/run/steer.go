@@ -66,15 +66,23 @@ func (s *steering) init() {
 	s.done = make(chan struct{})
 }
 
+// ErrCapacitySearch is SetTarget's answer during a capacity search, which
+// sets the users itself, step by step.
+var ErrCapacitySearch = errors.New("a capacity search sets the users itself")
+
 // SetTarget changes the current stage's target number of users: from now
 // to the stage's end the schedule moves the users towards it at the stage's
 // spawn rate, starting or retiring them as the plan's own steps do, and the
 // stages after it go on from the count reached. by says who asked (logged
 // and kept in Steering). It blocks until the scheduler has re-planned, or ctx
-// ends. A plan of open stages has no users to set: ErrOpenStage.
+// ends. A plan of open stages has no users to set: ErrOpenStage; nor has a
+// capacity search, which sets them itself: ErrCapacitySearch.
 func (r *Runner) SetTarget(ctx context.Context, users int, by string) (transcript.Steer, error) {
 	if r.plan.Open() {
 		return transcript.Steer{}, ErrOpenStage
+	}
+	if r.plan.Capacity != nil {
+		return transcript.Steer{}, ErrCapacitySearch
 	}
 	if users < 0 || users > MaxSteerUsers {
 		return transcript.Steer{}, fmt.Errorf("users must be between 0 and %d, got %d", MaxSteerUsers, users)

@@ -76,7 +76,8 @@ func (s *Server) enqueue(sh *shard, c *conversation, webhook string, items []ite
 // queue draws a delivery's latency and duplication and queues it behind
 // the conversation's earlier replies. The caller holds sh.mu.
 func (s *Server) queue(sh *shard, c *conversation, d *delivery, now time.Time) {
-	d.due, d.copies = now.Add(s.delay()), 1
+	inflight := s.pending.Add(1) // taken back when it is taken for delivery
+	d.due, d.copies = now.Add(s.delay()+time.Duration(inflight)*s.opts.LatencyPerInflight), 1
 	if s.rng.hit(s.opts.DuplicateRate) {
 		d.copies = 2
 	}
@@ -194,6 +195,7 @@ func (s *Server) take(sh *shard, c *conversation) *delivery {
 	d := c.queue[0]
 	c.queue[0] = nil
 	c.queue = c.queue[1:]
+	s.pending.Add(-1)
 	c.busy = true
 	return d
 }

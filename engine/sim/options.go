@@ -10,18 +10,24 @@ import (
 // Options configure the simulator's timing and its misbehaviour. The zero
 // value is a prompt, well-behaved assistant.
 type Options struct {
-	Latency       time.Duration // delay before each reply is delivered (default 0)
-	Jitter        time.Duration // uniform extra delay in [0, Jitter)
-	PaymentDomain string        // links are https://pay.<PaymentDomain>/<24 lowercase hex>; default "smarttalks.ai"
-	ImageEvery    int           // attach a park image (media item) to every n-th reply of a conversation; 0 never
-	SplitEvery    int           // deliver every n-th reply as two callbacks, the second ~20ms after the first; 0 never
-	FailRate      float64       // fraction of POSTs answered with FailStatus (state not advanced)
-	FailStatus    int           // status used for failures: 4xx or 5xx, default 500
-	DropRate      float64       // fraction of replies never delivered
-	DuplicateRate float64       // fraction of replies delivered twice, identical bodies
-	LateRate      float64       // fraction of replies delayed by LateDelay on top of Latency
-	LateDelay     time.Duration
-	MalformedRate float64 // fraction of callbacks whose body is not valid JSON
+	Latency time.Duration // delay before each reply is delivered (default 0)
+	Jitter  time.Duration // uniform extra delay in [0, Jitter)
+	// LatencyPerInflight is added to a reply's delay once for each reply
+	// in flight when it is queued, itself included (callback protocols):
+	// an assistant whose latency grows with its load, so a capacity search
+	// has a knee to find — at n conversations waiting on a reply, each
+	// waits about Latency + n × LatencyPerInflight.
+	LatencyPerInflight time.Duration
+	PaymentDomain      string  // links are https://pay.<PaymentDomain>/<24 lowercase hex>; default "smarttalks.ai"
+	ImageEvery         int     // attach a park image (media item) to every n-th reply of a conversation; 0 never
+	SplitEvery         int     // deliver every n-th reply as two callbacks, the second ~20ms after the first; 0 never
+	FailRate           float64 // fraction of POSTs answered with FailStatus (state not advanced)
+	FailStatus         int     // status used for failures: 4xx or 5xx, default 500
+	DropRate           float64 // fraction of replies never delivered
+	DuplicateRate      float64 // fraction of replies delivered twice, identical bodies
+	LateRate           float64 // fraction of replies delayed by LateDelay on top of Latency
+	LateDelay          time.Duration
+	MalformedRate      float64 // fraction of callbacks whose body is not valid JSON
 	// CrosstalkRate is the fraction of replies, once the customer gave
 	// their full name, that also carry another conversation's full name or
 	// a payment link another conversation was sent (and answered): an
@@ -71,7 +77,7 @@ func (o Options) withDefaults() Options {
 		o.ChunkSize = defaultChunkSize
 	}
 	o.StallEvery = max(o.StallEvery, 0)
-	for _, d := range []*time.Duration{&o.Latency, &o.Jitter, &o.LateDelay, &o.SlowPost, &o.FirstChunk, &o.ChunkInterval, &o.Stall} {
+	for _, d := range []*time.Duration{&o.Latency, &o.Jitter, &o.LatencyPerInflight, &o.LateDelay, &o.SlowPost, &o.FirstChunk, &o.ChunkInterval, &o.Stall} {
 		*d = max(*d, 0)
 	}
 	o.ImageEvery, o.SplitEvery = max(o.ImageEvery, 0), max(o.SplitEvery, 0)

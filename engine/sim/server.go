@@ -41,12 +41,15 @@ type Server struct {
 	track  *tracker
 	rng    *lockedRand
 	stats  counters
-	seed   maphash.Seed
-	shards [shardCount]shard
-	sse    sseConversations
-	ws     sseConversations         // the WebSocket endpoint's, by conversation id
-	wa     atomic.Pointer[WhatsApp] // the bot mode's settings; nil: off
-	leaks  leakPool                 // what CrosstalkRate draws from (crosstalk.go)
+	// pending counts the replies queued and not yet taken for delivery:
+	// the replies in flight LatencyPerInflight slows each new one by.
+	pending atomic.Int64
+	seed    maphash.Seed
+	shards  [shardCount]shard
+	sse     sseConversations
+	ws      sseConversations         // the WebSocket endpoint's, by conversation id
+	wa      atomic.Pointer[WhatsApp] // the bot mode's settings; nil: off
+	leaks   leakPool                 // what CrosstalkRate draws from (crosstalk.go)
 
 	srv *http.Server // set by Listen
 	url string

@@ -1,8 +1,11 @@
 // Package verdict judges runs. It evaluates the plan's thresholds against
 // a metrics.Snapshot, says what each one observed, and renders the tables
 // a person reads at the end of a run (requests, errors, personas,
-// thresholds) and
-// the one-line verdict, steering lines included (from []transcript.Steer).
+// thresholds) and the one-line verdict, steering lines included (from
+// []transcript.Steer). A windowed threshold is judged on each window a run
+// measured (window.go: it holds when it holds in every one; the worst is
+// told), and a capacity search is summed up, gated and tabled
+// (capacity.go).
 // Compare judges one run against another (RunResults: a summary's metrics
 // and, when at hand, the timings of its conversations, Samples), marking
 // as regressions only the changes larger than the run-to-run noise the data

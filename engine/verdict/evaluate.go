@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
 
@@ -27,6 +28,14 @@ type Result struct {
 	// and Pass is what OnNoData says (false unless "pass").
 	NoData   bool
 	OnNoData string
+	// Window is the threshold's window (0: judged on the whole run);
+	// Windows how many were judged, FailedWindows how many did not pass,
+	// and Worst the worst of them (EvaluateWindows), whose Observed is
+	// the result's.
+	Window        time.Duration
+	Windows       int
+	FailedWindows int
+	Worst         *WindowResult
 }
 
 // Evaluate runs every threshold's check against s, in order.

@@ -3,6 +3,7 @@ package verdict
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
 )
@@ -21,13 +22,25 @@ func TestConversationsLineShowsShortfalls(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := metrics.Conversations{Started: 10, Succeeded: 10, SuccessRate: 1, TurnsAvg: 12}
-		if line := conversationsLine(c); strings.Contains(line, tt.word) {
+		if line := conversationsLine(metrics.Snapshot{Conversations: c}); strings.Contains(line, tt.word) {
 			t.Errorf("nothing %s, yet the line mentions it: %q", tt.word, line)
 		}
 		tt.set(&c)
-		if line := conversationsLine(c); !strings.Contains(line, tt.want) {
+		if line := conversationsLine(metrics.Snapshot{Conversations: c}); !strings.Contains(line, tt.want) {
 			t.Errorf("line %q does not say %q", line, tt.want)
 		}
+	}
+}
+
+// Goodput and the cost of a success stand beside the success rate.
+func TestConversationsLineShowsGoodputAndCostPerSuccess(t *testing.T) {
+	t.Parallel()
+	s := metrics.Snapshot{Conversations: metrics.Conversations{Started: 10, Succeeded: 8, Failed: 2, SuccessRate: 0.8, WithinSLO: 6}}
+	s.Cost.USD, s.Cost.PerSuccess = 0.4, 0.05
+	s.SetElapsed(2 * time.Minute)
+	line := conversationsLine(s)
+	if !strings.Contains(line, "success rate 80.0% · goodput 3.0/min") || !strings.Contains(line, "cost per success 0.050000") {
+		t.Errorf("line %q lacks goodput 3.0/min beside the success rate, or the cost per success", line)
 	}
 }
 

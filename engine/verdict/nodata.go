@@ -61,8 +61,12 @@ func noData(reads []names.Read, s metrics.Snapshot) []string {
 }
 
 func missing(r names.Read, s metrics.Snapshot) string {
-	if name, ok := unrecorded(r, s.Unrecorded); ok {
+	switch name, unknown := unrecorded(r, s.Unrecorded); {
+	case unknown:
 		return name + ": not recorded"
+	case r.Metric == "goodput", r.Metric == "cost" && r.Field == "per_success":
+		// rates over judged conversations: nothing judged, nothing observed
+		return conversationsMissing("no conversation", "", s.Conversations)
 	}
 	v, ok := exprField(reflect.ValueOf(s), r.Metric)
 	if !ok {
@@ -128,18 +132,21 @@ func timingMissing(name, field string, l metrics.Latency) string {
 // than about conversations judged.
 var offered = []string{"started", "dropped", "late_starts", "in_flight", "turns", "interrupted"}
 
+// A window of a run may judge conversations it did not start: what is
+// judged needs a judged conversation, what is offered a drawn one.
 func conversationsMissing(who, field string, c metrics.Conversations) string {
 	drawn := c.Started+c.Dropped > 0
 	judged := c.Succeeded+c.Failed+c.Abandoned > 0
+	if judged && !slices.Contains(offered, field) || drawn && slices.Contains(offered, field) {
+		return ""
+	}
 	switch {
 	case !drawn && who == "no conversation":
 		return "no conversation started"
 	case !drawn:
 		return who + " never drawn"
-	case !judged && !slices.Contains(offered, field) && who == "no conversation":
+	case who == "no conversation":
 		return "no conversation ended"
-	case !judged && !slices.Contains(offered, field):
-		return who + ": no conversation ended"
 	}
-	return ""
+	return who + ": no conversation ended"
 }

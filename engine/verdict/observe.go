@@ -36,15 +36,24 @@ func Observe(check string, s metrics.Snapshot) string {
 }
 
 func evalOperand(src string, s metrics.Snapshot) (string, bool) {
-	p, err := expr.Compile(src, expr.Env(metrics.Snapshot{}))
-	if err != nil {
-		return "", false
-	}
-	v, err := expr.Run(p, s)
-	if err != nil {
+	v, ok := evalValue(src, s)
+	if !ok {
 		return "", false
 	}
 	return Format(v), true
+}
+
+// evalValue evaluates an expression of the metrics against s.
+func evalValue(src string, s metrics.Snapshot) (any, bool) {
+	p, err := expr.Compile(src, expr.Env(metrics.Snapshot{}))
+	if err != nil {
+		return nil, false
+	}
+	v, err := expr.Run(p, s)
+	if err != nil {
+		return nil, false
+	}
+	return v, true
 }
 
 var comparisons = map[string]bool{"<": true, "<=": true, ">": true, ">=": true, "==": true, "!=": true}

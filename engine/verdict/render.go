@@ -24,6 +24,9 @@ type RenderOptions struct {
 	// verdict line is then INVALID and why, whatever the thresholds say,
 	// so no PASS is ever printed for such a run.
 	Invalid string
+	// Capacity, for a capacity search, is its outcome: its steps' table
+	// and line come before the thresholds.
+	Capacity *Capacity
 }
 
 // Render writes, in order: a heading with the run time, the requests table in the old Locust shape and the
@@ -37,6 +40,7 @@ func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error
 		func(w io.Writer) error { return renderRequests(w, s, o) },
 		func(w io.Writer) error { return renderErrors(w, s.Errors) },
 		func(w io.Writer) error { return renderPersonas(w, s.Personas) },
+		func(w io.Writer) error { return renderCapacity(w, o.Capacity) },
 		func(w io.Writer) error { return renderThresholds(w, rs, o.Color) },
 	}
 	for _, section := range sections {

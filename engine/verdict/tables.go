@@ -76,7 +76,7 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, llmName), conversationsLine(s.Conversations)+unrecordedLine(s.Unrecorded), streamLine(s),
+	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, llmName), conversationsLine(s)+unrecordedLine(s.Unrecorded), streamLine(s),
 		whatsappLine(s.WhatsApp)+channelLine(s.Channel), assistantLine(s.Assistant))
 	return err
 }
@@ -206,8 +206,11 @@ func title(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// conversationsLine summarises the conversations under the requests table.
-func conversationsLine(c metrics.Conversations) string {
+// conversationsLine summarises the conversations under the requests table:
+// outcomes, success rate and, beside it, goodput (and the cost of a
+// success when persona generations cost anything).
+func conversationsLine(s metrics.Snapshot) string {
+	c := s.Conversations
 	parts := []string{
 		fmt.Sprintf("%d started", c.Started),
 		fmt.Sprintf("%d completed", c.Succeeded),
@@ -226,7 +229,11 @@ func conversationsLine(c metrics.Conversations) string {
 	}
 	parts = append(parts,
 		"success rate "+successRate(c),
+		"goodput "+goodput(s),
 		"avg turns "+strconv.FormatFloat(c.TurnsAvg, 'f', 1, 64))
+	if s.Cost.USD > 0 && c.Succeeded > 0 {
+		parts = append(parts, "cost per success "+usd(s.Cost.USD/float64(c.Succeeded)))
+	}
 	return "Conversations: " + strings.Join(parts, " · ")
 }
 
@@ -253,6 +260,15 @@ func reasons(rs map[string]int64) string {
 		parts[i] = fmt.Sprintf("%s %d", k, rs[k])
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// goodput is conversations per minute within turn_slo, "-" when no
+// conversation was judged.
+func goodput(s metrics.Snapshot) string {
+	if s.Conversations.Succeeded+s.Conversations.Failed+s.Conversations.Abandoned == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(s.Goodput, 'f', 1, 64) + "/min"
 }
 
 // successRate is a percentage, "-" when no conversation was judged.
@@ -313,7 +329,7 @@ func renderThresholds(w io.Writer, rs []Result, color bool) error {
 	t := newTable(w, "llll", "Threshold", "Check", "Observed", "Result")
 	rows := make([][]string, len(rs))
 	for i, r := range rs {
-		rows[i] = []string{r.Name, r.Check, r.Observed, resultWord(r, color)}
+		rows[i] = []string{r.Name, r.Check, r.observedText(), resultWord(r, color)}
 	}
 	if err := appendAll(t, rows); err != nil {
 		return err

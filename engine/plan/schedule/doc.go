@@ -4,7 +4,9 @@
 // Start + offset(k), ramped or steady), and says what a schedule amounts
 // to — Peak, Started, Conversations, UserTime — and how it is shown (Rows,
 // Columns), so no caller but the run's walker asks whether stages are
-// open or closed.
+// open or closed. A capacity block compiles to Capacity, whose Next
+// gives each step's load from the steps so far (doubling, then
+// bisecting), and whose worst case stands for the stages it replaces.
 //
 // It is pure arithmetic on Stage values: no I/O, no clock, no HCL. It must
 // not import engine/plan (the loader decodes stage blocks into Stage).

@@ -1,0 +1,106 @@
+package schedule
+
+import (
+	"math"
+	"time"
+)
+
+// Capacity is a `capacity` block compiled: a search for the most load at
+// which every threshold holds. Each step sets the load (Vary: "users",
+// concurrent users, or "arrival_rate", conversations started per second),
+// lets it settle for Ramp, then judges every threshold on the Hold that
+// follows. It starts at From and doubles until a step fails or To is
+// reached, then bisects between the last step that held and the first that
+// failed; at most Steps steps. Require is the capacity, in completed
+// conversations per minute, below which the run fails.
+type Capacity struct {
+	Vary     string
+	From, To float64
+	Hold     time.Duration
+	Ramp     time.Duration
+	Steps    int
+	Require  float64
+}
+
+// Vary values.
+const (
+	VaryUsers       = "users"
+	VaryArrivalRate = "arrival_rate"
+)
+
+// Tried is one step of a search: the load it set and whether every
+// threshold held.
+type Tried struct {
+	Load float64
+	Held bool
+}
+
+// Next is the load of the search's next step after tried; false when the
+// search is over (Steps taken, To held, From failed, or the bisection has
+// nothing left between a held and a failed load). Users are whole: a
+// bisection of users rounds down, and ends when the two are adjacent.
+func (c Capacity) Next(tried []Tried) (float64, bool) {
+	if len(tried) >= c.Steps {
+		return 0, false
+	}
+	if len(tried) == 0 {
+		return c.From, true
+	}
+	good, bad, anyBad := c.bounds(tried)
+	switch {
+	case good == 0: // From failed: nothing held
+		return 0, false
+	case !anyBad && good >= c.To:
+		return 0, false
+	case !anyBad:
+		return c.round(min(good*2, c.To)), true
+	}
+	next := c.round((good + bad) / 2)
+	if next <= good || next >= bad || c.Vary != VaryUsers && (bad-good)/bad < 0.02 {
+		return 0, false // nothing (worth trying) in between
+	}
+	return next, true
+}
+
+// bounds are the most load that held (0: none) and the least that failed
+// (anyBad false: none).
+func (c Capacity) bounds(tried []Tried) (good, bad float64, anyBad bool) {
+	for _, t := range tried {
+		switch {
+		case t.Held:
+			good = max(good, t.Load)
+		case !anyBad || t.Load < bad:
+			bad, anyBad = t.Load, true
+		}
+	}
+	return good, bad, anyBad
+}
+
+func (c Capacity) round(v float64) float64 {
+	if c.Vary == VaryUsers {
+		return math.Floor(v)
+	}
+	return math.Round(v*1000) / 1000
+}
+
+// Worst is the longest a search can take: Steps steps of Ramp and Hold.
+func (c Capacity) Worst() time.Duration {
+	return time.Duration(c.Steps) * (c.Ramp + c.Hold)
+}
+
+// PeakLoad is the most load a search can set: To, or the last doubling
+// from From below it.
+func (c Capacity) PeakLoad() float64 {
+	v := c.From
+	for i := 1; i < c.Steps && v < c.To; i++ {
+		v = min(v*2, c.To)
+	}
+	return v
+}
+
+// WorstStages is the search's worst case as one closed stage — its peak
+// load for its longest duration — for what estimates a plan's stages
+// (voyplan plan's LLM calls and cost): an upper bound of the search's.
+func (c Capacity) WorstStages() []Stage {
+	return []Stage{{Name: "capacity search (worst case)", Users: int(c.PeakLoad()), SpawnRate: 1000, Duration: c.Worst()}}
+}

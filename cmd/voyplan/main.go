@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -90,6 +91,7 @@ func commands() []command {
 
 // main dispatches to a subcommand and maps its error to an exit code.
 func (a *app) main(args []string) int {
+	a.stdout, a.stderr = lockedWriter(a.stdout), lockedWriter(a.stderr)
 	if len(args) == 0 || isHelp(args[0]) {
 		a.usage(a.stdout)
 		if len(args) == 0 {
@@ -133,3 +135,25 @@ func (a *app) usage(w io.Writer) {
 }
 
 func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "help" || s == "-help" }
+
+// syncWriter serialises the writes to one writer: during a run the
+// progress line, the signal handler, a lost-results notice and the verdict
+// write to stderr from their own goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
+}
+
+// lockedWriter wraps w in a syncWriter, once.
+func lockedWriter(w io.Writer) io.Writer {
+	if _, ok := w.(*syncWriter); ok {
+		return w
+	}
+	return &syncWriter{w: w}
+}

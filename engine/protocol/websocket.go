@@ -74,12 +74,14 @@ func (s *wsSession) Exchange(ctx context.Context, n int, text string) (Turn, err
 	if err := s.ready(rctx, &t); err != nil {
 		return t, s.failed(ctx, err)
 	}
+	writing := time.Now() // a frame read before it answers an earlier message
 	if err := s.conn.Write(rctx, frame); err != nil {
 		s.countDrop(&t)
 		return t, s.failed(ctx, &SendError{Err: fmt.Errorf("cannot send the message: %s", redact(err.Error(), s.headers))})
 	}
+	prev := s.turn
 	t.Send, s.turn = time.Since(t.SentAt), n
-	x, err := s.gather(ctx, rctx, t, frame)
+	x, err := s.gather(ctx, rctx, t, frame, prev, writing)
 	x.Stream.NoUsage = s.p.Spec.Frames.Usage != nil && x.Usage == nil
 	s.count(x.Stream.Link)
 	redactMessages(x.Messages, s.headers)
@@ -204,7 +206,9 @@ func (s *wsSession) count(l *Link) {
 
 // gather reads frames into the turn until the reply ends. ctx is the
 // run's, rctx the turn's (the reply timeout).
-func (s *wsSession) gather(ctx, rctx context.Context, t Turn, frame []byte) (Turn, error) {
+// Frames read before the message began to be written (writing) answer an
+// earlier one: they are late for turn prev.
+func (s *wsSession) gather(ctx, rctx context.Context, t Turn, frame []byte, prev int, writing time.Time) (Turn, error) {
 	g := &gathering{t: t, wait: s.p.Wait}
 	defer g.stop()
 	reconnected := false
@@ -216,6 +220,10 @@ func (s *wsSession) gather(ctx, rctx context.Context, t Turn, frame []byte) (Tur
 			g.t.Reply = g.t.Stream.Last()
 			return g.t, nil
 		case f := <-s.conn.Frames():
+			if f.At.Before(writing) && !reconnected {
+				s.fileLate(prev, f)
+				continue
+			}
 			if done, err := s.frame(g, f); done || err != nil {
 				return g.t, err
 			}
@@ -404,20 +412,25 @@ func (s *wsSession) takeLate() {
 	for {
 		select {
 		case f := <-s.conn.Frames():
-			msgs, _, err := readFrame(s.p.Spec.Frames, f)
-			if err != nil || len(msgs) == 0 || s.nLate >= maxLate {
-				continue
-			}
-			if s.late == nil {
-				s.late = map[int][]transcript.Message{}
-			}
-			redactMessages(msgs, s.headers)
-			s.late[s.turn] = append(s.late[s.turn], msgs...)
-			s.nLate += len(msgs)
+			s.fileLate(s.turn, f)
 		default:
 			return
 		}
 	}
+}
+
+// fileLate keeps the items of frame f as late for turn n, within maxLate.
+func (s *wsSession) fileLate(n int, f ws.Frame) {
+	msgs, _, err := readFrame(s.p.Spec.Frames, f)
+	if err != nil || len(msgs) == 0 || s.nLate >= maxLate {
+		return
+	}
+	if s.late == nil {
+		s.late = map[int][]transcript.Message{}
+	}
+	redactMessages(msgs, s.headers)
+	s.late[n] = append(s.late[n], msgs...)
+	s.nLate += len(msgs)
 }
 
 // Late implements Session: the items of frames that came after their

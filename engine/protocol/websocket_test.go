@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/voyplan/voyplan/engine/internal/wait"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol/ws"
 )
@@ -132,6 +133,13 @@ func TestWebSocketReadsFramesWithExpressions(t *testing.T) {
 	}
 	if h := bot.headers[0]; h.Get("Authorization") != "Bearer "+secret || h.Get("Sec-WebSocket-Protocol") != "chat.v1" {
 		t.Errorf("handshake headers %v", h)
+	}
+	// The bot wrote "depois" right after turn 1's end frame: once the
+	// reader has it, turn 2 files it under turn 1 (read before turn 2's
+	// message was written), however soon turn 2 starts. A frame the reader
+	// has not reached by then cannot be told from a reply to turn 2.
+	for deadline := time.Now().Add(10 * time.Second); len(s.(*wsSession).conn.Frames()) == 0 && time.Now().Before(deadline); {
+		wait.For(context.Background(), time.Millisecond)
 	}
 	if _, err := s.Exchange(context.Background(), 2, "Ana"); err != nil {
 		t.Fatal(err)

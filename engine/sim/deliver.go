@@ -228,6 +228,15 @@ func (s *Server) post(d *delivery, body []byte) {
 	req.Header.Set("Content-Type", "application/json")
 	if d.auth != "" {
 		req.Header.Set("Authorization", d.auth)
+	} else {
+		// A callback is replayable, as webhook senders resend: when the
+		// receiver closes a kept-alive connection just as the callback
+		// goes out on it, Go's transport sends it again on a new one
+		// instead of losing the reply (a copy the receiver already had is
+		// a duplicate it counts). A nil Idempotency-Key is not sent. (The
+		// Graph API calls of the WhatsApp bot are not: a bot that sends
+		// twice is what channel faults look for.)
+		req.Header["Idempotency-Key"] = nil
 	}
 	if s.opts.SignSecret != "" {
 		req.Header.Set(SignatureHeader, sign(s.opts.SignSecret, body))

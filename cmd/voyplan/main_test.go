@@ -325,3 +325,24 @@ func resultsDir(out, plan string, now time.Time) (string, error) {
 	}
 	return d.Path(), nil
 }
+
+// applySource writes src as a plan named name, applies it with flags into
+// a fresh results directory, fails the test unless it exits want, and
+// returns the app (its output), the directory and its summary.json.
+func applySource(t *testing.T, name, src string, want int, flags ...string) (*testApp, string, *results.Summary) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name+".hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := ta.main(append([]string{"apply", path, "--out", out}, flags...)); code != want {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, want, ta.out.String(), ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ta, out, sum
+}

@@ -175,19 +175,7 @@ stage "s" {
 }
 threshold "whole_streams" { check = "stream.incomplete == 0" }
 `
-	path := filepath.Join(t.TempDir(), "cut.hcl")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ta := newTestApp(t)
-	out := filepath.Join(t.TempDir(), "out")
-	if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != exitThreshold {
-		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitThreshold, ta.out.String(), ta.err.String())
-	}
-	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, out, sum := applySource(t, "cut", src, exitThreshold, "--quiet")
 	m := sum.Metrics
 	if m.Stream.Incomplete != 2 || m.Conversations.Reasons[transcript.ReasonStreamIncomplete] != 2 || m.Reply.Failed != 2 {
 		t.Errorf("stream %+v reasons %v reply %+v: want 2 cut streams, 2 conversations failed stream_incomplete", m.Stream, m.Conversations.Reasons, m.Reply)
@@ -244,19 +232,7 @@ stage "s" {
 }
 threshold "kept" { check = "stream.close_codes[\"1011\"] == 0" }
 `
-	path := filepath.Join(t.TempDir(), "closes.hcl")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ta := newTestApp(t)
-	out := filepath.Join(t.TempDir(), "out")
-	if code := ta.main([]string{"apply", path, "--out", out}); code != exitThreshold {
-		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitThreshold, ta.out.String(), ta.err.String())
-	}
-	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ta, out, sum := applySource(t, "closes", src, exitThreshold)
 	m := sum.Metrics
 	if s := m.Stream; s.Connections != 6 || s.Reconnects != 3 || s.Closes != 6 || s.CloseCodes["1011"] != 6 ||
 		m.Conversations.Reasons[transcript.ReasonConnectionLost] != 3 {
@@ -318,19 +294,7 @@ stage "s" {
 }
 threshold "connected" { check = "stream.connect_failures == 0" }
 `
-	path := filepath.Join(t.TempDir(), "refused.hcl")
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ta := newTestApp(t)
-	out := filepath.Join(t.TempDir(), "out")
-	if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != exitThreshold {
-		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitThreshold, ta.out.String(), ta.err.String())
-	}
-	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, sum := applySource(t, "refused", src, exitThreshold, "--quiet")
 	if m := sum.Metrics; m.Stream.ConnectFailures != 2 || m.Stream.Connections != 0 || m.Conversations.Reasons[transcript.ReasonSendError] != 2 {
 		t.Errorf("stream %+v reasons %v: want 2 connections refused, 2 conversations failed send_error", m.Stream, m.Conversations.Reasons)
 	}

@@ -169,6 +169,16 @@ func (s *Server) disarmAll() {
 	}
 }
 
+// enter counts a request in for Close to wait on (the caller defers
+// s.track.done()); false, with a 503 written, once the server is closing.
+func (s *Server) enter(w http.ResponseWriter) bool {
+	if !s.track.add() {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
+		return false
+	}
+	return true
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == WebSocketPath {
@@ -176,8 +186,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.Path == WhatsAppPath {
-		if !s.track.add() {
-			writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
+		if !s.enter(w) {
 			return
 		}
 		defer s.track.done()
@@ -194,8 +203,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, errorBody("method not allowed"))
 		return
 	}
-	if !s.track.add() {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
+	if !s.enter(w) {
 		return
 	}
 	defer s.track.done()
@@ -215,8 +223,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, errorBody("method not allowed: open a WebSocket with GET"))
 		return
 	}
-	if !s.track.add() {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody("simulator closed"))
+	if !s.enter(w) {
 		return
 	}
 	defer s.track.done()

@@ -7,9 +7,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/voyplan/voyplan/engine/results"
+	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
 
@@ -168,8 +168,8 @@ func observedOf(th results.Threshold) string {
 	if w == nil {
 		return th.Observed
 	}
-	return th.Observed + " (" + verdict.WindowNote(msDuration(th.WindowMS), th.Windows, th.FailedWindows,
-		&verdict.WindowResult{From: msDuration(w.FromMS), To: msDuration(w.ToMS)}) + ")"
+	return th.Observed + " (" + verdict.WindowNote(transcript.Duration(th.WindowMS), th.Windows, th.FailedWindows,
+		&verdict.WindowResult{From: transcript.Duration(w.FromMS), To: transcript.Duration(w.ToMS)}) + ")"
 }
 
 // verdictText is the run in a few lines, then every threshold's check and
@@ -198,6 +198,3 @@ func hostname() string {
 }
 
 func seconds(msec float64) string { return strconv.FormatFloat(msec/1000, 'f', 3, 64) }
-
-// msDuration is a summary's milliseconds as a duration.
-func msDuration(msec float64) time.Duration { return time.Duration(msec * float64(time.Millisecond)) }

@@ -1,8 +1,5 @@
 package results
 
-// MsDuration is msDuration, for the tests of package results_test.
-var MsDuration = msDuration
-
 // AddInterval is addInterval, for the tests of package results_test.
 var AddInterval = addInterval
 

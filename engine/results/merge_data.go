@@ -168,7 +168,7 @@ func (g grid) within(t time.Time) int {
 // overlapping is the interval a segment's sample overlaps most: the one
 // the middle of the sample's own interval falls in.
 func (g grid) overlapping(s *metrics.Sample) int {
-	return g.within(s.Time.Add(-msDuration(s.IntervalMS) / 2))
+	return g.within(s.Time.Add(-transcript.Duration(s.IntervalMS) / 2))
 }
 
 // historyTimers are the timed operations a history samples.
@@ -199,13 +199,8 @@ func newOpTimings(g grid) *opTimings { return &opTimings{grid: g, ops: map[strin
 // they are counted in the history but not timed there.)
 func (o *opTimings) add(c *transcript.Conversation) {
 	for t := range c.Timings() {
-		o.ops[t.Metric] = append(o.ops[t.Metric], opTiming{k: int32(o.grid.within(t.At)), d: msDuration(t.MS), censored: t.Censored})
+		o.ops[t.Metric] = append(o.ops[t.Metric], opTiming{k: int32(o.grid.within(t.At)), d: transcript.Duration(t.MS), censored: t.Censored})
 	}
-}
-
-// msDuration is a timing of a transcript (milliseconds) as a duration.
-func msDuration(ms float64) time.Duration {
-	return time.Duration(math.Round(ms * float64(time.Millisecond)))
 }
 
 // mergeHistory aligns the segments' histories on the grid and sums them.

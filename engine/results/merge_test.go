@@ -51,9 +51,9 @@ func (f fakeSegment) write(t *testing.T, dir string) string {
 		c := &f.convs[i]
 		rec.ConversationStarted(c.Persona)
 		for _, turn := range c.Turns {
-			rec.Send(results.MsDuration(turn.SendMS), true)
+			rec.Send(transcript.Duration(turn.SendMS), true)
 			if turn.ReplyMS != nil {
-				rec.Reply(results.MsDuration(*turn.ReplyMS), true)
+				rec.Reply(transcript.Duration(*turn.ReplyMS), true)
 			}
 		}
 		rec.ConversationEnded(c)
@@ -140,7 +140,7 @@ func fakeConversation(user int, at time.Time, replies ...float64) transcript.Con
 		reply := ms
 		c.Turns = append(c.Turns, transcript.Turn{N: i + 1, Sent: "oi", SentAt: sent, SendMS: 1, Status: 200,
 			ReplyMS: &reply, Messages: []transcript.Message{}, Late: []transcript.Message{}})
-		sent = sent.Add(results.MsDuration(ms))
+		sent = sent.Add(transcript.Duration(ms))
 	}
 	c.EndedAt = sent
 	c.DurationMS = transcript.Ms(sent.Sub(at))

@@ -277,16 +277,16 @@ func replay(rec *metrics.Recorder, c *transcript.Conversation) {
 		rec.SendAttempts(t.Attempts)
 		sent := (t.Status >= 200 && t.Status < 300) || t.ReplyMS != nil
 		if sent || !lastTurn || c.Outcome != transcript.Interrupted {
-			rec.Send(msDuration(t.SendMS), sent)
+			rec.Send(transcript.Duration(t.SendMS), sent)
 		}
 		switch {
 		case t.ReplyMS != nil:
-			rec.Reply(msDuration(*t.ReplyMS), true)
+			rec.Reply(transcript.Duration(*t.ReplyMS), true)
 		case lastTurn && c.Reason == transcript.ReasonReplyTimeout:
 			rec.Reply(replyTimeout(c, t), false)
 		}
 		if t.LLM != nil {
-			rec.LLM(msDuration(t.LLM.MS), true, *t.LLM)
+			rec.LLM(transcript.Duration(t.LLM.MS), true, *t.LLM)
 			used.AddLLM(t.LLM)
 		}
 	}

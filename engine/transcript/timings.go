@@ -52,7 +52,7 @@ func (c *Conversation) Timings() iter.Seq[Timing] {
 
 // turnTimings yields the timings of one turn; false when yield stopped.
 func turnTimings(t *Turn, yield func(Timing) bool) bool {
-	after := func(ms float64) time.Time { return t.SentAt.Add(msDuration(ms)) }
+	after := func(ms float64) time.Time { return t.SentAt.Add(Duration(ms)) }
 	if t.LLM != nil && !yield(Timing{Metric: "llm", At: t.SentAt, MS: t.LLM.MS}) {
 		return false
 	}
@@ -79,7 +79,8 @@ func turnTimings(t *Turn, yield func(Timing) bool) bool {
 	return true
 }
 
-// msDuration is a transcript's milliseconds as a duration.
-func msDuration(ms float64) time.Duration {
+// Duration is a transcript's milliseconds as a duration, to the nearest
+// nanosecond: the inverse of Ms.
+func Duration(ms float64) time.Duration {
 	return time.Duration(math.Round(ms * float64(time.Millisecond)))
 }

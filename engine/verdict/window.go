@@ -3,7 +3,6 @@ package verdict
 import (
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/ast"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 )
 
 // Window is one window of a run, as a windowed threshold is judged on it:
@@ -156,7 +156,7 @@ func WindowNote(window time.Duration, windows, failed int, worst *WindowResult) 
 	if window <= 0 || worst == nil {
 		return ""
 	}
-	note := fmt.Sprintf("worst of %d %s windows, %s–%s", windows, shortDuration(window), clockOf(worst.From), clockOf(worst.To))
+	note := fmt.Sprintf("worst of %d %s windows, %s–%s", windows, schedule.ShortDuration(window), clockOf(worst.From), clockOf(worst.To))
 	if failed > 0 {
 		note += fmt.Sprintf("; %d failed", failed)
 	}
@@ -169,16 +169,4 @@ func (r Result) observedText() string {
 		return r.Observed + " (" + note + ")"
 	}
 	return r.Observed
-}
-
-// shortDuration is d without zero units: 1m, 90s, 1h30m.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }

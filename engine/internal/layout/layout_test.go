@@ -65,7 +65,7 @@ var allowed = map[string][]string{
 		"engine/internal/offstack", "engine/internal/wait"},
 
 	// metrics → verdict → results → report
-	"engine/verdict":             {"engine/metrics", "engine/plan", "engine/plan/names", "engine/transcript"},
+	"engine/verdict":             {"engine/metrics", "engine/plan", "engine/plan/names", "engine/plan/schedule", "engine/transcript"},
 	"engine/results":             {"engine/metrics", "engine/plan", "engine/transcript", "engine/verdict"},
 	"engine/results/resultstest": {"engine/metrics", "engine/transcript"},
 	"engine/report":              {"engine/metrics", "engine/results", "engine/transcript", "engine/verdict"},

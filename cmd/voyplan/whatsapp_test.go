@@ -42,6 +42,11 @@ func TestWhatsAppExamplePlan(t *testing.T) {
 		wa.AuthFailures+wa.SignatureRefused+wa.UnknownRecipients+wa.Malformed != 0 {
 		t.Errorf("whatsapp %+v over %d turns", wa, sum.Metrics.Conversations.Turns)
 	}
+	stats, err := os.ReadFile(filepath.Join(out, "stats.csv"))
+	if sum.Plan.Protocol != "whatsapp" || err != nil || !strings.Contains(ta.out.String(), "WhatsApp Delivery") ||
+		!strings.Contains(string(stats), "GRAPH,Graph API Reply,") || strings.Contains(ta.out.String()+string(stats), "Voyager") {
+		t.Errorf("a WhatsApp run's rows are not named for its requests (plan.protocol %q, %v):\n%s\n%s", sum.Plan.Protocol, err, ta.out.String(), stats)
+	}
 	if !strings.Contains(ta.out.String(), "WhatsApp: ") || !strings.Contains(ta.out.String(), "graph_auth") {
 		t.Errorf("the verdict lacks the WhatsApp line or the graph_auth threshold:\n%s", ta.out.String())
 	}

@@ -165,3 +165,13 @@ func (s *Snapshot) perSuccess() {
 		s.Cost.PerSuccess = s.Cost.USD / float64(n)
 	}
 }
+
+// Timer is the timed operation of that name as thresholds know it (send,
+// reply, llm, llm_wait, conversation, the _ok variants, first_token,
+// stall); the zero Latency for any other name.
+func (s Snapshot) Timer(name string) Latency {
+	if l, ok := s.latencies()[name]; ok {
+		return *l
+	}
+	return Latency{}
+}

@@ -11,44 +11,12 @@ import (
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/verdict"
 )
 
-// timerRow is one timed operation as the tables name it: Type and Name as
-// in the verdict table (the old tool's Locust rows), Metric as thresholds
-// and summary.json do.
-type timerRow struct{ metric, typ, name string }
-
-func timerRows() []timerRow {
-	return []timerRow{
-		{"send", "POST", "Voyager Message"},
-		{"reply", "WEBHOOK", "Voyager Webhook"},
-		{"llm", "GEMINI", "Gemini Response"},
-		{"conversation", "CONVERSATION", "Complete Conversation"},
-	}
-}
-
-// streamRows are the timed operations of streamed replies: stats.csv and
-// history.csv have them only when a streaming protocol ran.
-func streamRows() []timerRow {
-	return []timerRow{{"first_token", "STREAM", "First Token"}, {"stall", "STREAM", "Longest Stall"}}
-}
-
-// timerOf picks a timed operation out of a snapshot by metric name.
-func timerOf(s metrics.Snapshot, metric string) metrics.Latency {
-	switch metric {
-	case "send":
-		return s.Send
-	case "reply":
-		return s.Reply
-	case "llm":
-		return s.LLM
-	case "first_token":
-		return s.FirstToken
-	case "stall":
-		return s.Stall
-	}
-	return s.Conversation
-}
+// timers are the timed operations stats.csv and history.csv have a row
+// for, named as the verdict table names them for the run's protocol.
+func timers(protocol string) []verdict.Timer { return verdict.Timers(protocol, "") }
 
 // percentileColumns are Locust's percentile column names, in its order.
 func percentileColumns() []string {
@@ -97,19 +65,19 @@ const contentSize = "0"
 func WriteStatsCSV(dir *results.Dir, s *results.Summary) error {
 	secs := s.DurationMS / 1000
 	rows := [][]string{StatsCSVHeader()}
-	names := timerRows()
+	names := timers(s.Plan.Protocol)
 	if s.Metrics.Stream.Replies > 0 {
-		names = append(names, streamRows()...)
+		names = append(names, verdict.StreamTimers()...)
 	}
 	var dists []metrics.Distribution
 	for _, r := range names {
-		l := timerOf(s.Metrics, r.metric)
-		d, ok := s.Distributions[r.metric]
+		l := s.Metrics.Timer(r.Metric)
+		d, ok := s.Distributions[r.Metric]
 		qs, err := quantilesOf(d, ok, l)
 		if err != nil {
-			return fmt.Errorf("cannot read %s's distribution in summary.json: %w", r.metric, err)
+			return fmt.Errorf("cannot read %s's distribution in summary.json: %w", r.Metric, err)
 		}
-		rows = append(rows, statsRow(r.typ, r.name, l, qs, secs))
+		rows = append(rows, statsRow(r.Type, r.Name, l, qs, secs))
 		if ok {
 			dists = append(dists, d)
 		}
@@ -124,12 +92,12 @@ func WriteStatsCSV(dir *results.Dir, s *results.Summary) error {
 // aggregatedStats is the Aggregated row: every row's operations taken
 // together, through their histograms. A summary without distributions
 // (written before them) gives the counts, and N/A for the timings.
-func aggregatedStats(m metrics.Snapshot, names []timerRow, dists []metrics.Distribution, secs float64) ([]string, error) {
+func aggregatedStats(m metrics.Snapshot, names []verdict.Timer, dists []metrics.Distribution, secs float64) ([]string, error) {
 	if len(dists) < len(names) {
 		var l metrics.Latency
 		for _, r := range names {
-			l.Count += timerOf(m, r.metric).Count
-			l.Failed += timerOf(m, r.metric).Failed
+			l.Count += m.Timer(r.Metric).Count
+			l.Failed += m.Timer(r.Metric).Failed
 		}
 		row := statsRow("", "Aggregated", l, nil, secs)
 		for i := 4; i < 8; i++ {
@@ -212,18 +180,18 @@ func statsRow(typ, name string, l metrics.Latency, qs []string, secs float64) []
 // WriteHistoryCSV writes dir/history.csv as Locust's --csv-full-history
 // does: for every sample, one row per timed operation, then the Aggregated
 // row.
-func WriteHistoryCSV(dir *results.Dir, h *results.History) error {
+func WriteHistoryCSV(dir *results.Dir, h *results.History, protocol string) error {
 	rows := [][]string{HistoryCSVHeader()}
-	names := timerRows()
+	names := timers(protocol)
 	for _, s := range h.Samples {
 		if _, ok := s.Timers["first_token"]; ok {
-			names = append(timerRows(), streamRows()[0]) // the history samples first_token once there is one
+			names = append(timers(protocol), verdict.StreamTimers()[0]) // the history samples first_token once there is one
 			break
 		}
 	}
 	for _, s := range h.Samples {
 		for _, r := range names {
-			rows = append(rows, historyRow(s, r.typ, r.name, s.Timers[r.metric], true))
+			rows = append(rows, historyRow(s, r.Type, r.Name, s.Timers[r.Metric], true))
 		}
 		rows = append(rows, historyRow(s, "", "Aggregated", aggregatedSample(s, names), s.Aggregated != nil))
 	}
@@ -232,13 +200,13 @@ func WriteHistoryCSV(dir *results.Dir, h *results.History) error {
 
 // aggregatedSample is the sample's Aggregated timer; a history written
 // before it was kept (or a merged one) gives the counts only.
-func aggregatedSample(s metrics.Sample, names []timerRow) metrics.TimerSample {
+func aggregatedSample(s metrics.Sample, names []verdict.Timer) metrics.TimerSample {
 	if s.Aggregated != nil {
 		return *s.Aggregated
 	}
 	var a metrics.TimerSample
 	for _, r := range names {
-		t := s.Timers[r.metric]
+		t := s.Timers[r.Metric]
 		a.Interval.Count += t.Interval.Count
 		a.Interval.Failed += t.Interval.Failed
 		a.Total.Count += t.Total.Count
@@ -284,15 +252,15 @@ func sampleQuantiles(t metrics.TimerSample) []string {
 func WriteFailuresCSV(dir *results.Dir, s *results.Summary) error {
 	rows := [][]string{FailuresCSVHeader()}
 	for _, e := range s.Metrics.Errors {
-		r := failureRow(e.Kind)
-		rows = append(rows, []string{r.typ, r.name, e.Kind + ": " + e.Message, itoa(e.Count)})
+		r := failureRow(e.Kind, s.Plan.Protocol)
+		rows = append(rows, []string{r.Type, r.Name, e.Kind + ": " + e.Message, itoa(e.Count)})
 	}
 	return writeCSV(dir, results.FailuresCSVFile, rows)
 }
 
 // failureRow is the operation an error kind (a failure reason) failed in.
-func failureRow(kind string) timerRow {
-	rows := timerRows()
+func failureRow(kind, protocol string) verdict.Timer {
+	rows := timers(protocol)
 	switch kind {
 	case transcript.ReasonSendError:
 		return rows[0]

@@ -91,7 +91,7 @@ func voyplanCSVs(t *testing.T) (stats, history, failures [][]string) {
 	if err := WriteStatsCSV(d, sum); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteHistoryCSV(d, results.NewHistory(metrics.HistoryInterval, samples)); err != nil {
+	if err := WriteHistoryCSV(d, results.NewHistory(metrics.HistoryInterval, samples), ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := WriteFailuresCSV(d, sum); err != nil {

@@ -81,7 +81,7 @@ func (r *Rendered) write(dir *results.Dir, sum *results.Summary, hist *results.H
 		write func() error
 	}{
 		{results.StatsCSVFile, func() error { return WriteStatsCSV(dir, sum) }},
-		{results.HistoryCSVFile, func() error { return WriteHistoryCSV(dir, hist) }},
+		{results.HistoryCSVFile, func() error { return WriteHistoryCSV(dir, hist, sum.Plan.Protocol) }},
 		{results.FailuresCSVFile, func() error { return WriteFailuresCSV(dir, sum) }},
 		{results.JUnitFile, func() error { return WriteJUnit(dir, sum) }},
 		{results.HTMLFile, func() error { return WriteHTML(dir, "voyplan · "+sum.Plan.Name, data) }},

@@ -99,7 +99,7 @@ func knownHistory() *results.History {
 func TestHistoryCSV(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := WriteHistoryCSV(results.At(dir), knownHistory()); err != nil {
+	if err := WriteHistoryCSV(results.At(dir), knownHistory(), ""); err != nil {
 		t.Fatal(err)
 	}
 	rows := readCSVFile(t, filepath.Join(dir, results.HistoryCSVFile))

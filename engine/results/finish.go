@@ -80,6 +80,7 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 			Steering:    e.Run.Steering,
 			Invalid:     e.Run.Invalid,
 			Capacity:    e.Capacity,
+			Protocol:    e.Run.Plan.Protocol,
 		},
 	}
 	fmt.Fprintln(w)

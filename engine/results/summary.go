@@ -68,12 +68,15 @@ type PlanInfo struct {
 	File        string `json:"file"`
 	Hash        string `json:"hash"` // SHA-256 of the file, hex
 	Seed        uint64 `json:"seed"`
+	// Protocol is how the target was spoken to (voyager, http, ...): it
+	// names the requests table's rows; absent in older summaries.
+	Protocol string `json:"protocol,omitempty"`
 }
 
 // PlanInfoOf copies p's identity. It is the only way a plan reaches a
 // summary, so nothing else of the plan (its LLM keys above all) can.
 func PlanInfoOf(p *plan.Plan) PlanInfo {
-	return PlanInfo{Name: p.Name, Description: p.Description, File: p.File, Hash: p.Hash, Seed: p.Seed}
+	return PlanInfo{Name: p.Name, Description: p.Description, File: p.File, Hash: p.Hash, Seed: p.Seed, Protocol: p.Target.ProtocolName()}
 }
 
 // Threshold is one threshold's outcome as summary.json carries it.

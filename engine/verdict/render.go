@@ -16,6 +16,9 @@ type RenderOptions struct {
 	Elapsed     time.Duration // how long it ran; 0 uses the snapshot's
 	Color       bool          // PASS green, FAIL red (ANSI); never when false
 	LLMName     string        // the LLM row's label, "Gemini" when empty
+	// Protocol is the target's protocol ("" is voyager): it names the
+	// send and reply rows (Timers).
+	Protocol string
 	// Steering is the changes made by hand while the run went on; the
 	// verdict line says the run was steered and tells them ("users 6→10 at
 	// 0:12").

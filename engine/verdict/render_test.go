@@ -83,6 +83,7 @@ func TestRender(t *testing.T) {
 		{name: "interrupted", s: s, rs: results(t, s, passing...), o: RenderOptions{Interrupted: true, Elapsed: 93 * time.Second}},
 		{name: "llm", s: withLLM, rs: results(t, withLLM, "budget", "cost.usd <= 1.0"), o: RenderOptions{LLMName: "gemini"}},
 		{name: "empty", s: metrics.Snapshot{}},
+		{name: "whatsapp", s: s, rs: results(t, s, passing...), o: RenderOptions{Protocol: "whatsapp"}},
 		{name: "crosstalk", s: leaked, rs: results(t, leaked, "no_crosstalk", "conversations.crosstalk == 0"), o: RenderOptions{Color: true}},
 		{name: "censored", s: censored, rs: results(t, censored,
 			"reply_p95", "reply.p95 < duration('1s')", "reply_ok_p95", "reply_ok.p95 < duration('1s')")},

@@ -54,19 +54,14 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if _, err := fmt.Fprintln(w, heading(o.Elapsed)); err != nil {
 		return err
 	}
-	llmName := o.LLMName
-	if llmName == "" {
-		llmName = "Gemini"
-	}
 	header := []any{"Type", "Name", "# Reqs", "# Fails", "Avg", "Min", "Max", "Med", "p90", "p95", "p99"}
-	rows := [][]string{
-		latencyRow("POST", "Voyager Message", s.Send),
-		latencyRow("WEBHOOK", "Voyager Webhook", s.Reply),
-		latencyRow(strings.ToUpper(llmName), title(llmName)+" Response", s.LLM),
-		latencyRow("CONVERSATION", "Complete Conversation", s.Conversation),
-	}
+	timers := Timers(o.Protocol, o.LLMName)
 	if streamed(s) {
-		rows = append(rows, latencyRow("STREAM", "First Token", s.FirstToken), latencyRow("STREAM", "Longest Stall", s.Stall))
+		timers = append(timers, StreamTimers()...)
+	}
+	rows := make([][]string, len(timers))
+	for i, tm := range timers {
+		rows[i] = latencyRow(tm.Type, tm.Name, s.Timer(tm.Metric))
 	}
 	align := "llrrrrrrrrr"
 	if usedLLM(s) {
@@ -76,7 +71,7 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	if err := appendAll(t, rows); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, llmName), conversationsLine(s)+unrecordedLine(s.Unrecorded), streamLine(s),
+	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, timers), conversationsLine(s)+unrecordedLine(s.Unrecorded), streamLine(s),
 		whatsappLine(s.WhatsApp)+channelLine(s.Channel), assistantLine(s.Assistant))
 	return err
 }
@@ -86,14 +81,14 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 // time is longer), with the row's figures without them (send_ok, reply_ok,
 // llm_ok) — one line per row that has any, each with its newline; "" when
 // none timed out.
-func censoredLines(s metrics.Snapshot, llmName string) string {
+func censoredLines(s metrics.Snapshot, timers []Timer) string {
 	rows := []struct {
 		name, metric string
 		all, ok      metrics.Latency
 	}{
-		{"Voyager Message", "send", s.Send, s.SendOK},
-		{"Voyager Webhook", "reply", s.Reply, s.ReplyOK},
-		{title(llmName) + " Response", "llm", s.LLM, s.LLMOK},
+		{timers[0].Name, "send", s.Send, s.SendOK},
+		{timers[1].Name, "reply", s.Reply, s.ReplyOK},
+		{timers[2].Name, "llm", s.LLM, s.LLMOK},
 	}
 	var b strings.Builder
 	for _, r := range rows {

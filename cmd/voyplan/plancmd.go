@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/spf13/cobra"
 
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/plan/schedule"
@@ -15,15 +16,21 @@ import (
 	"github.com/voyplan/voyplan/engine/protocol"
 )
 
+func (a *app) planCmd() *cobra.Command {
+	var (
+		vars *varFlags
+		ov   *overrides
+	)
+	cmd := planArg(a.newCommand("plan PLAN", "print the compiled schedule without running anything", nil,
+		func(args []string) error { return a.plan(args[0], vars, ov) }))
+	vars = addVarFlags(cmd.Flags())
+	ov = addOverrideFlags(cmd.Flags())
+	return cmd
+}
+
 // plan prints what apply would do, without starting anything.
-func (a *app) plan(args []string) error {
-	fs := newFlagSet("plan")
-	vars := addVarFlags(fs)
-	ov := addOverrideFlags(fs)
-	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
-		return err
-	}
-	p, err := a.loadPlan(fs.Arg(0), vars)
+func (a *app) plan(file string, vars *varFlags, ov *overrides) error {
+	p, err := a.loadPlan(file, vars)
 	if err != nil {
 		return err
 	}

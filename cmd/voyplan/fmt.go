@@ -97,6 +97,10 @@ func hclFiles(paths []string) ([]string, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is said once
+			}
 			return nil, fmt.Errorf("cannot format %s: %w", p, err)
 		}
 		if !info.IsDir() {

@@ -18,13 +18,20 @@ import (
 
 func (a *app) planCmd() *cobra.Command {
 	var (
-		vars *varFlags
-		ov   *overrides
+		vars   *varFlags
+		ov     *overrides
+		asJSON bool
 	)
 	cmd := planArg(a.newCommand("plan PLAN", "print the compiled schedule without running anything", nil,
-		func(args []string) error { return a.plan(args[0], vars, ov) }))
+		func(args []string) error {
+			if asJSON {
+				return a.planJSON(args[0], vars, ov)
+			}
+			return a.plan(args[0], vars, ov)
+		}))
 	vars = addVarFlags(cmd.Flags())
 	ov = addOverrideFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the diagnostics and the compiled schedule as JSON on stdout, for editors and CI")
 	return cmd
 }
 

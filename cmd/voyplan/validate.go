@@ -7,10 +7,19 @@ import (
 )
 
 func (a *app) validateCmd() *cobra.Command {
-	var vars *varFlags
+	var (
+		vars   *varFlags
+		asJSON bool
+	)
 	cmd := planArg(a.newCommand("validate PLAN", "check a plan; diagnostics with file:line:col", nil,
-		func(args []string) error { return a.validate(args[0], vars) }))
+		func(args []string) error {
+			if asJSON {
+				return a.validateJSON(args[0], vars)
+			}
+			return a.validate(args[0], vars)
+		}))
 	vars = addVarFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the diagnostics as JSON on stdout (file, line, column, severity, summary, detail), for editors and CI")
 	return cmd
 }
 
@@ -21,5 +30,19 @@ func (a *app) validate(file string, vars *varFlags) error {
 	}
 	fmt.Fprintf(a.stdout, "%s: plan %q is valid (%d personas, %d stages, %d thresholds)\n",
 		file, p.Name, len(p.Personas), len(p.Stages), len(p.Thresholds))
+	return nil
+}
+
+// validateJSON is validate -json: the document on stdout, nothing on
+// stderr, and the exit code validate's (1 for an invalid plan).
+func (a *app) validateJSON(file string, vars *varFlags) error {
+	_, diags, err := a.readPlan(file, vars)
+	v := validation(file, diags, err)
+	if err := a.writeJSON(v); err != nil {
+		return withCode(exitError, err)
+	}
+	if !v.Valid {
+		return withCode(exitError, nil)
+	}
 	return nil
 }

@@ -71,7 +71,12 @@ func (a *app) compare(f compareFlags, args []string) error {
 		Gate:       gates,
 		Confidence: *confidence,
 	})
-	if err := verdict.WriteComparison(a.stdout, c, verdict.TableOptions{Color: a.color(), All: *all}); err != nil {
+	out, flush := fitted(a.stdout, a.stdoutWidth()) // the table fits the terminal
+	err = verdict.WriteComparison(out, c, verdict.TableOptions{Color: a.color(), All: *all})
+	if err := flush(); err != nil {
+		return withCode(exitError, err)
+	}
+	if err != nil {
 		return withCode(exitError, err)
 	}
 	if len(c.Failing()) > 0 {

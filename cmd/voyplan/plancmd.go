@@ -50,7 +50,7 @@ func (a *app) plan(file string, vars *varFlags, ov *overrides) error {
 	if err := printPlan(&out, p); err != nil {
 		return err
 	}
-	_, err = io.WriteString(a.stdout, p.Redact(out.String()))
+	_, err = io.WriteString(a.stdout, fitWidth(p.Redact(out.String()), a.stdoutWidth()))
 	return err
 }
 

@@ -124,7 +124,9 @@ type progressState struct {
 // line renders the state, with ANSI colours when color is set:
 //
 //	0:12/0:30 hold · users 6 · conversations 8 started, 5 completed, 0 failed · turns 96 · reply p95 248.1ms · cost $0
-func (s progressState) line(color bool) string { return strings.Join(s.parts(color, false), progressSep) }
+func (s progressState) line(color bool) string {
+	return strings.Join(s.parts(color, false), progressSep)
+}
 
 const progressSep = " · "
 

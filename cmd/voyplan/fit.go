@@ -194,13 +194,7 @@ func parseTable(lines []string) *boxTable {
 }
 
 // width is the table's width as printed.
-func (t *boxTable) width() int {
-	w := 1
-	for _, c := range t.widths {
-		w += c + 1
-	}
-	return w
-}
+func (t *boxTable) width() int { return 1 + len(t.widths) + sum(t.widths) }
 
 // header is the text of the first row of cells, trimmed.
 func (t *boxTable) header() []string {
@@ -250,40 +244,97 @@ func (t *boxTable) drop(col int) {
 	}
 }
 
-// wrapWidest narrows the widest column by what the table is too wide,
-// wrapping its cells' words over as many lines as they need.
+// wrapWidest narrows the widest columns, one at a time, down to the
+// width of the next widest (and never below minWrap), until the table
+// fits; the cells of the columns narrowed wrap their words over as many
+// lines as they need. A table that cannot fit so is left as wide.
 func (t *boxTable) wrapWidest(width int) {
-	col := 0
-	for i, w := range t.widths {
-		if w > t.widths[col] {
-			col = i
+	const minWrap = 12 // a cell's text, padding aside
+	widths := slices.Clone(t.widths)
+	total := func() int { return 1 + len(widths) + sum(widths) }
+	for total() > width {
+		col, next := 0, 0
+		for i, w := range widths {
+			if w > widths[col] {
+				col = i
+			}
 		}
+		for i, w := range widths {
+			if i != col && w > next {
+				next = w
+			}
+		}
+		cut := min(total()-width, widths[col]-max(next, minWrap+2))
+		if cut <= 0 && widths[col] > minWrap+2 {
+			cut = 1 // as wide as the next: narrow them in turn
+		}
+		if cut <= 0 {
+			return
+		}
+		widths[col] -= cut
 	}
-	inner := t.widths[col] - (t.width() - width) - 2 // the cell's padding: a space each side
-	if inner < 8 {
-		return // too narrow to be read: leave it wide
-	}
-	t.widths[col] = inner + 2
 	var rows []boxRow
 	for _, r := range t.rows {
 		if r.border != "" {
 			rows = append(rows, r)
 			continue
 		}
-		text := strings.TrimSpace(ansiCode.ReplaceAllString(r.cells[col], ""))
-		parts := strings.Split(wordwrap.WrapString(text, uint(inner)), "\n")
-		for k, p := range parts {
-			cells := slices.Clone(r.cells)
-			if k > 0 {
-				for i := range cells {
-					cells[i] = strings.Repeat(" ", t.widths[i])
-				}
-			}
-			cells[col] = " " + runewidth.FillRight(runewidth.Truncate(p, inner, "…"), inner) + " "
-			rows = append(rows, boxRow{cells: cells})
-		}
+		rows = append(rows, t.wrapRow(r, widths)...)
 	}
-	t.rows = rows
+	t.rows, t.widths = rows, widths
+}
+
+// wrapRow is r's cells with the columns narrowed to widths wrapped: one
+// row per line of the tallest.
+func (t *boxTable) wrapRow(r boxRow, widths []int) []boxRow {
+	lines := make([][]string, len(widths))
+	height := 1
+	for i, w := range widths {
+		if w == t.widths[i] {
+			continue
+		}
+		text := strings.TrimSpace(ansiCode.ReplaceAllString(r.cells[i], ""))
+		lines[i] = wrapText(text, w-2)
+		height = max(height, len(lines[i]))
+	}
+	out := make([]boxRow, height)
+	for k := range out {
+		cells := make([]string, len(widths))
+		for i, w := range widths {
+			switch {
+			case lines[i] == nil && k == 0:
+				cells[i] = r.cells[i]
+			case lines[i] == nil || k >= len(lines[i]):
+				cells[i] = strings.Repeat(" ", w)
+			default:
+				cells[i] = " " + runewidth.FillRight(lines[i][k], w-2) + " "
+			}
+		}
+		out[k] = boxRow{cells: cells}
+	}
+	return out
+}
+
+// wrapText wraps text at spaces into lines of at most width columns, and
+// breaks a word longer than that (a metric's name) where it must.
+func wrapText(text string, width int) []string {
+	var out []string
+	for _, l := range strings.Split(wordwrap.WrapString(text, uint(width)), "\n") {
+		for runewidth.StringWidth(l) > width {
+			head := runewidth.Truncate(l, width, "")
+			out, l = append(out, head), l[len(head):]
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }
 
 // String prints the table as tablewriter did.

@@ -149,3 +149,23 @@ func TestApplyInTmux(t *testing.T) {
 		t.Errorf("the tables are not in the pane:\n%s", pane)
 	}
 }
+
+// compare's table loses its noise band first, then narrows its two widest
+// columns in turn, wrapping their words (and breaking a long name).
+func TestFitWidthCompareTable(t *testing.T) {
+	t.Parallel()
+	table := `┌────────────────────────────────────────┬─────────┬─────────┬────────┬───────────────┬──────────────────────────────────────────┐
+│ Metric                                 │    Base │     New │ Change │   Noise (99%) │ Verdict                                  │
+├────────────────────────────────────────┼─────────┼─────────┼────────┼───────────────┼──────────────────────────────────────────┤
+│ personas.kataryna.conversation.p95     │ 812.1ms │ 990.4ms │ +22.0% │ +1.2%…+40.3%  │ within noise (below the minimum change)  │
+│ reply.p95                              │ 248.1ms │ 612.0ms │ +147%  │ +90.1%…+201%  │ REGRESSION                               │
+└────────────────────────────────────────┴─────────┴─────────┴────────┴───────────────┴──────────────────────────────────────────┘
+OK — no regression
+`
+	got := fitWidth(table, 80)
+	if maxWidth(got) > 80 || strings.Contains(got, "Noise") || !strings.Contains(got, "REGRESSION") ||
+		!strings.Contains(got, "│ personas.kataryna.conv") || !strings.Contains(got, "│ ersation.p95 ") || // a long name breaks, whole
+		!strings.Contains(got, "(below") || strings.Count(got, "┼") != 4 {
+		t.Errorf("fitted to 80 (widest %d):\n%s", maxWidth(got), got)
+	}
+}

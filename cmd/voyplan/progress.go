@@ -175,18 +175,18 @@ func (s progressState) parts(color, short bool) []string {
 	if c.Failed+c.Abandoned > 0 {
 		failed = paintIf(color, "31", failed)
 	}
-	label := func(long, short string, v any) string {
-		if short == "" {
-			return fmt.Sprintf("%s %v", long, v)
+	count := func(name string, n any) string { // "users 6", or "6 users" in the short wording
+		if short {
+			return fmt.Sprintf("%v %s", n, name)
 		}
-		return fmt.Sprintf("%v %s", v, short)
+		return fmt.Sprintf("%s %v", name, n)
 	}
 	parts := []string{
 		fmt.Sprintf("%s/%s %s", clock(s.elapsed), clock(s.planned), paintIf(color, "36", s.stage)),
-		label("users", pick(short, "users"), s.snap.Users),
+		count("users", s.snap.Users),
 		fmt.Sprintf("%s%d started, %s, %s", pick(!short, "conversations "), c.Started,
 			paintIf(color, "32", fmt.Sprintf("%d %s", c.Succeeded, pick(short, "ok", "completed"))), failed),
-		label("turns", pick(short, "turns"), s.snap.Send.Count), // as they happen: every message sent, conversations in flight included
+		count("turns", s.snap.Send.Count), // as they happen: every message sent, conversations in flight included
 		pick(short, "p95 ", "reply p95 ") + p95,
 		pick(!short, "cost ") + "$" + verdict.FormatFloat(s.snap.Cost.USD),
 	}

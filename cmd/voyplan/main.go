@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -144,10 +145,21 @@ func (a *app) main(args []string) int {
 	}
 	root.SetArgs(normalizeArgs(root, args))
 	err := root.Execute()
-	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
-		err = unknownCommand(root, args[0])
+	if m := cobraUnknown.FindStringSubmatch(errText(err)); m != nil {
+		err = unknownCommand(root, m[1])
 	}
 	return a.exit(err)
+}
+
+// cobraUnknown is cobra's error for a command it does not have, which
+// unknownCommand says in one line.
+var cobraUnknown = regexp.MustCompile(`^unknown command "(.*?)" for`)
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // unknownCommand says a command does not exist, and which one was meant

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/voyplan/voyplan/engine/dashboard"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/results"
@@ -33,26 +35,32 @@ type applyFlags struct {
 	live          *liveFlags // --prometheus-rw, --metrics-listen (live.go)
 }
 
-func (a *app) apply(args []string) error {
-	fs := newFlagSet("apply")
-	f := applyFlags{vars: addVarFlags(fs)}
-	fs.StringVar(&f.out, "out", "", "directory for the results (default runs/<plan>-<timestamp>)")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress lines while the run goes on")
-	fs.StringVar(&f.logLevel, "log-level", "info", "run.log detail: debug, info, warn, error")
-	fs.DurationVar(&f.grace, "graceful-stop", 30*time.Second, "how long conversations in flight at the end of the stages may go on")
+func (a *app) applyCmd() *cobra.Command {
+	var f applyFlags
+	cmd := planArg(a.newCommand("apply PLAN", "run a plan; print the verdict; write the results", nil,
+		func(args []string) error { return a.apply(f, args[0]) }))
+	fs := cmd.Flags()
+	f.vars = addVarFlags(fs)
+	fs.StringVarP(&f.out, "out", "o", "", "directory for the results (default runs/<plan>-<timestamp>)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress lines while the run goes on")
+	fs.StringVarP(&f.logLevel, "log-level", "L", "info", "run.log detail: debug, info, warn, error")
+	secondsVar(fs, &f.grace, "graceful-stop", "", 30*time.Second, "how long conversations in flight at the end of the stages may go on: 30 (seconds), 1m")
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof reads it)")
 	f.over = addOverrideFlags(fs)
 	fs.Var(&f.segment, "segment", "run only slice `I/N` of the virtual users (e.g. 2/8), for one plan spread over N machines; voyplan merge combines the results. auto or auto/N: I is JOB_COMPLETION_INDEX+1 (a Kubernetes Indexed Job), N from the flag or VOYPLAN_SEGMENTS")
 	fs.IntVar(&f.thresholdExit, "exit-code-on-threshold", exitThreshold, "exit code when the run completed but a threshold failed (Locust's --exit-code-on-error); 0 for a segment in a Kubernetes Job, whose own verdict judges only its slice — merge judges the run")
 	f.live = addLiveFlags(fs)
 	fs.Var(&f.ui, "ui", "serve the live dashboard, to watch and steer the run: --ui (on "+dashboard.DefaultAddr+"), --ui ADDR or --ui=ADDR")
-	if err := a.parseArgs(fs, joinUIAddr(args), 1, "PLAN"); err != nil {
-		return err
-	}
+	fs.Lookup("ui").NoOptDefVal = dashboard.DefaultAddr
+	return cmd
+}
+
+// apply runs the plan in file as the flags f say.
+func (a *app) apply(f applyFlags, file string) error {
 	if err := f.segment.resolve(a.getenv); err != nil {
 		return withCode(exitError, err)
 	}
-	p, err := a.loadPlan(fs.Arg(0), f.vars)
+	p, err := a.loadPlan(file, f.vars)
 	if err != nil {
 		return err
 	}

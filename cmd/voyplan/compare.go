@@ -8,41 +8,57 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/plan/names"
 	"github.com/voyplan/voyplan/engine/results"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
 
-func (a *app) compare(args []string) error {
-	fs := newFlagSet("compare")
+func (a *app) compareCmd() *cobra.Command {
+	var f compareFlags
+	cmd := dirArgs(a.newCommand("compare BASE NEW", "compare two runs; exit 2 on a regression of a gated metric past the noise and the minimum change",
+		exactArgs(2), func(args []string) error { return a.compare(f, args) }))
+	fs := cmd.Flags()
 	def := verdict.DefaultMinEffect()
-	minChange := percentFlag(def.Relative)
-	fs.Var(&minChange, "min-change", `smallest change of a timing, relative to BASE ("10%" or 0.1), that counts as a regression or an improvement`)
-	fs.Var(&minChange, "max-regression", "the former name of --min-change")
-	minMS := fs.Float64("min-ms", def.TimingMS, "smallest change of a timing, in milliseconds, that counts")
-	minPoints := fs.Float64("min-points", 100*def.RatePoints, "smallest change of a rate (success, error), in percentage points, that counts")
-	gate := fs.String("gate", "", `the metrics whose regression exits 2, comma-separated ("reply.p95,conversations.success_rate"; "reply" gates every reply timing); "all": every metric; default: those the runs' thresholds read`)
-	confidence := fs.Float64("confidence", 0.99, "confidence of the noise bands")
-	all := fs.Bool("all", false, "also list the metrics that are 0 in both runs")
-	if err := a.parseArgs(fs, args, 2, "BASE", "NEW"); err != nil {
-		return err
-	}
+	f.minChange = percentFlag(def.Relative)
+	fs.Var(&f.minChange, "min-change", `smallest change of a timing, relative to BASE ("10%" or 0.1), that counts as a regression or an improvement`)
+	fs.Var(&f.minChange, "max-regression", "the former name of --min-change")
+	_ = fs.MarkHidden("max-regression") // still taken; --help shows each flag once
+	f.minMS = fs.Float64("min-ms", def.TimingMS, "smallest change of a timing, in milliseconds, that counts")
+	f.minPoints = fs.Float64("min-points", 100*def.RatePoints, "smallest change of a rate (success, error), in percentage points, that counts")
+	f.gate = fs.String("gate", "", `the metrics whose regression exits 2, comma-separated ("reply.p95,conversations.success_rate"; "reply" gates every reply timing); "all": every metric; default: those the runs' thresholds read`)
+	f.confidence = fs.Float64("confidence", 0.99, "confidence of the noise bands")
+	f.all = fs.Bool("all", false, "also list the metrics that are 0 in both runs")
+	return cmd
+}
+
+// compareFlags are compare's flags.
+type compareFlags struct {
+	minChange                    percentFlag
+	minMS, minPoints, confidence *float64
+	gate                         *string
+	all                          *bool
+}
+
+func (a *app) compare(f compareFlags, args []string) error {
+	minChange, minMS, minPoints, gate, confidence, all := f.minChange, f.minMS, f.minPoints, f.gate, f.confidence, f.all
 	if *confidence <= 0 || *confidence >= 1 {
 		return withCode(exitError, fmt.Errorf("--confidence must be between 0 and 1, got %v", *confidence))
 	}
 	if minChange < 0 || *minMS < 0 || *minPoints < 0 {
 		return withCode(exitError, fmt.Errorf("--min-change, --min-ms and --min-points must be 0 or more"))
 	}
-	base, err := results.LoadRunResults(fs.Arg(0))
+	base, err := results.LoadRunResults(args[0])
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	next, err := results.LoadRunResults(fs.Arg(1))
+	next, err := results.LoadRunResults(args[1])
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	for _, run := range fs.Args() {
+	for _, run := range args {
 		a.warnTorn(runDir(run))
 	}
 	a.noteSummaryOnly(base, next)
@@ -55,7 +71,12 @@ func (a *app) compare(args []string) error {
 		Gate:       gates,
 		Confidence: *confidence,
 	})
-	if err := verdict.WriteComparison(a.stdout, c, verdict.TableOptions{Color: a.color(), All: *all}); err != nil {
+	out, flush := fitted(a.stdout, a.stdoutWidth()) // the table fits the terminal
+	err = verdict.WriteComparison(out, c, verdict.TableOptions{Color: a.color(), All: *all})
+	if err := flush(); err != nil {
+		return withCode(exitError, err)
+	}
+	if err != nil {
 		return withCode(exitError, err)
 	}
 	if len(c.Failing()) > 0 {
@@ -155,6 +176,8 @@ type percentFlag float64
 func (p *percentFlag) String() string {
 	return strconv.FormatFloat(100*float64(*p), 'f', -1, 64) + "%"
 }
+
+func (p *percentFlag) Type() string { return "percent" }
 
 func (p *percentFlag) Set(s string) error {
 	s = strings.TrimSpace(s)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,6 +52,9 @@ type k8sContainer struct {
 			FieldRef *struct {
 				FieldPath string `yaml:"fieldPath"`
 			} `yaml:"fieldRef"`
+			SecretKeyRef *struct {
+				Name string `yaml:"name"`
+			} `yaml:"secretKeyRef"`
 		} `yaml:"valueFrom"`
 	} `yaml:"env"`
 }
@@ -106,8 +110,10 @@ func expand(s string, env map[string]string) string {
 // TestKubernetesManifests: deploy/kubernetes parses; the load Job is an
 // Indexed Job of N pods, non-root, no shell, whose every pod runs the same
 // `apply --segment auto`, which — with the environment Kubernetes gives pod
-// k — resolves to segment k+1 of N and writes its own directory; and the
-// merge Job merges exactly those N directories.
+// k, parsed by apply's own flags — resolves to segment k+1 of N, writes
+// its own directory and pushes its live metrics to one Prometheus under
+// the Job's run id (so they show as one run); and the merge Job merges
+// exactly those N directories.
 func TestKubernetesManifests(t *testing.T) {
 	t.Parallel()
 	job, c := jobOf(t, readK8s(t, "job.yaml"), "voyplan-load")
@@ -122,11 +128,17 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("command %q, args %q; want the image's voyplan entrypoint with apply (no shell)", c.Command, c.Args)
 	}
 	env := map[string]string{}
+	const jobUID = "0f3c2a1e-job-uid" // what the controller-uid label holds, alike in the Job's pods
 	for _, e := range c.Env {
 		switch {
 		case e.Name == run.JobIndexEnv && (e.ValueFrom == nil || e.ValueFrom.FieldRef == nil ||
 			e.ValueFrom.FieldRef.FieldPath != "metadata.annotations['batch.kubernetes.io/job-completion-index']"):
 			t.Errorf("%s must come from the pod's completion-index annotation: %+v", e.Name, e)
+		case e.Name == RunIDEnv && (e.ValueFrom == nil || e.ValueFrom.FieldRef == nil ||
+			e.ValueFrom.FieldRef.FieldPath != "metadata.labels['batch.kubernetes.io/controller-uid']"):
+			t.Errorf("%s must be the Job's uid, the same in each of its pods: %+v", e.Name, e)
+		case e.Name == RunIDEnv:
+			env[e.Name] = jobUID // as Kubernetes resolves the label
 		case e.ValueFrom == nil:
 			env[e.Name] = e.Value
 		}
@@ -136,12 +148,21 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	var outs []string
 	for k := range s.Completions {
-		podEnv := map[string]string{run.JobIndexEnv: strconv.Itoa(k), run.SegmentsEnv: env[run.SegmentsEnv]}
-		seg, out := podSegment(t, c.Args, podEnv)
-		if seg != (run.Segment{Index: k + 1, Count: s.Completions}) {
-			t.Errorf("pod %d runs segment %v; want %d/%d", k, seg, k+1, s.Completions)
+		podEnv := map[string]string{run.JobIndexEnv: strconv.Itoa(k)}
+		for name, v := range env {
+			podEnv[name] = v
 		}
-		outs = append(outs, out)
+		pod := podOf(t, c.Args, podEnv)
+		if pod.segment != (run.Segment{Index: k + 1, Count: s.Completions}) {
+			t.Errorf("pod %d runs segment %v; want %d/%d", k, pod.segment, k+1, s.Completions)
+		}
+		if u, err := url.Parse(pod.push); err != nil || u.Host == "" || !strings.HasSuffix(u.Path, "/api/v1/write") {
+			t.Errorf("pod %d pushes live metrics to %q; want a Prometheus remote-write URL (--prometheus-rw)", k, pod.push)
+		}
+		if pod.runID != jobUID {
+			t.Errorf("pod %d labels its live metrics run_id %q; want the Job's %q", k, pod.runID, jobUID)
+		}
+		outs = append(outs, pod.out)
 	}
 	if len(slices.Compact(slices.Sorted(slices.Values(outs)))) != s.Completions || slices.Contains(outs, "") {
 		t.Errorf("the pods write to %q; want a directory each", outs)
@@ -155,24 +176,46 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 }
 
-// podSegment reads the segment and results directory the pod with env
-// runs, through the apply command's own --segment flag.
-func podSegment(t *testing.T, args []string, env map[string]string) (run.Segment, string) {
+// pod is what one pod of the load Job runs, as apply reads its command
+// line and environment.
+type pod struct {
+	segment run.Segment
+	out     string // --out
+	push    string // --prometheus-rw
+	runID   string // the run_id label of its live metrics
+}
+
+// podOf parses the pod's args — Kubernetes' $(VAR) expanded with env —
+// with the apply command's own flags, and resolves --segment auto and the
+// run id from env as apply does.
+func podOf(t *testing.T, args []string, env map[string]string) pod {
 	t.Helper()
-	var seg segmentFlag
-	var out string
-	for i := 0; i+1 < len(args); i++ {
-		switch args[i] {
-		case "--segment":
-			if err := seg.Set(expand(args[i+1], env)); err != nil {
-				t.Fatal(err)
-			}
-		case "--out":
-			out = expand(args[i+1], env)
+	expanded := make([]string, len(args))
+	for i, a := range args {
+		expanded[i] = expand(a, env)
+		if strings.Contains(expanded[i], "$(") {
+			t.Errorf("arg %q names a variable the container does not set", a)
 		}
 	}
-	if err := seg.resolve(func(k string) string { return env[k] }); err != nil {
+	a := &app{stdout: &strings.Builder{}, stderr: &strings.Builder{}}
+	for k, v := range env {
+		a.environ = append(a.environ, k+"="+v)
+	}
+	root := a.rootCmd()
+	cmd, rest, err := root.Find(normalizeArgs(root, expanded))
+	if err != nil || cmd.Name() != "apply" {
+		t.Fatalf("args %q: command %v, %v; want apply", expanded, cmd, err)
+	}
+	if err := cmd.ParseFlags(rest); err != nil {
+		t.Fatalf("apply does not take the pod's args %q: %v", expanded, err)
+	}
+	if n := len(cmd.Flags().Args()); n != 1 {
+		t.Errorf("args %q: %d plans; want 1", expanded, n)
+	}
+	seg := cmd.Flags().Lookup("segment").Value.(*segmentFlag)
+	if err := seg.resolve(a.getenv); err != nil {
 		t.Fatal(err)
 	}
-	return seg.Segment, out
+	return pod{segment: seg.Segment, out: cmd.Flags().Lookup("out").Value.String(),
+		push: cmd.Flags().Lookup("prometheus-rw").Value.String(), runID: a.runIDFromEnv()}
 }

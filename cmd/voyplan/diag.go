@@ -14,28 +14,49 @@ import (
 // loadPlan loads a plan as every command does: the environment after .env,
 // -var and -var-file values, and diagnostics rendered once, here, with
 // source snippets. Warnings are printed and the load goes on; errors end the
-// command (exit 1).
+// command (exit 1). A plan file that cannot be read is said once, in one
+// line.
 func (a *app) loadPlan(file string, vf *varFlags) (*plan.Plan, error) {
-	wd, err := a.getwd()
+	p, diags, err := a.readPlan(file, vf)
 	if err != nil {
-		return nil, withCode(exitError, fmt.Errorf("cannot find the working directory: %w", err))
+		return nil, withCode(exitError, err)
 	}
-	env, err := vars.Environ(wd, a.environ)
-	if err != nil {
-		return nil, withCode(exitError, fmt.Errorf("cannot read .env: %w", err))
-	}
-	p, diags := plan.Load(file, plan.Options{Vars: vf.vars, VarFiles: vf.files, Env: env})
 	a.writeDiags(diags, vf.files)
-	if diags.HasErrors() {
-		n := 0
-		for _, d := range diags {
-			if d.Severity == hcl.DiagError {
-				n++
-			}
-		}
+	if n := errorCount(diags); n > 0 {
 		return nil, withCode(exitError, fmt.Errorf("%s is not a valid plan: %d error(s)", file, n))
 	}
 	return p, nil
+}
+
+// readPlan loads a plan without rendering anything: the plan (nil when
+// the diagnostics hold an error), its diagnostics, and an error when
+// nothing could be loaded at all (the file cannot be read, nor .env).
+func (a *app) readPlan(file string, vf *varFlags) (*plan.Plan, hcl.Diagnostics, error) {
+	wd, err := a.getwd()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot find the working directory: %w", err)
+	}
+	env, err := vars.Environ(wd, a.environ)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read .env: %w", err)
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read the plan: %w", err)
+	}
+	p, diags := plan.LoadSource(src, file, plan.Options{Vars: vf.vars, VarFiles: vf.files, Env: env})
+	return p, diags, nil
+}
+
+// errorCount is the number of errors among diags.
+func errorCount(diags hcl.Diagnostics) int {
+	n := 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			n++
+		}
+	}
+	return n
 }
 
 // writeDiags renders diagnostics with hcl's text writer: file:line:col, a
@@ -73,9 +94,22 @@ func (a *app) writeDiags(diags hcl.Diagnostics, varFiles []string) {
 			}
 			files[r.Filename] = &hcl.File{Bytes: src}
 		}
-		fmt.Fprintf(a.stderr, "%s%s: %s\n", position(d.Subject), severity(d.Severity), d.Summary)
-		_ = hcl.NewDiagnosticTextWriter(a.stderr, files, 100, a.errColor()).WriteDiagnostic(d)
+		a.writeDiag(d, files)
 	}
+}
+
+// writeDiag writes one diagnostic: the compiler-style line editors jump
+// to, with its summary, then hcl's snippet and detail — without hcl's own
+// "Error: summary" line, so that the summary is said once.
+func (a *app) writeDiag(d *hcl.Diagnostic, files map[string]*hcl.File) {
+	var b strings.Builder
+	_ = hcl.NewDiagnosticTextWriter(&b, files, 100, a.errColor()).WriteDiagnostic(d)
+	_, rest, _ := strings.Cut(b.String(), "\n")
+	code := "1;31"
+	if d.Severity == hcl.DiagWarning {
+		code = "1;33"
+	}
+	fmt.Fprintf(a.stderr, "%s%s: %s\n%s", position(d.Subject), paintIf(a.errColor(), code, severity(d.Severity)), d.Summary, rest)
 }
 
 // position is the compiler-style "file:line:col: " editors jump to.

@@ -25,7 +25,11 @@ type ended struct {
 // directory is printed, the live page told, and the exit code chosen.
 func (a *app) finish(dir *results.Dir, sinks *results.Sinks, e results.Ending, end ended) error {
 	e.Color = a.color()
-	f, err := dir.Finish(a.stdout, e, sinks, renderReports)
+	out, flush := fitted(a.stdout, a.stdoutWidth()) // the tables fit the terminal
+	f, err := dir.Finish(out, e, sinks, renderReports)
+	if err := flush(); err != nil && f != nil {
+		return withCode(exitError, err)
+	}
 	if err != nil {
 		return withCode(exitError, err)
 	}

@@ -1,13 +1,15 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/agext/levenshtein"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/voyplan/voyplan/engine/plan"
@@ -15,53 +17,88 @@ import (
 	"github.com/voyplan/voyplan/engine/run"
 )
 
-// newFlagSet returns a flag set that reports errors instead of exiting.
-// Flags may come before or after the positional arguments (parseArgs), and
-// take one or two dashes, as Go's flag package allows.
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("voyplan "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
+// newCommand is a subcommand on cobra: use is its usage line after
+// "voyplan" ("apply PLAN"), args checks its positional arguments, and run
+// is its body, called once the flags are parsed. Flags may come before or
+// after the positional arguments, with one dash or two (normalizeArgs).
+func (a *app) newCommand(use, short string, args cobra.PositionalArgs, run func(args []string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  args,
+		RunE:  func(_ *cobra.Command, args []string) error { return run(args) },
+	}
 }
 
-// parseArgs parses flags anywhere among args and checks the number of
-// positional arguments (want < 0: any). --help prints the flags.
-func (a *app) parseArgs(fs *flag.FlagSet, args []string, want int, usage ...string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				printFlags(a.stdout, fs, usage)
-				return withCode(exitOK, nil)
-			}
-			return withCode(exitError, fmt.Errorf("%v (see '%s --help')", err, fs.Name()))
+// exactArgs wants n positional arguments, with the message the command
+// line has always given.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return withCode(exitError, fmt.Errorf("%s takes %d argument(s), got %d (see '%s --help')",
+				cmd.CommandPath(), n, len(args), cmd.CommandPath()))
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		return nil
+	}
+}
+
+// planArg is the positional argument of the commands that load a plan:
+// one file, completed among the .hcl files.
+func planArg(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = exactArgs(1)
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"hcl"}, cobra.ShellCompDirectiveFilterFileExt
+	}
+	return cmd
+}
+
+// dirArgs completes the positional arguments among directories (run
+// directories).
+func dirArgs(cmd *cobra.Command) *cobra.Command {
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	}
+	return cmd
+}
+
+// normalizeArgs prepares a command line for cobra, keeping every form the
+// command line accepted before it (Go's flag package): a long flag with
+// one dash (-var, -check, -quiet, -ui=ADDR) gets its second dash, and
+// `--ui ADDR` becomes `--ui=ADDR` (joinUIAddr). Shorthands (-t 15, -u 5)
+// and the arguments after "--" are left alone.
+func normalizeArgs(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil {
+		return args
+	}
+	cmd.InitDefaultHelpFlag()
+	root.InitDefaultVersionFlag()
+	if cmd.Flags().Lookup("ui") != nil {
+		args = joinUIAddr(args)
+	}
+	out := make([]string, len(args))
+	for i, arg := range args {
+		if arg == "--" {
+			copy(out[i:], args[i:])
 			break
 		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		out[i] = arg
+		if !strings.HasPrefix(arg, "-") || strings.HasPrefix(arg, "--") {
+			continue
+		}
+		name, _, _ := strings.Cut(arg[1:], "=")
+		if len(name) > 1 && (cmd.Flags().Lookup(name) != nil || cmd.InheritedFlags().Lookup(name) != nil) {
+			out[i] = "-" + arg
+		}
 	}
-	if want >= 0 && len(pos) != want {
-		return withCode(exitError, fmt.Errorf("%s takes %d argument(s), got %d (see '%s --help')", fs.Name(), want, len(pos), fs.Name()))
-	}
-	// Put the positional arguments back where fs.Args() finds them.
-	_ = fs.Parse(append([]string{"--"}, pos...))
-	return nil
-}
-
-func printFlags(w io.Writer, fs *flag.FlagSet, usage []string) {
-	fmt.Fprintf(w, "Usage: %s\n", strings.Join(append([]string{fs.Name()}, usage...), " "))
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	return out
 }
 
 // varsFlag collects repeated -var NAME=VALUE.
 type varsFlag map[string]string
 
 func (v varsFlag) String() string { return "" }
+func (v varsFlag) Type() string   { return "NAME=VALUE" }
 func (v varsFlag) Set(s string) error {
 	name, value, ok := strings.Cut(s, "=")
 	if !ok || strings.TrimSpace(name) == "" {
@@ -73,8 +110,55 @@ func (v varsFlag) Set(s string) error {
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
+// terminalWidth is the width of the terminal f is, or 0 when it is not one.
+func terminalWidth(f *os.File) func() int {
+	return func() int {
+		w, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return w
+	}
+}
+
 // varUsage is the -var flag's usage, for every command that loads a plan.
 const varUsage = "set a plan variable, `NAME=VALUE` (repeatable)"
+
+// seconds is a duration flag that also takes a bare number of seconds, as
+// Locust's -t does: 15, 90s, 1m30s, 2h.
+type seconds time.Duration
+
+func (s *seconds) String() string {
+	if *s == 0 {
+		return "" // no default shown
+	}
+	return time.Duration(*s).String()
+}
+
+func (s *seconds) Type() string { return "duration" }
+
+func (s *seconds) Set(v string) error {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n < 0 {
+			return fmt.Errorf("want a duration ≥ 0, got %q", v)
+		}
+		*s = seconds(time.Duration(n * float64(time.Second)))
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a duration such as 15 (seconds), 90s or 1m30s, got %q", v)
+	}
+	*s = seconds(d)
+	return nil
+}
+
+// secondsVar defines a duration flag that takes bare seconds too.
+func secondsVar(fs *pflag.FlagSet, p *time.Duration, name, short string, value time.Duration, usage string) {
+	*p = value
+	fs.VarP((*seconds)(p), name, short, usage)
+}
 
 // segmentFlag is --segment I/N, or --segment auto[/N]: the slice read from
 // the environment (an Indexed Job's pod index) by resolve, once the flags
@@ -93,6 +177,8 @@ func (f *segmentFlag) String() string {
 	}
 	return f.Segment.String()
 }
+
+func (f *segmentFlag) Type() string { return "I/N" }
 
 func (f *segmentFlag) Set(s string) error {
 	if run.IsAutoSegment(s) {
@@ -142,4 +228,23 @@ func (f *segmentFlag) summary() *results.Segment {
 		return nil
 	}
 	return &results.Segment{Index: f.Index, Count: f.Count}
+}
+
+// flagSuggestion is " (did you mean --NAME?)" for an unknown long flag
+// near one of c's, or "".
+func flagSuggestion(c *cobra.Command, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	best, dist := "", 3 // at most two edits away
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if d := levenshtein.Distance(name, f.Name, nil); d < dist && !f.Hidden {
+			best, dist = f.Name, d
+		}
+	})
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean --%s?", best)
 }

@@ -10,19 +10,25 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/voyplan/voyplan/engine/plan"
 )
 
-// fmt rewrites .hcl files in canonical format; -check lists the files that
-// are not and exits 1 without writing.
-func (a *app) fmt(args []string) error {
-	fset := newFlagSet("fmt")
-	check := fset.Bool("check", false, "do not write; list files that are not formatted and exit 1 if any")
-	if err := a.parseArgs(fset, args, -1, "[-check] [PATH]..."); err != nil {
-		return err
+func (a *app) fmtCmd() *cobra.Command {
+	var check bool
+	cmd := a.newCommand("fmt [--check] [PATH]...", "rewrite plans in canonical format", cobra.ArbitraryArgs,
+		func(args []string) error { return a.fmt(check, args) })
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"hcl"}, cobra.ShellCompDirectiveFilterFileExt
 	}
-	paths := fset.Args()
+	cmd.Flags().BoolVar(&check, "check", false, "do not write; list files that are not formatted and exit 1 if any")
+	return cmd
+}
+
+// fmt rewrites .hcl files in canonical format; check lists the files that
+// are not and exits 1 without writing.
+func (a *app) fmt(check bool, paths []string) error {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -33,7 +39,7 @@ func (a *app) fmt(args []string) error {
 	var unformatted []string
 	broken := 0
 	for _, f := range files {
-		changed, diags, err := formatFile(f, *check)
+		changed, diags, err := formatFile(f, check)
 		if err != nil {
 			return withCode(exitError, err)
 		}
@@ -50,7 +56,7 @@ func (a *app) fmt(args []string) error {
 	if broken > 0 {
 		return withCode(exitError, fmt.Errorf("%d file(s) do not parse and were left as they are", broken))
 	}
-	if *check && len(unformatted) > 0 {
+	if check && len(unformatted) > 0 {
 		return withCode(exitError, fmt.Errorf("%d file(s) not in canonical format; run 'voyplan fmt'", len(unformatted)))
 	}
 	return nil
@@ -91,6 +97,10 @@ func hclFiles(paths []string) ([]string, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is said once
+			}
 			return nil, fmt.Errorf("cannot format %s: %w", p, err)
 		}
 		if !info.IsDir() {

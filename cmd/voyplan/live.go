@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/voyplan/voyplan/engine/live"
 	"github.com/voyplan/voyplan/engine/plan"
@@ -31,7 +32,7 @@ type liveFlags struct {
 	listen string // --metrics-listen ADDR
 }
 
-func addLiveFlags(fs *flag.FlagSet) *liveFlags {
+func addLiveFlags(fs *pflag.FlagSet) *liveFlags {
 	f := &liveFlags{}
 	fs.StringVar(&f.rw, "prometheus-rw", "", "push the live metrics to this Prometheus remote-write `URL` every interval and at the end (e.g. http://localhost:9090/api/v1/write)")
 	fs.StringVar(&f.listen, "metrics-listen", "", "serve the live metrics for Prometheus to scrape on `ADDR`/metrics (e.g. 127.0.0.1:9464)")

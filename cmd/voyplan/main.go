@@ -9,8 +9,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
 // Exit codes (DESIGN.md).
@@ -51,6 +56,10 @@ type app struct {
 	// errTerminal whether stderr is (progress redrawn in place, coloured
 	// diagnostics).
 	isTerminal, errTerminal bool
+	// width and errWidth are the widths of the terminals stdout and
+	// stderr are, read anew each time (the window may be resized); nil or
+	// 0: not a terminal, no limit.
+	width, errWidth func() int
 }
 
 func main() {
@@ -66,47 +75,101 @@ func main() {
 		},
 		isTerminal:  isTerminal(os.Stdout),
 		errTerminal: isTerminal(os.Stderr),
+		width:       terminalWidth(os.Stdout),
+		errWidth:    terminalWidth(os.Stderr),
 	}
 	os.Exit(a.main(os.Args[1:]))
 }
 
-type command struct {
-	name, usage, summary string
-	run                  func(a *app, args []string) error
-}
-
-func commands() []command {
-	return []command{
-		{"validate", "validate PLAN [-var NAME=VALUE]...", "check a plan; diagnostics with file:line:col", (*app).validate},
-		{"plan", "plan PLAN [-var NAME=VALUE]...", "print the compiled schedule without running anything", (*app).plan},
-		{"apply", "apply PLAN [flags]", "run a plan; print the verdict; write the results", (*app).apply},
-		{"report", "report DIR", "render report.html, stats.csv, history.csv, failures.csv and junit.xml again from a run directory", (*app).report},
-		{"compare", "compare BASE NEW [flags]", "compare two runs; exit 2 on a regression of a gated metric past the noise and the minimum change", (*app).compare},
-		{"merge", "merge [--out DIR] RUN_DIR...", "combine the results of a run's segments (apply --segment I/N) into one verdict", (*app).merge},
-		{"fmt", "fmt [-check] [PATH]...", "rewrite plans in canonical format", (*app).fmt},
-		{"sim", "sim [--listen ADDR] [flags]", "serve the built-in Voyager-compatible simulator", (*app).sim},
-		{"version", "version", "print the version", (*app).version},
+// commands are voyplan's subcommands, in the order the usage lists them
+// (cobra adds help and completion).
+func (a *app) commands() []*cobra.Command {
+	cmds := []*cobra.Command{
+		a.validateCmd(), a.planCmd(), a.applyCmd(), a.reportCmd(), a.compareCmd(), a.mergeCmd(),
+		a.fmtCmd(), a.simCmd(), a.versionCmd(),
 	}
+	for i, c := range cmds {
+		c.Annotations = map[string]string{ordinal: fmt.Sprintf("%02d", i)}
+	}
+	return cmds
 }
 
-// main dispatches to a subcommand and maps its error to an exit code.
+// rootCmd is the command line: the subcommands, --version, completion,
+// and errors left to main to print (once, with the exit code they carry).
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "voyplan",
+		Short:         "voyplan load-tests conversational assistants from a plan kept in git.",
+		Version:       voyplanVersion(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// A mistyped command: "did you mean" from two edits away.
+		SuggestionsMinimumDistance: 2,
+	}
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetVersionTemplate(versionLine())
+	root.AddCommand(a.commands()...)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "completion":
+			c.Use, c.Short = "completion bash|zsh|fish|powershell", "print a shell's completion script: source <(voyplan completion bash)"
+		case "help":
+			c.Short = "help about a command"
+		}
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return withCode(exitError, fmt.Errorf("%v%s (see '%s --help')", err, flagSuggestion(c, err), c.CommandPath()))
+	})
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		if c == root {
+			a.usage(c.OutOrStdout(), root)
+			return
+		}
+		fmt.Fprintf(c.OutOrStdout(), "%s\n\n", c.Short)
+		_ = c.Usage()
+	})
+	root.SetUsageFunc(func(c *cobra.Command) error { return a.commandUsage(c) })
+	return root
+}
+
+// main runs the command line and maps its error to an exit code.
 func (a *app) main(args []string) int {
 	a.stdout, a.stderr = lockedWriter(a.stdout), lockedWriter(a.stderr)
-	if len(args) == 0 || isHelp(args[0]) {
-		a.usage(a.stdout)
-		if len(args) == 0 {
-			return exitError
-		}
-		return exitOK
+	root := a.rootCmd()
+	if len(args) == 0 {
+		a.usage(a.stdout, root)
+		return exitError
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return a.exit(c.run(a, args[1:]))
-		}
+	root.SetArgs(normalizeArgs(root, args))
+	err := root.Execute()
+	if m := cobraUnknown.FindStringSubmatch(errText(err)); m != nil {
+		err = unknownCommand(root, m[1])
 	}
-	fmt.Fprintf(a.stderr, "voyplan: unknown command %q\n\n", args[0])
-	a.usage(a.stderr)
-	return exitError
+	return a.exit(err)
+}
+
+// cobraUnknown is cobra's error for a command it does not have, which
+// unknownCommand says in one line.
+var cobraUnknown = regexp.MustCompile(`^unknown command "(.*?)" for`)
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// unknownCommand says a command does not exist, and which one was meant
+// when one is near it.
+func unknownCommand(root *cobra.Command, name string) error {
+	hint := ""
+	if s := root.SuggestionsFor(name); len(s) > 0 {
+		hint = fmt.Sprintf("; did you mean %q?", s[0])
+	}
+	return withCode(exitError, fmt.Errorf("unknown command %q%s (see 'voyplan --help')", name, hint))
 }
 
 func (a *app) exit(err error) int {
@@ -124,17 +187,66 @@ func (a *app) exit(err error) int {
 	return exitError
 }
 
-func (a *app) usage(w io.Writer) {
-	fmt.Fprint(w, "voyplan load-tests conversational assistants from a plan kept in git.\n\nUsage:\n")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  voyplan %-40s %s\n", c.usage, c.summary)
+// usage is `voyplan --help`: every command with its arguments, and the
+// exit codes.
+func (a *app) usage(w io.Writer, root *cobra.Command) {
+	fmt.Fprintf(w, "%s\n\nUsage:\n", root.Short)
+	for _, c := range commandsInOrder(root) {
+		fmt.Fprintf(w, "  voyplan %-40s %s\n", c.Use, c.Short)
 	}
-	fmt.Fprint(w, "\nRun 'voyplan COMMAND --help' for a command's flags.\n"+
+	fmt.Fprint(w, "\nRun 'voyplan COMMAND --help' for a command's flags; 'voyplan --version' prints the version.\n"+
 		"Exit codes: 0 every threshold held, 1 the run could not be carried out,\n"+
 		"2 a threshold failed, 130 interrupted (results so far are written).\n")
 }
 
-func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "help" || s == "-help" }
+// commandsInOrder are root's commands as commands lists them (cobra
+// sorts them by name), then those cobra adds (help, completion).
+func commandsInOrder(root *cobra.Command) []*cobra.Command {
+	var ours, added []*cobra.Command
+	for _, c := range root.Commands() {
+		if !c.IsAvailableCommand() && c.Name() != "help" {
+			continue
+		}
+		if _, ok := c.Annotations[ordinal]; ok {
+			ours = append(ours, c)
+		} else {
+			added = append(added, c)
+		}
+	}
+	slices.SortStableFunc(ours, func(x, y *cobra.Command) int {
+		return strings.Compare(x.Annotations[ordinal], y.Annotations[ordinal])
+	})
+	return append(ours, added...)
+}
+
+// ordinal is the annotation that keeps commands in commands' order.
+const ordinal = "voyplan.order"
+
+// commandUsage is a command's --help after its summary: its usage line
+// and its flags, each once with its short form, wrapped to the terminal.
+func (a *app) commandUsage(c *cobra.Command) error {
+	width := 100
+	if a.width != nil && a.width() > 0 {
+		width = a.width()
+	}
+	w := c.OutOrStdout()
+	fmt.Fprintf(w, "Usage:\n  %s\n", c.UseLine())
+	if c.HasAvailableSubCommands() {
+		fmt.Fprintln(w, "\nCommands:")
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				fmt.Fprintf(w, "  %-12s %s\n", sub.Name(), sub.Short)
+			}
+		}
+	}
+	if c.HasAvailableLocalFlags() {
+		fmt.Fprintf(w, "\nFlags:\n%s", c.LocalFlags().FlagUsagesWrapped(width))
+	}
+	if c.HasAvailableInheritedFlags() {
+		fmt.Fprintf(w, "\nGlobal flags:\n%s", c.InheritedFlags().FlagUsagesWrapped(width))
+	}
+	return nil
+}
 
 // syncWriter serialises the writes to one writer: during a run the
 // progress line, the signal handler, a lost-results notice and the verdict

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/results"
@@ -18,17 +20,20 @@ import (
 // late.jsonl, history.json, and what report renders from them. It prints
 // the verdict apply prints and exits as apply does: 0 every threshold held,
 // 2 one failed, 1 the segments could not be merged.
-func (a *app) merge(args []string) error {
-	fs := newFlagSet("merge")
-	out := fs.String("out", "", "directory for the merged results (default runs/<plan>-merged-<timestamp>)")
-	if err := a.parseArgs(fs, args, -1, "RUN_DIR..."); err != nil {
-		return err
+func (a *app) mergeCmd() *cobra.Command {
+	var out string
+	cmd := dirArgs(a.newCommand("merge [--out DIR] RUN_DIR...", "combine the results of a run's segments (apply --segment I/N) into one verdict",
+		cobra.ArbitraryArgs, func(args []string) error { return a.merge(&out, args) }))
+	cmd.Flags().StringVarP(&out, "out", "o", "", "directory for the merged results (default runs/<plan>-merged-<timestamp>)")
+	return cmd
+}
+
+func (a *app) merge(out *string, args []string) error {
+	if len(args) == 0 {
+		return withCode(exitError, fmt.Errorf("merge takes the results directories of a run's segments, got none (see 'voyplan merge --help')"))
 	}
-	if fs.NArg() == 0 {
-		return withCode(exitError, fmt.Errorf("merge takes the results directories of a run's segments, got none (see '%s --help')", fs.Name()))
-	}
-	runs := make([]*results.SegmentRun, fs.NArg())
-	for i, dir := range fs.Args() {
+	runs := make([]*results.SegmentRun, len(args))
+	for i, dir := range args {
 		r, err := results.ReadSegment(dir)
 		if err != nil {
 			return withCode(exitError, err)

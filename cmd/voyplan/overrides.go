@@ -1,10 +1,11 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/voyplan/voyplan/engine/plan"
 )
@@ -31,6 +32,8 @@ func (u *userCount) String() string {
 	return strconv.Itoa(u.n)
 }
 
+func (u *userCount) Type() string { return "N" }
+
 func (u *userCount) Set(s string) error {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
@@ -40,17 +43,11 @@ func (u *userCount) Set(s string) error {
 	return nil
 }
 
-func addOverrideFlags(fs *flag.FlagSet) *overrides {
+func addOverrideFlags(fs *pflag.FlagSet) *overrides {
 	o := &overrides{}
-	for _, name := range []string{"u", "users"} {
-		fs.Var(&o.users, name, "replace the stages with one of `N` users (Locust's -u)")
-	}
-	for _, name := range []string{"r", "spawn-rate"} {
-		fs.Float64Var(&o.spawnRate, name, 0, "users started per second, with -u (default: the first stage's)")
-	}
-	for _, name := range []string{"t", "run-time"} {
-		fs.DurationVar(&o.runTime, name, 0, "how long the stage lasts, with -u (default: the plan's whole duration)")
-	}
+	fs.VarP(&o.users, "users", "u", "replace the stages with one of `N` users (Locust's -u)")
+	fs.Float64VarP(&o.spawnRate, "spawn-rate", "r", 0, "users started per second, with -u (default: the first stage's)")
+	secondsVar(fs, &o.runTime, "run-time", "t", 0, "how long the stage lasts, with -u: 15 (seconds), 90s, 1m30s (default: the plan's whole duration)")
 	return o
 }
 

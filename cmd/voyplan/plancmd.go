@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/spf13/cobra"
 
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/plan/schedule"
@@ -15,15 +16,28 @@ import (
 	"github.com/voyplan/voyplan/engine/protocol"
 )
 
+func (a *app) planCmd() *cobra.Command {
+	var (
+		vars   *varFlags
+		ov     *overrides
+		asJSON bool
+	)
+	cmd := planArg(a.newCommand("plan PLAN", "print the compiled schedule without running anything", nil,
+		func(args []string) error {
+			if asJSON {
+				return a.planJSON(args[0], vars, ov)
+			}
+			return a.plan(args[0], vars, ov)
+		}))
+	vars = addVarFlags(cmd.Flags())
+	ov = addOverrideFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the diagnostics and the compiled schedule as JSON on stdout, for editors and CI")
+	return cmd
+}
+
 // plan prints what apply would do, without starting anything.
-func (a *app) plan(args []string) error {
-	fs := newFlagSet("plan")
-	vars := addVarFlags(fs)
-	ov := addOverrideFlags(fs)
-	if err := a.parseArgs(fs, args, 1, "PLAN"); err != nil {
-		return err
-	}
-	p, err := a.loadPlan(fs.Arg(0), vars)
+func (a *app) plan(file string, vars *varFlags, ov *overrides) error {
+	p, err := a.loadPlan(file, vars)
 	if err != nil {
 		return err
 	}
@@ -36,7 +50,7 @@ func (a *app) plan(args []string) error {
 	if err := printPlan(&out, p); err != nil {
 		return err
 	}
-	_, err = io.WriteString(a.stdout, p.Redact(out.String()))
+	_, err = io.WriteString(a.stdout, fitWidth(p.Redact(out.String()), a.stdoutWidth()))
 	return err
 }
 

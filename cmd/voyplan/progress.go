@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mattn/go-runewidth"
+
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/run"
@@ -90,7 +92,11 @@ func (a *app) printProgress(r *run.Runner, p *plan.Plan, total time.Duration) {
 		snap:    r.Recorder().Snapshot(el),
 	}
 	if a.errTerminal {
-		fmt.Fprintf(a.stderr, "\r\033[K%s", st.line(a.errColor()))
+		width := 0
+		if a.errWidth != nil {
+			width = a.errWidth()
+		}
+		fmt.Fprintf(a.stderr, "\r\033[K%s", st.fit(a.errColor(), width))
 		return
 	}
 	fmt.Fprintln(a.stderr, st.line(false))
@@ -119,6 +125,47 @@ type progressState struct {
 //
 //	0:12/0:30 hold · users 6 · conversations 8 started, 5 completed, 0 failed · turns 96 · reply p95 248.1ms · cost $0
 func (s progressState) line(color bool) string {
+	return strings.Join(s.parts(color, false), progressSep)
+}
+
+const progressSep = " · "
+
+// fit renders the state in fewer than width columns (0: no limit), so the
+// line never wraps and a redraw in place leaves nothing behind: the whole
+// line, else its short form, else the short form without its least
+// wanted parts (cost, the reply p95, users, ...: the turns as they happen
+// stay), else what is left cut short.
+//
+//	0:12/0:30 hold · 6 users · 8 started, 5 ok, 0 failed · 96 turns · p95 248.1ms · $0
+func (s progressState) fit(color bool, width int) string {
+	if width <= 0 {
+		return s.line(color)
+	}
+	limit := width - 1 // a character in the last column makes some terminals wrap
+	if runewidth.StringWidth(s.line(false)) <= limit {
+		return s.line(color)
+	}
+	if short := s.parts(false, true); runewidth.StringWidth(strings.Join(short, progressSep)) <= limit {
+		return strings.Join(s.parts(color, true), progressSep)
+	}
+	plain, painted := s.parts(false, true), s.parts(color, true)
+	for _, drop := range []string{"$", "p95 ", "users", "dropped", "started"} { // the least wanted first
+		for i := range plain {
+			if strings.Contains(plain[i], drop) {
+				plain, painted = slices.Delete(plain, i, i+1), slices.Delete(painted, i, i+1)
+				break
+			}
+		}
+		if runewidth.StringWidth(strings.Join(plain, progressSep)) <= limit {
+			return strings.Join(painted, progressSep)
+		}
+	}
+	return runewidth.Truncate(strings.Join(plain, progressSep), limit, "…")
+}
+
+// parts are the pieces of the line, most wanted first; short is the
+// narrow terminal's wording.
+func (s progressState) parts(color, short bool) []string {
 	c := s.snap.Conversations
 	p95 := "-"
 	if s.snap.Reply.Count-s.snap.Reply.Failed+s.snap.Reply.Censored > 0 { // anything timed, timed-out waits included
@@ -128,18 +175,36 @@ func (s progressState) line(color bool) string {
 	if c.Failed+c.Abandoned > 0 {
 		failed = paintIf(color, "31", failed)
 	}
+	count := func(name string, n any) string { // "users 6", or "6 users" in the short wording
+		if short {
+			return fmt.Sprintf("%v %s", n, name)
+		}
+		return fmt.Sprintf("%s %v", name, n)
+	}
 	parts := []string{
 		fmt.Sprintf("%s/%s %s", clock(s.elapsed), clock(s.planned), paintIf(color, "36", s.stage)),
-		fmt.Sprintf("users %d", s.snap.Users),
-		fmt.Sprintf("conversations %d started, %s, %s", c.Started, paintIf(color, "32", fmt.Sprintf("%d completed", c.Succeeded)), failed),
-		fmt.Sprintf("turns %d", s.snap.Send.Count), // as they happen: every message sent, conversations in flight included
-		"reply p95 " + p95,
-		"cost $" + verdict.FormatFloat(s.snap.Cost.USD),
+		count("users", s.snap.Users),
+		fmt.Sprintf("%s%d started, %s, %s", pick(!short, "conversations "), c.Started,
+			paintIf(color, "32", fmt.Sprintf("%d %s", c.Succeeded, pick(short, "ok", "completed"))), failed),
+		count("turns", s.snap.Send.Count), // as they happen: every message sent, conversations in flight included
+		pick(short, "p95 ", "reply p95 ") + p95,
+		pick(!short, "cost ") + "$" + verdict.FormatFloat(s.snap.Cost.USD),
 	}
 	if c.Dropped > 0 { // open stages: arrivals that found max_users in flight
 		parts = slices.Insert(parts, 3, paintIf(color, "31", fmt.Sprintf("%d dropped", c.Dropped)))
 	}
-	return strings.Join(parts, " · ")
+	return parts
+}
+
+// pick is yes when cond holds, else no ("" when not given).
+func pick(cond bool, yes string, no ...string) string {
+	if cond {
+		return yes
+	}
+	if len(no) > 0 {
+		return no[0]
+	}
+	return ""
 }
 
 // clock is d as m:ss (h:mm:ss past an hour).

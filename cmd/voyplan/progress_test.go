@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/voyplan/voyplan/engine/metrics"
 )
@@ -136,4 +137,38 @@ stage "s" {
 		}
 	}
 	t.Errorf("no progress line counts the turns of the conversations in flight (turns seen: %v):\n%q", seen, ta.err.String())
+}
+
+// TestProgressLineFits: on a terminal the line is always narrower than the
+// terminal, so a redraw in place leaves no wrapped remains; at 80 columns
+// it still shows the turns as they happen, in the short wording.
+func TestProgressLineFits(t *testing.T) {
+	t.Parallel()
+	st := progressState{
+		elapsed: 72 * time.Minute, planned: 2 * time.Hour, stage: "steady-state-hold",
+		snap: metrics.Snapshot{
+			Users:         12000,
+			Conversations: metrics.Conversations{Started: 123456, Succeeded: 120001, Failed: 3000, Dropped: 17},
+			Send:          metrics.Latency{Count: 1234567},
+			Reply:         metrics.Latency{Count: 1200000, P95: 1248 * time.Millisecond},
+			Cost:          metrics.Cost{USD: 123.4567},
+		},
+	}
+	ansi := regexp.MustCompile("\033\\[[0-9;]*m")
+	for _, width := range []int{20, 40, 60, 80, 100, 300} {
+		got := st.fit(true, width)
+		plain := ansi.ReplaceAllString(got, "")
+		if n := utf8.RuneCountInString(plain); n >= width {
+			t.Errorf("width %d: %d columns: %q", width, n, plain)
+		}
+		if width == 80 && !strings.Contains(plain, "1234567 turns") {
+			t.Errorf("at 80 columns the turns are gone: %q", plain)
+		}
+		if width == 300 && plain != st.line(false) {
+			t.Errorf("a wide terminal gets the whole line: %q", plain)
+		}
+	}
+	if got := st.fit(false, 0); got != st.line(false) {
+		t.Errorf("no width (not a terminal): %q", got)
+	}
 }

@@ -5,24 +5,29 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/report"
 	"github.com/voyplan/voyplan/engine/results"
 )
 
-func (a *app) report(args []string) error {
-	fs := newFlagSet("report")
-	maxConv := fs.Int("max-conversations", report.DefaultMaxConversations, "transcripts report.html carries (the ones that did not complete first); 0: none")
-	if err := a.parseArgs(fs, args, 1, "DIR"); err != nil {
-		return err
-	}
-	dir := results.At(fs.Arg(0))
+func (a *app) reportCmd() *cobra.Command {
+	var maxConv int
+	cmd := dirArgs(a.newCommand("report DIR", "render report.html, stats.csv, history.csv, failures.csv and junit.xml again from a run directory",
+		exactArgs(1), func(args []string) error { return a.report(maxConv, args[0]) }))
+	cmd.Flags().IntVar(&maxConv, "max-conversations", report.DefaultMaxConversations, "transcripts report.html carries (the ones that did not complete first); 0: none")
+	return cmd
+}
+
+func (a *app) report(maxConv int, path string) error {
+	dir := results.At(path)
 	if dir.CanRebuild() {
 		return a.rebuild(dir)
 	}
 	a.checkSummarySchema(dir)
 	a.warnTorn(dir)
-	n := *maxConv
+	n := maxConv
 	if n == 0 {
 		n = -1 // RenderOptions: negative is none, 0 the default
 	}

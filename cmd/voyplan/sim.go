@@ -4,15 +4,21 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/voyplan/voyplan/engine/fdlimit"
 	"github.com/voyplan/voyplan/engine/sim"
 )
 
-// sim serves the built-in simulator until interrupted.
-func (a *app) sim(args []string) error {
-	fs := newFlagSet("sim")
-	listen := fs.String("listen", "127.0.0.1:8000", "address to listen on")
-	var o sim.Options
+func (a *app) simCmd() *cobra.Command {
+	var (
+		listen string
+		o      sim.Options
+	)
+	cmd := a.newCommand("sim [--listen ADDR] [flags]", "serve the built-in Voyager-compatible simulator", exactArgs(0),
+		func([]string) error { return a.sim(&listen, o) })
+	fs := cmd.Flags()
+	fs.StringVar(&listen, "listen", "127.0.0.1:8000", "address to listen on")
 	fs.DurationVar(&o.Latency, "latency", 0, "delay before each reply is delivered")
 	fs.DurationVar(&o.Jitter, "jitter", 0, "uniform extra delay up to this much")
 	fs.StringVar(&o.PaymentDomain, "payment-domain", "smarttalks.ai", "payment links are https://pay.<domain>/<id>")
@@ -35,9 +41,11 @@ func (a *app) sim(args []string) error {
 	fs.DurationVar(&o.Stall, "stall", 0, "streamed replies: how long a stalled chunk waits")
 	fs.Float64Var(&o.CutRate, "cut-rate", 0, "fraction of streams cut half way, without their end marker")
 	fs.Float64Var(&o.CloseRate, "close-rate", 0, "WebSocket: fraction of replies whose connection is closed half way (1011)")
-	if err := a.parseArgs(fs, args, 0); err != nil {
-		return err
-	}
+	return cmd
+}
+
+// sim serves the built-in simulator until interrupted.
+func (a *app) sim(listen *string, o sim.Options) error {
 	// Thousands of conversations hold thousands of sockets: take the most
 	// the system allows (the limit in force is printed below).
 	lim, err := fdlimit.Raise()

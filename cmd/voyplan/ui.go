@@ -24,9 +24,9 @@ import (
 const liveConversations = 2000
 
 // uiFlag is --ui [ADDR]: off, or the address to serve the dashboard on.
-// It is a boolean flag to Go's flag package, so `--ui` alone means the
-// default address and `--ui=ADDR` another; joinUIAddr turns `--ui ADDR`
-// into the latter before parsing.
+// `--ui` alone means the default address (the flag's NoOptDefVal, "true")
+// and `--ui=ADDR` another; joinUIAddr turns `--ui ADDR` into the latter
+// before parsing.
 type uiFlag struct {
 	on   bool
 	addr string
@@ -55,7 +55,7 @@ func (u *uiFlag) Set(s string) error {
 	return nil
 }
 
-func (u *uiFlag) IsBoolFlag() bool { return true }
+func (u *uiFlag) Type() string { return "ADDR" }
 
 // isAddr reports whether s is HOST:PORT with a numeric port.
 func isAddr(s string) bool {

@@ -45,11 +45,12 @@ func TestUIFlag(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			a := &app{stdout: &strings.Builder{}, stderr: &strings.Builder{}}
-			fs := newFlagSet("apply")
-			var u uiFlag
-			fs.Var(&u, "ui", "")
-			fs.String("t", "", "")
-			err := a.parseArgs(fs, joinUIAddr(tt.args), -1)
+			root := a.rootCmd()
+			args := normalizeArgs(root, append([]string{"apply"}, tt.args...))
+			cmd, rest, err := root.Find(args)
+			if err == nil {
+				err = cmd.ParseFlags(rest)
+			}
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v; want %q", err, tt.err)
@@ -59,8 +60,9 @@ func TestUIFlag(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if u.on != tt.on || (tt.on && u.addr != tt.addr) || !reflect.DeepEqual(fs.Args(), tt.pos) {
-				t.Errorf("on %v addr %q args %q; want %v %q %q", u.on, u.addr, fs.Args(), tt.on, tt.addr, tt.pos)
+			u := cmd.Flags().Lookup("ui").Value.(*uiFlag)
+			if pos := cmd.Flags().Args(); u.on != tt.on || (tt.on && u.addr != tt.addr) || !reflect.DeepEqual(pos, tt.pos) {
+				t.Errorf("on %v addr %q args %q; want %v %q %q", u.on, u.addr, pos, tt.on, tt.addr, tt.pos)
 			}
 		})
 	}

@@ -2,7 +2,8 @@ package main
 
 import (
 	"errors"
-	"flag"
+
+	"github.com/spf13/pflag"
 )
 
 // varFlags are the plan-variable flags of every command that loads a plan:
@@ -16,7 +17,7 @@ type varFlags struct {
 // varFileUsage is the -var-file flag's usage.
 const varFileUsage = "set plan variables from an HCL `FILE` of name = value lines (repeatable: a later file wins; -var wins over files)"
 
-func addVarFlags(fs *flag.FlagSet) *varFlags {
+func addVarFlags(fs *pflag.FlagSet) *varFlags {
 	v := &varFlags{vars: varsFlag{}}
 	fs.Var(v.vars, "var", varUsage)
 	fs.Var(&v.files, "var-file", varFileUsage)
@@ -27,6 +28,7 @@ func addVarFlags(fs *flag.FlagSet) *varFlags {
 type varFilesFlag []string
 
 func (f *varFilesFlag) String() string { return "" }
+func (f *varFilesFlag) Type() string   { return "FILE" }
 func (f *varFilesFlag) Set(s string) error {
 	if s == "" {
 		return errors.New("-var-file wants a file name")

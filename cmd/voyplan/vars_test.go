@@ -86,7 +86,7 @@ func TestVarFileMistakes(t *testing.T) {
 		{"a missing file", []string{"plan", "../../plans/smoke.hcl", "-var-file", missing}, []string{
 			"error: Cannot read variable file", "The variable file " + missing, "does not", "is not a valid plan: 1 error(s)",
 		}},
-		{"no file name", []string{"validate", "../../plans/smoke.hcl", "-var-file"}, []string{"flag needs an argument: -var-file"}},
+		{"no file name", []string{"validate", "../../plans/smoke.hcl", "-var-file"}, []string{"flag needs an argument: --var-file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -40,11 +42,14 @@ func voyplanVersion() string {
 	return "devel"
 }
 
-func (a *app) version(args []string) error {
-	fs := newFlagSet("version")
-	if err := a.parseArgs(fs, args, 0); err != nil {
+// versionLine is what `voyplan version` and `voyplan --version` print.
+func versionLine() string {
+	return fmt.Sprintf("voyplan %s (%s, %s/%s)\n", voyplanVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return a.newCommand("version", "print the version", exactArgs(0), func([]string) error {
+		_, err := fmt.Fprint(a.stdout, versionLine())
 		return err
-	}
-	fmt.Fprintf(a.stdout, "voyplan %s (%s, %s/%s)\n", voyplanVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return nil
+	})
 }

@@ -593,10 +593,11 @@
     var c = s && s.capacity;
     if (!c || !(c.steps || []).length) return { node: null, draw: function () {} };
     var users = c.vary === 'users';
-    var loadFmt = function (v) { return fmtNum(v, 2) + (users ? ' users' : '/s'); };
+    var loadFmt = function (v) { return fmtNum(v, 2) + (users ? (v === 1 ? ' user' : ' users') : '/s'); };
     var head = capacityHeadline(c, loadFmt);
     var cards = capacityCharts(c, loadFmt);
-    var node = el('section', { class: 'card', id: 'capacity' }, [
+    var knee = kneeOf(c);
+    var node = el('section', { class: 'card', id: 'capacity', 'data-last-good': knee.good, 'data-first-bad': knee.bad }, [
       el('h2', { text: head.title }),
       el('div', { class: 'muted small', text: head.note + ' · each step judged on its own hold; the knee lies between the last good and the first bad load (shaded)' }),
       el('div', { class: 'grid2 charts' }, cards.map(function (k) { return k.card; })),

@@ -391,6 +391,22 @@ func artCheckChartsDrew(t *testing.T, ctx context.Context) {
 	for _, id := range []string{"hist-reply", "hist-send", "hist-conversation"} {
 		artCheckChartDrew(t, ctx, id, 1)
 	}
+	// with the cursor in the middle of the latency chart, its legend reads
+	// out the time and the percentiles there
+	vals := artEvalIn[[]string](t, ctx, `(() => {
+  const u = document.getElementById('chart-latency').uplot;
+  u.setCursor({left: u.bbox.width / uPlot.pxRatio / 2, top: 10});
+  return Array.from(document.querySelectorAll('#chart-latency .u-legend .u-value')).map(e => e.textContent);
+})()`)
+	timed := 0
+	for _, v := range vals[min(1, len(vals)):] {
+		if strings.HasSuffix(v, " ms") || strings.HasSuffix(v, " s") {
+			timed++
+		}
+	}
+	if len(vals) != 5 || !strings.Contains(vals[0], ":") || timed == 0 {
+		t.Errorf("latency legend at the cursor: %q; want the time and p50, p90, p95, p99", vals)
+	}
 	if n := artEvalIn[int](t, ctx, `document.querySelectorAll('.chart svg').length`); n != 0 {
 		t.Errorf("%d SVG charts left; every chart is uPlot's", n)
 	}

@@ -324,24 +324,91 @@ func artCheckHTMLInChromium(t *testing.T, dir string, sum *results.Summary) {
 	}
 }
 
-// artCheckChartsDrew counts what the SVG charts hold: lines with points in the
-// four time series, bars in the histograms.
+// artChartJS reads the uPlot chart drawn in the element of id %q: its
+// canvases, its series (the x values left out), the values they hold, and
+// how many of the canvas's pixels are painted in a series' colour — a line
+// or a bar really drawn, not only a chart set up.
+const artChartJS = `((id) => {
+  const box = document.getElementById(id), u = box && box.uplot;
+  const canvases = box ? box.querySelectorAll('.uplot canvas').length : 0;
+  if (!u) return {canvases, series: 0, values: 0, painted: 0};
+  const rgb = u.series.slice(1).map((s, i) => {
+    const c = typeof s.stroke === 'function' ? s.stroke(u, i + 1) : s.stroke;
+    const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c || '');
+    return m ? [1, 2, 3].map(k => parseInt(m[k], 16)) : null;
+  }).filter(Boolean);
+  // read a copy, on a canvas made for reading, so that the page's own is
+  // never read back (Chromium warns about that on the console)
+  const cv = box.querySelector('.uplot canvas'), copy = document.createElement('canvas');
+  copy.width = cv.width;
+  copy.height = cv.height;
+  const cc = copy.getContext('2d', {willReadFrequently: true});
+  cc.drawImage(cv, 0, 0);
+  const px = cc.getImageData(0, 0, cv.width, cv.height).data;
+  let painted = 0;
+  for (let i = 0; i < px.length; i += 4) {
+    if (px[i + 3] > 200 && rgb.some(c => Math.abs(c[0] - px[i]) < 12 && Math.abs(c[1] - px[i + 1]) < 12 && Math.abs(c[2] - px[i + 2]) < 12)) painted++;
+  }
+  const values = u.data.slice(1).reduce((n, ys) => n + ys.filter(y => y !== null && y !== undefined).length, 0);
+  return {canvases, series: u.series.length - 1, values, painted};
+})(%q)`
+
+// artChart is what artChartJS reads of a chart.
+type artChart struct {
+	Canvases int `json:"canvases"`
+	Series   int `json:"series"`
+	Values   int `json:"values"`
+	Painted  int `json:"painted"`
+}
+
+func artChartIn(t *testing.T, ctx context.Context, id string) artChart {
+	t.Helper()
+	return artEvalIn[artChart](t, ctx, fmt.Sprintf(artChartJS, id))
+}
+
+// artCheckChartDrew: the chart in id is one uPlot canvas holding at least
+// minValues values, with some of its series' pixels painted.
+func artCheckChartDrew(t *testing.T, ctx context.Context, id string, minValues int) artChart {
+	t.Helper()
+	c := artChartIn(t, ctx, id)
+	if c.Canvases != 1 || c.Values < minValues || c.Painted < 10 {
+		t.Errorf("%s: %d uPlot canvases, %d values, %d pixels painted in its series' colours; want one canvas, %d values or more, some drawn",
+			id, c.Canvases, c.Values, c.Painted, minValues)
+	}
+	return c
+}
+
+// artCheckChartsDrew checks the charts report.html draws: the four series
+// over time (the reply latency's four percentiles), the histograms' bars.
 func artCheckChartsDrew(t *testing.T, ctx context.Context) {
 	t.Helper()
 	for _, id := range []string{"chart-users", "chart-conversations", "chart-latency", "chart-cost"} {
-		js := fmt.Sprintf(`Array.from(document.querySelectorAll('#%s svg path.series')).filter(p => (p.getAttribute('d') || '').includes('L')).length`, id)
-		if n := artEvalIn[int](t, ctx, js); n == 0 {
-			t.Errorf("%s: no line drawn", id)
-		}
+		artCheckChartDrew(t, ctx, id, 2)
 	}
-	if n := artEvalIn[int](t, ctx, `document.querySelectorAll('#chart-latency svg path.series').length`); n != 4 {
-		t.Errorf("reply latency chart: %d lines; want p50, p90, p95, p99", n)
+	if c := artChartIn(t, ctx, "chart-latency"); c.Series != 4 {
+		t.Errorf("reply latency chart: %d series; want p50, p90, p95, p99", c.Series)
 	}
 	for _, id := range []string{"hist-reply", "hist-send", "hist-conversation"} {
-		js := fmt.Sprintf(`Array.from(document.querySelectorAll('#%s svg rect.bar')).filter(r => +r.getAttribute('height') > 0).length`, id)
-		if n := artEvalIn[int](t, ctx, js); n == 0 {
-			t.Errorf("%s: no bar drawn", id)
+		artCheckChartDrew(t, ctx, id, 1)
+	}
+	// with the cursor in the middle of the latency chart, its legend reads
+	// out the time and the percentiles there
+	vals := artEvalIn[[]string](t, ctx, `(() => {
+  const u = document.getElementById('chart-latency').uplot;
+  u.setCursor({left: u.bbox.width / uPlot.pxRatio / 2, top: 10});
+  return Array.from(document.querySelectorAll('#chart-latency .u-legend .u-value')).map(e => e.textContent);
+})()`)
+	timed := 0
+	for _, v := range vals[min(1, len(vals)):] {
+		if strings.HasSuffix(v, " ms") || strings.HasSuffix(v, " s") {
+			timed++
 		}
+	}
+	if len(vals) != 5 || !strings.Contains(vals[0], ":") || timed == 0 {
+		t.Errorf("latency legend at the cursor: %q; want the time and p50, p90, p95, p99", vals)
+	}
+	if n := artEvalIn[int](t, ctx, `document.querySelectorAll('.chart svg').length`); n != 0 {
+		t.Errorf("%d SVG charts left; every chart is uPlot's", n)
 	}
 }
 

@@ -3,7 +3,8 @@
 // failures.csv (exactly Locust's --csv columns), junit.xml (the strict Ant
 // JUnit schema) (one test case per threshold) and report.html
 // (one self-contained page, charts and transcripts, that works offline;
-// its script and styles, assets/, are shared with the live dashboard).
+// its script and styles, assets/, are shared with the live dashboard; its
+// charts are drawn by uPlot, vendored in assets/vendor/uplot and inlined).
 // Render rebuilds them from a run directory alone, so a report can be
 // redone after an upgrade.
 //

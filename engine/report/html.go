@@ -32,19 +32,30 @@ type Data struct {
 
 var (
 	//go:embed assets/report.js
-	reportJS string
+	ownJS string
 	//go:embed assets/report.css
-	reportCSS string
+	ownCSS string
 	//go:embed assets/report.html
 	reportPage string
+
+	// uPlot draws the charts (assets/vendor/uplot/README.md says which
+	// version and where from); it goes into the page ahead of report.js,
+	// which uses its global.
+	//go:embed assets/vendor/uplot/uPlot.iife.min.js
+	uplotJS string
+	//go:embed assets/vendor/uplot/uPlot.min.css
+	uplotCSS string
+
+	reportJS  = uplotJS + "\n" + ownJS
+	reportCSS = uplotCSS + "\n" + ownCSS
 )
 
-// ReportJS is the page's script, for a live view that renders the same
-// Data.
+// ReportJS is the page's script, uPlot included, for a live view that
+// renders the same Data.
 func ReportJS() string { return reportJS }
 
-// ReportCSS is the page's styles, for a live view that draws the same
-// parts.
+// ReportCSS is the page's styles, uPlot's included, for a live view that
+// draws the same parts.
 func ReportCSS() string { return reportCSS }
 
 // page fills assets/report.html.

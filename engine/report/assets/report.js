@@ -1,13 +1,16 @@
 // voyplan report: renders a run from one JSON document,
 //   {summary, history, histograms, conversations, conversations_total}
-// (engine/report.Data), with no library and no network. The charts are
-// plain SVG. Everything is exposed on window.voyplan so a live view (the
-// dashboard of `voyplan apply --ui`) draws the same shape with the same
-// code as it changes:
+// (engine/report.Data), with no network. The charts are uPlot's (the global
+// uPlot, inlined ahead of this script: assets/vendor/uplot). Everything is
+// exposed on window.voyplan so a live view (the dashboard of
+// `voyplan apply --ui`) draws the same shape with the same code as it
+// changes:
 //   voyplan.render(rootElement, data)
-//   voyplan.charts.line(el, {series, xFormat, yFormat})
-//   voyplan.charts.bars(el, {bins, over, format})
-//   voyplan.parts.timeline(data) → {node, draw}: the four charts over time
+//   voyplan.charts.line(el, {series, xFormat, yFormat}) → a uPlot (el.uplot)
+//   voyplan.charts.bars(el, {bins, over, format}) → a uPlot (el.uplot)
+//   voyplan.parts.timeline(data) → {node, draw}: the charts over time
+//   voyplan.parts.capacity(summary) → {node, draw}: a capacity search's
+//     figures against load, the knee marked, and its steps
 //   voyplan.parts.requests(summary), .personas(summary), .thresholds(summary)
 //   voyplan.parts.transcript(viewElement, conversation): one chat; a
 //     conversation in flight has no outcome and may be `waiting` for a reply
@@ -15,20 +18,12 @@
 (function (global) {
   'use strict';
 
-  var SVGNS = 'http://www.w3.org/2000/svg';
   var PALETTE = ['#2563eb', '#16a34a', '#dc2626', '#f59e0b', '#7c3aed', '#0891b2'];
 
   // ---- DOM helpers: text only, never HTML from the data ----
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
-    setAttrs(e, attrs);
-    append(e, children);
-    return e;
-  }
-
-  function svg(tag, attrs, children) {
-    var e = document.createElementNS(SVGNS, tag);
     setAttrs(e, attrs);
     append(e, children);
     return e;
@@ -106,196 +101,187 @@
     return isNaN(d) ? '' : d.toISOString().slice(11, 19);
   }
 
-  // ---- scales ----
+  // ---- charts: uPlot (assets/vendor/uplot), inlined ahead of this script ----
 
-  // niceTicks returns about n round values covering [lo, hi].
-  function niceTicks(lo, hi, n) {
-    if (!(hi > lo)) hi = lo + 1;
-    var raw = (hi - lo) / Math.max(n, 1);
-    var p = Math.pow(10, Math.floor(Math.log10(raw)));
-    var step = [1, 2, 2.5, 5, 10].map(function (m) { return m * p; }).find(function (s) { return s >= raw; });
-    var start = Math.floor(lo / step) * step, ticks = [];
-    for (var v = start; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-    if (ticks[ticks.length - 1] < hi) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
-    return ticks;
+  var H = 250;
+  // TIME_INCRS are the steps of a time axis, in seconds: round clock steps.
+  var TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400];
+  // COUNT_INCRS are the steps of an axis of counts: whole numbers only.
+  var COUNT_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 1e4, 2e4, 2.5e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7, 1e8];
+
+  // drawn holds the charts on the page. uPlot listens on the window, so a
+  // chart whose node has left the page (the live view redraws every second)
+  // is destroyed before the next is drawn, and a chart follows its box's
+  // width as the window resizes.
+  var drawn = [];
+
+  function keep(u, container) {
+    drawn = drawn.filter(function (d) {
+      if (d.u.root.isConnected) return true;
+      d.u.destroy();
+      if (d.ro) d.ro.disconnect();
+      return false;
+    });
+    var d = { u: u };
+    if (global.ResizeObserver) {
+      var last = widthOf(container);
+      d.ro = new ResizeObserver(function () {
+        var w = widthOf(container);
+        if (w !== last) { last = w; u.setSize({ width: w, height: H }); }
+      });
+      d.ro.observe(container);
+    }
+    drawn.push(d);
+    container.uplot = u;
+    return u;
   }
 
-  // timeTicks returns about n ticks over [lo, hi] seconds on round clock
-  // steps (5 s, 15 s, 1 min, 5 min, ...).
-  function timeTicks(lo, hi, n) {
-    var steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400];
-    var raw = (hi - lo) / Math.max(n, 1);
-    var step = steps.find(function (s) { return s >= raw; }) || steps[steps.length - 1];
-    var ticks = [];
-    for (var v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) ticks.push(v);
-    return ticks;
+  function widthOf(container) {
+    return Math.max(Math.floor(container.clientWidth), 280);
   }
 
-  function scale(d0, d1, r0, r1) {
-    var k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
-    return function (v) { return r0 + (v - d0) * k; };
+  // theme reads the page's colours (dark or light) for the canvas, which
+  // cannot use CSS variables.
+  function theme() {
+    var cs = getComputedStyle(document.documentElement);
+    var v = function (n, d) { return (cs.getPropertyValue(n) || '').trim() || d; };
+    return { muted: v('--muted', '#66727f'), grid: v('--grid', '#edf0f3'), line: v('--line', '#e3e8ee'), warn: v('--warn', '#b45309'),
+      pass: v('--pass', '#15803d'), fail: v('--fail', '#b91c1c') };
   }
 
-  // ---- charts ----
+  function axis(th, fmt, extra) {
+    var a = { stroke: th.muted, grid: { stroke: th.grid, width: 1 }, ticks: { stroke: th.line, width: 1, size: 4 }, font: '11px system-ui, sans-serif',
+      values: function (u, splits) { return splits.map(function (v) { return v === null ? '' : fmt(v); }); } };
+    Object.keys(extra || {}).forEach(function (k) { a[k] = extra[k]; });
+    return a;
+  }
 
-  var W = 640, H = 250, M = { l: 56, r: 14, t: 10, b: 28 };
+  function noData(container, text) {
+    container.appendChild(el('div', { class: 'empty', text: text }));
+    return null;
+  }
 
-  // line draws series of [x, y] points (y null: a gap) as an SVG line chart
-  // with axes, a legend and a hover read-out. opts: {series: [{name, color,
-  // points}], xFormat, yFormat, yMin}.
+  // aligned turns series of [x, y] points into uPlot's columns: the xs of
+  // every series, sorted, and each series' y at them (null: a gap).
+  function aligned(series) {
+    var seen = {}, xs = [];
+    series.forEach(function (s) { s.points.forEach(function (p) { if (!seen[p[0]]) { seen[p[0]] = true; xs.push(p[0]); } }); });
+    xs.sort(function (a, b) { return a - b; });
+    var at = {};
+    xs.forEach(function (x, i) { at[x] = i; });
+    return [xs].concat(series.map(function (s) {
+      var ys = xs.map(function () { return null; });
+      s.points.forEach(function (p) { ys[at[p[0]]] = p[1] === null || p[1] === undefined || !isFinite(p[1]) ? null : p[1]; });
+      return ys;
+    }));
+  }
+
+  // line draws series of [x, y] points (y null: a gap) as a uPlot line
+  // chart: axes, and a legend that reads out every series at the cursor.
+  // opts: {series: [{name, color, points, dash}], xFormat, yFormat, yMin,
+  // xMin, timeAxis, counts (whole numbers on the y axis), xLabel, marks: [{at, name, color}], band: [from, to]}.
   function line(container, opts) {
     clear(container);
     container.classList.add('chart');
     var series = (opts.series || []).map(function (s, i) {
-      return { name: s.name, color: s.color || PALETTE[i % PALETTE.length], points: s.points || [] };
+      return { name: s.name, color: s.color || PALETTE[i % PALETTE.length], points: s.points || [], dash: s.dash, pointsOnly: s.pointsOnly };
     });
-    var xs = [], ys = [];
-    series.forEach(function (s) {
-      s.points.forEach(function (p) {
-        xs.push(p[0]);
-        if (p[1] !== null && p[1] !== undefined && isFinite(p[1])) ys.push(p[1]);
-      });
-    });
-    append(container, legend(series));
-    var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': opts.title || 'chart' });
-    container.appendChild(root);
-    if (!xs.length || !ys.length) {
-      root.appendChild(svg('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'empty', text: 'no data yet' }));
-      return root;
+    var data = aligned(series);
+    var any = data.slice(1).some(function (ys) { return ys.some(function (y) { return y !== null; }); });
+    if (!data[0].length || !any) return noData(container, 'no data yet');
+    var th = theme(), xFmt = opts.xFormat || String, yFmt = opts.yFormat || fmtNum;
+    var yMin = opts.yMin === undefined ? 0 : opts.yMin;
+    var u = new uPlot({
+      width: widthOf(container), height: H, class: 'vp-chart',
+      scales: {
+        x: { time: false, range: function (u, lo, hi) { lo = opts.xMin === undefined ? lo : Math.min(opts.xMin, lo); return [lo, hi > lo ? hi : lo + 1]; } },
+        // all zeros (a run that cost nothing) still gets an axis up to 1
+        y: { range: function (u, lo, hi) { lo = Math.min(yMin, lo); return uPlot.rangeNum(lo, hi > lo ? hi : lo + 1, 0.1, true); } }
+      },
+      axes: [axis(th, xFmt, opts.timeAxis ? { incrs: TIME_INCRS, space: 60 } : { space: 60 }), axis(th, yFmt, opts.counts ? { size: 64, incrs: COUNT_INCRS } : { size: 64 })],
+      series: [{ label: opts.xLabel || 'time', value: function (u, v) { return v === null ? '–' : xFmt(v); } }].concat(series.map(function (s) {
+        return { label: s.name, stroke: s.color, width: s.pointsOnly ? 0 : 2, dash: s.dash, spanGaps: false,
+          points: { show: s.pointsOnly ? true : undefined, size: s.pointsOnly ? 9 : 5, fill: s.color },
+          value: function (u, v) { return v === null ? '–' : yFmt(v); } };
+      })),
+      legend: { show: true, live: true },
+      hooks: { draw: [function (u) { drawMarks(u, th, opts.marks || [], opts.band, xFmt); }] }
+    }, data, container);
+    return keep(u, container);
+  }
+
+  // drawMarks draws vertical marks (a knee, a percentile) with their labels,
+  // and a shaded band between two xs, on a drawn chart.
+  function drawMarks(u, th, marks, band, xFmt) {
+    var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height, px = uPlot.pxRatio;
+    ctx.save();
+    if (band) {
+      var b0 = u.valToPos(band[0], 'x', true), b1 = u.valToPos(band[1], 'x', true);
+      ctx.fillStyle = 'rgba(220, 38, 38, 0.08)';
+      ctx.fillRect(Math.min(b0, b1), top, Math.abs(b1 - b0), h);
     }
-    var xFmt = opts.xFormat || String, yFmt = opts.yFormat || fmtNum;
-    var xmin = Math.min.apply(null, xs.concat(opts.xMin === undefined ? [] : [opts.xMin])), xmax = Math.max.apply(null, xs);
-    var yTicks = niceTicks(Math.min(opts.yMin === undefined ? 0 : opts.yMin, Math.min.apply(null, ys)), Math.max.apply(null, ys), 5);
-    var x = scale(xmin, xmax === xmin ? xmin + 1 : xmax, M.l, W - M.r);
-    var y = scale(yTicks[0], yTicks[yTicks.length - 1], H - M.b, M.t);
-    var xTicks = opts.timeAxis ? timeTicks(xmin, xmax, 6) : niceTicks(xmin, xmax, 6).filter(function (t) { return t >= xmin && t <= xmax; });
-    axes(root, xTicks, yTicks, x, y, xFmt, yFmt);
-    series.forEach(function (s) {
-      pathsOf(s.points, x, y).forEach(function (d) {
-        root.appendChild(svg('path', { d: d, fill: 'none', stroke: s.color, 'stroke-width': 2, 'stroke-linejoin': 'round', class: 'series' }));
-      });
-      s.points.forEach(function (p) {
-        if (p[1] === null || p[1] === undefined) return;
-        root.appendChild(svg('circle', { cx: x(p[0]).toFixed(1), cy: y(p[1]).toFixed(1), r: 2.2, fill: s.color, class: 'dot' }));
-      });
+    ctx.font = (11 * px) + 'px system-ui, sans-serif';
+    ctx.setLineDash([4 * px, 3 * px]);
+    ctx.lineWidth = px;
+    marks.forEach(function (m, i) {
+      var x = u.valToPos(m.at, 'x', true);
+      if (!(x >= u.bbox.left - 1 && x <= u.bbox.left + u.bbox.width + 1)) return;
+      ctx.strokeStyle = ctx.fillStyle = m.color || th.warn;
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + h);
+      ctx.stroke();
+      var label = m.label || m.name + ' ' + xFmt(m.at);
+      var right = x > u.bbox.left + u.bbox.width * 0.7;
+      ctx.textAlign = right ? 'right' : 'left';
+      ctx.fillText(label, right ? x - 4 * px : x + 4 * px, top + (12 + 14 * i) * px);
     });
-    hover(container, root, series, x, y, xFmt, yFmt);
-    return root;
+    ctx.restore();
   }
 
-  function legend(series) {
-    if (series.length < 2) return null;
-    return el('div', { class: 'legend' }, series.map(function (s) {
-      var sw = el('i');
-      sw.style.background = s.color;
-      return el('span', null, [sw, s.name]);
-    }));
-  }
-
-  function axes(root, xTicks, yTicks, x, y, xFmt, yFmt) {
-    var g = svg('g', { class: 'axis' });
-    yTicks.forEach(function (t) {
-      g.appendChild(svg('line', { x1: M.l, x2: W - M.r, y1: y(t).toFixed(1), y2: y(t).toFixed(1), class: 'gridline' }));
-      g.appendChild(svg('text', { x: M.l - 6, y: (y(t) + 3.5).toFixed(1), 'text-anchor': 'end', text: yFmt(t) }));
-    });
-    xTicks.forEach(function (t) {
-      g.appendChild(svg('text', { x: x(t).toFixed(1), y: H - M.b + 16, 'text-anchor': 'middle', text: xFmt(t) }));
-    });
-    g.appendChild(svg('line', { x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b }));
-    root.appendChild(g);
-  }
-
-  // pathsOf splits a series at its gaps into SVG path data.
-  function pathsOf(points, x, y) {
-    var out = [], cur = '';
-    points.forEach(function (p) {
-      if (p[1] === null || p[1] === undefined || !isFinite(p[1])) {
-        if (cur) out.push(cur);
-        cur = '';
-        return;
-      }
-      cur += (cur ? 'L' : 'M') + x(p[0]).toFixed(1) + ',' + y(p[1]).toFixed(1);
-    });
-    if (cur) out.push(cur);
-    return out;
-  }
-
-  function hover(container, root, series, x, y, xFmt, yFmt) {
-    var tip = el('div', { class: 'tip' });
-    container.appendChild(tip);
-    var cursor = svg('line', { y1: M.t, y2: H - M.b, class: 'cursor', visibility: 'hidden' });
-    root.appendChild(cursor);
-    var xsAll = series[0].points.map(function (p) { return p[0]; });
-    root.addEventListener('mousemove', function (ev) {
-      var box = root.getBoundingClientRect();
-      var vx = (ev.clientX - box.left) * W / box.width;
-      var best = 0;
-      xsAll.forEach(function (v, i) { if (Math.abs(x(v) - vx) < Math.abs(x(xsAll[best]) - vx)) best = i; });
-      var at = xsAll[best];
-      cursor.setAttribute('x1', x(at));
-      cursor.setAttribute('x2', x(at));
-      cursor.setAttribute('visibility', 'visible');
-      clear(tip);
-      tip.appendChild(el('b', { text: xFmt(at) }));
-      series.forEach(function (s) {
-        var p = s.points[best];
-        var sw = el('i');
-        sw.style.background = s.color;
-        tip.appendChild(el('div', null, [sw, s.name + ': ' + (p && p[1] !== null && p[1] !== undefined ? yFmt(p[1]) : '–')]));
-      });
-      tip.style.display = 'block';
-      var left = x(at) * box.width / W + 12;
-      tip.style.left = Math.min(left, box.width - tip.offsetWidth - 4) + 'px';
-      tip.style.top = '24px';
-    });
-    root.addEventListener('mouseleave', function () {
-      tip.style.display = 'none';
-      cursor.setAttribute('visibility', 'hidden');
-    });
-  }
-
-  // bars draws a histogram: opts.bins [{lo, hi, n}], opts.over (count above
-  // the last bin), opts.marks [{name, at}] drawn as vertical lines.
+  // bars draws a histogram: opts.bins [{lo, hi, n}] of equal width,
+  // opts.over (the count above the last bin, drawn as one more bar in red),
+  // opts.marks [{name, at}] drawn as vertical lines. The cursor reads out
+  // each bin's range and count.
   function bars(container, opts) {
     clear(container);
     container.classList.add('chart');
     var bins = opts.bins || [];
-    var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': opts.title || 'histogram' });
-    container.appendChild(root);
-    if (!bins.length) {
-      root.appendChild(svg('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'empty', text: 'no samples' }));
-      return root;
+    if (!bins.length) return noData(container, 'no samples');
+    var th = theme(), fmt = opts.format || fmtMs, over = opts.over || 0;
+    var lo = bins[0].lo, width = bins[0].hi - bins[0].lo, n = bins.length;
+    var slots = n + (over ? 1 : 0);
+    // x is in bins: bin i spans [i, i+1], its bar centred on i + 0.5.
+    var xs = [], inRange = [], above = [];
+    for (var i = 0; i < slots; i++) {
+      xs.push(i + 0.5);
+      inRange.push(i < n ? bins[i].n : null);
+      above.push(i < n ? null : over);
     }
-    var fmt = opts.format || fmtMs, over = opts.over || 0;
-    var slots = bins.length + (over ? 1 : 0);
-    var top = Math.max.apply(null, bins.map(function (b) { return b.n; }).concat([over]));
-    var yTicks = niceTicks(0, top, 4);
-    var y = scale(0, yTicks[yTicks.length - 1], H - M.b, M.t);
-    var bw = (W - M.l - M.r) / slots;
-    var xOf = function (i) { return M.l + i * bw; };
+    var edge = function (v) { return v >= n ? fmt(bins[n - 1].hi) : fmt(bins[Math.max(0, Math.round(v))].lo); };
     var step = Math.max(1, Math.ceil(slots / 7));
-    var xTicks = [];
-    for (var i = 0; i <= bins.length; i += step) xTicks.push(i);
-    axes(root, xTicks, yTicks, xOf, y, function (i) { return i < bins.length ? fmt(bins[i].lo) : fmt(bins[bins.length - 1].hi); }, function (v) { return fmtNum(v, 0); });
-    var color = opts.color || PALETTE[0];
-    bins.forEach(function (b, i) {
-      if (!b.n) return;
-      root.appendChild(svg('rect', { x: (xOf(i) + 0.5).toFixed(1), y: y(b.n).toFixed(1), width: Math.max(bw - 1, 1).toFixed(1),
-        height: (H - M.b - y(b.n)).toFixed(1), fill: color, class: 'bar' }, svg('title', { text: fmt(b.lo) + ' – ' + fmt(b.hi) + ': ' + b.n })));
-    });
-    if (over) {
-      root.appendChild(svg('rect', { x: (xOf(bins.length) + 0.5).toFixed(1), y: y(over).toFixed(1), width: Math.max(bw - 1, 1).toFixed(1),
-        height: (H - M.b - y(over)).toFixed(1), fill: PALETTE[2], class: 'bar' }, svg('title', { text: '> ' + fmt(bins[bins.length - 1].hi) + ': ' + over })));
-    }
-    (opts.marks || []).forEach(function (m) {
-      var lo = bins[0].lo, hi = bins[bins.length - 1].hi;
-      if (!(m.at >= lo && m.at <= hi)) return;
-      var mx = M.l + (m.at - lo) / (hi - lo) * bins.length * bw;
-      root.appendChild(svg('line', { x1: mx, x2: mx, y1: M.t, y2: H - M.b, stroke: PALETTE[3], 'stroke-dasharray': '4 3' }));
-      var right = mx > W - M.r - 90;
-      root.appendChild(svg('text', { x: right ? mx - 3 : mx + 3, y: M.t + 10, 'text-anchor': right ? 'end' : 'start', class: 'label', text: m.name + ' ' + fmt(m.at) }));
-    });
-    return root;
+    var barPaths = uPlot.paths.bars({ size: [0.92, Infinity], align: 0 });
+    var u = new uPlot({
+      width: widthOf(container), height: H, class: 'vp-chart',
+      scales: { x: { time: false, range: [0, slots] }, y: { range: function (u, a, b) { return uPlot.rangeNum(0, b, 0.1, true); } } },
+      axes: [
+        axis(th, edge, { splits: function () { var s = []; for (var k = 0; k <= n; k += step) s.push(k); return s; }, grid: { show: false } }),
+        axis(th, function (v) { return fmtNum(v, 0); }, { size: 56, incrs: COUNT_INCRS })
+      ],
+      series: [
+        { label: 'range', value: function (u, v) { if (v === null) return '–'; var k = Math.floor(v); return k >= n ? '> ' + fmt(bins[n - 1].hi) : fmt(bins[k].lo) + ' – ' + fmt(bins[k].hi); } },
+        { label: 'samples', stroke: opts.color || PALETTE[0], fill: opts.color || PALETTE[0], paths: barPaths, points: { show: false }, value: function (u, v) { return v === null ? '–' : fmtNum(v, 0); } }
+      ].concat(over ? [{ label: 'above', stroke: PALETTE[2], fill: PALETTE[2], paths: barPaths, points: { show: false }, value: function (u, v) { return v === null ? '–' : fmtNum(v, 0); } }] : []),
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false } },
+      hooks: { draw: [function (u) {
+        // a mark at a value sits at its place in the bins (equal widths)
+        drawMarks(u, th, (opts.marks || []).filter(function (m) { return m.at >= lo && m.at <= bins[n - 1].hi; }).map(function (m) {
+          return { at: (m.at - lo) / width, label: m.name + ' ' + fmt(m.at) };
+        }), null, String);
+      }] }
+    }, [xs, inRange].concat(over ? [above] : []), container);
+    return keep(u, container);
   }
 
   // ---- the data shape → series ----
@@ -386,21 +372,34 @@
   function thresholdsOf(s) {
     var ths = s.thresholds || [];
     var failed = ths.filter(function (t) { return !t.pass; }).length;
+    var windowed = ths.some(function (t) { return t.window_ms > 0; });
     var rows = ths.map(function (t) {
       return el('tr', null, [
         el('td', null, [el('b', { text: t.name }), t.abort ? el('span', { class: 'muted small', text: ' (abort)' }) : null]),
         el('td', null, el('code', { text: t.check })),
         el('td', { class: 'n', text: t.error ? 'error: ' + t.error : t.observed }),
+        windowed ? el('td', { class: 'window', text: windowText(t) }) : null,
         el('td', null, el('span', { class: 'tag ' + (t.pass ? 'pass' : 'fail'), text: resultText(t) }))
       ]);
     });
     return el('section', { class: 'card', id: 'thresholds' }, [
       el('h2', { text: ths.length ? 'Thresholds — ' + (failed ? failed + ' of ' + ths.length + ' failed' : 'all ' + ths.length + ' held') : 'Thresholds — none declared' }),
       ths.length ? el('div', { class: 'scroll-x' }, el('table', null, [
-        el('thead', null, el('tr', null, [el('th', { text: 'Threshold' }), el('th', { text: 'Check' }), el('th', { class: 'n', text: 'Observed' }), el('th', { text: 'Result' })])),
+        el('thead', null, el('tr', null, [el('th', { text: 'Threshold' }), el('th', { text: 'Check' }), el('th', { class: 'n', text: windowed ? 'Observed (worst window)' : 'Observed' }),
+          windowed ? el('th', { text: 'Window' }) : null, el('th', { text: 'Result' })])),
         el('tbody', null, rows)
       ])) : null
     ]);
+  }
+
+  // windowText tells a windowed threshold's windows: "every 1 min · worst
+  // 1:00–2:00 (fail) · 2 of 5 failed"; empty for one judged on the whole run.
+  function windowText(t) {
+    if (!(t.window_ms > 0)) return '';
+    var w = t.worst_window;
+    return ['every ' + fmtMs(t.window_ms),
+      w ? 'worst ' + fmtClock(w.from_ms / 1000) + '–' + fmtClock(w.to_ms / 1000) + ' (' + w.result + ')' : 'no window judged',
+      (t.failed_windows || 0) + ' of ' + (t.windows || 0) + ' failed'].join(' · ');
   }
 
   function kpisOf(s, history) {
@@ -435,8 +434,8 @@
     var noLLM = !(m.llm && m.llm.count) && !(m.cost && m.cost.usd);
     var time = function (o) { o.xFormat = xf; o.timeAxis = true; o.xMin = 0; return o; };
     var cards = [
-      chartCard('chart-users', 'Active users', 'virtual users running', function (e) { line(e, time({ title: 'active users', series: ser.users, yFormat: function (v) { return fmtNum(v, 0); } })); }),
-      chartCard('chart-conversations', 'Conversations per minute', 'how many in the minute up to each point (in the first minute of a run, since its start)', function (e) { line(e, time({ title: 'conversations per minute', series: ser.conversations })); }),
+      chartCard('chart-users', 'Active users', 'virtual users running', function (e) { line(e, time({ title: 'active users', series: ser.users, counts: true, yFormat: function (v) { return fmtNum(v, 0); } })); }),
+      chartCard('chart-conversations', 'Conversations per minute', 'how many in the minute up to each point (in the first minute of a run, since its start)', function (e) { line(e, time({ title: 'conversations per minute', series: ser.conversations, counts: true })); }),
       chartCard('chart-latency', 'Reply latency', 'percentiles of the replies that arrived in each interval', function (e) { line(e, time({ title: 'reply latency', series: ser.latency, yFormat: fmtMs })); }),
       ser.firstToken ? chartCard('chart-first-token', 'Time to first token', 'percentiles of the streamed replies\' first content chunk in each interval', function (e) { line(e, time({ title: 'time to first token', series: ser.firstToken, yFormat: fmtMs })); }) : null,
       chartCard('chart-cost', 'Cumulative LLM cost', noLLM ? 'no LLM persona in this run: scripted customers cost nothing' : 'what the simulated customers\' model calls cost so far', function (e) { line(e, time({ title: 'cumulative cost', series: ser.cost, yFormat: fmtUsd })); })
@@ -542,6 +541,132 @@
         }))
       ]))
     ]);
+  }
+
+  // ---- capacity: a search's figures against load ----
+
+  var DUR_RE = /^-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+  var DUR_MS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+
+  // figureOf reads a threshold's observed text as a number: a Go duration
+  // ("812.4ms", "1m2.5s") in ms, or a plain number (a trailing % kept as
+  // is); the first of several joined by ", "; null for anything else (an
+  // error, NO DATA).
+  function figureOf(text) {
+    var t = String(text || '').split(',')[0].trim();
+    if (DUR_RE.test(t)) {
+      var ms = 0;
+      t.replace(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g, function (_, n, unit) { ms += parseFloat(n) * DUR_MS[unit]; return _; });
+      return { v: t.charAt(0) === '-' ? -ms : ms, duration: true };
+    }
+    var m = /^(-?\d+(\.\d+)?(e[-+]?\d+)?)%?$/i.exec(t);
+    return m ? { v: parseFloat(m[1]), duration: false } : null;
+  }
+
+  // limitOf reads the bound a check compares against, when the check ends
+  // with one ("reply.p95 < duration('2s')", "success_rate >= 0.9").
+  function limitOf(check) {
+    var m = /[<>]=?\s*(?:duration\(\s*['"]([^'"]+)['"]\s*\)|(-?\d+(?:\.\d+)?))\s*\)?\s*$/.exec(String(check || ''));
+    if (!m) return null;
+    return m[1] !== undefined ? figureOf(m[1]) : { v: parseFloat(m[2]), duration: false };
+  }
+
+  // kneeOf is where the search found the knee: the most load that held and
+  // the least above it that did not (either may be missing).
+  function kneeOf(c) {
+    var held = c.steps.filter(function (st) { return st.held; }).map(function (st) { return st.load; });
+    var good = held.length ? Math.max.apply(null, held) : null;
+    var failed = c.steps.filter(function (st) { return !st.held && (good === null || st.load > good); }).map(function (st) { return st.load; });
+    var bad = c.limiting_threshold ? c.limiting_threshold.load : failed.length ? Math.min.apply(null, failed) : null;
+    return { good: good, bad: bad };
+  }
+
+  function capacityHeadline(c, loadFmt) {
+    var lim = c.limiting_threshold;
+    var found = kneeOf(c).good === null ? 'no step held' : fmtNum(c.value, 1) + ' ' + c.unit + ' at ' + loadFmt(c.load);
+    var parts = [lim ? 'broke at ' + loadFmt(lim.load) + ' (' + fmtNum(lim.per_minute, 1) + '/min) on ' + lim.name + ' (' + lim.observed + ')' : 'no step broke',
+      c.require ? 'required ' + fmtNum(c.require, 1) + '/min: ' + (c.value >= c.require ? 'met' : 'not met') : ''];
+    return { title: 'Capacity — ' + found, note: parts.filter(Boolean).join(' · ') };
+  }
+
+  function capacityOf(s) {
+    var c = s && s.capacity;
+    if (!c || !(c.steps || []).length) return { node: null, draw: function () {} };
+    var users = c.vary === 'users';
+    var loadFmt = function (v) { return fmtNum(v, 2) + (users ? (v === 1 ? ' user' : ' users') : '/s'); };
+    var head = capacityHeadline(c, loadFmt);
+    var cards = capacityCharts(c, loadFmt);
+    var knee = kneeOf(c);
+    var node = el('section', { class: 'card', id: 'capacity', 'data-last-good': knee.good, 'data-first-bad': knee.bad }, [
+      el('h2', { text: head.title }),
+      el('div', { class: 'muted small', text: head.note + ' · each step judged on its own hold; the knee lies between the last good and the first bad load (shaded)' }),
+      el('div', { class: 'grid2 charts' }, cards.map(function (k) { return k.card; })),
+      capacityTable(c, loadFmt)
+    ]);
+    return { node: node, draw: function () { cards.forEach(function (k) { k.draw(); }); } };
+  }
+
+  // capacityCharts: completed conversations per minute, then each
+  // threshold's figure, against load, with the knee marked.
+  function capacityCharts(c, loadFmt) {
+    var steps = c.steps.slice().sort(function (a, b) { return a.load - b.load; });
+    var knee = kneeOf(c);
+    var chart = function (id, title, note, series, yFmt) {
+      var card = el('div', { class: 'sub-chart' }, [el('h3', { text: title }), note ? el('div', { class: 'muted small', text: note }) : null]);
+      var body = el('div', { id: id });
+      card.appendChild(body);
+      return { card: card, draw: function () {
+        var th = theme(), marks = [];
+        if (knee.good !== null) marks.push({ at: knee.good, label: 'last good ' + loadFmt(knee.good), color: th.pass });
+        if (knee.bad !== null) marks.push({ at: knee.bad, label: 'first bad ' + loadFmt(knee.bad), color: th.fail });
+        line(body, { title: title, series: series, xFormat: loadFmt, yFormat: yFmt, xLabel: 'load', marks: marks,
+          band: knee.good !== null && knee.bad !== null ? [knee.good, knee.bad] : null });
+      } };
+    };
+    var cards = [chart('chart-capacity-rate', 'Completed conversations per minute', 'on each step\'s hold',
+      [{ name: 'completed/min', color: PALETTE[1], points: steps.map(function (st) { return [st.load, st.per_minute]; }) }], function (v) { return fmtNum(v, 1); })];
+    thresholdNames(steps).forEach(function (t, i) {
+      var figs = steps.map(function (st) {
+        var r = (st.thresholds || []).find(function (x) { return x.name === t.name; });
+        return { load: st.load, r: r, f: r ? figureOf(r.observed) : null };
+      });
+      var duration = figs.some(function (x) { return x.f && x.f.duration; });
+      var limit = limitOf(t.check);
+      var series = [
+        { name: t.name, color: PALETTE[0], points: figs.map(function (x) { return [x.load, x.f ? x.f.v : null]; }) },
+        { name: 'failed', color: PALETTE[2], pointsOnly: true, points: figs.map(function (x) { return [x.load, x.f && x.r && !x.r.pass ? x.f.v : null]; }) }
+      ];
+      if (limit) series.push({ name: 'limit', color: PALETTE[3], dash: [6, 4], points: figs.map(function (x) { return [x.load, limit.v]; }) });
+      cards.push(chart('chart-capacity-' + i, t.name, t.check, series, duration ? fmtMs : fmtNum));
+    });
+    return cards;
+  }
+
+  // thresholdNames are the thresholds the steps judged, in their order.
+  function thresholdNames(steps) {
+    var seen = {}, out = [];
+    steps.forEach(function (st) {
+      (st.thresholds || []).forEach(function (t) { if (!seen[t.name]) { seen[t.name] = true; out.push({ name: t.name, check: t.check }); } });
+    });
+    return out;
+  }
+
+  // capacityTable lists the steps in the order they ran, with every
+  // threshold's figure on each.
+  function capacityTable(c, loadFmt) {
+    var names = thresholdNames(c.steps);
+    var head = ['Step', 'Load', 'Hold', 'Completed/min', 'Reply p95'].concat(names.map(function (t) { return t.name; })).concat(['Held']);
+    return el('div', { class: 'scroll-x' }, el('table', { id: 'capacity-steps' }, [
+      el('thead', null, el('tr', null, head.map(function (h, i) { return el('th', { class: i > 0 && i < 5 ? 'n' : null, text: h }); }))),
+      el('tbody', null, c.steps.map(function (st, i) {
+        return el('tr', null, [el('td', { text: String(i + 1) }), el('td', { class: 'n', text: loadFmt(st.load) }),
+          el('td', { class: 'n', text: fmtClock(st.from_ms / 1000) + '–' + fmtClock(st.to_ms / 1000) }),
+          el('td', { class: 'n', text: fmtNum(st.per_minute, 1) }), el('td', { class: 'n', text: fmtMs(st.reply_p95_ms) })].concat(names.map(function (t) {
+          var r = (st.thresholds || []).find(function (x) { return x.name === t.name; });
+          return el('td', null, r ? [r.error ? 'error: ' + r.error : r.observed, ' ', el('span', { class: 'tag ' + (r.pass ? 'pass' : 'fail'), text: resultText(r) })] : '–');
+        })).concat([el('td', null, el('span', { class: 'tag ' + (st.held ? 'pass' : 'fail'), text: st.held ? 'HELD' : 'BROKE' }))]));
+      }))
+    ]));
   }
 
   // ---- conversations ----
@@ -707,11 +832,12 @@
   function render(root, data) {
     clear(root);
     var s = data.summary || {};
-    var timeline = timelineOf(data), hist = histogramsOf(data), convs = conversationsOf(data);
+    var timeline = timelineOf(data), hist = histogramsOf(data), convs = conversationsOf(data), capacity = capacityOf(s);
     append(root, [
       headerOf(s),
       thresholdsOf(s),
       kpisOf(s, data.history),
+      capacity.node,
       timeline.node,
       hist.node,
       requestsOf(s),
@@ -721,6 +847,7 @@
       convs.node,
       el('footer', { text: 'voyplan ' + (s.version || '') + ' · generated ' + fmtTime(data.generated_at) + ' · works offline: everything is in this file' })
     ]);
+    capacity.draw();
     timeline.draw();
     hist.draw();
     convs.draw();
@@ -730,7 +857,7 @@
     render: render,
     series: seriesOf,
     charts: { line: line, bars: bars },
-    parts: { timeline: timelineOf, requests: requestsOf, personas: personasOf, thresholds: thresholdsOf, transcript: transcript, steering: steeringText },
+    parts: { timeline: timelineOf, capacity: capacityOf, requests: requestsOf, personas: personasOf, thresholds: thresholdsOf, transcript: transcript, steering: steeringText },
     dom: { el: el, clear: clear, linkify: linkify },
     format: { ms: fmtMs, pct: fmtPct, usd: fmtUsd, clock: fmtClock, num: fmtNum, time: fmtTime, hhmmss: hhmmss }
   };

@@ -180,6 +180,7 @@ const (
 	DriverScript DriverKind = "script" // fixed lines, the old tool's no-LLM mode
 	DriverLLM    DriverKind = "llm"    // a Gemini chat
 	DriverRules  DriverKind = "rules"  // `rule` blocks: free, deterministic, reacting to each reply
+	DriverReplay DriverKind = "replay" // a recorded run's customers said again (replay.go)
 )
 
 // Persona is a `persona "name"` block.
@@ -190,8 +191,11 @@ type Persona struct {
 	LLM    string // name of the llm block, when Driver == DriverLLM
 	// Rules are the persona's `rule` blocks in file order (DriverRules);
 	// Fallback says whether it has a fallback line. See rules.go.
-	Rules     []*Rule
-	Fallback  bool
+	Rules    []*Rule
+	Fallback bool
+	// Replay is the recording a replay persona (DriverReplay) says again,
+	// and what happens when the assistant's replies diverge (replay.go).
+	Replay    *Replay
 	DeclRange hcl.Range
 }
 

@@ -64,8 +64,9 @@ var llmSchema = &hcl.BodySchema{
 }
 
 var personaSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "weight"}, {Name: "llm"}, {Name: "prompt"}, {Name: "script"}, {Name: "fallback"}},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "rule"}},
+	Attributes: []hcl.AttributeSchema{{Name: "weight"}, {Name: "llm"}, {Name: "prompt"}, {Name: "script"}, {Name: "fallback"},
+		{Name: "replay"}, {Name: "on_divergence"}, {Name: "divergence"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "rule"}},
 }
 
 var conversationSchema = &hcl.BodySchema{

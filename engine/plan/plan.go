@@ -113,6 +113,7 @@ type Simulator struct {
 	PaymentDomain      string        // payment links are https://pay.<PaymentDomain>/<24 hex>
 	ImageEvery         int           // send a park image with every n-th reply (0: never)
 	SplitEvery         int           // split every n-th reply over two callbacks (0: never)
+	RewordFrom         int           // from the n-th reply of each conversation on, answer in other words (0: never)
 	FailRate           float64       // fraction of sends answered with FailStatus
 	FailStatus         int           // HTTP status of a failed send, 400–599 (default 500)
 	DropRate           float64       // fraction of replies never delivered

@@ -33,7 +33,9 @@ import (
 type Replay struct {
 	Path string // as the plan gives it
 	// Recordings are the recorded conversations that sent at least one
-	// message, in the order they started (then by user, then by id).
+	// message, in the order they started (then by user, then by id). Those
+	// the recorded run cut short (interrupted) are left out: no one knows
+	// how they would have gone on.
 	Recordings []*transcript.Conversation
 	// Takeover is the persona that carries on a conversation from its
 	// first divergence, nil to end it there (on_divergence = "end").
@@ -121,8 +123,8 @@ func (l *loader) resolveTakeovers() {
 }
 
 // readRecording reads the conversations of a recorded run (a run directory
-// or its conversations.jsonl): those that sent a message, in the order
-// they started. A last line cut short (a crashed run) is left out; any
+// or its conversations.jsonl): those that sent a message and were not cut
+// short by the run, in the order they started. A last line cut short (a crashed run) is left out; any
 // other line that is not a conversation is an error.
 func readRecording(path string) ([]*transcript.Conversation, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
@@ -165,7 +167,7 @@ func decodeRecording(data []byte) ([]*transcript.Conversation, error) {
 				}
 				return nil, fmt.Errorf("line %d is not a conversation: %v", n, jerr)
 			}
-			if len(c.Turns) > 0 && c.Turns[0].Sent != "" {
+			if len(c.Turns) > 0 && c.Turns[0].Sent != "" && c.Outcome != transcript.Interrupted {
 				recs = append(recs, c)
 			}
 		}

@@ -45,7 +45,7 @@ var webhookSchema = &hcl.BodySchema{
 var simulatorSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "listen"}, {Name: "latency"}, {Name: "jitter"}, {Name: "latency_per_inflight"}, {Name: "payment_domain"},
-		{Name: "image_every"}, {Name: "split_every"}, {Name: "fail_rate"}, {Name: "drop_rate"},
+		{Name: "image_every"}, {Name: "split_every"}, {Name: "reword_from"}, {Name: "fail_rate"}, {Name: "drop_rate"},
 		{Name: "fail_status"}, {Name: "duplicate_rate"}, {Name: "late_rate"}, {Name: "late_delay"},
 		{Name: "malformed_rate"}, {Name: "slow_post"}, {Name: "sign_secret"}, {Name: "crosstalk_rate"},
 		{Name: "first_chunk"}, {Name: "chunk_interval"}, {Name: "chunk_size"}, {Name: "stall_every"},

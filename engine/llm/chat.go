@@ -39,6 +39,30 @@ func (c *Client) NewChat(system string) (*Chat, error) {
 	return &Chat{c: c, chat: ch, chars: int64(len(system))}, nil
 }
 
+// ResumeChat opens a chat whose system instruction is system and whose
+// history is already history: alternately the other side's message (the
+// user role) and the model's own (the model role), the other side's first
+// — a conversation the model takes over (engine/persona's History).
+func (c *Client) ResumeChat(system string, history []string) (*Chat, error) {
+	cfg := c.config
+	cfg.SystemInstruction = genai.NewContentFromText(system, genai.RoleUser)
+	contents := make([]*genai.Content, len(history))
+	chars := int64(len(system))
+	for i, text := range history {
+		role := genai.Role(genai.RoleUser)
+		if i%2 == 1 {
+			role = genai.RoleModel
+		}
+		contents[i] = genai.NewContentFromText(text, role)
+		chars += int64(len(text))
+	}
+	ch, err := c.genai.Chats.Create(context.Background(), c.model, &cfg, contents)
+	if err != nil {
+		return nil, fmt.Errorf("llm %q: cannot open a chat: %w", c.name, err)
+	}
+	return &Chat{c: c, chat: ch, chars: chars}, nil
+}
+
 // History is what the model sees before the next message.
 func (ch *Chat) History() []*genai.Content { return ch.chat.History(true) }
 

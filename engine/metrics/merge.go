@@ -163,6 +163,7 @@ func Merge(parts []Part) (Part, error) {
 		s.Channel = s.Channel.plus(p.Snapshot.Channel)
 		s.Assistant = s.Assistant.plus(p.Snapshot.Assistant)
 		s.Stream = s.Stream.plus(p.Snapshot.Stream)
+		s.Replay = s.Replay.plus(p.Snapshot.Replay)
 		s.Errors = mergeErrors(s.Errors, p.Snapshot.Errors)
 		for _, f := range p.Snapshot.Unrecorded { // a figure one segment could not know, the sum cannot either
 			if !slices.Contains(s.Unrecorded, f) {

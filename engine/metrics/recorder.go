@@ -36,6 +36,7 @@ type Recorder struct {
 	channel  atomic.Pointer[func() Channel]  // the channel's faults, once WatchChannel is called
 	cost     costs
 	total    tally
+	replays  replays    // replayed conversations (replay.go)
 	errors   errorTally // distinct errors, counted
 	// assistant totals the assistant's own token usage (openai targets).
 	assistant struct{ conversations, input, output atomic.Int64 }
@@ -164,6 +165,7 @@ func (r *Recorder) ConversationEnded(c *transcript.Conversation) {
 	good := withinSLO(c, time.Duration(r.turnSLO.Load()))
 	r.total.end(c, good)
 	r.persona(c.Persona).end(c, good)
+	r.replays.end(c)
 	if c.Outcome == transcript.Interrupted {
 		return
 	}
@@ -218,6 +220,7 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Webhook:  r.webhookCounts(),
 		WhatsApp: r.whatsappCounts(),
 		Channel:  r.channelCounts(),
+		Replay:   r.replays.snapshot(),
 		Errors:   r.errors.snapshot(),
 	}
 	s.SetElapsed(elapsed)

@@ -43,6 +43,9 @@ type Snapshot struct {
 	// Assistant is the token usage the assistant under test reported of
 	// itself (openai targets), apart from the simulated customers' Cost.
 	Assistant Assistant `expr:"assistant" json:"assistant"`
+	// Replay counts the replayed conversations and where they diverged
+	// from their recording (a persona with replay).
+	Replay Replay `expr:"replay" json:"replay"`
 	// Errors lists the run's distinct errors (kind and message) with their
 	// counts, most frequent first; empty when nothing failed.
 	Errors []ErrorCount `expr:"errors" json:"errors"`

@@ -7,6 +7,10 @@
 //   - LLM: a model chat (engine/llm's Chat, behind the Model interface) that
 //     answers each reply, images told as ImageNote, StopMarker ending the
 //     conversation on purpose;
+//   - Replay: a recorded conversation's customer messages in order while
+//     the assistant's replies stay like the recorded ones (Similarity:
+//     folded word overlap), then handing over to another driver, told the
+//     conversation so far (History, Resume, Rules.Skip), or stopping;
 //
 // and Watch, which wraps any of them to flag the messages that break
 // character (Drift: the customer acting as the assistant; data mismatch:

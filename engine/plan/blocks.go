@@ -159,6 +159,8 @@ func (l *loader) decodeSimulator(b *hcl.Block) (*Simulator, hcl.Diagnostics) {
 	a.Require("image_every", s.ImageEvery >= 0, "0 (never) or more: an image with every n-th reply")
 	a.Integer("split_every", &s.SplitEvery)
 	a.Require("split_every", s.SplitEvery >= 0, "0 (never) or more: every n-th reply split in two callbacks")
+	a.Integer("reword_from", &s.RewordFrom)
+	a.Require("reword_from", s.RewordFrom >= 0, "0 (never) or more: from the n-th reply of each conversation on, the replies are reworded")
 	a.Rate("fail_rate", &s.FailRate)
 	a.Rate("drop_rate", &s.DropRate)
 	decodeSimulatorFaults(a, s)

@@ -51,7 +51,7 @@ func keySource(attr *hcl.Attribute) (envName, varName string) {
 func (p *Plan) CheckKeys() error {
 	var names []string
 	for _, ps := range p.Personas {
-		if ps.Driver == DriverLLM && ps.Weight > 0 && !slices.Contains(names, ps.LLM) {
+		if ps.Driver == DriverLLM && p.Plays(ps) && !slices.Contains(names, ps.LLM) {
 			names = append(names, ps.LLM)
 		}
 	}

@@ -22,6 +22,7 @@ func (l *loader) decodePersonas(blocks hcl.Blocks) {
 		weights = append(weights, weight)
 	}
 	l.checkWeights(weights)
+	l.resolveTakeovers() // replay.go
 }
 
 // decodePersona decodes one persona; weight is where its weight is set (its
@@ -46,6 +47,17 @@ func (l *loader) personaDriver(a *decode.Attrs, rules hcl.Blocks, b *hcl.Block, 
 	llm, hasLLM := a.Attributes["llm"]
 	hasRules := len(rules) > 0
 	var pe peruser.Persona
+	if replay, ok := a.Attributes["replay"]; ok {
+		if hasScript || hasLLM || hasRules {
+			l.personaError("Conflicting persona driver", "A replay persona says a recording's messages; it is not "+
+				"also played by a script, an llm or rule blocks. Name the persona that takes over with on_divergence instead.",
+				replay.Range)
+			return peruser.Persona{Skip: true}
+		}
+		l.decodeReplay(a, p) // replay.go
+		return pe
+	}
+	l.onlyWithReplay(a)
 	switch {
 	case hasScript && hasLLM:
 		l.personaError("Conflicting persona driver", "A persona is played either by a script (fixed lines) or by an llm "+
@@ -57,7 +69,8 @@ func (l *loader) personaDriver(a *decode.Attrs, rules hcl.Blocks, b *hcl.Block, 
 		return peruser.Persona{Skip: true}
 	case !hasScript && !hasLLM && !hasRules:
 		l.personaError("Missing persona driver", "Give the persona script = [\"Olá\", ...] (fixed lines, first "+
-			"message included), llm = \"<llm block name>\" and a prompt, or rule { when = \"...\" say = \"...\" } blocks.", b.DefRange)
+			"message included), llm = \"<llm block name>\" and a prompt, rule { when = \"...\" say = \"...\" } blocks, "+
+			"or replay = \"runs/<an earlier run>\" (its customers said again).", b.DefRange)
 		return peruser.Persona{Skip: true}
 	case hasRules:
 		l.decodeRules(rules, a, p, &pe)
@@ -86,6 +99,16 @@ func (l *loader) personaDriver(a *decode.Attrs, rules hcl.Blocks, b *hcl.Block, 
 	}
 	pe.Skip = l.checkPersonaExprs(pe)
 	return pe
+}
+
+// onlyWithReplay reports a replay persona's attributes on another persona.
+func (l *loader) onlyWithReplay(a *decode.Attrs) {
+	for _, name := range []string{"on_divergence", "divergence"} {
+		if attr, ok := a.Attributes[name]; ok {
+			l.personaError("Unexpected "+name, name+" says what a replay persona does when the assistant's replies "+
+				"diverge from the recording; this persona has no replay. Remove "+name+", or add replay.", attr.Range)
+		}
+	}
 }
 
 // unexpectedWithRules reports a prompt on a rules persona.

@@ -113,6 +113,7 @@ type Simulator struct {
 	PaymentDomain      string        // payment links are https://pay.<PaymentDomain>/<24 hex>
 	ImageEvery         int           // send a park image with every n-th reply (0: never)
 	SplitEvery         int           // split every n-th reply over two callbacks (0: never)
+	RewordFrom         int           // from the n-th reply of each conversation on, answer in other words (0: never)
 	FailRate           float64       // fraction of sends answered with FailStatus
 	FailStatus         int           // HTTP status of a failed send, 400–599 (default 500)
 	DropRate           float64       // fraction of replies never delivered
@@ -180,6 +181,7 @@ const (
 	DriverScript DriverKind = "script" // fixed lines, the old tool's no-LLM mode
 	DriverLLM    DriverKind = "llm"    // a Gemini chat
 	DriverRules  DriverKind = "rules"  // `rule` blocks: free, deterministic, reacting to each reply
+	DriverReplay DriverKind = "replay" // a recorded run's customers said again (replay.go)
 )
 
 // Persona is a `persona "name"` block.
@@ -190,8 +192,11 @@ type Persona struct {
 	LLM    string // name of the llm block, when Driver == DriverLLM
 	// Rules are the persona's `rule` blocks in file order (DriverRules);
 	// Fallback says whether it has a fallback line. See rules.go.
-	Rules     []*Rule
-	Fallback  bool
+	Rules    []*Rule
+	Fallback bool
+	// Replay is the recording a replay persona (DriverReplay) says again,
+	// and what happens when the assistant's replies diverge (replay.go).
+	Replay    *Replay
 	DeclRange hcl.Range
 }
 

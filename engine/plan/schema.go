@@ -45,7 +45,7 @@ var webhookSchema = &hcl.BodySchema{
 var simulatorSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "listen"}, {Name: "latency"}, {Name: "jitter"}, {Name: "latency_per_inflight"}, {Name: "payment_domain"},
-		{Name: "image_every"}, {Name: "split_every"}, {Name: "fail_rate"}, {Name: "drop_rate"},
+		{Name: "image_every"}, {Name: "split_every"}, {Name: "reword_from"}, {Name: "fail_rate"}, {Name: "drop_rate"},
 		{Name: "fail_status"}, {Name: "duplicate_rate"}, {Name: "late_rate"}, {Name: "late_delay"},
 		{Name: "malformed_rate"}, {Name: "slow_post"}, {Name: "sign_secret"}, {Name: "crosstalk_rate"},
 		{Name: "first_chunk"}, {Name: "chunk_interval"}, {Name: "chunk_size"}, {Name: "stall_every"},
@@ -64,8 +64,9 @@ var llmSchema = &hcl.BodySchema{
 }
 
 var personaSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "weight"}, {Name: "llm"}, {Name: "prompt"}, {Name: "script"}, {Name: "fallback"}},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "rule"}},
+	Attributes: []hcl.AttributeSchema{{Name: "weight"}, {Name: "llm"}, {Name: "prompt"}, {Name: "script"}, {Name: "fallback"},
+		{Name: "replay"}, {Name: "on_divergence"}, {Name: "divergence"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "rule"}},
 }
 
 var conversationSchema = &hcl.BodySchema{

@@ -27,7 +27,10 @@ type Data struct {
 	// RenderOptions.MaxConversations of the ConversationsTotal in the run.
 	Conversations      []*transcript.Conversation `json:"conversations"`
 	ConversationsTotal int                        `json:"conversations_total"`
-	GeneratedAt        time.Time                  `json:"generated_at"`
+	// Divergences are where replayed conversations diverged from their
+	// recordings, at most MaxDivergences, in the order they were read.
+	Divergences []Divergence `json:"divergences,omitempty"`
+	GeneratedAt time.Time    `json:"generated_at"`
 }
 
 var (

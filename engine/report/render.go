@@ -63,6 +63,7 @@ func Render(dir *results.Dir, o RenderOptions) (*Rendered, error) {
 		Histograms:         convs.histograms(),
 		Conversations:      convs.shown(),
 		ConversationsTotal: convs.total,
+		Divergences:        convs.divergences,
 		GeneratedAt:        time.Now().UTC(),
 	}
 	return out, out.write(dir, sum, hist, data)
@@ -103,6 +104,7 @@ type collected struct {
 	limit        int
 	unsuccessful []*transcript.Conversation // did not complete, first ones, up to limit
 	completed    []*transcript.Conversation // completed, first ones, up to limit
+	divergences  []Divergence               // replayed conversations' divergences, first ones, up to MaxDivergences
 }
 
 // collectConversations reads conversations.jsonl, attaching to their turns
@@ -127,6 +129,9 @@ func collectConversations(dir *results.Dir, limit int) (*collected, error) {
 func (c *collected) add(conv *transcript.Conversation) {
 	c.total++
 	c.samples.Add(conv)
+	if d, ok := divergenceOf(conv); ok && len(c.divergences) < MaxDivergences {
+		c.divergences = append(c.divergences, d)
+	}
 	keep := *conv
 	switch {
 	case conv.Outcome != transcript.Completed && len(c.unsuccessful) < c.limit:

@@ -115,6 +115,18 @@ func (e *lineEncoder) conversation(c *transcript.Conversation) {
 		e.b = append(e.b, `,"assistant_tokens":`...)
 		e.usage(c.AssistantTokens)
 	}
+	if r := c.Replay; r != nil {
+		e.b = append(e.b, `,"replay":{"recording":`...)
+		e.str(r.Recording)
+		e.b = append(e.b, `,"recorded_user":`...)
+		e.b = strconv.AppendInt(e.b, int64(r.RecordedUser), 10)
+		if r.DivergedAt != 0 {
+			e.b = append(e.b, `,"diverged_at":`...)
+			e.b = strconv.AppendInt(e.b, int64(r.DivergedAt), 10)
+		}
+		e.omitStr(`,"handed_to":`, r.HandedTo)
+		e.b = append(e.b, '}')
+	}
 	e.b = append(e.b, '}')
 }
 
@@ -177,6 +189,17 @@ func (e *lineEncoder) turnExtras(t *transcript.Turn) {
 	if len(t.Crosstalk) > 0 { // rare: a reply that carried another customer's data
 		e.b = append(e.b, `,"crosstalk":`...)
 		e.viaJSON(t.Crosstalk)
+	}
+	if r := t.Replay; r != nil { // every turn of a replayed conversation, up to its divergence
+		e.b = append(e.b, `,"replay":{"similarity":`...)
+		e.float(r.Similarity)
+		e.b = append(e.b, `,"matched":`...)
+		e.b = strconv.AppendBool(e.b, r.Matched)
+		if len(r.Recorded) > 0 {
+			e.b = append(e.b, `,"recorded":`...)
+			e.messages(r.Recorded)
+		}
+		e.b = append(e.b, '}')
 	}
 }
 

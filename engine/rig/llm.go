@@ -9,7 +9,8 @@ import (
 )
 
 // llmClients holds one client per llm block a persona with users plays
-// through: its limiters are shared by every virtual user of the run.
+// through (plan.Plays: a replay persona's takeover too): its limiters are
+// shared by every virtual user of the run.
 type llmClients map[string]*llm.Client
 
 // newLLMClients builds the clients of the llm blocks in use. A block with
@@ -18,7 +19,7 @@ type llmClients map[string]*llm.Client
 func newLLMClients(p *plan.Plan) (llmClients, error) {
 	clients := llmClients{}
 	for _, ps := range p.Personas {
-		if ps.Driver != plan.DriverLLM || ps.Weight <= 0 || clients[ps.LLM] != nil {
+		if ps.Driver != plan.DriverLLM || !p.Plays(ps) || clients[ps.LLM] != nil {
 			continue
 		}
 		m, ok := p.LLMs[ps.LLM]

@@ -157,6 +157,7 @@ func simOptions(s *plan.Simulator, seed uint64) sim.Options {
 		LatencyPerInflight: s.LatencyPerInflight,
 		PaymentDomain:      s.PaymentDomain,
 		ImageEvery:         s.ImageEvery,
+		RewordFrom:         s.RewordFrom,
 		SplitEvery:         s.SplitEvery,
 		FailRate:           s.FailRate,
 		FailStatus:         s.FailStatus,

@@ -27,15 +27,17 @@ type conversation struct {
 	rec     *transcript.Conversation
 	session protocol.Session // the link to the assistant (protocol.go)
 	driver  persona.Driver
-	started time.Time // monotonic
-	cause   error     // the error that ended it, when one did: for the errors table (errors.go)
+	replay  *persona.Replay // a replayed conversation's driver, judging each reply (replay.go); nil otherwise
+	started time.Time       // monotonic
+	cause   error           // the error that ended it, when one did: for the errors table (errors.go)
 }
 
 // converse holds one whole conversation and returns its record, whatever
 // happened. ctx ending means the run was cut: the conversation is
 // interrupted.
 func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcript.Conversation {
-	id := uuid.NewString() // random, never seeded: the assistant keys its state on it
+	id := uuid.NewString()               // random, never seeded: the assistant keys its state on it
+	user, recording := r.replaying(user) // replay.go: a replayed conversation holds the recorded customer's data
 	c := &conversation{
 		r:    r,
 		v:    v,
@@ -48,8 +50,13 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 			ClientIdentifier: id + r.plan.Target.ClientDomain,
 			Turns:            []transcript.Turn{},
 		},
-		driver:  r.newDriver(user),
 		started: time.Now(),
+	}
+	if recording != nil {
+		c.rec.Replay = &transcript.Replay{Recording: recording.ID, RecordedUser: recording.User}
+		c.driver = c.replayDriver(recording)
+	} else {
+		c.driver = r.newDriver(user)
 	}
 	c.rec.StartedAt = c.started
 	if j := r.opts.Journal; j != nil {
@@ -57,7 +64,7 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 			r.sinkFailed(err)
 		}
 	}
-	r.indexUser(v.n, user.Data) // crosstalk.go
+	r.indexUser(c.xtalkUser(), user.Data) // crosstalk.go
 	c.session = r.open(c.rec)
 	r.rec.ConversationStarted(user.Persona.Name)
 	r.live.begin(c.rec)
@@ -94,7 +101,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 			c.cause = err
 			return transcript.Failed, transcript.ReasonLLMError, err.Error()
 		case step.Stop:
-			return transcript.Abandoned, "", stopDetail(step)
+			return transcript.Abandoned, "", c.stopDetail(step)
 		}
 		c.r.live.sending(c.rec.ID, n, step.Text)
 		out, done := c.turn(ctx, n, step)
@@ -183,6 +190,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	}
 	t.AssistantUsage = x.Usage
 	t.Crosstalk = c.crosstalk(ctx, n, x.Messages) // crosstalk.go
+	t.Replay = c.judgeReplay(ctx, n, x.Messages)  // replay.go
 	c.rec.Turns = append(c.rec.Turns, t)
 	return c.judge(n, x.Messages)
 }

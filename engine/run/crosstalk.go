@@ -17,8 +17,8 @@ func (r *Runner) indexUser(n int, data map[string]map[string]string) {
 // records the links it carried as this user's. The log names whose data
 // leaked by user number and field, never the data.
 func (c *conversation) crosstalk(ctx context.Context, n int, msgs []transcript.Message) []transcript.Leak {
-	leaks := c.r.xtalk.Check(c.v.n, msgs)
-	c.r.xtalk.AddLinks(c.v.n, msgs)
+	leaks := c.r.xtalk.Check(c.xtalkUser(), msgs)
+	c.r.xtalk.AddLinks(c.xtalkUser(), msgs)
 	if len(leaks) > 0 {
 		users, fields := make([]int, len(leaks)), make([]string, len(leaks))
 		for i, l := range leaks {

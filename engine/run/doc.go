@@ -28,6 +28,12 @@
 // engine/crosstalk's index, fed each user's data as its first conversation
 // starts and each reply's links after its check); the turn keeps whose.
 //
+// A replay persona's conversations (replay.go) each take the next recording
+// of an earlier run, with its customer's data; every reply is judged
+// against the recorded one, and the first that diverged hands the
+// conversation to the takeover persona, told the conversation so far, or
+// ends it.
+//
 // It does not parse plans, open servers, tunnels or clients (engine/rig
 // does), render tables or write result files: it emits
 // conversations and keeps the metrics.Recorder up to date; the caller decides

@@ -74,7 +74,13 @@ func (c *conversation) recordLLM(ctx context.Context, step persona.Step, err err
 }
 
 // stopDetail says why a persona ended its conversation.
-func stopDetail(step persona.Step) string {
+func (c *conversation) stopDetail(step persona.Step) string {
+	if c.replay != nil && c.rec.Replay.HandedTo == "" {
+		if n := c.replay.DivergedAt(); n > 0 {
+			return fmt.Sprintf("the reply to turn %d diverged from the recording (on_divergence = %q)", n, plan.EndOnDivergence)
+		}
+		return "the recorded customer gave up here"
+	}
 	if step.LLM != nil {
 		return "the persona wrote " + persona.StopMarker
 	}

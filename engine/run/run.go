@@ -136,6 +136,8 @@ type Runner struct {
 	// xtalk is the run's customer data and sent links, which every reply
 	// is checked against (crosstalk.go).
 	xtalk *crosstalk.Index
+	// replays picks each replayed conversation's recording (replay.go).
+	replays replays
 
 	steer steering      // changes by hand: SetTarget, StopByHand (steer.go)
 	live  *liveRegistry // conversations in flight, for a live view; nil: off (live.go)

@@ -46,6 +46,9 @@ type delivery struct {
 func (s *Server) items(n int, texts []string) []item {
 	out := make([]item, 0, len(texts)+1)
 	for _, t := range texts {
+		if from := s.opts.RewordFrom; from > 0 && n >= from {
+			t = Reworded(t)
+		}
 		out = append(out, item{Role: "assistant", Type: "text", Text: t})
 	}
 	if every := s.opts.ImageEvery; every > 0 && n%every == 0 {

@@ -18,16 +18,22 @@ type Options struct {
 	// has a knee to find — at n conversations waiting on a reply, each
 	// waits about Latency + n × LatencyPerInflight.
 	LatencyPerInflight time.Duration
-	PaymentDomain      string  // links are https://pay.<PaymentDomain>/<24 lowercase hex>; default "smarttalks.ai"
-	ImageEvery         int     // attach a park image (media item) to every n-th reply of a conversation; 0 never
-	SplitEvery         int     // deliver every n-th reply as two callbacks, the second ~20ms after the first; 0 never
-	FailRate           float64 // fraction of POSTs answered with FailStatus (state not advanced)
-	FailStatus         int     // status used for failures: 4xx or 5xx, default 500
-	DropRate           float64 // fraction of replies never delivered
-	DuplicateRate      float64 // fraction of replies delivered twice, identical bodies
-	LateRate           float64 // fraction of replies delayed by LateDelay on top of Latency
-	LateDelay          time.Duration
-	MalformedRate      float64 // fraction of callbacks whose body is not valid JSON
+	PaymentDomain      string // links are https://pay.<PaymentDomain>/<24 lowercase hex>; default "smarttalks.ai"
+	ImageEvery         int    // attach a park image (media item) to every n-th reply of a conversation; 0 never
+	SplitEvery         int    // deliver every n-th reply as two callbacks, the second ~20ms after the first; 0 never
+	// RewordFrom makes the n-th reply of each conversation and every later
+	// one come in other words — a new build's copy: each text item is
+	// Reworded, its links kept, so the flow (and a payment link) goes on
+	// while a replay of an earlier run sees the replies diverge from that
+	// turn on. 0 never.
+	RewordFrom    int
+	FailRate      float64 // fraction of POSTs answered with FailStatus (state not advanced)
+	FailStatus    int     // status used for failures: 4xx or 5xx, default 500
+	DropRate      float64 // fraction of replies never delivered
+	DuplicateRate float64 // fraction of replies delivered twice, identical bodies
+	LateRate      float64 // fraction of replies delayed by LateDelay on top of Latency
+	LateDelay     time.Duration
+	MalformedRate float64 // fraction of callbacks whose body is not valid JSON
 	// CrosstalkRate is the fraction of replies, once the customer gave
 	// their full name, that also carry another conversation's full name or
 	// a payment link another conversation was sent (and answered): an
@@ -80,7 +86,7 @@ func (o Options) withDefaults() Options {
 	for _, d := range []*time.Duration{&o.Latency, &o.Jitter, &o.LatencyPerInflight, &o.LateDelay, &o.SlowPost, &o.FirstChunk, &o.ChunkInterval, &o.Stall} {
 		*d = max(*d, 0)
 	}
-	o.ImageEvery, o.SplitEvery = max(o.ImageEvery, 0), max(o.SplitEvery, 0)
+	o.ImageEvery, o.SplitEvery, o.RewordFrom = max(o.ImageEvery, 0), max(o.SplitEvery, 0), max(o.RewordFrom, 0)
 	for _, r := range []*float64{&o.FailRate, &o.DropRate, &o.DuplicateRate, &o.LateRate, &o.MalformedRate, &o.CutRate, &o.CloseRate, &o.CrosstalkRate} {
 		*r = clampRate(*r)
 	}

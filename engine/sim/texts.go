@@ -109,3 +109,19 @@ func weekdayWord(w time.Weekday) string {
 	}
 	return "sabado"
 }
+
+// rewordedText is what a reworded reply says instead of its text (Options.RewordFrom).
+const rewordedText = "Nova versão do atendimento: recebemos sua mensagem e seguimos com o seu atendimento por aqui."
+
+// Reworded is text as the simulator's "new build" says it
+// (Options.RewordFrom): one fixed sentence, then the text's links, if it
+// had any, one a line — the words change, a payment link still arrives.
+func Reworded(text string) string {
+	out := rewordedText
+	for _, w := range strings.Fields(text) {
+		if strings.HasPrefix(w, "https://") || strings.HasPrefix(w, "http://") {
+			out += "\n" + w
+		}
+	}
+	return out
+}

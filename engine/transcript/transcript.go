@@ -58,6 +58,9 @@ type Conversation struct {
 	// AssistantTokens totals the turns' AssistantUsage; nil when the
 	// assistant's protocol reports none.
 	AssistantTokens *Usage `json:"assistant_tokens,omitempty"`
+	// Replay is set on a replayed conversation: the recording it played
+	// and where it diverged (replay.go).
+	Replay *Replay `json:"replay,omitempty"`
 }
 
 // Turn is one customer message and the assistant's reply to it.
@@ -103,6 +106,9 @@ type Turn struct {
 	// to that user's conversation) — never the value itself. Empty for a
 	// clean reply (engine/crosstalk).
 	Crosstalk []Leak `json:"crosstalk,omitempty"`
+	// Replay is how the reply compared with the recorded one (a replayed
+	// conversation's turns up to its divergence; nil otherwise).
+	Replay *TurnReplay `json:"replay,omitempty"`
 }
 
 // Leak is one value of another virtual user's found in a reply.

@@ -34,7 +34,7 @@ type RenderOptions struct {
 
 // Render writes, in order: a heading with the run time, the requests table in the old Locust shape and the
 // conversations line, the errors table (when anything failed), the per-persona table, the thresholds table, the
-// cross-talk line (when a reply carried another customer's data), and the one-line verdict. Sections are separated by a blank line.
+// replay line (when conversations were replayed), the cross-talk line (when a reply carried another customer's data), and the one-line verdict. Sections are separated by a blank line.
 func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error {
 	if o.Elapsed == 0 {
 		o.Elapsed = s.Elapsed
@@ -48,6 +48,11 @@ func Render(w io.Writer, s metrics.Snapshot, rs []Result, o RenderOptions) error
 	}
 	for _, section := range sections {
 		if err := section(w); err != nil {
+			return fmt.Errorf("cannot render the verdict: %w", err)
+		}
+	}
+	if line := ReplayLine(s.Replay); line != "" {
+		if _, err := fmt.Fprintln(w, line); err != nil {
 			return fmt.Errorf("cannot render the verdict: %w", err)
 		}
 	}

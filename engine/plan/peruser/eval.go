@@ -280,3 +280,21 @@ func evalLine(e hcl.Expression, ctx *hcl.EvalContext, name string) (string, hcl.
 	}
 	return s.AsString(), diags
 }
+
+// DataContext returns a user's context with data given rather than
+// generated — a replayed conversation's recorded data — in scope, for
+// EvalPersona and EvalRules; its generators draw from r.
+func (e *Evaluator) DataContext(r *rand.Rand, data map[string]map[string]string) *hcl.EvalContext {
+	ctx := e.Root.NewChild()
+	ctx.Functions = funcs.Scoped(r, e.Files, e.Funcs)
+	objs := make(map[string]cty.Value, len(data))
+	for name, attrs := range data {
+		vals := make(map[string]cty.Value, len(attrs))
+		for k, v := range attrs {
+			vals[k] = cty.StringVal(v)
+		}
+		objs[name] = cty.ObjectVal(vals)
+	}
+	ctx.Variables = map[string]cty.Value{"data": cty.ObjectVal(objs)}
+	return ctx
+}

@@ -669,6 +669,38 @@
     ]));
   }
 
+  // replayOf sets, for each replayed conversation that diverged from its
+  // recording, the recorded reply beside the new one at the turn where it
+  // diverged; nothing when no conversation was replayed or none diverged.
+  function replayOf(data) {
+    var ds = data.divergences || [];
+    var r = (data.summary && data.summary.metrics && data.summary.metrics.replay) || {};
+    if (!ds.length) return null;
+    var replies = function (ms) {
+      var cell = el('td', { class: 'reply' });
+      (ms || []).forEach(function (m) { cell.appendChild(messageBubble(m, false)); });
+      if (!(ms || []).length) cell.appendChild(el('div', { class: 'note bad', text: 'no reply' }));
+      return cell;
+    };
+    return el('section', { class: 'card', id: 'replay' }, [
+      el('h2', { text: 'Replay — ' + fmtNum(r.diverged || ds.length, 0) + ' of ' + fmtNum(r.conversations || ds.length, 0) + ' replayed conversations diverged from the recording' }),
+      el('div', { class: 'muted small', text: 'at the first turn whose reply was less similar to the recorded one than the persona\'s divergence' + (ds.length < (r.diverged || 0) ? '; the first ' + ds.length + ' shown' : '') }),
+      el('div', { class: 'scroll-x' }, el('table', { class: 'divergences' }, [
+        el('thead', null, el('tr', null, ['Conversation', 'Turn', 'Similarity', 'Customer said', 'Recorded reply', 'New reply'].map(function (h, i) { return el('th', { class: i === 1 || i === 2 ? 'n' : null, text: h }); }))),
+        el('tbody', null, ds.map(function (d) {
+          return el('tr', null, [
+            el('td', null, [el('code', { text: d.conversation.slice(0, 8) }), el('div', { class: 'muted small', text: 'user ' + d.user + ' · ' + d.outcome + (d.handed_to ? ' · then ' + d.handed_to : '') })]),
+            el('td', { class: 'n', text: String(d.turn) }),
+            el('td', { class: 'n', text: fmtNum(d.similarity, 2) }),
+            el('td', { text: d.sent }),
+            replies(d.recorded),
+            replies(d.reply)
+          ]);
+        }))
+      ]))
+    ]);
+  }
+
   // ---- conversations ----
 
   var URL_RE = /https?:\/\/[^\s<>"')\]]+/g;
@@ -788,6 +820,7 @@
     linkify(me, t.sent);
     var foot = 'turn ' + t.n + ' · ' + hhmmss(t.sent_at) + ' · POST ' + fmtMs(t.send_ms) + (t.status && (t.status < 200 || t.status > 299) ? ' · HTTP ' + t.status : '');
     if (t.llm) foot += ' · LLM ' + fmtMs(t.llm.ms);
+    if (t.replay) foot += ' · ' + (t.replay.matched ? 'as recorded' : 'DIVERGED from the recording') + ' (similarity ' + fmtNum(t.replay.similarity, 2) + ')';
     me.appendChild(el('span', { class: 'foot', text: foot }));
     msgs.appendChild(me);
     var replies = t.messages || [];
@@ -842,6 +875,7 @@
       hist.node,
       requestsOf(s),
       errorsOf(s),
+      replayOf(data),
       personasOf(s),
       faultsOf(s),
       convs.node,

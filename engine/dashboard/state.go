@@ -91,13 +91,16 @@ type cursor struct {
 // state builds the next event for the page at c, and moves c on.
 func (s *Server) state(c *cursor) state {
 	r := s.opts.Runner
+	// The final outcome is read once: the phase and the final field of one
+	// event must agree, even when Finish comes while the event is built.
+	final := s.finished()
 	el := r.Elapsed()
 	snap := r.Recorder().Snapshot(el)
 	judged := verdict.Evaluate(s.opts.Plan.Thresholds, snap)
 	sum := results.NewSummary(results.Run{}, snap, judged) // the thresholds and verdict as summary.json has them
 	st := state{
 		Plan:       s.planView(),
-		Phase:      s.phase(el),
+		Phase:      s.phase(el, final != nil),
 		ElapsedMS:  transcript.Ms(el),
 		PlannedMS:  transcript.Ms(s.planned),
 		Stage:      r.Stage(),
@@ -110,7 +113,7 @@ func (s *Server) state(c *cursor) state {
 		Steering:   r.Steering(),
 		Live:       s.liveView(),
 		Callbacks:  s.callbacksAfter(c),
-		Final:      s.finished(),
+		Final:      final,
 	}
 	return st
 }
@@ -126,10 +129,10 @@ func (s *Server) planView() planView {
 	return v
 }
 
-func (s *Server) phase(el time.Duration) string {
+func (s *Server) phase(el time.Duration, finished bool) string {
 	r := s.opts.Runner
 	switch {
-	case s.isFinished():
+	case finished:
 		return phaseOver
 	case el == 0:
 		return phaseStarting

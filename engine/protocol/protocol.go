@@ -168,6 +168,12 @@ func ReplyWaitOf(conv plan.Conversation) ReplyWait {
 // noReply is the error of a reply that did not come within w.
 func (w ReplyWait) noReply() error { return &NoReplyError{Timeout: w.Timeout} }
 
+// Seeded is a protocol whose own draws (channel faults) come from the
+// plan's seed; SetSeed is called before the first conversation.
+type Seeded interface {
+	SetSeed(seed uint64)
+}
+
 // SendError is a message the assistant did not accept: a transport error or
 // an HTTP status the protocol treats as failure.
 type SendError struct {

@@ -33,6 +33,9 @@ type Recipients interface {
 	// Read is told of a read mark for one of the run's messages; ok false
 	// when no conversation sent one with that id.
 	Read(messageID string) bool
+	// Sent is told of each message the stand-in accepted for waID, with
+	// the id it answered: what Meta's statuses webhooks are about.
+	Sent(waID, messageID string)
 }
 
 // Graph is the Graph API stand-in: POST /{version}/{phone number id}
@@ -152,6 +155,7 @@ func (g *Graph) serveSend(w http.ResponseWriter, body []byte, at time.Time) {
 	}
 	id := NewMessageID()
 	g.Replies.Deliver(convID, turn, at, body, s.Items)
+	g.Recipients.Sent(s.To, id)
 	writeJSON(w, http.StatusOK, sendResponse{MessagingProduct: "whatsapp",
 		Contacts: []responseContact{{Input: s.To, WaID: s.To}}, Messages: []responseMessage{{ID: id}}})
 }

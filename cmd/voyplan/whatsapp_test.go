@@ -98,6 +98,11 @@ func TestWhatsAppBotWithoutTokenFails(t *testing.T) {
 	if wa := sum.Metrics.WhatsApp; wa.AuthFailures == 0 || wa.Messages != 0 {
 		t.Errorf("whatsapp %+v: want the bot's calls refused for their missing token", wa)
 	}
+	jsonl, err := os.ReadFile(filepath.Join(out, "conversations.jsonl"))
+	if err != nil || strings.Count(string(jsonl), `"error":"no reply within 1s: the Graph API stand-in refused `) != 4 ||
+		!strings.Contains(string(jsonl), "OAuthException 190: the bot sent no bearer token or a wrong one") {
+		t.Errorf("the transcripts do not say why no reply came (%v)", err)
+	}
 }
 
 func mustAbs(t *testing.T, p string) string {
@@ -151,7 +156,10 @@ func TestWhatsAppDuplicateReplies(t *testing.T) {
 				`latency     = "50ms"`, "latency = \"50ms\"\n  "+tt.knob,
 				`profile_name    = data.customer.name`, "profile_name = data.customer.name\n  channel_faults {\n    redeliver_rate = 1\n  }",
 				`threshold "success" {`, "threshold \"no_double_answers\" {\n  check = \"channel.duplicate_replies == 0\"\n}\n\nthreshold \"success\" {",
-				`check = "conversations.success_rate >= 0.95"`, `check = "conversations.started == 4"`)
+				`check = "conversations.success_rate >= 0.95"`, `check = "conversations.started == 4"`,
+				// A part of a reply later than the settle reads as an answer to
+				// the copy that follows it: on a loaded machine, 150 ms is short.
+				`reply_settle           = "150ms"`, `reply_settle = "1s"`)
 			ta := newTestApp(t)
 			out := filepath.Join(t.TempDir(), "out")
 			if code := ta.main([]string{"apply", path, "--out", out}); code != tt.wantCode {
@@ -186,7 +194,8 @@ func TestWhatsAppChannelFaults(t *testing.T) {
 	t.Parallel()
 	path := whatsappVariant(t,
 		`profile_name    = data.customer.name`, "profile_name = data.customer.name\n  channel_faults {\n    redeliver_rate = 1\n    reorder_rate = 1\n    delay = \"10ms\"\n  }",
-		`threshold "success" {`, "threshold \"in_order\" {\n  check = \"channel.out_of_order == 0\"\n}\n\nthreshold \"success\" {")
+		`threshold "success" {`, "threshold \"in_order\" {\n  check = \"channel.out_of_order == 0\"\n}\n\nthreshold \"success\" {",
+		`reply_settle           = "150ms"`, `reply_settle = "1s"`) // as in TestWhatsAppDuplicateReplies
 	ta := newTestApp(t)
 	out := filepath.Join(t.TempDir(), "out")
 	if code := ta.main([]string{"apply", path, "--out", out}); code != exitThreshold {

@@ -115,15 +115,24 @@ func (cc *convChannel) next() uint64 {
 }
 
 // hold keeps a delivery back as the faults say before it is posted: the
-// delay (counted when not zero), and, when reorder, until a delivery that
-// became due after it went out; from draws the delay. It reports false when ctx ended or the
-// conversation closed first.
-func (cc *convChannel) hold(ctx context.Context, from *draws, seq uint64, reorder bool) bool {
+// delay (counted when not zero; from draws it), and, when reorder, until
+// a delivery that became due after it went out. A delivery held back takes
+// its place in the order when it becomes due (now, unless seq already
+// says); one not held takes it when posted (seq 0). It reports false when
+// ctx ended or the conversation closed first.
+func (cc *convChannel) hold(ctx context.Context, from *draws, seq uint64, reorder bool) (uint64, bool) {
 	f := cc.ch.faults
-	if d := from.between(f.DelayMin, f.DelayMax); d > 0 {
+	d := from.between(f.DelayMin, f.DelayMax)
+	if d <= 0 && !reorder {
+		return seq, true
+	}
+	if seq == 0 {
+		seq = cc.next()
+	}
+	if d > 0 {
 		cc.ch.delayed.Add(1)
 		if !wait.ForOrStop(ctx, d, cc.ctx.Done()) {
-			return false
+			return seq, false
 		}
 	}
 	for reorder {
@@ -131,24 +140,29 @@ func (cc *convChannel) hold(ctx context.Context, from *draws, seq uint64, reorde
 		overtaken, posted := cc.last > seq, cc.posted
 		cc.mu.Unlock()
 		if overtaken {
-			return true
+			return seq, true
 		}
 		select {
 		case <-posted:
 		case <-ctx.Done():
-			return false
+			return seq, false
 		case <-cc.ctx.Done():
-			return false
+			return seq, false
 		}
 	}
-	return true
+	return seq, true
 }
 
-// post records that delivery seq is being posted; one posted after a
-// later one is out of order.
+// post records that a delivery is being posted, and where it stands in the
+// order (seq 0: here, as it was not held back); one posted after a later
+// one is out of order.
 func (cc *convChannel) post(seq uint64) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
+	if seq == 0 {
+		cc.due++
+		seq = cc.due
+	}
 	if seq < cc.last {
 		cc.ch.outOfOrder.Add(1)
 	}

@@ -28,8 +28,8 @@ func (s *webhookSession) exchangeFaulty(ctx context.Context, n int, text string)
 	if !hasHeader(o.headers, IdempotencyHeader) {
 		o.headers = withHeader(o.headers, IdempotencyHeader, s.conn.conv.ID+"-"+strconv.Itoa(n))
 	}
-	seq := s.cc.next()
-	if !s.cc.hold(ctx, &s.cc.msgs, seq, false) {
+	seq, ok := s.cc.hold(ctx, &s.cc.msgs, 0, false)
+	if !ok {
 		return t, ctx.Err()
 	}
 	t.SentAt = time.Now()
@@ -67,11 +67,8 @@ func (s *webhookSession) redeliver(ctx context.Context, c copyOf) {
 	if d := time.Until(c.due); d > 0 && !wait.For(ctx, d) {
 		return
 	}
-	seq := c.seq
-	if seq == 0 {
-		seq = s.cc.next()
-	}
-	if !s.cc.hold(ctx, &s.cc.msgs, seq, c.reorder) {
+	seq, ok := s.cc.hold(ctx, &s.cc.msgs, c.seq, c.reorder)
+	if !ok {
 		return
 	}
 	s.copied.Store(c.turn, true)

@@ -191,6 +191,35 @@ type waSession struct {
 	// redelivering: the last thing this conversation's bot got was a
 	// re-delivery, after its turn ended; until the next message.
 	redelivering atomic.Bool
+	// refused counts the bot's Graph API calls for this customer the
+	// stand-in refused; lastRefusal says why the latest was.
+	refused     atomic.Uint64
+	lastRefusal atomic.Pointer[string]
+}
+
+// Refused implements whatsapp.Recipients.
+func (w *WhatsApp) Refused(waID, why string) bool {
+	v, ok := w.byWaID.Load(waID)
+	if !ok {
+		return false
+	}
+	s := v.(*waSession)
+	s.lastRefusal.Store(&why)
+	s.refused.Add(1)
+	return true
+}
+
+// whyNoReply is what a turn without a reply can say of it: the stand-in
+// refused the bot's calls for this customer, or calls it could not tie to
+// any, since the turn's message went out (counts taken then: mine, all).
+func (s *waSession) whyNoReply(mine, all uint64) string {
+	if n := s.refused.Load() - mine; n > 0 {
+		return fmt.Sprintf("the Graph API stand-in refused %d of the bot's calls for this customer (the last: %s)", n, *s.lastRefusal.Load())
+	}
+	if n, why := s.w.Graph.Unattributed(); n > all {
+		return fmt.Sprintf("the Graph API stand-in refused %d calls meanwhile that named no customer of the run (the last: %s)", n-all, why)
+	}
+	return ""
 }
 
 // Exchange implements Session: deliver turn n's message, then wait for
@@ -211,19 +240,23 @@ func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, err
 	body := whatsapp.EncodeMessage(s.w.business(), whatsapp.Inbound{WaID: s.waID, ProfileName: s.name, ID: id, At: t.SentAt, Text: text})
 	o := outgoing{method: http.MethodPost, url: s.w.BotURL, body: body,
 		headers: map[string]string{whatsapp.SignatureHeader: whatsapp.Sign(s.w.Spec.AppSecret, body)}}
-	seq := s.cc.next()
-	if !s.cc.hold(ctx, &s.cc.msgs, seq, false) {
+	seq, ok := s.cc.hold(ctx, &s.cc.msgs, 0, false)
+	if !ok {
 		return t, ctx.Err()
 	}
 	t.SentAt = time.Now()
 	s.cc.post(seq)
-	r, attempts, err := s.w.Retry.send(ctx, s.w.Client, o)
+	mine, all := s.refused.Load(), s.unattributed()
+	r, attempts, err := s.w.deliver(ctx, o)
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
 	s.w.stats.deliveries.Add(uint64(attempts))
-	if err := s.w.deliveryFailure(ctx, r, o, err); err != nil {
+	if err := s.w.deliveryFailure(ctx, r, o, err, attempts); err != nil {
 		return t, err
 	}
 	t, err = awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
+	if nr, ok := errors.AsType[*NoReplyError](err); ok {
+		nr.Why = s.whyNoReply(mine, all)
+	}
 	f := s.w.Spec.Faults
 	if err == nil && s.cc.msgs.chance(f.RedeliverRate) {
 		if !s.cc.msgs.chance(f.ReorderRate) {
@@ -247,8 +280,8 @@ func (s *waSession) redeliverAfter(ctx context.Context, m *waMsg, o outgoing, se
 	if d := time.Until(sentAt.Add(s.w.Spec.Faults.RedeliverAfter)); d > 0 && !wait.For(ctx, d) {
 		return
 	}
-	seq := s.cc.next()
-	if !s.cc.hold(ctx, &s.cc.msgs, seq, false) {
+	seq, ok := s.cc.hold(ctx, &s.cc.msgs, 0, false)
+	if !ok {
 		return
 	}
 	m.redelivered.Store(true)
@@ -265,10 +298,8 @@ func (s *waSession) redeliverLate(m *waMsg, o outgoing, sentAt time.Time, seq ui
 	if d := time.Until(sentAt.Add(s.w.Spec.Faults.RedeliverAfter)); d > 0 && !wait.For(ctx, d) {
 		return
 	}
-	if seq == 0 { // its place in the channel's order, unless it was due at once
-		seq = s.cc.next()
-	}
-	if !s.cc.hold(ctx, &s.cc.msgs, seq, true) {
+	seq, ok := s.cc.hold(ctx, &s.cc.msgs, seq, true) // its place in the order: when due, unless it was due at once
+	if !ok {
 		return
 	}
 	m.redelivered.Store(true)
@@ -282,7 +313,25 @@ func (s *waSession) repost(ctx context.Context, seq uint64, o outgoing) {
 	s.w.stats.deliveries.Add(1)
 	s.cc.post(seq)
 	r, err := roundTrip(ctx, s.w.Client, o)
-	_ = s.w.deliveryFailure(ctx, r, o, err)
+	_ = s.w.deliveryFailure(ctx, r, o, err, 1)
+}
+
+func (s *waSession) unattributed() uint64 {
+	n, _ := s.w.Graph.Unattributed()
+	return n
+}
+
+// deliver posts a delivery as Meta does: one answered 5xx or cut short is
+// tried again (Retry), and so is one the bot did not answer within the
+// target's timeout — Meta re-delivers it, the same id — up to the
+// target's retries in all.
+func (w *WhatsApp) deliver(ctx context.Context, o outgoing) (response, int, error) {
+	r, attempts, err := w.Retry.send(ctx, w.Client, o)
+	for err != nil && isTimeout(err) && ctx.Err() == nil && attempts <= w.Retry.Retries {
+		r, err = roundTrip(ctx, w.Client, o)
+		attempts++
+	}
+	return r, attempts, err
 }
 
 // Sent implements whatsapp.Recipients: with statuses on, each message the
@@ -310,8 +359,7 @@ func (s *waSession) sendStatuses(messageID string) {
 	spec := s.w.Spec
 	for _, st := range statusOrder {
 		_ = wait.ForOrStop(context.Background(), s.cc.statuses.between(spec.StatusDelayMin, spec.StatusDelayMax), s.cc.ctx.Done())
-		seq := s.cc.next()
-		_ = s.cc.hold(context.Background(), &s.cc.statuses, seq, s.cc.statuses.chance(spec.Faults.ReorderRate))
+		seq, _ := s.cc.hold(context.Background(), &s.cc.statuses, 0, s.cc.statuses.chance(spec.Faults.ReorderRate))
 		body := whatsapp.EncodeStatus(s.w.business(), whatsapp.Status{ID: messageID, Status: st, RecipientID: s.waID, At: time.Now()})
 		o := outgoing{method: http.MethodPost, url: s.w.BotURL, body: body,
 			headers: map[string]string{whatsapp.SignatureHeader: whatsapp.Sign(spec.AppSecret, body)}}
@@ -333,14 +381,18 @@ func (w *WhatsApp) postStatus(o outgoing) {
 
 // deliveryFailure is how a delivery failed, counted; nil when the bot
 // took it.
-func (w *WhatsApp) deliveryFailure(ctx context.Context, r response, o outgoing, err error) error {
+func (w *WhatsApp) deliveryFailure(ctx context.Context, r response, o outgoing, err error, attempts int) error {
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case err != nil:
 		w.stats.deliveryFailed.Add(1)
+		if isTimeout(err) && attempts > 1 {
+			return &SendError{Err: fmt.Errorf("the bot did not answer the delivery within %s, nor its %d re-deliveries (the same message id, as Meta re-delivers): %w",
+				w.Spec.Timeout, attempts-1, err)}
+		}
 		if isTimeout(err) {
-			return &SendError{Err: fmt.Errorf("the bot did not answer the delivery within %s (Meta would re-deliver it): %w", w.Spec.Timeout, err)}
+			return &SendError{Err: fmt.Errorf("the bot did not answer the delivery within %s (Meta would re-deliver it; retries re-deliver it): %w", w.Spec.Timeout, err)}
 		}
 		return &SendError{Err: err}
 	case r.status == http.StatusUnauthorized || r.status == http.StatusForbidden:

@@ -290,8 +290,14 @@ func TestWhatsAppBotWithoutToken(t *testing.T) {
 	s := wa.Open(conversation())
 	defer s.Close()
 	_, err := s.Exchange(context.Background(), 1, "Olá")
-	if !errors.Is(err, ErrNoReply) {
+	nr, ok := errors.AsType[*NoReplyError](err)
+	if !ok {
 		t.Fatalf("err %v, want no reply", err)
+	}
+	// The three sends name the customer; the read mark names only the
+	// message, and is not tied to the conversation.
+	if d := nr.Detail(); !strings.Contains(d, "refused 3 of the bot's calls for this customer") || !strings.Contains(d, "OAuthException 190") {
+		t.Errorf("the turn says %q: want why no reply came", d)
 	}
 	e := bot.graphErr.Load()
 	if e == nil || !strings.HasPrefix(*e, "401 ") || !strings.Contains(*e, `"type":"OAuthException","code":190`) {
@@ -321,6 +327,16 @@ func TestWhatsAppBadBots(t *testing.T) {
 			func(s WhatsAppStats) uint64 { return s.DeliveryFailed }},
 		{"slow", &docBot{hold: make(chan struct{})}, `timeout = "200ms"`, "did not answer the delivery within 200ms", 0,
 			func(s WhatsAppStats) uint64 { return s.DeliveryFailed }},
+		// Meta re-delivers what the bot did not answer in time: retries
+		// does, the same message, and each delivery is counted.
+		{"slow, re-delivered", &docBot{hold: make(chan struct{})}, `timeout = "200ms"
+  retries = 2`, "did not answer the delivery within 200ms, nor its 2 re-deliveries", 0,
+			func(s WhatsAppStats) uint64 {
+				if s.Deliveries != 3 { // the delivery and its 2 re-deliveries
+					return 0
+				}
+				return s.DeliveryFailed
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -405,6 +421,14 @@ func TestWhatsAppGraphBadInput(t *testing.T) {
 	}
 	if g := wa.Stats().Graph; g.Messages != 0 || g.Requests != uint64(len(tests)) {
 		t.Errorf("graph %+v: want every request counted and none taken", g)
+	}
+	// The token and phone id refusals named the open conversation's
+	// customer; bad JSON, an unknown type (to "1"), an unknown to and the
+	// 5 MB body named none.
+	sess := s.(*waSession)
+	if n, why := wa.Graph.Unattributed(); sess.refused.Load() != 3 || n != 4 || !strings.Contains(why, "413") {
+		t.Errorf("%d refusals told to the conversation (last %q), %d not (last %q): want 3 and 4", sess.refused.Load(),
+			*sess.lastRefusal.Load(), n, why)
 	}
 }
 

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/voyplan/voyplan/engine/results"
 )
@@ -46,6 +52,10 @@ func TestWhatsAppExamplePlan(t *testing.T) {
 	if sum.Plan.Protocol != "whatsapp" || err != nil || !strings.Contains(ta.out.String(), "WhatsApp Delivery") ||
 		!strings.Contains(string(stats), "GRAPH,Graph API Reply,") || strings.Contains(ta.out.String()+string(stats), "Voyager") {
 		t.Errorf("a WhatsApp run's rows are not named for its requests (plan.protocol %q, %v):\n%s\n%s", sum.Plan.Protocol, err, ta.out.String(), stats)
+	}
+	if wa.Statuses != 3*wa.Messages || wa.StatusFailed != 0 || sum.Metrics.Channel.OutOfOrder != 0 {
+		t.Errorf("whatsapp %+v, channel %+v: want sent, delivered and read for each of the bot's messages, in order, all taken",
+			wa, sum.Metrics.Channel)
 	}
 	if !strings.Contains(ta.out.String(), "WhatsApp: ") || !strings.Contains(ta.out.String(), "graph_auth") {
 		t.Errorf("the verdict lacks the WhatsApp line or the graph_auth threshold:\n%s", ta.out.String())
@@ -92,6 +102,11 @@ func TestWhatsAppBotWithoutTokenFails(t *testing.T) {
 	}
 	if wa := sum.Metrics.WhatsApp; wa.AuthFailures == 0 || wa.Messages != 0 {
 		t.Errorf("whatsapp %+v: want the bot's calls refused for their missing token", wa)
+	}
+	jsonl, err := os.ReadFile(filepath.Join(out, "conversations.jsonl"))
+	if err != nil || strings.Count(string(jsonl), `"error":"no reply within 1s: the Graph API stand-in refused `) != 4 ||
+		!strings.Contains(string(jsonl), "OAuthException 190: the bot sent no bearer token or a wrong one") {
+		t.Errorf("the transcripts do not say why no reply came (%v)", err)
 	}
 }
 
@@ -146,7 +161,10 @@ func TestWhatsAppDuplicateReplies(t *testing.T) {
 				`latency     = "50ms"`, "latency = \"50ms\"\n  "+tt.knob,
 				`profile_name    = data.customer.name`, "profile_name = data.customer.name\n  channel_faults {\n    redeliver_rate = 1\n  }",
 				`threshold "success" {`, "threshold \"no_double_answers\" {\n  check = \"channel.duplicate_replies == 0\"\n}\n\nthreshold \"success\" {",
-				`check = "conversations.success_rate >= 0.95"`, `check = "conversations.started == 4"`)
+				`check = "conversations.success_rate >= 0.95"`, `check = "conversations.started == 4"`,
+				// A part of a reply later than the settle reads as an answer to
+				// the copy that follows it: on a loaded machine, 150 ms is short.
+				`reply_settle           = "150ms"`, `reply_settle = "1s"`)
 			ta := newTestApp(t)
 			out := filepath.Join(t.TempDir(), "out")
 			if code := ta.main([]string{"apply", path, "--out", out}); code != tt.wantCode {
@@ -168,5 +186,63 @@ func TestWhatsAppDuplicateReplies(t *testing.T) {
 				t.Errorf("the verdict lacks the channel line:\n%s", ta.out.String())
 			}
 		})
+	}
+}
+
+// TestWhatsAppChannelFaults: every message re-delivered, every copy and
+// status held back until a later delivery went out, every delivery
+// delayed: the copies (but the last of each conversation, still held when
+// it ends) reach the idempotent bot after the next message, counted out of
+// order with the statuses; the counters reach summary.json, the verdict
+// table and report.html's channel table.
+func TestWhatsAppChannelFaults(t *testing.T) {
+	t.Parallel()
+	path := whatsappVariant(t,
+		`profile_name    = data.customer.name`, "profile_name = data.customer.name\n  channel_faults {\n    redeliver_rate = 1\n    reorder_rate = 1\n    delay = \"10ms\"\n  }",
+		`threshold "success" {`, "threshold \"in_order\" {\n  check = \"channel.out_of_order == 0\"\n}\n\nthreshold \"success\" {",
+		`reply_settle           = "150ms"`, `reply_settle = "1s"`) // as in TestWhatsAppDuplicateReplies
+	ta := newTestApp(t)
+	out := filepath.Join(t.TempDir(), "out")
+	if code := ta.main([]string{"apply", path, "--out", out}); code != exitThreshold {
+		t.Fatalf("exit %d, want %d (channel.out_of_order == 0 fails)\n%s\n%s", code, exitThreshold, ta.out.String(), ta.err.String())
+	}
+	sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, wa, c := sum.Metrics.Channel, sum.Metrics.WhatsApp, sum.Metrics.Conversations
+	t.Logf("channel %+v; whatsapp %+v; conversations %+v", ch, wa, c)
+	if c.Succeeded != 4 || ch.Redelivered != c.Turns-4 || ch.DuplicateReplies != 0 || ch.OutOfOrder < ch.Redelivered ||
+		ch.Delayed < c.Turns+ch.Redelivered+wa.Statuses || wa.Statuses != 3*wa.Messages {
+		t.Errorf("want every conversation through, a copy of each message but the last, each out of order, every delivery delayed")
+	}
+	for _, line := range []string{"Channel faults: ", " statuses webhooks (0 not taken)", "in_order"} {
+		if !strings.Contains(ta.out.String(), line) {
+			t.Errorf("the verdict lacks %q:\n%s", line, ta.out.String())
+		}
+	}
+	checkChannelTable(t, out, ch.OutOfOrder)
+}
+
+// checkChannelTable opens the run's report.html in Chromium and reads
+// its channel table.
+func checkChannelTable(t *testing.T, dir string, outOfOrder int64) {
+	var bl artBrowserLog
+	ctx := artNewBrowser(t, &bl)
+	page := (&url.URL{Scheme: "file", Path: filepath.Join(dir, results.HTMLFile)}).String()
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(page), chromedp.WaitVisible("#channel")); err != nil {
+		t.Fatalf("open %s: %v", page, err)
+	}
+	row := artEvalIn[string](t, tctx, `Array.from(document.querySelectorAll('#channel tbody tr')).map(r => r.textContent).find(t => t.startsWith('channel.out_of_order')) || ''`)
+	if !strings.HasSuffix(row, strconv.FormatInt(outOfOrder, 10)) {
+		t.Errorf("report.html's channel.out_of_order row %q, want %d", row, outOfOrder)
+	}
+	if n := artEvalIn[int](t, tctx, `document.querySelectorAll('#channel tbody tr').length`); n != 22 {
+		t.Errorf("%d rows in the channel table, want the 18 whatsapp and 4 channel counters", n)
+	}
+	if errs, _ := bl.snapshot(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
 	}
 }

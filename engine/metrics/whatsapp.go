@@ -24,6 +24,10 @@ type WhatsApp struct {
 	UnknownPhone      int64 `expr:"unknown_phone" json:"unknown_phone"`           // another phone_number_id than the target's
 	Malformed         int64 `expr:"malformed" json:"malformed"`                   // not a send: bad JSON, a missing field, an unknown type, a bad path or method
 	Oversize          int64 `expr:"oversize" json:"oversize"`                     // bodies over 1 MiB: 413
+	// Statuses are the statuses webhooks (sent, delivered, read) posted to
+	// the bot (target statuses = true); StatusFailed those it did not take.
+	Statuses     int64 `expr:"statuses" json:"statuses"`
+	StatusFailed int64 `expr:"status_failed" json:"status_failed"`
 }
 
 // WatchWhatsApp makes every later Snapshot carry f's counters (the
@@ -47,17 +51,22 @@ func (w WhatsApp) plus(o WhatsApp) WhatsApp {
 		WithContext: w.WithContext + o.WithContext, ReadMarks: w.ReadMarks + o.ReadMarks,
 		AuthFailures: w.AuthFailures + o.AuthFailures, UnknownRecipients: w.UnknownRecipients + o.UnknownRecipients,
 		UnknownPhone: w.UnknownPhone + o.UnknownPhone, Malformed: w.Malformed + o.Malformed, Oversize: w.Oversize + o.Oversize,
+		Statuses: w.Statuses + o.Statuses, StatusFailed: w.StatusFailed + o.StatusFailed,
 	}
 }
 
 // Channel counts the faults voyplan made on the customer's side of the
-// channel (a whatsapp target's channel_faults) and what the bot did with
-// them: Redelivered messages delivered again with the same id after their
-// turn's reply, DuplicateReplies the bot's sends answering such a copy —
-// a bot that is not idempotent answers (and bills) twice.
+// channel (a whatsapp or webhook target's channel_faults) and what the bot
+// did with them: Redelivered messages delivered again with the same id
+// after their turn's reply, DuplicateReplies the bot's answers to such a
+// copy — a bot that is not idempotent answers (and bills) twice —,
+// Delayed deliveries held back, and OutOfOrder deliveries that reached the
+// bot after one that became due later.
 type Channel struct {
 	Redelivered      int64 `expr:"redelivered" json:"redelivered"`
 	DuplicateReplies int64 `expr:"duplicate_replies" json:"duplicate_replies"`
+	Delayed          int64 `expr:"delayed" json:"delayed"`
+	OutOfOrder       int64 `expr:"out_of_order" json:"out_of_order"`
 }
 
 // WatchChannel makes every later Snapshot carry f's counters.
@@ -71,5 +80,6 @@ func (r *Recorder) channelCounts() Channel {
 }
 
 func (c Channel) plus(o Channel) Channel {
-	return Channel{Redelivered: c.Redelivered + o.Redelivered, DuplicateReplies: c.DuplicateReplies + o.DuplicateReplies}
+	return Channel{Redelivered: c.Redelivered + o.Redelivered, DuplicateReplies: c.DuplicateReplies + o.DuplicateReplies,
+		Delayed: c.Delayed + o.Delayed, OutOfOrder: c.OutOfOrder + o.OutOfOrder}
 }

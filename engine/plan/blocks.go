@@ -168,6 +168,7 @@ func (l *loader) decodeSimulator(b *hcl.Block) (*Simulator, hcl.Diagnostics) {
 	a.Bool("wa_no_token", &s.WANoToken)
 	a.Bool("wa_not_idempotent", &s.WANotIdempotent)
 	a.Bool("wa_no_mark_read", &s.WANoMarkRead)
+	a.Bool("not_idempotent", &s.NotIdempotent)
 	return s, diags
 }
 

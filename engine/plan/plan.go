@@ -147,6 +147,10 @@ type Simulator struct {
 	WANoToken       bool
 	WANotIdempotent bool
 	WANoMarkRead    bool
+	// NotIdempotent makes the widget endpoint answer a message that comes
+	// again with an Idempotency-Key it took before (a webhook target's
+	// channel_faults re-delivery); without it the repeat is not answered.
+	NotIdempotent bool
 }
 
 // LLM is an `llm "name"` block: the model that plays llm personas

@@ -50,7 +50,7 @@ var simulatorSchema = &hcl.BodySchema{
 		{Name: "malformed_rate"}, {Name: "slow_post"}, {Name: "sign_secret"}, {Name: "crosstalk_rate"},
 		{Name: "first_chunk"}, {Name: "chunk_interval"}, {Name: "chunk_size"}, {Name: "stall_every"},
 		{Name: "stall"}, {Name: "cut_rate"}, {Name: "close_rate"},
-		{Name: "wa_no_token"}, {Name: "wa_not_idempotent"}, {Name: "wa_no_mark_read"},
+		{Name: "wa_no_token"}, {Name: "wa_not_idempotent"}, {Name: "wa_no_mark_read"}, {Name: "not_idempotent"},
 	},
 }
 

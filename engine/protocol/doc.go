@@ -21,7 +21,15 @@
 // as a signed messages webhook, installs the Graph API stand-in on the
 // receiver (webhook.API) and finds a send's conversation by its `to`
 // (its turn by context.message_id), makes the verify_token handshake
-// (Verify) and the channel's faults (a re-delivery after the reply).
+// (Verify), sends the statuses webhooks of each message the bot sent, and
+// re-delivers a delivery the bot did not answer in time.
+//
+// Channel faults (channel.go, for whatsapp and webhook targets) break the
+// channel on the customer's side: re-delivery of a message after its reply
+// (the same id or Idempotency-Key; the bot's answers to the copy are
+// duplicate replies), delay, and reorder — each conversation's deliveries
+// carry the order they became due in, so one posted after a later one is
+// counted out of order. The draws come from the plan's seed (Seeded).
 //
 // A protocol whose reply comes in pieces (openai with stream = true, sse)
 // fills Turn.Stream as the chunks arrive — first token, stall, chunks,

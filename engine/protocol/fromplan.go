@@ -33,7 +33,11 @@ func callbacks(t plan.Target) bool {
 // target URL is the simulator's. A webhook target whose callbacks need
 // reading or routing installs itself as rcv's Decoder.
 func FromPlan(p *plan.Plan, rcv *webhook.Receiver, client *http.Client) (Protocol, error) {
-	return FromTarget(p.Target, p.Conversation, rcv, client)
+	proto, err := FromTarget(p.Target, p.Conversation, rcv, client)
+	if s, ok := proto.(Seeded); ok {
+		s.SetSeed(p.Seed)
+	}
+	return proto, err
 }
 
 // FromTarget is FromPlan for a target and conversation settings given

@@ -140,10 +140,24 @@ func (e *ReplyError) Unwrap() error { return e.Err }
 // was.
 var ErrNoReply = errors.New("no reply within the reply timeout")
 
-// NoReplyError is ErrNoReply with the reply timeout that ran out.
-type NoReplyError struct{ Timeout time.Duration }
+// NoReplyError is ErrNoReply with the reply timeout that ran out, and,
+// when the protocol knows one, why the reply may not have come (Why).
+type NoReplyError struct {
+	Timeout time.Duration
+	Why     string
+}
 
 func (e *NoReplyError) Error() string { return ErrNoReply.Error() }
+
+// Detail is what a transcript says of the missing reply: "no reply within
+// 10s", and why, when known.
+func (e *NoReplyError) Detail() string {
+	d := fmt.Sprintf("no reply within %s", e.Timeout)
+	if e.Why != "" {
+		d += ": " + e.Why
+	}
+	return d
+}
 
 // Is makes a NoReplyError ErrNoReply.
 func (e *NoReplyError) Is(target error) bool { return target == ErrNoReply }
@@ -167,6 +181,12 @@ func ReplyWaitOf(conv plan.Conversation) ReplyWait {
 
 // noReply is the error of a reply that did not come within w.
 func (w ReplyWait) noReply() error { return &NoReplyError{Timeout: w.Timeout} }
+
+// Seeded is a protocol whose own draws (channel faults) come from the
+// plan's seed; SetSeed is called before the first conversation.
+type Seeded interface {
+	SetSeed(seed uint64)
+}
 
 // SendError is a message the assistant did not accept: a transport error or
 // an HTTP status the protocol treats as failure.

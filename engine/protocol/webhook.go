@@ -44,6 +44,33 @@ type Webhook struct {
 	// time an id is added to byID.
 	mu    sync.Mutex
 	added chan struct{}
+
+	seed   uint64
+	chOnce sync.Once
+	ch     *channel // API.Faults, made on the first Open
+}
+
+// SetSeed implements Seeded: channel faults are drawn from seed. Call it
+// before the first conversation.
+func (w *Webhook) SetSeed(seed uint64) { w.seed = seed }
+
+// ChannelStats counts the channel faults made (channel_faults) and the
+// bot's answers to re-delivered messages.
+func (w *Webhook) ChannelStats() ChannelStats {
+	if ch := w.channel(); ch != nil {
+		return ch.stats()
+	}
+	return ChannelStats{}
+}
+
+// channel is the target's channel, nil when it has no faults.
+func (w *Webhook) channel() *channel {
+	w.chOnce.Do(func() {
+		if w.API.Faults.Any() {
+			w.ch = newChannel(w.API.Faults, w.seed)
+		}
+	})
+	return w.ch
 }
 
 const defaultAssignGrace = 2 * time.Second
@@ -51,6 +78,10 @@ const defaultAssignGrace = 2 * time.Second
 // Open implements Protocol.
 func (w *Webhook) Open(c Conversation) Session {
 	s := &webhookSession{w: w, conn: newAPIConn(w.API, c, w.Client, w.Retry), mailbox: w.Receiver.Open(c.ID)}
+	if ch := w.channel(); ch != nil {
+		s.cc = ch.open(c.User)
+		s.mailbox.OnClosedTurn(s.closedTurn)
+	}
 	if w.byBody() {
 		w.register(c.ID, s)
 	}
@@ -184,14 +215,27 @@ type webhookSession struct {
 	mailbox *webhook.Mailbox
 	turn    atomic.Int64 // the turn in flight, for body-matched callbacks
 	ids     []string     // keys of this session in w.byID
+	cc      *convChannel // nil without channel faults
+	// copied holds the turns whose message was re-delivered (the copy
+	// posted): a callback for one of them after it closed answers the
+	// copy. Read by the receiver's goroutines.
+	copied sync.Map
 }
 
 // Exchange implements Session.
 func (s *webhookSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	if s.cc != nil {
+		return s.exchangeFaulty(ctx, n, text)
+	}
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	s.turn.Store(int64(n))
 	r, o, attempts, err := s.conn.send(ctx, n, text, s.callbackURL(n))
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
+	return s.afterSend(ctx, n, t, r, o, err)
+}
+
+// afterSend checks a message's send and waits for its reply.
+func (s *webhookSession) afterSend(ctx context.Context, n int, t Turn, r response, o outgoing, err error) (Turn, error) {
 	switch {
 	case ctx.Err() != nil:
 		return t, ctx.Err()
@@ -223,6 +267,9 @@ func (s *webhookSession) Late() map[int][]transcript.Message { return s.mailbox.
 
 // Close implements Session.
 func (s *webhookSession) Close() {
+	if s.cc != nil {
+		s.cc.close()
+	}
 	for _, id := range s.ids {
 		s.w.byID.CompareAndDelete(id, s)
 	}

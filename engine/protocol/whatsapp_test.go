@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,6 +47,10 @@ type docBot struct {
 	badSig   atomic.Int64
 	messages atomic.Int64
 	graphErr atomic.Pointer[string] // the last Graph API answer that was not 200
+	// statusFail, when set, answers every statuses webhook with it.
+	statusFail int
+	mu         sync.Mutex
+	statuses   map[string][]string // the statuses webhooks, by the message id they report on, in arrival order
 }
 
 func (b *docBot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -92,10 +97,42 @@ func (b *docBot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, e := range hook.Entry {
 		for _, c := range e.Changes {
+			if _, ok := c.Value["statuses"]; ok {
+				b.readStatuses(c.Value)
+				if b.statusFail != 0 {
+					w.WriteHeader(b.statusFail)
+					return
+				}
+				continue
+			}
 			b.read(c.Field, c.Value)
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// readStatuses records a statuses webhook, as the webhook reference
+// documents it: value.statuses[] with id, status, timestamp and
+// recipient_id.
+func (b *docBot) readStatuses(v map[string]any) {
+	sts, _ := v["statuses"].([]any)
+	meta, _ := v["metadata"].(map[string]any)
+	if v["messaging_product"] != "whatsapp" || meta["phone_number_id"] != waPhone || len(sts) != 1 {
+		b.t.Errorf("bot: statuses change %v", v)
+		return
+	}
+	st, _ := sts[0].(map[string]any)
+	id, _ := st["id"].(string)
+	if !strings.HasPrefix(id, "wamid.") || st["recipient_id"] != waCust || st["timestamp"] == "" {
+		b.t.Errorf("bot: status %v", st)
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.statuses == nil {
+		b.statuses = map[string][]string{}
+	}
+	b.statuses[id] = append(b.statuses[id], st["status"].(string))
 }
 
 // read answers one change's messages.
@@ -253,8 +290,14 @@ func TestWhatsAppBotWithoutToken(t *testing.T) {
 	s := wa.Open(conversation())
 	defer s.Close()
 	_, err := s.Exchange(context.Background(), 1, "Olá")
-	if !errors.Is(err, ErrNoReply) {
+	nr, ok := errors.AsType[*NoReplyError](err)
+	if !ok {
 		t.Fatalf("err %v, want no reply", err)
+	}
+	// The three sends name the customer; the read mark names only the
+	// message, and is not tied to the conversation.
+	if d := nr.Detail(); !strings.Contains(d, "refused 3 of the bot's calls for this customer") || !strings.Contains(d, "OAuthException 190") {
+		t.Errorf("the turn says %q: want why no reply came", d)
 	}
 	e := bot.graphErr.Load()
 	if e == nil || !strings.HasPrefix(*e, "401 ") || !strings.Contains(*e, `"type":"OAuthException","code":190`) {
@@ -284,6 +327,16 @@ func TestWhatsAppBadBots(t *testing.T) {
 			func(s WhatsAppStats) uint64 { return s.DeliveryFailed }},
 		{"slow", &docBot{hold: make(chan struct{})}, `timeout = "200ms"`, "did not answer the delivery within 200ms", 0,
 			func(s WhatsAppStats) uint64 { return s.DeliveryFailed }},
+		// Meta re-delivers what the bot did not answer in time: retries
+		// does, the same message, and each delivery is counted.
+		{"slow, re-delivered", &docBot{hold: make(chan struct{})}, `timeout = "200ms"
+  retries = 2`, "did not answer the delivery within 200ms, nor its 2 re-deliveries", 0,
+			func(s WhatsAppStats) uint64 {
+				if s.Deliveries != 3 { // the delivery and its 2 re-deliveries
+					return 0
+				}
+				return s.DeliveryFailed
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -369,6 +422,14 @@ func TestWhatsAppGraphBadInput(t *testing.T) {
 	if g := wa.Stats().Graph; g.Messages != 0 || g.Requests != uint64(len(tests)) {
 		t.Errorf("graph %+v: want every request counted and none taken", g)
 	}
+	// The token and phone id refusals named the open conversation's
+	// customer; bad JSON, an unknown type (to "1"), an unknown to and the
+	// 5 MB body named none.
+	sess := s.(*waSession)
+	if n, why := wa.Graph.Unattributed(); sess.refused.Load() != 3 || n != 4 || !strings.Contains(why, "413") {
+		t.Errorf("%d refusals told to the conversation (last %q), %d not (last %q): want 3 and 4", sess.refused.Load(),
+			*sess.lastRefusal.Load(), n, why)
+	}
 }
 
 // TestWhatsAppSecretsRedacted: a whatsapp target's app secret and tokens
@@ -382,5 +443,85 @@ func TestWhatsAppSecretsRedacted(t *testing.T) {
 		if strings.Contains(strings.ToLower(got), strings.ToLower(s)) {
 			t.Errorf("Redact(%q) = %q: %q is still there", line, got, s)
 		}
+	}
+}
+
+// TestWhatsAppStatuses: with statuses = true every message the bot sent
+// is followed by its statuses webhooks — sent, delivered, read, in that
+// order — signed (the bot checks), and counted; the ones still due when
+// the conversation ends are sent as it closes.
+func TestWhatsAppStatuses(t *testing.T) {
+	t.Parallel()
+	bot := &docBot{t: t, token: waToken}
+	srv := httptest.NewServer(bot)
+	defer srv.Close()
+	wa := waSetup(t, waPlan(t, srv.URL, `statuses = true
+  status_delay = ["1ms", "5ms"]`), bot)
+	s := wa.Open(conversation())
+	for n, text := range []string{"Olá", "Quero ingressos"} {
+		if _, err := s.Exchange(context.Background(), n+1, text); err != nil {
+			t.Fatalf("turn %d: %v", n+1, err)
+		}
+	}
+	s.Close()
+	st := wa.Stats()
+	if st.Graph.Messages != 6 || st.Statuses != 18 || st.StatusFailed != 0 || bot.badSig.Load() != 0 || st.Channel.OutOfOrder != 0 {
+		t.Fatalf("stats %+v, bad signatures %d: want 3 statuses for each of the 6 messages", st, bot.badSig.Load())
+	}
+	bot.mu.Lock()
+	defer bot.mu.Unlock()
+	if len(bot.statuses) != 6 {
+		t.Errorf("statuses for %d messages, want 6: %v", len(bot.statuses), bot.statuses)
+	}
+	for id, got := range bot.statuses {
+		if strings.Join(got, ",") != "sent,delivered,read" {
+			t.Errorf("message %s: statuses %v, want sent, delivered, read", id, got)
+		}
+	}
+}
+
+// TestWhatsAppStatusesReordered: channel_faults.reorder_rate = 1 holds
+// each status back until a later delivery of its conversation went out:
+// they reach the bot out of order, counted; a bot that fails on a status
+// is counted too.
+func TestWhatsAppStatusesReordered(t *testing.T) {
+	t.Parallel()
+	bot := &docBot{t: t, token: waToken, statusFail: http.StatusInternalServerError}
+	srv := httptest.NewServer(bot)
+	defer srv.Close()
+	wa := waSetup(t, waPlan(t, srv.URL, `statuses = true
+  channel_faults {
+    reorder_rate = 1
+  }`), bot)
+	s := wa.Open(conversation())
+	cc := s.(*waSession).cc
+	for n, text := range []string{"Olá", "Quero ingressos", "Sim"} {
+		// Each turn's message and the "sent" of its 3 replies became due
+		// (and are held) before the next message goes out and overtakes
+		// them.
+		waitUntil(t, func() bool { cc.mu.Lock(); defer cc.mu.Unlock(); return cc.due >= uint64(4*n) })
+		if _, err := s.Exchange(context.Background(), n+1, text); err != nil {
+			t.Fatalf("turn %d: %v", n+1, err)
+		}
+	}
+	s.Close()
+	st := wa.Stats()
+	t.Logf("stats %+v", st)
+	// At least the "sent" of turns 1 and 2's replies reached the bot after
+	// the next message.
+	if st.Statuses != 27 || st.StatusFailed != 27 || st.Channel.OutOfOrder < 6 || st.Channel.Redelivered != 0 {
+		t.Errorf("stats %+v: want 27 statuses, all refused by the bot, at least 6 out of order", st)
+	}
+}
+
+// waitUntil waits (bounded) for cond.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("the condition did not come true within 30s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

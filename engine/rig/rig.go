@@ -146,6 +146,9 @@ func (rg *Rig) connect(p *plan.Plan, url string) error {
 	if err != nil {
 		return fmt.Errorf("cannot set up the %s target: %w", t.ProtocolName(), err)
 	}
+	if s, ok := proto.(protocol.Seeded); ok { // channel faults: the same seed makes the same faults
+		s.SetSeed(p.Seed)
+	}
 	rg.protocol = proto
 	return nil
 }
@@ -177,6 +180,7 @@ func simOptions(s *plan.Simulator, seed uint64) sim.Options {
 		Stall:              s.Stall,
 		CutRate:            s.CutRate,
 		CloseRate:          s.CloseRate,
+		NotIdempotent:      s.NotIdempotent,
 	}
 }
 

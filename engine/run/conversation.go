@@ -169,7 +169,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 			r.rec.Streamed(t.Stream)
 		}
 		c.rec.Turns = append(c.rec.Turns, t)
-		return ending{transcript.Failed, transcript.ReasonReplyTimeout, fmt.Sprintf("no reply within %s", noReply.Timeout)}, true
+		return ending{transcript.Failed, transcript.ReasonReplyTimeout, noReply.Detail()}, true
 	case errors.Is(err, protocol.ErrStreamIncomplete) && ctx.Err() == nil: // failed, the partial reply kept
 		return c.broken(t, x, transcript.ReasonStreamIncomplete, err), true
 	case errors.As(err, new(*protocol.ReplyError)) && ctx.Err() == nil: // the reply broke (connection lost, a bad frame)

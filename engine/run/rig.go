@@ -55,19 +55,26 @@ func whatsappCounts(s protocol.WhatsAppStats) metrics.WhatsApp {
 		Interactive: int64(g.Interactive), Templates: int64(g.Templates), WithContext: int64(g.WithContext),
 		ReadMarks: int64(g.ReadMarks), AuthFailures: int64(g.AuthFailures), UnknownRecipients: int64(g.UnknownTo),
 		UnknownPhone: int64(g.UnknownPhone), Malformed: int64(g.Malformed + g.BadRoute), Oversize: int64(g.Oversize),
+		Statuses: int64(s.Statuses), StatusFailed: int64(s.StatusFailed),
 	}
+}
+
+// channelCounts is a protocol's channel faults as the metrics carry them.
+func channelCounts(s protocol.ChannelStats) metrics.Channel {
+	return metrics.Channel{Redelivered: int64(s.Redelivered), DuplicateReplies: int64(s.DuplicateReplies),
+		Delayed: int64(s.Delayed), OutOfOrder: int64(s.OutOfOrder)}
 }
 
 // ready wires the receiver's counters into the metrics, hands it the
 // Inspector (if any), and announces the public URL.
 func (r *Runner) ready() {
 	r.rec.WatchWebhook(r.webhookCounts)
-	if wa, ok := r.rig.Protocol().(*protocol.WhatsApp); ok {
-		r.rec.WatchWhatsApp(func() metrics.WhatsApp { return whatsappCounts(wa.Stats()) })
-		r.rec.WatchChannel(func() metrics.Channel {
-			s := wa.Stats()
-			return metrics.Channel{Redelivered: int64(s.Redelivered), DuplicateReplies: int64(s.Graph.DuplicateReplies)}
-		})
+	switch p := r.rig.Protocol().(type) {
+	case *protocol.WhatsApp:
+		r.rec.WatchWhatsApp(func() metrics.WhatsApp { return whatsappCounts(p.Stats()) })
+		r.rec.WatchChannel(func() metrics.Channel { return channelCounts(p.Stats().Channel) })
+	case *protocol.Webhook:
+		r.rec.WatchChannel(func() metrics.Channel { return channelCounts(p.ChannelStats()) })
 	}
 	rcv := r.rig.Receiver()
 	if rcv == nil { // protocols whose reply is the response

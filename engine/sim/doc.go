@@ -63,7 +63,13 @@
 // with the bearer token — texts answering the message (context), an image
 // now and then, the payment link as a call-to-action button. A message id
 // seen before is not answered again, unless NotIdempotent; NoToken and
-// NoMarkRead are the other bugs it can have.
+// NoMarkRead are the other bugs it can have. A statuses webhook (sent,
+// delivered, read) is taken at once once its signature checks out, and
+// counted (Stats.Statuses).
+//
+// The widget endpoint likewise takes a message whose Idempotency-Key its
+// conversation took before (a channel's re-delivery) without answering it
+// again, counted in Stats.Repeats, unless Options.NotIdempotent.
 //
 // # Dialogue
 //

@@ -62,6 +62,10 @@ type Options struct {
 	// CloseRate is the fraction of WebSocket replies (WebSocketPath)
 	// whose connection is closed half way, with 1011 (internal error).
 	CloseRate float64
+	// NotIdempotent makes the widget endpoint answer a message again when
+	// it comes again with an Idempotency-Key it took before (a channel's
+	// re-delivery); without it such a repeat is accepted and not answered.
+	NotIdempotent bool
 }
 
 const (
@@ -124,12 +128,19 @@ type Stats struct {
 	Conversations  uint64 // distinct clientIdentifiers seen
 	Completed      uint64 // payment links sent
 	Crosstalk      uint64 // replies that carried another conversation's name or link (CrosstalkRate)
+	// Repeats are messages that came again (the same Idempotency-Key, or
+	// WhatsApp message id) and were not answered again.
+	Repeats uint64
+	// Statuses are the WhatsApp statuses webhooks the bot took, signature
+	// checked.
+	Statuses uint64
 }
 
 // counters are Stats as atomics.
 type counters struct {
 	received, invalid, failed, delivered, dropped, duplicated atomic.Uint64
 	deliveryErrors, conversations, completed, crosstalk       atomic.Uint64
+	repeats, statuses                                         atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
@@ -144,5 +155,7 @@ func (c *counters) snapshot() Stats {
 		Conversations:  c.conversations.Load(),
 		Completed:      c.completed.Load(),
 		Crosstalk:      c.crosstalk.Load(),
+		Repeats:        c.repeats.Load(),
+		Statuses:       c.statuses.Load(),
 	}
 }

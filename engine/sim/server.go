@@ -76,7 +76,7 @@ type conversation struct {
 	queue    []*delivery     // pending replies, oldest first
 	timer    *time.Timer     // armed for queue[0]; nil when none is armed
 	busy     bool            // a goroutine is delivering a reply taken off the queue
-	seen     map[string]bool // WhatsApp bot mode: the message ids taken, for idempotence
+	seen     map[string]bool // the idempotency keys (WhatsApp: message ids) taken; nil until one came
 	leak     leakState       // its part in cross-talk (crosstalk.go)
 }
 
@@ -261,7 +261,7 @@ func (s *Server) handleMessage(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.opts.FailStatus, errorBody("simulated failure"))
 		return
 	}
-	s.accept(msg, time.Now())
+	s.accept(msg, r.Header.Get("Idempotency-Key"), time.Now())
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusAccepted)
@@ -333,7 +333,9 @@ func (s *Server) shardFor(id string) *shard {
 
 // accept runs one message through its conversation's dialogue and queues
 // the reply. Messages of one conversation are processed in arrival order.
-func (s *Server) accept(m message, now time.Time) {
+// A message with an idempotency key its conversation took before is a
+// re-delivery: not answered again, unless NotIdempotent.
+func (s *Server) accept(m message, key string, now time.Time) {
 	sh := s.shardFor(m.ClientIdentifier)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -343,12 +345,32 @@ func (s *Server) accept(m message, now time.Time) {
 		sh.conv[m.ClientIdentifier] = c
 		s.stats.conversations.Add(1)
 	}
+	if s.repeat(c, key, s.opts.NotIdempotent) {
+		return
+	}
 	out := s.reply(c, &c.dialogue, &c.leak, m.Text, env{now: now, link: s.paymentLink})
 	if out.paid {
 		s.stats.completed.Add(1)
 	}
 	c.replies++
 	s.enqueue(sh, c, m.Webhook, s.items(c.replies, out.texts), now)
+}
+
+// repeat reports whether key was taken before by c and is not answered
+// again (counted); it remembers key.
+func (s *Server) repeat(c *conversation, key string, answerAgain bool) bool {
+	if key == "" {
+		return false
+	}
+	if c.seen[key] && !answerAgain {
+		s.stats.repeats.Add(1)
+		return true
+	}
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	c.seen[key] = true
+	return false
 }
 
 func (s *Server) paymentLink() string {

@@ -54,7 +54,7 @@ func TestCallbackIsStampedAsItIsWritten(t *testing.T) {
 	defer s.Close()
 	before := time.Now()
 	s.accept(message{Type: "text", Text: "Olá", ClientIdentifier: "stamp@stw.ai",
-		Webhook: "http://" + ln.Addr().String() + "/hooks/t/stamp/1"}, before)
+		Webhook: "http://" + ln.Addr().String() + "/hooks/t/stamp/1"}, "", before)
 	req := <-got
 	if req == nil {
 		t.Fatal("no callback could be read")

@@ -58,9 +58,16 @@ type (
 						PhoneNumberID string `json:"phone_number_id"`
 					} `json:"metadata"`
 					Messages []waMessage `json:"messages"`
+					Statuses []waStatus  `json:"statuses"`
 				} `json:"value"`
 			} `json:"changes"`
 		} `json:"entry"`
+	}
+	waStatus struct {
+		ID          string `json:"id"`
+		Status      string `json:"status"`
+		Timestamp   string `json:"timestamp"`
+		RecipientID string `json:"recipient_id"`
 	}
 	waMessage struct {
 		From string `json:"from"`
@@ -110,6 +117,11 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request, wa *Whats
 		writeJSON(w, http.StatusBadRequest, errorBody("not a WhatsApp webhook"))
 		return
 	}
+	if statuses, ok := statusesOnly(hook); ok {
+		s.stats.statuses.Add(uint64(statuses))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if !s.pause(r.Context(), s.opts.SlowPost) {
 		return
 	}
@@ -129,6 +141,27 @@ func (s *Server) serveDelivery(w http.ResponseWriter, r *http.Request, wa *Whats
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// statusesOnly reports whether a webhook carries statuses and no message,
+// and how many: Meta's report of what became of the bot's messages, taken
+// at once (the bot's slowness and failures are for the messages).
+func statusesOnly(hook waWebhook) (int, bool) {
+	n := 0
+	for _, e := range hook.Entry {
+		for _, c := range e.Changes {
+			if len(c.Value.Messages) > 0 {
+				return 0, false
+			}
+			for _, st := range c.Value.Statuses {
+				if st.ID == "" || st.Status == "" || st.RecipientID == "" {
+					return 0, false
+				}
+				n++
+			}
+		}
+	}
+	return n, n > 0
 }
 
 // validSignature checks "sha256=<hex>" against the body's HMAC.
@@ -153,14 +186,13 @@ func (s *Server) acceptWhatsApp(wa *WhatsApp, phoneID string, m waMessage, now t
 	defer sh.mu.Unlock()
 	c := sh.conv[key]
 	if c == nil {
-		c = &conversation{seen: map[string]bool{}}
+		c = &conversation{}
 		sh.conv[key] = c
 		s.stats.conversations.Add(1)
 	}
-	if c.seen[m.ID] && !wa.NotIdempotent {
+	if s.repeat(c, m.ID, wa.NotIdempotent) {
 		return
 	}
-	c.seen[m.ID] = true
 	out := c.dialogue.step(m.Text.Body, env{now: now, link: s.paymentLink})
 	if out.paid {
 		s.stats.completed.Add(1)

@@ -54,3 +54,25 @@ func TestAssistantLine(t *testing.T) {
 		t.Errorf("line %q", line)
 	}
 }
+
+// The channel line shows whenever any channel fault was made (a run with
+// only a delay, or only reordered statuses, too), and the WhatsApp line
+// names the statuses webhooks when some were sent.
+func TestChannelAndWhatsAppLines(t *testing.T) {
+	t.Parallel()
+	if line := channelLine(metrics.Channel{}); line != "" {
+		t.Errorf("no fault, yet %q", line)
+	}
+	line := channelLine(metrics.Channel{Delayed: 12, OutOfOrder: 3})
+	if !strings.Contains(line, "0 messages re-delivered") || !strings.Contains(line, "12 deliveries delayed · 3 out of order") {
+		t.Errorf("line %q", line)
+	}
+	w := metrics.WhatsApp{Deliveries: 5, Messages: 7}
+	if line := whatsappLine(w); strings.Contains(line, "statuses") {
+		t.Errorf("no status sent, yet %q", line)
+	}
+	w.Statuses, w.StatusFailed = 21, 2
+	if line := whatsappLine(w); !strings.HasSuffix(line, " · 21 statuses webhooks (2 not taken)\n") {
+		t.Errorf("line %q", line)
+	}
+}

@@ -149,21 +149,25 @@ func whatsappLine(w metrics.WhatsApp) string {
 	if w.Deliveries == 0 {
 		return ""
 	}
+	statuses := ""
+	if w.Statuses > 0 {
+		statuses = fmt.Sprintf(" · %d statuses webhooks (%d not taken)", w.Statuses, w.StatusFailed)
+	}
 	return fmt.Sprintf("WhatsApp: %d deliveries · %d refused signature · %d failed · %d Graph API calls: %d messages "+
 		"(%d text · %d media · %d interactive · %d templates) · %d read marks · refused: %d auth · %d unknown recipient · "+
-		"%d unknown phone id · %d malformed · %d oversize\n",
+		"%d unknown phone id · %d malformed · %d oversize%s\n",
 		w.Deliveries, w.SignatureRefused, w.DeliveryFailed, w.GraphCalls, w.Messages, w.Text, w.Media, w.Interactive,
-		w.Templates, w.ReadMarks, w.AuthFailures, w.UnknownRecipients, w.UnknownPhone, w.Malformed, w.Oversize)
+		w.Templates, w.ReadMarks, w.AuthFailures, w.UnknownRecipients, w.UnknownPhone, w.Malformed, w.Oversize, statuses)
 }
 
 // channelLine sums up the channel's faults, with its newline; "" when
 // none was made.
 func channelLine(c metrics.Channel) string {
-	if c.Redelivered == 0 {
+	if c == (metrics.Channel{}) {
 		return ""
 	}
-	return fmt.Sprintf("Channel faults: %d messages re-delivered · %d duplicate replies (answers to a re-delivered copy)\n",
-		c.Redelivered, c.DuplicateReplies)
+	return fmt.Sprintf("Channel faults: %d messages re-delivered · %d duplicate replies (answers to a re-delivered copy) · "+
+		"%d deliveries delayed · %d out of order\n", c.Redelivered, c.DuplicateReplies, c.Delayed, c.OutOfOrder)
 }
 
 // assistantLine is the assistant's own token usage, with its newline, when

@@ -58,6 +58,9 @@ type Mailbox struct {
 	waitTurn      int
 	waiting       bool
 	closed        bool
+	// onClosed, when set, is told of each callback for a turn already
+	// closed (late, or a byte-identical repeat) while the mailbox is open.
+	onClosed func(turn int)
 }
 
 // turnRecord is everything received for one turn.
@@ -266,6 +269,16 @@ func (m *Mailbox) Close() {
 	m.wake()
 }
 
+// OnClosedTurn makes f be told of each callback that arrives for a turn
+// already closed, while the mailbox is open (the channel-fault protocols
+// count a bot's answers to a re-delivered message so). Set it before the
+// first turn; f must be quick and safe for concurrent use.
+func (m *Mailbox) OnClosedTurn(f func(turn int)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.onClosed = f
+}
+
 // deliver files one parsed callback under its turn.
 func (m *Mailbox) deliver(turn int, at time.Time, sum uint64, items []transcript.Message) outcome {
 	return m.deliverStamped(turn, at, time.Time{}, sum, items)
@@ -275,6 +288,10 @@ func (m *Mailbox) deliver(turn int, at time.Time, sum uint64, items []transcript
 func (m *Mailbox) deliverStamped(turn int, at, sentAt time.Time, sum uint64, items []transcript.Message) outcome {
 	m.mu.Lock()
 	rec := m.record(turn)
+	closedTurn, onClosed := !m.closed && turn <= m.closedThrough, m.onClosed
+	if closedTurn && onClosed != nil {
+		defer onClosed(turn) // after the unlock below: deferred calls run last
+	}
 	if slices.Contains(rec.sums, sum) {
 		rec.dups++
 		m.mu.Unlock()

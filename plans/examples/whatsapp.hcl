@@ -40,6 +40,8 @@ target "bot" {
   graph_listen    = "127.0.0.1:0"    # the Graph API stand-in (webhook {} tunnels it)
   wa_id           = data.customer.phone
   profile_name    = data.customer.name
+  statuses        = true             # Meta's statuses webhooks (sent, delivered, read) after each bot message
+  status_delay    = ["20ms", "80ms"] # each one that long after the one before
 }
 
 webhook {
@@ -88,4 +90,8 @@ threshold "no_send_errors" {
 
 threshold "graph_auth" {
   check = "whatsapp.auth_failures == 0 && whatsapp.signature_refused == 0"
+}
+
+threshold "statuses_taken" {
+  check = "whatsapp.status_failed == 0"
 }

@@ -68,6 +68,9 @@ type API struct {
 	Response Reading
 	Session  Session
 	Callback *Callback // webhook targets only
+	// Faults are a webhook target's channel_faults: re-delivery (the same
+	// Idempotency-Key), delay and reorder of its messages.
+	Faults ChannelFaults
 	// Events reads an sse target's event stream (sse targets only).
 	Events *Events
 }
@@ -152,7 +155,7 @@ var (
 	}
 	webhookTargetSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "protocol"}, {Name: "timeout"}, {Name: "retries"}},
-		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "callback"}, {Type: "session"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "request"}, {Type: "callback"}, {Type: "session"}, {Type: "channel_faults"}},
 	}
 	sseTargetSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "protocol"}, {Name: "retries"}},
@@ -199,6 +202,7 @@ func (d *decoder) decodeAPITarget(b *hcl.Block, schema *hcl.BodySchema, async bo
 	reqBlock := d.nestedBlock(b, blocks, "request", true)
 	if async {
 		api.Callback = d.decodeCallback(d.nestedBlock(b, blocks, "callback", false))
+		api.Faults = d.decodeChannelFaults(d.nestedBlock(b, blocks, "channel_faults", false))
 	} else {
 		api.Response = d.decodeResponse(d.nestedBlock(b, blocks, "response", false))
 	}

@@ -40,6 +40,11 @@ type WhatsApp struct {
 	Timeout time.Duration
 	// Faults are the channel's own faults (the channel_faults block).
 	Faults ChannelFaults
+	// Statuses, when set, makes voyplan send the statuses webhooks Meta
+	// sends for each message the bot sends (sent, delivered, read), each
+	// StatusDelay (drawn between the two) after the one before.
+	Statuses                       bool
+	StatusDelayMin, StatusDelayMax time.Duration
 
 	waID, profileName hcl.Expression // nil: the defaults (Customer)
 	ctx               *hcl.EvalContext
@@ -93,26 +98,12 @@ func renderString(v cty.Value) (string, error) {
 	return s.AsString(), nil
 }
 
-// ChannelFaults break the channel on the customer's side, as Meta's does:
-// a RedeliverRate fraction of the messages are delivered again, with the
-// same id, RedeliverAfter after the first delivery and never before the
-// turn's reply settled — so a bot that answers the copy is seen answering
-// twice (channel.duplicate_replies).
-type ChannelFaults struct {
-	RedeliverRate  float64
-	RedeliverAfter time.Duration
-}
-
-var channelFaultsSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "redeliver_rate"}, {Name: "redeliver_after"}},
-}
-
 var whatsappTargetSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "protocol"}, {Name: "bot_url"}, {Name: "app_secret", Required: true}, {Name: "verify_token"},
 		{Name: "phone_number_id", Required: true}, {Name: "display_phone_number"}, {Name: "business_account_id"},
 		{Name: "access_token", Required: true}, {Name: "graph_listen"}, {Name: "wa_id"}, {Name: "profile_name"},
-		{Name: "timeout"}, {Name: "retries"},
+		{Name: "timeout"}, {Name: "retries"}, {Name: "statuses"}, {Name: "status_delay"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "channel_faults"}},
 }
@@ -156,6 +147,8 @@ func (d *decoder) decodeWhatsAppTarget(b *hcl.Block) Decoded {
 	a.Require("timeout", w.Timeout > 0, `a positive duration, e.g. "20s" (Meta's)`)
 	Retries(a, &out.Retries)
 	out.Timeout = w.Timeout
+	a.Bool("statuses", &w.Statuses)
+	w.StatusDelayMin, w.StatusDelayMax, _ = a.DurationRange("status_delay", "1s")
 	w.Faults = d.decodeChannelFaults(d.nestedBlock(b, c.Blocks.ByType(), "channel_faults", false))
 	for name, attr := range perConv {
 		if diags := d.checkTurnExpr(attr.Expr, whatsappRoots); diags.HasErrors() {
@@ -169,17 +162,4 @@ func (d *decoder) decodeWhatsAppTarget(b *hcl.Block) Decoded {
 		}
 	}
 	return out
-}
-
-// decodeChannelFaults decodes the optional channel_faults block.
-func (d *decoder) decodeChannelFaults(b *hcl.Block) ChannelFaults {
-	var f ChannelFaults
-	if b == nil {
-		return f
-	}
-	a, _ := d.content(b, channelFaultsSchema)
-	a.Rate("redeliver_rate", &f.RedeliverRate)
-	a.Duration("redeliver_after", &f.RedeliverAfter)
-	a.Require("redeliver_after", f.RedeliverAfter >= 0, `a duration of 0 or more, e.g. "20s" (Meta re-delivers what was not acknowledged in time)`)
-	return f
 }

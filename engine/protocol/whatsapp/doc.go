@@ -18,6 +18,10 @@
 // and hands each message's items (text, media links, interactive buttons
 // and list rows, templates) to the conversation its `to` names.
 //
+// A refused call whose body names its recipient is told to that
+// conversation (Recipients.Refused), others are counted apart
+// (Unattributed), so a turn without a reply can say why.
+//
 // It owns the payload shapes and the stand-in's answers and counters. It
 // never opens a listener (engine/rig does, through the webhook receiver,
 // whose limits, connection budget and body memory the stand-in shares),

@@ -33,6 +33,13 @@ type Recipients interface {
 	// Read is told of a read mark for one of the run's messages; ok false
 	// when no conversation sent one with that id.
 	Read(messageID string) bool
+	// Sent is told of each message the stand-in accepted for waID, with
+	// the id it answered: what Meta's statuses webhooks are about.
+	Sent(waID, messageID string)
+	// Refused is told of a call the stand-in refused whose body named its
+	// recipient (to), and why, so the turn that got no reply can say so;
+	// false when no open conversation has that wa_id.
+	Refused(waID, why string) bool
 }
 
 // Graph is the Graph API stand-in: POST /{version}/{phone number id}
@@ -45,6 +52,44 @@ type Graph struct {
 	Replies     Replies
 	Recipients  Recipients
 	stats       counters
+	// unattributed counts the refused calls whose body named no open
+	// conversation's customer (bad JSON, too large, an unknown to);
+	// lastUnattributed is
+	// why the latest was refused.
+	unattributed     atomic.Uint64
+	lastUnattributed atomic.Pointer[string]
+}
+
+// Unattributed is how many refused calls named no recipient, and why the
+// latest was refused.
+func (g *Graph) Unattributed() (uint64, string) {
+	n := g.unattributed.Load()
+	if why := g.lastUnattributed.Load(); why != nil {
+		return n, *why
+	}
+	return n, ""
+}
+
+// attribute tells the conversation a refused call's body names why it
+// was refused; a body that names none is counted apart.
+func (g *Graph) attribute(body []byte, why string) {
+	var named struct {
+		To string `json:"to"`
+	}
+	if json.Unmarshal(body, &named) == nil && named.To != "" && g.Recipients.Refused(named.To, why) {
+		return
+	}
+	g.lastUnattributed.Store(&why)
+	g.unattributed.Add(1)
+}
+
+// refuseEarly refuses a call before its body was read (its token or its
+// phone number id): the body is still read, within the receiver's limits,
+// to tell the conversation it names.
+func (g *Graph) refuseEarly(w http.ResponseWriter, req *http.Request, status int, e graphError, why string) {
+	body, _ := g.Replies.ReadBody(w, req)
+	g.attribute(body, why)
+	writeError(w, status, e)
 }
 
 // Stats counts the Graph API calls the bot made, by what became of them.
@@ -107,14 +152,15 @@ func (g *Graph) ServeAPI(w http.ResponseWriter, req *http.Request, at time.Time)
 		return
 	case !g.authorized(req):
 		g.stats.authFailures.Add(1)
-		writeError(w, http.StatusUnauthorized, graphError{Message: "Invalid OAuth access token - Cannot parse access token",
-			Type: "OAuthException", Code: 190})
+		g.refuseEarly(w, req, http.StatusUnauthorized, graphError{Message: "Invalid OAuth access token - Cannot parse access token",
+			Type: "OAuthException", Code: 190}, "HTTP 401 OAuthException 190: the bot sent no bearer token or a wrong one (the target's access_token)")
 		return
 	case phoneID != g.PhoneNumberID:
 		g.stats.unknownPhone.Add(1)
-		writeError(w, http.StatusBadRequest, graphError{Message: fmt.Sprintf("Unsupported post request. Object with ID '%s' "+
+		g.refuseEarly(w, req, http.StatusBadRequest, graphError{Message: fmt.Sprintf("Unsupported post request. Object with ID '%s' "+
 			"does not exist, cannot be loaded due to missing permissions, or does not support this operation.", trimPath(phoneID)),
-			Type: "GraphMethodException", Code: 100, Subcode: 33})
+			Type: "GraphMethodException", Code: 100, Subcode: 33},
+			fmt.Sprintf("HTTP 400 GraphMethodException 100/33: the bot called phone number id %s, not the target's phone_number_id", trimPath(phoneID)))
 		return
 	}
 	body, status := g.Replies.ReadBody(w, req)
@@ -131,6 +177,7 @@ func (g *Graph) serveSend(w http.ResponseWriter, body []byte, at time.Time) {
 	s, err := ParseSend(body)
 	if err != nil {
 		g.stats.malformed.Add(1)
+		g.attribute(body, "HTTP 400 OAuthException 100 (Invalid parameter): "+err.Error())
 		writeError(w, http.StatusBadRequest, invalidParameter(err.Error()))
 		return
 	}
@@ -141,6 +188,7 @@ func (g *Graph) serveSend(w http.ResponseWriter, body []byte, at time.Time) {
 	convID, turn, duplicate, ok := g.Recipients.Recipient(s.To, s.ReplyTo)
 	if !ok {
 		g.stats.unknownTo.Add(1)
+		g.attribute(nil, "HTTP 400 OAuthException 131030: the bot sent to wa_id "+trimPath(s.To)+", which no open conversation holds")
 		writeError(w, http.StatusBadRequest, graphError{Message: "(#131030) Recipient phone number not in allowed list",
 			Type: "OAuthException", Code: 131030, Data: &errorData{MessagingProduct: "whatsapp",
 				Details: "Recipient phone number not in allowed list: no conversation of this run has wa_id " + trimPath(s.To)}})
@@ -152,6 +200,7 @@ func (g *Graph) serveSend(w http.ResponseWriter, body []byte, at time.Time) {
 	}
 	id := NewMessageID()
 	g.Replies.Deliver(convID, turn, at, body, s.Items)
+	g.Recipients.Sent(s.To, id)
 	writeJSON(w, http.StatusOK, sendResponse{MessagingProduct: "whatsapp",
 		Contacts: []responseContact{{Input: s.To, WaID: s.To}}, Messages: []responseMessage{{ID: id}}})
 }
@@ -186,6 +235,14 @@ func (g *Graph) count(s Send) {
 
 // refuseBody answers a body the receiver's limits turned away.
 func (g *Graph) refuseBody(w http.ResponseWriter, status int) {
+	why := fmt.Sprintf("HTTP %d: the request body could not be read", status)
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		why = "HTTP 413: the request body is larger than 1 MiB"
+	case http.StatusServiceUnavailable:
+		why = "HTTP 503: no memory for the request body in time"
+	}
+	g.attribute(nil, why)
 	switch status {
 	case http.StatusRequestEntityTooLarge:
 		g.stats.oversize.Add(1)

@@ -527,6 +527,54 @@
     ]);
   }
 
+  // The counters channelOf shows, in order, with what each means; the
+  // third field marks a failure (highlighted when not zero).
+  var CHANNEL_ROWS = [
+    ['whatsapp', 'deliveries', 'messages webhooks posted to the bot, re-deliveries included', false],
+    ['whatsapp', 'signature_refused', 'deliveries the bot refused (401/403): its app secret is not the target\'s', true],
+    ['whatsapp', 'delivery_failed', 'deliveries answered otherwise than 2xx, or not in time', true],
+    ['whatsapp', 'graph_calls', 'Graph API calls the bot made to the stand-in', false],
+    ['whatsapp', 'messages', 'messages the stand-in took (text + media + interactive + templates)', false],
+    ['whatsapp', 'text', 'text messages', false],
+    ['whatsapp', 'media', 'media messages (image, document, …)', false],
+    ['whatsapp', 'interactive', 'interactive messages (buttons, lists, call-to-action URLs)', false],
+    ['whatsapp', 'templates', 'template messages', false],
+    ['whatsapp', 'with_context', 'messages naming the customer message they answer (context.message_id)', false],
+    ['whatsapp', 'read_marks', 'mark-as-read calls', false],
+    ['whatsapp', 'auth_failures', 'calls without the bearer token or with a wrong one (401)', true],
+    ['whatsapp', 'unknown_recipients', 'calls to a wa_id no open conversation holds (131030)', true],
+    ['whatsapp', 'unknown_phone', 'calls to another phone_number_id (100/33)', true],
+    ['whatsapp', 'malformed', 'calls the Graph API cannot read: bad JSON, a missing field, a bad path or method', true],
+    ['whatsapp', 'oversize', 'calls with a body over 1 MiB (413)', true],
+    ['whatsapp', 'statuses', 'statuses webhooks (sent, delivered, read) posted to the bot', false],
+    ['whatsapp', 'status_failed', 'statuses webhooks the bot did not take', true],
+    ['channel', 'redelivered', 'messages delivered again with the same id after their reply', false],
+    ['channel', 'duplicate_replies', 'the bot\'s answers to a re-delivered copy: answered twice', true],
+    ['channel', 'delayed', 'deliveries held back (channel_faults.delay)', false],
+    ['channel', 'out_of_order', 'deliveries that reached the bot after one that became due later', false]
+  ];
+
+  // channelOf shows a whatsapp target's channel and the channel faults a
+  // whatsapp or webhook target made, when the run had any.
+  function channelOf(s) {
+    var m = s.metrics || {};
+    var used = function (o) { return o && typeof o === 'object' && Object.keys(o).some(function (k) { return o[k] > 0; }); };
+    var groups = { whatsapp: used(m.whatsapp) ? m.whatsapp : null, channel: used(m.channel) ? m.channel : null };
+    var rows = CHANNEL_ROWS.filter(function (r) { return groups[r[0]] && typeof groups[r[0]][r[1]] === 'number'; });
+    if (!rows.length) return null;
+    return el('section', { class: 'card', id: 'channel' }, [
+      el('h2', { text: 'WhatsApp channel and channel faults' }),
+      el('div', { class: 'scroll-x' }, el('table', null, [
+        el('thead', null, el('tr', null, ['Counter', 'What it counts', 'Count'].map(function (h, i) { return el('th', { class: i === 2 ? 'n' : null, text: h }); }))),
+        el('tbody', null, rows.map(function (r) {
+          var v = groups[r[0]][r[1]];
+          return el('tr', { class: r[3] && v > 0 ? 'bad' : null }, [el('td', null, el('code', { text: r[0] + '.' + r[1] })),
+            el('td', { text: r[2] }), el('td', { class: 'n', text: fmtNum(v, 0) })]);
+        }))
+      ]))
+    ]);
+  }
+
   // errorsOf lists the run's distinct errors (kind, message, count), most
   // frequent first; nothing when nothing failed.
   function errorsOf(s) {
@@ -878,6 +926,7 @@
       replayOf(data),
       personasOf(s),
       faultsOf(s),
+      channelOf(s),
       convs.node,
       el('footer', { text: 'voyplan ' + (s.version || '') + ' · generated ' + fmtTime(data.generated_at) + ' · works offline: everything is in this file' })
     ]);
@@ -891,7 +940,7 @@
     render: render,
     series: seriesOf,
     charts: { line: line, bars: bars },
-    parts: { timeline: timelineOf, capacity: capacityOf, requests: requestsOf, personas: personasOf, thresholds: thresholdsOf, transcript: transcript, steering: steeringText },
+    parts: { timeline: timelineOf, capacity: capacityOf, requests: requestsOf, personas: personasOf, channel: channelOf, thresholds: thresholdsOf, transcript: transcript, steering: steeringText },
     dom: { el: el, clear: clear, linkify: linkify },
     format: { ms: fmtMs, pct: fmtPct, usd: fmtUsd, clock: fmtClock, num: fmtNum, time: fmtTime, hhmmss: hhmmss }
   };

@@ -13,6 +13,9 @@ target "bot" {
     turn  = "body.turn +" # ERROR: Invalid callback turn
     text  = "body.reply.txt"
   }
+  channel_faults {
+    reorder_rate = 3 # ERROR: Value out of range
+  }
 }
 
 persona "edman" {

@@ -6,8 +6,12 @@ target "bot" { # ERROR: Missing bot_url
   graph_listen    = "5002" # ERROR: Invalid listen address
   wa_id           = data.customer.phone
   profile_name    = customer.name # ERROR: Unknown variable
+  statuses        = "yes please" # ERROR: Incorrect attribute value type
+  status_delay    = ["1s", "2s", "3s"] # ERROR: Invalid duration range
   channel_faults {
     redeliver_rate = 2 # ERROR: Value out of range
+    reorder_rate   = -0.5 # ERROR: Value out of range
+    delay          = "soon" # ERROR: Invalid duration
   }
 }
 

@@ -188,6 +188,23 @@ type webhookSession struct {
 
 // Exchange implements Session.
 func (s *webhookSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	t, err := s.send(ctx, n, text)
+	if err != nil {
+		return t, err
+	}
+	return s.await(ctx, n, t)
+}
+
+// burst sends a thought as several messages to turn n (burst.go).
+func (s *webhookSession) burst(ctx context.Context, n int, b Burst) (Turn, error) {
+	return asyncBurst(ctx, s.mailbox, n, s.w.Wait, b, func(ctx context.Context, text string) (Turn, error) {
+		return s.send(ctx, n, text)
+	})
+}
+
+// send makes the request of one message of turn n, without waiting for
+// the reply.
+func (s *webhookSession) send(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	s.turn.Store(int64(n))
 	r, o, attempts, err := s.conn.send(ctx, n, text, s.callbackURL(n))
@@ -203,7 +220,7 @@ func (s *webhookSession) Exchange(ctx context.Context, n int, text string) (Turn
 	if id, ok := s.conn.capture(r); ok && s.w.byBody() {
 		s.w.register(id, s)
 	}
-	return s.await(ctx, n, t)
+	return t, nil
 }
 
 func (s *webhookSession) callbackURL(n int) string {

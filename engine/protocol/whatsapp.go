@@ -197,9 +197,32 @@ type waSession struct {
 // Exchange implements Session: deliver turn n's message, then wait for
 // what the bot sends back through the Graph API.
 func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	t, msg, o, err := s.deliver(ctx, n, text)
+	if err != nil {
+		return t, err
+	}
+	t, err = awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
+	if err == nil && s.w.redeliver() {
+		s.redeliverAfter(ctx, msg, o, t.SentAt)
+	}
+	return t, err
+}
+
+// burst delivers a thought as several messages in turn n (burst.go).
+func (s *waSession) burst(ctx context.Context, n int, b Burst) (Turn, error) {
+	return asyncBurst(ctx, s.mailbox, n, s.w.Wait, b, func(ctx context.Context, text string) (Turn, error) {
+		t, _, _, err := s.deliver(ctx, n, text)
+		return t, err
+	})
+}
+
+// deliver delivers one message of turn n to the bot, signed, without
+// waiting for the answer; it returns the message and its request, for a
+// re-delivery.
+func (s *waSession) deliver(ctx context.Context, n int, text string) (Turn, *waMsg, outgoing, error) {
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	if s.err != nil {
-		return t, &SendError{Err: fmt.Errorf("cannot make the customer: %w", s.err)}
+		return t, nil, outgoing{}, &SendError{Err: fmt.Errorf("cannot make the customer: %w", s.err)}
 	}
 	s.turn.Store(int64(n))
 	s.redelivering.Store(false)
@@ -213,14 +236,7 @@ func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, err
 	r, attempts, err := s.w.Retry.send(ctx, s.w.Client, o)
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
 	s.w.stats.deliveries.Add(uint64(attempts))
-	if err := s.w.deliveryFailure(ctx, r, o, err); err != nil {
-		return t, err
-	}
-	t, err = awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
-	if err == nil && s.w.redeliver() {
-		s.redeliverAfter(ctx, msg, o, t.SentAt)
-	}
-	return t, err
+	return t, msg, o, s.w.deliveryFailure(ctx, r, o, err)
 }
 
 // redeliverAfter delivers a message again, as Meta does when it thinks the

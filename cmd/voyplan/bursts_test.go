@@ -89,3 +89,49 @@ func TestBurstsExamplePlan(t *testing.T) {
 		})
 	}
 }
+
+// TestWhatsAppBursts: the WhatsApp example with customers typing in
+// bursts. The simulator's Cloud API bot that debounces answers each
+// thought once and every conversation completes; the one that answers
+// each fragment is caught by double_answers.
+func TestWhatsAppBursts(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, sim string
+		buggy     bool
+	}{
+		{"debounces", `debounce = "800ms"`, false},
+		{"answers each fragment", "answers_each_fragment = true", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := whatsappVariant(t, `image_every = 4`, "image_every = 4\n  "+tt.sim,
+				`reply_settle           = "150ms"`, "reply_settle = \"150ms\"\n  burst = [2, 3]\n  burst_gap = [\"100ms\", \"300ms\"]",
+				`threshold "graph_auth" {`, "threshold \"answered_once\" {\n  check = \"double_answers == 0\"\n}\n\nthreshold \"graph_auth\" {")
+			want := exitOK
+			if tt.buggy {
+				want = exitThreshold
+			}
+			ta := newTestApp(t)
+			out := filepath.Join(t.TempDir(), "out")
+			if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != want {
+				t.Fatalf("exit %d, want %d\n%s", code, want, ta.err.String())
+			}
+			sum, err := results.ReadSummary(filepath.Join(out, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := sum.Metrics
+			t.Logf("double_answers %d, burst %+v, conversations %+v", m.DoubleAnswers, m.Burst, m.Conversations)
+			switch {
+			case m.Burst.Bursts == 0:
+				t.Errorf("burst %+v: no burst sent", m.Burst)
+			case !tt.buggy && (m.DoubleAnswers != 0 || m.Burst.RepliesPerBurst != 1 || m.Conversations.Succeeded != 4):
+				t.Errorf("double_answers %d, burst %+v, conversations %+v: want each thought answered once, all completed",
+					m.DoubleAnswers, m.Burst, m.Conversations)
+			case tt.buggy && (m.DoubleAnswers == 0 || m.Burst.RepliesPerBurst <= 1):
+				t.Errorf("double_answers %d, burst %+v: want the fragment-answering bot caught", m.DoubleAnswers, m.Burst)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/voyplan/voyplan/engine/datagen"
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/protocol/protocoltest"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -186,5 +187,46 @@ func TestDoubleTexts(t *testing.T) {
 	}
 	if s.DoubleAnswers != 0 || s.Burst.Bursts != 0 {
 		t.Errorf("double_answers %d, burst %+v: a follow-up's answer is no double answer", s.DoubleAnswers, s.Burst)
+	}
+}
+
+// TestBurstsOverHTTP: over a request-response protocol each fragment is a
+// request of its own and is answered, as such an API must: the bot's
+// answers are all in the turn, and every burst counts as answered more
+// than once.
+func TestBurstsOverHTTP(t *testing.T) {
+	t.Parallel()
+	bot, err := protocoltest.NewChatBot(protocoltest.ChatOptions{Options: botOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bot.Close()
+	p := protocolPlan(t, 2, fmt.Sprintf(`
+target "bot" {
+  protocol = "http"
+  request {
+    url     = "%s/chat"
+    headers = { Authorization = "Bearer ${env("BOT_TOKEN")}" }
+    body    = jsonencode({ conversation_id = conversation.id, message = message })
+  }
+  response {
+    text = "map(filter(body.messages, .type == 'text'), .text)"
+  }
+}`, bot.URL()))
+	p.Conversation.MaxTurns = 4
+	p.Conversation.Burst = plan.Burst{Min: 2, Max: 2, Gap: plan.FixedWait(10 * time.Millisecond)}
+	res, convs := runPlan(t, p)
+	s := res.Snapshot
+	bursts := checkFragments(t, convs)
+	t.Logf("double_answers %d, burst %+v", s.DoubleAnswers, s.Burst)
+	if bursts == 0 || s.Burst.Bursts != int64(bursts) || s.DoubleAnswers != s.Burst.Bursts || s.Burst.RepliesPerBurst != 2 {
+		t.Errorf("double_answers %d, burst %+v over %d bursts: want each of a burst's 2 requests answered", s.DoubleAnswers, s.Burst, bursts)
+	}
+	for _, c := range convs {
+		for _, turn := range c.Turns {
+			if turn.Burst.Fragmented() && len(turn.Messages) < 2 {
+				t.Errorf("turn %d: %d messages, want the answers to both requests", turn.N, len(turn.Messages))
+			}
+		}
 	}
 }

@@ -23,6 +23,11 @@
 // (its turn by context.message_id), makes the verify_token handshake
 // (Verify) and the channel's faults (a re-delivery after the reply).
 //
+// SendBurst (burst.go) sends one customer thought as several messages: the
+// callback protocols send each to the turn's mailbox and count every
+// callback against the message it followed; the request-response ones
+// make one exchange per fragment. Turn.Burst says how it went.
+//
 // A protocol whose reply comes in pieces (openai with stream = true, sse)
 // fills Turn.Stream as the chunks arrive — first token, stall, chunks,
 // bytes, incomplete, no usage — and returns a StreamIncompleteError, with

@@ -188,7 +188,7 @@ func (m *Mailbox) awaitAfter(ctx context.Context, turn int, after time.Time, tim
 		if err := m.closedErr(); err != nil {
 			return err
 		}
-		if !m.lastArrival(turn).Before(after) && m.has(turn) {
+		if (after.IsZero() || !m.lastArrival(turn).Before(after)) && m.has(turn) {
 			return nil
 		}
 		select {

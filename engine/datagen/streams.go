@@ -16,6 +16,10 @@ const (
 	// StreamPacing draws the user's pacing between two of its
 	// conversations (conversation.pacing as a range).
 	StreamPacing
+	// StreamBurst draws how the user types each message (conversation.
+	// burst, burst_gap, double_text_rate): how many messages, the gaps,
+	// whether and how it follows up.
+	StreamBurst
 )
 
 // ForUserStream returns stream s of virtual user user's randomness: like

@@ -33,11 +33,11 @@ type Distribution struct {
 // thresholds name them: the _ok ones are their operation's successful
 // samples only.
 var DistributionNames = []string{"send", "reply", "llm", "llm_wait", "conversation", "send_ok", "reply_ok", "llm_ok",
-	"first_token", "stall"}
+	"first_token", "stall", "reply_from_first"}
 
 // addedLater lists the distributions summaries written before them lack: a
 // merge reads such a summary as having none of those operations.
-var addedLater = map[string]bool{"first_token": true, "stall": true}
+var addedLater = map[string]bool{"first_token": true, "stall": true, "reply_from_first": true}
 
 // okOf maps each _ok distribution to the operation it is the successful
 // part of. Summaries written before timed-out waits were censored in lack
@@ -69,7 +69,7 @@ func (r *Recorder) allTimers() map[string]*timer {
 	return map[string]*timer{
 		"send": r.send.all, "reply": r.reply.all, "llm": r.llm.all, "llm_wait": r.llmWait, "conversation": r.conversation,
 		"send_ok": r.send.ok, "reply_ok": r.reply.ok, "llm_ok": r.llm.ok,
-		"first_token": r.firstToken, "stall": r.stall,
+		"first_token": r.firstToken, "stall": r.stall, "reply_from_first": r.replyFromFirst,
 	}
 }
 
@@ -164,6 +164,7 @@ func Merge(parts []Part) (Part, error) {
 		s.Assistant = s.Assistant.plus(p.Snapshot.Assistant)
 		s.Stream = s.Stream.plus(p.Snapshot.Stream)
 		s.Replay = s.Replay.plus(p.Snapshot.Replay)
+		s.Burst, s.DoubleAnswers = s.Burst.plus(p.Snapshot.Burst), s.DoubleAnswers+p.Snapshot.DoubleAnswers
 		s.Errors = mergeErrors(s.Errors, p.Snapshot.Errors)
 		for _, f := range p.Snapshot.Unrecorded { // a figure one segment could not know, the sum cannot either
 			if !slices.Contains(s.Unrecorded, f) {
@@ -232,7 +233,7 @@ func (s *Snapshot) latencies() map[string]*Latency {
 	return map[string]*Latency{
 		"send": &s.Send, "reply": &s.Reply, "llm": &s.LLM, "llm_wait": &s.LLMWait, "conversation": &s.Conversation,
 		"send_ok": &s.SendOK, "reply_ok": &s.ReplyOK, "llm_ok": &s.LLMOK,
-		"first_token": &s.FirstToken, "stall": &s.Stall,
+		"first_token": &s.FirstToken, "stall": &s.Stall, "reply_from_first": &s.ReplyFromFirst,
 	}
 }
 

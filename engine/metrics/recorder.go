@@ -27,7 +27,11 @@ type Recorder struct {
 	firstToken   *timer // streamed replies: request start to the first content chunk
 	stall        *timer // streamed replies: the longest gap between two content chunks
 	stream       streams
-	llmAttempts  atomic.Int64 // model requests, retries included
+	// replyFromFirst times a thought's reply from its first message
+	// (bursts, burst.go); burst counts how bursts were answered.
+	replyFromFirst *timer
+	burst          bursts
+	llmAttempts    atomic.Int64 // model requests, retries included
 
 	users    atomic.Int64
 	attempts atomic.Int64                    // send requests, retries included
@@ -63,6 +67,8 @@ func NewRecorder(personas []string) *Recorder {
 		conversation: newTimer(),
 		firstToken:   newTimer(),
 		stall:        newTimer(),
+
+		replyFromFirst: newTimer(),
 	}
 	for _, p := range personas {
 		r.personas.Store(p, new(tally))
@@ -222,7 +228,10 @@ func (r *Recorder) Snapshot(elapsed time.Duration) Snapshot {
 		Channel:  r.channelCounts(),
 		Replay:   r.replays.snapshot(),
 		Errors:   r.errors.snapshot(),
+
+		ReplyFromFirst: r.replyFromFirst.latency(),
 	}
+	s.Burst, s.DoubleAnswers = r.burst.snapshot()
 	s.SetElapsed(elapsed)
 	s.perSuccess()
 	return s

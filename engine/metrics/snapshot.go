@@ -49,6 +49,16 @@ type Snapshot struct {
 	// Errors lists the run's distinct errors (kind and message) with their
 	// counts, most frequent first; empty when nothing failed.
 	Errors []ErrorCount `expr:"errors" json:"errors"`
+	// ReplyFromFirst times a customer thought's reply from its first
+	// message (reply times it from the last): for a thought typed as
+	// several messages (conversation.burst), what the customer waited
+	// since they began; for a message sent whole, the same as reply.
+	ReplyFromFirst Latency `expr:"reply_from_first" json:"reply_from_first"`
+	// DoubleAnswers counts the thoughts the bot answered more than once
+	// (a reply after one of a burst's messages and another after a later
+	// one); Burst how the bursts went.
+	DoubleAnswers int64 `expr:"double_answers" json:"double_answers"`
+	Burst         Burst `expr:"burst" json:"burst"`
 	// Unrecorded names the figures this snapshot could not know, as a
 	// check names them ("webhook", "conversations.late_starts"): a run
 	// rebuilt from its journal after a crash has no receiver counters, no

@@ -169,6 +169,10 @@ func (l *loader) decodeSimulator(b *hcl.Block) (*Simulator, hcl.Diagnostics) {
 	a.Bool("wa_not_idempotent", &s.WANotIdempotent)
 	a.Bool("wa_no_mark_read", &s.WANoMarkRead)
 	a.Bool("not_idempotent", &s.NotIdempotent)
+	if s.DebounceSet = a.Duration("debounce", &s.Debounce); s.DebounceSet {
+		a.Require("debounce", s.Debounce >= 0, `a duration of 0 or more, e.g. "2s"`)
+	}
+	a.Bool("answers_each_fragment", &s.AnswersEachFragment)
 	return s, diags
 }
 
@@ -254,6 +258,7 @@ func (l *loader) decodeConversationAttrs(a *decode.Attrs, c *Conversation) {
 	if a.Duration("turn_slo", &c.TurnSLO) {
 		a.Require("turn_slo", c.TurnSLO > 0, `a positive duration, e.g. "5s"`)
 	}
+	decodeBurst(a, &c.Burst) // burst.go
 }
 
 func (l *loader) decodeStages(blocks hcl.Blocks) {

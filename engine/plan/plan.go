@@ -151,6 +151,35 @@ type Simulator struct {
 	// again with an Idempotency-Key it took before (a webhook target's
 	// channel_faults re-delivery); without it the repeat is not answered.
 	NotIdempotent bool
+	// Debounce is how long the simulator waits after a customer's message
+	// for another before it answers them together, once (debounce);
+	// DebounceSet says the plan set it. Unset, it is the conversation's
+	// burst_gap maximum and a margin when bursts are on (SimDebounce), 0
+	// otherwise. AnswersEachFragment (answers_each_fragment) is the bug of
+	// answering every message at once instead.
+	Debounce            time.Duration
+	DebounceSet         bool
+	AnswersEachFragment bool
+}
+
+// debounceMargin is what SimDebounce adds to the longest burst gap.
+const debounceMargin = 500 * time.Millisecond
+
+// SimDebounce is how long the plan's simulator waits for a customer's next
+// message before answering: its debounce, or by default, when the
+// conversation sends bursts, the longest burst gap and a margin, so the
+// default simulator answers each thought once.
+func (p *Plan) SimDebounce() time.Duration {
+	s := p.Simulator
+	switch {
+	case s == nil:
+		return 0
+	case s.DebounceSet:
+		return s.Debounce
+	case p.Conversation.Burst.Max > 1:
+		return p.Conversation.Burst.Gap.Max + debounceMargin
+	}
+	return 0
 }
 
 // LLM is an `llm "name"` block: the model that plays llm personas
@@ -219,6 +248,9 @@ type Conversation struct {
 	// must stay within for it to count in goodput; 0: none (every
 	// completed conversation counts).
 	TurnSLO time.Duration
+	// Burst is how a customer message is typed: burst, burst_gap,
+	// double_text_rate (burst.go).
+	Burst Burst
 }
 
 // Predicate is an expr-lang program over one turn, compiled at load time.

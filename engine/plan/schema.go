@@ -51,6 +51,7 @@ var simulatorSchema = &hcl.BodySchema{
 		{Name: "first_chunk"}, {Name: "chunk_interval"}, {Name: "chunk_size"}, {Name: "stall_every"},
 		{Name: "stall"}, {Name: "cut_rate"}, {Name: "close_rate"},
 		{Name: "wa_no_token"}, {Name: "wa_not_idempotent"}, {Name: "wa_no_mark_read"}, {Name: "not_idempotent"},
+		{Name: "debounce"}, {Name: "answers_each_fragment"},
 	},
 }
 
@@ -73,7 +74,7 @@ var conversationSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "opening"}, {Name: "max_turns"}, {Name: "reply_timeout"}, {Name: "reply_settle"},
 		{Name: "think_time"}, {Name: "conversations_per_user"}, {Name: "pacing"}, {Name: "complete_when"},
-		{Name: "turn_slo"},
+		{Name: "turn_slo"}, {Name: "burst"}, {Name: "burst_gap"}, {Name: "double_text_rate"},
 	},
 }
 

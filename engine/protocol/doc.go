@@ -31,6 +31,11 @@
 // carry the order they became due in, so one posted after a later one is
 // counted out of order. The draws come from the plan's seed (Seeded).
 //
+// SendBurst (burst.go) sends one customer thought as several messages: the
+// callback protocols send each to the turn's mailbox and count every
+// callback against the message it followed; the request-response ones
+// make one exchange per fragment. Turn.Burst says how it went.
+//
 // A protocol whose reply comes in pieces (openai with stream = true, sse)
 // fills Turn.Stream as the chunks arrive — first token, stall, chunks,
 // bytes, incomplete, no usage — and returns a StreamIncompleteError, with

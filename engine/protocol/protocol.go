@@ -44,6 +44,9 @@ type Turn struct {
 	// sse, and any protocol whose reply comes in pieces); nil when the
 	// reply came in one piece.
 	Stream *Stream
+	// Burst says how a thought sent as several messages went (SendBurst);
+	// nil for a message sent whole.
+	Burst *BurstSent
 }
 
 // Stream is how one streamed reply arrived, its times read on the

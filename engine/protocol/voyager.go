@@ -33,6 +33,22 @@ type voyagerSession struct {
 
 // Exchange implements Session.
 func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
+	t, err := s.send(ctx, n, text)
+	if err != nil {
+		return t, err
+	}
+	return awaitReply(ctx, s.mailbox, n, s.v.Wait, t)
+}
+
+// burst sends a thought as several messages to turn n (burst.go).
+func (s *voyagerSession) burst(ctx context.Context, n int, b Burst) (Turn, error) {
+	return asyncBurst(ctx, s.mailbox, n, s.v.Wait, b, func(ctx context.Context, text string) (Turn, error) {
+		return s.send(ctx, n, text)
+	})
+}
+
+// send POSTs one message of turn n, its reply to come on the turn's hook.
+func (s *voyagerSession) send(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now()}
 	hook := s.mailbox.URL(n)
 	sent, err := offstack.Call(func() (widget.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
@@ -43,7 +59,7 @@ func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn
 		}
 		return t, &SendError{Status: sent.Status, Err: err}
 	}
-	return awaitReply(ctx, s.mailbox, n, s.v.Wait, t)
+	return t, nil
 }
 
 // awaitReply waits on mb for turn n's callbacks and fills t with the reply

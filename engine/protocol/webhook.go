@@ -227,6 +227,23 @@ func (s *webhookSession) Exchange(ctx context.Context, n int, text string) (Turn
 	if s.cc != nil {
 		return s.exchangeFaulty(ctx, n, text)
 	}
+	t, err := s.send(ctx, n, text)
+	if err != nil {
+		return t, err
+	}
+	return s.await(ctx, n, t)
+}
+
+// burst sends a thought as several messages to turn n (burst.go).
+func (s *webhookSession) burst(ctx context.Context, n int, b Burst) (Turn, error) {
+	return asyncBurst(ctx, s.mailbox, n, s.w.Wait, b, func(ctx context.Context, text string) (Turn, error) {
+		return s.send(ctx, n, text)
+	})
+}
+
+// send makes the request of one message of turn n, without waiting for
+// the reply.
+func (s *webhookSession) send(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	s.turn.Store(int64(n))
 	r, o, attempts, err := s.conn.send(ctx, n, text, s.callbackURL(n))
@@ -234,7 +251,7 @@ func (s *webhookSession) Exchange(ctx context.Context, n int, text string) (Turn
 	return s.afterSend(ctx, n, t, r, o, err)
 }
 
-// afterSend checks a message's send and waits for its reply.
+// afterSend checks a message's send; it does not wait for the reply.
 func (s *webhookSession) afterSend(ctx context.Context, n int, t Turn, r response, o outgoing, err error) (Turn, error) {
 	switch {
 	case ctx.Err() != nil:
@@ -247,7 +264,7 @@ func (s *webhookSession) afterSend(ctx context.Context, n int, t Turn, r respons
 	if id, ok := s.conn.capture(r); ok && s.w.byBody() {
 		s.w.register(id, s)
 	}
-	return s.await(ctx, n, t)
+	return t, nil
 }
 
 func (s *webhookSession) callbackURL(n int) string {

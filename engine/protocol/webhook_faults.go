@@ -37,6 +37,9 @@ func (s *webhookSession) exchangeFaulty(ctx context.Context, n int, text string)
 	r, attempts, err := s.conn.retry.send(ctx, s.conn.client, o)
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
 	t, err = s.afterSend(ctx, n, t, r, o, err)
+	if err == nil {
+		t, err = s.await(ctx, n, t)
+	}
 	f := s.w.API.Faults
 	if err == nil && s.cc.msgs.chance(f.RedeliverRate) {
 		c := copyOf{turn: n, o: o, due: t.SentAt.Add(f.RedeliverAfter), reorder: s.cc.msgs.chance(f.ReorderRate)}

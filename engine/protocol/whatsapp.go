@@ -227,30 +227,9 @@ func (s *waSession) whyNoReply(mine, all uint64) string {
 // time the customer sent it; the turn is timed from its delivery, after
 // whatever delay the channel's faults held it back.
 func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
-	t := Turn{SentAt: time.Now(), Attempts: 1}
-	if s.err != nil {
-		return t, &SendError{Err: fmt.Errorf("cannot make the customer: %w", s.err)}
-	}
-	s.turn.Store(int64(n))
-	s.redelivering.Store(false)
-	id := whatsapp.NewMessageID()
-	s.ids = append(s.ids, id)
-	msg := &waMsg{s: s, turn: n}
-	s.w.byMsg.Store(id, msg)
-	body := whatsapp.EncodeMessage(s.w.business(), whatsapp.Inbound{WaID: s.waID, ProfileName: s.name, ID: id, At: t.SentAt, Text: text})
-	o := outgoing{method: http.MethodPost, url: s.w.BotURL, body: body,
-		headers: map[string]string{whatsapp.SignatureHeader: whatsapp.Sign(s.w.Spec.AppSecret, body)}}
-	seq, ok := s.cc.hold(ctx, &s.cc.msgs, 0, false)
-	if !ok {
-		return t, ctx.Err()
-	}
-	t.SentAt = time.Now()
-	s.cc.post(seq)
 	mine, all := s.refused.Load(), s.unattributed()
-	r, attempts, err := s.w.deliver(ctx, o)
-	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
-	s.w.stats.deliveries.Add(uint64(attempts))
-	if err := s.w.deliveryFailure(ctx, r, o, err, attempts); err != nil {
+	t, msg, o, err := s.deliver(ctx, n, text)
+	if err != nil {
 		return t, err
 	}
 	t, err = awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
@@ -270,6 +249,43 @@ func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, err
 		}
 	}
 	return t, err
+}
+
+// burst delivers a thought as several messages in turn n (burst.go).
+func (s *waSession) burst(ctx context.Context, n int, b Burst) (Turn, error) {
+	return asyncBurst(ctx, s.mailbox, n, s.w.Wait, b, func(ctx context.Context, text string) (Turn, error) {
+		t, _, _, err := s.deliver(ctx, n, text)
+		return t, err
+	})
+}
+
+// deliver delivers one message of turn n to the bot, signed, without
+// waiting for the answer; it returns the message and its request, for a
+// re-delivery.
+func (s *waSession) deliver(ctx context.Context, n int, text string) (Turn, *waMsg, outgoing, error) {
+	t := Turn{SentAt: time.Now(), Attempts: 1}
+	if s.err != nil {
+		return t, nil, outgoing{}, &SendError{Err: fmt.Errorf("cannot make the customer: %w", s.err)}
+	}
+	s.turn.Store(int64(n))
+	s.redelivering.Store(false)
+	id := whatsapp.NewMessageID()
+	s.ids = append(s.ids, id)
+	msg := &waMsg{s: s, turn: n}
+	s.w.byMsg.Store(id, msg)
+	body := whatsapp.EncodeMessage(s.w.business(), whatsapp.Inbound{WaID: s.waID, ProfileName: s.name, ID: id, At: t.SentAt, Text: text})
+	o := outgoing{method: http.MethodPost, url: s.w.BotURL, body: body,
+		headers: map[string]string{whatsapp.SignatureHeader: whatsapp.Sign(s.w.Spec.AppSecret, body)}}
+	seq, ok := s.cc.hold(ctx, &s.cc.msgs, 0, false)
+	if !ok {
+		return t, nil, outgoing{}, ctx.Err()
+	}
+	t.SentAt = time.Now()
+	s.cc.post(seq)
+	r, attempts, err := s.w.deliver(ctx, o)
+	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
+	s.w.stats.deliveries.Add(uint64(attempts))
+	return t, msg, o, s.w.deliveryFailure(ctx, r, o, err, attempts)
 }
 
 // redeliverAfter delivers a message again, as Meta does when it thinks the

@@ -201,6 +201,10 @@ func (e *lineEncoder) turnExtras(t *transcript.Turn) {
 		}
 		e.b = append(e.b, '}')
 	}
+	if t.Burst != nil { // a thought typed as several messages: one turn in a few
+		e.b = append(e.b, `,"burst":`...)
+		e.viaJSON(t.Burst)
+	}
 }
 
 func (e *lineEncoder) messages(ms []transcript.Message) {

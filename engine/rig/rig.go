@@ -78,7 +78,7 @@ func (rg *Rig) start(p *plan.Plan, log *slog.Logger) (err error) {
 	}
 	url := p.Target.URL
 	if p.Simulator != nil {
-		rg.sim, err = sim.Listen(p.Simulator.Listen, simOptions(p.Simulator, p.Seed))
+		rg.sim, err = sim.Listen(p.Simulator.Listen, simOptions(p.Simulator, p.Seed, p.SimDebounce()))
 		if err != nil {
 			return fmt.Errorf("cannot start the built-in simulator on %s: %w", p.Simulator.Listen, err)
 		}
@@ -153,34 +153,38 @@ func (rg *Rig) connect(p *plan.Plan, url string) error {
 	return nil
 }
 
-func simOptions(s *plan.Simulator, seed uint64) sim.Options {
+// simOptions are the simulator's options from its block; debounce is the
+// plan's SimDebounce.
+func simOptions(s *plan.Simulator, seed uint64, debounce time.Duration) sim.Options {
 	return sim.Options{
-		Latency:            s.Latency,
-		Jitter:             s.Jitter,
-		LatencyPerInflight: s.LatencyPerInflight,
-		PaymentDomain:      s.PaymentDomain,
-		ImageEvery:         s.ImageEvery,
-		RewordFrom:         s.RewordFrom,
-		SplitEvery:         s.SplitEvery,
-		FailRate:           s.FailRate,
-		FailStatus:         s.FailStatus,
-		DropRate:           s.DropRate,
-		DuplicateRate:      s.DuplicateRate,
-		LateRate:           s.LateRate,
-		LateDelay:          s.LateDelay,
-		MalformedRate:      s.MalformedRate,
-		CrosstalkRate:      s.CrosstalkRate,
-		SlowPost:           s.SlowPost,
-		SignSecret:         s.SignSecret,
-		Seed:               seed,
-		FirstChunk:         s.FirstChunk,
-		ChunkInterval:      s.ChunkInterval,
-		ChunkSize:          s.ChunkSize,
-		StallEvery:         s.StallEvery,
-		Stall:              s.Stall,
-		CutRate:            s.CutRate,
-		CloseRate:          s.CloseRate,
-		NotIdempotent:      s.NotIdempotent,
+		Latency:             s.Latency,
+		Jitter:              s.Jitter,
+		LatencyPerInflight:  s.LatencyPerInflight,
+		PaymentDomain:       s.PaymentDomain,
+		ImageEvery:          s.ImageEvery,
+		RewordFrom:          s.RewordFrom,
+		SplitEvery:          s.SplitEvery,
+		FailRate:            s.FailRate,
+		FailStatus:          s.FailStatus,
+		DropRate:            s.DropRate,
+		DuplicateRate:       s.DuplicateRate,
+		LateRate:            s.LateRate,
+		LateDelay:           s.LateDelay,
+		MalformedRate:       s.MalformedRate,
+		CrosstalkRate:       s.CrosstalkRate,
+		SlowPost:            s.SlowPost,
+		SignSecret:          s.SignSecret,
+		Seed:                seed,
+		FirstChunk:          s.FirstChunk,
+		ChunkInterval:       s.ChunkInterval,
+		ChunkSize:           s.ChunkSize,
+		StallEvery:          s.StallEvery,
+		Stall:               s.Stall,
+		CutRate:             s.CutRate,
+		CloseRate:           s.CloseRate,
+		Debounce:            debounce,
+		AnswersEachFragment: s.AnswersEachFragment,
+		NotIdempotent:       s.NotIdempotent,
 	}
 }
 

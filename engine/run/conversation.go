@@ -139,10 +139,11 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 	r := c.r
 	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []transcript.Message{}, Late: []transcript.Message{},
 		Drift: step.Drift, DataMismatch: step.DataMismatch}
-	x, err := c.session.Exchange(ctx, n, step.Text)
+	x, err := c.exchange(ctx, n, step.Text) // burst.go
 	returned := time.Now()
 	send, status, sent := x.Send, x.Status, accepted(x, err)
 	t.SentAt, t.SendMS, t.Status, t.Attempts = x.SentAt, transcript.Ms(send), status, x.Attempts
+	t.Burst = burstOf(x)
 	r.rec.SendAttempts(x.Attempts)
 	c.logSent(ctx, n, step.Text, status, send, sendErr(x, err))
 	if !sent && ctx.Err() != nil {
@@ -160,6 +161,7 @@ func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (endi
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
 	}
 	c.logReply(ctx, n, replyOf(x), err, x.SentAt)
+	c.recordThought(ctx, x, t.Burst, err, returned)                 // burst.go
 	noReply, timedOut := errors.AsType[*protocol.NoReplyError](err) // the protocol's reply timeout ran out
 	switch {
 	case timedOut: // censored: the reply would have taken at least as long as the wait, from the POST on

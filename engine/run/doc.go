@@ -24,6 +24,11 @@
 // readable for a live view (live.go: copies, bounded), and with
 // Options.Inspector the webhook receiver keeps its last callbacks there.
 //
+// With conversation.burst or double_text_rate, each message is typed as a
+// person types it (burst.go): split into fragments at sentence, clause or
+// word breaks, with gaps and a follow-up drawn from the user's seeded
+// stream (datagen.StreamBurst), and sent through protocol.SendBurst.
+//
 // Every reply is checked for other customers' data (crosstalk.go, with
 // engine/crosstalk's index, fed each user's data as its first conversation
 // starts and each reply's links after its check); the turn keeps whose.

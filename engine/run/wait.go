@@ -16,6 +16,7 @@ import (
 // makes one. Only the user's own goroutine touches them.
 type waits struct {
 	think, pacing *rand.Rand
+	burst         *rand.Rand // how each message is typed (burst.go)
 }
 
 // thinkTime returns how long user v waits before its next message: the

@@ -9,7 +9,10 @@
 // message's webhook, and the misbehaviour a load test must survive: latency
 // and jitter, failed sends, dropped, late, duplicated, split and malformed
 // replies, slow POSTs, and cross-talk (another conversation's name or
-// payment link in a reply: crosstalk.go). It never imports the engine's run or webhook
+// payment link in a reply: crosstalk.go), and how it takes a customer who
+// types a thought in several messages: Debounce waits for the next one and
+// answers them joined, once; AnswersEachFragment is the bug of answering
+// each at once (debounce.go). It never imports the engine's run or webhook
 // packages — it is the system under test, not part of the tester — and
 // uses only the standard library, github.com/coder/websocket (the
 // WebSocket endpoint) and engine/datagen (the same validity rules the

@@ -66,6 +66,16 @@ type Options struct {
 	// it comes again with an Idempotency-Key it took before (a channel's
 	// re-delivery); without it such a repeat is accepted and not answered.
 	NotIdempotent bool
+	// Debounce is how long the assistant waits after a customer's message
+	// for another before it answers (widget and WhatsApp bot): messages
+	// that come within it of each other are answered together, once, as
+	// one text — a bot that lets the customer finish typing. 0 answers
+	// each message as it comes.
+	Debounce time.Duration
+	// AnswersEachFragment is the bug of a bot that answers every message
+	// at once instead of waiting for the customer to finish: Debounce is
+	// ignored.
+	AnswersEachFragment bool
 }
 
 const (
@@ -87,7 +97,7 @@ func (o Options) withDefaults() Options {
 		o.ChunkSize = defaultChunkSize
 	}
 	o.StallEvery = max(o.StallEvery, 0)
-	for _, d := range []*time.Duration{&o.Latency, &o.Jitter, &o.LatencyPerInflight, &o.LateDelay, &o.SlowPost, &o.FirstChunk, &o.ChunkInterval, &o.Stall} {
+	for _, d := range []*time.Duration{&o.Latency, &o.Jitter, &o.LatencyPerInflight, &o.LateDelay, &o.SlowPost, &o.FirstChunk, &o.ChunkInterval, &o.Stall, &o.Debounce} {
 		*d = max(*d, 0)
 	}
 	o.ImageEvery, o.SplitEvery, o.RewordFrom = max(o.ImageEvery, 0), max(o.SplitEvery, 0), max(o.RewordFrom, 0)

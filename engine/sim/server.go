@@ -78,6 +78,7 @@ type conversation struct {
 	busy     bool            // a goroutine is delivering a reply taken off the queue
 	seen     map[string]bool // the idempotency keys (WhatsApp: message ids) taken; nil until one came
 	leak     leakState       // its part in cross-talk (crosstalk.go)
+	held     held            // messages waiting for the customer to finish typing (debounce.go)
 }
 
 // New returns a simulator; it starts nothing until it gets a request.
@@ -164,6 +165,7 @@ func (s *Server) disarmAll() {
 				s.track.done()
 			}
 			c.timer, c.queue = nil, nil
+			s.dropHeld(c) // debounce.go
 		}
 		sh.mu.Unlock()
 	}
@@ -348,12 +350,21 @@ func (s *Server) accept(m message, key string, now time.Time) {
 	if s.repeat(c, key, s.opts.NotIdempotent) {
 		return
 	}
-	out := s.reply(c, &c.dialogue, &c.leak, m.Text, env{now: now, link: s.paymentLink})
+	answer := func(text string, now time.Time) { s.answer(sh, c, text, m.Webhook, now) }
+	if !s.hold(sh, c, m.Text, answer) { // debounce.go
+		answer(m.Text, now)
+	}
+}
+
+// answer runs a customer's text through the conversation's dialogue and
+// queues the reply to webhook. The caller holds sh.mu.
+func (s *Server) answer(sh *shard, c *conversation, text, webhook string, now time.Time) {
+	out := s.reply(c, &c.dialogue, &c.leak, text, env{now: now, link: s.paymentLink})
 	if out.paid {
 		s.stats.completed.Add(1)
 	}
 	c.replies++
-	s.enqueue(sh, c, m.Webhook, s.items(c.replies, out.texts), now)
+	s.enqueue(sh, c, webhook, s.items(c.replies, out.texts), now)
 }
 
 // repeat reports whether key was taken before by c and is not answered

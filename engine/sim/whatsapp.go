@@ -193,7 +193,17 @@ func (s *Server) acceptWhatsApp(wa *WhatsApp, phoneID string, m waMessage, now t
 	if s.repeat(c, m.ID, wa.NotIdempotent) {
 		return
 	}
-	out := c.dialogue.step(m.Text.Body, env{now: now, link: s.paymentLink})
+	answer := func(text string, now time.Time) { s.answerWhatsApp(sh, c, wa, phoneID, m, text, now) }
+	if !s.hold(sh, c, m.Text.Body, answer) { // debounce.go
+		answer(m.Text.Body, now)
+	}
+}
+
+// answerWhatsApp runs a customer's text through the dialogue and queues
+// the Graph API calls that answer m, the latest message it came in. The
+// caller holds sh.mu.
+func (s *Server) answerWhatsApp(sh *shard, c *conversation, wa *WhatsApp, phoneID string, m waMessage, text string, now time.Time) {
+	out := c.dialogue.step(text, env{now: now, link: s.paymentLink})
 	if out.paid {
 		s.stats.completed.Add(1)
 	}

@@ -109,6 +109,55 @@ type Turn struct {
 	// Replay is how the reply compared with the recorded one (a replayed
 	// conversation's turns up to its divergence; nil otherwise).
 	Replay *TurnReplay `json:"replay,omitempty"`
+	// Burst says how the customer typed this thought when it was sent as
+	// more than one message or followed up (conversation.burst,
+	// double_text_rate); nil for a message sent whole. Sent is then the
+	// whole thought, SentAt, SendMS and ReplyMS its last message's.
+	Burst *Burst `json:"burst,omitempty"`
+}
+
+// Burst is one customer thought typed as several messages (issue 14 §2).
+type Burst struct {
+	Fragments []Fragment `json:"fragments"` // the follow-up, if one was sent, last
+	// Answers is how many of the thought's messages the bot answered
+	// before the next came (the last: at all); more than 1 is a double
+	// answer — a bot that answers each fragment.
+	Answers int `json:"answers"`
+	// ReplyFromFirstMS runs from the first message's request to the
+	// reply's first callback; nil when no reply came.
+	ReplyFromFirstMS *float64 `json:"reply_from_first_ms"`
+}
+
+// Fragment is one message of a burst.
+type Fragment struct {
+	Text   string    `json:"text"`
+	SentAt time.Time `json:"sent_at"`
+	SendMS float64   `json:"send_ms"`
+	// Replies counts the reply's callbacks that came after this message
+	// and before the next (request-response protocols: 1 when its
+	// response carried an answer).
+	Replies  int  `json:"replies"`
+	FollowUp bool `json:"follow_up,omitempty"` // the double text, sent while the reply settled
+}
+
+// Fragmented reports a burst of more than one message besides the
+// follow-up: a thought that could be answered more than once.
+func (b *Burst) Fragmented() bool {
+	if b == nil {
+		return false
+	}
+	n := 0
+	for _, f := range b.Fragments {
+		if !f.FollowUp {
+			n++
+		}
+	}
+	return n > 1
+}
+
+// FollowedUp reports a burst with a double text.
+func (b *Burst) FollowedUp() bool {
+	return b != nil && len(b.Fragments) > 0 && b.Fragments[len(b.Fragments)-1].FollowUp
 }
 
 // Leak is one value of another virtual user's found in a reply.

@@ -63,6 +63,9 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 	for i, tm := range timers {
 		rows[i] = latencyRow(tm.Type, tm.Name, s.Timer(tm.Metric))
 	}
+	if bursts(s) {
+		rows = append(rows, latencyRow("BURST", "Reply From First Message", s.ReplyFromFirst))
+	}
 	align := "llrrrrrrrrr"
 	if usedLLM(s) {
 		header, rows, align = append(header, "Tokens in/out/think", "Cost USD"), withLLMCost(rows, s), align+"rr"
@@ -72,7 +75,7 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, timers), conversationsLine(s)+unrecordedLine(s.Unrecorded), streamLine(s),
-		whatsappLine(s.WhatsApp)+channelLine(s.Channel), assistantLine(s.Assistant))
+		whatsappLine(s.WhatsApp)+channelLine(s.Channel)+burstLine(s), assistantLine(s.Assistant))
 	return err
 }
 
@@ -168,6 +171,22 @@ func channelLine(c metrics.Channel) string {
 	}
 	return fmt.Sprintf("Channel faults: %d messages re-delivered · %d duplicate replies (answers to a re-delivered copy) · "+
 		"%d deliveries delayed · %d out of order\n", c.Redelivered, c.DuplicateReplies, c.Delayed, c.OutOfOrder)
+}
+
+// bursts reports whether customers typed thoughts as several messages or
+// followed up (conversation.burst, double_text_rate): only then do the
+// tables show reply_from_first and the bursts.
+func bursts(s metrics.Snapshot) bool { return s.Burst.Bursts > 0 || s.Burst.DoubleTexts > 0 }
+
+// burstLine sums up how the bursts were answered, with its newline; ""
+// when there were none.
+func burstLine(s metrics.Snapshot) string {
+	if !bursts(s) {
+		return ""
+	}
+	b := s.Burst
+	return fmt.Sprintf("Bursts: %d thoughts sent as %d messages · %.2f replies per burst · %d double answers "+
+		"(answered more than once) · %d double texts\n", b.Bursts, b.Fragments, b.RepliesPerBurst, s.DoubleAnswers, b.DoubleTexts)
 }
 
 // assistantLine is the assistant's own token usage, with its newline, when

@@ -35,6 +35,12 @@ type Reply struct {
 	Messages   []transcript.Message // every item of the turn's callbacks, in arrival order
 	Callbacks  int                  // distinct callbacks gathered
 	Duplicates int                  // callbacks dropped as byte-identical repeats
+	// Later are when the second and later callbacks reached the handler,
+	// in arrival order (First is the first's): nil for a reply of one
+	// callback, which is most, so the common reply allocates nothing for
+	// it. A customer's burst reads it to tell which message a callback
+	// followed.
+	Later []time.Time
 }
 
 // Mailbox receives one conversation's callbacks, one numbered turn at a
@@ -131,6 +137,28 @@ func (m *Mailbox) Wait(ctx context.Context, turn int, timeout, settle time.Durat
 	return m.finish(turn, !errors.Is(err, ErrTimeout)), err
 }
 
+// AwaitAfter blocks until turn has a callback that reached the handler at
+// or after after (a zero after: any, one that came before the call
+// included), as Wait awaits its first, but leaves the turn open: a later
+// Wait for it gathers that callback and the others. It returns ErrTimeout
+// when none came within timeout, ctx.Err() or ErrClosed. A customer who
+// typed a thought in several messages waits with it for the reply to the
+// last; one who writes again while the reply is still coming (a double
+// text), for the reply to begin.
+func (m *Mailbox) AwaitAfter(ctx context.Context, turn int, after time.Time, timeout time.Duration) error {
+	if err := m.begin(turn); err != nil {
+		return err
+	}
+	defer func() {
+		m.mu.Lock()
+		m.waiting = false
+		m.mu.Unlock()
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	return m.awaitAfter(ctx, turn, after, timer)
+}
+
 // begin marks turn as awaited and drops a wake-up left from an earlier turn.
 func (m *Mailbox) begin(turn int) error {
 	m.mu.Lock()
@@ -154,11 +182,16 @@ func (m *Mailbox) begin(turn int) error {
 // awaitFirst blocks until turn has a callback, the timer fires, ctx ends or
 // the mailbox closes.
 func (m *Mailbox) awaitFirst(ctx context.Context, turn int, timer *time.Timer) error {
+	return m.awaitAfter(ctx, turn, time.Time{}, timer)
+}
+
+// awaitAfter is awaitFirst for a callback that arrived at or after after.
+func (m *Mailbox) awaitAfter(ctx context.Context, turn int, after time.Time, timer *time.Timer) error {
 	for {
 		if err := m.closedErr(); err != nil {
 			return err
 		}
-		if m.has(turn) {
+		if (after.IsZero() || !m.lastArrival(turn).Before(after)) && m.has(turn) {
 			return nil
 		}
 		select {
@@ -401,8 +434,11 @@ func (rec *turnRecord) take() Reply {
 		Callbacks:  len(rec.pending),
 		Duplicates: rec.dups,
 	}
-	for _, cb := range rec.pending {
+	for i, cb := range rec.pending {
 		reply.Messages = append(reply.Messages, cb.items...)
+		if i > 0 {
+			reply.Later = append(reply.Later, cb.at)
+		}
 	}
 	rec.pending = nil
 	return reply

@@ -465,20 +465,25 @@
       ['reply', 'WEBHOOK', 'Voyager Webhook'], ['reply_ok', 'WEBHOOK', 'Voyager Webhook, replies that came only'],
       ['llm', 'GEMINI', 'Gemini Response'], ['llm_ok', 'GEMINI', 'Gemini Response, successful only'],
       ['conversation', 'CONVERSATION', 'Complete Conversation'],
-      ['first_token', 'STREAM', 'First Token'], ['stall', 'STREAM', 'Longest Stall']];
+      ['first_token', 'STREAM', 'First Token'], ['stall', 'STREAM', 'Longest Stall'],
+      ['reply_from_first', 'BURST', 'Reply From First Message']];
+    var b = m.burst || {}, bursts = b.bursts > 0 || b.double_texts > 0; // customers typing in bursts (conversation.burst)
     var censored = function (r) { var all = m[r[0].replace(/_ok$/, '')]; return all && all.censored > 0; };
     var head = ['Metric', 'Name', 'Count', 'Failed', 'Censored', 'Error rate', 'Min', 'Avg', 'p50', 'p90', 'p95', 'p99', 'Max'];
     return el('section', { class: 'card', id: 'requests' }, [
       el('h2', { text: 'Requests' }),
       el('div', { class: 'scroll-x' }, el('table', null, [
         el('thead', null, el('tr', null, head.map(function (h, i) { return el('th', { class: i > 1 ? 'n' : null, text: h }); }))),
-        el('tbody', null, rows.filter(function (r) { return m[r[0]] && (!/_ok$/.test(r[0]) || censored(r)) && (r[1] !== 'STREAM' || m[r[0]].count > 0); }).map(function (r) {
+        el('tbody', null, rows.filter(function (r) { return m[r[0]] && (!/_ok$/.test(r[0]) || censored(r)) && (r[1] !== 'STREAM' || m[r[0]].count > 0) && (r[1] !== 'BURST' || bursts); }).map(function (r) {
           var l = m[r[0]], timed = l.count - l.failed + (l.censored || 0);
           return el('tr', null, [el('td', null, el('code', { text: r[0] })), el('td', { text: r[2] }), el('td', { class: 'n', text: fmtNum(l.count, 0) }),
             el('td', { class: 'n', text: fmtNum(l.failed, 0) }), el('td', { class: 'n', text: fmtNum(l.censored || 0, 0) }), el('td', { class: 'n', text: fmtPct(l.error_rate) })].concat(
             ['min', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'].map(function (q) { return el('td', { class: 'n', text: timed > 0 ? fmtMs(l[q]) : '–' }); })));
         }))
-      ]))
+      ])),
+      bursts ? el('p', { class: 'muted', id: 'bursts', text: 'Bursts: ' + fmtNum(b.bursts, 0) + ' thoughts sent as ' + fmtNum(b.fragments, 0) +
+        ' messages · ' + fmtNum(b.replies_per_burst, 2) + ' replies per burst · ' + fmtNum(m.double_answers || 0, 0) +
+        ' double answers (answered more than once) · ' + fmtNum(b.double_texts, 0) + ' double texts' }) : null
     ]);
   }
 
@@ -869,6 +874,10 @@
     var foot = 'turn ' + t.n + ' · ' + hhmmss(t.sent_at) + ' · POST ' + fmtMs(t.send_ms) + (t.status && (t.status < 200 || t.status > 299) ? ' · HTTP ' + t.status : '');
     if (t.llm) foot += ' · LLM ' + fmtMs(t.llm.ms);
     if (t.replay) foot += ' · ' + (t.replay.matched ? 'as recorded' : 'DIVERGED from the recording') + ' (similarity ' + fmtNum(t.replay.similarity, 2) + ')';
+    if (t.burst) { // typed as several messages: which fragments made up the thought, and how often each was answered
+      foot += ' · typed as ' + t.burst.fragments.map(function (f) { return (f.follow_up ? 'then ' : '') + '“' + f.text + '” (' + f.replies + ')'; }).join(' · ');
+      if (t.burst.answers > 1) foot += ' · answered ' + t.burst.answers + ' times';
+    }
     me.appendChild(el('span', { class: 'foot', text: foot }));
     msgs.appendChild(me);
     var replies = t.messages || [];

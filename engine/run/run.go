@@ -158,7 +158,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 		plan:     p,
 		opts:     opts,
 		log:      log,
-		rec:      newRecorder(names, p.Conversation.TurnSLO),
+		rec:      newRecorder(names, p.Conversation.TurnSLO, p.AssistantPrice),
 		draining: make(chan struct{}),
 		idle:     make(chan struct{}, 1),
 		billed:   make(chan struct{}, 1),

@@ -115,9 +115,13 @@ func windowsOf(ws []*windower) verdict.Windows {
 	return out
 }
 
-// newRecorder is the run's Recorder, goodput judged against turnSLO.
-func newRecorder(personas []string, turnSLO time.Duration) *metrics.Recorder {
+// newRecorder is the run's Recorder, goodput judged against turnSLO, the
+// assistant's own tokens priced at price (nil: free).
+func newRecorder(personas []string, turnSLO time.Duration, price *plan.AssistantPrice) *metrics.Recorder {
 	rec := metrics.NewRecorder(personas)
 	rec.SetTurnSLO(turnSLO)
+	if price != nil {
+		rec.SetAssistantPrice(metrics.Price{Input: price.Input, Output: price.Output})
+	}
 	return rec
 }

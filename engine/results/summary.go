@@ -45,6 +45,10 @@ type Summary struct {
 	Steering []transcript.Steer `json:"steering,omitempty"`
 	// Capacity is a capacity search's outcome; absent for a run of stages.
 	Capacity *Capacity `json:"capacity,omitempty"`
+	// Windows are the windows of the run's windowed thresholds, by
+	// length, each with its figures and distributions (windows.go);
+	// absent without windowed thresholds.
+	Windows []WindowSet `json:"windows,omitempty"`
 	Legacy
 	// Distributions carries each timed operation's mergeable distribution
 	// (HDR histogram and exact counts), last as it is bulky, so that the

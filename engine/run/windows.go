@@ -82,7 +82,7 @@ func (r *Runner) runWindower(ctx context.Context, w *windower) {
 // close ends the window at m and starts the next one there; a window of no
 // time (the run ended on a boundary) is not kept.
 func (w *windower) close(m metrics.Mark) verdict.Window {
-	win := verdict.Window{From: w.last.At, To: m.At, Snapshot: metrics.Window(w.last, m)}
+	win := windowOf(w.last, m)
 	if m.At > w.last.At {
 		w.got = append(w.got, win)
 	}
@@ -97,10 +97,21 @@ func (w *windower) close(m metrics.Mark) verdict.Window {
 // unjudged either.
 func (w *windower) closeLast(m metrics.Mark) {
 	if n := len(w.got); n > 0 && m.At-w.last.At < w.length/2 {
-		w.got[n-1] = verdict.Window{From: w.prev.At, To: m.At, Snapshot: metrics.Window(w.prev, m)}
+		w.got[n-1] = windowOf(w.prev, m)
 		return
 	}
 	w.close(m)
+}
+
+// windowOf is the window between two marks, with its distributions for a
+// merge of segments (none when they cannot be exported: such a window is
+// judged here, and a merge then says it cannot).
+func windowOf(from, to metrics.Mark) verdict.Window {
+	part, err := metrics.WindowPart(from, to)
+	if err != nil {
+		return verdict.Window{From: from.At, To: to.At, Snapshot: metrics.Window(from, to)}
+	}
+	return verdict.Window{From: from.At, To: to.At, Snapshot: part.Snapshot, Distributions: part.Distributions}
 }
 
 // windowsOf is what the windowers measured, by length; nil for none.

@@ -93,7 +93,8 @@ func (s *Server) state(c *cursor) state {
 	r := s.opts.Runner
 	el := r.Elapsed()
 	snap := r.Recorder().Snapshot(el)
-	judged := verdict.EvaluateAll(s.opts.Plan.Thresholds, snap, r.WindowsSoFar()) // windowed ones: their worst window so far
+	// a windowed threshold on its windows so far: its worst window
+	judged := verdict.EvaluateAll(s.opts.Plan.Thresholds, snap, r.WindowsSoFar())
 	sum := results.NewSummary(results.Run{}, snap, judged) // the thresholds and verdict as summary.json has them
 	st := state{
 		Plan:       s.planView(),

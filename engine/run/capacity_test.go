@@ -1,6 +1,8 @@
 package run
 
 import (
+	"context"
+	"errors"
 	"math"
 	"path/filepath"
 	"strings"
@@ -165,5 +167,15 @@ func TestCapacitySearchByArrivalRateFindsTheKnee(t *testing.T) {
 			t.Errorf("user %d had two conversations", cv.User)
 		}
 		users[cv.User] = true
+	}
+}
+
+// A search over arrival_rate sets its own load: steering says so, not that
+// the stage is open (its worst case is an open stage).
+func TestSteeringRefusedDuringAnArrivalRateSearch(t *testing.T) {
+	t.Parallel()
+	r := New(arrivalCapacityPlan(t), Options{})
+	if _, err := r.SetTarget(context.Background(), 5, "test"); !errors.Is(err, ErrCapacitySearch) {
+		t.Errorf("SetTarget during an arrival_rate search: %v; want ErrCapacitySearch", err)
 	}
 }

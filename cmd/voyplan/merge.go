@@ -62,7 +62,11 @@ func (a *app) merge(out *string, args []string) error {
 	}
 	fmt.Fprintf(a.stderr, "voyplan: merged %d of %d segments of plan %q: %d conversations\n",
 		len(m.Runs), m.Runs[0].Summary.Segment.Count, m.Runs[0].Summary.Plan.Name, n)
-	return a.finish(dir, nil, results.Ending{Run: m.Run(), Snapshot: m.Metrics.Snapshot, Thresholds: ths}, ended{})
+	windows, err := m.Windows() // nil when a segment has none: its windowed thresholds are an error
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	return a.finish(dir, nil, results.Ending{Run: m.Run(), Snapshot: m.Metrics.Snapshot, Thresholds: ths, Windows: windows}, ended{})
 }
 
 // thresholdsOf compiles the thresholds a segment's summary recorded, with

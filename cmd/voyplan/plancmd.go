@@ -222,10 +222,23 @@ func printCapacity(w io.Writer, p *plan.Plan) {
 	if c == nil {
 		return
 	}
-	fmt.Fprintf(w, "\nCapacity search\n  %s from %g to %g, doubling until a threshold fails, then bisecting; at most %d steps of %s ramp + %s hold\n",
-		c.Vary, c.From, c.To, c.Steps, c.Ramp, c.Hold)
-	fmt.Fprintf(w, "  worst case: %s at up to %g %s (below: the stage it amounts to, and its LLM calls and cost)\n",
-		c.Worst(), c.PeakLoad(), c.Vary)
+	unit := ""
+	if c.Vary == schedule.VaryArrivalRate {
+		unit = "/s"
+	}
+	fmt.Fprintf(w, "\nCapacity search\n  %s from %g%s to %g%s, doubling until a threshold fails, then bisecting; at most %d steps of %s ramp + %s hold\n",
+		c.Vary, c.From, unit, c.To, unit, c.Steps, c.Ramp, c.Hold)
+	worst := c.Worst().String()
+	if n := c.Pauses(); n > 0 {
+		worst = fmt.Sprintf("%s of load (%s with each of its %d pauses at the default --graceful-stop of 30s)",
+			c.Worst(), c.Worst()+time.Duration(n)*30*time.Second, n)
+	}
+	fmt.Fprintf(w, "  worst case: %s at up to %g%s %s (below: the stage it amounts to, and its LLM calls and cost)\n",
+		worst, c.PeakLoad(), unit, c.Vary)
+	if c.Pauses() > 0 {
+		fmt.Fprintln(w, "  each step after the first begins once the conversations in flight have ended (a pause of at most --graceful-stop)")
+		fmt.Fprintf(w, "  at most %d conversations in flight at once (max_users, per process); an arrival that finds them all busy is dropped\n", c.MaxUsers)
+	}
 	if c.Require > 0 {
 		fmt.Fprintf(w, "  passes when the capacity found is at least %g conversations/min\n", c.Require)
 	}

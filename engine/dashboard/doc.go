@@ -1,7 +1,10 @@
 // Package dashboard serves the live view of a run (`voyplan apply --ui`):
 // one page, its assets embedded, that shows the run as it goes on — stage
 // and time, users, conversations, the verdict table's metric rows, the
-// personas, the thresholds as they stand, the LLM cost, and the charts of
+// personas, the thresholds as they stand (a windowed one on the run's
+// windows so far, the one being measured included: its worst window, as
+// the verdict will judge it; run.Runner.WindowsSoFar), the LLM cost, and
+// the charts of
 // report.html drawn by the same script (engine/report's report.js) — pushed
 // about once a second over Server-Sent Events; lets a person change the
 // current stage's target users and stop the run; and shows the webhook

@@ -170,7 +170,8 @@ func (s *Server) setUsers(w http.ResponseWriter, req *http.Request) {
 	}
 	st, err := s.opts.Runner.SetTarget(req.Context(), *body.Users, "dashboard")
 	switch {
-	case errors.Is(err, run.ErrStopping), errors.Is(err, run.ErrStagesOver), errors.Is(err, run.ErrOpenStage):
+	case errors.Is(err, run.ErrStopping), errors.Is(err, run.ErrStagesOver), errors.Is(err, run.ErrOpenStage),
+		errors.Is(err, run.ErrCapacitySearch):
 		writeJSON(w, http.StatusConflict, errorBody{err.Error()})
 	case err != nil:
 		writeJSON(w, http.StatusBadRequest, errorBody{err.Error()})

@@ -96,7 +96,8 @@ func (s *Server) state(c *cursor) state {
 	final := s.finished()
 	el := r.Elapsed()
 	snap := r.Recorder().Snapshot(el)
-	judged := verdict.Evaluate(s.opts.Plan.Thresholds, snap)
+	// a windowed threshold on its windows so far: its worst window
+	judged := verdict.EvaluateAll(s.opts.Plan.Thresholds, snap, r.WindowsSoFar())
 	sum := results.NewSummary(results.Run{}, snap, judged) // the thresholds and verdict as summary.json has them
 	st := state{
 		Plan:       s.planView(),

@@ -9,10 +9,11 @@ import (
 
 // costs sums the LLM usage; every field is an atomic.
 type costs struct {
-	usd      atomicFloat
-	input    atomic.Int64
-	output   atomic.Int64
-	thinking atomic.Int64
+	usd       atomicFloat
+	assistant atomicFloat // the assistant's own tokens at the plan's prices
+	input     atomic.Int64
+	output    atomic.Int64
+	thinking  atomic.Int64
 }
 
 func (c *costs) add(call transcript.LLMCall) {
@@ -25,6 +26,7 @@ func (c *costs) add(call transcript.LLMCall) {
 func (c *costs) snapshot() Cost {
 	return Cost{
 		USD:            c.usd.load(),
+		Assistant:      c.assistant.load(),
 		InputTokens:    c.input.Load(),
 		OutputTokens:   c.output.Load(),
 		ThinkingTokens: c.thinking.Load(),
@@ -44,3 +46,20 @@ func (f *atomicFloat) add(v float64) {
 }
 
 func (f *atomicFloat) load() float64 { return math.Float64frombits(f.bits.Load()) }
+
+// Price is what the assistant's own tokens cost: USD per 1M input and
+// output tokens (the plan's assistant block).
+type Price struct{ Input, Output float64 }
+
+// of is what u costs at p; 0 for a nil p.
+func (p *Price) of(u transcript.Usage) float64 {
+	if p == nil {
+		return 0
+	}
+	return (float64(u.InputTokens)*p.Input + float64(u.OutputTokens)*p.Output) / 1e6
+}
+
+// SetAssistantPrice prices the token usage the assistant reports of
+// itself from now on (Cost.Assistant, and so cost.per_success); without
+// it, that usage is counted but costs nothing.
+func (r *Recorder) SetAssistantPrice(p Price) { r.assistantPrice.Store(&p) }

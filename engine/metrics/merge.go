@@ -263,6 +263,7 @@ func (c *Conversations) add(o Conversations) {
 func (c Cost) plus(o Cost) Cost {
 	return Cost{
 		USD:            c.USD + o.USD,
+		Assistant:      c.Assistant + o.Assistant,
 		InputTokens:    c.InputTokens + o.InputTokens,
 		OutputTokens:   c.OutputTokens + o.OutputTokens,
 		ThinkingTokens: c.ThinkingTokens + o.ThinkingTokens,

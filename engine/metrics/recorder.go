@@ -44,6 +44,8 @@ type Recorder struct {
 	errors   errorTally // distinct errors, counted
 	// assistant totals the assistant's own token usage (openai targets).
 	assistant struct{ conversations, input, output atomic.Int64 }
+	// assistantPrice prices that usage (SetAssistantPrice); nil: free.
+	assistantPrice atomic.Pointer[Price]
 	// personas maps a persona name to its *tally. It is preloaded with the
 	// plan's personas, so they appear in every snapshot even before their
 	// first conversation; a name not in the plan is added on first use.
@@ -167,6 +169,10 @@ func (r *Recorder) ConversationEnded(c *transcript.Conversation) {
 		r.assistant.conversations.Add(1)
 		r.assistant.input.Add(u.InputTokens)
 		r.assistant.output.Add(u.OutputTokens)
+		if usd := r.assistantPrice.Load().of(*u); usd > 0 {
+			r.cost.assistant.add(usd)
+			r.persona(c.Persona).cost.assistant.add(usd)
+		}
 	}
 	good := withinSLO(c, time.Duration(r.turnSLO.Load()))
 	r.total.end(c, good)

@@ -150,11 +150,14 @@ type Latency struct {
 	Attempts int64 `expr:"attempts" json:"attempts,omitempty"`
 }
 
-// Cost is what the simulated customers' LLM calls cost. PerSuccess is USD
-// divided by the conversations that succeeded (0 when none did: a check on
-// it has no data then).
+// Cost is what the simulated customers' LLM calls cost (USD) and what the
+// assistant's own reported tokens cost at the plan's prices (Assistant,
+// the assistant block: 0 without one). PerSuccess is the two together
+// divided by the conversations that succeeded (0 when none did: a check
+// on it has no data then).
 type Cost struct {
 	USD            float64 `expr:"usd" json:"usd"`
+	Assistant      float64 `expr:"assistant" json:"assistant"`
 	PerSuccess     float64 `expr:"per_success" json:"per_success"`
 	InputTokens    int64   `expr:"input_tokens" json:"input_tokens"`
 	OutputTokens   int64   `expr:"output_tokens" json:"output_tokens"`
@@ -175,7 +178,7 @@ func (s *Snapshot) SetElapsed(d time.Duration) {
 func (s *Snapshot) perSuccess() {
 	s.Cost.PerSuccess = 0
 	if n := s.Conversations.Succeeded; n > 0 {
-		s.Cost.PerSuccess = s.Cost.USD / float64(n)
+		s.Cost.PerSuccess = (s.Cost.USD + s.Cost.Assistant) / float64(n)
 	}
 }
 

@@ -93,7 +93,7 @@ func (c *Conversations) derive() {
 	c.TurnsAvg = ratio(c.Turns, ended)
 	c.Cost.PerSuccess = 0
 	if c.Succeeded > 0 {
-		c.Cost.PerSuccess = c.Cost.USD / float64(c.Succeeded)
+		c.Cost.PerSuccess = (c.Cost.USD + c.Cost.Assistant) / float64(c.Succeeded)
 	}
 }
 

@@ -1,8 +1,11 @@
 package metrics
 
 import (
+	"fmt"
 	"reflect"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Mark is one reading of every cumulative figure of a Recorder, at a
@@ -124,4 +127,31 @@ func (s Stream) minus(o Stream) Stream {
 		out.TokensPerS = (s.TokensPerS*float64(s.Rated) - o.TokensPerS*float64(o.Rated)) / float64(out.Rated)
 	}
 	return out
+}
+
+// WindowPart is Window with its timings as Distributions too: what one
+// segment's window carries in summary.json, so that a merge adds it to the
+// same window of the other segments (Merge) and judges a windowed
+// threshold on the whole run's window. A distribution's min and max are
+// the window histogram's (within its precision), not exact.
+func WindowPart(before, to Mark) (Part, error) {
+	s := Window(before, to)
+	lats := s.latencies()
+	ds := make(map[string]Distribution, len(to.timers))
+	for name, m := range to.timers {
+		b := before.timers[name]
+		h := hdrhistogram.Import(diffCounts(b.hist, m.hist))
+		d := Distribution{Count: m.count - b.count, Failed: m.failed - b.failed, Censored: m.censored - b.censored,
+			SumNS: m.sum - b.sum, Attempts: lats[name].Attempts}
+		if h.TotalCount() > 0 {
+			d.MinNS, d.MaxNS = int64(time.Duration(h.Min())*time.Microsecond), int64(time.Duration(h.Max())*time.Microsecond)
+		}
+		enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		if err != nil {
+			return Part{}, fmt.Errorf("cannot export the %s distribution of a window: %w", name, err)
+		}
+		d.HDR = string(enc)
+		ds[name] = d
+	}
+	return Part{Snapshot: s, Distributions: ds}, nil
 }

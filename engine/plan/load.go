@@ -167,6 +167,7 @@ func (l *loader) load(body hcl.Body) {
 	} else {
 		l.decodeStages(blocks["stage"])
 	}
+	l.decodeAssistant(l.single(blocks, "assistant", false))
 	l.decodeThresholds(blocks["threshold"])
 	l.decodeOutputs(blocks["output"])
 	l.plan.eval = l.userEval()

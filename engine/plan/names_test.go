@@ -198,8 +198,19 @@ persona "p" {
 		p.Stages[0].Users != 64 || p.Stages[0].Duration != 8*140*time.Second {
 		t.Errorf("capacity %+v, stages %+v; want the search and its worst case, 64 users for 18m40s", c, p.Stages)
 	}
-	if _, diags := load(src("arrival_rate", "")); !strings.Contains(diags, "not supported yet") {
-		t.Errorf("arrival_rate: %s", diags)
+	p, diags = load(src("arrival_rate", ""))
+	if p == nil {
+		t.Fatal(diags)
+	}
+	if c := p.Capacity; c == nil || c.Vary != "arrival_rate" || c.MaxUsers != DefaultMaxUsers || len(p.Stages) != 1 ||
+		!p.Stages[0].Open || p.Stages[0].ArrivalRate != 64 || p.Stages[0].Duration != 8*140*time.Second {
+		t.Errorf("capacity %+v, stages %+v; want an arrival_rate search, its worst case 64/s for 18m40s", c, p.Stages)
+	}
+	if _, diags := load(strings.Replace(src("users", ""), "steps = 8", "steps = 8\n  max_users = 5", 1)); !strings.Contains(diags, "Argument of an arrival_rate search") {
+		t.Errorf("max_users in a users search: %s", diags)
+	}
+	if _, diags := load(strings.Replace(src("arrival_rate", ""), "from  = 1", "from  = 0", 1)); !strings.Contains(diags, "a rate above 0") {
+		t.Errorf("from = 0: %s", diags)
 	}
 	if _, diags := load(src("userz", "")); !strings.Contains(diags, `Did you mean "users"?`) {
 		t.Errorf("userz: %s", diags)

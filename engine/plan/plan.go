@@ -44,6 +44,9 @@ type Plan struct {
 	// makes instead of walking stages; Stages then hold its worst case
 	// (schedule.Capacity.WorstStages) for what prints and estimates them.
 	Capacity *schedule.Capacity
+	// AssistantPrice, when the plan has an assistant block, prices the
+	// token usage the assistant reports of itself (cost.assistant).
+	AssistantPrice *AssistantPrice
 
 	// eval holds what NewUser needs to evaluate the per-user expressions.
 	eval *peruser.Evaluator

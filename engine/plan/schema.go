@@ -20,6 +20,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "threshold", LabelNames: []string{"name"}},
 		{Type: "output", LabelNames: []string{"kind"}},
 		{Type: "capacity"},
+		{Type: "assistant"},
 	},
 }
 

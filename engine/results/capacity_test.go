@@ -41,4 +41,19 @@ func TestCapacitySummaryMatchesTheSchema(t *testing.T) {
 	if err := ValidateSummary(b); err != nil {
 		t.Errorf("the summary does not match its schema: %v", err)
 	}
+	if c.LoadUnit != "users" {
+		t.Errorf("load unit %q; want users", c.LoadUnit)
+	}
+	// over arrival_rate: the rate, in conversations per second
+	steps[1].Snapshot.Conversations.Dropped = 3
+	s.Capacity = capacityOf(verdict.NewCapacity("arrival_rate", 10, steps))
+	if s.Capacity.LoadUnit != "conversations/s" || s.Capacity.Steps[1].Dropped != 3 {
+		t.Errorf("capacity %+v; want conversations/s, 3 dropped at the second step", s.Capacity)
+	}
+	if b, err = encodeSummary(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateSummary(b); err != nil {
+		t.Errorf("the arrival_rate summary does not match its schema: %v", err)
+	}
 }

@@ -89,6 +89,7 @@ func (d *Dir) Finish(w io.Writer, e Ending, sinks *Sinks, render func(*Dir) erro
 	}
 	f.Summary = NewSummary(e.Run, e.Snapshot, f.Results)
 	f.Summary.Capacity = capacityOf(e.Capacity)
+	f.Summary.Windows = windowSets(e.Windows)
 	if err := d.WriteSummary(f.Summary); err != nil {
 		return nil, fmt.Errorf("cannot write summary.json: %w", err)
 	}

@@ -45,6 +45,10 @@ type Summary struct {
 	Steering []transcript.Steer `json:"steering,omitempty"`
 	// Capacity is a capacity search's outcome; absent for a run of stages.
 	Capacity *Capacity `json:"capacity,omitempty"`
+	// Windows are the windows of the run's windowed thresholds, by
+	// length, each with its figures and distributions (windows.go);
+	// absent without windowed thresholds.
+	Windows []WindowSet `json:"windows,omitempty"`
 	Legacy
 	// Distributions carries each timed operation's mergeable distribution
 	// (HDR histogram and exact counts), last as it is bulky, so that the
@@ -241,13 +245,16 @@ func ReadSummary(path string) (*Summary, error) {
 // found (completed conversations per minute at the most load that held),
 // the threshold that limited it, and every step.
 type Capacity struct {
-	Value   float64        `json:"value"`
-	Unit    string         `json:"unit"`
-	Vary    string         `json:"vary"`
-	Load    float64        `json:"load"`
-	Require float64        `json:"require"`
-	Limit   *CapacityLimit `json:"limiting_threshold,omitempty"`
-	Steps   []CapacityStep `json:"steps"`
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
+	Vary  string  `json:"vary"`
+	Load  float64 `json:"load"`
+	// LoadUnit is what a load counts: "users" or "conversations/s"
+	// (arrival_rate).
+	LoadUnit string         `json:"load_unit"`
+	Require  float64        `json:"require"`
+	Limit    *CapacityLimit `json:"limiting_threshold,omitempty"`
+	Steps    []CapacityStep `json:"steps"`
 }
 
 // CapacityLimit is the first threshold that failed at the least load that
@@ -270,6 +277,10 @@ type CapacityStep struct {
 	PerMinute  float64     `json:"per_minute"`
 	ReplyP95MS float64     `json:"reply_p95_ms"`
 	Thresholds []Threshold `json:"thresholds"`
+	// Started is the conversations that began in the hold; Dropped the
+	// arrivals that found max_users in flight (arrival_rate).
+	Started int64 `json:"started"`
+	Dropped int64 `json:"dropped"`
 }
 
 // CapacityUnit is the unit of a capacity.
@@ -279,13 +290,17 @@ func capacityOf(c *verdict.Capacity) *Capacity {
 	if c == nil {
 		return nil
 	}
-	out := &Capacity{Value: c.Value, Unit: CapacityUnit, Vary: c.Vary, Load: c.Load, Require: c.Require, Steps: []CapacityStep{}}
+	out := &Capacity{Value: c.Value, Unit: CapacityUnit, Vary: c.Vary, Load: c.Load, LoadUnit: "users", Require: c.Require, Steps: []CapacityStep{}}
+	if c.Vary == "arrival_rate" {
+		out.LoadUnit = "conversations/s"
+	}
 	if b := c.Broke; b != nil {
 		out.Limit = &CapacityLimit{Name: b.Threshold, Check: b.Check, Observed: b.Observed, Load: b.Load, PerMinute: b.PerMinute}
 	}
 	for _, s := range c.Steps {
 		out.Steps = append(out.Steps, CapacityStep{Load: s.Load, FromMS: transcript.Ms(s.From), ToMS: transcript.Ms(s.To),
-			Held: s.Held, PerMinute: s.PerMinute, ReplyP95MS: transcript.Ms(s.Snapshot.Reply.P95), Thresholds: thresholds(s.Results)})
+			Held: s.Held, PerMinute: s.PerMinute, ReplyP95MS: transcript.Ms(s.Snapshot.Reply.P95), Thresholds: thresholds(s.Results),
+			Started: s.Snapshot.Conversations.Started, Dropped: s.Snapshot.Conversations.Dropped})
 	}
 	return out
 }

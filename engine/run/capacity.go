@@ -10,28 +10,95 @@ import (
 )
 
 // walkCapacity is the walker of a capacity search (plan.Capacity): each
-// step sets the users, lets them settle for the ramp, and judges every
-// threshold on what happened in the hold that follows (its own window, not
-// the run so far); the next step's load follows from the steps so far
-// (schedule.Capacity.Next). It is the scheduler goroutine, as walk is.
+// step sets the load — users, or an arrival rate — lets it settle for the
+// ramp, and judges every threshold on what happened in the hold that
+// follows (its own window, not the run so far); the next step's load
+// follows from the steps so far (schedule.Capacity.Next). It is the
+// scheduler goroutine, as walk is.
 func (r *Runner) walkCapacity(startCtx, convCtx context.Context, c schedule.Capacity) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var tried []schedule.Tried
+	next := 1 // arrival_rate: the global number of the next arrival
 	for load, ok := c.Next(nil); ok; load, ok = c.Next(tried) {
 		r.log.Info("capacity step", "step", len(tried)+1, c.Vary, load)
-		r.setUsers(startCtx, convCtx, int(load), time.Now())
-		if !r.waitFor(startCtx, timer, c.Ramp) {
+		var from, to metrics.Mark
+		if c.Vary == schedule.VaryArrivalRate {
+			if len(tried) > 0 && !r.settle(startCtx, timer) {
+				return
+			}
+			from, to, ok = r.arrivalStep(startCtx, convCtx, timer, c, load, &next)
+		} else {
+			from, to, ok = r.usersStep(startCtx, convCtx, timer, c, load)
+		}
+		if !ok {
 			return
 		}
-		from := r.rec.Mark(r.Elapsed())
-		if !r.waitFor(startCtx, timer, c.Hold) {
-			return
-		}
-		step := r.judgeStep(load, from, r.rec.Mark(r.Elapsed()))
+		step := r.judgeStep(load, from, to)
 		r.capacity = append(r.capacity, step)
 		tried = append(tried, schedule.Tried{Load: load, Held: step.Held})
 	}
+}
+
+// usersStep sets the users to load, waits the ramp, and marks the hold's
+// beginning and end; false when starting stopped first.
+func (r *Runner) usersStep(startCtx, convCtx context.Context, timer *time.Timer, c schedule.Capacity, load float64) (from, to metrics.Mark, ok bool) {
+	r.setUsers(startCtx, convCtx, int(load), time.Now())
+	if !r.waitFor(startCtx, timer, c.Ramp) {
+		return from, to, false
+	}
+	from = r.rec.Mark(r.Elapsed())
+	if !r.waitFor(startCtx, timer, c.Hold) {
+		return from, to, false
+	}
+	return from, r.rec.Mark(r.Elapsed()), true
+}
+
+// arrivalStep starts conversations at rate per second through the ramp
+// and the hold — one stage of arrivals due by the clock from the step's
+// start (open.go), numbered on from *next — and marks the hold's
+// beginning and end; false when starting stopped first.
+func (r *Runner) arrivalStep(startCtx, convCtx context.Context, timer *time.Timer, c schedule.Capacity, rate float64, next *int) (from, to metrics.Mark, ok bool) {
+	start := r.Elapsed()
+	r.steer.target.Store(int64(c.MaxUsers))
+	a := c.StepArrivals(rate, start, c.Ramp+c.Hold, *next)
+	*next += a.Count
+	inRamp := a.Before(start + c.Ramp)
+	if !r.arriveRange(startCtx, convCtx, timer, a, 0, inRamp) || !r.waitUntil(startCtx, timer, r.start.Add(start+c.Ramp)) {
+		return from, to, false
+	}
+	from = r.rec.Mark(r.Elapsed())
+	if !r.arriveRange(startCtx, convCtx, timer, a, inRamp, a.Count) || !r.waitUntil(startCtx, timer, r.start.Add(start+c.Ramp+c.Hold)) {
+		return from, to, false
+	}
+	return from, r.rec.Mark(r.Elapsed()), true
+}
+
+// settle waits, between two steps of an arrival_rate search, for the
+// conversations still in flight to end — at most the graceful stop
+// period, after which the next step begins anyway — so that a step that
+// held is not judged on the backlog of an overload before it (an open
+// model's backlog outlasts the rate that made it; GuideLLM's sweep runs
+// each rate on its own likewise). false when starting stopped first.
+func (r *Runner) settle(ctx context.Context, timer *time.Timer) bool {
+	select { // a token left from a moment nobody ran
+	case <-r.idle:
+	default:
+	}
+	timer.Reset(r.opts.GracefulStop)
+	defer timer.Stop()
+	for r.running.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-timer.C:
+			r.log.Warn("capacity search: conversations still in flight after the graceful stop period; the next step begins with them",
+				"in_flight", r.running.Load())
+			return true
+		case <-r.idle:
+		}
+	}
+	return true
 }
 
 // judgeStep judges every threshold on a step's hold, from one mark to the

@@ -53,8 +53,15 @@ func (r *Runner) walkOpen(startCtx, convCtx context.Context, s schedule.Schedule
 // arrive starts the segment's arrivals of one open stage, each at its due
 // time; false when starting stopped first.
 func (r *Runner) arrive(startCtx, convCtx context.Context, timer *time.Timer, a schedule.Arrivals) bool {
+	return r.arriveRange(startCtx, convCtx, timer, a, 0, a.Count)
+}
+
+// arriveRange starts the segment's arrivals lo ≤ k < hi of a, each at its
+// due time: a part of a stage (a capacity step's ramp, then its hold,
+// arrive evenly through both). false when starting stopped first.
+func (r *Runner) arriveRange(startCtx, convCtx context.Context, timer *time.Timer, a schedule.Arrivals, lo, hi int) bool {
 	full := false // max_users was reached in this stage: warned once
-	for k := r.opts.Segment.firstOwned(a.First) - a.First; k < a.Count; k += r.opts.Segment.stride() {
+	for k := r.opts.Segment.firstOwned(a.First+lo) - a.First; k < hi; k += r.opts.Segment.stride() {
 		due := r.start.Add(a.At(k))
 		if !r.waitUntil(startCtx, timer, due) {
 			return false

@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/voyplan/voyplan/engine/protocol/protocoltest"
 	"github.com/voyplan/voyplan/engine/sim"
 	"github.com/voyplan/voyplan/engine/transcript"
+	"github.com/voyplan/voyplan/engine/verdict"
 )
 
 // The same customers, conversation and thresholds as testPlan, against an
@@ -326,4 +328,43 @@ target "bot" {
 			}
 		}
 	})
+}
+
+// The assistant block prices the usage the assistant reports of itself:
+// cost.assistant is its tokens at those prices, apart from the customers'
+// cost.usd, and cost.per_success counts it; a threshold reads both.
+func TestAssistantCostPerSuccess(t *testing.T) {
+	t.Parallel()
+	bot, err := protocoltest.NewOpenAIBot(protocoltest.OpenAIOptions{Options: botOptions(), Model: "parque-v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bot.Close()
+	p := protocolPlan(t, 3, fmt.Sprintf(`
+target "bot" {
+  protocol = "openai"
+  url      = "%s"
+  model    = "parque-v1"
+  api_key  = env("BOT_TOKEN")
+}
+assistant {
+  price_input  = 2.5
+  price_output = 10
+}
+threshold "assistant_cost" {
+  check = "cost.assistant > 0 && cost.per_success < 0.5"
+}`, bot.URL()))
+	res, _ := runPlan(t, p)
+	in, out := bot.Tokens()
+	want := (float64(in)*2.5 + float64(out)*10) / 1e6
+	c, n := res.Snapshot.Cost, res.Snapshot.Conversations.Succeeded
+	if n != 3 || in == 0 || math.Abs(c.Assistant-want) > 1e-12 || c.USD != 0 || math.Abs(c.PerSuccess-want/3) > 1e-12 {
+		t.Fatalf("cost %+v over %d successes; want assistant %g (%d in, %d out), per success a third of it", c, n, want, in, out)
+	}
+	if pc := res.Snapshot.Personas["kataryna"].Cost; math.Abs(pc.Assistant-want) > 1e-12 || math.Abs(pc.PerSuccess-want/3) > 1e-12 {
+		t.Errorf("persona cost %+v; want the run's", pc)
+	}
+	if rs := verdict.Evaluate(p.Thresholds, res.Snapshot); !verdict.Passed(rs) {
+		t.Errorf("threshold %+v; want it to hold on cost.assistant %g", rs, c.Assistant)
+	}
 }

@@ -133,6 +133,10 @@ type Runner struct {
 	capacity []verdict.CapacityStep // a search's steps so far; scheduler goroutine only until walk returns
 	rig      *rig.Rig               // what the run talks through, set by Run before any user starts
 
+	// windows are the windowers of the run (windows.go), once Run made
+	// them: what WindowsSoFar reads.
+	windows atomic.Pointer[[]*windower]
+
 	// xtalk is the run's customer data and sent links, which every reply
 	// is checked against (crosstalk.go).
 	xtalk *crosstalk.Index
@@ -160,7 +164,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 		plan:     p,
 		opts:     opts,
 		log:      log,
-		rec:      newRecorder(names, p.Conversation.TurnSLO),
+		rec:      newRecorder(names, p.Conversation.TurnSLO, p.AssistantPrice),
 		draining: make(chan struct{}),
 		idle:     make(chan struct{}, 1),
 		billed:   make(chan struct{}, 1),
@@ -232,6 +236,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	winCtx, winCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer winCancel()
 	ws := r.windowers()
+	r.windows.Store(&ws)
 	var windows sync.WaitGroup // ends after the drain: the last window holds it
 	windows.Go(func() { r.watchWindows(winCtx, ws) })
 	var watchers sync.WaitGroup // they end with startCtx: waited before Run returns

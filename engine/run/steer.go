@@ -78,11 +78,11 @@ var ErrCapacitySearch = errors.New("a capacity search sets the users itself")
 // ends. A plan of open stages has no users to set: ErrOpenStage; nor has a
 // capacity search, which sets them itself: ErrCapacitySearch.
 func (r *Runner) SetTarget(ctx context.Context, users int, by string) (transcript.Steer, error) {
+	if r.plan.Capacity != nil { // before Open: a search over arrival_rate has an open stage for its worst case
+		return transcript.Steer{}, ErrCapacitySearch
+	}
 	if r.plan.Open() {
 		return transcript.Steer{}, ErrOpenStage
-	}
-	if r.plan.Capacity != nil {
-		return transcript.Steer{}, ErrCapacitySearch
 	}
 	if users < 0 || users > MaxSteerUsers {
 		return transcript.Steer{}, fmt.Errorf("users must be between 0 and %d, got %d", MaxSteerUsers, users)

@@ -15,12 +15,14 @@ import (
 // thresholds are judged on: from the run's start, one every length, the
 // last one ending with the run (after the graceful stop, so that what the
 // conversations in flight recorded is in one). Its goroutine (run) is the
-// only one to touch last and got until it returns.
+// only one to write last, prev and got; mu guards them against a live
+// view reading them meanwhile (WindowsSoFar).
 type windower struct {
 	length time.Duration
 	abort  []*plan.Threshold // the abort thresholds of this window
-	last   metrics.Mark      // where the window being measured began
-	prev   metrics.Mark      // where the one before it began
+	mu     sync.Mutex
+	last   metrics.Mark // where the window being measured began
+	prev   metrics.Mark // where the one before it began
 	got    []verdict.Window
 }
 
@@ -82,7 +84,9 @@ func (r *Runner) runWindower(ctx context.Context, w *windower) {
 // close ends the window at m and starts the next one there; a window of no
 // time (the run ended on a boundary) is not kept.
 func (w *windower) close(m metrics.Mark) verdict.Window {
-	win := verdict.Window{From: w.last.At, To: m.At, Snapshot: metrics.Window(w.last, m)}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	win := windowOf(w.last, m)
 	if m.At > w.last.At {
 		w.got = append(w.got, win)
 	}
@@ -96,11 +100,48 @@ func (w *windower) close(m metrics.Mark) verdict.Window {
 // milliseconds holds too little to judge fairly, and nothing in it may go
 // unjudged either.
 func (w *windower) closeLast(m metrics.Mark) {
+	w.mu.Lock()
 	if n := len(w.got); n > 0 && m.At-w.last.At < w.length/2 {
-		w.got[n-1] = verdict.Window{From: w.prev.At, To: m.At, Snapshot: metrics.Window(w.prev, m)}
+		w.got[n-1] = windowOf(w.prev, m)
+		w.mu.Unlock()
 		return
 	}
+	w.mu.Unlock()
 	w.close(m)
+}
+
+// WindowsSoFar are the windows of the plan's windowed thresholds as the
+// run stands, for a live view: each length's closed windows and the one
+// being measured, up to now (without distributions). Never nil, so that a
+// windowed threshold judged on it before its first window ends has no
+// data rather than no windows. Safe from any goroutine.
+func (r *Runner) WindowsSoFar() verdict.Windows {
+	out := verdict.Windows{}
+	ws := r.windows.Load()
+	if ws == nil {
+		return out
+	}
+	for _, w := range *ws {
+		w.mu.Lock()
+		got, last := slices.Clone(w.got), w.last
+		w.mu.Unlock()
+		if now := r.rec.Mark(r.Elapsed()); now.At > last.At {
+			got = append(got, verdict.Window{From: last.At, To: now.At, Snapshot: metrics.Window(last, now)})
+		}
+		out[w.length] = got
+	}
+	return out
+}
+
+// windowOf is the window between two marks, with its distributions for a
+// merge of segments (none when they cannot be exported: such a window is
+// judged here, and a merge then says it cannot).
+func windowOf(from, to metrics.Mark) verdict.Window {
+	part, err := metrics.WindowPart(from, to)
+	if err != nil {
+		return verdict.Window{From: from.At, To: to.At, Snapshot: metrics.Window(from, to)}
+	}
+	return verdict.Window{From: from.At, To: to.At, Snapshot: part.Snapshot, Distributions: part.Distributions}
 }
 
 // windowsOf is what the windowers measured, by length; nil for none.
@@ -115,9 +156,13 @@ func windowsOf(ws []*windower) verdict.Windows {
 	return out
 }
 
-// newRecorder is the run's Recorder, goodput judged against turnSLO.
-func newRecorder(personas []string, turnSLO time.Duration) *metrics.Recorder {
+// newRecorder is the run's Recorder, goodput judged against turnSLO, the
+// assistant's own tokens priced at price (nil: free).
+func newRecorder(personas []string, turnSLO time.Duration, price *plan.AssistantPrice) *metrics.Recorder {
 	rec := metrics.NewRecorder(personas)
 	rec.SetTurnSLO(turnSLO)
+	if price != nil {
+		rec.SetAssistantPrice(metrics.Price{Input: price.Input, Output: price.Output})
+	}
 	return rec
 }

@@ -1,11 +1,13 @@
 package run
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
+	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/verdict"
 )
 
@@ -75,5 +77,51 @@ func TestWindowThresholdFailsInTheSurgeWindowAndAborts(t *testing.T) {
 	}
 	if r.Worst.To <= calm {
 		t.Errorf("worst window %v–%v; want one of the surge", r.Worst.From, r.Worst.To)
+	}
+}
+
+// While the run goes on, WindowsSoFar has the windows closed so far and
+// the one being measured, so that a live view judges a windowed threshold
+// on its windows (its worst so far), not on the run's whole figures.
+func TestWindowsSoFarWhileTheRunGoesOn(t *testing.T) {
+	t.Parallel()
+	p := surgePlan(t, 4*time.Second, `threshold "reply_p95" {
+  check  = "reply.p95 < duration('900ms')"
+  window = "1s"
+}`)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rg, err := rig.Open(ctx, p, rig.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rg.Close()
+	r := New(p, Options{Rig: rg, GracefulStop: 10 * time.Second})
+	if ws := r.WindowsSoFar(); ws == nil || len(ws) != 0 {
+		t.Fatalf("before the run: %v; want no windows, not nil", ws)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := r.Run(ctx); done <- err }()
+	var ws verdict.Windows
+	for ctx.Err() == nil { // bounded by ctx: until two windows closed and a third is being measured
+		if ws = r.WindowsSoFar(); len(ws[time.Second]) >= 3 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	r.Stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := ws[time.Second]
+	if len(got) < 3 || got[0].From != 0 || got[1].From != got[0].To || got[len(got)-1].Distributions != nil {
+		t.Fatalf("windows so far %+v; want closed ones from the start, then the current one (no distributions)", got)
+	}
+	rs := verdict.EvaluateAll(p.Thresholds, r.Recorder().Snapshot(r.Elapsed()), ws)
+	if rs[0].Err != nil || rs[0].Windows != len(got) || rs[0].Worst == nil {
+		t.Errorf("judged live %+v; want each window so far judged, the worst named", rs[0])
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/metrics"
+	"github.com/voyplan/voyplan/engine/plan/schedule"
 )
 
 // Capacity is a capacity search's outcome: each step's load and the
@@ -15,7 +16,7 @@ import (
 // conversations per minute of the most load at which every threshold held
 // — and what broke at the least load that did not hold.
 type Capacity struct {
-	Vary    string  // what the search varied: "users"
+	Vary    string  // what the search varied: "users" or "arrival_rate"
 	Value   float64 // completed conversations per minute at Load; 0 when nothing held
 	Load    float64 // the most load that held; 0 when none did
 	Require float64 // the plan's require: Value below it fails the run
@@ -59,18 +60,36 @@ func NewCapacity(vary string, require float64, steps []CapacityStep) *Capacity {
 
 // Line is the search's verdict: "capacity: 23.0 conversations/min (users
 // 8); broke at 28.0/min (users 16) on reply_p95 (2.4s; reply.p95 <
-// duration('2s'))".
+// duration('2s'))", or over arrival_rate "capacity: 23.4
+// conversations/min (arrival 0.39/s); broke at 28.0/min (arrival 0.5/s)
+// on …".
 func (c *Capacity) Line() string {
-	line := fmt.Sprintf("capacity: %s conversations/min (%s %g)", perMin(c.Value), c.Vary, c.Load)
+	line := fmt.Sprintf("capacity: %s conversations/min (%s)", perMin(c.Value), c.loadOf(c.Load))
 	if c.Load == 0 {
-		line = fmt.Sprintf("capacity: none found — the first step (%s %g) did not hold", c.Vary, c.firstLoad())
+		line = fmt.Sprintf("capacity: none found — the first step (%s) did not hold", c.loadOf(c.firstLoad()))
 	}
 	if b := c.Broke; b != nil {
-		line += fmt.Sprintf("; broke at %s/min (%s %g) on %s (%s; %s)", perMin(b.PerMinute), c.Vary, b.Load, b.Threshold, b.Observed, b.Check)
+		line += fmt.Sprintf("; broke at %s/min (%s) on %s (%s; %s)", perMin(b.PerMinute), c.loadOf(b.Load), b.Threshold, b.Observed, b.Check)
 	} else if c.Load > 0 {
 		line += "; every step held"
 	}
 	return line
+}
+
+// loadOf says a step's load: "users 8", "arrival 0.39/s".
+func (c *Capacity) loadOf(v float64) string {
+	if c.Vary == schedule.VaryArrivalRate {
+		return fmt.Sprintf("arrival %g/s", v)
+	}
+	return fmt.Sprintf("%s %g", c.Vary, v)
+}
+
+// column is the steps table's load column.
+func (c *Capacity) column() string {
+	if c.Vary == schedule.VaryArrivalRate {
+		return "Arrivals/s"
+	}
+	return title(c.Vary)
 }
 
 func (c *Capacity) firstLoad() float64 {
@@ -98,7 +117,7 @@ func renderCapacity(w io.Writer, c *Capacity) error {
 	if c == nil {
 		return nil
 	}
-	t := newTable(w, "rrlrrrll", "Step", title(c.Vary), "Hold", "Conv/min", "Reply p95", "Success", "Result", "Failed")
+	t := newTable(w, "rrlrrrll", "Step", c.column(), "Hold", "Conv/min", "Reply p95", "Success", "Result", "Failed")
 	rows := make([][]string, len(c.Steps))
 	for i, s := range c.Steps {
 		result, failed := "HELD", ""

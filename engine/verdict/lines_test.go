@@ -42,16 +42,25 @@ func TestConversationsLineShowsGoodputAndCostPerSuccess(t *testing.T) {
 	if !strings.Contains(line, "success rate 80.0% · goodput 3.0/min") || !strings.Contains(line, "cost per success 0.050000") {
 		t.Errorf("line %q lacks goodput 3.0/min beside the success rate, or the cost per success", line)
 	}
+	s.Cost.Assistant = 0.24 // the assistant's own tokens count in a success's cost
+	if line := conversationsLine(s); !strings.Contains(line, "cost per success 0.080000") {
+		t.Errorf("line %q; want the assistant's cost in the cost per success", line)
+	}
 }
 
 func TestAssistantLine(t *testing.T) {
 	t.Parallel()
-	if line := assistantLine(metrics.Assistant{}); line != "" {
+	if line := assistantLine(metrics.Assistant{}, 0); line != "" {
 		t.Errorf("no usage reported, yet %q", line)
 	}
-	line := assistantLine(metrics.Assistant{Conversations: 4, InputTokens: 1200, OutputTokens: 340})
-	if !strings.Contains(line, "4 conversations") || !strings.Contains(line, "1200 in · 340 out") {
+	line := assistantLine(metrics.Assistant{Conversations: 4, InputTokens: 1200, OutputTokens: 340}, 0)
+	if !strings.Contains(line, "4 conversations") || !strings.Contains(line, "1200 in · 340 out\n") {
 		t.Errorf("line %q", line)
+	}
+	// priced by the plan's assistant block: what it cost, named as a check reads it
+	line = assistantLine(metrics.Assistant{Conversations: 4, InputTokens: 1200, OutputTokens: 340}, 0.0064)
+	if !strings.Contains(line, "340 out · 0.006400 at the plan's prices (cost.assistant)") {
+		t.Errorf("priced line %q", line)
 	}
 }
 

@@ -75,7 +75,7 @@ func renderRequests(w io.Writer, s metrics.Snapshot, o RenderOptions) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%s%s\n%s%s%s\n", censoredLines(s, timers), conversationsLine(s)+unrecordedLine(s.Unrecorded), streamLine(s),
-		whatsappLine(s.WhatsApp)+channelLine(s.Channel)+burstLine(s), assistantLine(s.Assistant))
+		whatsappLine(s.WhatsApp)+channelLine(s.Channel)+burstLine(s), assistantLine(s.Assistant, s.Cost.Assistant))
 	return err
 }
 
@@ -189,14 +189,19 @@ func burstLine(s metrics.Snapshot) string {
 		"(answered more than once) · %d double texts\n", b.Bursts, b.Fragments, b.RepliesPerBurst, s.DoubleAnswers, b.DoubleTexts)
 }
 
-// assistantLine is the assistant's own token usage, with its newline, when
-// its protocol reported any (openai); "" otherwise.
-func assistantLine(a metrics.Assistant) string {
+// assistantLine is the assistant's own token usage, and what it cost at
+// the plan's prices when it has some, with its newline, when its protocol
+// reported any (openai, sse, websocket); "" otherwise.
+func assistantLine(a metrics.Assistant, cost float64) string {
 	if a.Conversations == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Assistant tokens (its own, reported in %d conversations): %d in · %d out\n",
-		a.Conversations, a.InputTokens, a.OutputTokens)
+	priced := ""
+	if cost > 0 {
+		priced = " · " + usd(cost) + " at the plan's prices (cost.assistant)"
+	}
+	return fmt.Sprintf("Assistant tokens (its own, reported in %d conversations): %d in · %d out%s\n",
+		a.Conversations, a.InputTokens, a.OutputTokens, priced)
 }
 
 func heading(elapsed time.Duration) string {
@@ -249,8 +254,8 @@ func conversationsLine(s metrics.Snapshot) string {
 		"success rate "+successRate(c),
 		"goodput "+goodput(s),
 		"avg turns "+strconv.FormatFloat(c.TurnsAvg, 'f', 1, 64))
-	if s.Cost.USD > 0 && c.Succeeded > 0 {
-		parts = append(parts, "cost per success "+usd(s.Cost.USD/float64(c.Succeeded)))
+	if s.Cost.USD+s.Cost.Assistant > 0 && c.Succeeded > 0 { // the simulator's LLM and the assistant's own tokens
+		parts = append(parts, "cost per success "+usd((s.Cost.USD+s.Cost.Assistant)/float64(c.Succeeded)))
 	}
 	return "Conversations: " + strings.Join(parts, " · ")
 }

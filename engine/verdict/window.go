@@ -19,6 +19,10 @@ import (
 type Window struct {
 	From, To time.Duration
 	Snapshot metrics.Snapshot
+	// Distributions are its timings in a form that merges (metrics.
+	// WindowPart): what lets a merge of segments judge the run's windows.
+	// nil when not exported.
+	Distributions map[string]metrics.Distribution
 }
 
 // WindowResult is a windowed threshold's outcome in one window.

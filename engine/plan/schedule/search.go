@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"math"
+	"sort"
 	"time"
 )
 
@@ -13,6 +14,12 @@ import (
 // reached, then bisects between the last step that held and the first that
 // failed; at most Steps steps. Require is the capacity, in completed
 // conversations per minute, below which the run fails.
+//
+// A search over arrival_rate is an open model: each step is arrivals at
+// its rate (StepArrivals), at most MaxUsers in flight per process, and
+// each step after the first begins once the conversations of the one
+// before have ended (the runner bounds that wait), so that a step's
+// figures are not those of the overload before it.
 type Capacity struct {
 	Vary     string
 	From, To float64
@@ -20,6 +27,7 @@ type Capacity struct {
 	Ramp     time.Duration
 	Steps    int
 	Require  float64
+	MaxUsers int // arrival_rate: conversations in flight at most, per process
 }
 
 // Vary values.
@@ -98,9 +106,40 @@ func (c Capacity) PeakLoad() float64 {
 	return v
 }
 
-// WorstStages is the search's worst case as one closed stage — its peak
-// load for its longest duration — for what estimates a plan's stages
-// (voyplan plan's LLM calls and cost): an upper bound of the search's.
+// WorstStages is the search's worst case as one stage — its peak load
+// for its longest duration, closed (users) or open (arrival_rate) — for
+// what estimates a plan's stages (voyplan plan's LLM calls and cost): an
+// upper bound of the search's.
 func (c Capacity) WorstStages() []Stage {
-	return []Stage{{Name: "capacity search (worst case)", Users: int(c.PeakLoad()), SpawnRate: 1000, Duration: c.Worst()}}
+	const name = "capacity search (worst case)"
+	if c.Vary == VaryArrivalRate {
+		return []Stage{{Name: name, Open: true, ArrivalRate: c.PeakLoad(), MaxUsers: c.MaxUsers, Duration: c.Worst()}}
+	}
+	return []Stage{{Name: name, Users: int(c.PeakLoad()), SpawnRate: 1000, Duration: c.Worst()}}
+}
+
+// Pauses is how many times an arrival_rate search waits, between two
+// steps, for the conversations in flight to end: Steps-1 at most; none
+// for a search over users, whose users carry on from step to step.
+func (c Capacity) Pauses() int {
+	if c.Vary != VaryArrivalRate {
+		return 0
+	}
+	return max(c.Steps-1, 0)
+}
+
+// StepArrivals is a step of an arrival_rate search compiled: arrivals at
+// rate per second from start (elapsed into the run) for d — its ramp and
+// hold — numbered from first, at most MaxUsers in flight: an open stage
+// without a ramp.
+func (c Capacity) StepArrivals(rate float64, start, d time.Duration, first int) Arrivals {
+	a := Arrivals{Stage: -1, Start: start, Duration: d, Rate: rate, MaxUsers: c.MaxUsers, First: first}
+	a.Count = a.count()
+	return a
+}
+
+// Before is how many of the arrivals are due before t (elapsed into the
+// run): the index of the first due at t or later.
+func (a Arrivals) Before(t time.Duration) int {
+	return sort.Search(a.Count, func(k int) bool { return a.At(k) >= t })
 }

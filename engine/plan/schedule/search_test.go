@@ -46,3 +46,23 @@ func TestCapacityWorst(t *testing.T) {
 		t.Errorf("worst %v, peak %v; want 18m40s, 64", c.Worst(), c.PeakLoad())
 	}
 }
+
+// An arrival_rate step is one stage of arrivals through its ramp and
+// hold: evenly spaced across the two, Before splitting them, numbered on.
+func TestCapacityStepArrivals(t *testing.T) {
+	t.Parallel()
+	c := Capacity{Vary: VaryArrivalRate, From: 1, To: 8, Steps: 4, Ramp: 2 * time.Second, Hold: 4 * time.Second, MaxUsers: 7}
+	a := c.StepArrivals(1.5, 10*time.Second, c.Ramp+c.Hold, 21)
+	if a.Count != 9 || a.First != 21 || a.MaxUsers != 7 || a.At(0) != 10*time.Second {
+		t.Fatalf("arrivals %+v; want 9 from user 21, the first at 10s", a)
+	}
+	if n := a.Before(12 * time.Second); n != 3 || a.At(n) < 12*time.Second || a.At(n-1) >= 12*time.Second {
+		t.Errorf("%d arrivals before the hold (12s); want 3 (0s, 0.67s, 1.33s into the step)", n)
+	}
+	if w := c.WorstStages(); len(w) != 1 || !w[0].Open || w[0].ArrivalRate != 8 || w[0].MaxUsers != 7 || w[0].Duration != 24*time.Second {
+		t.Errorf("worst %+v; want 8/s open for 24s, max_users 7", w)
+	}
+	if c.Pauses() != 3 || (Capacity{Vary: VaryUsers, Steps: 4}).Pauses() != 0 {
+		t.Errorf("pauses %d; want 3 (none over users)", c.Pauses())
+	}
+}

@@ -28,6 +28,12 @@
 // engine/crosstalk's index, fed each user's data as its first conversation
 // starts and each reply's links after its check); the turn keeps whose.
 //
+// With Options.Tracer each conversation is one trace (trace.go, with
+// engine/tracing): a root span, a span per turn with its figures, the
+// generation and the wait for the reply under it; the requests of the
+// turn carry its context, and the record keeps the trace and span ids.
+// Without one, nothing of it runs or allocates.
+//
 // It does not parse plans, open servers, tunnels or clients (engine/rig
 // does), render tables or write result files: it emits
 // conversations and keeps the metrics.Recorder up to date; the caller decides

@@ -46,6 +46,7 @@ type Conversation struct {
 	Persona          string                       `json:"persona"`
 	Data             map[string]map[string]string `json:"data"`
 	ClientIdentifier string                       `json:"client_identifier"`
+	TraceID          string                       `json:"trace_id,omitempty"` // the conversation's OpenTelemetry trace (32 hex digits), that of every traceparent the assistant got; "" with tracing off (engine/tracing)
 	StartedAt        time.Time                    `json:"started_at"`
 	EndedAt          time.Time                    `json:"ended_at"`
 	Outcome          Outcome                      `json:"outcome"`
@@ -103,6 +104,10 @@ type Turn struct {
 	// to that user's conversation) — never the value itself. Empty for a
 	// clean reply (engine/crosstalk).
 	Crosstalk []Leak `json:"crosstalk,omitempty"`
+	// SpanID is the turn's span in the conversation's trace (16 hex
+	// digits), the parent of the assistant's spans for it; "" with
+	// tracing off.
+	SpanID string `json:"span_id,omitempty"`
 }
 
 // Leak is one value of another virtual user's found in a reply.

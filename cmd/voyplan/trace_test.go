@@ -120,6 +120,12 @@ func TestApplyTracesEveryConversation(t *testing.T) {
   tracestate = "voyplan=load-test"
 }`)
 	ta := newTestApp(t)
+	if code := ta.main([]string{"plan", path}); code != exitOK ||
+		!strings.Contains(ta.out.String(), "traces: one per conversation, OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT with Authorization") ||
+		strings.Contains(ta.out.String(), "fake-test-secret-1") {
+		t.Errorf("voyplan plan: exit %d, want the traces line without the header's value:\n%s", code, ta.out.String())
+	}
+	ta = newTestApp(t)
 	ta.environ = append(ta.environ, tracing.EnvEndpoint+"="+rcv.URL())
 	out := filepath.Join(t.TempDir(), "out")
 	if code := ta.main([]string{"apply", path, "--out", out, "--quiet"}); code != exitOK {

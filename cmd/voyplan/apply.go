@@ -125,9 +125,14 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	}
 	defer logFile.Close()
 
+	tracer, err := a.startTracing(p, dir, f.segment.Segment, log) // trace.go
+	if err != nil {
+		return withCode(exitError, err)
+	}
+
 	// The run itself.
 	opts := run.Options{Sink: sinks, Journal: sinks, Late: sinks.Late, Log: log, GracefulStop: f.grace, Ready: a.announcer(p), Segment: f.segment.Segment,
-		SinkFailed: a.resultsLost}
+		SinkFailed: a.resultsLost, Tracer: tracer}
 	f.ui.prepare(p, &opts)
 	r := run.New(p, opts)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -148,6 +153,7 @@ func (a *app) execute(p *plan.Plan, f applyFlags) error {
 	sinks.RecordHistory(dir, r.Recorder(), r.Elapsed, log)
 	res, runErr := r.Run(ctx)
 	stopProgress()
+	a.endTracing(tracer, log)
 	if res == nil { // it never started (a port in use): leave nothing behind
 		return withCode(exitError, runErr)
 	}

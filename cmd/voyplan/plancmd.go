@@ -134,6 +134,13 @@ func printTarget(w io.Writer, p *plan.Plan) {
 	if o := p.Prometheus; o != nil {
 		fmt.Fprintf(w, "  live metrics: Prometheus remote write to %s every %s%s\n", p.Redact(redactURL(o.URL)), o.Interval, headerNames(o.Headers))
 	}
+	if o := p.OTLP; o != nil {
+		where := "OTEL_EXPORTER_OTLP_ENDPOINT"
+		if o.Endpoint != "" {
+			where = p.Redact(redactURL(o.Endpoint))
+		}
+		fmt.Fprintf(w, "  traces: one per conversation, OTLP/HTTP to %s%s\n", where, headerNames(o.Headers))
+	}
 }
 
 // headerNames lists the names of the output's headers, never their

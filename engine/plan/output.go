@@ -6,16 +6,19 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/voyplan/voyplan/engine/plan/decode"
 )
 
-// OutputPrometheus is the output block's only kind today: Prometheus
-// remote write.
-const OutputPrometheus = "prometheus"
+// The output block's kinds.
+const (
+	OutputPrometheus = "prometheus" // Prometheus remote write
+	OutputOTLP       = "otlp"       // OpenTelemetry traces over OTLP/HTTP
+)
 
 // outputKinds are the labels an output block may have.
-var outputKinds = []string{OutputPrometheus}
+var outputKinds = []string{OutputPrometheus, OutputOTLP}
 
 // DefaultOutputInterval is how often a run's metrics are pushed when the
 // output block does not say.
@@ -41,6 +44,10 @@ var outputSchema = &hcl.BodySchema{
 func (l *loader) decodeOutputs(blocks hcl.Blocks) {
 	for _, b := range l.uniqueLabels("output", blocks) {
 		kind := b.Labels[0]
+		if kind == OutputOTLP {
+			l.plan.OTLP = l.decodeOTLP(b)
+			continue
+		}
 		if kind != OutputPrometheus {
 			l.add(hcl.Diagnostics{{
 				Severity: hcl.DiagError,
@@ -85,4 +92,46 @@ func outputHeaders(a *decode.Attrs) map[string]string {
 		}
 	}
 	return out
+}
+
+// OTLP is where a run exports its traces (an output "otlp" block): one
+// OpenTelemetry trace per conversation, over OTLP/HTTP. The environment's
+// OTEL_EXPORTER_OTLP_* variables fill what it leaves out (engine/tracing).
+type OTLP struct {
+	// Endpoint is the OTLP/HTTP base URL (/v1/traces is appended); "":
+	// OTEL_EXPORTER_OTLP_ENDPOINT's.
+	Endpoint string
+	// Headers go on every export (e.g. Authorization). Their values are
+	// secret: never printed, never written to results.
+	Headers map[string]string
+	// TraceState is the W3C tracestate every conversation's trace starts
+	// with, sent to the assistant beside traceparent; "": none.
+	TraceState string
+	Range      hcl.Range // the block, for diagnostics
+}
+
+var otlpSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "endpoint"}, {Name: "headers"}, {Name: "tracestate"}},
+}
+
+// decodeOTLP decodes an output "otlp" block.
+func (l *loader) decodeOTLP(b *hcl.Block) *OTLP {
+	o := &OTLP{Range: b.DefRange}
+	a := l.content(b, otlpSchema)
+	if a.Str("endpoint", &o.Endpoint) {
+		a.HTTPURL("endpoint", o.Endpoint)
+	}
+	if a.Str("tracestate", &o.TraceState) {
+		a.Invalid("tracestate", validTraceState(o.TraceState), "Invalid tracestate",
+			`A W3C tracestate is up to 32 comma-separated key=value members, e.g. "vendor=value"; keys lower-case letters, digits and _-*/ (and one @).`)
+	}
+	o.Headers = outputHeaders(a)
+	return o
+}
+
+// validTraceState reports a W3C tracestate, as the OpenTelemetry API
+// parses it.
+func validTraceState(s string) bool {
+	_, err := trace.ParseTraceState(s)
+	return err == nil
 }

@@ -40,6 +40,7 @@ type Plan struct {
 	Stages       []schedule.Stage
 	Thresholds   []*Threshold
 	Prometheus   *Prometheus // an output "prometheus" block; nil: none
+	OTLP         *OTLP       // an output "otlp" block; nil: none (the environment may still turn tracing on)
 	// Capacity, when the plan has a capacity block, is the search the run
 	// makes instead of walking stages; Stages then hold its worst case
 	// (schedule.Capacity.WorstStages) for what prints and estimates them.

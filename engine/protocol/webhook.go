@@ -4,12 +4,16 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/expr-lang/expr"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/voyplan/voyplan/engine/plan/target"
 	"github.com/voyplan/voyplan/engine/transcript"
@@ -246,7 +250,7 @@ func (s *webhookSession) burst(ctx context.Context, n int, b Burst) (Turn, error
 func (s *webhookSession) send(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	s.turn.Store(int64(n))
-	r, o, attempts, err := s.conn.send(ctx, n, text, s.callbackURL(n))
+	r, o, attempts, err := s.conn.send(ctx, n, text, s.callbackURL(ctx, n))
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), r.status, attempts
 	return s.afterSend(ctx, n, t, r, o, err)
 }
@@ -267,11 +271,39 @@ func (s *webhookSession) afterSend(ctx context.Context, n int, t Turn, r respons
 	return t, nil
 }
 
-func (s *webhookSession) callbackURL(n int) string {
+// callbackURL is where turn n's reply is to be delivered: the turn's own
+// URL, or the shared one when callbacks are matched by their body; with
+// the turn's trace context in its query when the callback block asks
+// (traceparent = true) and the run is traced.
+func (s *webhookSession) callbackURL(ctx context.Context, n int) string {
+	u := s.mailbox.URL(n)
 	if s.w.byBody() {
-		return s.w.Receiver.SharedURL()
+		u = s.w.Receiver.SharedURL()
 	}
-	return s.mailbox.URL(n)
+	if s.w.API.Callback.TraceParent {
+		u = withTraceContext(ctx, u)
+	}
+	return u
+}
+
+// withTraceContext adds the W3C trace context ctx carries (traceparent,
+// and tracestate when there is one) to u's query; u as it is when ctx
+// carries none (the run is not traced).
+func withTraceContext(ctx context.Context, u string) string {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return u
+	}
+	carrier := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, carrier)
+	q := url.Values{}
+	for _, k := range carrier.Keys() {
+		q.Set(k, carrier.Get(k))
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + q.Encode()
 }
 
 // await waits for turn n's callbacks, as the Voyager protocol does.

@@ -21,7 +21,7 @@ const IdempotencyHeader = "Idempotency-Key"
 func (s *webhookSession) exchangeFaulty(ctx context.Context, n int, text string) (Turn, error) {
 	t := Turn{SentAt: time.Now(), Attempts: 1}
 	s.turn.Store(int64(n))
-	o, err := s.conn.request(n, text, s.callbackURL(n))
+	o, err := s.conn.request(n, text, s.callbackURL(ctx, n))
 	if err != nil {
 		return t, &SendError{Err: err}
 	}

@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/voyplan/voyplan/engine/webhook"
 )
@@ -258,6 +261,62 @@ target "bot" {
 				t.Errorf("turn 2 %q, late for turn 1 %+v: want each reply under its own turn", texts, late)
 			case !withTurn && len(texts) != 2:
 				t.Errorf("turn 2 %q: without a turn expression both callbacks go to the turn in flight", texts)
+			}
+		})
+	}
+}
+
+// TestWebhookCallbackTraceParent: with traceparent = true, the callback
+// URL carries the turn's trace context in its query (the callback still
+// reaches its turn); untraced, or without the attribute, it carries none.
+func TestWebhookCallbackTraceParent(t *testing.T) {
+	t.Parallel()
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	state, _ := trace.ParseTraceState("voyplan=t1")
+	traced := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled, TraceState: state}))
+	tests := []struct {
+		name, attr string
+		ctx        context.Context
+		want       string // the callback URL's query
+	}{
+		{"traced", "traceparent = true", traced, "traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01&tracestate=voyplan%3Dt1"},
+		{"not traced", "traceparent = true", context.Background(), ""},
+		{"not asked", "", traced, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			bot := &callbackBot{}
+			defer bot.wg.Wait()
+			srv := newRecorder(t, bot.handler(t, http.StatusAccepted, `{}`, func(map[string]any) []string {
+				return []string{`{"out": {"say": "oi"}}`}
+			}))
+			rcv := listen(t)
+			p := loadTarget(t, fmt.Sprintf(`
+target "bot" {
+  protocol = "webhook"
+  request {
+    url  = "%s/messages"
+    body = { text = message, hook = callback.url }
+  }
+  callback {
+    text = "body.out.say"
+    %s
+  }
+}`, srv.srv.URL, tt.attr))
+			s := open(t, p, rcv)
+			turn, err := s.Exchange(tt.ctx, 1, "Olá")
+			if err != nil || len(turn.Messages) != 1 {
+				t.Fatalf("turn %+v, %v: want the callback in the turn", turn, err)
+			}
+			var req map[string]any
+			_ = json.Unmarshal(srv.last.Load().body, &req)
+			hook, _ := req["hook"].(string)
+			u, err := url.Parse(hook)
+			if err != nil || u.RawQuery != tt.want || !strings.HasSuffix(u.Path, "/conv-1/1") {
+				t.Errorf("callback URL %q: want the turn's path and query %q", hook, tt.want)
 			}
 		})
 	}

@@ -79,6 +79,7 @@ func (e *lineEncoder) conversation(c *transcript.Conversation) {
 	e.data(c.Data)
 	e.b = append(e.b, `,"client_identifier":`...)
 	e.str(c.ClientIdentifier)
+	e.omitStr(`,"trace_id":`, c.TraceID)
 	e.b = append(e.b, `,"started_at":`...)
 	e.time(c.StartedAt)
 	e.b = append(e.b, `,"ended_at":`...)
@@ -205,6 +206,7 @@ func (e *lineEncoder) turnExtras(t *transcript.Turn) {
 		e.b = append(e.b, `,"burst":`...)
 		e.viaJSON(t.Burst)
 	}
+	e.omitStr(`,"span_id":`, t.SpanID)
 }
 
 func (e *lineEncoder) messages(ms []transcript.Message) {

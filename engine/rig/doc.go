@@ -5,7 +5,9 @@
 // client and the protocol the conversations speak, and one LLM client per
 // llm block a persona plays through. Check says beforehand what would stop
 // a plan from running: an ngrok tunnel without a token, or more concurrent
-// users than the open-file limit allows.
+// users than the open-file limit allows. Given a tracing.Tracer, it wraps
+// the HTTP client's transport so that every request made within a turn's
+// span carries its traceparent (engine/tracing).
 //
 // It opens things and hands them out; it does not schedule users, run
 // conversations or record metrics (engine/run does, on an opened Rig), and

@@ -12,6 +12,7 @@ import (
 	"github.com/voyplan/voyplan/engine/protocol"
 	"github.com/voyplan/voyplan/engine/protocol/widget"
 	"github.com/voyplan/voyplan/engine/sim"
+	"github.com/voyplan/voyplan/engine/tracing"
 	"github.com/voyplan/voyplan/engine/tunnel"
 	"github.com/voyplan/voyplan/engine/webhook"
 )
@@ -23,6 +24,10 @@ type Options struct {
 	// tunnel.Loopback here.
 	Tunnel tunnel.Opener
 	Log    *slog.Logger // nil: discard
+	// Tracer, when set, wraps the HTTP client to the assistant so that a
+	// request made within a turn's span carries its traceparent
+	// (engine/tracing); nil: tracing off.
+	Tracer *tracing.Tracer
 }
 
 // Rig is what one run talks through, open. Its accessors are safe for
@@ -57,6 +62,7 @@ func Open(ctx context.Context, p *plan.Plan, opts Options) (_ *Rig, err error) {
 	if err := rg.start(p, opts.Log); err != nil {
 		return nil, err
 	}
+	rg.client.Transport = opts.Tracer.Transport(rg.client.Transport) // the protocol holds rg.client: it sees the change
 	if err := rg.expose(ctx, p, opts); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/voyplan/voyplan/engine/persona"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/protocol"
+	"github.com/voyplan/voyplan/engine/tracing"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -30,6 +31,8 @@ type conversation struct {
 	replay  *persona.Replay // a replayed conversation's driver, judging each reply (replay.go); nil otherwise
 	started time.Time       // monotonic
 	cause   error           // the error that ended it, when one did: for the errors table (errors.go)
+	span    tracing.Span    // the conversation's root span; zero with tracing off (trace.go)
+	turnID  string          // the span id of the turn in flight, for its record; "" with tracing off
 }
 
 // converse holds one whole conversation and returns its record, whatever
@@ -59,6 +62,7 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 		c.driver = r.newDriver(user)
 	}
 	c.rec.StartedAt = c.started
+	ctx = c.startTrace(ctx) // trace.go
 	if j := r.opts.Journal; j != nil {
 		if err := j.Begin(c.rec); err != nil {
 			r.sinkFailed(err)
@@ -70,6 +74,7 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 	r.live.begin(c.rec)
 	outcome, reason, detail := c.loop(ctx)
 	c.end(outcome, reason, detail)
+	c.span.EndConversation(string(outcome), reason, len(c.rec.Turns))
 	r.noteError(c.rec, c.cause)
 	r.live.end(c.rec)
 	return c.rec
@@ -86,32 +91,43 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 		if n > 1 && !c.think(ctx, c.r.thinkTime(c.v)) { // wait.go
 			return transcript.Interrupted, "", ""
 		}
-		step, err := offstack.Call(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see engine/internal/offstack
-		c.recordLLM(ctx, step, err)
-		switch {
-		case errors.Is(err, persona.ErrExhausted):
-			return transcript.Failed, transcript.ReasonScriptExhausted, err.Error()
-		case errors.Is(err, persona.ErrStuck):
-			return transcript.Failed, transcript.ReasonPersonaStuck, err.Error()
-		case errors.Is(err, persona.ErrRule):
-			return transcript.Failed, transcript.ReasonPredicateError, err.Error()
-		case ctx.Err() != nil:
-			return transcript.Interrupted, "", ""
-		case err != nil:
-			c.cause = err
-			return transcript.Failed, transcript.ReasonLLMError, err.Error()
-		case step.Stop:
-			return transcript.Abandoned, "", c.stopDetail(step)
-		}
-		c.r.live.sending(c.rec.ID, n, step.Text)
-		out, done := c.turn(ctx, n, step)
-		c.journalTurn()
-		c.r.live.turned(c.rec.ID, c.rec.Turns[len(c.rec.Turns)-1])
+		tctx, span := c.startTurn(ctx, n) // trace.go
+		out, done := c.step(tctx, n, reply)
+		c.endTurn(span, n, out, done)
 		if done {
 			return out.outcome, out.reason, out.detail
 		}
 		reply = c.rec.Turns[len(c.rec.Turns)-1].Messages
 	}
+}
+
+// step is turn n: the persona's message, then the exchange; done reports
+// an outcome.
+func (c *conversation) step(ctx context.Context, n int, reply []transcript.Message) (ending, bool) {
+	began := time.Now()
+	step, err := offstack.Call(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see engine/internal/offstack
+	c.recordLLM(ctx, step, err)
+	c.traceLLM(ctx, began, step, err) // trace.go
+	switch {
+	case errors.Is(err, persona.ErrExhausted):
+		return ending{transcript.Failed, transcript.ReasonScriptExhausted, err.Error()}, true
+	case errors.Is(err, persona.ErrStuck):
+		return ending{transcript.Failed, transcript.ReasonPersonaStuck, err.Error()}, true
+	case errors.Is(err, persona.ErrRule):
+		return ending{transcript.Failed, transcript.ReasonPredicateError, err.Error()}, true
+	case ctx.Err() != nil:
+		return ending{outcome: transcript.Interrupted}, true
+	case err != nil:
+		c.cause = err
+		return ending{transcript.Failed, transcript.ReasonLLMError, err.Error()}, true
+	case step.Stop:
+		return ending{outcome: transcript.Abandoned, detail: c.stopDetail(step)}, true
+	}
+	c.r.live.sending(c.rec.ID, n, step.Text)
+	out, done := c.turn(ctx, n, step)
+	c.journalTurn()
+	c.r.live.turned(c.rec.ID, c.rec.Turns[len(c.rec.Turns)-1])
+	return out, done
 }
 
 // journalTurn hands the turn that just ended to the Journal, if any.
@@ -138,9 +154,10 @@ type ending struct {
 func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (ending, bool) {
 	r := c.r
 	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []transcript.Message{}, Late: []transcript.Message{},
-		Drift: step.Drift, DataMismatch: step.DataMismatch}
+		Drift: step.Drift, DataMismatch: step.DataMismatch, SpanID: c.turnID}
 	x, err := c.exchange(ctx, n, step.Text) // burst.go
 	returned := time.Now()
+	c.traceReply(ctx, x, returned) // trace.go
 	send, status, sent := x.Send, x.Status, accepted(x, err)
 	t.SentAt, t.SendMS, t.Status, t.Attempts = x.SentAt, transcript.Ms(send), status, x.Attempts
 	t.Burst = burstOf(x)

@@ -38,6 +38,11 @@
 // against the recorded one, and the first that diverged hands the
 // conversation to the takeover persona, told the conversation so far, or
 // ends it.
+// With Options.Tracer each conversation is one trace (trace.go, with
+// engine/tracing): a root span, a span per turn with its figures, the
+// generation and the wait for the reply under it; the requests of the
+// turn carry its context, and the record keeps the trace and span ids.
+// Without one, nothing of it runs or allocates.
 //
 // It does not parse plans, open servers, tunnels or clients (engine/rig
 // does), render tables or write result files: it emits

@@ -17,7 +17,7 @@ func (r *Runner) openRig(ctx context.Context) (_ *rig.Rig, closeRig func(), _ er
 	if r.opts.Rig != nil {
 		return r.opts.Rig, func() {}, nil
 	}
-	rg, err := rig.Open(ctx, r.plan, rig.Options{Log: r.log})
+	rg, err := rig.Open(ctx, r.plan, rig.Options{Log: r.log, Tracer: r.opts.Tracer})
 	if err != nil {
 		return nil, nil, err
 	}

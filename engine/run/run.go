@@ -13,6 +13,7 @@ import (
 	"github.com/voyplan/voyplan/engine/metrics"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/rig"
+	"github.com/voyplan/voyplan/engine/tracing"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 	"github.com/voyplan/voyplan/engine/webhook"
@@ -72,6 +73,11 @@ type Options struct {
 	// Segment, when not whole, runs only this process's slice of the
 	// virtual users (segment.go); the schedule's user counts stay global.
 	Segment Segment
+	// Tracer, when set, traces every conversation (engine/tracing): its
+	// trace id goes in the transcript and a traceparent on every request
+	// to the assistant. nil: tracing off. A rig given in Rig must have
+	// been opened with the same Tracer.
+	Tracer *tracing.Tracer
 	// SinkFailed, when set, is called once, at the first write the Sink or
 	// the Journal could not take, after the run was told to stop: a run
 	// that cannot record its results must not go on spending load.

@@ -46,6 +46,7 @@ type Conversation struct {
 	Persona          string                       `json:"persona"`
 	Data             map[string]map[string]string `json:"data"`
 	ClientIdentifier string                       `json:"client_identifier"`
+	TraceID          string                       `json:"trace_id,omitempty"` // the conversation's OpenTelemetry trace (32 hex digits), that of every traceparent the assistant got; "" with tracing off (engine/tracing)
 	StartedAt        time.Time                    `json:"started_at"`
 	EndedAt          time.Time                    `json:"ended_at"`
 	Outcome          Outcome                      `json:"outcome"`
@@ -114,6 +115,10 @@ type Turn struct {
 	// double_text_rate); nil for a message sent whole. Sent is then the
 	// whole thought, SentAt, SendMS and ReplyMS its last message's.
 	Burst *Burst `json:"burst,omitempty"`
+	// SpanID is the turn's span in the conversation's trace (16 hex
+	// digits), the parent of the assistant's spans for it; "" with
+	// tracing off.
+	SpanID string `json:"span_id,omitempty"`
 }
 
 // Burst is one customer thought typed as several messages (issue 14 §2).

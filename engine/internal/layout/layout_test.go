@@ -59,9 +59,9 @@ var allowed = map[string][]string{
 
 	// Plan → rig → run
 	"engine/rig": {"engine/plan", "engine/protocol", "engine/protocol/widget", "engine/webhook",
-		"engine/tunnel", "engine/sim", "engine/llm", "engine/fdlimit"},
+		"engine/tunnel", "engine/sim", "engine/llm", "engine/fdlimit", "engine/tracing"},
 	"engine/run": {"engine/plan", "engine/plan/schedule", "engine/rig", "engine/protocol", "engine/webhook", "engine/persona",
-		"engine/metrics", "engine/verdict", "engine/transcript", "engine/datagen", "engine/crosstalk",
+		"engine/metrics", "engine/verdict", "engine/transcript", "engine/datagen", "engine/crosstalk", "engine/tracing",
 		"engine/internal/offstack", "engine/internal/wait"},
 
 	// metrics → verdict → results → report
@@ -71,6 +71,8 @@ var allowed = map[string][]string{
 	"engine/report":              {"engine/metrics", "engine/results", "engine/transcript", "engine/verdict"},
 	"engine/live":                {"engine/metrics"},
 	"engine/live/livetest":       {},
+	"engine/tracing":             {},
+	"engine/tracing/tracingtest": {},
 	"engine/dashboard":           {"engine/metrics", "engine/plan", "engine/report", "engine/results", "engine/run", "engine/transcript", "engine/verdict", "engine/webhook"},
 
 	// The edges: the CLI and the benchmarks may use anything.

@@ -128,6 +128,11 @@ type Callback struct {
 	// Reading reads a callback's items; the zero Reading takes the Voyager
 	// payload shapes (messages, text, content, message).
 	Reading Reading
+	// TraceParent puts the turn's W3C traceparent (and tracestate) in the
+	// callback URL's query when the run is traced, so an assistant that
+	// calls back from elsewhere (a queue, a worker) can put the spans of
+	// its reply under the turn.
+	TraceParent bool
 }
 
 // OpenAI is an openai target: an OpenAI-compatible chat completions
@@ -180,7 +185,7 @@ var (
 		Attributes: []hcl.AttributeSchema{{Name: "mode"}, {Name: "header"}, {Name: "id_from"}},
 	}
 	callbackSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "url_field"}, {Name: "match"}, {Name: "turn"}, {Name: "text"}, {Name: "media"}},
+		Attributes: []hcl.AttributeSchema{{Name: "url_field"}, {Name: "match"}, {Name: "turn"}, {Name: "text"}, {Name: "media"}, {Name: "traceparent"}},
 	}
 )
 
@@ -328,6 +333,7 @@ func (d *decoder) decodeCallback(b *hcl.Block) *Callback {
 	if byBody {
 		cb.Turn = d.extract(a, "turn", CallbackEnv{}, turnKind)
 	}
+	a.Bool("traceparent", &cb.TraceParent)
 	cb.Reading = Reading{
 		Text:  d.extract(a, "text", CallbackEnv{}, callbackTextKind),
 		Media: d.extract(a, "media", CallbackEnv{}, callbackMediaKind),

@@ -852,7 +852,8 @@
         el('b', { text: c.persona + ' · user ' + c.user }),
         el('span', { class: 'tag ' + c.outcome, text: c.outcome + (c.reason ? ': ' + c.reason : '') }),
         el('span', { class: 'muted small', text: fmtTime(c.started_at) + ' · ' + fmtMs(c.duration_ms) + ((c.cost_usd || 0) > 0 ? ' · ' + fmtUsd(c.cost_usd) : '') }),
-        el('span', { class: 'muted small mono', text: c.id })
+        el('span', { class: 'muted small mono', text: c.id }),
+        c.trace_id ? el('span', { class: 'muted small mono trace', title: "the conversation's OpenTelemetry trace: the assistant's spans carry it", text: 'trace ' + c.trace_id }) : null
       ]),
       c.error ? el('div', { class: 'err', text: c.error }) : null,
       data.length ? el('div', { class: 'data' }, data) : null
@@ -878,6 +879,7 @@
       foot += ' · typed as ' + t.burst.fragments.map(function (f) { return (f.follow_up ? 'then ' : '') + '“' + f.text + '” (' + f.replies + ')'; }).join(' · ');
       if (t.burst.answers > 1) foot += ' · answered ' + t.burst.answers + ' times';
     }
+    if (t.span_id) foot += ' · span ' + t.span_id;
     me.appendChild(el('span', { class: 'foot', text: foot }));
     msgs.appendChild(me);
     var replies = t.messages || [];

@@ -191,6 +191,8 @@ func personasTable(w io.Writer, p *plan.Plan) error {
 			driver += " (" + ps.LLM + ")"
 		case plan.DriverRules:
 			driver += fmt.Sprintf(" (%d)", len(ps.Rules))
+		case plan.DriverReplay:
+			driver += replayDriver(ps.Replay)
 		}
 		if err := t.Append(ps.Name, driver, fmt.Sprintf("%g", ps.Weight), fmt.Sprintf("%.0f%%", 100*ps.Weight/total)); err != nil {
 			return err
@@ -249,4 +251,14 @@ func printCapacity(w io.Writer, p *plan.Plan) {
 	if c.Require > 0 {
 		fmt.Fprintf(w, "  passes when the capacity found is at least %g conversations/min\n", c.Require)
 	}
+}
+
+// replayDriver tells a replay persona's recordings and takeover:
+// " (12 recordings, then kataryna)".
+func replayDriver(r *plan.Replay) string {
+	then := plan.EndOnDivergence
+	if r.Takeover != nil {
+		then = r.Takeover.Name
+	}
+	return fmt.Sprintf(" (%d recordings, on divergence %s)", len(r.Recordings), then)
 }

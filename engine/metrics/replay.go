@@ -43,7 +43,7 @@ func (r *replays) end(c *transcript.Conversation) {
 		}
 	}
 	r.matched.Add(matched)
-	if n := c.Replay.DivergedAt; n > 0 {
+	if n := c.DivergedTurn(); n > 0 {
 		r.mu.Lock()
 		if r.at == nil {
 			r.at = make(map[int]int64)

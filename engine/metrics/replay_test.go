@@ -17,7 +17,7 @@ func replayed(matched, divergedAt int) *transcript.Conversation {
 		c.Turns[i].Replay = &transcript.TurnReplay{Similarity: 1, Matched: true}
 	}
 	if divergedAt > 0 {
-		c.Turns = append(c.Turns, transcript.Turn{Replay: &transcript.TurnReplay{Similarity: 0.1}}, transcript.Turn{})
+		c.Turns = append(c.Turns, transcript.Turn{N: divergedAt, Replay: &transcript.TurnReplay{Similarity: 0.1}}, transcript.Turn{})
 	}
 	return c
 }
@@ -34,7 +34,9 @@ func TestReplayCounts(t *testing.T) {
 	r.ConversationEnded(replayed(2, 3))
 	m1 := r.Mark(time.Minute)
 	r.ConversationEnded(replayed(2, 3))
-	r.ConversationEnded(replayed(5, 6))
+	rebuilt := replayed(5, 6) // from a journal: the turns judged, the conversation's mark lost
+	rebuilt.Replay.DivergedAt = 0
+	r.ConversationEnded(rebuilt)
 	got := r.Snapshot(2 * time.Minute).Replay
 	want := Replay{Conversations: 4, Diverged: 3, MatchedTurns: 13, DivergedAt: map[int]int64{3: 2, 6: 1}}
 	if !equalReplay(got, want) {

@@ -24,11 +24,11 @@ type Divergence struct {
 // divergenceOf is conv's divergence; ok is false when it was not replayed
 // or never diverged.
 func divergenceOf(conv *transcript.Conversation) (Divergence, bool) {
-	r := conv.Replay
-	if r == nil || r.DivergedAt < 1 || r.DivergedAt > len(conv.Turns) {
+	r, n := conv.Replay, conv.DivergedTurn()
+	if n < 1 || n > len(conv.Turns) {
 		return Divergence{}, false
 	}
-	t := conv.Turns[r.DivergedAt-1]
+	t := conv.Turns[n-1]
 	d := Divergence{Conversation: conv.ID, User: conv.User, Recording: r.Recording, Turn: t.N, Sent: t.Sent,
 		Reply: t.Messages, HandedTo: r.HandedTo, Outcome: conv.Outcome}
 	if t.Replay != nil {

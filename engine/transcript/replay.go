@@ -25,3 +25,23 @@ type TurnReplay struct {
 	Matched    bool      `json:"matched"`
 	Recorded   []Message `json:"recorded,omitempty"`
 }
+
+// DivergedTurn is the turn at which a replayed conversation diverged: its
+// Replay.DivergedAt, or, when that mark was lost (a conversation rebuilt
+// from its journal after a crash keeps its turns' judgements, not the
+// mark), its first judged turn that did not match; 0 when it never
+// diverged or was not replayed.
+func (c *Conversation) DivergedTurn() int {
+	if c.Replay == nil {
+		return 0
+	}
+	if c.Replay.DivergedAt > 0 {
+		return c.Replay.DivergedAt
+	}
+	for _, t := range c.Turns {
+		if t.Replay != nil && !t.Replay.Matched {
+			return t.N
+		}
+	}
+	return 0
+}

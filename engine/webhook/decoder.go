@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -126,8 +125,7 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 	} else {
 		r.stats.unmatched.Add(1)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = io.WriteString(w, receivedBody)
+	accepted(w)
 	tap.done(http.StatusOK, disposition)
 	return true
 }

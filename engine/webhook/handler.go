@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"hash/maphash"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,8 +22,16 @@ const maxPooledBuffer = 64 << 10
 
 const hooksPrefix = "/hooks/"
 
-// receivedBody is the old receiver's answer, kept for the assistant's sake.
-const receivedBody = `{"status":"received"}`
+// accepted answers a callback the receiver took: 200 with an empty body
+// (Content-Length: 0). The old Flask receiver answered 200
+// {"status":"received"}, but the assistant reads nothing of the answer
+// (VOYAGER.md: 200, 201 and 202 mean accepted), and an empty body lets a
+// sender that closes the response unread keep its connection (issue 16:
+// with a body, Go's transport and others drop the connection instead).
+func accepted(w http.ResponseWriter) {
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
 
 // ServeHTTP handles one callback. The arrival time is read first, before the
 // body, so latency excludes reading and parsing it.
@@ -37,7 +44,7 @@ const receivedBody = `{"status":"received"}`
 //	                  is on (Refused.Signature)
 //	503               no body memory free in time (Refused.Busy)
 //	400               body is not a known reply payload (Malformed)
-//	200 {"status":"received"}  anything else, whether delivered, a duplicate,
+//	200, empty body   anything else, whether delivered, a duplicate,
 //	                  late or unmatched: the assistant did nothing wrong
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	at := arrival(req, time.Now())
@@ -68,8 +75,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	disposition := r.dispatch(convID, turn, at, senderStamp(req), sum, items)
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = io.WriteString(w, receivedBody)
+	accepted(w)
 	tap.done(http.StatusOK, disposition)
 }
 

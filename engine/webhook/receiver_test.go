@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,8 +76,8 @@ func send(c *http.Client, url, body string) error {
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusOK || string(got) != `{"status":"received"}` {
-		return fmt.Errorf("POST %s = %d %q, want 200 {\"status\":\"received\"}", url, resp.StatusCode, got)
+	if resp.StatusCode != http.StatusOK || len(got) != 0 || resp.ContentLength != 0 {
+		return fmt.Errorf("POST %s = %d %q (Content-Length %d), want 200 with an empty body", url, resp.StatusCode, got, resp.ContentLength)
 	}
 	return nil
 }
@@ -508,5 +509,39 @@ func TestLateAfterEndIsKeptOnce(t *testing.T) {
 	wantStats(t, r, Stats{Received: 4, Duplicates: 2, Late: 1})
 	if n := heard.Load(); n != 1 {
 		t.Errorf("OnLateAfterEnd heard %d callbacks, want the one late reply once", n)
+	}
+}
+
+// TestUnreadAnswerKeepsTheConnection: a sender that closes the receiver's
+// answer without reading it keeps its kept-alive connection, because the
+// answer has no body (issue 16: a 200 with a JSON body made Go's transport,
+// and clients like it, drop the connection after every callback).
+func TestUnreadAnswerKeepsTheConnection(t *testing.T) {
+	t.Parallel()
+	r, c := listen(t), newClient()
+	m := r.Open("conv-1")
+	reused := 0
+	for turn := 1; turn <= 3; turn++ {
+		trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+			if info.Reused {
+				reused++
+			}
+		}}
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+			http.MethodPost, m.URL(turn), strings.NewReader(textBody("Oi")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close() // unread, as a sender that ignores the answer does
+		if resp.StatusCode != http.StatusOK || resp.ContentLength != 0 {
+			t.Fatalf("turn %d: %d, Content-Length %d; want 200 with an empty body", turn, resp.StatusCode, resp.ContentLength)
+		}
+	}
+	if reused != 2 {
+		t.Errorf("%d of the 2 later callbacks reused the connection, want 2", reused)
 	}
 }

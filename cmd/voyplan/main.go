@@ -115,7 +115,7 @@ func (a *app) rootCmd() *cobra.Command {
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "completion":
-			c.Use, c.Short = "completion bash|zsh|fish|powershell", "print a shell's completion script: source <(voyplan completion bash)"
+			c.Use, c.Short = "completion SHELL", "print the completion script of SHELL (bash, zsh, fish or powershell): source <(voyplan completion bash)"
 		case "help":
 			c.Short = "help about a command"
 		}
@@ -187,14 +187,45 @@ func (a *app) exit(err error) int {
 	return exitError
 }
 
+// usageColumns is the width `voyplan --help` keeps to: a command's
+// description wraps under itself past it.
+const usageColumns = 80
+
+// wrapWords breaks s between words into lines of at most n columns, each
+// after the first indented by indent spaces; a word longer than n stands
+// alone on its line.
+func wrapWords(s string, n, indent int) string {
+	var b strings.Builder
+	col := 0
+	for i, word := range strings.Fields(s) {
+		switch {
+		case i == 0:
+		case col+1+len(word) > n:
+			b.WriteString("\n" + strings.Repeat(" ", indent))
+			col = 0
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
+}
+
 // usage is `voyplan --help`: every command with its arguments, and the
 // exit codes.
 func (a *app) usage(w io.Writer, root *cobra.Command) {
 	fmt.Fprintf(w, "%s\n\nUsage:\n", root.Short)
-	for _, c := range commandsInOrder(root) {
-		fmt.Fprintf(w, "  voyplan %-40s %s\n", c.Use, c.Short)
+	cmds := commandsInOrder(root)
+	width := 0
+	for _, c := range cmds {
+		width = max(width, len(c.Use))
 	}
-	fmt.Fprint(w, "\nRun 'voyplan COMMAND --help' for a command's flags; 'voyplan --version' prints the version.\n"+
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  voyplan %-*s %s\n", width, c.Use, wrapWords(c.Short, usageColumns-len("  voyplan ")-width-1, len("  voyplan ")+width+1))
+	}
+	fmt.Fprint(w, "\nRun 'voyplan COMMAND --help' for a command's flags.\n"+
 		"Exit codes: 0 every threshold held, 1 the run could not be carried out,\n"+
 		"2 a threshold failed, 130 interrupted (results so far are written).\n")
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/voyplan/voyplan/engine/results"
 )
@@ -306,6 +307,11 @@ func TestUsageAndUnknownCommand(t *testing.T) {
 	ta := newTestApp(t)
 	if code := ta.main([]string{"--help"}); code != exitOK || !strings.Contains(ta.out.String(), "voyplan apply PLAN") {
 		t.Errorf("--help: exit %d\n%s", code, ta.out.String())
+	}
+	for _, line := range strings.Split(ta.out.String(), "\n") {
+		if n := utf8.RuneCountInString(line); n > usageColumns {
+			t.Errorf("--help has a line of %d columns, over %d: %q", n, usageColumns, line)
+		}
 	}
 	ta = newTestApp(t)
 	if code := ta.main([]string{"aply"}); code != exitError || !strings.Contains(ta.err.String(), `unknown command "aply"`) {

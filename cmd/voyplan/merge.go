@@ -22,7 +22,7 @@ import (
 // 2 one failed, 1 the segments could not be merged.
 func (a *app) mergeCmd() *cobra.Command {
 	var out string
-	cmd := dirArgs(a.newCommand("merge [--out DIR] RUN_DIR...", "combine the results of a run's segments (apply --segment I/N) into one verdict",
+	cmd := dirArgs(a.newCommand("merge RUN_DIR...", "combine the results of a run's segments (apply --segment I/N) into one verdict",
 		cobra.ArbitraryArgs, func(args []string) error { return a.merge(&out, args) }))
 	cmd.Flags().StringVarP(&out, "out", "o", "", "directory for the merged results (default runs/<plan>-merged-<timestamp>)")
 	return cmd

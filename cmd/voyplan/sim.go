@@ -15,7 +15,7 @@ func (a *app) simCmd() *cobra.Command {
 		listen string
 		o      sim.Options
 	)
-	cmd := a.newCommand("sim [--listen ADDR] [flags]", "serve the built-in Voyager-compatible simulator", exactArgs(0),
+	cmd := a.newCommand("sim [flags]", "serve the built-in Voyager-compatible simulator", exactArgs(0),
 		func([]string) error { return a.sim(&listen, o) })
 	fs := cmd.Flags()
 	fs.StringVar(&listen, "listen", "127.0.0.1:8000", "address to listen on")

@@ -71,7 +71,7 @@ func decodeCountRange(a *decode.Attrs, name string, lo, hi *int) {
 				"one thought is sent as, e.g. [1, 3]; this list has %d.", name, n))
 		return
 	}
-	subjects := elementRanges(attr.Expr, 2)
+	subjects := decode.ElementRanges(attr.Expr, 2)
 	var ns [2]int
 	for i, ev := range v.AsValueSlice() {
 		n, ok := countOf(a, name, ev, subjects[i])
@@ -113,19 +113,4 @@ func countOf(a *decode.Attrs, name string, v cty.Value, subject hcl.Range) (int,
 			name, maxBurst, v.AsBigFloat().Text('g', -1)))
 	}
 	return int(i), true
-}
-
-// elementRanges returns the source ranges of a list expression's n
-// elements when it is written out as a list; otherwise the whole
-// expression's range, n times.
-func elementRanges(e hcl.Expression, n int) []hcl.Range {
-	out := make([]hcl.Range, n)
-	elems, diags := hcl.ExprList(e)
-	for i := range out {
-		out[i] = e.Range()
-		if !diags.HasErrors() && len(elems) == n {
-			out[i] = elems[i].Range()
-		}
-	}
-	return out
 }

@@ -3,7 +3,6 @@ package protocol
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/wait"
@@ -112,15 +111,7 @@ func asyncBurst(ctx context.Context, mb *webhook.Mailbox, n int, w ReplyWait, b 
 		t.Reply = sent.file(arrivals)
 	}
 	t.Burst = sent
-	switch {
-	case errors.Is(err, webhook.ErrTimeout):
-		return t, w.noReply()
-	case err != nil && ctx.Err() != nil:
-		return t, ctx.Err()
-	case err != nil:
-		return t, fmt.Errorf("cannot wait for the reply: %w", err)
-	}
-	return t, nil
+	return t, w.waitError(ctx, err)
 }
 
 // file counts each callback (its arrival time) against the message it

@@ -72,15 +72,22 @@ func awaitReply(ctx context.Context, mb *webhook.Mailbox, n int, w ReplyWait, t 
 	}
 	t.Messages, t.Callbacks, t.Duplicates = reply.Messages, reply.Callbacks, reply.Duplicates
 	t.ReplySentAt = reply.SentAt
+	return t, w.waitError(ctx, err)
+}
+
+// waitError is what a turn returns when waiting on its mailbox ended in
+// err: a NoReplyError for the timeout, the context's error when it ended
+// the wait; nil for nil.
+func (w ReplyWait) waitError(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, webhook.ErrTimeout):
-		return t, w.noReply()
+		return w.noReply()
 	case err != nil && ctx.Err() != nil:
-		return t, ctx.Err()
+		return ctx.Err()
 	case err != nil:
-		return t, fmt.Errorf("cannot wait for the reply: %w", err)
+		return fmt.Errorf("cannot wait for the reply: %w", err)
 	}
-	return t, nil
+	return nil
 }
 
 // Late implements Session.

@@ -52,7 +52,7 @@ func (a *Attrs) durationPair(name string, v cty.Value, example string) (lo, hi t
 				"[\"1s\", \"3s\"] for a wait drawn uniformly between 1s and 3s; this list has %d.", name, example, n))
 		return 0, 0, false
 	}
-	subjects := elementRanges(a.Attributes[name].Expr, 2)
+	subjects := ElementRanges(a.Attributes[name].Expr, 2)
 	var ds [2]time.Duration
 	ok = true
 	for i, ev := range v.AsValueSlice() {
@@ -102,10 +102,10 @@ func (a *Attrs) rangeEnd(name string, v cty.Value, subject hcl.Range) (time.Dura
 	return d, true
 }
 
-// elementRanges returns the source ranges of a list expression's n
+// ElementRanges returns the source ranges of a list expression's n
 // elements when it is written out as a list ["1s", "3s"]; otherwise (a
 // variable, a function call) the whole expression's range, n times.
-func elementRanges(e hcl.Expression, n int) []hcl.Range {
+func ElementRanges(e hcl.Expression, n int) []hcl.Range {
 	out := make([]hcl.Range, n)
 	elems, diags := hcl.ExprList(e)
 	for i := range out {

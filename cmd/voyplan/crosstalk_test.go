@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/voyplan/voyplan/engine/results"
 )
@@ -62,6 +66,34 @@ func TestCrosstalkExample(t *testing.T) {
 	}
 	if !strings.Contains(ta.out.String(), "CROSS-TALK — ") || !strings.Contains(ta.out.String(), "failed: no_crosstalk") {
 		t.Errorf("the verdict lacks the cross-talk line or the failed threshold:\n%s", ta.out.String())
+	}
+	checkCrosstalkInChromium(t, out, flagged)
+}
+
+// checkCrosstalkInChromium opens report.html and reads its cross-talk
+// section: one row per flagged reply, naming whose data by user number and
+// field (artNewBrowser skips without chromium, and fails so under CI).
+func checkCrosstalkInChromium(t *testing.T, dir string, flagged int64) {
+	t.Helper()
+	var bl artBrowserLog
+	ctx := artNewBrowser(t, &bl)
+	page := (&url.URL{Scheme: "file", Path: filepath.Join(dir, results.HTMLFile)}).String()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(page), chromedp.WaitVisible("#crosstalk")); err != nil {
+		t.Fatalf("open %s: %v", page, err)
+	}
+	rows := artEvalIn[[][]string](t, tctx, `Array.from(document.querySelectorAll('#crosstalk tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent))`)
+	if int64(len(rows)) != flagged {
+		t.Errorf("%d rows in the cross-talk section, want one per flagged reply (%d): %v", len(rows), flagged, rows)
+	}
+	for _, r := range rows {
+		if len(r) != 5 || !strings.HasPrefix(r[4], "user ") {
+			t.Errorf("cross-talk row %q: want conversation, user, persona, turn and whose data", r)
+		}
+	}
+	if errs, _ := bl.snapshot(); len(errs) > 0 {
+		t.Errorf("browser: %v", errs)
 	}
 }
 

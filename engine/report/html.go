@@ -30,6 +30,9 @@ type Data struct {
 	// Divergences are where replayed conversations diverged from their
 	// recordings, at most MaxDivergences, in the order they were read.
 	Divergences []Divergence `json:"divergences,omitempty"`
+	// Leaks are the replies that carried another customer's data, at most
+	// MaxLeaks, in the order they were read.
+	Leaks []Leak `json:"leaks,omitempty"`
 	GeneratedAt time.Time    `json:"generated_at"`
 }
 

@@ -64,6 +64,7 @@ func Render(dir *results.Dir, o RenderOptions) (*Rendered, error) {
 		Conversations:      convs.shown(),
 		ConversationsTotal: convs.total,
 		Divergences:        convs.divergences,
+		Leaks:              convs.leaks,
 		GeneratedAt:        time.Now().UTC(),
 	}
 	return out, out.write(dir, sum, hist, data)
@@ -105,6 +106,7 @@ type collected struct {
 	unsuccessful []*transcript.Conversation // did not complete, first ones, up to limit
 	completed    []*transcript.Conversation // completed, first ones, up to limit
 	divergences  []Divergence               // replayed conversations' divergences, first ones, up to MaxDivergences
+	leaks        []Leak                     // replies carrying another customer's data, first ones, up to MaxLeaks
 }
 
 // collectConversations reads conversations.jsonl, attaching to their turns
@@ -132,6 +134,7 @@ func (c *collected) add(conv *transcript.Conversation) {
 	if d, ok := divergenceOf(conv); ok && len(c.divergences) < MaxDivergences {
 		c.divergences = append(c.divergences, d)
 	}
+	c.leaks = leaksOf(c.leaks, conv)
 	keep := *conv
 	switch {
 	case conv.Outcome != transcript.Completed && len(c.unsuccessful) < c.limit:

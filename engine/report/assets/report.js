@@ -722,6 +722,29 @@
     ]));
   }
 
+  // crosstalkOf lists the replies that carried another customer's data:
+  // where, and whose data by user number and field — never the value.
+  function crosstalkOf(data) {
+    var ls = data.leaks || [];
+    if (!ls.length) return null;
+    var n = (((data.summary || {}).metrics || {}).conversations || {}).crosstalk || ls.length;
+    return el('section', { class: 'card', id: 'crosstalk' }, [
+      el('h2', { class: 'bad', text: 'Cross-talk — ' + fmtNum(n, 0) + (n === 1 ? ' reply' : ' replies') + ' carried another customer\'s data' }),
+      el('div', { class: 'muted small', text: 'each reply was checked against every other virtual customer\'s generated data and the payment links sent to other conversations' + (ls.length < n ? '; the first ' + ls.length + ' shown' : '') }),
+      el('div', { class: 'scroll-x' }, el('table', { class: 'leaks' }, [
+        el('thead', null, el('tr', null, ['Conversation', 'User', 'Persona', 'Turn', 'Carried'].map(function (h, i) { return el('th', { class: i === 1 || i === 3 ? 'n' : null, text: h }); }))),
+        el('tbody', null, ls.map(function (l) {
+          return el('tr', null, [el('td', null, el('code', { text: l.conversation.slice(0, 8) })), el('td', { class: 'n', text: String(l.user) }),
+            el('td', { text: l.persona }), el('td', { class: 'n', text: String(l.turn) }), el('td', { class: 'bad', text: leakText(l.leaked) })]);
+        }))
+      ]))
+    ]);
+  }
+
+  function leakText(ls) {
+    return (ls || []).map(function (x) { return 'user ' + x.user + '\'s ' + x.field; }).join(', ');
+  }
+
   // replayOf sets, for each replayed conversation that diverged from its
   // recording, the recorded reply beside the new one at the turn where it
   // diverged; nothing when no conversation was replayed or none diverged.
@@ -889,6 +912,7 @@
         var f = 'reply in ' + fmtMs(t.reply_ms);
         if (t.callbacks > 1) f += ' · ' + t.callbacks + ' callbacks';
         if (t.duplicates) f += ' · ' + t.duplicates + ' duplicate' + (t.duplicates > 1 ? 's' : '');
+        if ((t.crosstalk || []).length) f += ' · CROSS-TALK: carried ' + leakText(t.crosstalk);
         b.appendChild(el('span', { class: 'foot', text: f }));
       }
       msgs.appendChild(b);
@@ -934,6 +958,7 @@
       hist.node,
       requestsOf(s),
       errorsOf(s),
+      crosstalkOf(data),
       replayOf(data),
       personasOf(s),
       faultsOf(s),

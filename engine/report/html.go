@@ -32,8 +32,8 @@ type Data struct {
 	Divergences []Divergence `json:"divergences,omitempty"`
 	// Leaks are the replies that carried another customer's data, at most
 	// MaxLeaks, in the order they were read.
-	Leaks []Leak `json:"leaks,omitempty"`
-	GeneratedAt time.Time    `json:"generated_at"`
+	Leaks       []Leak    `json:"leaks,omitempty"`
+	GeneratedAt time.Time `json:"generated_at"`
 }
 
 var (

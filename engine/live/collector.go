@@ -75,6 +75,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	e.operations(s)
 	e.cost(s)
 	e.webhook(s.Webhook)
+	e.customers(s)
+	e.whatsapp(s.WhatsApp)
 	e.gauge("users", float64(s.Users), stage)
 	for op, name := range histograms {
 		b, _ := c.src.Recorder.Buckets(op)
@@ -116,6 +118,7 @@ func (e emitter) conversations(s metrics.Snapshot, stage string) {
 		e.counter("conversations_dropped_total", float64(c.Dropped), p)
 		e.counter("conversations_late_starts_total", float64(c.LateStarts), p)
 		e.counter("turns_total", float64(c.Turns), p)
+		e.counter("conversations_crosstalk_total", float64(c.Crosstalk), p)
 		for _, r := range sortedKeys(c.Reasons) {
 			e.counter("conversations_failed_total", float64(c.Reasons[r]), p, r)
 		}
@@ -148,6 +151,39 @@ func (e emitter) cost(s metrics.Snapshot) {
 	e.counter("llm_tokens_total", float64(s.Cost.ThinkingTokens), "thinking")
 	e.counter("assistant_tokens_total", float64(s.Assistant.InputTokens), "input")
 	e.counter("assistant_tokens_total", float64(s.Assistant.OutputTokens), "output")
+	e.counter("assistant_cost_usd_total", s.Cost.Assistant)
+}
+
+// customers sends how the customers typed (bursts, double texts), what
+// the channel did to their messages, and how replayed conversations went.
+func (e emitter) customers(s metrics.Snapshot) {
+	b := s.Burst
+	e.counter("bursts_total", float64(b.Bursts))
+	e.counter("burst_fragments_total", float64(b.Fragments))
+	e.counter("burst_replies_total", float64(b.Replies))
+	e.counter("double_answers_total", float64(s.DoubleAnswers))
+	e.counter("double_texts_total", float64(b.DoubleTexts))
+	ch := s.Channel
+	for kind, n := range map[string]int64{"redelivered": ch.Redelivered, "duplicate_replies": ch.DuplicateReplies,
+		"delayed": ch.Delayed, "out_of_order": ch.OutOfOrder} {
+		e.counter("channel_faults_total", float64(n), kind)
+	}
+	e.counter("replay_conversations_total", float64(s.Replay.Conversations))
+	e.counter("replay_diverged_total", float64(s.Replay.Diverged))
+	e.counter("replay_matched_turns_total", float64(s.Replay.MatchedTurns))
+}
+
+// whatsapp sends a whatsapp target's counters, each a kind named as
+// thresholds name it (whatsapp.auth_failures: kind="auth_failures").
+func (e emitter) whatsapp(w metrics.WhatsApp) {
+	for kind, n := range map[string]int64{"deliveries": w.Deliveries, "signature_refused": w.SignatureRefused,
+		"delivery_failed": w.DeliveryFailed, "graph_calls": w.GraphCalls, "messages": w.Messages, "text": w.Text,
+		"media": w.Media, "interactive": w.Interactive, "templates": w.Templates, "with_context": w.WithContext,
+		"read_marks": w.ReadMarks, "auth_failures": w.AuthFailures, "unknown_recipients": w.UnknownRecipients,
+		"unknown_phone": w.UnknownPhone, "malformed": w.Malformed, "oversize": w.Oversize,
+		"statuses": w.Statuses, "status_failed": w.StatusFailed} {
+		e.counter("whatsapp_events_total", float64(n), kind)
+	}
 }
 
 // webhook sends the receiver's counters.

@@ -38,6 +38,12 @@ func recorded() *metrics.Recorder {
 	r.SendAttempts(4)
 	r.Reply(800*time.Millisecond, true)
 	r.ReplyTimedOut(2 * time.Second)
+	// A thought typed as three messages, answered after the first and the
+	// last; one followed up with a double text.
+	r.Burst(&transcript.Burst{Fragments: []transcript.Fragment{{Text: "oi"}, {Text: "quero"}, {Text: "ingressos"}}, Answers: 2})
+	r.Burst(&transcript.Burst{Fragments: []transcript.Fragment{{Text: "ok"}, {Text: "?", FollowUp: true}}, Answers: 1})
+	r.WatchChannel(func() metrics.Channel { return metrics.Channel{Redelivered: 5, DuplicateReplies: 2, OutOfOrder: 1} })
+	r.WatchWhatsApp(func() metrics.WhatsApp { return metrics.WhatsApp{Deliveries: 7, AuthFailures: 1, Statuses: 21} })
 	return r
 }
 
@@ -117,6 +123,20 @@ func TestCollectorExportsTheRecorder(t *testing.T) {
 		"voyplan_conversation_duration_seconds_sum{}":                        1.5,
 		"voyplan_webhook_discarded_total{reason=late}":                       0,
 		"voyplan_llm_tokens_total{kind=input}":                               0,
+		"voyplan_bursts_total{}":                                             1,
+		"voyplan_burst_fragments_total{}":                                    3,
+		"voyplan_burst_replies_total{}":                                      2,
+		"voyplan_double_answers_total{}":                                     1,
+		"voyplan_double_texts_total{}":                                       1,
+		"voyplan_channel_faults_total{kind=redelivered}":                     5,
+		"voyplan_channel_faults_total{kind=duplicate_replies}":               2,
+		"voyplan_channel_faults_total{kind=out_of_order}":                    1,
+		"voyplan_channel_faults_total{kind=delayed}":                         0,
+		"voyplan_whatsapp_events_total{kind=deliveries}":                     7,
+		"voyplan_whatsapp_events_total{kind=auth_failures}":                  1,
+		"voyplan_whatsapp_events_total{kind=statuses}":                       21,
+		"voyplan_conversations_crosstalk_total{persona=a}":                   0,
+		"voyplan_replay_diverged_total{}":                                    0,
 	}
 	for k, v := range want {
 		if g, ok := got[k]; !ok || g != v {

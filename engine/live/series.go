@@ -39,6 +39,22 @@ var series = []seriesDesc{
 	{"llm_tokens_total", "Tokens of the simulated customers' model calls, by kind.", []string{"kind"}},
 	{"assistant_tokens_total", "Tokens the assistant under test reported of itself, by kind.", []string{"kind"}},
 
+	{"assistant_cost_usd_total", "The assistant's own reported tokens at the plan's assistant prices, in USD.", nil},
+	{"conversations_crosstalk_total", "Replies that carried another customer's data (cross-talk).", []string{"persona"}},
+
+	{"bursts_total", "Customer thoughts typed as more than one message (conversation.burst).", nil},
+	{"burst_fragments_total", "The messages bursts were typed as (follow-ups apart).", nil},
+	{"burst_replies_total", "Burst messages the bot answered before the next came.", nil},
+	{"double_answers_total", "Thoughts the bot answered more than once.", nil},
+	{"double_texts_total", "Follow-ups sent while a reply settled (double_text_rate).", nil},
+
+	{"channel_faults_total", "Faults on the customer's side of the channel and what the bot did with them, by kind: redelivered, duplicate_replies, delayed, out_of_order.", []string{"kind"}},
+	{"whatsapp_events_total", "A whatsapp target's deliveries, Graph API calls and refusals, by kind.", []string{"kind"}},
+
+	{"replay_conversations_total", "Replayed conversations that ended.", nil},
+	{"replay_diverged_total", "Replayed conversations whose assistant reply diverged from the recording.", nil},
+	{"replay_matched_turns_total", "Replies judged like the recorded ones.", nil},
+
 	{"webhook_received_total", "Callbacks that reached the webhook receiver with the run's token.", nil},
 	{"webhook_discarded_total", "Received callbacks not taken as a reply, by reason.", []string{"reason"}},
 	{"webhook_refused_total", "What the webhook receiver turned away, by reason.", []string{"reason"}},

@@ -108,7 +108,14 @@ func asyncBurst(ctx context.Context, mb *webhook.Mailbox, n int, w ReplyWait, b 
 	t.Messages, t.Callbacks, t.Duplicates, t.ReplySentAt = reply.Messages, reply.Callbacks, reply.Duplicates, reply.SentAt
 	if !reply.First.IsZero() {
 		arrivals := append([]time.Time{reply.First}, reply.Later...)
-		t.Reply = sent.file(arrivals)
+		var after bool
+		if t.Reply, after = sent.file(arrivals); !after {
+			// Every callback came before the customer finished: nothing
+			// answered their last message in the whole wait. The reply is
+			// timed at that wait (a lower bound, as a timed-out sample
+			// is), never at 0 — an early answer is not an instant one.
+			t.Reply = time.Since(t.SentAt)
+		}
 	}
 	t.Burst = sent
 	return t, w.waitError(ctx, err)
@@ -117,15 +124,15 @@ func asyncBurst(ctx context.Context, mb *webhook.Mailbox, n int, w ReplyWait, b 
 // file counts each callback (its arrival time) against the message it
 // followed — those after the follow-up against none — sets Answers and
 // ReplyFromFirst, and returns the reply's latency from the last fragment:
-// to the first callback after it, or 0 when every callback came before
-// it (the bot answered before the customer finished).
-func (s *BurstSent) file(arrivals []time.Time) time.Duration {
+// to the first callback after it; after is false when every callback came
+// before it (the bot answered before the customer finished).
+func (s *BurstSent) file(arrivals []time.Time) (reply time.Duration, after bool) {
 	frags, cut := s.Fragments, time.Time{}
 	if last := len(frags) - 1; last > 0 && frags[last].FollowUp {
 		frags, cut = frags[:last], frags[last].SentAt
 	}
 	lastSent := frags[len(frags)-1].SentAt
-	var reply time.Duration = -1
+	reply = -1
 	for _, at := range arrivals {
 		if !cut.IsZero() && !at.Before(cut) {
 			continue
@@ -141,7 +148,7 @@ func (s *BurstSent) file(arrivals []time.Time) time.Duration {
 	}
 	s.ReplyFromFirst = arrivals[0].Sub(frags[0].SentAt)
 	s.Answers = answered(frags)
-	return max(reply, 0)
+	return max(reply, 0), reply >= 0
 }
 
 // answered counts the fragments that got a reply.

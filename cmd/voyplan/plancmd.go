@@ -244,9 +244,12 @@ func printCapacity(w io.Writer, p *plan.Plan) {
 	}
 	fmt.Fprintf(w, "  worst case: %s at up to %g%s %s (below: the stage it amounts to, and its LLM calls and cost)\n",
 		worst, c.PeakLoad(), unit, c.Vary)
-	if c.Pauses() > 0 {
+	switch {
+	case c.Pauses() > 0 && c.Vary == schedule.VaryArrivalRate:
 		fmt.Fprintln(w, "  each step after the first begins once the conversations in flight have ended (a pause of at most --graceful-stop)")
 		fmt.Fprintf(w, "  at most %d conversations in flight at once (max_users, per process); an arrival that finds them all busy is dropped\n", c.MaxUsers)
+	case c.Pauses() > 0:
+		fmt.Fprintln(w, "  a step below the one before begins once the users it retired have ended their conversations (a pause of at most --graceful-stop)")
 	}
 	if c.Require > 0 {
 		fmt.Fprintf(w, "  passes when the capacity found is at least %g conversations/min\n", c.Require)

@@ -24,7 +24,7 @@ func (r *Runner) walkCapacity(startCtx, convCtx context.Context, c schedule.Capa
 		r.log.Info("capacity step", "step", len(tried)+1, c.Vary, load)
 		var from, to metrics.Mark
 		if c.Vary == schedule.VaryArrivalRate {
-			if len(tried) > 0 && !r.settle(startCtx, timer) {
+			if len(tried) > 0 && !r.settle(startCtx, timer, 0) {
 				return
 			}
 			from, to, ok = r.arrivalStep(startCtx, convCtx, timer, c, load, &next)
@@ -44,7 +44,10 @@ func (r *Runner) walkCapacity(startCtx, convCtx context.Context, c schedule.Capa
 // beginning and end; false when starting stopped first.
 func (r *Runner) usersStep(startCtx, convCtx context.Context, timer *time.Timer, c schedule.Capacity, load float64) (from, to metrics.Mark, ok bool) {
 	r.setUsers(startCtx, convCtx, int(load), time.Now())
-	if !r.waitFor(startCtx, timer, c.Ramp) {
+	// A step below the last one retires users, who finish the conversation
+	// they are in first: their backlog is the last step's load, not this
+	// one's, so the ramp starts once they have gone.
+	if !r.settle(startCtx, timer, int64(r.opts.Segment.Local(int(load)))) || !r.waitFor(startCtx, timer, c.Ramp) {
 		return from, to, false
 	}
 	from = r.rec.Mark(r.Elapsed())
@@ -74,20 +77,22 @@ func (r *Runner) arrivalStep(startCtx, convCtx context.Context, timer *time.Time
 	return from, r.rec.Mark(r.Elapsed()), true
 }
 
-// settle waits, between two steps of an arrival_rate search, for the
-// conversations still in flight to end — at most the graceful stop
-// period, after which the next step begins anyway — so that a step that
-// held is not judged on the backlog of an overload before it (an open
-// model's backlog outlasts the rate that made it; GuideLLM's sweep runs
-// each rate on its own likewise). false when starting stopped first.
-func (r *Runner) settle(ctx context.Context, timer *time.Timer) bool {
-	select { // a token left from a moment nobody ran
-	case <-r.idle:
+// settle waits, between two steps of a search, until at most n users or
+// conversations are still running — at most the graceful stop period,
+// after which the next step begins anyway — so that a step is not judged
+// on the backlog of the one before it: an arrival_rate step waits for the
+// last one's conversations to end (n = 0: an open model's backlog
+// outlasts the rate that made it; GuideLLM's sweep runs each rate on its
+// own likewise), a users step for the users it retired. false when
+// starting stopped first.
+func (r *Runner) settle(ctx context.Context, timer *time.Timer, n int64) bool {
+	select { // a token left from an earlier moment
+	case <-r.left:
 	default:
 	}
 	timer.Reset(r.opts.GracefulStop)
 	defer timer.Stop()
-	for r.running.Load() > 0 {
+	for r.running.Load() > n {
 		select {
 		case <-ctx.Done():
 			return false
@@ -95,7 +100,7 @@ func (r *Runner) settle(ctx context.Context, timer *time.Timer) bool {
 			r.log.Warn("capacity search: conversations still in flight after the graceful stop period; the next step begins with them",
 				"in_flight", r.running.Load())
 			return true
-		case <-r.idle:
+		case <-r.left:
 		}
 	}
 	return true

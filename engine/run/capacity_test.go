@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
 )
@@ -39,7 +40,7 @@ capacity {
   from    = 1
   to      = 64
   hold    = "3s"
-  ramp    = "1s"
+  ramp    = "3500ms" # longer than a reply at 16 users: no reply of the step before lands in a hold
   steps   = 6
   require = 10
 }
@@ -73,6 +74,12 @@ func TestCapacitySearchFindsTheKnee(t *testing.T) {
 		if s.Load <= 8 && !s.Held || s.Load >= 16 && s.Held {
 			t.Errorf("step %d at %g users: held %v; the knee is between 8 and 16", i+1, s.Load, s.Held)
 		}
+	}
+	// The bisection's 12 users follow 16: judged on its own load (about 12
+	// replies in flight, p95 near 2.4 s), not on the 16 users' backlog that
+	// the retired users finish (near 3.2 s).
+	if p12, p16 := c.Steps[5].Snapshot.Reply.P95, c.Steps[4].Snapshot.Reply.P95; p12 > p16-400*time.Millisecond {
+		t.Errorf("12 users' reply p95 %v against 16's %v: the step was judged on the backlog of the one before", p12, p16)
 	}
 	if c.Load < 8 || c.Load >= 16 || c.Broke == nil || c.Broke.Load <= 8 || c.Broke.Load > 16 ||
 		c.Broke.Threshold != "reply_p95" {

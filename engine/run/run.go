@@ -129,6 +129,7 @@ type Runner struct {
 	downWindow time.Duration
 	running    atomic.Int64  // virtual users still running
 	idle       chan struct{} // a token each time running drops to zero
+	left       chan struct{} // a token each time running drops (a capacity search settling between steps)
 	wg         sync.WaitGroup
 	vus        []*vu // slots in start order; guarded by being touched only by the scheduler goroutine
 	nextUser   int
@@ -173,6 +174,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 		rec:      newRecorder(names, p.Conversation.TurnSLO, p.AssistantPrice),
 		draining: make(chan struct{}),
 		idle:     make(chan struct{}, 1),
+		left:     make(chan struct{}, 1),
 		billed:   make(chan struct{}, 1),
 		live:     newLiveRegistry(opts.Live),
 		xtalk:    crosstalk.NewIndex(),

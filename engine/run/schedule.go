@@ -183,6 +183,10 @@ func (r *Runner) userDone() {
 		default:
 		}
 	}
+	select {
+	case r.left <- struct{}{}:
+	default:
+	}
 	r.wg.Done()
 }
 

@@ -118,13 +118,11 @@ func (c Capacity) WorstStages() []Stage {
 	return []Stage{{Name: name, Users: int(c.PeakLoad()), SpawnRate: 1000, Duration: c.Worst()}}
 }
 
-// Pauses is how many times an arrival_rate search waits, between two
-// steps, for the conversations in flight to end: Steps-1 at most; none
-// for a search over users, whose users carry on from step to step.
+// Pauses is how many times a search may wait between two steps, Steps-1
+// at most: an arrival_rate search for the conversations in flight to end,
+// a search over users, stepping down, for the users it retired to end
+// theirs.
 func (c Capacity) Pauses() int {
-	if c.Vary != VaryArrivalRate {
-		return 0
-	}
 	return max(c.Steps-1, 0)
 }
 

@@ -62,7 +62,7 @@ func TestCapacityStepArrivals(t *testing.T) {
 	if w := c.WorstStages(); len(w) != 1 || !w[0].Open || w[0].ArrivalRate != 8 || w[0].MaxUsers != 7 || w[0].Duration != 24*time.Second {
 		t.Errorf("worst %+v; want 8/s open for 24s, max_users 7", w)
 	}
-	if c.Pauses() != 3 || (Capacity{Vary: VaryUsers, Steps: 4}).Pauses() != 0 {
-		t.Errorf("pauses %d; want 3 (none over users)", c.Pauses())
+	if c.Pauses() != 3 || (Capacity{Vary: VaryUsers, Steps: 4}).Pauses() != 3 {
+		t.Errorf("pauses %d; want 3, over users too (a step down waits for the users it retired)", c.Pauses())
 	}
 }

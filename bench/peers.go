@@ -36,9 +36,13 @@ type PeerRun struct {
 	Tool    string `json:"tool"`
 	Version string `json:"version"`
 	// Turns are answered turns; for k6 (Requests) the sends answered 2xx.
-	Turns      int64   `json:"turns"`
-	Requests   bool    `json:"per_request,omitempty"`
-	Seconds    float64 `json:"seconds"`
+	Turns    int64   `json:"turns"`
+	Requests bool    `json:"per_request,omitempty"`
+	Seconds  float64 `json:"seconds"` // the tool's run, start to exit
+	// PerSec is turns (requests) per second over the stage: the turns sent
+	// within its Duration, over Duration (a run's start and its last turns'
+	// ends are not the stage).
+	PerSec     float64 `json:"turns_per_s"`
 	CPUSeconds float64 `json:"cpu_s"`
 	MaxRSS     int64   `json:"max_rss_bytes"`
 	Users      int     `json:"users"`
@@ -57,8 +61,8 @@ func (p PeerRun) CPUPerTurn() float64 {
 	return 1e6 * p.CPUSeconds / math.Max(float64(p.Turns), 1)
 }
 
-// Rate is turns (requests) per second.
-func (p PeerRun) Rate() float64 { return float64(p.Turns) / math.Max(p.Seconds, 1e-9) }
+// Rate is turns (requests) per second over the stage.
+func (p PeerRun) Rate() float64 { return p.PerSec }
 
 // KiBPerUser is the peak resident set over the users.
 func (p PeerRun) KiBPerUser() float64 { return float64(p.MaxRSS) / 1024 / float64(max(p.Users, 1)) }
@@ -86,6 +90,7 @@ func (e Env) RunPeerVoyplan(ctx context.Context, c PeersConfig) (PeerRun, error)
 	}
 	errs, _ := Errors(turns)
 	p.Reported, p.True, p.Error = DistOf(Measured(turns)), DistOf(truths), DistOf(errs)
+	p.PerSec = RateOf(turns, res.Summary.StartedAt, res.Summary.StartedAt.Add(c.Duration)).Avg
 	return p, nil
 }
 
@@ -165,7 +170,9 @@ func (e Env) RunPeerLocust(ctx context.Context, t PeerTools, c PeersConfig) (Pee
 	if err != nil {
 		return PeerRun{}, err
 	}
-	return PeerRun{Tool: "Locust + Flask", Turns: int64(len(lt.Reported)), Seconds: c.Duration.Seconds(),
+	// Locust stops its users when -t is up, so every turn was sent within it.
+	return PeerRun{Tool: "Locust + Flask", Turns: int64(len(lt.Reported)), Seconds: usage.Wall.Seconds(),
+		PerSec:     float64(len(lt.Reported)) / c.Duration.Seconds(),
 		CPUSeconds: usage.CPU().Seconds(), MaxRSS: usage.MaxRSS, Users: c.Users, Errors: lt.SendErrors + lt.NoReply,
 		Reported: DistOf(lt.Reported), True: DistOf(lt.True), Error: DistOf(lt.Errors)}, nil
 }
@@ -273,7 +280,8 @@ func (e Env) RunPeerK6(ctx context.Context, t PeerTools, c PeersConfig) (PeerRun
 	truth := DistOf(k.truth)
 	k.mu.Unlock()
 	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-	p := PeerRun{Tool: "k6 (send half)", Turns: ks.Requests - ks.Failed, Requests: true, Seconds: ks.DurationMS / 1000,
+	p := PeerRun{Tool: "k6 (send half)", Turns: ks.Requests - ks.Failed, Requests: true, Seconds: usage.Wall.Seconds(),
+		PerSec:     float64(ks.Requests-ks.Failed) / math.Max(ks.DurationMS/1000, 1e-9),
 		CPUSeconds: usage.CPU().Seconds(), MaxRSS: usage.MaxRSS, Users: c.Users, Errors: ks.Failed,
 		Reported: Dist{N: int(ks.Requests), P50: us(ks.P50), P99: us(ks.P99)}, True: truth, ErrorOfQuantiles: true}
 	p.Error = Dist{N: truth.N, P50: p.Reported.P50 - truth.P50, P99: p.Reported.P99 - truth.P99}

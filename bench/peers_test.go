@@ -29,6 +29,9 @@ func BenchmarkPeers(b *testing.B) {
 	env := shared.setup(b)
 	tools := peerTools(b)
 	c := PeersConfig{Users: 50, Duration: 20 * time.Second, Latency: 100 * time.Millisecond}
+	if testing.Short() { // a check that every tool runs, no figures
+		c = PeersConfig{Users: 8, Duration: 3 * time.Second, Latency: 100 * time.Millisecond}
+	}
 	p := Peers{Config: c, LoadAtStart: LoadAvg()}
 	versions := peerVersions(tools)
 	for b.Loop() {
@@ -48,6 +51,8 @@ func BenchmarkPeers(b *testing.B) {
 				b.Fatalf("%s: no turns", r.Tool)
 			}
 			r.Version = versions[r.Tool]
+			b.Logf("%s: %d turns in %.1f s, %.1f µs CPU/turn, peak RSS %.1f MiB, %d errors",
+				r.Tool, r.Turns, r.Seconds, r.CPUPerTurn(), float64(r.MaxRSS)/(1<<20), r.Errors)
 			p.Runs = append(p.Runs, r)
 		}
 	}

@@ -99,8 +99,8 @@ func TestPeersTable(t *testing.T) {
 	t.Parallel()
 	p := Peers{Config: PeersConfig{Users: 50, Duration: 20 * time.Second, Latency: 100 * time.Millisecond},
 		Runs: []PeerRun{
-			{Tool: "voyplan", Turns: 10000, Seconds: 20, CPUSeconds: 2, MaxRSS: 50 << 20, Users: 50},
-			{Tool: "Locust + Flask", Turns: 2000, Seconds: 20, CPUSeconds: 4, MaxRSS: 100 << 20, Users: 50,
+			{Tool: "voyplan", Turns: 10000, Seconds: 21, PerSec: 500, CPUSeconds: 2, MaxRSS: 50 << 20, Users: 50},
+			{Tool: "Locust + Flask", Turns: 2000, Seconds: 22, PerSec: 100, CPUSeconds: 4, MaxRSS: 100 << 20, Users: 50,
 				Error: Dist{P50: 400_000, P99: 490_000}},
 		}}
 	var b strings.Builder

@@ -151,6 +151,7 @@ func (e Env) RunPeerLocust(ctx context.Context, t PeerTools, c PeersConfig) (Pee
 	}
 	host := strings.TrimSuffix(s.URL, "/v1/webhooks/widget")
 	turnsFile := filepath.Join(e.Dir, "locust-turns.jsonl")
+	_ = os.Remove(turnsFile) // never an earlier run's
 	users := strconv.Itoa(c.Users)
 	cmd := exec.CommandContext(ctx, t.Locust, "-f", t.Locustfile, "--headless", "--only-summary",
 		"-u", users, "-r", users, "-t", fmt.Sprintf("%ds", int(c.Duration.Seconds())), "--host", host, "--loglevel", "WARNING")
@@ -259,6 +260,7 @@ func (e Env) RunPeerK6(ctx context.Context, t PeerTools, c PeersConfig) (PeerRun
 		return PeerRun{}, err
 	}
 	summary := filepath.Join(e.Dir, "k6-summary.json")
+	_ = os.Remove(summary) // never an earlier run's
 	cmd := exec.CommandContext(ctx, t.K6, "run", "--quiet", "--no-usage-report", t.K6Script)
 	cmd.Env = append(os.Environ(), "PEERS_URL="+s.URL, "PEERS_HOOK=http://"+ln.Addr().String(),
 		"PEERS_SCRIPT="+e.LimitScript, "PEERS_USERS="+strconv.Itoa(c.Users),

@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all build test race vet fmt-check demo bench bench-smoke clean fuzz scale profile soak
+.PHONY: all build test race vet fmt-check demo bench bench-smoke bench-peers clean fuzz scale profile soak
 
 all: vet test
 
@@ -52,6 +52,18 @@ scale:
 # minimal program bench/limit, interleaved, 3 rounds (-bench.rounds N).
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=20m ./bench
+
+# voyplan against its peers (issue 16; not in CI, not in bench or
+# bench-smoke): the same conversation shape (50 users, 20 s each, against
+# `voyplan sim --latency 100ms` in its own process) with voyplan, Locust +
+# Flask playing the old tool (bench/peers/locustfile.py; needs Debian's
+# python3-locust and python3-flask) and k6's send half (bench/peers/k6.js;
+# k6 is go-installed into the user cache, ~/.cache/voyplan/, minutes
+# the first time; -bench.k6 PATH uses another). Prints a table of CPU per
+# turn, turns/s, memory per user and reported-vs-true latency, each as a
+# ratio to voyplan. About 2 minutes once k6 is installed.
+bench-peers:
+	VOYPLAN_PEERS=1 $(GO) test -run='^$$' -bench='^BenchmarkPeers$$' -benchtime=1x -timeout=40m ./bench
 
 # The soak (issue 16; not in CI): 1,000 users for SOAK (default 30m) against
 # the simulator, voyplan's RSS sampled every second; fails if it grows over

@@ -21,6 +21,12 @@
 // runs with `go test -bench`. Every run is bounded in time, talks only to
 // 127.0.0.1, and stops the processes it started.
 //
+// BenchmarkPeers (`make bench-peers`, only with VOYPLAN_PEERS=1, never in
+// CI) runs the same conversations against the same simulator with voyplan,
+// with Locust + Flask playing the old tool and with k6's send half (their
+// scripts in bench/peers/), and prints each one's figures as ratios to
+// voyplan's.
+//
 // It measures; it never changes how the engine works, and it asserts no
 // timings: the figures go to results.json and BENCH.md, where a person
 // compares them with the targets.

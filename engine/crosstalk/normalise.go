@@ -2,20 +2,11 @@ package crosstalk
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/voyplan/voyplan/engine/internal/fold"
 )
-
-// unaccents hold the transformer that drops accents (NFD, marks removed,
-// NFC): a chain carries buffers worth reusing across replies.
-var unaccents = sync.Pool{New: func() any {
-	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-}}
 
 const (
 	minText   = 8 // shortest folded text value indexed
@@ -110,14 +101,12 @@ func digitsOf(v string) string {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// appendFold appends s folded to dst: accents removed (NFD, marks
-// dropped), lower case, runs of white space made one space, trimmed. ASCII
-// text, most replies, takes no transformer.
+// appendFold appends s folded to dst: accents removed and lower case
+// (engine/internal/fold, as the persona's checks fold), runs of white
+// space made one space, trimmed.
 func appendFold(dst []byte, s string) []byte {
-	if !isASCII(s) {
-		t := unaccents.Get().(transform.Transformer)
-		s, _, _ = transform.String(t, s) // resets t first
-		unaccents.Put(t)
+	if !fold.IsASCII(s) {
+		s = fold.String(s)
 	}
 	space := true // at the start: leading space is dropped
 	for _, r := range s {
@@ -142,15 +131,6 @@ func appendFold(dst []byte, s string) []byte {
 		dst = dst[:n-1]
 	}
 	return dst
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // wordEdge reports whether r is trimmed off a word's ends: anything but

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/voyplan/voyplan/engine/datagen"
+	"github.com/voyplan/voyplan/engine/internal/fold"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -63,7 +64,7 @@ const minRepeat = 25
 // Portuguese; nil when the message stays in character.
 func Drift(msg string, reply []transcript.Message) []string {
 	var kinds []string
-	n := fold(msg)
+	n := fold.String(msg)
 	if asksForData(n) {
 		kinds = append(kinds, DriftAsksForData)
 	}
@@ -148,7 +149,7 @@ func containsAny(s string, subs []string) bool {
 // repeats reports whether the message (normalised) holds a sentence of the
 // reply, or is itself part of the reply, at least minRepeat long.
 func repeats(n string, reply []transcript.Message) bool {
-	r := fold(joinText(reply))
+	r := fold.String(joinText(reply))
 	msg := squash(n)
 	if len(msg) >= minRepeat && strings.Contains(squash(r), msg) {
 		return true

@@ -8,20 +8,21 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/voyplan/voyplan/engine/internal/fold"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
-// randomText draws n runes from ASCII, every rune of foldRanges, and a few
-// that are not in them (combining marks, Hangul, CJK, invalid UTF-8), so
-// both paths of fold run.
+// randomText draws n runes from ASCII, every rune fold's table knows, and
+// a few that are not in it (combining marks, Hangul, CJK, invalid UTF-8).
 func randomText(r *rand.Rand, n int, outside bool) string {
+	ranges := fold.Ranges()
 	var b strings.Builder
 	for range n {
 		switch k := r.IntN(10); {
 		case k < 4:
 			b.WriteByte(byte(r.IntN(0x80)))
 		case k < 9 || !outside:
-			rg := foldRanges[r.IntN(len(foldRanges))]
+			rg := ranges[r.IntN(len(ranges))]
 			b.WriteRune(rg[0] + r.Int32N(rg[1]-rg[0]+1))
 		default:
 			others := []string{"\u0301", "\u0327", "\u20e3", "한", "\u1100\u1161", "語", "\xff", "\u0345", "ǖ\u0323"}
@@ -29,27 +30,6 @@ func randomText(r *rand.Rand, n int, outside bool) string {
 		}
 	}
 	return b.String()
-}
-
-// fold's table gives what the normalisation chain gives, for every rune of
-// foldRanges alone and for random strings of them (with and without runes
-// it must hand to the chain).
-func TestFoldFastMatchesTheChain(t *testing.T) {
-	for _, rg := range foldRanges {
-		for c := rg[0]; c <= rg[1]; c++ {
-			s := strings.ToLower("a" + string(c) + "B" + string(c) + string(c))
-			if got, want := fold(s), foldChain(s); got != want {
-				t.Fatalf("fold(%q) = %q, the chain %q", s, got, want)
-			}
-		}
-	}
-	r := rand.New(rand.NewPCG(3, 16))
-	for i := range 20000 {
-		s := randomText(r, 1+r.IntN(40), i%2 == 0)
-		if got, want := fold(s), foldChain(strings.ToLower(s)); got != want {
-			t.Fatalf("fold(%q) = %q, the chain %q", s, got, want)
-		}
-	}
 }
 
 // squash and sentences do what the FieldsFunc/Join and regexp.Split they
@@ -102,7 +82,7 @@ func BenchmarkDrift(b *testing.B) {
 // driftReference is Drift and mismatch as they were before the literal
 // prefilters: every regexp run on every message.
 func driftReference(k known, msg string, reply []transcript.Message) (kinds []string, mism []string) {
-	n := foldChain(strings.ToLower(msg))
+	n := fold.Chain(strings.ToLower(msg))
 	if askPossessive.MatchString(n) || askImperative.MatchString(n) ||
 		strings.Contains(n, "?") && askQuestion.MatchString(n) && !ownData.MatchString(n) {
 		kinds = append(kinds, DriftAsksForData)

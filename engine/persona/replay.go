@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/voyplan/voyplan/engine/internal/fold"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -42,7 +43,7 @@ func tokens(reply []transcript.Message) []string {
 	var out []string
 	for _, m := range reply {
 		if m.Text != "" {
-			out = append(out, strings.Fields(squash(fold(m.Text)))...)
+			out = append(out, strings.Fields(squash(fold.String(m.Text)))...)
 			continue
 		}
 		if m.Type == "media" || m.Link != "" {

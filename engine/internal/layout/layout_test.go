@@ -20,10 +20,11 @@ var allowed = map[string][]string{
 	// Leaves: plain data and small mechanisms, nothing of the engine.
 	"engine/transcript":             {},
 	"engine/datagen":                {},
-	"engine/crosstalk":              {"engine/transcript"},
+	"engine/crosstalk":              {"engine/transcript", "engine/internal/fold"},
 	"engine/fdlimit":                {},
 	"engine/tunnel":                 {},
 	"engine/internal/offstack":      {},
+	"engine/internal/fold":          {},
 	"engine/internal/wait":          {},
 	"engine/internal/backoffpolicy": {},
 	"engine/internal/layout":        {},
@@ -54,7 +55,7 @@ var allowed = map[string][]string{
 		"engine/protocol/retry", "engine/protocol/sse", "engine/protocol/ws", "engine/protocol/widget", "engine/protocol/whatsapp",
 		"engine/internal/offstack", "engine/internal/wait"},
 	"engine/llm":     {"engine/plan", "engine/plan/schedule", "engine/transcript", "engine/internal/wait", "engine/internal/backoffpolicy"},
-	"engine/persona": {"engine/plan", "engine/datagen", "engine/transcript"},
+	"engine/persona": {"engine/plan", "engine/datagen", "engine/transcript", "engine/internal/fold"},
 	"engine/sim":     {"engine/datagen", "engine/internal/wait"},
 
 	// Plan → rig → run

@@ -1,0 +1,122 @@
+// Package fold is the one folding of text for comparison: lower case,
+// accents removed (NFD, the nonspacing marks taken out, NFC), through a
+// table for the runes chat messages are made of. The persona's character
+// checks and replay, and the cross-talk index, all compare through it.
+package fold
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// String lowercases s and removes its accents: NFD, the nonspacing marks
+// taken out, NFC. Messages are nearly always ASCII, or Latin letters,
+// punctuation and emoji; for those it looks each rune up in a table of what
+// the chain makes of it (fast); anything else goes through the chain.
+func String(s string) string {
+	s = strings.ToLower(s)
+	if IsASCII(s) {
+		return s
+	}
+	if out, ok := foldFast(s); ok {
+		return out
+	}
+	return Chain(s)
+}
+
+// Chain is the reference String is held to: the normalisation chain
+// itself, without the lowercasing.
+func Chain(s string) string {
+	t := folders.Get().(transform.Transformer)
+	defer folders.Put(t)
+	out, _, err := transform.String(t, s) // transform.String resets t first
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+// folders pools the accent-removing transformer chain: building one per
+// call dominated the character checks' CPU under load (BENCH.md).
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+// foldRanges are the runes foldFast knows: Latin-1 and Latin Extended-A/B
+// letters, general punctuation, currency, arrows, symbols and dingbats,
+// the variation selector of emoji, and the emoji planes. None composes
+// with a neighbour under NFC once the nonspacing marks are gone, so a
+// string of them folds rune by rune (TestFoldFastMatchesTheChain).
+var foldRanges = [][2]rune{{0x80, 0x24F}, {0x2000, 0x27BF}, {0xFE0F, 0xFE0F}, {0x1F000, 0x1FAFF}}
+
+// foldTable holds, per range, what the chain makes of each rune alone.
+var (
+	foldTableOnce sync.Once
+	foldTable     [][]string
+)
+
+func foldTableFor() [][]string {
+	foldTableOnce.Do(func() {
+		foldTable = make([][]string, len(foldRanges))
+		for i, rg := range foldRanges {
+			foldTable[i] = make([]string, rg[1]-rg[0]+1)
+			for r := rg[0]; r <= rg[1]; r++ {
+				foldTable[i][r-rg[0]] = Chain(string(r))
+			}
+		}
+	})
+	return foldTable
+}
+
+// foldFast folds s, lowercased and not all ASCII, through the table; ok is
+// false when a rune is not in it.
+func foldFast(s string) (string, bool) {
+	table := foldTableFor()
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		folded, ok := foldRune(table, r)
+		if !ok || (r == utf8.RuneError && size == 1) {
+			return "", false
+		}
+		b.WriteString(folded)
+		i += size
+	}
+	return b.String(), true
+}
+
+func foldRune(table [][]string, r rune) (string, bool) {
+	for i, rg := range foldRanges {
+		if r >= rg[0] && r <= rg[1] {
+			return table[i][r-rg[0]], true
+		}
+	}
+	return "", false
+}
+
+// IsASCII reports s has no byte above 0x7F: nothing to fold but case.
+func IsASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// Ranges are the runes the table knows, for tests that draw text from
+// them.
+func Ranges() [][2]rune { return slices.Clone(foldRanges) }

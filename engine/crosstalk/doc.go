@@ -9,9 +9,10 @@
 // An Index grows as users start (AddUser) and as links are sent
 // (AddLinks), and is read by every reply (Check). It is a hash map from
 // normalised value to owners: Check looks up the reply's word sequences
-// (up to the longest value's word count) and its numbers' digit-group
-// runs, a few hundred map reads for a long reply under a read lock, and a
-// user start is a handful of inserts. An Aho–Corasick automaton over the
+// (up to the longest value's word count, grown only while they start an
+// indexed value, by a hash of each value's first words) and its numbers'
+// digit-group runs — about one read of a small map per word under a read
+// lock — and a user start is a handful of inserts. An Aho–Corasick automaton over the
 // values (github.com/coregx/ahocorasick, the kept library the Go proxy
 // serves) was measured first and dropped: its dense DFA must be rebuilt as
 // the index grows, and at 10,000 users that cost 1.8 ms per user start,

@@ -27,7 +27,13 @@ type Index struct {
 	mu sync.RWMutex
 	// values maps a normalised value (see key) to its owners.
 	values map[string][]owner
-	users  map[int]bool // users indexed
+	// texts marks, by hash (see wordHash), every text value's key and the
+	// keys of its first words: a reply's word sequence is looked up in
+	// values only when texts says it is a whole key, and grown by a word
+	// only while it is the start of one — most words start none, so a
+	// reply costs about one probe of this small map per word.
+	texts map[uint64]uint8
+	users map[int]bool // users indexed
 	// words is the most words of an indexed text value: the longest word
 	// sequence of a reply worth looking up.
 	words int
@@ -40,7 +46,7 @@ type owner struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{values: map[string][]owner{}, users: map[int]bool{}}
+	return &Index{values: map[string][]owner{}, texts: map[uint64]uint8{}, users: map[int]bool{}}
 }
 
 // AddUser indexes user's data (block → attribute → value), once per user;
@@ -69,6 +75,43 @@ func (x *Index) add(k string, words int, o owner) {
 		x.values[k] = append(os, o)
 	}
 	x.words = min(max(x.words, words), maxWords)
+	if isNumberKey(k) {
+		return
+	}
+	h := uint64(hashSeed)
+	for i := 0; i < len(k); i++ {
+		if k[i] == ' ' {
+			x.texts[h] |= startsKey
+		}
+		h = hashByte(h, k[i])
+	}
+	x.texts[h] |= wholeKey
+}
+
+// The flags of Index.texts.
+const (
+	startsKey uint8 = 1 << iota // the first words of a longer key
+	wholeKey                    // a key
+)
+
+// isNumberKey reports a number's key ("#" and its digits).
+func isNumberKey(k string) bool { return k != "" && k[0] == '#' }
+
+// The key hash: FNV-1a, 64 bits, fed a byte at a time so a word sequence's
+// hash grows with it. A collision costs one more probe of values, never a
+// wrong match.
+const (
+	hashSeed  = 14695981039346656037
+	hashPrime = 1099511628211
+)
+
+func hashByte(h uint64, c byte) uint64 { return (h ^ uint64(c)) * hashPrime }
+
+func hashBytes(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h = hashByte(h, c)
+	}
+	return h
 }
 
 // Check returns the other users' values msgs carry, by user and field,
@@ -78,7 +121,7 @@ func (x *Index) Check(user int, msgs []transcript.Message) []transcript.Leak {
 	defer scratches.Put(s)
 	s.fill(msgs)
 	x.mu.RLock()
-	s.lookup(x.values, x.words)
+	s.lookup(x.values, x.texts, x.words)
 	x.mu.RUnlock()
 	if len(s.found) == 0 {
 		return nil

@@ -2,7 +2,9 @@ package crosstalk
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -161,6 +163,76 @@ func TestConcurrentGrowth(t *testing.T) {
 		want := []transcript.Leak{{User: (n + 1) % users, Field: "c.name"}}
 		if got := x.Check(n, text("Olá "+name((n+1)%users))); !reflect.DeepEqual(got, want) {
 			t.Fatalf("user %d seeing user %d's name = %v, want %v", n, (n+1)%users, got, want)
+		}
+	}
+}
+
+// lookupEvery is lookup without the texts filter: every word sequence up
+// to words long probed in values, as the index first did. The filter must
+// find the same.
+func (s *scratch) lookupEvery(values map[string][]owner, words int) {
+	for i := range s.words {
+		for n := 0; n < words && i+n < len(s.words); n++ {
+			if w := s.words[i+n]; w[0] == w[1] {
+				break
+			}
+			if os, ok := values[string(s.textKey(i, n+1))]; ok {
+				s.found = append(s.found, match{i, i + n + 1, os})
+			}
+		}
+	}
+	s.lookupNumbers(values)
+}
+
+// The texts filter (grow a word sequence only while it starts an indexed
+// key) finds exactly what probing every sequence finds, on replies made
+// of indexed values (whole, cut, run together, re-cased), their words
+// shuffled, and noise.
+func TestLookupFilterFindsWhatEveryProbeFinds(t *testing.T) {
+	t.Parallel()
+	x := NewIndex()
+	var vals []string
+	for u := range 300 {
+		d := benchUser(u)
+		if u%3 == 0 { // longer values: up to maxWords and past it
+			d["address"] = map[string]string{"street": fmt.Sprintf("Rua Doutor José de Alencar Lima %d Bloco B", u),
+				"long": "um dois tres quatro cinco seis sete oito nove dez"}
+		}
+		x.AddUser(u, d)
+		for _, attrs := range d {
+			for _, v := range attrs {
+				vals = append(vals, v)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(9, 9))
+	noise := []string{"Olá,", "tudo", "bem?", "Rua", "Doutor", "R$", "640,00", "(85)", "—", "✅", "Ana", "Souza", "\n", "ÀÉÎ", "12/10/2026"}
+	for i := range 3000 {
+		var parts []string
+		for range 1 + r.IntN(12) {
+			switch k := r.IntN(4); {
+			case k == 0:
+				parts = append(parts, noise[r.IntN(len(noise))])
+			case k == 1: // a value cut at a word
+				ws := strings.Fields(vals[r.IntN(len(vals))])
+				parts = append(parts, ws[r.IntN(len(ws)):]...)
+			case k == 2:
+				parts = append(parts, strings.ToUpper(vals[r.IntN(len(vals))]))
+			default:
+				parts = append(parts, vals[r.IntN(len(vals))])
+			}
+		}
+		reply := text(strings.Join(parts, " "), parts[r.IntN(len(parts))])
+		a, b := &scratch{}, &scratch{}
+		a.fill(reply)
+		b.fill(reply)
+		a.lookup(x.values, x.texts, x.words)
+		b.lookupEvery(x.values, x.words)
+		if !reflect.DeepEqual(a.found, b.found) {
+			t.Fatalf("reply %d %q: the filter found %v, every probe %v", i, reply[0].Text, a.found, b.found)
+		}
+		if i < 5 && len(a.found) == 0 {
+			t.Fatalf("reply %d %q: nothing found; the test draws values into every reply", i, reply[0].Text)
 		}
 	}
 }

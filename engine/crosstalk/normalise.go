@@ -2,6 +2,7 @@ package crosstalk
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -70,6 +71,13 @@ func appendWords(dst [][2]int, folded []byte, from int) [][2]int {
 		}
 		a, b := i, j
 		for a < b {
+			if c := folded[a]; c < utf8.RuneSelf {
+				if asciiWord[c] {
+					break
+				}
+				a++
+				continue
+			}
 			r, n := utf8.DecodeRune(folded[a:b])
 			if !wordEdge(r) {
 				break
@@ -77,6 +85,13 @@ func appendWords(dst [][2]int, folded []byte, from int) [][2]int {
 			a += n
 		}
 		for b > a {
+			if c := folded[b-1]; c < utf8.RuneSelf {
+				if asciiWord[c] {
+					break
+				}
+				b--
+				continue
+			}
 			r, n := utf8.DecodeLastRune(folded[a:b])
 			if !wordEdge(r) {
 				break
@@ -105,11 +120,28 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // (engine/internal/fold, as the persona's checks fold), runs of white
 // space made one space, trimmed.
 func appendFold(dst []byte, s string) []byte {
-	if !fold.IsASCII(s) {
-		s = fold.String(s)
-	}
+	tmp := folds.Get().(*[]byte)
+	defer folds.Put(tmp)
+	f := fold.Append((*tmp)[:0], s)
+	*tmp = f
 	space := true // at the start: leading space is dropped
-	for _, r := range s {
+	for i := 0; i < len(f); {
+		c := f[i]
+		if c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				if !space {
+					dst = append(dst, ' ')
+				}
+				space = true
+				continue
+			}
+			space = false
+			dst = append(dst, c) // lower case already
+			continue
+		}
+		r, n := utf8.DecodeRune(f[i:])
+		i += n
 		if unicode.IsSpace(r) {
 			if !space {
 				dst = append(dst, ' ')
@@ -118,13 +150,6 @@ func appendFold(dst []byte, s string) []byte {
 			continue
 		}
 		space = false
-		if r < utf8.RuneSelf {
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			dst = append(dst, byte(r))
-			continue
-		}
 		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 	}
 	if n := len(dst); n > 0 && dst[n-1] == ' ' {
@@ -132,6 +157,20 @@ func appendFold(dst []byte, s string) []byte {
 	}
 	return dst
 }
+
+// folds pools appendFold's scratch.
+var folds = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// asciiWord is !wordEdge for the ASCII bytes: letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = !wordEdge(rune(c))
+	}
+	return t
+}()
+
+// asciiSpace is unicode.IsSpace for the ASCII bytes.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // wordEdge reports whether r is trimmed off a word's ends: anything but
 // a letter or a digit.

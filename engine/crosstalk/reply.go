@@ -79,6 +79,18 @@ func (s *scratch) addNumbers(t string) {
 	}
 }
 
+// textKey is the key of the n words from word i: joined by one space.
+func (s *scratch) textKey(i, n int) []byte {
+	s.key = s.key[:0]
+	for j, w := range s.words[i : i+n] {
+		if j > 0 {
+			s.key = append(s.key, ' ')
+		}
+		s.key = append(s.key, s.folded[w[0]:w[1]]...)
+	}
+	return s.key
+}
+
 func isSeparator(c byte) bool {
 	switch c {
 	case ' ', '.', '-', '/', '(', ')', '+':
@@ -88,24 +100,38 @@ func isSeparator(c byte) bool {
 }
 
 // lookup finds every indexed value among the reply's word sequences (up
-// to words long) and its numbers' runs of whole digit groups.
-func (s *scratch) lookup(values map[string][]owner, words int) {
+// to words long) and its numbers' runs of whole digit groups. A word
+// sequence is grown, and looked up in values, only as far as texts says
+// it starts or is an indexed key.
+func (s *scratch) lookup(values map[string][]owner, texts map[uint64]uint8, words int) {
 	for i := range s.words {
-		s.key = s.key[:0]
+		h := uint64(hashSeed)
 		for n := 0; n < words && i+n < len(s.words); n++ {
 			w := s.words[i+n]
 			if w[0] == w[1] {
 				break
 			}
 			if n > 0 {
-				s.key = append(s.key, ' ')
+				h = hashByte(h, ' ')
 			}
-			s.key = append(s.key, s.folded[w[0]:w[1]]...)
-			if os, ok := values[string(s.key)]; ok {
-				s.found = append(s.found, match{i, i + n + 1, os})
+			h = hashBytes(h, s.folded[w[0]:w[1]])
+			flags := texts[h]
+			if flags&wholeKey != 0 {
+				if os, ok := values[string(s.textKey(i, n+1))]; ok {
+					s.found = append(s.found, match{i, i + n + 1, os})
+				}
+			}
+			if flags&startsKey == 0 {
+				break
 			}
 		}
 	}
+	s.lookupNumbers(values)
+}
+
+// lookupNumbers finds every indexed number among the runs of whole digit
+// groups of the reply's numbers.
+func (s *scratch) lookupNumbers(values map[string][]owner) {
 	base := len(s.words) + 1
 	for _, num := range s.nums {
 		for g := num[0]; g < num[1]; g++ {

@@ -31,6 +31,40 @@ func String(s string) string {
 	return Chain(s)
 }
 
+// Append appends String(s) to dst. For text the table knows it lowers and
+// folds rune by rune straight into dst, allocating nothing (the hot path:
+// every reply is folded once for the cross-talk check); anything else
+// goes through String.
+func Append(dst []byte, s string) []byte {
+	table := foldTableFor()
+	start := len(dst)
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return append(dst[:start], String(s)...)
+		}
+		i += size
+		if r = unicode.ToLower(r); r < utf8.RuneSelf {
+			dst = append(dst, byte(r))
+			continue
+		}
+		folded, ok := foldRune(table, r)
+		if !ok {
+			return append(dst[:start], String(s)...)
+		}
+		dst = append(dst, folded...)
+	}
+	return dst
+}
+
 // Chain is the reference String is held to: the normalisation chain
 // itself, without the lowercasing.
 func Chain(s string) string {

@@ -46,3 +46,22 @@ func TestStringMatchesTheChain(t *testing.T) {
 		}
 	}
 }
+
+// Append appends exactly what String gives, on text the table knows and
+// on text it must hand to the chain, after what dst already holds.
+func TestAppendMatchesString(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 17))
+	for i := range 20000 {
+		s := randomText(r, 1+r.IntN(40), i%2 == 0)
+		if i%7 == 0 {
+			s = strings.ToUpper(s) + "\u212a\u0130ſ"
+		}
+		got := string(Append([]byte("prefix|"), s))
+		if want := "prefix|" + String(s); got != want {
+			t.Fatalf("Append(%q) = %q, String %q", s, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = Append(make([]byte, 0, 64)[:0], "Ação CONFIRMADA às 10h ✅") }); n > 1 {
+		t.Errorf("Append allocates %.0f times on table text; want only its buffer", n)
+	}
+}

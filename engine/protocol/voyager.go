@@ -33,46 +33,61 @@ type voyagerSession struct {
 
 // Exchange implements Session.
 func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
-	t, err := s.send(ctx, n, text)
-	if err != nil {
+	var t Turn
+	if err := s.send(ctx, n, text, &t); err != nil {
 		return t, err
 	}
-	return awaitReply(ctx, s.mailbox, n, s.v.Wait, t)
+	err := awaitReply(ctx, s.mailbox, n, s.v.Wait, &t)
+	return t, err
 }
 
 // burst sends a thought as several messages to turn n (burst.go).
 func (s *voyagerSession) burst(ctx context.Context, n int, b Burst) (Turn, error) {
 	return asyncBurst(ctx, s.mailbox, n, s.v.Wait, b, func(ctx context.Context, text string) (Turn, error) {
-		return s.send(ctx, n, text)
+		var t Turn
+		err := s.send(ctx, n, text, &t)
+		return t, err
 	})
 }
 
-// send POSTs one message of turn n, its reply to come on the turn's hook.
-func (s *voyagerSession) send(ctx context.Context, n int, text string) (Turn, error) {
-	t := Turn{SentAt: time.Now()}
+// send POSTs one message of turn n, its reply to come on the turn's hook,
+// into t. (Not inlined: Exchange, which a waiting user is inside of, keeps
+// a small frame.)
+//
+//go:noinline
+func (s *voyagerSession) send(ctx context.Context, n int, text string, t *Turn) error {
+	t.SentAt = time.Now()
 	hook := s.mailbox.URL(n)
 	sent, err := offstack.Call(func() (widget.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), sent.Status, sent.Attempts
 	if err != nil {
 		if ctx.Err() != nil {
-			return t, ctx.Err()
+			return ctx.Err()
 		}
-		return t, &SendError{Status: sent.Status, Err: err}
+		return &SendError{Status: sent.Status, Err: err}
 	}
-	return t, nil
+	return nil
 }
 
 // awaitReply waits on mb for turn n's callbacks and fills t with the reply
 // and its latency from t.SentAt: the asynchronous half of an exchange,
-// shared by the Voyager and generic webhook protocols.
-func awaitReply(ctx context.Context, mb *webhook.Mailbox, n int, w ReplyWait, t Turn) (Turn, error) {
-	reply, err := mb.Wait(ctx, n, w.Timeout, w.Settle)
+// shared by the Voyager, generic webhook and WhatsApp protocols.
+func awaitReply(ctx context.Context, mb *webhook.Mailbox, n int, w ReplyWait, t *Turn) error {
+	var reply webhook.Reply
+	err := mb.WaitInto(ctx, n, w.Timeout, w.Settle, &reply)
+	return t.replied(ctx, w, &reply, err)
+}
+
+// replied fills t with the reply awaitReply waited for.
+//
+//go:noinline
+func (t *Turn) replied(ctx context.Context, w ReplyWait, reply *webhook.Reply, err error) error {
 	if !reply.First.IsZero() {
 		t.Reply = reply.First.Sub(t.SentAt)
 	}
 	t.Messages, t.Callbacks, t.Duplicates = reply.Messages, reply.Callbacks, reply.Duplicates
 	t.ReplySentAt = reply.SentAt
-	return t, w.waitError(ctx, err)
+	return w.waitError(ctx, err)
 }
 
 // waitError is what a turn returns when waiting on its mailbox ended in

@@ -308,7 +308,8 @@ func withTraceContext(ctx context.Context, u string) string {
 
 // await waits for turn n's callbacks, as the Voyager protocol does.
 func (s *webhookSession) await(ctx context.Context, n int, t Turn) (Turn, error) {
-	return awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
+	err := awaitReply(ctx, s.mailbox, n, s.w.Wait, &t)
+	return t, err
 }
 
 // Late implements Session.

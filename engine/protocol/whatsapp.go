@@ -232,7 +232,7 @@ func (s *waSession) Exchange(ctx context.Context, n int, text string) (Turn, err
 	if err != nil {
 		return t, err
 	}
-	t, err = awaitReply(ctx, s.mailbox, n, s.w.Wait, t)
+	err = awaitReply(ctx, s.mailbox, n, s.w.Wait, &t)
 	if nr, ok := errors.AsType[*NoReplyError](err); ok {
 		nr.Why = s.whyNoReply(mine, all)
 	}

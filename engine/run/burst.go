@@ -16,14 +16,11 @@ import (
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
-// exchange sends turn n's message as the customer types it: whole, or,
-// when the plan's conversation has bursts, as the fragments and follow-up
-// drawn for it (protocol.SendBurst).
-func (c *conversation) exchange(ctx context.Context, n int, text string) (protocol.Turn, error) {
+// exchangeBurst sends turn n's message as the customer types it: whole,
+// or as the fragments and follow-up drawn for it (protocol.SendBurst). A
+// plan without bursts sends it whole (conversation.turn).
+func (c *conversation) exchangeBurst(ctx context.Context, n int, text string) (protocol.Turn, error) {
 	b := c.r.plan.Conversation.Burst
-	if !b.On() {
-		return c.session.Exchange(ctx, n, text)
-	}
 	if c.v.waits.burst == nil {
 		c.v.waits.burst = datagen.ForUserStream(c.r.plan.Seed, c.v.n, datagen.StreamBurst)
 	}

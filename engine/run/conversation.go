@@ -33,6 +33,8 @@ type conversation struct {
 	cause   error           // the error that ended it, when one did: for the errors table (errors.go)
 	span    tracing.Span    // the conversation's root span; zero with tracing off (trace.go)
 	turnID  string          // the span id of the turn in flight, for its record; "" with tracing off
+	step1   persona.Step    // the persona's step of the turn in flight (next)
+	x       protocol.Turn   // the exchange of the turn in flight (turn)
 }
 
 // converse holds one whole conversation and returns its record, whatever
@@ -86,7 +88,7 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 	var reply []transcript.Message
 	for n := 1; ; n++ {
 		if n > conv.MaxTurns {
-			return transcript.Failed, transcript.ReasonMaxTurns, fmt.Sprintf("no completion after %d turns", conv.MaxTurns)
+			return maxTurns(conv.MaxTurns)
 		}
 		if n > 1 && !c.think(ctx, c.r.thinkTime(c.v)) { // wait.go
 			return transcript.Interrupted, "", ""
@@ -101,33 +103,65 @@ func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, st
 	}
 }
 
+// maxTurns is the ending of a conversation that ran out of turns.
+//
+//go:noinline
+func maxTurns(n int) (transcript.Outcome, string, string) {
+	return transcript.Failed, transcript.ReasonMaxTurns, fmt.Sprintf("no completion after %d turns", n)
+}
+
+// The functions a waiting user is inside of — loop, step, turn and the
+// session's Exchange, down to its mailbox — keep their frames small, and
+// what they do before or after the wait sits in callees marked noinline:
+// a user waits under 4 KiB deep, so its goroutine's stack stays at 4 KiB
+// instead of 8 (BENCH.md, memory; engine/internal/offstack runs the
+// deeper calls).
+
 // step is turn n: the persona's message, then the exchange; done reports
 // an outcome.
 func (c *conversation) step(ctx context.Context, n int, reply []transcript.Message) (ending, bool) {
+	step, out, done := c.next(ctx, n, reply)
+	if done {
+		return out, true
+	}
+	return c.turn(ctx, n, step)
+}
+
+// next is the persona's message for turn n; done (with out) when the
+// persona ended the conversation instead.
+//
+//go:noinline
+func (c *conversation) next(ctx context.Context, n int, reply []transcript.Message) (*persona.Step, ending, bool) {
 	began := time.Now()
 	step, err := offstack.Call(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see engine/internal/offstack
 	c.recordLLM(ctx, step, err)
 	c.traceLLM(ctx, began, step, err) // trace.go
 	switch {
 	case errors.Is(err, persona.ErrExhausted):
-		return ending{transcript.Failed, transcript.ReasonScriptExhausted, err.Error()}, true
+		return nil, ending{transcript.Failed, transcript.ReasonScriptExhausted, err.Error()}, true
 	case errors.Is(err, persona.ErrStuck):
-		return ending{transcript.Failed, transcript.ReasonPersonaStuck, err.Error()}, true
+		return nil, ending{transcript.Failed, transcript.ReasonPersonaStuck, err.Error()}, true
 	case errors.Is(err, persona.ErrRule):
-		return ending{transcript.Failed, transcript.ReasonPredicateError, err.Error()}, true
+		return nil, ending{transcript.Failed, transcript.ReasonPredicateError, err.Error()}, true
 	case ctx.Err() != nil:
-		return ending{outcome: transcript.Interrupted}, true
+		return nil, ending{outcome: transcript.Interrupted}, true
 	case err != nil:
 		c.cause = err
-		return ending{transcript.Failed, transcript.ReasonLLMError, err.Error()}, true
+		return nil, ending{transcript.Failed, transcript.ReasonLLMError, err.Error()}, true
 	case step.Stop:
-		return ending{outcome: transcript.Abandoned, detail: c.stopDetail(step)}, true
+		return nil, ending{outcome: transcript.Abandoned, detail: c.stopDetail(step)}, true
 	}
 	c.r.live.sending(c.rec.ID, n, step.Text)
-	out, done := c.turn(ctx, n, step)
+	c.step1 = step
+	return &c.step1, ending{}, false
+}
+
+// turned hands the turn that just ended to the journal and the live view.
+//
+//go:noinline
+func (c *conversation) turned() {
 	c.journalTurn()
 	c.r.live.turned(c.rec.ID, c.rec.Turns[len(c.rec.Turns)-1])
-	return out, done
 }
 
 // journalTurn hands the turn that just ended to the Journal, if any.
@@ -151,12 +185,53 @@ type ending struct {
 }
 
 // turn sends one message and waits for the reply; done reports an outcome.
-func (c *conversation) turn(ctx context.Context, n int, step persona.Step) (ending, bool) {
-	r := c.r
+func (c *conversation) turn(ctx context.Context, n int, step *persona.Step) (ending, bool) {
+	if c.r.plan.Conversation.Burst.On() {
+		return c.turnBurst(ctx, n, step)
+	}
+	var err error
+	c.x, err = c.session.Exchange(ctx, n, step.Text)
+	return c.recorded(ctx, n, step, err)
+}
+
+// turnBurst is turn when the plan's conversation has bursts (burst.go).
+//
+//go:noinline
+func (c *conversation) turnBurst(ctx context.Context, n int, step *persona.Step) (ending, bool) {
+	var err error
+	c.x, err = c.exchangeBurst(ctx, n, step.Text) // burst.go
+	return c.recorded(ctx, n, step, err)
+}
+
+// recorded records turn n from its exchange (c.x and err), hands it to the
+// journal and the live view, and says how the conversation goes on. It
+// runs off the user's stack (engine/internal/offstack): the checks of the
+// reply and the journal's write go deeper than a waiting user, whose
+// stack would otherwise grow to 8 KiB at its first reply and keep it.
+//
+//go:noinline
+func (c *conversation) recorded(ctx context.Context, n int, step *persona.Step, err error) (ending, bool) {
+	type recorded struct {
+		out  ending
+		done bool
+	}
+	r, _ := offstack.Call(func() (recorded, error) {
+		out, done := c.record(ctx, n, step, &c.x, err)
+		c.turned()
+		return recorded{out, done}, nil
+	})
+	return r.out, r.done
+}
+
+// record makes turn n's record from its exchange, x and err, and says how
+// the conversation goes on.
+//
+//go:noinline
+func (c *conversation) record(ctx context.Context, n int, step *persona.Step, xp *protocol.Turn, err error) (ending, bool) {
+	r, x := c.r, *xp
+	returned := time.Now()
 	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []transcript.Message{}, Late: []transcript.Message{},
 		Drift: step.Drift, DataMismatch: step.DataMismatch, SpanID: c.turnID}
-	x, err := c.exchange(ctx, n, step.Text) // burst.go
-	returned := time.Now()
 	c.traceReply(ctx, x, returned) // trace.go
 	send, status, sent := x.Send, x.Status, accepted(x, err)
 	t.SentAt, t.SendMS, t.Status, t.Attempts = x.SentAt, transcript.Ms(send), status, x.Attempts
@@ -286,6 +361,8 @@ func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
 }
 
 // finish hands a conversation to the metrics and the sink.
+//
+//go:noinline
 func (r *Runner) finish(c *transcript.Conversation) {
 	r.rec.ConversationEnded(c)
 	r.log.Debug("conversation ended", "id", c.ID, "user", c.User, "persona", c.Persona,

@@ -108,9 +108,8 @@ func (r *Runner) setUsers(startCtx, convCtx context.Context, n int, due time.Tim
 // that starts later than that is reported (conversations.late_starts).
 func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 	defer r.userDone()
-	user, err := offstack.Call(func() (*plan.User, error) { return r.plan.NewUser(v.n) }) // deep: see engine/internal/offstack
-	if err != nil {
-		r.log.Error("cannot instantiate virtual user", "user", v.n, "err", err)
+	user := r.newUser(v)
+	if user == nil {
 		return
 	}
 	r.rec.UserStarted()
@@ -133,6 +132,20 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 		due = rec.EndedAt.Add(pace)
 		r.finish(rec)
 	}
+}
+
+// newUser instantiates v's user; nil (logged) when its plan cannot. (Not
+// inlined, like pause and finish: runUser is under every waiting user and
+// keeps a small frame; see conversation.step.)
+//
+//go:noinline
+func (r *Runner) newUser(v *vu) *plan.User {
+	user, err := offstack.Call(func() (*plan.User, error) { return r.plan.NewUser(v.n) }) // deep: see engine/internal/offstack
+	if err != nil {
+		r.log.Error("cannot instantiate virtual user", "user", v.n, "err", err)
+		return nil
+	}
+	return user
 }
 
 // A conversation that failed at its first send (the assistant refused or
@@ -164,6 +177,8 @@ func (f *failedStarts) after(rec *transcript.Conversation, pace time.Duration) t
 
 // pause waits d between two conversations of a user; false when the user
 // should stop instead.
+//
+//go:noinline
 func (r *Runner) pause(ctx context.Context, v *vu, timer *time.Timer, d time.Duration) bool {
 	timer.Reset(d)
 	select {

@@ -124,17 +124,28 @@ func (m *Mailbox) URL(turn int) string {
 // must not be called for a turn already closed, nor while another Wait on
 // the same mailbox runs.
 func (m *Mailbox) Wait(ctx context.Context, turn int, timeout, settle time.Duration) (Reply, error) {
+	var reply Reply
+	err := m.WaitInto(ctx, turn, timeout, settle, &reply)
+	return reply, err
+}
+
+// WaitInto is Wait with the reply put in *into. A virtual user waits in it
+// for most of its life, so it and what it calls keep small frames (the
+// user's goroutine stays on a 4 KiB stack; engine/run's conversation.step).
+func (m *Mailbox) WaitInto(ctx context.Context, turn int, timeout, settle time.Duration, into *Reply) error {
 	if err := m.begin(turn); err != nil {
-		return Reply{}, err
+		*into = Reply{}
+		return err
 	}
 	stop := time.Now().Add(timeout + settle)
 	timer := time.NewTimer(timeout)
-	defer timer.Stop()
 	err := m.awaitFirst(ctx, turn, timer)
 	if err == nil && settle > 0 {
 		err = m.settle(ctx, turn, timer, settle, stop)
 	}
-	return m.finish(turn, !errors.Is(err, ErrTimeout)), err
+	timer.Stop()
+	m.finish(turn, !errors.Is(err, ErrTimeout), into)
+	return err
 }
 
 // AwaitAfter blocks until turn has a callback that reached the handler at
@@ -206,6 +217,8 @@ func (m *Mailbox) awaitAfter(ctx context.Context, turn int, after time.Time, tim
 
 // settle waits until settle has passed since the turn's latest callback, or
 // until stop, whichever comes first.
+//
+//go:noinline
 func (m *Mailbox) settle(ctx context.Context, turn int, timer *time.Timer, settle time.Duration, stop time.Time) error {
 	for {
 		if err := m.closedErr(); err != nil {
@@ -232,23 +245,22 @@ func (m *Mailbox) settle(ctx context.Context, turn int, timer *time.Timer, settl
 // finish closes turn and, if deliver, takes its callbacks as the reply;
 // otherwise they are late. Callbacks pending for skipped earlier turns,
 // which no Wait will take, become late too.
-func (m *Mailbox) finish(turn int, deliver bool) Reply {
+func (m *Mailbox) finish(turn int, deliver bool, reply *Reply) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.waiting = false
-	var reply Reply
+	*reply = Reply{}
 	for i := len(m.turns) - 1; i >= 0 && m.turns[i].n > m.closedThrough; i-- {
 		rec := &m.turns[i]
 		switch {
 		case rec.n > turn || len(rec.pending) == 0:
 		case rec.n == turn && deliver:
-			reply = rec.take()
+			*reply = rec.take()
 		default:
 			m.r.stats.late.Add(uint64(rec.expire()))
 		}
 	}
 	m.closedThrough = max(m.closedThrough, turn)
-	return reply
 }
 
 // Late returns the items of callbacks that arrived for turns already closed

@@ -51,3 +51,13 @@ func TestConcurrentCallsGetTheirOwnResults(t *testing.T) {
 		t.Errorf("%d idle workers, want at most %d", n, maxIdle)
 	}
 }
+
+// BenchmarkCall is the cost of one hand-off to a pooled worker and back.
+func BenchmarkCall(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Call(func() (int, error) { return 1, nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

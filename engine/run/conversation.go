@@ -57,29 +57,48 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 		},
 		started: time.Now(),
 	}
+	c.rec.StartedAt = c.started
+	// The beginning and the end (the persona's driver, the journal's and the
+	// results' writes, the session's opening and closing) go deeper than a
+	// waiting user: they run off its stack, as the turns' records do
+	// (recorded).
+	ctx, _ = offstack.Call(func() (context.Context, error) { return c.begin(ctx, recording), nil })
+	outcome, reason, detail := c.loop(ctx)
+	_, _ = offstack.Call(func() (struct{}, error) { c.close(outcome, reason, detail); return struct{}{}, nil })
+	return c.rec
+}
+
+// begin makes the conversation's driver (replaying recording, when not
+// nil) and starts its trace, journal entry, cross-talk index entry, session
+// and live view; it returns ctx with the trace.
+func (c *conversation) begin(ctx context.Context, recording *transcript.Conversation) context.Context {
+	r := c.r
 	if recording != nil {
 		c.rec.Replay = &transcript.Replay{Recording: recording.ID, RecordedUser: recording.User}
 		c.driver = c.replayDriver(recording)
 	} else {
-		c.driver = r.newDriver(user)
+		c.driver = r.newDriver(c.user)
 	}
-	c.rec.StartedAt = c.started
 	ctx = c.startTrace(ctx) // trace.go
 	if j := r.opts.Journal; j != nil {
 		if err := j.Begin(c.rec); err != nil {
 			r.sinkFailed(err)
 		}
 	}
-	r.indexUser(c.xtalkUser(), user.Data) // crosstalk.go
+	r.indexUser(c.xtalkUser(), c.user.Data) // crosstalk.go
 	c.session = r.open(c.rec)
-	r.rec.ConversationStarted(user.Persona.Name)
+	r.rec.ConversationStarted(c.user.Persona.Name)
 	r.live.begin(c.rec)
-	outcome, reason, detail := c.loop(ctx)
+	return ctx
+}
+
+// close ends the conversation with its outcome: its record, session,
+// trace and live view.
+func (c *conversation) close(outcome transcript.Outcome, reason, detail string) {
 	c.end(outcome, reason, detail)
 	c.span.EndConversation(string(outcome), reason, len(c.rec.Turns))
-	r.noteError(c.rec, c.cause)
-	r.live.end(c.rec)
-	return c.rec
+	c.r.noteError(c.rec, c.cause)
+	c.r.live.end(c.rec)
 }
 
 // loop runs turns until the conversation has an outcome.
@@ -360,10 +379,15 @@ func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
 	}
 }
 
-// finish hands a conversation to the metrics and the sink.
+// finish hands a conversation to the metrics and the sink, off the
+// user's stack (see converse).
 //
 //go:noinline
 func (r *Runner) finish(c *transcript.Conversation) {
+	_, _ = offstack.Call(func() (struct{}, error) { r.sink(c); return struct{}{}, nil })
+}
+
+func (r *Runner) sink(c *transcript.Conversation) {
 	r.rec.ConversationEnded(c)
 	r.log.Debug("conversation ended", "id", c.ID, "user", c.User, "persona", c.Persona,
 		"outcome", c.Outcome, "reason", c.Reason, "turns", len(c.Turns), "ms", c.DurationMS)

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -145,5 +146,39 @@ func TestContextEndsSettleWithReply(t *testing.T) {
 			t.Errorf("Wait: %v, want DeadlineExceeded", err)
 		}
 		wantTexts(t, reply.Messages, "got this")
+	})
+}
+
+// A closed conversation is remembered for closedFor, then forgotten, so the
+// receiver's memory of closed conversations stops growing once a run has
+// gone on that long (make soak: it had grown for the quarter of an hour
+// 65,536 conversations took).
+func TestClosedConversationsAreForgottenAfterClosedFor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := withWidget(newReceiver())
+		known := func(id string) bool { _, ok := r.lookup(id); return ok }
+		r.Open("old").Close()
+		time.Sleep(closedFor / 2)
+		r.Open("recent").Close()
+		if !known("old") || !known("recent") {
+			t.Fatalf("old known %v, recent known %v; want both remembered within closedFor", known("old"), known("recent"))
+		}
+		time.Sleep(closedFor/2 + time.Second)
+		r.Open("next").Close()
+		if known("old") || !known("recent") || !known("next") {
+			t.Errorf("after closedFor: old known %v, recent %v, next %v; want only old forgotten", known("old"), known("recent"), known("next"))
+		}
+		// A long run closing one conversation every 100 ms remembers no more
+		// than closedFor's worth.
+		for i := range 12000 { // 20 minutes
+			r.Open("c" + strconv.Itoa(i)).Close()
+			time.Sleep(100 * time.Millisecond)
+		}
+		r.mu.RLock()
+		n, held := len(r.closed), len(r.closedOrder)-r.closedHead
+		r.mu.RUnlock()
+		if want := int(closedFor/(100*time.Millisecond)) + 1; n > want || held != n {
+			t.Errorf("%d closed conversations remembered (%d in order); want at most %d, the same", n, held, want)
+		}
 	})
 }

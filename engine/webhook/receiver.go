@@ -37,11 +37,17 @@ var defaultLimits = limits{
 // maxHeaderBytes bounds a request's headers; more gets 431.
 const maxHeaderBytes = 64 << 10
 
-// closedMemory is how many closed conversations the receiver remembers, so
-// that a callback arriving after its mailbox was closed counts as Late rather
-// than Unmatched. Older ones are forgotten (and then count as Unmatched):
-// memory stays bounded however long the run, at a few MiB at most.
-const closedMemory = 1 << 16
+// The receiver remembers a closed conversation for closedFor, and at most
+// closedMemory of them, so that a callback arriving after its mailbox was
+// closed counts as Late (or a Duplicate) rather than Unmatched. Older ones
+// are forgotten (and then count as Unmatched): memory stays bounded however
+// long the run, and flat once the run has gone on for closedFor — a long
+// run's memory does not creep up for the quarter of an hour 65,536
+// conversations take at a thousand users (make soak).
+const (
+	closedFor    = 2 * time.Minute
+	closedMemory = 1 << 16
+)
 
 // Receiver accepts reply callbacks and routes them to open mailboxes.
 type Receiver struct {
@@ -69,14 +75,14 @@ type Receiver struct {
 	inspector atomic.Pointer[Inspector]
 
 	// mu guards boxes and closed. Invariant: boxes holds exactly the open
-	// mailboxes, by conversation id; closed holds the ids of at most
-	// closedMemory mailboxes closed most recently, each also in closedOrder
-	// (a ring, oldest at closedNext once full).
+	// mailboxes, by conversation id; closed holds the ids of the mailboxes
+	// closed in the last closedFor, at most closedMemory of them, each also
+	// in closedOrder (oldest first, from closedHead).
 	mu          sync.RWMutex
 	boxes       map[string]*Mailbox
 	closed      map[string]*closedConv
-	closedOrder []string
-	closedNext  int
+	closedOrder []closedID
+	closedHead  int
 
 	ln    net.Listener
 	srv   *http.Server
@@ -271,6 +277,12 @@ type closedConv struct {
 	sums []turnSum
 }
 
+// closedID is a closed conversation's id and when it closed.
+type closedID struct {
+	id string
+	at time.Time
+}
+
 type turnSum struct {
 	turn int
 	sum  uint64
@@ -306,18 +318,27 @@ func (r *Receiver) lateAfterEnd(id string, turn int, sum uint64) bool {
 	return true
 }
 
-// remember records id as closed, forgetting the oldest once closedMemory
-// ids are held. Called with r.mu held.
+// remember records id as closed, forgetting those closed more than
+// closedFor ago and, past closedMemory, the oldest. Called with r.mu held.
 func (r *Receiver) remember(id string, c *closedConv) {
 	if _, ok := r.closed[id]; ok {
 		return
 	}
-	if len(r.closedOrder) < closedMemory {
-		r.closedOrder = append(r.closedOrder, id)
-	} else {
-		delete(r.closed, r.closedOrder[r.closedNext])
-		r.closedOrder[r.closedNext] = id
-		r.closedNext = (r.closedNext + 1) % closedMemory
+	now := time.Now()
+	for r.closedHead < len(r.closedOrder) {
+		old := r.closedOrder[r.closedHead]
+		if now.Sub(old.at) <= closedFor && len(r.closedOrder)-r.closedHead < closedMemory {
+			break
+		}
+		delete(r.closed, old.id)
+		r.closedOrder[r.closedHead] = closedID{}
+		r.closedHead++
 	}
+	if r.closedHead > len(r.closedOrder)/2 { // reuse the forgotten half
+		n := copy(r.closedOrder, r.closedOrder[r.closedHead:])
+		clear(r.closedOrder[n:])
+		r.closedOrder, r.closedHead = r.closedOrder[:n], 0
+	}
+	r.closedOrder = append(r.closedOrder, closedID{id, now})
 	r.closed[id] = c
 }

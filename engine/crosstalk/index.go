@@ -33,6 +33,13 @@ type Index struct {
 	// only while it is the start of one — most words start none, so a
 	// reply costs about one probe of this small map per word.
 	texts map[uint64]uint8
+	// links maps the hash of a link sent (its key, one word) to the user it
+	// was sent to. A run sends a link per conversation, so they are kept as
+	// hashes alone, 16 bytes each rather than ~200 as values: a long run's
+	// memory does not creep up with them (make soak). Two links of a run
+	// sharing a 64-bit hash — a false cross-talk — has odds of about one in
+	// 10^7 at a million links.
+	links map[uint64]int32
 	users map[int]bool // users indexed
 	// words is the most words of an indexed text value: the longest word
 	// sequence of a reply worth looking up.
@@ -46,7 +53,7 @@ type owner struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{values: map[string][]owner{}, texts: map[uint64]uint8{}, users: map[int]bool{}}
+	return &Index{values: map[string][]owner{}, texts: map[uint64]uint8{}, links: map[uint64]int32{}, users: map[int]bool{}}
 }
 
 // AddUser indexes user's data (block → attribute → value), once per user;
@@ -92,6 +99,7 @@ func (x *Index) add(k string, words int, o owner) {
 const (
 	startsKey uint8 = 1 << iota // the first words of a longer key
 	wholeKey                    // a key
+	linkKey                     // a link's key (Index.links)
 )
 
 // isNumberKey reports a number's key ("#" and its digits).
@@ -121,7 +129,7 @@ func (x *Index) Check(user int, msgs []transcript.Message) []transcript.Leak {
 	defer scratches.Put(s)
 	s.fill(msgs)
 	x.mu.RLock()
-	s.lookup(x.values, x.texts, x.words)
+	s.lookup(x.values, x.texts, x.links, x.words)
 	x.mu.RUnlock()
 	if len(s.found) == 0 {
 		return nil

@@ -226,7 +226,7 @@ func TestLookupFilterFindsWhatEveryProbeFinds(t *testing.T) {
 		a, b := &scratch{}, &scratch{}
 		a.fill(reply)
 		b.fill(reply)
-		a.lookup(x.values, x.texts, x.words)
+		a.lookup(x.values, x.texts, x.links, x.words)
 		b.lookupEvery(x.values, x.words)
 		if !reflect.DeepEqual(a.found, b.found) {
 			t.Fatalf("reply %d %q: the filter found %v, every probe %v", i, reply[0].Text, a.found, b.found)

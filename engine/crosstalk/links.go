@@ -32,8 +32,14 @@ func (x *Index) AddLinks(user int, msgs []transcript.Message) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, l := range found {
-		if k, words, ok := classify(l); ok && x.values[k] == nil {
-			x.add(k, words, owner{user, LinkField})
+		k, words, ok := classify(l)
+		if !ok || words != 1 {
+			continue
+		}
+		h := hashBytes(hashSeed, []byte(k))
+		if _, seen := x.links[h]; !seen {
+			x.links[h] = int32(user)
+			x.texts[h] |= linkKey
 		}
 	}
 }

@@ -103,7 +103,7 @@ func isSeparator(c byte) bool {
 // to words long) and its numbers' runs of whole digit groups. A word
 // sequence is grown, and looked up in values, only as far as texts says
 // it starts or is an indexed key.
-func (s *scratch) lookup(values map[string][]owner, texts map[uint64]uint8, words int) {
+func (s *scratch) lookup(values map[string][]owner, texts map[uint64]uint8, links map[uint64]int32, words int) {
 	for i := range s.words {
 		h := uint64(hashSeed)
 		for n := 0; n < words && i+n < len(s.words); n++ {
@@ -116,6 +116,11 @@ func (s *scratch) lookup(values map[string][]owner, texts map[uint64]uint8, word
 			}
 			h = hashBytes(h, s.folded[w[0]:w[1]])
 			flags := texts[h]
+			if flags&linkKey != 0 && n == 0 {
+				if u, ok := links[h]; ok {
+					s.found = append(s.found, match{i, i + 1, []owner{{int(u), LinkField}}})
+				}
+			}
 			if flags&wholeKey != 0 {
 				if os, ok := values[string(s.textKey(i, n+1))]; ok {
 					s.found = append(s.found, match{i, i + n + 1, os})

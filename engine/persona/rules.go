@@ -29,6 +29,7 @@ type Rules struct {
 	opening string
 	sent    int  // messages sent so far: the reply in hand answers message sent
 	missed  bool // the previous reply matched no rule
+	env     *plan.TurnEnvs
 }
 
 // NewRules returns the rules driver of user u, whose persona is a rules
@@ -41,7 +42,10 @@ func (d *Rules) Next(_ context.Context, reply []transcript.Message) (Step, error
 		d.sent++
 		return Step{Text: d.opening}, nil
 	}
-	env := plan.TurnEnv(reply, d.sent, d.user.Persona.Name, d.user.Data)
+	if d.env == nil {
+		d.env = plan.NewTurnEnvs(d.user.Persona.Name, d.user.Data)
+	}
+	env := d.env.At(reply, d.sent)
 	for i, r := range d.user.Persona.Rules {
 		ok, err := r.When.Eval(env)
 		if err != nil {

@@ -59,9 +59,8 @@ func (r *Receiver) ReadBody(w http.ResponseWriter, req *http.Request) ([]byte, i
 		return nil, http.StatusServiceUnavailable
 	}
 	defer r.bodyMem.Release(need)
-	buf := r.bodies.Get().(*bytes.Buffer)
+	buf := r.getBuffer()
 	defer r.putBuffer(buf)
-	buf.Reset()
 	if status := r.readLimited(w, req, buf); status != http.StatusOK {
 		return nil, status
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,4 +102,60 @@ func p99(ds []time.Duration) float64 {
 	}
 	slices.Sort(ds)
 	return float64(ds[len(ds)*99/100].Nanoseconds()) / 1e3
+}
+
+// simCallbacks are real reply callbacks (engine/protocol/widget's
+// testdata: a conversation's bodies as the built-in simulator sends them,
+// and VOYAGER.md's shapes), one per line.
+func simCallbacks(tb testing.TB) []string {
+	tb.Helper()
+	raw, err := os.ReadFile("../protocol/widget/testdata/callbacks.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(raw)), "\n")
+}
+
+// BenchmarkRoundTripCallbacks posts the real callbacks in turn over
+// loopback HTTP to a listening receiver and waits for each: the receiver's
+// whole path per callback (the client's allocations are in allocs/op too).
+func BenchmarkRoundTripCallbacks(b *testing.B) {
+	r, c := listen(b), newClient()
+	m := r.Open("bench")
+	bodies := simCallbacks(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for turn := 0; b.Loop(); turn++ {
+		post(b, c, m.URL(turn), bodies[turn%len(bodies)])
+		if _, err := m.Wait(ctx, turn, 5*time.Second, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHandlerCallbacks is ServeHTTP on the real callbacks, without
+// the network: the receiver's own allocations per callback.
+func BenchmarkHandlerCallbacks(b *testing.B) {
+	r := withWidget(newReceiver())
+	m := r.Open("bench")
+	bodies := simCallbacks(b)
+	reqs := make([]*http.Request, len(bodies))
+	readers := make([]*strings.Reader, len(bodies))
+	for i, body := range bodies {
+		readers[i] = strings.NewReader(body)
+		reqs[i] = httptest.NewRequest(http.MethodPost, m.URL(0), readers[i])
+	}
+	w := httptest.NewRecorder()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for turn := 0; b.Loop(); turn++ {
+		i := turn % len(bodies)
+		readers[i].Reset(bodies[i])
+		req := reqs[i]
+		req.URL.Path = m.path + strconv.Itoa(turn)
+		r.ServeHTTP(w, req)
+		if _, err := m.Wait(ctx, turn, time.Second, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"strings"
@@ -99,9 +98,8 @@ func (r *Receiver) serveShared(w http.ResponseWriter, req *http.Request, at time
 		tap.done(http.StatusMethodNotAllowed, Rejected)
 		return true
 	}
-	buf := r.bodies.Get().(*bytes.Buffer)
+	buf := r.getBuffer()
 	defer r.putBuffer(buf)
-	buf.Reset()
 	status := r.readBody(w, req, buf)
 	if !refusal(status) {
 		r.stats.received.Add(1)

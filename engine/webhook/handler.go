@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"hash/maphash"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,9 +30,16 @@ const hooksPrefix = "/hooks/"
 // sender that closes the response unread keep its connection (issue 16:
 // with a body, Go's transport and others drop the connection instead).
 func accepted(w http.ResponseWriter) {
-	w.Header().Set("Content-Length", "0")
+	w.Header()["Content-Length"] = contentLengthZero
 	w.WriteHeader(http.StatusOK)
 }
+
+// contentLengthZero is accepted's Content-Length, one slice for every
+// answer rather than one allocated per callback (Header.Set). It is
+// never written: net/http and Header's methods only read a header's
+// values or replace them, and an Add appends to a copy (its capacity
+// is 1).
+var contentLengthZero = []string{"0"}
 
 // ServeHTTP handles one callback. The arrival time is read first, before the
 // body, so latency excludes reading and parsing it.
@@ -138,9 +146,8 @@ func (r *Receiver) route(path string) (convID string, turn int, ok bool) {
 // the body's fingerprint for duplicate detection, and the status to answer:
 // 200 when the body is usable.
 func (r *Receiver) readCallback(w http.ResponseWriter, req *http.Request, tap *tap) ([]transcript.Message, uint64, int) {
-	buf := r.bodies.Get().(*bytes.Buffer)
+	buf := r.getBuffer()
 	defer r.putBuffer(buf)
-	buf.Reset()
 	status := r.readBody(w, req, buf)
 	tap.read(buf.Bytes())
 	if status != http.StatusOK {
@@ -156,7 +163,7 @@ func (r *Receiver) readCallback(w http.ResponseWriter, req *http.Request, tap *t
 // readBody reads the request body into buf, at most maxBody bytes, within
 // the body-memory budget, and checks its signature; it returns the status
 // to answer: 200 when it was read whole and signed as required.
-func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, buf *bytes.Buffer) int {
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, buf *bodyBuffer) int {
 	need := int64(maxBody)
 	if req.ContentLength >= 0 && req.ContentLength < maxBody {
 		need = req.ContentLength + 512 // bytes.Buffer reads in chunks of at least 512
@@ -181,16 +188,45 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, buf *bytes
 // readLimited reads the request body into buf, at most maxBody bytes; it
 // returns 413 (counted in Refused.Oversize) for a larger body, 400 for one
 // that could not be read, else 200. The caller holds the body memory.
-func (r *Receiver) readLimited(w http.ResponseWriter, req *http.Request, buf *bytes.Buffer) int {
+//
+// A body whose Content-Length is within maxBody is read as it is: the
+// server's body ends at its Content-Length, so http.MaxBytesReader (an
+// allocation per callback) could never cut it; buf's own bound only
+// guards a handler called with a body longer than it says.
+func (r *Receiver) readLimited(w http.ResponseWriter, req *http.Request, buf *bodyBuffer) int {
+	if req.ContentLength < 0 || req.ContentLength > maxBody {
+		return r.readCapped(w, req, buf)
+	}
+	buf.limit = io.LimitedReader{R: req.Body, N: maxBody + 1}
+	_, err := buf.ReadFrom(&buf.limit)
+	buf.limit.R = nil
+	switch {
+	case err != nil:
+		return http.StatusBadRequest
+	case buf.Len() > maxBody:
+		return r.oversize(req)
+	}
+	return http.StatusOK
+}
+
+// readCapped is readLimited for a body of unknown or too large a length,
+// through http.MaxBytesReader, which also has the server close the
+// connection of a body over the limit.
+func (r *Receiver) readCapped(w http.ResponseWriter, req *http.Request, buf *bodyBuffer) int {
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody)); err != nil {
 		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			r.refusals.oversize.Add(1)
-			r.refused(RefusedOversize, func() string { return "a body over 1 MiB, from " + req.RemoteAddr })
-			return http.StatusRequestEntityTooLarge
+			return r.oversize(req)
 		}
 		return http.StatusBadRequest
 	}
 	return http.StatusOK
+}
+
+// oversize counts a body over 1 MiB and returns 413.
+func (r *Receiver) oversize(req *http.Request) int {
+	r.refusals.oversize.Add(1)
+	r.refused(RefusedOversize, func() string { return "a body over 1 MiB, from " + req.RemoteAddr })
+	return http.StatusRequestEntityTooLarge
 }
 
 // busyWait is how long a callback waits for body memory before it is
@@ -205,7 +241,21 @@ func (r *Receiver) awaitBodyMemory(req *http.Request, need int64) bool {
 	return r.bodyMem.Acquire(ctx, need) == nil
 }
 
-func (r *Receiver) putBuffer(buf *bytes.Buffer) {
+// bodyBuffer is a pooled buffer for a request body, with the reader that
+// bounds it (readLimited), pooled too so that reading allocates nothing.
+type bodyBuffer struct {
+	bytes.Buffer
+	limit io.LimitedReader
+}
+
+// getBuffer takes an empty body buffer from the pool.
+func (r *Receiver) getBuffer() *bodyBuffer {
+	buf := r.bodies.Get().(*bodyBuffer)
+	buf.Reset()
+	return buf
+}
+
+func (r *Receiver) putBuffer(buf *bodyBuffer) {
 	if buf.Cap() <= maxPooledBuffer {
 		r.bodies.Put(buf)
 	}

@@ -55,3 +55,41 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+// TestBodyLimitWhateverTheLength: the 1 MiB limit holds for a body read
+// as it is (its Content-Length within the limit: no MaxBytesReader) even
+// when the body is longer than it says, as it can be for a handler called
+// directly; and a body of exactly the limit is taken.
+func TestBodyLimitWhateverTheLength(t *testing.T) {
+	t.Parallel()
+	r := withWidget(newReceiver())
+	m := r.Open("conv")
+	pad := func(n int) string { // a valid body of n bytes
+		b := `{"text":"x"}`
+		return strings.Repeat(" ", n-len(b)) + b
+	}
+	tests := []struct {
+		name          string
+		body          string
+		contentLength int64
+		want          int
+	}{
+		{"exactly the limit", pad(maxBody), maxBody, http.StatusOK},
+		{"over the limit, said to be small", pad(maxBody + 1), 10, http.StatusRequestEntityTooLarge},
+		{"over the limit, length unknown", pad(maxBody + 1), -1, http.StatusRequestEntityTooLarge},
+		{"over the limit, said so", pad(maxBody + 1), maxBody + 1, http.StatusRequestEntityTooLarge},
+		{"within the limit, length unknown", pad(100), -1, http.StatusOK},
+	}
+	for turn, tt := range tests {
+		req := httptest.NewRequest(http.MethodPost, m.URL(turn), strings.NewReader(tt.body))
+		req.ContentLength = tt.contentLength
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, rec.Code, tt.want)
+		}
+	}
+	if got := r.Stats().Refused.Oversize; got != 3 {
+		t.Errorf("Refused.Oversize = %d, want 3", got)
+	}
+}

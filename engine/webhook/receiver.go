@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -61,7 +60,7 @@ type Receiver struct {
 	// afterEnd, when set, is told of each callback that came after its
 	// conversation's mailbox was closed (see OnLateAfterEnd).
 	afterEnd atomic.Pointer[func(convID string, turn int, items []transcript.Message)]
-	bodies   sync.Pool // *bytes.Buffer for reading callback bodies
+	bodies   sync.Pool // *bodyBuffer for reading callback bodies
 	// parser reads callback bodies (decoder.go); nil until the protocol
 	// installs one, and every callback is Malformed.
 	parser atomic.Pointer[parserBox]
@@ -163,7 +162,7 @@ func newReceiver() *Receiver {
 		conns:   newConns(),
 		bodyMem: semaphore.NewWeighted(maxBodyMemory),
 	}
-	r.bodies.New = func() any { return new(bytes.Buffer) }
+	r.bodies.New = func() any { return new(bodyBuffer) }
 	r.conns.onRefuse = func() {
 		r.refused(RefusedConnections, func() string { return fmt.Sprintf("more than %d connections open at once", r.MaxConns()) })
 	}

@@ -45,7 +45,20 @@ type mediaObject struct {
 //   - {"text": "..."}, {"content": "..."} or {"message": "..."}: one text item.
 //
 // Anything else is an error. ParsePayload never panics.
+//
+// Bodies of the shapes above that are plain enough (fast.go) are read by a
+// scanner of their own; every other body, and every body that is an
+// error, is read by encoding/json, and both give the same result.
 func ParsePayload(body []byte) ([]transcript.Message, error) {
+	if msgs, ok := parseFast(body); ok {
+		return msgs, nil
+	}
+	return parseStd(body)
+}
+
+// parseStd is ParsePayload through encoding/json: what the fast path
+// falls back on, and what it must equal.
+func parseStd(body []byte) ([]transcript.Message, error) {
 	var p payload
 	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, fmt.Errorf("cannot parse reply payload: %w", err)
@@ -64,68 +77,94 @@ func ParsePayload(body []byte) ([]transcript.Message, error) {
 func normaliseItems(items []item) ([]transcript.Message, error) {
 	out := make([]transcript.Message, 0, len(items))
 	for i, it := range items {
-		var err error
-		if out, err = it.appendTo(out); err != nil {
+		f, err := it.fields()
+		if err == nil {
+			out, err = f.appendTo(out)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("cannot parse reply payload: messages[%d]: %w", i, err)
 		}
 	}
 	return out, nil
 }
 
+// fields is one item of "messages" as read, before it is normalised: what
+// both encoding/json and the fast path (fast.go) read an item into.
+type fields struct {
+	role, typ string
+	text      string
+	hasText   bool   // "text" was a string (maybe empty)
+	hasMedia  bool   // "media" was there and not null
+	media     string // the media field's link, when hasMedia
+	link, url string
+}
+
+// fields reads the item's media field and hands over the rest.
+func (it item) fields() (fields, error) {
+	f := fields{role: it.Role, typ: it.Type, link: it.Link, url: it.URL, hasMedia: it.hasMedia()}
+	if it.Text != nil {
+		f.text, f.hasText = *it.Text, true
+	}
+	if f.hasMedia {
+		var err error
+		if f.media, err = mediaLink(it.Media); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
 // appendTo appends the normalised form of one item: one message, or two for
 // a captioned media item.
-func (it item) appendTo(out []transcript.Message) ([]transcript.Message, error) {
-	role := it.Role
+func (f fields) appendTo(out []transcript.Message) ([]transcript.Message, error) {
+	role := f.role
 	if role == "" {
 		role = transcript.RoleAssistant
 	}
-	link, err := it.link()
-	if err != nil {
-		return out, err
-	}
-	if it.isMedia(link) {
+	link := f.mediaURL()
+	if f.isMedia(link) {
 		if link == "" {
 			return out, errors.New("media item without a link")
 		}
 		out = append(out, transcript.Message{Role: role, Type: transcript.TypeMedia, Link: link})
-		if it.Text != nil && *it.Text != "" {
-			out = append(out, transcript.Message{Role: role, Type: transcript.TypeText, Text: *it.Text})
+		if f.text != "" {
+			out = append(out, transcript.Message{Role: role, Type: transcript.TypeText, Text: f.text})
 		}
 		return out, nil
 	}
-	if it.Text == nil {
+	if !f.hasText {
 		return out, errors.New("item has neither text nor media")
 	}
-	typ := it.Type
+	typ := f.typ
 	if typ == "" {
 		typ = transcript.TypeText
 	}
-	return append(out, transcript.Message{Role: role, Type: typ, Text: *it.Text}), nil
+	return append(out, transcript.Message{Role: role, Type: typ, Text: f.text}), nil
 }
 
 // isMedia reports whether the item is an image (or other media) rather than
 // text: it says so, carries a media field, or has a link and no text.
-func (it item) isMedia(link string) bool {
-	switch it.Type {
+func (f fields) isMedia(link string) bool {
+	switch f.typ {
 	case transcript.TypeMedia, "image", "video", "audio", "document", "file":
 		return true
 	}
-	return it.hasMedia() || it.Text == nil && link != ""
+	return f.hasMedia || !f.hasText && link != ""
+}
+
+// mediaURL is the item's media URL from whichever field carries it.
+func (f fields) mediaURL() string {
+	if f.hasMedia {
+		return f.media
+	}
+	if f.link != "" {
+		return f.link
+	}
+	return f.url
 }
 
 func (it item) hasMedia() bool {
 	return len(it.Media) > 0 && string(it.Media) != "null"
-}
-
-// link is the item's media URL from whichever field carries it.
-func (it item) link() (string, error) {
-	if it.hasMedia() {
-		return mediaLink(it.Media)
-	}
-	if it.Link != "" {
-		return it.Link, nil
-	}
-	return it.URL, nil
 }
 
 // mediaLink reads a media field: a plain URL string or an object with a

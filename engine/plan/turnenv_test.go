@@ -1,0 +1,138 @@
+package plan
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/voyplan/voyplan/engine/transcript"
+)
+
+// turnEnvFresh is TurnEnv as it was first written, a map built afresh
+// for each turn: what TurnEnvs.At must equal on every turn.
+func turnEnvFresh(messages []transcript.Message, turn int, persona string, data map[string]map[string]string) map[string]any {
+	env := make(map[string]any, 4+len(data))
+	for name, attrs := range data {
+		m := make(map[string]any, len(attrs))
+		for k, v := range attrs {
+			m[k] = v
+		}
+		env[name] = m
+	}
+	env["reply"] = ReplyText(messages)
+	env["messages"] = messages
+	env["turn"] = turn
+	env["persona"] = persona
+	return env
+}
+
+func msg(typ, text, link string) transcript.Message {
+	return transcript.Message{Role: transcript.RoleAssistant, Type: typ, Text: text, Link: link}
+}
+
+// TestTurnEnvsAtEachTurn: the environment kept for a conversation equals,
+// turn after turn, one built afresh — nothing of an earlier turn stays,
+// and the fixed names win over data blocks of the same name.
+func TestTurnEnvsAtEachTurn(t *testing.T) {
+	t.Parallel()
+	data := map[string]map[string]string{
+		"customer": {"name": "Kataryna Smart", "cpf": "52998224725"},
+		"order":    {},
+		"reply":    {"x": "a block named as a fixed name"},
+		"turn":     {"y": "another"},
+	}
+	turns := [][]transcript.Message{
+		{msg(transcript.TypeText, "Olá! Como posso te chamar?", "")},
+		{msg(transcript.TypeText, "Perfeito", ""), msg(transcript.TypeMedia, "", "https://x/a.jpg")},
+		nil,
+		{},
+		{msg(transcript.TypeMedia, "", "https://x/b.jpg")},
+		{msg(transcript.TypeText, "Aqui está: https://pay.smarttalks.ai/68fb6822bbf6353f55867a1e", "")},
+	}
+	for _, persona := range []string{"kataryna", ""} {
+		envs := NewTurnEnvs(persona, data)
+		for n, msgs := range turns {
+			got, want := envs.At(msgs, n+1), turnEnvFresh(msgs, n+1, persona, data)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("persona %q turn %d:\n got %#v\nwant %#v", persona, n+1, got, want)
+			}
+		}
+	}
+	if got, want := TurnEnv(turns[1], 2, "p", data), turnEnvFresh(turns[1], 2, "p", data); !reflect.DeepEqual(got, want) {
+		t.Errorf("TurnEnv:\n got %#v\nwant %#v", got, want)
+	}
+}
+
+// TestTurnEnvsPredicates runs local.hcl's predicates — complete_when and
+// every rule of its rules personas — on a conversation's replies, on the
+// kept environment and on fresh ones: the same results, turn by turn.
+func TestTurnEnvsPredicates(t *testing.T) {
+	t.Parallel()
+	p, diags := Load("../../plans/local.hcl", Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	preds := []*Predicate{p.Conversation.CompleteWhen}
+	for _, ps := range p.Personas {
+		for _, r := range ps.Rules {
+			preds = append(preds, r.When)
+		}
+	}
+	replies := [][]transcript.Message{
+		{msg(transcript.TypeText, "Olá! 😊 Eu sou a Ana, atendente virtual do Thermas Aqua Park. Como posso te chamar?", "")},
+		{msg(transcript.TypeText, "Prazer, Kataryna!", ""), msg(transcript.TypeText, "Você aceita receber mensagens sobre ingressos e novidades do parque? (sim/não)", "")},
+		{msg(transcript.TypeMedia, "", "https://www.thermasaquapark.com.br/img/parque-1.jpg")},
+		{msg(transcript.TypeText, "Por último, qual o seu CPF?", "")},
+		{msg(transcript.TypeText, "Aqui está o seu link de pagamento via Pix (válido por 24 horas): https://pay.smarttalks.ai/68fb6822bbf6353f55867a1e", "")},
+	}
+	matched := 0
+	for user := range 3 {
+		u, err := p.NewUser(user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		envs := NewTurnEnvs(u.Persona.Name, u.Data)
+		for n, msgs := range replies {
+			kept := envs.At(msgs, n+1)
+			for _, pred := range preds {
+				got, gotErr := pred.Eval(kept)
+				want, wantErr := pred.Eval(turnEnvFresh(msgs, n+1, u.Persona.Name, u.Data))
+				if got != want || (gotErr == nil) != (wantErr == nil) {
+					t.Errorf("user %d turn %d %q: %v, %v on the kept environment; %v, %v on a fresh one", user, n+1, pred.Source, got, gotErr, want, wantErr)
+				}
+				if got {
+					matched++
+				}
+			}
+		}
+	}
+	if matched == 0 {
+		t.Error("no predicate held on any reply: the comparison proves nothing")
+	}
+}
+
+// BenchmarkTurnEnv is what each turn of a conversation of plans/local.hcl
+// costs its predicates, as the conversation pays it: the environment of
+// the turn, then complete_when run on it.
+func BenchmarkTurnEnv(b *testing.B) {
+	p, diags := Load("../../plans/local.hcl", Options{})
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	u, err := p.NewUser(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgs := []transcript.Message{
+		{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: "Perfeito, você vai receber nossas novidades! 💙"},
+		{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: "Como posso te ajudar?\n1️⃣ Comprar ingressos\n2️⃣ Dúvidas"},
+		{Role: transcript.RoleAssistant, Type: transcript.TypeMedia, Link: "https://www.thermasaquapark.com.br/img/parque-1.jpg"},
+	}
+	pred := p.Conversation.CompleteWhen
+	envs := NewTurnEnvs(u.Persona.Name, u.Data)
+	b.ReportAllocs()
+	for turn := 1; b.Loop(); turn++ {
+		if ok, err := pred.Eval(envs.At(msgs, turn)); err != nil || ok {
+			b.Fatal(ok, err)
+		}
+	}
+}

@@ -25,7 +25,8 @@ func (c countedFile) Write(p []byte) (int, error) {
 
 // BenchmarkAppendParallel is what appending a line costs when many
 // goroutines append to one file at once, as a run's users do to
-// journal.jsonl: a conversation encoded and appended to a real file. It
+// journal.jsonl: a turn (BenchmarkJournalTurn's) encoded and appended to a
+// real file, without the Sinks around the journal. It
 // reports the write(2) calls per line (1 when every line is a write of its
 // own; less when lines share one) and the CPU time the process spent per
 // line (user and system, from getrusage: less noisy than ns/op on a shared
@@ -36,17 +37,19 @@ func BenchmarkAppendParallel(b *testing.B) {
 	for _, par := range []int{1, 16} { // goroutines per GOMAXPROCS
 		b.Run("par="+strconv.Itoa(par), func(b *testing.B) {
 			var writes atomic.Int64
-			a := &appender{path: filepath.Join(b.TempDir(), ConversationsFile),
-				wrap: func(f *os.File) appendFile { return countedFile{f, &writes} }}
-			defer a.Close()
+			j := &Journal{appender{path: filepath.Join(b.TempDir(), JournalFile),
+				wrap: func(f *os.File) appendFile { return countedFile{f, &writes} }}}
+			defer j.Close()
 			c := resultstest.Conversation("3f1c2d9e-0000-4000-8000-000000000000")
+			turn := c.Turns[0]
+			turn.Messages = append(turn.Messages, turn.Messages[0])
 			b.ReportAllocs()
 			b.SetParallelism(par)
 			b.ResetTimer()
 			cpu0 := cpuTime(b)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if err := a.append(c, "conversation"); err != nil {
+					if err := j.turn(c.ID, &turn); err != nil {
 						b.Error(err)
 						return
 					}

@@ -29,7 +29,7 @@ func CreateJSONL(path string) (*JSONL, error) {
 
 // Write appends c as one line. It is safe for concurrent use.
 func (j *JSONL) Write(c *transcript.Conversation) error {
-	return j.append(c, "conversation "+c.ID)
+	return j.appendNamed(c, lineName{"conversation ", c.ID})
 }
 
 // appender appends JSON lines to a file. Each line reaches the file in one
@@ -66,6 +66,12 @@ type appendFile interface {
 	Close() error
 }
 
+// lineName names a line in errors: prefix, then the id of its conversation
+// ("" for none). It is made a string only for an error, not for each line.
+type lineName struct{ prefix, id string }
+
+func (n lineName) String() string { return n.prefix + n.id }
+
 func (a *appender) open() error {
 	f, err := os.OpenFile(a.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -85,17 +91,22 @@ func (a *appender) open() error {
 
 // append writes v as one line; what names it in errors.
 func (a *appender) append(v any, what string) error {
+	return a.appendNamed(v, lineName{prefix: what})
+}
+
+// appendNamed writes v as one line, named in errors by name.
+func (a *appender) appendNamed(v any, name lineName) error {
 	buf := lineBuffers.Get().(*[]byte)
 	defer putLineBuffer(buf)
 	line, ok := appendLine((*buf)[:0], v)
 	if !ok {
 		var err error
 		if line, err = encodeLine(v); err != nil {
-			return fmt.Errorf("cannot encode %s: %w", what, err)
+			return fmt.Errorf("cannot encode %s: %w", name, err)
 		}
 	}
 	*buf = line[:0]
-	return a.appendLine(line, what)
+	return a.appendLine(line, name)
 }
 
 // appendLine appends v's line through the append-style encoder (encode.go)
@@ -121,14 +132,14 @@ func putLineBuffer(b *[]byte) {
 }
 
 // appendLine writes line, which ends with its newline, all or nothing.
-func (a *appender) appendLine(line []byte, what string) error {
+func (a *appender) appendLine(line []byte, name lineName) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
 	case a.closed:
-		return fmt.Errorf("cannot write %s to %s: %w", what, a.path, os.ErrClosed)
+		return fmt.Errorf("cannot write %s to %s: %w", name, a.path, os.ErrClosed)
 	case a.broken != nil:
-		return fmt.Errorf("cannot write %s to %s: %w", what, a.path, a.broken)
+		return fmt.Errorf("cannot write %s to %s: %w", name, a.path, a.broken)
 	case a.f == nil:
 		if err := a.open(); err != nil {
 			return fmt.Errorf("cannot open %s: %w", a.path, err)
@@ -147,9 +158,9 @@ func (a *appender) appendLine(line []byte, what string) error {
 		a.broken = fmt.Errorf("a line cut short by %v could not be taken back (%v): the file may end in a fragment", err, terr)
 	}
 	if _, named := errors.AsType[*fs.PathError](err); named {
-		return fmt.Errorf("cannot write %s: %w", what, err)
+		return fmt.Errorf("cannot write %s: %w", name, err)
 	}
-	return fmt.Errorf("cannot write %s to %s: %w", what, a.path, err)
+	return fmt.Errorf("cannot write %s to %s: %w", name, a.path, err)
 }
 
 // sync makes the lines written so far durable (fsync), if there are new

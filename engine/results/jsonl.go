@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"sync"
 
 	"github.com/voyplan/voyplan/engine/transcript"
@@ -39,17 +40,21 @@ func (j *JSONL) Write(c *transcript.Conversation) error {
 // lines of the write in flight cut short — whole lines, then one torn last
 // line (scanJSONLines tolerates that).
 //
-// Lines reach the file by group commit: a line appended while no write is
-// in flight is written at once, in one write(2) of its own on an O_APPEND
-// descriptor. Lines appended while a write is in flight queue in one batch,
-// in the order they came; when that write ends, the first of them (the
-// batch's leader) writes the whole batch in one write(2), and each waits
+// Lines reach the file by group commit, in one write(2) per batch of lines
+// on an O_APPEND descriptor. A line appended while no batch is open opens
+// one and leads it: it yields the processor once (runtime.Gosched), so that
+// the goroutines ready to run may append their lines to the batch too,
+// waits for the write in flight, if any, to end, and writes the batch;
+// lines appended meanwhile join it, in the order they came, and each waits
 // for that write and returns its own line's outcome. Only one write is in
-// flight at a time, so lines never interleave. Under load a write carries
-// as many lines as came during the one before, instead of one each
-// (issue 16: a write(2) per line cost a run at saturation 6 µs per turn).
-// Nothing waits on a timer and no goroutine writes on a caller's behalf:
-// the leader is one of the callers waiting.
+// flight at a time, so lines never interleave. A run's users end their
+// turns on two CPUs at once but rarely during one write(2): without the
+// yield a journal.jsonl write carried 1.05 lines, with it about 3 (issue
+// 16: a write per line cost a run at saturation 6 µs per turn). When no
+// other goroutine is ready to run the yield returns at once; else it costs
+// the appender, and the lines that joined, their turn on the processor —
+// no timer: the line is written, or fails, before append returns. No
+// goroutine writes on a caller's behalf: the leader is one of the callers.
 //
 // A write that fails or is cut short (a full disk) leaves no fragment: the
 // lines it wrote whole stay, and their appends succeed; the file is
@@ -72,14 +77,14 @@ type appender struct {
 	dirty   bool  // lines written since the last sync
 	broken  error // the file may end in a fragment: no more lines
 	closed  bool
-	writing bool      // a write is in flight: new lines queue in next
-	next    *batch    // the lines waiting for the write in flight; nil: none
+	writing bool      // a write is in flight
+	next    *batch    // the open batch, not yet written; nil: none
 	idle    sync.Cond // broadcast when writing ends: next's leader, Close wait for it
 	free    *batch    // batches done with, to reuse (no allocation per line)
 }
 
-// batch is the lines queued while a write was in flight, written together
-// by the first of them (the leader) once that write ended.
+// batch is lines written together, in one write, by the first of them
+// (the leader).
 type batch struct {
 	buf     []byte    // the lines, one after another
 	ends    []int     // where each line ends in buf
@@ -163,22 +168,10 @@ func putLineBuffer(b *[]byte) {
 	}
 }
 
-// appendLine writes line, which ends with its newline, all or nothing: at
-// once when no write is in flight, else in the batch of the lines queued
-// behind that write (see appender).
+// appendLine writes line, which ends with its newline, all or nothing, in
+// the open batch or in one it opens (see appender).
 func (a *appender) appendLine(line []byte, name lineName) error {
 	a.lock()
-	if !a.writing && a.next == nil {
-		if err := a.ready(); err != nil {
-			a.mu.Unlock()
-			return a.lineError(name, err)
-		}
-		ends := [1]int{len(line)}
-		var errs [1]error
-		a.write(line, ends[:], errs[:])
-		a.mu.Unlock()
-		return a.lineError(name, errs[0])
-	}
 	b := a.next
 	leader := b == nil
 	if leader {
@@ -191,6 +184,11 @@ func (a *appender) appendLine(line []byte, name lineName) error {
 	b.errs = append(b.errs, nil)
 	b.waiting++
 	if leader {
+		if !a.writing { // else the write in flight is the wait
+			a.mu.Unlock()
+			runtime.Gosched()
+			a.mu.Lock()
+		}
 		for a.writing {
 			a.idle.Wait()
 		}

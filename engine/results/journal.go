@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
@@ -72,16 +73,33 @@ func createJournal(path string, run JournalRun) (*Journal, error) {
 }
 
 func (j *Journal) begin(c *transcript.Conversation) error {
-	return j.append(journalEntry{Ev: evBegin, At: time.Now(), Conversation: c}, "the start of conversation "+c.ID)
+	return j.write(&journalEntry{Ev: evBegin, At: time.Now(), Conversation: c}, lineName{"the start of conversation ", c.ID})
 }
 
 func (j *Journal) turn(id string, t *transcript.Turn) error {
-	return j.append(journalEntry{Ev: evTurn, At: time.Now(), ID: id, Turn: t}, "a turn of conversation "+id)
+	return j.write(&journalEntry{Ev: evTurn, At: time.Now(), ID: id, Turn: t}, lineName{"a turn of conversation ", id})
 }
 
 func (j *Journal) end(c *transcript.Conversation) error {
-	return j.append(journalEntry{Ev: evEnd, At: time.Now(), ID: c.ID, Outcome: c.Outcome, Reason: c.Reason, Error: c.Error},
-		"the end of conversation "+c.ID)
+	return j.write(&journalEntry{Ev: evEnd, At: time.Now(), ID: c.ID, Outcome: c.Outcome, Reason: c.Reason, Error: c.Error},
+		lineName{"the end of conversation ", c.ID})
+}
+
+// write appends e as one line, as append does, without making e an any
+// (which would copy it to the heap) or name a string: a turn costs the
+// journal no allocation.
+func (j *Journal) write(e *journalEntry, name lineName) error {
+	buf := lineBuffers.Get().(*[]byte)
+	defer putLineBuffer(buf)
+	line, ok := appendJournalLine((*buf)[:0], e)
+	if !ok {
+		var err error
+		if line, err = encodeLine(*e); err != nil {
+			return fmt.Errorf("cannot encode %s: %w", name, err)
+		}
+	}
+	*buf = line[:0]
+	return j.appendLine(line, name)
 }
 
 // JournalRunOf is the journal's first line for a run of p: its identity

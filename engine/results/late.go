@@ -22,7 +22,7 @@ func NewLateJSONL(path string) *LateJSONL { return &LateJSONL{appender{path: pat
 
 // WriteLate appends c as one line. It is safe for concurrent use.
 func (l *LateJSONL) WriteLate(c *transcript.LateCallback) error {
-	return l.append(c, "a late callback of "+c.Conversation)
+	return l.appendNamed(c, lineName{"a late callback of ", c.Conversation})
 }
 
 // ReadLate reads late.jsonl into the late callbacks of each conversation,

@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"context"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -75,6 +76,66 @@ func BenchmarkDrift(b *testing.B) {
 		for _, msg := range msgs {
 			_ = Drift(msg, reply)
 			_ = k.mismatch(msg)
+		}
+	}
+}
+
+// benchReply is a typical reply of the simulator: accents, emoji, a menu,
+// prices and a question.
+var benchReply = []transcript.Message{{Role: "assistant", Type: "text", Text: "Olá! 😊 Sou a assistente do parque. Para qual data você gostaria dos ingressos? " +
+	"Temos as opções:\n1. Ingresso adulto — R$ 120,00\n2. Ingresso criança — R$ 60,00\nPoderia me informar o seu CPF, por favor?"}}
+
+// benchLongMessages are what a model-driven customer writes: whole
+// sentences, long enough for the repetition check to compare them with the
+// reply, one of them a sentence of it.
+var benchLongMessages = []string{
+	"Olá! Gostaria de comprar ingressos para o parque, por favor.",
+	"Queria ir no dia 11/10/2026, se ainda tiver vaga para a minha família.",
+	"Somos dois adultos e duas crianças, uma de 7 e outra de 10 anos 😊",
+	"Para qual data você gostaria dos ingressos? Acho que sábado.",
+	"Meu CPF é 529.982.247-25 e meu e-mail é maria@example.com, pode mandar o link?",
+	"Prefiro pagar com Pix, é mais rápido. Vocês aceitam cartão também?",
+}
+
+// cycle says its lines over and over: a driver for benchmarking Watch.
+type cycle struct {
+	lines []string
+	next  int
+}
+
+func (c *cycle) Next(_ context.Context, _ []transcript.Message) (Step, error) {
+	c.next++
+	return Step{Text: c.lines[(c.next-1)%len(c.lines)]}, nil
+}
+
+// BenchmarkDriftLong: the character checks of a model-driven customer's
+// longer messages (see benchLongMessages) against the same reply.
+func BenchmarkDriftLong(b *testing.B) {
+	k := knownData(map[string]map[string]string{"customer": {"cpf": "529.982.247-25", "phone": "+55 11 98765-4321", "email": "maria@example.com"}})
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, msg := range benchLongMessages {
+			_ = Drift(msg, benchReply)
+			_ = k.mismatch(msg)
+		}
+	}
+}
+
+// BenchmarkWatchNext: a watched driver's Next, what the conversation loop
+// calls once a turn — the script's twelve messages and the long ones, per
+// op eighteen turns.
+func BenchmarkWatchNext(b *testing.B) {
+	lines := append([]string{"Olá", "Maria Souza", "Sim, pode enviar 😊", "Quero comprar ingressos", "Para o dia 11/10/2026", "2 adultos e 2 crianças",
+		"Sim, quero a cabana!", "+55 11 98765-4321", "maria@example.com", "529.982.247-25", "Sim, pode confirmar. Pix!", "Meu CPF é 529.982.247-25"},
+		benchLongMessages...)
+	w := Watch(&cycle{lines: lines}, map[string]map[string]string{"customer": {"cpf": "529.982.247-25", "phone": "+55 11 98765-4321", "email": "maria@example.com"}})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		for range lines {
+			if _, err := w.Next(ctx, benchReply); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -21,14 +21,59 @@ import (
 // punctuation and emoji; for those it looks each rune up in a table of what
 // the chain makes of it (fast); anything else goes through the chain.
 func String(s string) string {
-	s = strings.ToLower(s)
 	if IsASCII(s) {
-		return s
+		return strings.ToLower(s) // s itself when it has no upper case
 	}
-	if out, ok := foldFast(s); ok {
-		return out
+	b := scratch.Get().(*[]byte)
+	*b = Append((*b)[:0], s)
+	out := string(*b)
+	if cap(*b) <= maxScratch {
+		scratch.Put(b)
 	}
-	return Chain(s)
+	return out
+}
+
+// scratch pools String's buffers: a non-ASCII string costs one allocation,
+// its result. maxScratch bounds what the pool keeps.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 64 << 10
+
+// Append appends String(s) to dst, allocating nothing when dst has room
+// and s folds through the table: it lowercases and folds rune by rune, as
+// strings.ToLower and the table do, and hands the whole of s to the chain
+// at the first rune the table does not know — an invalid byte among them
+// (U+FFFD, as strings.ToLower makes it).
+func Append(dst []byte, s string) []byte {
+	start := len(dst)
+	var table [][]string
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		r = unicode.ToLower(r)
+		if r < utf8.RuneSelf {
+			dst = append(dst, byte(r))
+			continue
+		}
+		if table == nil {
+			table = foldTableFor()
+		}
+		folded, ok := foldRune(table, r)
+		if !ok {
+			return append(dst[:start], Chain(strings.ToLower(s))...)
+		}
+		dst = append(dst, folded...)
+	}
+	return dst
 }
 
 // Chain is the reference String is held to: the normalisation chain
@@ -49,11 +94,11 @@ var folders = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
-// foldRanges are the runes foldFast knows: Latin-1 and Latin Extended-A/B
+// foldRanges are the runes Append knows: Latin-1 and Latin Extended-A/B
 // letters, general punctuation, currency, arrows, symbols and dingbats,
 // the variation selector of emoji, and the emoji planes. None composes
 // with a neighbour under NFC once the nonspacing marks are gone, so a
-// string of them folds rune by rune (TestFoldFastMatchesTheChain).
+// string of them folds rune by rune (TestStringMatchesTheChain).
 var foldRanges = [][2]rune{{0x80, 0x24F}, {0x2000, 0x27BF}, {0xFE0F, 0xFE0F}, {0x1F000, 0x1FAFF}}
 
 // foldTable holds, per range, what the chain makes of each rune alone.
@@ -73,29 +118,6 @@ func foldTableFor() [][]string {
 		}
 	})
 	return foldTable
-}
-
-// foldFast folds s, lowercased and not all ASCII, through the table; ok is
-// false when a rune is not in it.
-func foldFast(s string) (string, bool) {
-	table := foldTableFor()
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		folded, ok := foldRune(table, r)
-		if !ok || (r == utf8.RuneError && size == 1) {
-			return "", false
-		}
-		b.WriteString(folded)
-		i += size
-	}
-	return b.String(), true
 }
 
 func foldRune(table [][]string, r rune) (string, bool) {

@@ -32,20 +32,43 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// sentences calls fn with each run of s between the sentence marks \n . ?
-// and !, empty runs skipped — the pieces regexp `[\n.?!]+` splits s into.
-func sentences(s string, fn func(string) bool) bool {
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && !isSentenceMark(s[i]) {
-			continue
+// appendSquash appends squash(s) to dst: s's letters and digits, one
+// space between words. With sentences, it also appends to them the span in
+// dst of each sentence's squash: the runs of s between the sentence marks
+// \n . ? and ! (the pieces regexp `[\n.?!]+` splits s into) that hold a
+// word. A sentence mark is no word character, so no word straddles two
+// sentences, and a sentence's squash is the run of the whole squash from
+// its first word to its last.
+func appendSquash(dst []byte, sentences *[][2]int, s []byte) []byte {
+	inWord := false
+	first := -1 // where the current sentence's first word starts in dst
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(s[i:])
 		}
-		if i > start && fn(s[start:i]) {
-			return true
+		if isWordRune(r) { // not utf8.RuneError: s[i:i+size] is r, encoded
+			if !inWord && len(dst) > 0 {
+				dst = append(dst, ' ')
+			}
+			if first < 0 {
+				first = len(dst)
+			}
+			dst = append(dst, s[i:i+size]...)
+			inWord = true
+		} else {
+			inWord = false
+			if sentences != nil && first >= 0 && isSentenceMark(s[i]) {
+				*sentences = append(*sentences, [2]int{first, len(dst)})
+				first = -1
+			}
 		}
-		start = i + 1
+		i += size
 	}
-	return false
+	if sentences != nil && first >= 0 {
+		*sentences = append(*sentences, [2]int{first, len(dst)})
+	}
+	return dst
 }
 
 func isSentenceMark(c byte) bool { return c == '\n' || c == '.' || c == '?' || c == '!' }

@@ -33,8 +33,9 @@ func randomText(r *rand.Rand, n int, outside bool) string {
 	return b.String()
 }
 
-// squash and sentences do what the FieldsFunc/Join and regexp.Split they
-// replaced did.
+// squash and appendSquash do what the FieldsFunc/Join they replaced did,
+// and the sentences appendSquash finds are the squashed pieces of the
+// regexp.Split it replaced (those with a word).
 func TestSquashAndSentencesMatchTheOldWays(t *testing.T) {
 	oldSquash := func(s string) string {
 		return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
@@ -51,14 +52,26 @@ func TestSquashAndSentencesMatchTheOldWays(t *testing.T) {
 			}
 		}
 		s := b.String()
-		if got, want := squash(s), oldSquash(s); got != want {
+		want := oldSquash(s)
+		if got := squash(s); got != want {
 			t.Fatalf("squash(%q) = %q, want %q", s, got, want)
 		}
-		var got []string
-		sentences(s, func(p string) bool { got = append(got, p); return false })
-		want := slices.DeleteFunc(split.Split(s, -1), func(p string) bool { return p == "" })
-		if !slices.Equal(got, want) {
-			t.Fatalf("sentences(%q) = %q, want %q", s, got, want)
+		var spans [][2]int
+		sq := appendSquash([]byte("prefix"), &spans, []byte(s))
+		if got := string(sq[len("prefix"):]); strings.TrimPrefix(got, " ") != want || (got != "" && got[0] != ' ') {
+			t.Fatalf("appendSquash(%q) = %q, want %q after a space", s, got, want)
+		}
+		var got, wantSentences []string
+		for _, span := range spans {
+			got = append(got, string(sq[span[0]:span[1]]))
+		}
+		for _, p := range split.Split(s, -1) {
+			if p := oldSquash(p); p != "" {
+				wantSentences = append(wantSentences, p)
+			}
+		}
+		if !slices.Equal(got, wantSentences) {
+			t.Fatalf("appendSquash(%q): sentences %q, want %q", s, got, wantSentences)
 		}
 	}
 }
@@ -148,7 +161,7 @@ func driftReference(k known, msg string, reply []transcript.Message) (kinds []st
 		strings.Contains(n, "?") && askQuestion.MatchString(n) && !ownData.MatchString(n) {
 		kinds = append(kinds, DriftAsksForData)
 	}
-	if len(price.FindAllString(msg, 3)) >= 2 {
+	if len(refPrice.FindAllString(msg, 3)) >= 2 {
 		kinds = append(kinds, DriftListsPrices)
 	}
 	lines := 0
@@ -160,18 +173,18 @@ func driftReference(k known, msg string, reply []transcript.Message) (kinds []st
 	if lines >= 2 {
 		kinds = append(kinds, DriftListsOptions)
 	}
-	if repeats(n, reply) {
+	if refRepeats(n, reply) {
 		kinds = append(kinds, DriftRepeatsAssistant)
 	}
 	if reasoning.MatchString(msg) {
 		kinds = append(kinds, DriftLeaksReasoning)
 	}
-	for _, m := range numberLike.FindAllString(msg, -1) {
-		if kind := k.numberKind(m); kind != "" && !slices.Contains(mism, kind) {
+	for _, m := range refNumberLike.FindAllString(msg, -1) {
+		if kind := k.refNumberKind(m); kind != "" && !slices.Contains(mism, kind) {
 			mism = append(mism, kind)
 		}
 	}
-	for _, m := range emailLike.FindAllString(msg, -1) {
+	for _, m := range refEmailLike.FindAllString(msg, -1) {
 		if !k.emails[strings.ToLower(strings.TrimRight(m, "."))] && !slices.Contains(mism, "email") {
 			mism = append(mism, "email")
 		}

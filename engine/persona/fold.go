@@ -43,32 +43,53 @@ func appendSquash(dst []byte, sentences *[][2]int, s []byte) []byte {
 	inWord := false
 	first := -1 // where the current sentence's first word starts in dst
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRune(s[i:])
-		}
-		if isWordRune(r) { // not utf8.RuneError: s[i:i+size] is r, encoded
-			if !inWord && len(dst) > 0 {
-				dst = append(dst, ' ')
-			}
-			if first < 0 {
-				first = len(dst)
-			}
-			dst = append(dst, s[i:i+size]...)
-			inWord = true
-		} else {
+		c := s[i]
+		if c < utf8.RuneSelf && !asciiWord[c] {
 			inWord = false
-			if sentences != nil && first >= 0 && isSentenceMark(s[i]) {
+			if sentences != nil && first >= 0 && isSentenceMark(c) {
 				*sentences = append(*sentences, [2]int{first, len(dst)})
 				first = -1
 			}
+			i++
+			continue
 		}
-		i += size
+		size := 1
+		if c >= utf8.RuneSelf {
+			var r rune
+			if r, size = utf8.DecodeRune(s[i:]); !isWordRune(r) { // utf8.RuneError is not
+				inWord = false
+				i += size
+				continue
+			}
+		}
+		// s[i:i+size] is a word rune: copy it with the ASCII word bytes
+		// that follow it.
+		j := i + size
+		for j < len(s) && s[j] < utf8.RuneSelf && asciiWord[s[j]] {
+			j++
+		}
+		if !inWord && len(dst) > 0 {
+			dst = append(dst, ' ')
+		}
+		if first < 0 {
+			first = len(dst)
+		}
+		dst = append(dst, s[i:j]...)
+		inWord = true
+		i = j
 	}
 	if sentences != nil && first >= 0 {
 		*sentences = append(*sentences, [2]int{first, len(dst)})
 	}
 	return dst
 }
+
+// asciiWord is isWordRune for ASCII.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = isWordRune(rune(c))
+	}
+	return t
+}()
 
 func isSentenceMark(c byte) bool { return c == '\n' || c == '.' || c == '?' || c == '!' }

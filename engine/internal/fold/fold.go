@@ -46,32 +46,40 @@ const maxScratch = 64 << 10
 // (U+FFFD, as strings.ToLower makes it).
 func Append(dst []byte, s string) []byte {
 	start := len(dst)
-	var table [][]string
+	var table [][]folded
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+		if c := s[i]; c < utf8.RuneSelf { // a run of ASCII: copied, then lowercased
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf {
+				j++
 			}
-			dst = append(dst, c)
-			i++
+			from := len(dst)
+			dst = append(dst, s[i:j]...)
+			for k := from; k < len(dst); k++ {
+				if c := dst[k]; 'A' <= c && c <= 'Z' {
+					dst[k] = c + ('a' - 'A')
+				}
+			}
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		r = unicode.ToLower(r)
-		if r < utf8.RuneSelf {
-			dst = append(dst, byte(r))
-			continue
-		}
 		if table == nil {
 			table = foldTableFor()
 		}
-		folded, ok := foldRune(table, r)
-		if !ok {
+		f, ok := lookup(table, r)
+		if !ok { // outside the table: lowered, it may be in it (its entry is then its own: lowering is idempotent)
+			if r = unicode.ToLower(r); r < utf8.RuneSelf {
+				dst = append(dst, byte(r))
+				continue
+			}
+			f, ok = lookup(table, r)
+		}
+		if !ok || !f.known {
 			return append(dst[:start], Chain(strings.ToLower(s))...)
 		}
-		dst = append(dst, folded...)
+		dst = append(dst, f.s...)
 	}
 	return dst
 }
@@ -101,32 +109,55 @@ var folders = sync.Pool{New: func() any {
 // string of them folds rune by rune (TestStringMatchesTheChain).
 var foldRanges = [][2]rune{{0x80, 0x24F}, {0x2000, 0x27BF}, {0xFE0F, 0xFE0F}, {0x1F000, 0x1FAFF}}
 
-// foldTable holds, per range, what the chain makes of each rune alone.
+// folded is what Append makes of a rune of foldRanges: the chain's result
+// for the rune lowercased (s), known when the lowered rune is ASCII or in
+// foldRanges too.
+type folded struct {
+	s     string
+	known bool
+}
+
+// foldTable holds, per range, what Append makes of each rune.
 var (
 	foldTableOnce sync.Once
-	foldTable     [][]string
+	foldTable     [][]folded
 )
 
-func foldTableFor() [][]string {
+func foldTableFor() [][]folded {
 	foldTableOnce.Do(func() {
-		foldTable = make([][]string, len(foldRanges))
+		foldTable = make([][]folded, len(foldRanges))
 		for i, rg := range foldRanges {
-			foldTable[i] = make([]string, rg[1]-rg[0]+1)
+			foldTable[i] = make([]folded, rg[1]-rg[0]+1)
 			for r := rg[0]; r <= rg[1]; r++ {
-				foldTable[i][r-rg[0]] = Chain(string(r))
+				f := &foldTable[i][r-rg[0]]
+				switch lower := unicode.ToLower(r); {
+				case lower < utf8.RuneSelf:
+					f.s, f.known = string(lower), true
+				case inRanges(lower):
+					f.s, f.known = Chain(string(lower)), true
+				}
 			}
 		}
 	})
 	return foldTable
 }
 
-func foldRune(table [][]string, r rune) (string, bool) {
+func lookup(table [][]folded, r rune) (folded, bool) {
 	for i, rg := range foldRanges {
 		if r >= rg[0] && r <= rg[1] {
 			return table[i][r-rg[0]], true
 		}
 	}
-	return "", false
+	return folded{}, false
+}
+
+func inRanges(r rune) bool {
+	for _, rg := range foldRanges {
+		if r >= rg[0] && r <= rg[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // IsASCII reports s has no byte above 0x7F: nothing to fold but case.

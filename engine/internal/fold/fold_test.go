@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -49,13 +50,13 @@ func TestStringMatchesTheChain(t *testing.T) {
 }
 
 // stringReference is String as it was before Append: strings.ToLower, then
-// the table over the lowered string, else the chain.
+// the chain rune by rune (the table, before it held lowered runes) when
+// every rune is in foldRanges, else the chain.
 func stringReference(s string) string {
 	s = strings.ToLower(s)
 	if IsASCII(s) {
 		return s
 	}
-	table := foldTableFor()
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -64,22 +65,28 @@ func stringReference(s string) string {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		folded, ok := foldRune(table, r)
-		if !ok || (r == utf8.RuneError && size == 1) {
+		if !inRanges(r) || (r == utf8.RuneError && size == 1) {
 			return Chain(s)
 		}
-		b.WriteString(folded)
+		f, ok := chainOfRune[r]
+		if !ok {
+			f = Chain(string(r))
+			chainOfRune[r] = f
+		}
+		b.WriteString(f)
 		i += size
 	}
 	return b.String()
 }
+
+var chainOfRune = map[rune]string{}
 
 // adversarial are strings whose lowering or folding is out of the common
 // way: upper case outside ASCII that lowers to ASCII (the Kelvin sign, İ),
 // ſ, a real U+FFFD, invalid and truncated UTF-8, combining marks, emoji
 // sequences, empty.
 var adversarial = []string{"", "A", "\u212A", "İ", "ſ", "ẞ", "Ω", "\ufffd", "\xff", "\xe2\x82", "a\xc3", "É\u0301", "e\u0301", "Ǆ", "😊", "1\ufe0f\u20e3",
-	"👩\u200d👩\u200d👧", "ÀÉÎÕÜ", "Σ", "ς", "한", "\u1100\u1161", "語", "\u0345", "ǖ\u0323", "Ⅻ", "Ⓐ", "ﬀ", " ", "\n", "Ç"}
+	"👩\u200d👩\u200d👧", "ÀÉÎÕÜ", "Σ", "ς", "한", "\u1100\u1161", "語", "\u0345", "ǖ\u0323", "Ⅻ", "Ⓐ", "ﬀ", " ", "\n", "Ç", "\u2126", "Ⱥ", "\u1e9e"}
 
 // Append (and String, built on it) fold every string as the old String
 // did, after whatever dst held: random strings of ASCII, the table's runes
@@ -116,6 +123,17 @@ func TestAppendMatchesTheOldString(t *testing.T) {
 			}
 		}
 		check(b.String())
+	}
+}
+
+// Append looks a rune outside the table up again once lowered, and takes
+// the entry as its fold: the entry is of the rune lowered again, the same
+// rune as long as lowering is idempotent.
+func TestLoweringIsIdempotent(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if l := unicode.ToLower(r); unicode.ToLower(l) != l {
+			t.Fatalf("ToLower(%U) = %U, whose lower case is %U", r, l, unicode.ToLower(l))
+		}
 	}
 }
 

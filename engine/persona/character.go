@@ -120,7 +120,7 @@ func asksForData(n []byte) bool {
 	if !containsAny(n, dataWords) { // every pattern below needs one
 		return false
 	}
-	if askPossessive.Match(n) || askImperative.Match(n) {
+	if containsAny(n, possessives) && askPossessive.Match(n) || hasAnyPrefix(n, imperatives) && askImperative.Match(n) {
 		return true
 	}
 	return bytes.IndexByte(n, '?') >= 0 && askQuestion.Match(n) && !ownData.Match(n)
@@ -188,6 +188,10 @@ func mayBeOption(line string) bool {
 var (
 	dataWords   = byteStrings("cpf", "celular", "telefone", "whatsapp", "email", "e-mail", "nome completo")
 	reasonWords = byteStrings("pensamento", "racioc", "reasoning", "thinking", "thought", "como ", "the user", "the assistant", "minha persona")
+	// possessives: askPossessive holds one; imperatives: askImperative,
+	// anchored, starts with one ("me " and a verb).
+	possessives = byteStrings("seu", "sua", "teu", "tua")
+	imperatives = byteStrings("informe", "envie", "digite", "passe", "confirme", "me ")
 )
 
 func byteStrings(ss ...string) [][]byte {
@@ -202,6 +206,15 @@ func byteStrings(ss ...string) [][]byte {
 // reasoning.
 func mayLeakReasoning(n []byte) bool {
 	return bytes.ContainsRune(n, 'ſ') || containsAny(n, reasonWords)
+}
+
+func hasAnyPrefix(s []byte, prefixes [][]byte) bool {
+	for _, p := range prefixes {
+		if bytes.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsAny(s []byte, subs [][]byte) bool {

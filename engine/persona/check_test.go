@@ -33,7 +33,7 @@ var checkReplies = [][]transcript.Message{
 // replies, so that messages repeat them.
 var checkParts = []string{
 	"qual o seu ", "Qual o SEU ", "CPF", "cpf", "Celular", "e-mail", "EMAIL", "nome completo", "whatsapp", "telefone", "?", " ", "\n", "\t", ".", "!",
-	"informe ", "Me passa ", "meu ", "minha ", "R$ 10", "R$10,00", "R$ x", "R$\n\t 5", "R$R$1", "1. ", "2) ", "• ", "* ", "- ", " 3️⃣ ", "1\ufe0f\u20e3 ",
+	"informe ", "Me passa ", "ENVIE ", "digite o ", "Passe ", "confirme ", "me diga ", "Me fala ", "me  manda ", "tua ", "TEU ", "sua ", "meu ", "minha ", "R$ 10", "R$10,00", "R$ x", "R$\n\t 5", "R$R$1", "1. ", "2) ", "• ", "* ", "- ", " 3️⃣ ", "1\ufe0f\u20e3 ",
 	"Pensamento:", "**Raciocínio**:", "RACIOCINIO :", "reaſoning:", "thin\u212Aing:", "THOUGHTS:", "como uma IA", "Como inteligência artificial",
 	"the user", "The Assistant", "minha persona", "MINHA PERſONA", "İNGRESSOS", "529.982.247-25", "52998224725", "+55 11 98765-4321", "5585991234567",
 	"(11) 91234-5678", "+(11)9123.4567-8", "111.444.777-35", "11144477735", "1 2 3 4 5 6 7 8 9 0", "+++((1", "maria@example.com", "MARIA@Example.COM",

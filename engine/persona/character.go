@@ -243,7 +243,7 @@ func (sc *scratch) repeats(reply []transcript.Message) bool {
 		return false
 	}
 	sc.reply = sc.reply[:0]
-	for _, m := range reply {
+	for _, m := range reply { // as folding the items joined: nothing composes across a "\n"
 		sc.reply = append(fold.Append(sc.reply, m.Text), '\n')
 	}
 	sc.sentences = sc.sentences[:0]

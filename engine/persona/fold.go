@@ -32,20 +32,64 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// sentences calls fn with each run of s between the sentence marks \n . ?
-// and !, empty runs skipped — the pieces regexp `[\n.?!]+` splits s into.
-func sentences(s string, fn func(string) bool) bool {
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && !isSentenceMark(s[i]) {
+// appendSquash appends squash(s) to dst: s's letters and digits, one
+// space between words. With sentences, it also appends to them the span in
+// dst of each sentence's squash: the runs of s between the sentence marks
+// \n . ? and ! (the pieces regexp `[\n.?!]+` splits s into) that hold a
+// word. A sentence mark is no word character, so no word straddles two
+// sentences, and a sentence's squash is the run of the whole squash from
+// its first word to its last.
+func appendSquash(dst []byte, sentences *[][2]int, s []byte) []byte {
+	inWord := false
+	first := -1 // where the current sentence's first word starts in dst
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf && !asciiWord[c] {
+			inWord = false
+			if sentences != nil && first >= 0 && isSentenceMark(c) {
+				*sentences = append(*sentences, [2]int{first, len(dst)})
+				first = -1
+			}
+			i++
 			continue
 		}
-		if i > start && fn(s[start:i]) {
-			return true
+		size := 1
+		if c >= utf8.RuneSelf {
+			var r rune
+			if r, size = utf8.DecodeRune(s[i:]); !isWordRune(r) { // utf8.RuneError is not
+				inWord = false
+				i += size
+				continue
+			}
 		}
-		start = i + 1
+		// s[i:i+size] is a word rune: copy it with the ASCII word bytes
+		// that follow it.
+		j := i + size
+		for j < len(s) && s[j] < utf8.RuneSelf && asciiWord[s[j]] {
+			j++
+		}
+		if !inWord && len(dst) > 0 {
+			dst = append(dst, ' ')
+		}
+		if first < 0 {
+			first = len(dst)
+		}
+		dst = append(dst, s[i:j]...)
+		inWord = true
+		i = j
 	}
-	return false
+	if sentences != nil && first >= 0 {
+		*sentences = append(*sentences, [2]int{first, len(dst)})
+	}
+	return dst
 }
+
+// asciiWord is isWordRune for ASCII.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = isWordRune(rune(c))
+	}
+	return t
+}()
 
 func isSentenceMark(c byte) bool { return c == '\n' || c == '.' || c == '?' || c == '!' }

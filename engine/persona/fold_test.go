@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"context"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -32,8 +33,9 @@ func randomText(r *rand.Rand, n int, outside bool) string {
 	return b.String()
 }
 
-// squash and sentences do what the FieldsFunc/Join and regexp.Split they
-// replaced did.
+// squash and appendSquash do what the FieldsFunc/Join they replaced did,
+// and the sentences appendSquash finds are the squashed pieces of the
+// regexp.Split it replaced (those with a word).
 func TestSquashAndSentencesMatchTheOldWays(t *testing.T) {
 	oldSquash := func(s string) string {
 		return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
@@ -50,14 +52,26 @@ func TestSquashAndSentencesMatchTheOldWays(t *testing.T) {
 			}
 		}
 		s := b.String()
-		if got, want := squash(s), oldSquash(s); got != want {
+		want := oldSquash(s)
+		if got := squash(s); got != want {
 			t.Fatalf("squash(%q) = %q, want %q", s, got, want)
 		}
-		var got []string
-		sentences(s, func(p string) bool { got = append(got, p); return false })
-		want := slices.DeleteFunc(split.Split(s, -1), func(p string) bool { return p == "" })
-		if !slices.Equal(got, want) {
-			t.Fatalf("sentences(%q) = %q, want %q", s, got, want)
+		var spans [][2]int
+		sq := appendSquash([]byte("prefix"), &spans, []byte(s))
+		if got := string(sq[len("prefix"):]); strings.TrimPrefix(got, " ") != want || (got != "" && got[0] != ' ') {
+			t.Fatalf("appendSquash(%q) = %q, want %q after a space", s, got, want)
+		}
+		var got, wantSentences []string
+		for _, span := range spans {
+			got = append(got, string(sq[span[0]:span[1]]))
+		}
+		for _, p := range split.Split(s, -1) {
+			if p := oldSquash(p); p != "" {
+				wantSentences = append(wantSentences, p)
+			}
+		}
+		if !slices.Equal(got, wantSentences) {
+			t.Fatalf("appendSquash(%q): sentences %q, want %q", s, got, wantSentences)
 		}
 	}
 }
@@ -79,6 +93,66 @@ func BenchmarkDrift(b *testing.B) {
 	}
 }
 
+// benchReply is a typical reply of the simulator: accents, emoji, a menu,
+// prices and a question.
+var benchReply = []transcript.Message{{Role: "assistant", Type: "text", Text: "Olá! 😊 Sou a assistente do parque. Para qual data você gostaria dos ingressos? " +
+	"Temos as opções:\n1. Ingresso adulto — R$ 120,00\n2. Ingresso criança — R$ 60,00\nPoderia me informar o seu CPF, por favor?"}}
+
+// benchLongMessages are what a model-driven customer writes: whole
+// sentences, long enough for the repetition check to compare them with the
+// reply, one of them a sentence of it.
+var benchLongMessages = []string{
+	"Olá! Gostaria de comprar ingressos para o parque, por favor.",
+	"Queria ir no dia 11/10/2026, se ainda tiver vaga para a minha família.",
+	"Somos dois adultos e duas crianças, uma de 7 e outra de 10 anos 😊",
+	"Para qual data você gostaria dos ingressos? Acho que sábado.",
+	"Meu CPF é 529.982.247-25 e meu e-mail é maria@example.com, pode mandar o link?",
+	"Prefiro pagar com Pix, é mais rápido. Vocês aceitam cartão também?",
+}
+
+// cycle says its lines over and over: a driver for benchmarking Watch.
+type cycle struct {
+	lines []string
+	next  int
+}
+
+func (c *cycle) Next(_ context.Context, _ []transcript.Message) (Step, error) {
+	c.next++
+	return Step{Text: c.lines[(c.next-1)%len(c.lines)]}, nil
+}
+
+// BenchmarkDriftLong: the character checks of a model-driven customer's
+// longer messages (see benchLongMessages) against the same reply.
+func BenchmarkDriftLong(b *testing.B) {
+	k := knownData(map[string]map[string]string{"customer": {"cpf": "529.982.247-25", "phone": "+55 11 98765-4321", "email": "maria@example.com"}})
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, msg := range benchLongMessages {
+			_ = Drift(msg, benchReply)
+			_ = k.mismatch(msg)
+		}
+	}
+}
+
+// BenchmarkWatchNext: a watched driver's Next, what the conversation loop
+// calls once a turn — the script's twelve messages and the long ones, per
+// op eighteen turns.
+func BenchmarkWatchNext(b *testing.B) {
+	lines := append([]string{"Olá", "Maria Souza", "Sim, pode enviar 😊", "Quero comprar ingressos", "Para o dia 11/10/2026", "2 adultos e 2 crianças",
+		"Sim, quero a cabana!", "+55 11 98765-4321", "maria@example.com", "529.982.247-25", "Sim, pode confirmar. Pix!", "Meu CPF é 529.982.247-25"},
+		benchLongMessages...)
+	w := Watch(&cycle{lines: lines}, map[string]map[string]string{"customer": {"cpf": "529.982.247-25", "phone": "+55 11 98765-4321", "email": "maria@example.com"}})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		for range lines {
+			if _, err := w.Next(ctx, benchReply); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 // driftReference is Drift and mismatch as they were before the literal
 // prefilters: every regexp run on every message.
 func driftReference(k known, msg string, reply []transcript.Message) (kinds []string, mism []string) {
@@ -87,7 +161,7 @@ func driftReference(k known, msg string, reply []transcript.Message) (kinds []st
 		strings.Contains(n, "?") && askQuestion.MatchString(n) && !ownData.MatchString(n) {
 		kinds = append(kinds, DriftAsksForData)
 	}
-	if len(price.FindAllString(msg, 3)) >= 2 {
+	if len(refPrice.FindAllString(msg, 3)) >= 2 {
 		kinds = append(kinds, DriftListsPrices)
 	}
 	lines := 0
@@ -99,18 +173,18 @@ func driftReference(k known, msg string, reply []transcript.Message) (kinds []st
 	if lines >= 2 {
 		kinds = append(kinds, DriftListsOptions)
 	}
-	if repeats(n, reply) {
+	if refRepeats(n, reply) {
 		kinds = append(kinds, DriftRepeatsAssistant)
 	}
 	if reasoning.MatchString(msg) {
 		kinds = append(kinds, DriftLeaksReasoning)
 	}
-	for _, m := range numberLike.FindAllString(msg, -1) {
-		if kind := k.numberKind(m); kind != "" && !slices.Contains(mism, kind) {
+	for _, m := range refNumberLike.FindAllString(msg, -1) {
+		if kind := k.refNumberKind(m); kind != "" && !slices.Contains(mism, kind) {
 			mism = append(mism, kind)
 		}
 	}
-	for _, m := range emailLike.FindAllString(msg, -1) {
+	for _, m := range refEmailLike.FindAllString(msg, -1) {
 		if !k.emails[strings.ToLower(strings.TrimRight(m, "."))] && !slices.Contains(mism, "email") {
 			mism = append(mism, "email")
 		}

@@ -21,46 +21,65 @@ import (
 // punctuation and emoji; for those it looks each rune up in a table of what
 // the chain makes of it (fast); anything else goes through the chain.
 func String(s string) string {
-	s = strings.ToLower(s)
 	if IsASCII(s) {
-		return s
+		return strings.ToLower(s) // s itself when it has no upper case
 	}
-	if out, ok := foldFast(s); ok {
-		return out
+	b := scratch.Get().(*[]byte)
+	*b = Append((*b)[:0], s)
+	out := string(*b)
+	if cap(*b) <= maxScratch {
+		scratch.Put(b)
 	}
-	return Chain(s)
+	return out
 }
 
-// Append appends String(s) to dst. For text the table knows it lowers and
-// folds rune by rune straight into dst, allocating nothing (the hot path:
-// every reply is folded once for the cross-talk check); anything else
-// goes through String.
+// scratch pools String's buffers: a non-ASCII string costs one allocation,
+// its result. maxScratch bounds what the pool keeps.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 64 << 10
+
+// Append appends String(s) to dst, allocating nothing when dst has room
+// and s folds through the table: it lowercases and folds rune by rune, as
+// strings.ToLower and the table do, and hands the whole of s to the chain
+// at the first rune the table does not know — an invalid byte among them
+// (U+FFFD, as strings.ToLower makes it).
 func Append(dst []byte, s string) []byte {
-	table := foldTableFor()
 	start := len(dst)
+	var table [][]folded
 	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+		if c := s[i]; c < utf8.RuneSelf { // a run of ASCII: copied, then lowercased
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf {
+				j++
 			}
-			dst = append(dst, c)
-			i++
+			from := len(dst)
+			dst = append(dst, s[i:j]...)
+			for k := from; k < len(dst); k++ {
+				if c := dst[k]; 'A' <= c && c <= 'Z' {
+					dst[k] = c + ('a' - 'A')
+				}
+			}
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return append(dst[:start], String(s)...)
-		}
 		i += size
-		if r = unicode.ToLower(r); r < utf8.RuneSelf {
-			dst = append(dst, byte(r))
-			continue
+		if table == nil {
+			table = foldTableFor()
 		}
-		folded, ok := foldRune(table, r)
-		if !ok {
-			return append(dst[:start], String(s)...)
+		f, ok := lookup(table, r)
+		if !ok { // outside the table: lowered, it may be in it (its entry is then its own: lowering is idempotent)
+			if r = unicode.ToLower(r); r < utf8.RuneSelf {
+				dst = append(dst, byte(r))
+				continue
+			}
+			f, ok = lookup(table, r)
 		}
-		dst = append(dst, folded...)
+		if !ok || !f.known {
+			return append(dst[:start], Chain(strings.ToLower(s))...)
+		}
+		dst = append(dst, f.s...)
 	}
 	return dst
 }
@@ -83,62 +102,62 @@ var folders = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
-// foldRanges are the runes foldFast knows: Latin-1 and Latin Extended-A/B
+// foldRanges are the runes Append knows: Latin-1 and Latin Extended-A/B
 // letters, general punctuation, currency, arrows, symbols and dingbats,
 // the variation selector of emoji, and the emoji planes. None composes
 // with a neighbour under NFC once the nonspacing marks are gone, so a
-// string of them folds rune by rune (TestFoldFastMatchesTheChain).
+// string of them folds rune by rune (TestStringMatchesTheChain).
 var foldRanges = [][2]rune{{0x80, 0x24F}, {0x2000, 0x27BF}, {0xFE0F, 0xFE0F}, {0x1F000, 0x1FAFF}}
 
-// foldTable holds, per range, what the chain makes of each rune alone.
+// folded is what Append makes of a rune of foldRanges: the chain's result
+// for the rune lowercased (s), known when the lowered rune is ASCII or in
+// foldRanges too.
+type folded struct {
+	s     string
+	known bool
+}
+
+// foldTable holds, per range, what Append makes of each rune.
 var (
 	foldTableOnce sync.Once
-	foldTable     [][]string
+	foldTable     [][]folded
 )
 
-func foldTableFor() [][]string {
+func foldTableFor() [][]folded {
 	foldTableOnce.Do(func() {
-		foldTable = make([][]string, len(foldRanges))
+		foldTable = make([][]folded, len(foldRanges))
 		for i, rg := range foldRanges {
-			foldTable[i] = make([]string, rg[1]-rg[0]+1)
+			foldTable[i] = make([]folded, rg[1]-rg[0]+1)
 			for r := rg[0]; r <= rg[1]; r++ {
-				foldTable[i][r-rg[0]] = Chain(string(r))
+				f := &foldTable[i][r-rg[0]]
+				switch lower := unicode.ToLower(r); {
+				case lower < utf8.RuneSelf:
+					f.s, f.known = string(lower), true
+				case inRanges(lower):
+					f.s, f.known = Chain(string(lower)), true
+				}
 			}
 		}
 	})
 	return foldTable
 }
 
-// foldFast folds s, lowercased and not all ASCII, through the table; ok is
-// false when a rune is not in it.
-func foldFast(s string) (string, bool) {
-	table := foldTableFor()
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		folded, ok := foldRune(table, r)
-		if !ok || (r == utf8.RuneError && size == 1) {
-			return "", false
-		}
-		b.WriteString(folded)
-		i += size
-	}
-	return b.String(), true
-}
-
-func foldRune(table [][]string, r rune) (string, bool) {
+func lookup(table [][]folded, r rune) (folded, bool) {
 	for i, rg := range foldRanges {
 		if r >= rg[0] && r <= rg[1] {
 			return table[i][r-rg[0]], true
 		}
 	}
-	return "", false
+	return folded{}, false
+}
+
+func inRanges(r rune) bool {
+	for _, rg := range foldRanges {
+		if r >= rg[0] && r <= rg[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // IsASCII reports s has no byte above 0x7F: nothing to fold but case.

@@ -1,0 +1,5 @@
+//go:build !race
+
+package persona
+
+const raceEnabled = false

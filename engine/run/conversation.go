@@ -63,9 +63,10 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 	// results' writes, the session's opening and closing) go deeper than a
 	// waiting user: they run off its stack, as the turns' records do
 	// (recorded).
-	ctx, _ = offstack.Call(func() (context.Context, error) { return c.begin(ctx, recording), nil })
+	ctx, _ = offstack.Run(func() (context.Context, error) { return c.begin(ctx, recording), nil })
 	outcome, reason, detail := c.loop(ctx)
-	_, _ = offstack.Call(func() (struct{}, error) { c.close(outcome, reason, detail); return struct{}{}, nil })
+	c.session.Close() // here: a WebSocket's closing handshake waits on the assistant
+	_, _ = offstack.Run(func() (struct{}, error) { c.close(outcome, reason, detail); return struct{}{}, nil })
 	return c.rec
 }
 
@@ -235,7 +236,7 @@ func (c *conversation) recorded(ctx context.Context, n int, step *persona.Step, 
 		out  ending
 		done bool
 	}
-	r, _ := offstack.Call(func() (recorded, error) {
+	r, _ := offstack.Run(func() (recorded, error) {
 		out, done := c.record(ctx, n, step, &c.x, err)
 		c.turned()
 		return recorded{out, done}, nil
@@ -363,7 +364,6 @@ func (c *conversation) judge(n int, msgs []transcript.Message) (ending, bool) {
 
 // end closes the record: outcome, late callbacks, totals.
 func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
-	c.session.Close()
 	for turn, msgs := range c.session.Late() {
 		if turn >= 1 && turn <= len(c.rec.Turns) {
 			t := &c.rec.Turns[turn-1]
@@ -387,7 +387,7 @@ func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
 //
 //go:noinline
 func (r *Runner) finish(c *transcript.Conversation) {
-	_, _ = offstack.Call(func() (struct{}, error) { r.sink(c); return struct{}{}, nil })
+	_, _ = offstack.Run(func() (struct{}, error) { r.sink(c); return struct{}{}, nil })
 }
 
 func (r *Runner) sink(c *transcript.Conversation) {

@@ -15,8 +15,27 @@
 // call's depth per call (issue 16); at most maxIdle of them wait idle.
 package offstack
 
+import "runtime"
+
 // maxIdle bounds the idle workers (and their stacks, kept between calls).
 const maxIdle = 128
+
+// running bounds the calls Run makes at once: short calls that need the
+// CPU, not a wait on the network. Ten thousand users cut at once by the
+// end of a run each record their turn; unbounded, that was ten thousand
+// fresh workers, each growing a deep stack — the run's peak memory
+// (BENCH.md, memory). Bounded, they take turns on a few.
+var running = make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0)))
+
+// Run is Call for a short call that does not wait on anything slow (the
+// network, a model): it waits, on the caller's stack, for one of a few
+// slots, so that a burst of them runs on a few workers' stacks. Not for a
+// call that may wait on another Run call's progress.
+func Run[T any](f func() (T, error)) (T, error) {
+	running <- struct{}{}
+	defer func() { <-running }()
+	return Call(f)
+}
 
 // worker runs the calls handed to it one at a time.
 type worker struct {

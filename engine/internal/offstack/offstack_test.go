@@ -3,7 +3,11 @@ package offstack
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestOffStackReturnsWhatFReturns(t *testing.T) {
@@ -59,5 +63,35 @@ func BenchmarkCall(b *testing.B) {
 		if _, err := Call(func() (int, error) { return 1, nil }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Run makes at most cap(running) calls at once, however many callers
+// there are; the others wait their turn, and every call runs.
+func TestRunBoundsTheCallsAtOnce(t *testing.T) {
+	var now, most atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	const callers = 64
+	for range callers {
+		wg.Go(func() {
+			_, _ = Run(func() (int, error) {
+				n := now.Add(1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				<-release
+				now.Add(-1)
+				return 0, nil
+			})
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for now.Load() < int32(cap(running)) && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	if got := most.Load(); got != int32(cap(running)) {
+		t.Errorf("at most %d calls ran at once; want exactly the bound, %d", got, cap(running))
 	}
 }

@@ -2,8 +2,10 @@ package results
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +170,45 @@ func TestEncoderDeclinesWhatJSONRefuses(t *testing.T) {
 	a := appender{path: t.TempDir() + "/x.jsonl"}
 	if err := a.append(&transcript.Conversation{ID: "c1", DurationMS: math.NaN()}, "conversation c1"); err == nil || !strings.Contains(err.Error(), "cannot encode conversation c1") {
 		t.Errorf("append of a NaN: %v", err)
+	}
+}
+
+// decodeLine reads back what the encoder writes as encoding/json does:
+// every line of 3,000 random rich conversations and their journal events,
+// and, for lines cut short or garbled, the same error.
+func TestDecodeLineMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 2026))
+	for i := range 3000 {
+		c := richConversation(r)
+		line, ok := appendLine(nil, c)
+		if !ok {
+			t.Fatalf("fixture %d: the encoder declined it", i)
+		}
+		var got, want transcript.Conversation
+		if err := decodeLine(line, &got); err != nil {
+			t.Fatalf("fixture %d: %v", i, err)
+		}
+		if err := json.Unmarshal(line, &want); err != nil {
+			t.Fatalf("fixture %d: encoding/json: %v", i, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("fixture %d decodes differently:\n got %+v\nwant %+v", i, got, want)
+		}
+		if len(c.Turns) > 0 {
+			jl, _ := appendLine(nil, journalEntry{Ev: evTurn, At: c.EndedAt, ID: c.ID, Turn: &c.Turns[0]})
+			var gj, wj journalEntry
+			if err := decodeLine(jl, &gj); err != nil || json.Unmarshal(jl, &wj) != nil || !reflect.DeepEqual(gj, wj) {
+				t.Fatalf("fixture %d: the journal turn decodes differently (%v):\n got %+v\nwant %+v", i, err, gj, wj)
+			}
+		}
+		cut := line[:r.IntN(len(line))]
+		if i%3 == 0 { // garbled, not cut
+			cut = append(append([]byte{}, line[:len(line)/2]...), '}', ',')
+		}
+		var g, w transcript.Conversation
+		gerr, werr := decodeLine(cut, &g), json.Unmarshal(cut, &w)
+		if (gerr == nil) != (werr == nil) || (gerr != nil && gerr.Error() != werr.Error()) {
+			t.Fatalf("fixture %d cut at %d: decodeLine says %v, encoding/json %v", i, len(cut), gerr, werr)
+		}
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -226,13 +229,42 @@ func TestLookupFilterFindsWhatEveryProbeFinds(t *testing.T) {
 		a, b := &scratch{}, &scratch{}
 		a.fill(reply)
 		b.fill(reply)
-		a.lookup(x.values, x.texts, x.links, x.words)
+		a.lookup(x, x.words)
 		b.lookupEvery(x.values, x.words)
 		if !reflect.DeepEqual(a.found, b.found) {
 			t.Fatalf("reply %d %q: the filter found %v, every probe %v", i, reply[0].Text, a.found, b.found)
 		}
 		if i < 5 && len(a.found) == 0 {
 			t.Fatalf("reply %d %q: nothing found; the test draws values into every reply", i, reply[0].Text)
+		}
+	}
+}
+
+// urlPattern is what links finds, as a regexp.
+var urlPattern = regexp.MustCompile(`https?://[^\s<>"'` + "`" + `]+`)
+
+// links finds what urlPattern finds, on replies with links and on random
+// strings made of the bytes that matter.
+func TestLinksMatchTheirPattern(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(4, 4))
+	pieces := []string{"http", "https", "://", ":/", "s", "h", "p", " ", "\t", "\n", "\v", "\f", "\r", "<", ">", `"`, "'", "`",
+		"pay.smarttalks.ai/", "abc123", "ção", ".", ")", "httphttps://x", "\xff"}
+	for i := range 20000 {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		if i%10 == 0 {
+			s = "Seu link: https://pay.smarttalks.ai/c/" + strconv.Itoa(i) + "abcdefghijklmnop. Obrigado!"
+		}
+		var got []string
+		for u := range links(s) {
+			got = append(got, u)
+		}
+		if want := urlPattern.FindAllString(s, -1); !slices.Equal(got, want) {
+			t.Fatalf("links(%q) = %q, the pattern finds %q", s, got, want)
 		}
 	}
 }

@@ -1,13 +1,56 @@
 package crosstalk
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
-var urlPattern = regexp.MustCompile(`https?://[^\s<>"'` + "`" + `]+`)
+// links yields the links of s, as urlPattern finds them
+// (TestLinksMatchTheirPattern), by a byte loop: a reply is read for its
+// links on every turn.
+func links(s string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for i := 0; i < len(s); {
+			j := strings.Index(s[i:], "http")
+			if j < 0 {
+				return
+			}
+			i += j
+			rest := s[i+4:]
+			n := 4
+			if strings.HasPrefix(rest, "s") {
+				rest, n = rest[1:], 5
+			}
+			if !strings.HasPrefix(rest, "://") {
+				i++
+				continue
+			}
+			end := i + n + 3
+			for end < len(s) && !linkEnd(s[end]) {
+				end++
+			}
+			if end == i+n+3 { // nothing after "://"
+				i++
+				continue
+			}
+			if !yield(s[i:end]) {
+				return
+			}
+			i = end
+		}
+	}
+}
+
+// linkEnd reports a byte a link does not hold: white space (\s: \t \n \f
+// \r and space) and <>"'`.
+func linkEnd(c byte) bool {
+	switch c {
+	case '\t', '\n', '\f', '\r', ' ', '<', '>', '"', '\'', '`':
+		return true
+	}
+	return false
+}
 
 // minID is the shortest path segment or query value that makes a link
 // someone's own (a payment id, a token), not a page every customer gets.
@@ -39,14 +82,14 @@ func (x *Index) AddLinks(user int, msgs []transcript.Message) {
 		h := hashBytes(hashSeed, []byte(k))
 		if _, seen := x.links[h]; !seen {
 			x.links[h] = int32(user)
-			x.texts[h] |= linkKey
+			x.mark(h, linkKey)
 		}
 	}
 }
 
 // appendIDLinks appends the links of s that carry an id.
 func appendIDLinks(dst []string, s string) []string {
-	for _, u := range urlPattern.FindAllString(s, -1) {
+	for u := range links(s) {
 		u = strings.TrimRight(u, ".,;:!?)]}")
 		if hasID(u) {
 			dst = append(dst, u)

@@ -103,7 +103,8 @@ func isSeparator(c byte) bool {
 // to words long) and its numbers' runs of whole digit groups. A word
 // sequence is grown, and looked up in values, only as far as texts says
 // it starts or is an indexed key.
-func (s *scratch) lookup(values map[string][]owner, texts map[uint64]uint8, links map[uint64]int32, words int) {
+func (s *scratch) lookup(x *Index, words int) {
+	values, texts, links, seen := x.values, x.texts, x.links, x.seen
 	for i := range s.words {
 		h := uint64(hashSeed)
 		for n := 0; n < words && i+n < len(s.words); n++ {
@@ -115,6 +116,9 @@ func (s *scratch) lookup(values map[string][]owner, texts map[uint64]uint8, link
 				h = hashByte(h, ' ')
 			}
 			h = hashBytes(h, s.folded[w[0]:w[1]])
+			if !maybe(seen, h) {
+				break
+			}
 			flags := texts[h]
 			if flags&linkKey != 0 && n == 0 {
 				if u, ok := links[h]; ok {

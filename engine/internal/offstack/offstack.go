@@ -39,34 +39,43 @@ func Run[T any](f func() (T, error)) (T, error) {
 
 // worker runs the calls handed to it one at a time.
 type worker struct {
-	in  chan func()
+	in  chan job
 	out chan struct{}
 }
+
+// job is a call handed to a worker.
+type job interface{ run() }
+
+// call is one Call: f, and what it returned. One allocation per call.
+type call[T any] struct {
+	f   func() (T, error)
+	v   T
+	err error
+}
+
+func (c *call[T]) run() { c.v, c.err = c.f() }
 
 // idle holds the workers waiting for a call.
 var idle = make(chan *worker, maxIdle)
 
 func (w *worker) loop() {
-	for f := range w.in {
-		f()
+	for j := range w.in {
+		j.run()
 		w.out <- struct{}{}
 	}
 }
 
 // Call runs f on a worker goroutine and waits for its result.
 func Call[T any](f func() (T, error)) (T, error) {
-	var (
-		v   T
-		err error
-	)
 	var w *worker
 	select {
 	case w = <-idle:
 	default:
-		w = &worker{in: make(chan func()), out: make(chan struct{}, 1)}
+		w = &worker{in: make(chan job), out: make(chan struct{}, 1)}
 		go w.loop()
 	}
-	w.in <- func() { v, err = f() }
+	c := &call[T]{f: f}
+	w.in <- c
 	<-w.out
 	// Only now, its call's end received, may the worker take another: a
 	// caller never reads another call's end.
@@ -75,5 +84,5 @@ func Call[T any](f func() (T, error)) (T, error) {
 	default:
 		close(w.in) // no room: it ends
 	}
-	return v, err
+	return c.v, c.err
 }

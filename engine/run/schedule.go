@@ -115,12 +115,11 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 	r.rec.UserStarted()
 	defer r.rec.UserStopped()
 	c := r.plan.Conversation
-	timer := time.NewTimer(time.Hour) // for pacing, and a failed start's wait even without pacing
-	timer.Stop()
+	var timer *time.Timer                // for pacing, and a failed start's wait even without pacing; made at the first pause
 	due, pace := v.due, time.Duration(0) // pace: this user's wait before its next conversation
 	var backoff failedStarts
 	for i := 0; c.ConversationsPerUser == 0 || i < c.ConversationsPerUser; i++ {
-		if i > 0 && pace > 0 && !r.pause(startCtx, v, timer, pace) {
+		if i > 0 && pace > 0 && !r.pause(startCtx, v, &timer, pace) {
 			return
 		}
 		if startCtx.Err() != nil || closed(v.retire) || r.isDraining() { // draining: Stop, or results that cannot be recorded
@@ -179,14 +178,18 @@ func (f *failedStarts) after(rec *transcript.Conversation, pace time.Duration) t
 // should stop instead.
 //
 //go:noinline
-func (r *Runner) pause(ctx context.Context, v *vu, timer *time.Timer, d time.Duration) bool {
-	timer.Reset(d)
+func (r *Runner) pause(ctx context.Context, v *vu, timer **time.Timer, d time.Duration) bool {
+	if *timer == nil {
+		*timer = time.NewTimer(d)
+	} else {
+		(*timer).Reset(d)
+	}
 	select {
 	case <-ctx.Done():
 		return false
 	case <-v.retire:
 		return false
-	case <-timer.C:
+	case <-(*timer).C:
 		return true
 	}
 }

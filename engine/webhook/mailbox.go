@@ -51,6 +51,9 @@ type Mailbox struct {
 	id     string
 	path   string        // "/hooks/<token>/<escaped id>/"
 	notify chan struct{} // cap 1: a callback for the awaited turn arrived, or Close
+	// timer bounds a Wait or AwaitAfter: one per mailbox, made by the first
+	// and reset by the next (one waits at a time), not one per turn.
+	timer *time.Timer
 
 	// mu guards the fields below. Invariants: turn n is closed iff
 	// n <= closedThrough or closed is set, and a closed turn's record has no
@@ -138,7 +141,7 @@ func (m *Mailbox) WaitInto(ctx context.Context, turn int, timeout, settle time.D
 		return err
 	}
 	stop := time.Now().Add(timeout + settle)
-	timer := time.NewTimer(timeout)
+	timer := m.startTimer(timeout)
 	err := m.awaitFirst(ctx, turn, timer)
 	if err == nil && settle > 0 {
 		err = m.settle(ctx, turn, timer, settle, stop)
@@ -165,9 +168,21 @@ func (m *Mailbox) AwaitAfter(ctx context.Context, turn int, after time.Time, tim
 		m.waiting = false
 		m.mu.Unlock()
 	}()
-	timer := time.NewTimer(timeout)
+	timer := m.startTimer(timeout)
 	defer timer.Stop()
 	return m.awaitAfter(ctx, turn, after, timer)
+}
+
+// startTimer returns the mailbox's timer, set to fire after d. Only the
+// goroutine waiting on the mailbox uses it; since Go 1.23 a Reset timer
+// delivers no value from before it.
+func (m *Mailbox) startTimer(d time.Duration) *time.Timer {
+	if m.timer == nil {
+		m.timer = time.NewTimer(d)
+	} else {
+		m.timer.Reset(d)
+	}
+	return m.timer
 }
 
 // begin marks turn as awaited and drops a wake-up left from an earlier turn.

@@ -16,12 +16,24 @@
 // conversation is cut while it waits, as voyplan's --graceful-stop 1ms does,
 // however late a loaded machine let the users start. It prints one JSON object on stdout: its counts
 // and the turns sent in each second of the run.
+//
+// With -stream the assistant is an OpenAI-compatible chat completions
+// endpoint streaming its reply (-url is the endpoint, in the benchmarks
+// `voyplan sim`'s /v1/chat/completions): each turn POSTs the request voyplan's
+// openai target with stream = true sends — the model, the conversation so
+// far and the user's line, "stream": true — and reads the text/event-stream
+// line by line until data: [DONE], decoding each chunk just enough to
+// collect its content delta. The assembled text is the turn's reply and
+// joins the conversation sent with the next turn. A stream that ends before
+// [DONE] is a missing reply. No receiver is started.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,6 +57,7 @@ type config struct {
 	replyTimeout time.Duration
 	maxTurns     int
 	hold         time.Duration
+	stream       bool
 }
 
 // report is what the program prints when it ends.
@@ -76,7 +89,7 @@ func main() {
 func parseFlags() (config, error) {
 	var c config
 	var script string
-	flag.StringVar(&c.url, "url", "", "the assistant's widget endpoint")
+	flag.StringVar(&c.url, "url", "", "the assistant's widget endpoint (with -stream, its chat completions endpoint)")
 	flag.StringVar(&script, "script", "", "the customer's messages, one a line")
 	flag.IntVar(&c.users, "users", 16, "concurrent users")
 	flag.Float64Var(&c.spawnRate, "spawn-rate", 1000, "users started per second")
@@ -85,6 +98,7 @@ func parseFlags() (config, error) {
 	flag.DurationVar(&c.replyTimeout, "reply-timeout", 10*time.Second, "how long a turn waits for its reply")
 	flag.IntVar(&c.maxTurns, "max-turns", 14, "turns a conversation takes at most")
 	flag.DurationVar(&c.hold, "hold", 0, "stop this long after the last user started, cutting every turn in flight (instead of -duration)")
+	flag.BoolVar(&c.stream, "stream", false, "-url is an OpenAI chat completions endpoint; each turn reads its streamed reply")
 	flag.Parse()
 	if c.url == "" || script == "" {
 		return c, fmt.Errorf("-url and -script are required")
@@ -116,17 +130,19 @@ type limit struct {
 }
 
 func run(c config) (report, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return report{}, err
+	l := &limit{c: c, start: time.Now(), sent: make([]atomic.Int64, int((c.duration+c.hold)/time.Second)+2)}
+	if !c.stream { // the receiver of the replies
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return report{}, err
+		}
+		l.hook = "http://" + ln.Addr().String() + "/r/"
+		srv := &http.Server{Handler: http.HandlerFunc(l.receive), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
 	}
-	l := &limit{c: c, hook: "http://" + ln.Addr().String() + "/r/", start: time.Now(),
-		sent: make([]atomic.Int64, int((c.duration+c.hold)/time.Second)+2)}
 	l.client = &http.Client{Timeout: c.replyTimeout, Transport: &http.Transport{
 		MaxIdleConnsPerHost: 4096, IdleConnTimeout: 90 * time.Second,
 		DialContext: (&net.Dialer{Timeout: c.replyTimeout}).DialContext}}
-	srv := &http.Server{Handler: http.HandlerFunc(l.receive), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
 	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
 	if c.hold > 0 {
 		ctx, cancel = context.WithCancel(context.Background())
@@ -179,23 +195,39 @@ func (l *limit) conversation(ctx context.Context, id string) {
 	l.r.convs.Add(1)
 	l.r.inFlight.Add(1)
 	defer l.r.inFlight.Add(-1)
-	replies := make(chan string, 4)
-	l.waiters.Store(id, replies)
-	defer l.waiters.Delete(id)
+	var replies chan string
+	var history []chatMessage // -stream: the conversation so far
+	if !l.c.stream {
+		replies = make(chan string, 4)
+		l.waiters.Store(id, replies)
+		defer l.waiters.Delete(id)
+	}
 	webhook := l.hook + id
 	for i := 0; i < l.c.maxTurns && ctx.Err() == nil; i++ {
 		if sec := int(time.Since(l.start) / time.Second); sec < len(l.sent) {
 			l.sent[sec].Add(1)
 		}
-		if err := l.send(id, l.c.lines[i%len(l.c.lines)], webhook); err != nil {
+		line := l.c.lines[i%len(l.c.lines)]
+		var text string
+		var err error
+		if l.c.stream {
+			history = append(history, chatMessage{Role: "user", Content: line})
+			text, err = l.streamTurn(id, history)
+			history = append(history, chatMessage{Role: "assistant", Content: text})
+		} else if err = l.send(id, line, webhook); err == nil {
+			var ok bool
+			if text, ok = l.await(replies); !ok {
+				err = errIncomplete
+			}
+		}
+		if errors.Is(err, errIncomplete) {
+			l.r.noReply.Add(1)
+			return
+		}
+		if err != nil {
 			if l.r.sendErr.Add(1) == 1 {
 				fmt.Fprintln(os.Stderr, "limit: the first failed send:", err)
 			}
-			return
-		}
-		text, ok := l.await(replies)
-		if !ok {
-			l.r.noReply.Add(1)
 			return
 		}
 		l.r.turns.Add(1)
@@ -281,4 +313,79 @@ func (l *limit) receive(w http.ResponseWriter, req *http.Request) {
 	case ch.(chan string) <- b.String():
 	default:
 	}
+}
+
+// errIncomplete is a turn whose reply did not come: no callback in time, or
+// a stream that ended or broke before data: [DONE].
+var errIncomplete = errors.New("no reply")
+
+// chatMessage is one entry of a chat completion request's messages.
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// chatRequest is the body voyplan's openai target sends with stream = true.
+type chatRequest struct {
+	Model         string        `json:"model"`
+	Messages      []chatMessage `json:"messages"`
+	User          string        `json:"user"`
+	Stream        bool          `json:"stream"`
+	StreamOptions struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+}
+
+// chatChunk is the part of a streamed chunk the program reads: the content
+// delta, a string for text (an image's is a list of parts, skipped).
+type chatChunk struct {
+	Choices []struct {
+		Delta struct {
+			Content json.RawMessage `json:"content"`
+		} `json:"delta"`
+	} `json:"choices"`
+}
+
+// streamTurn POSTs the conversation so far and reads the streamed reply to
+// data: [DONE]; a stream that ends before it is errIncomplete.
+func (l *limit) streamTurn(id string, msgs []chatMessage) (string, error) {
+	req := chatRequest{Model: "bench", Messages: msgs, User: id, Stream: true}
+	req.StreamOptions.IncludeUsage = true
+	body, err := json.Marshal(req)
+	if err != nil {
+		return "", err
+	}
+	resp, err := l.client.Post(l.c.url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("status %d", resp.StatusCode)
+	}
+	var text strings.Builder
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		data, ok := bytes.CutPrefix(sc.Bytes(), []byte("data: "))
+		if !ok {
+			continue // the blank line between events
+		}
+		if string(data) == "[DONE]" {
+			return text.String(), nil
+		}
+		var ch chatChunk
+		if err := json.Unmarshal(data, &ch); err != nil {
+			return text.String(), err
+		}
+		if len(ch.Choices) > 0 {
+			if c := ch.Choices[0].Delta.Content; len(c) > 0 && c[0] == '"' {
+				var s string
+				if err := json.Unmarshal(c, &s); err != nil {
+					return text.String(), err
+				}
+				text.WriteString(s)
+			}
+		}
+	}
+	return text.String(), fmt.Errorf("%w: the stream ended before [DONE] (%v)", errIncomplete, sc.Err())
 }

@@ -49,7 +49,9 @@ scale:
 # About 3 minutes; prints a table and writes bench/results.json. Compare two
 # commits with benchstat (BENCH.md).
 # BenchmarkVersusLimit (issue 16) adds about 3 minutes: voyplan against the
-# minimal program bench/limit, interleaved, 3 rounds (-bench.rounds N).
+# minimal program bench/limit, interleaved, 3 rounds (-bench.rounds N);
+# BenchmarkStreamingVersusLimit about 3 more: the streaming scenario against
+# bench/limit -stream, the same way.
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=20m ./bench
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -105,7 +106,7 @@ func (s *suite) hasFigures() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := &s.res
-	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil || r.Versus != nil || r.Soak != nil || r.WSMemory != nil
+	return r.Throughput != nil || len(r.Accuracy) > 0 || r.Memory != nil || r.LLM != nil || r.Streaming != nil || r.Versus != nil || r.StreamingVersus != nil || r.Soak != nil || r.WSMemory != nil
 }
 
 // report judges the targets, prints the table and writes the results file.
@@ -520,4 +521,94 @@ func baseSteps(b *testing.B, env Env, tc ThroughputConfig, mc MemoryConfig, r *V
 			return err
 		},
 	}
+}
+
+// BenchmarkStreamingVersusLimit: voyplan's streaming scenario (as
+// BenchmarkStreaming: openai with stream = true, 50 users, first chunk
+// 150 ms, 5 ms apart) against the minimal program's stream mode
+// (bench/limit -stream, issue 16) on the same simulator binary with the same
+// settings, interleaved — each round runs both (and the -bench.base binary),
+// the order turning from round to round — and repeated: CPU per streamed
+// turn and turns/s (sent per second after the ramp, as the widget
+// comparison's), each as voyplan ÷ limit per round. No target: the figures
+// go beside the widget API's.
+func BenchmarkStreamingVersusLimit(b *testing.B) {
+	env := shared.setup(b)
+	c := StreamingConfig{Users: 50, Duration: 30 * time.Second, FirstChunk: 150 * time.Millisecond, Interval: 5 * time.Millisecond}
+	rounds := max(*roundsFlag, 1)
+	if testing.Short() {
+		c = StreamingConfig{Users: 4, Duration: 2 * time.Second, FirstChunk: 20 * time.Millisecond, Interval: time.Millisecond}
+		rounds = 1
+	}
+	v := &StreamingVersus{Rounds: rounds, Users: c.Users, DurationS: c.Duration.Seconds(),
+		FirstChunkMS: ms(c.FirstChunk), IntervalMS: ms(c.Interval), LoadAtStart: LoadAvg()}
+	for b.Loop() {
+		v.Runs = v.Runs[:0]
+		for i := range rounds {
+			v.Runs = append(v.Runs, streamingRound(b, env, c, i))
+		}
+	}
+	v.Summarise()
+	hideNsPerOp(b)
+	b.ReportMetric(v.CPURatio.Median, "cpu-ratio")
+	b.ReportMetric(v.RateRatio.Median, "rate-ratio")
+	b.ReportMetric(v.LimitCPU.Median, "limit-cpu-µs/turn")
+	b.ReportMetric(v.VoyplanCPU.Median, "cpu-µs/turn")
+	b.ReportMetric(v.VoyplanRate.Median, "turns/s")
+	shared.record(func(r *Results) { r.StreamingVersus = v })
+}
+
+// streamingRound runs voyplan's streaming run and the limit program's once
+// each (and the -bench.base binary's), in an order turned by round.
+func streamingRound(b *testing.B, env Env, c StreamingConfig, round int) StreamingRound {
+	b.Helper()
+	ctx := context.Background() // each run bounds itself: its stage, the reply timeout, the simulator's stop
+	r := StreamingRound{Load: LoadAvg()[0]}
+	steps := []func() error{
+		func() error {
+			st, err := env.RunStreaming(ctx, c)
+			if err == nil && st.Turns == 0 {
+				err = fmt.Errorf("streaming run: no turns, %d send errors, %d missing replies, %d incomplete", st.SendErrors, st.NoReply, st.Incomplete)
+			}
+			if err == nil {
+				r.VoyplanCPU, r.VoyplanRate, r.VoyplanSimCPU = st.CPUPerTurn, st.Steady.Avg, 1e6*st.SimCPU/float64(st.Turns)
+				r.VoyplanErrors = st.SendErrors + st.NoReply + st.Incomplete
+			}
+			return err
+		},
+		func() error {
+			t, err := env.RunLimitStreaming(ctx, c)
+			if err == nil && t.Turns == 0 {
+				err = fmt.Errorf("limit -stream: no turns, %d send errors, %d missing replies", t.SendErrors, t.NoReply)
+			}
+			if err == nil {
+				r.LimitCPU, r.LimitRate, r.LimitSimCPU = t.CPUPerTurn, t.Steady, 1e6*t.SimCPU/float64(t.Turns)
+				r.LimitErrors = t.SendErrors + t.NoReply
+			}
+			return err
+		},
+	}
+	if *baseFlag != "" {
+		base := env
+		base.Bin, base.SimBin = *baseFlag, env.Bin
+		steps = append(steps, func() error {
+			st, err := base.RunStreaming(ctx, c)
+			if err == nil && st.Turns == 0 {
+				err = fmt.Errorf("baseline streaming run: no turns, %d send errors, %d missing replies, %d incomplete", st.SendErrors, st.NoReply, st.Incomplete)
+			}
+			if err == nil {
+				r.BaseCPU, r.BaseRate, r.BaseErrors = st.CPUPerTurn, st.Steady.Avg, st.SendErrors+st.NoReply+st.Incomplete
+			}
+			return err
+		})
+	}
+	k := round % len(steps) // each program goes first in turn
+	for _, step := range slices.Concat(steps[k:], steps[:k]) {
+		if err := step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("streaming round (load %.1f): voyplan %.1f µs/turn %.0f turns/s %d errors; limit %.1f µs/turn %.0f turns/s %d errors; base %.1f µs/turn %.0f turns/s %d errors",
+		r.Load, r.VoyplanCPU, r.VoyplanRate, r.VoyplanErrors, r.LimitCPU, r.LimitRate, r.LimitErrors, r.BaseCPU, r.BaseRate, r.BaseErrors)
+	return r
 }

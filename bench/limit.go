@@ -67,13 +67,18 @@ type LimitRun struct {
 }
 
 // runLimit starts a simulator with simArgs and runs the limit program
-// against it with args.
-func (e Env) runLimit(ctx context.Context, simArgs []string, args ...string) (LimitRun, error) {
+// against it with args: against its widget endpoint, or with stream against
+// its chat completions endpoint in the program's -stream mode.
+func (e Env) runLimit(ctx context.Context, simArgs []string, stream bool, args ...string) (LimitRun, error) {
 	s, err := StartSim(e.simBin(), simArgs...)
 	if err != nil {
 		return LimitRun{}, err
 	}
-	cmd := exec.CommandContext(ctx, e.Limit, append([]string{"-url", s.URL, "-script", e.LimitScript}, args...)...)
+	head := []string{"-url", s.URL, "-script", e.LimitScript}
+	if stream {
+		head = []string{"-stream", "-url", strings.TrimSuffix(s.URL, "/v1/webhooks/widget") + "/v1/chat/completions", "-script", e.LimitScript}
+	}
+	cmd := exec.CommandContext(ctx, e.Limit, append(head, args...)...)
 	var stderr strings.Builder
 	cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
 	start := time.Now()
@@ -105,7 +110,7 @@ type LimitThroughput struct {
 // RunLimitThroughput saturates the limit program as RunThroughput does
 // voyplan: the same users, duration and simulator.
 func (e Env) RunLimitThroughput(ctx context.Context, c ThroughputConfig) (*LimitThroughput, error) {
-	r, err := e.runLimit(ctx, []string{"--latency", "0s"}, "-users", fmt.Sprint(c.Users),
+	r, err := e.runLimit(ctx, []string{"--latency", "0s"}, false, "-users", fmt.Sprint(c.Users),
 		"-spawn-rate", fmt.Sprint(c.Users*4), "-duration", c.Duration.String(), "-max-turns", fmt.Sprint(ScriptTurns+2))
 	if err != nil {
 		return nil, err
@@ -113,16 +118,24 @@ func (e Env) RunLimitThroughput(ctx context.Context, c ThroughputConfig) (*Limit
 	t := &LimitThroughput{Turns: r.Report.Turns, CPUSeconds: r.Usage.CPU().Seconds(), SimCPU: r.SimCPU,
 		MaxRSSMiB: float64(r.Usage.MaxRSS) / (1 << 20), SendErrors: r.Report.SendErrors, NoReply: r.Report.NoReply}
 	t.CPUPerTurn = 1e6 * t.CPUSeconds / math.Max(float64(t.Turns), 1)
-	ramp := int(min(2*time.Second, c.Duration/4) / time.Second)
-	end := min(int(c.Duration/time.Second), len(r.Report.PerSecond))
-	if window := r.Report.PerSecond[min(ramp, end):end]; len(window) > 0 {
-		var sum int64
-		for _, n := range window {
-			sum += n
-		}
-		t.Steady = float64(sum) / float64(len(window))
-	}
+	t.Steady = steadyRate(r.Report.PerSecond, c.Duration)
 	return t, nil
+}
+
+// steadyRate is the turns sent per second (perSecond, by second of the run)
+// after the ramp of a run of d, as RunThroughput's Steady.
+func steadyRate(perSecond []int64, d time.Duration) float64 {
+	ramp := int(min(2*time.Second, d/4) / time.Second)
+	end := min(int(d/time.Second), len(perSecond))
+	window := perSecond[min(ramp, end):end]
+	if len(window) == 0 {
+		return 0
+	}
+	var sum int64
+	for _, n := range window {
+		sum += n
+	}
+	return float64(sum) / float64(len(window))
 }
 
 // LimitMemory is the limit program's waiting-conversations run.
@@ -138,7 +151,7 @@ type LimitMemory struct {
 // RunLimitMemory holds c.Conversations conversations waiting on replies, as
 // RunMemory does with voyplan.
 func (e Env) RunLimitMemory(ctx context.Context, c MemoryConfig) (*LimitMemory, error) {
-	r, err := e.runLimit(ctx, []string{"--latency", c.Delay.String()}, "-users", fmt.Sprint(c.Conversations),
+	r, err := e.runLimit(ctx, []string{"--latency", c.Delay.String()}, false, "-users", fmt.Sprint(c.Conversations),
 		"-spawn-rate", fmt.Sprint(c.SpawnRate), "-hold", c.Hold.String(), "-conversations-per-user", "1",
 		"-reply-timeout", (6 * c.Delay).String())
 	if err != nil {
@@ -148,6 +161,39 @@ func (e Env) RunLimitMemory(ctx context.Context, c MemoryConfig) (*LimitMemory, 
 		SendErrors: r.Report.SendErrors, NoReply: r.Report.NoReply,
 		MaxRSSMiB:  float64(r.Usage.MaxRSS) / (1 << 20),
 		PerConvKiB: float64(r.Usage.MaxRSS) / 1024 / math.Max(float64(r.Report.Conversations), 1)}, nil
+}
+
+// LimitStreaming is the limit program's streaming run (-stream), the shape
+// of RunStreaming's.
+type LimitStreaming struct {
+	Turns       int64   `json:"turns"`
+	Completed   int64   `json:"completed"` // conversations that reached the payment link
+	DurationS   float64 `json:"duration_s"`
+	TurnsPerSec float64 `json:"turns_per_s"`        // turns / duration, as RunStreaming's
+	Steady      float64 `json:"steady_turns_per_s"` // turns sent per second after the ramp
+	CPUSeconds  float64 `json:"cpu_s"`
+	CPUPerTurn  float64 `json:"cpu_us_per_turn"`
+	SimCPU      float64 `json:"sim_cpu_s"`
+	SendErrors  int64   `json:"send_errors"`
+	NoReply     int64   `json:"missing_replies"` // no [DONE] within the reply timeout
+}
+
+// RunLimitStreaming runs the limit program's stream mode as RunStreaming
+// runs voyplan: the same users (no think time, conversations repeated),
+// duration, reply timeout and simulator settings.
+func (e Env) RunLimitStreaming(ctx context.Context, c StreamingConfig) (*LimitStreaming, error) {
+	r, err := e.runLimit(ctx, []string{"--first-chunk", c.FirstChunk.String(), "--chunk-interval", c.Interval.String()}, true,
+		"-users", fmt.Sprint(c.Users), "-spawn-rate", fmt.Sprint(c.Users*4), "-duration", c.Duration.String(),
+		"-reply-timeout", (10 * time.Second).String(), "-max-turns", fmt.Sprint(ScriptTurns+2))
+	if err != nil {
+		return nil, err
+	}
+	t := &LimitStreaming{Turns: r.Report.Turns, Completed: r.Report.Completed, DurationS: r.Report.DurationS,
+		CPUSeconds: r.Usage.CPU().Seconds(), SimCPU: r.SimCPU, SendErrors: r.Report.SendErrors, NoReply: r.Report.NoReply}
+	t.TurnsPerSec = float64(t.Turns) / math.Max(t.DurationS, 1e-9)
+	t.Steady = steadyRate(r.Report.PerSecond, c.Duration)
+	t.CPUPerTurn = 1e6 * t.CPUSeconds / math.Max(float64(t.Turns), 1)
+	return t, nil
 }
 
 // Spread is a figure taken several times: its median, least and most.
@@ -251,4 +297,74 @@ func (v *Versus) Summarise() {
 		vm, lm, rm = append(vm, r.VoyplanMemKiB), append(lm, r.LimitMemKiB), append(rm, r.VoyplanMemKiB/r.LimitMemKiB)
 	}
 	v.VoyplanMemKiB, v.LimitMemKiB, v.MemRatio = SpreadOf(vm), SpreadOf(lm), SpreadOf(rm)
+}
+
+// StreamingVersus is voyplan's streaming run (RunStreaming) against the
+// limit program's stream mode (RunLimitStreaming), interleaved as Versus
+// is: each round runs each program once against a fresh simulator with the
+// same settings, the order turning from round to round. Ratios are
+// voyplan ÷ limit per round.
+type StreamingVersus struct {
+	Rounds       int        `json:"rounds"`
+	Users        int        `json:"users"`
+	DurationS    float64    `json:"duration_s"`
+	FirstChunkMS float64    `json:"sim_first_chunk_ms"`
+	IntervalMS   float64    `json:"sim_chunk_interval_ms"`
+	LoadAtStart  [3]float64 `json:"load_at_start"`
+
+	VoyplanCPU    Spread `json:"voyplan_cpu_us_per_turn"`
+	LimitCPU      Spread `json:"limit_cpu_us_per_turn"`
+	CPURatio      Spread `json:"cpu_ratio"` // voyplan ÷ limit, per round
+	VoyplanRate   Spread `json:"voyplan_turns_per_s"`
+	LimitRate     Spread `json:"limit_turns_per_s"`
+	RateRatio     Spread `json:"rate_ratio"`
+	VoyplanSimCPU Spread `json:"voyplan_sim_cpu_us_per_turn"`
+	LimitSimCPU   Spread `json:"limit_sim_cpu_us_per_turn"`
+	BaseCPU       Spread `json:"base_cpu_us_per_turn,omitzero"`
+	BaseRate      Spread `json:"base_turns_per_s,omitzero"`
+	BaseCPURatio  Spread `json:"base_cpu_ratio,omitzero"` // the baseline ÷ limit, per round
+
+	Runs []StreamingRound `json:"runs"`
+}
+
+// StreamingRound is one round's figures.
+type StreamingRound struct {
+	Load          float64 `json:"load_1m"` // at the round's start
+	VoyplanCPU    float64 `json:"voyplan_cpu_us_per_turn"`
+	LimitCPU      float64 `json:"limit_cpu_us_per_turn"`
+	VoyplanRate   float64 `json:"voyplan_turns_per_s"`
+	LimitRate     float64 `json:"limit_turns_per_s"`
+	VoyplanSimCPU float64 `json:"voyplan_sim_cpu_us_per_turn"`
+	LimitSimCPU   float64 `json:"limit_sim_cpu_us_per_turn"`
+	// The -bench.base binary's, when one was given (before/after).
+	BaseCPU  float64 `json:"base_cpu_us_per_turn,omitempty"`
+	BaseRate float64 `json:"base_turns_per_s,omitempty"`
+	// Send errors, missing replies and incomplete streams of each run.
+	VoyplanErrors int64 `json:"voyplan_errors"`
+	LimitErrors   int64 `json:"limit_errors"`
+	BaseErrors    int64 `json:"base_errors"`
+}
+
+// Summarise fills the spreads from the rounds.
+func (v *StreamingVersus) Summarise() {
+	col := func(f func(r StreamingRound) float64) Spread {
+		out := make([]float64, 0, len(v.Runs))
+		for _, r := range v.Runs {
+			out = append(out, f(r))
+		}
+		return SpreadOf(out)
+	}
+	v.VoyplanCPU = col(func(r StreamingRound) float64 { return r.VoyplanCPU })
+	v.LimitCPU = col(func(r StreamingRound) float64 { return r.LimitCPU })
+	v.CPURatio = col(func(r StreamingRound) float64 { return r.VoyplanCPU / r.LimitCPU })
+	v.VoyplanRate = col(func(r StreamingRound) float64 { return r.VoyplanRate })
+	v.LimitRate = col(func(r StreamingRound) float64 { return r.LimitRate })
+	v.RateRatio = col(func(r StreamingRound) float64 { return r.VoyplanRate / r.LimitRate })
+	v.VoyplanSimCPU = col(func(r StreamingRound) float64 { return r.VoyplanSimCPU })
+	v.LimitSimCPU = col(func(r StreamingRound) float64 { return r.LimitSimCPU })
+	if len(v.Runs) > 0 && v.Runs[0].BaseCPU > 0 {
+		v.BaseCPU = col(func(r StreamingRound) float64 { return r.BaseCPU })
+		v.BaseRate = col(func(r StreamingRound) float64 { return r.BaseRate })
+		v.BaseCPURatio = col(func(r StreamingRound) float64 { return r.BaseCPU / r.LimitCPU })
+	}
 }

@@ -72,3 +72,33 @@ func TestLimitStreams(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamingVersusTable: the rounds' figures become median (min–max)
+// spreads and ratios per round, printed in the table.
+func TestStreamingVersusTable(t *testing.T) {
+	t.Parallel()
+	v := &StreamingVersus{Rounds: 3, Users: 50, DurationS: 30, FirstChunkMS: 150, IntervalMS: 5, Runs: []StreamingRound{
+		{VoyplanCPU: 900, LimitCPU: 300, VoyplanRate: 250, LimitRate: 250, VoyplanErrors: 1},
+		{VoyplanCPU: 800, LimitCPU: 400, VoyplanRate: 240, LimitRate: 260},
+		{VoyplanCPU: 1000, LimitCPU: 250, VoyplanRate: 230, LimitRate: 230, LimitErrors: 2},
+	}}
+	v.Summarise()
+	if v.CPURatio.Median != 3 || v.CPURatio.Min != 2 || v.CPURatio.Max != 4 || v.VoyplanCPU.Median != 900 || v.LimitCPU.Median != 300 {
+		t.Errorf("CPU: voyplan %v, limit %v, ratio %v; want 900, 300, 3 (2–4)", v.VoyplanCPU, v.LimitCPU, v.CPURatio)
+	}
+	if v.RateRatio.Median != 1 || v.BaseCPU.Median != 0 {
+		t.Errorf("rate ratio %v, baseline %v; want 1, none", v.RateRatio, v.BaseCPU)
+	}
+	r := Results{StreamingVersus: v}
+	r.Judge()
+	var b strings.Builder
+	if err := r.Table(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"streaming vs minimal program (3 rounds, 50 users, 30s)", "first chunk 150 ms, 5 ms apart",
+		"900 (800–1000) / 300 (250–400) µs / 3.00 (2.00–4.00)×", "incomplete): voyplan / limit / baseline", " 1 / 2 / 0 "} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, b.String())
+		}
+	}
+}

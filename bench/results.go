@@ -27,8 +27,11 @@ type Results struct {
 	LLM       *LLM       `json:"llm,omitempty"`
 	Streaming *Streaming `json:"streaming,omitempty"`
 	Versus    *Versus    `json:"versus_limit,omitempty"` // voyplan ÷ the minimal program (issue 16)
-	Soak      *Soak      `json:"soak,omitempty"`         // make soak
-	Targets   []Target   `json:"targets"`
+	// StreamingVersus is voyplan's streaming run ÷ the minimal program's
+	// stream mode (issue 16).
+	StreamingVersus *StreamingVersus `json:"streaming_versus_limit,omitempty"`
+	Soak            *Soak            `json:"soak,omitempty"` // make soak
+	Targets         []Target         `json:"targets"`
 }
 
 // Machine is where and when the figures were taken.
@@ -144,6 +147,7 @@ type Streaming struct {
 	IntervalMS      float64 `json:"sim_chunk_interval_ms"`
 	Turns           int64   `json:"turns"`
 	TurnsPerSec     float64 `json:"turns_per_s"`
+	Steady          Rate    `json:"steady"` // turns sent per second after the ramp, by whole second
 	CPUSeconds      float64 `json:"cpu_s"`
 	CPUPerTurn      float64 `json:"cpu_us_per_turn"`
 	SimCPU          float64 `json:"sim_cpu_s"`
@@ -253,6 +257,29 @@ func (r *Results) versusRows(w io.Writer) {
 	}
 }
 
+// streamingVersusRows prints voyplan's streaming run beside the minimal
+// program's stream mode: median (min–max) over the rounds, and the ratio
+// per round.
+func (r *Results) streamingVersusRows(w io.Writer) {
+	v := r.StreamingVersus
+	if v == nil || v.Rounds == 0 {
+		return
+	}
+	name := fmt.Sprintf("streaming vs minimal program (%d rounds, %d users, %.0fs)", v.Rounds, v.Users, v.DurationS)
+	fmt.Fprintf(w, "%s\tCPU per streamed turn: voyplan / limit / ratio\t%s / %s µs / %s×\t\n", name, v.VoyplanCPU, v.LimitCPU, v.CPURatio)
+	fmt.Fprintf(w, "\tturns/s, steady (first chunk %.0f ms, %.0f ms apart): voyplan / limit / ratio\t%s / %s / %s×\t\n",
+		v.FirstChunkMS, v.IntervalMS, v.VoyplanRate, v.LimitRate, v.RateRatio)
+	fmt.Fprintf(w, "\tsimulator CPU per turn: under voyplan / under limit\t%s / %s µs\t\n", v.VoyplanSimCPU, v.LimitSimCPU)
+	var ve, le, be int64
+	for _, r := range v.Runs {
+		ve, le, be = ve+r.VoyplanErrors, le+r.LimitErrors, be+r.BaseErrors
+	}
+	fmt.Fprintf(w, "\terrors (send + missing + incomplete): voyplan / limit / baseline\t%d / %d / %d\t\n", ve, le, be)
+	if v.BaseCPU.Median > 0 {
+		fmt.Fprintf(w, "\tbaseline (-bench.base): CPU per turn / ratio to limit; turns/s\t%s µs / %s×; %s\t\n", v.BaseCPU, v.BaseCPURatio, v.BaseRate)
+	}
+}
+
 // Write writes the results as indented JSON.
 func (r *Results) Write(path string) error {
 	b, err := json.MarshalIndent(r, "", "  ")
@@ -278,6 +305,7 @@ func (r *Results) Table(w io.Writer) error {
 	r.llmRows(tw)
 	r.streamingRows(tw)
 	r.versusRows(tw)
+	r.streamingVersusRows(tw)
 	r.soakRows(tw)
 	if len(r.Targets) > 0 {
 		fmt.Fprintln(tw, "\ntarget\twant\tgot\t")

@@ -248,6 +248,8 @@ func (e Env) RunStreaming(ctx context.Context, c StreamingConfig) (*Streaming, e
 		FirstTokenP50MS: ms(m.FirstToken.P50), FirstTokenP99MS: ms(m.FirstToken.P99),
 	}
 	st.TurnsPerSec = float64(st.Turns) / st.DurationS
+	ramp := min(2*time.Second, c.Duration/4)
+	st.Steady = RateOf(turns, res.Summary.StartedAt.Add(ramp), res.Summary.StartedAt.Add(c.Duration))
 	st.CPUPerTurn = 1e6 * st.CPUSeconds / math.Max(float64(st.Turns), 1)
 	errs, unstamped := Errors(turns)
 	st.Error, st.Unstamped = DistOf(errs), unstamped

@@ -332,9 +332,11 @@ func TestProcessKill9KeepsFinishedConversations(t *testing.T) {
 	}
 }
 
-// Each conversation reaches conversations.jsonl in a single write(2), so a
-// kill can only ever cut the line being written, never interleave two.
-func TestProcessJSONLWritesOneLinePerSyscall(t *testing.T) {
+// Conversations reach conversations.jsonl in whole lines, each write(2)
+// carrying one line or a run of consecutive whole lines (the appender's
+// group commit), so a kill can only ever cut the write in flight, never
+// split a line over two writes or interleave two.
+func TestProcessJSONLWritesWholeLines(t *testing.T) {
 	t.Parallel()
 	strace, err := exec.LookPath("strace")
 	if err != nil {
@@ -358,10 +360,10 @@ func TestProcessJSONLWritesOneLinePerSyscall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sizes := map[int]int{} // write sizes to conversations.jsonl's descriptor, by size
+	var lens []int // the file's lines' sizes, in order
 	for _, l := range strings.Split(string(lines), "\n") {
 		if l != "" {
-			sizes[len(l)+1]++
+			lens = append(lens, len(l)+1)
 		}
 	}
 	files, err := filepath.Glob(trace + ".*")
@@ -376,20 +378,33 @@ func TestProcessJSONLWritesOneLinePerSyscall(t *testing.T) {
 		}
 		tr = append(tr, b...)
 	}
-	got := 0
+	writes := map[int]int{} // whole writes of the run, by size
 	sc := bufio.NewScanner(bytes.NewReader(tr))
 	for sc.Scan() {
 		var fd, n, ret int
-		if _, err := fmt.Sscanf(sc.Text(), "write(%d, \"\"..., %d) = %d", &fd, &n, &ret); err != nil {
-			continue
-		}
-		if sizes[n] > 0 && ret == n {
-			sizes[n]--
-			got++
+		if _, err := fmt.Sscanf(sc.Text(), "write(%d, \"\"..., %d) = %d", &fd, &n, &ret); err == nil && ret == n {
+			writes[n]++
 		}
 	}
+	// Cover the file, in order, with writes of one line or of a run of
+	// consecutive lines.
+	got := 0
+	for i := 0; i < len(lens); {
+		sum, j := 0, i
+		for ; j < len(lens); j++ {
+			if sum += lens[j]; writes[sum] > 0 {
+				writes[sum]--
+				break
+			}
+		}
+		if j == len(lens) {
+			t.Fatalf("%d conversations: line %d (%d bytes) began no write of whole lines:\n%s", len(convs), i+1, lens[i], tr)
+		}
+		got += j - i + 1
+		i = j + 1
+	}
 	if got != len(convs) {
-		t.Errorf("%d conversations, but %d writes of a whole line's size:\n%s", len(convs), got, tr)
+		t.Errorf("%d conversations, but %d lines written whole", len(convs), got)
 	}
 }
 

@@ -162,16 +162,11 @@ func appendFold(dst []byte, s string) []byte {
 var folds = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // asciiWord is !wordEdge for the ASCII bytes: letters and digits.
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
-	for c := range t {
-		t[c] = !wordEdge(rune(c))
-	}
-	return t
-}()
+var asciiWord = &fold.WordByte
 
 // asciiSpace is unicode.IsSpace for the ASCII bytes.
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // wordEdge reports whether r is trimmed off a word's ends: anything but
 // a letter or a digit.
-func wordEdge(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+func wordEdge(r rune) bool { return !fold.IsWordRune(r) }

@@ -2,8 +2,9 @@ package persona
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/voyplan/voyplan/engine/internal/fold"
 )
 
 // squash keeps letters and digits, one space between words.
@@ -25,12 +26,7 @@ func squash(s string) string {
 	return b.String()
 }
 
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
-}
+func isWordRune(r rune) bool { return fold.IsWordRune(r) }
 
 // appendSquash appends squash(s) to dst: s's letters and digits, one
 // space between words. With sentences, it also appends to them the span in
@@ -85,11 +81,6 @@ func appendSquash(dst []byte, sentences *[][2]int, s []byte) []byte {
 }
 
 // asciiWord is isWordRune for ASCII.
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
-	for c := range t {
-		t[c] = isWordRune(rune(c))
-	}
-	return t
-}()
+var asciiWord = &fold.WordByte
 
 func isSentenceMark(c byte) bool { return c == '\n' || c == '.' || c == '?' || c == '!' }

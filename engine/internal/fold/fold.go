@@ -160,6 +160,23 @@ func inRanges(r rune) bool {
 	return false
 }
 
+// IsWordRune reports a letter or a digit: what the checks that compare
+// text by its words (the persona's, the cross-talk index's) keep of it.
+func IsWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return WordByte[r]
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// WordByte is IsWordRune for the ASCII bytes: [A-Za-z0-9].
+var WordByte = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
 // IsASCII reports s has no byte above 0x7F: nothing to fold but case.
 func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -159,3 +159,13 @@ func BenchmarkString(b *testing.B) {
 		_ = String(s)
 	}
 }
+
+// IsWordRune is a letter or a digit, by the unicode tables, for every rune
+// up to U+2FFFF (so WordByte, which answers for ASCII, too).
+func TestIsWordRuneIsLetterOrDigit(t *testing.T) {
+	for r := rune(0); r <= 0x2FFFF; r++ {
+		if got, want := IsWordRune(r), unicode.IsLetter(r) || unicode.IsDigit(r); got != want {
+			t.Fatalf("IsWordRune(%U) = %v, want %v", r, got, want)
+		}
+	}
+}

@@ -71,6 +71,7 @@ type History struct {
 	last    Interval
 	lastAt  time.Duration
 	samples []Sample
+	keep    bool // samples are kept for Samples
 }
 
 // timerMark is one reading of a timer.
@@ -80,8 +81,16 @@ type timerMark struct {
 	hist                    *hdrhistogram.Snapshot
 }
 
-// NewHistory returns an empty history of r.
+// NewHistory returns an empty history of r that keeps its samples.
 func NewHistory(r *Recorder) *History {
+	return &History{rec: r, marks: map[string]timerMark{}, keep: true}
+}
+
+// NewHistoryStream returns an empty history of r that keeps none of its
+// samples (Samples is empty): they go to Run's onSample and Sample's
+// caller only, so a history written out as it is taken (history.json)
+// holds the same memory at the thirtieth minute of a run as at the first.
+func NewHistoryStream(r *Recorder) *History {
 	return &History{rec: r, marks: map[string]timerMark{}}
 }
 
@@ -135,11 +144,14 @@ func (h *History) Sample(elapsed time.Duration) Sample {
 	s.Users = h.rec.users.Load()
 	s.Cost = h.rec.cost.snapshot()
 	h.last, h.lastAt = s.Totals, max(elapsed, h.lastAt)
-	h.samples = append(h.samples, s)
+	if h.keep {
+		h.samples = append(h.samples, s)
+	}
 	return s
 }
 
-// Samples returns a copy of the samples taken so far, oldest first.
+// Samples returns a copy of the samples taken so far, oldest first (none
+// for a NewHistoryStream).
 func (h *History) Samples() []Sample {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -140,3 +140,21 @@ func TestHistoryRunSamplesOnTheTickerAndStops(t *testing.T) {
 		}
 	})
 }
+
+// A streamed history hands out its samples and keeps none: its memory does
+// not grow with the run.
+func TestHistoryStreamKeepsNoSamples(t *testing.T) {
+	t.Parallel()
+	r := NewRecorder([]string{"a"})
+	kept, streamed := NewHistory(r), NewHistoryStream(r)
+	for i := range 5 {
+		r.Reply(time.Duration(i+1)*time.Millisecond, true)
+		a, b := kept.Sample(time.Duration(i+1)*time.Second), streamed.Sample(time.Duration(i+1)*time.Second)
+		if a.Timers["reply"].Interval.Count != 1 || b.Timers["reply"].Interval.Count != 1 {
+			t.Fatalf("sample %d: reply counts %d, %d; want 1, 1", i, a.Timers["reply"].Interval.Count, b.Timers["reply"].Interval.Count)
+		}
+	}
+	if n, m := len(kept.Samples()), len(streamed.Samples()); n != 5 || m != 0 {
+		t.Errorf("samples kept: %d, %d; want 5, 0", n, m)
+	}
+}

@@ -10,7 +10,7 @@
 // journal.jsonl (Journal: each conversation's start, turns and end as they
 // happen) and conversations.jsonl appended line by line (durable through
 // kill -9; a write cut short is truncated back to the last whole line),
-// late.jsonl, and history.json rewritten after every sample. The first
+// late.jsonl, and history.json with each sample appended in place. The first
 // failed write stops the writing and makes the run invalid (Sinks.Invalid,
 // summary.json's verdict "invalid"). Rebuild recovers a run whose process
 // died from its journal; Abandon takes back what Create made for a run
@@ -23,8 +23,9 @@
 // thresholds, print the verdict, write summary.json, close the sinks,
 // render the reports (the caller passes engine/report's Render).
 //
-// Every file this package writes but conversations.jsonl and late.jsonl is
-// written atomically (Dir.WriteFile, which engine/report writes through).
+// Every file this package writes but the ones a run appends to
+// (conversations.jsonl, journal.jsonl, late.jsonl, and a run's history.json)
+// is written atomically (Dir.WriteFile, which engine/report writes through).
 // It writes only what it is given, and is given no secrets: PlanInfoOf
 // copies a plan's identity and nothing else.
 //

@@ -27,8 +27,8 @@ func NewHistory(interval time.Duration, samples []metrics.Sample) *History {
 	return &History{IntervalMS: transcript.Ms(interval), Samples: samples}
 }
 
-// WriteHistory writes h to dir/history.json atomically, so it can be
-// rewritten after every sample while the run goes on.
+// WriteHistory writes h to dir/history.json atomically (a merge's history;
+// a run appends its samples in place as they are taken: historyFile).
 func WriteHistory(dir string, h *History) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -16,8 +16,8 @@ import (
 // Sinks are what a run writes to in its directory while it goes on:
 // journal.jsonl (each conversation's start, turns and end as they happen),
 // conversations.jsonl (each conversation as it ends), late.jsonl (replies
-// after their conversation's line) and history.json (rewritten after
-// every sample). Close finishes them all. They are the run's Sink and
+// after their conversation's line) and history.json (each sample appended
+// in place, the file whole after every one). Close finishes them all. They are the run's Sink and
 // Journal (engine/run).
 //
 // A run's results are whole or the run is invalid: the first write to
@@ -33,6 +33,10 @@ type Sinks struct {
 	stopHistory   func(elapsed time.Duration, write bool) error // nil until RecordHistory
 	histErr       error                                         // the last write of history.json
 	stopSync      func()                                        // stops the periodic fsync
+	hist          struct {                                      // history.json while RecordHistory goes on
+		mu sync.Mutex
+		f  *historyFile // nil before the first sample and after StopHistory
+	}
 
 	lost   atomic.Int64          // conversations not in conversations.jsonl
 	failed atomic.Pointer[error] // the first failed write; nil: none
@@ -111,10 +115,21 @@ func (s *Sinks) startSync() {
 				if err := s.journal.sync(); err != nil {
 					s.fail(err)
 				}
+				s.syncHistory()
 			}
 		}
 	})
 	s.stopSync = func() { cancel(); wg.Wait() }
+}
+
+// syncHistory makes history.json durable; a failure is left to the next
+// sample's write and to StopHistory's, which report it.
+func (s *Sinks) syncHistory() {
+	s.hist.mu.Lock()
+	defer s.hist.mu.Unlock()
+	if s.hist.f != nil {
+		_ = s.hist.f.sync()
+	}
 }
 
 // Write appends c to conversations.jsonl, then its end to the journal,
@@ -196,30 +211,57 @@ func (s *Sinks) Invalid() string {
 func (s *Sinks) Lost() int64 { return s.lost.Load() }
 
 // RecordHistory samples rec every metrics.HistoryInterval (elapsed is the
-// run's clock) and rewrites history.json after each sample, so a run cut
-// short still leaves its history; StopHistory ends it.
+// run's clock) and appends each sample to history.json as it is taken
+// (historyFile: the file is whole after every sample), so a run cut short
+// still leaves its history; StopHistory ends it. The file is made durable
+// with the others, every SyncInterval.
 func (s *Sinks) RecordHistory(d *Dir, rec *metrics.Recorder, elapsed func() time.Duration, log *slog.Logger) {
-	h := metrics.NewHistory(rec)
+	h := metrics.NewHistoryStream(rec)
+	write := func(smp metrics.Sample) error {
+		s.hist.mu.Lock()
+		defer s.hist.mu.Unlock()
+		if s.hist.f == nil {
+			f, err := createHistoryFile(d.path, metrics.HistoryInterval)
+			if err != nil {
+				return err
+			}
+			s.hist.f = f
+		}
+		return s.hist.f.append(smp)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		h.Run(ctx, metrics.HistoryInterval, elapsed, func(metrics.Sample) {
-			if err := d.WriteHistory(NewHistory(metrics.HistoryInterval, h.Samples())); err != nil {
+		h.Run(ctx, metrics.HistoryInterval, elapsed, func(smp metrics.Sample) {
+			if err := write(smp); err != nil {
 				log.Warn("cannot write the history", "err", err)
 			}
 		})
 	})
-	s.stopHistory = func(end time.Duration, write bool) error {
+	s.stopHistory = func(end time.Duration, keep bool) error {
 		cancel()
 		wg.Wait()
-		if !write {
-			return nil
+		var err error
+		if keep {
+			s.hist.mu.Lock()
+			last, none := time.Duration(0), s.hist.f == nil || s.hist.f.n == 0
+			if !none {
+				last = s.hist.f.last
+			}
+			s.hist.mu.Unlock()
+			if none || end-last >= minLastInterval {
+				err = write(h.Sample(end))
+			}
 		}
-		ss := h.Samples()
-		if len(ss) == 0 || end-time.Duration(ss[len(ss)-1].ElapsedMS*float64(time.Millisecond)) >= minLastInterval {
-			h.Sample(end)
+		s.hist.mu.Lock()
+		defer s.hist.mu.Unlock()
+		if s.hist.f != nil {
+			if cerr := s.hist.f.close(); err == nil && keep {
+				err = cerr
+			}
+			s.hist.f = nil
 		}
-		return d.WriteHistory(NewHistory(metrics.HistoryInterval, h.Samples()))
+		return err
 	}
 }
 

@@ -35,7 +35,10 @@
 //     from a short list), not identifying;
 //   - a link is indexed when a path segment or query value is an id (16 or
 //     more letters, digits, - or _, with a digit), first seen in a reply to
-//     its owner; one seen first in another conversation is not caught.
+//     its owner; one seen first in another conversation is not caught. The
+//     index remembers the last LinkGeneration to 2×LinkGeneration links
+//     sent (16,384 to 32,768), so a long run's memory stays flat: a link
+//     leaked after that many others were sent is not caught either.
 //
 // It knows transcript messages and nothing else of the engine: the run
 // feeds it, the metrics count what it flags.

@@ -34,12 +34,17 @@ type Index struct {
 	// reply costs about one probe of this small map per word.
 	texts map[uint64]uint8
 	// links maps the hash of a link sent (its key, one word) to the user it
-	// was sent to. A run sends a link per conversation, so they are kept as
-	// hashes alone, 16 bytes each rather than ~200 as values: a long run's
-	// memory does not creep up with them (make soak). Two links of a run
-	// sharing a 64-bit hash — a false cross-talk — has odds of about one in
-	// 10^7 at a million links.
-	links map[uint64]int32
+	// was sent to, in two generations: links[0] takes new links, and once
+	// it holds LinkGeneration of them it becomes links[1], the generation
+	// before is dropped, and a new links[0] starts. So the index remembers
+	// the last LinkGeneration to 2×LinkGeneration links sent — every link
+	// of a run of fewer conversations — and a long run's memory stays flat
+	// (make soak: a run sends a link per conversation, 4,800 a minute at
+	// 1,000 users; kept whole, they grew the soak's heap ~0.3 MB a
+	// minute). Links are kept as hashes, 16 bytes each rather than ~200 as
+	// values; two links sharing a 64-bit hash — a false cross-talk — has
+	// odds of about one in 10^10 among 2×LinkGeneration links.
+	links [2]map[uint64]int32
 	// seen has a bit set for every hash in texts (its low bits): most of a
 	// reply's words start no value, and one read of this bitmap (512 KiB,
 	// held in the CPU's cache) says so without probing texts.
@@ -57,7 +62,7 @@ type owner struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{values: map[string][]owner{}, texts: map[uint64]uint8{}, links: map[uint64]int32{},
+	return &Index{values: map[string][]owner{}, texts: map[uint64]uint8{}, links: [2]map[uint64]int32{{}, {}},
 		seen: new([seenWords]uint64), users: map[int]bool{}}
 }
 
@@ -110,6 +115,12 @@ const (
 // mark sets flag on hash h in texts, and h's bit in seen; x.mu is held.
 func (x *Index) mark(h uint64, flag uint8) {
 	x.texts[h] |= flag
+	x.see(h)
+}
+
+// see sets h's bit in seen; x.mu is held. A bit is never cleared (a link
+// forgotten keeps its bit): seen only spares probes, a stale bit costs one.
+func (x *Index) see(h uint64) {
 	b := h >> seenShift
 	x.seen[b/64] |= 1 << (b % 64)
 }
@@ -124,7 +135,6 @@ func maybe(seen *[seenWords]uint64, h uint64) bool {
 const (
 	startsKey uint8 = 1 << iota // the first words of a longer key
 	wholeKey                    // a key
-	linkKey                     // a link's key (Index.links)
 )
 
 // isNumberKey reports a number's key ("#" and its digits).
@@ -154,7 +164,7 @@ func (x *Index) Check(user int, msgs []transcript.Message) []transcript.Leak {
 	defer scratches.Put(s)
 	s.fill(msgs)
 	x.mu.RLock()
-	s.lookup(x, x.words)
+	s.lookup(x, max(x.words, 1)) // a link is one word, even in an index of no text values
 	x.mu.RUnlock()
 	if len(s.found) == 0 {
 		return nil

@@ -268,3 +268,30 @@ func TestLinksMatchTheirPattern(t *testing.T) {
 		}
 	}
 }
+
+// The index remembers the last LinkGeneration links sent, at least, and
+// at most twice as many: a link sent that long ago to another user is
+// forgotten, and the memory of a long run stays flat.
+func TestLinksAreRememberedForTwoGenerations(t *testing.T) {
+	t.Parallel()
+	x := NewIndex()
+	link := func(i int) string { return fmt.Sprintf("https://pay.smarttalks.ai/%024d", i) }
+	const total = 5*LinkGeneration + 123
+	for i := range total {
+		x.AddLinks(i%1000, text("Seu link: "+link(i)))
+	}
+	if n := len(x.links[0]) + len(x.links[1]); n < LinkGeneration || n > 2*LinkGeneration {
+		t.Fatalf("the index holds %d links after %d; want %d to %d", n, total, LinkGeneration, 2*LinkGeneration)
+	}
+	for _, i := range []int{total - 1, total - LinkGeneration/2, total - LinkGeneration} {
+		want := []transcript.Leak{{User: i % 1000, Field: LinkField}}
+		if got := x.Check(1000+i%7, text("Pague em "+link(i))); !reflect.DeepEqual(got, want) {
+			t.Errorf("link %d of %d, sent to user %d: %v; want %v", i, total, i%1000, got, want)
+		}
+	}
+	for _, i := range []int{0, total - 2*LinkGeneration - 1} {
+		if got := x.Check(1000, text("Pague em "+link(i))); got != nil {
+			t.Errorf("link %d of %d: %v; want it forgotten", i, total, got)
+		}
+	}
+}

@@ -56,6 +56,20 @@ func linkEnd(c byte) bool {
 // someone's own (a payment id, a token), not a page every customer gets.
 const minID = 16
 
+// LinkGeneration is how many links sent the Index remembers at least (and
+// at most twice as many): see Index.links.
+const LinkGeneration = 1 << 14
+
+// link is the user the link of hash h was sent to, if the index still
+// remembers it; x.mu is held.
+func (x *Index) link(h uint64) (int32, bool) {
+	if u, ok := x.links[0][h]; ok {
+		return u, true
+	}
+	u, ok := x.links[1][h]
+	return u, ok
+}
+
 // AddLinks indexes the links with an id (see the package doc) that msgs,
 // a reply to user's conversation, carried and that no one was sent before,
 // as user's. Call it after Check on the same reply, so a link leaked into a
@@ -80,9 +94,12 @@ func (x *Index) AddLinks(user int, msgs []transcript.Message) {
 			continue
 		}
 		h := hashBytes(hashSeed, []byte(k))
-		if _, seen := x.links[h]; !seen {
-			x.links[h] = int32(user)
-			x.mark(h, linkKey)
+		if _, known := x.link(h); !known {
+			if len(x.links[0]) >= LinkGeneration {
+				x.links[1], x.links[0] = x.links[0], make(map[uint64]int32, LinkGeneration)
+			}
+			x.links[0][h] = int32(user)
+			x.see(h)
 		}
 	}
 }

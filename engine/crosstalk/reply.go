@@ -104,7 +104,8 @@ func isSeparator(c byte) bool {
 // sequence is grown, and looked up in values, only as far as texts says
 // it starts or is an indexed key.
 func (s *scratch) lookup(x *Index, words int) {
-	values, texts, links, seen := x.values, x.texts, x.links, x.seen
+	values, texts, seen := x.values, x.texts, x.seen
+	anyLinks := len(x.links[0])+len(x.links[1]) > 0
 	for i := range s.words {
 		h := uint64(hashSeed)
 		for n := 0; n < words && i+n < len(s.words); n++ {
@@ -119,12 +120,12 @@ func (s *scratch) lookup(x *Index, words int) {
 			if !maybe(seen, h) {
 				break
 			}
-			flags := texts[h]
-			if flags&linkKey != 0 && n == 0 {
-				if u, ok := links[h]; ok {
+			if n == 0 && anyLinks {
+				if u, ok := x.link(h); ok {
 					s.found = append(s.found, match{i, i + 1, []owner{{int(u), LinkField}}})
 				}
 			}
+			flags := texts[h]
 			if flags&wholeKey != 0 {
 				if os, ok := values[string(s.textKey(i, n+1))]; ok {
 					s.found = append(s.found, match{i, i + n + 1, os})

@@ -81,6 +81,7 @@ func (e Env) runLimit(ctx context.Context, simArgs []string, stream bool, args .
 	cmd := exec.CommandContext(ctx, e.Limit, append(head, args...)...)
 	var stderr strings.Builder
 	cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
+	resetPeak()
 	start := time.Now()
 	out, err := cmd.Output()
 	st, serr := s.Stop()

@@ -183,6 +183,7 @@ func (e Env) RunPeerLocust(ctx context.Context, t PeerTools, c PeersConfig) (Pee
 func runMeasured(cmd *exec.Cmd) (Usage, string, error) {
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
+	resetPeak()
 	start := time.Now()
 	err := cmd.Run()
 	if cmd.ProcessState == nil {

@@ -437,14 +437,10 @@ func versusRound(b *testing.B, env Env, tc ThroughputConfig, mc MemoryConfig, li
 		},
 		func() error {
 			t, err := env.RunLimitThroughput(ctx, tc)
-			if err == nil && t.Turns == 0 {
-				err = fmt.Errorf("limit: no turns, %d send errors, %d missing replies", t.SendErrors, t.NoReply)
+			if err != nil {
+				return err
 			}
-			if err == nil {
-				r.LimitCPU, r.LimitRate, r.LimitSimCPU = t.CPUPerTurn, t.Steady, 1e6*t.SimCPU/float64(t.Turns)
-				r.LimitErrors = t.SendErrors + t.NoReply
-			}
-			return err
+			return r.setLimit("limit", t.Turns, t.CPUPerTurn, t.Steady, t.SimCPU, t.SendErrors, t.NoReply)
 		},
 		func() error {
 			m, err := env.RunMemory(ctx, mc)
@@ -578,14 +574,10 @@ func streamingRound(b *testing.B, env Env, c StreamingConfig, round int) Streami
 		},
 		func() error {
 			t, err := env.RunLimitStreaming(ctx, c)
-			if err == nil && t.Turns == 0 {
-				err = fmt.Errorf("limit -stream: no turns, %d send errors, %d missing replies", t.SendErrors, t.NoReply)
+			if err != nil {
+				return err
 			}
-			if err == nil {
-				r.LimitCPU, r.LimitRate, r.LimitSimCPU = t.CPUPerTurn, t.Steady, 1e6*t.SimCPU/float64(t.Turns)
-				r.LimitErrors = t.SendErrors + t.NoReply
-			}
-			return err
+			return r.setLimit("limit -stream", t.Turns, t.CPUPerTurn, t.Steady, t.SimCPU, t.SendErrors, t.NoReply)
 		},
 	}
 	if *baseFlag != "" {

@@ -240,57 +240,29 @@ type Versus struct {
 	DurationS  float64 `json:"duration_s"`
 	MemoryConv int     `json:"memory_conversations"`
 
-	VoyplanCPU     Spread `json:"voyplan_cpu_us_per_turn"`
-	LimitCPU       Spread `json:"limit_cpu_us_per_turn"`
-	CPURatio       Spread `json:"cpu_ratio"` // voyplan ÷ limit, per round
-	VoyplanRate    Spread `json:"voyplan_turns_per_s"`
-	LimitRate      Spread `json:"limit_turns_per_s"`
-	RateRatio      Spread `json:"rate_ratio"`
+	PairSpreads
 	VoyplanMemKiB  Spread `json:"voyplan_kib_per_conversation"`
 	LimitMemKiB    Spread `json:"limit_kib_per_conversation"`
 	MemRatio       Spread `json:"memory_ratio"`
-	VoyplanSimCPU  Spread `json:"voyplan_sim_cpu_us_per_turn"`
-	LimitSimCPU    Spread `json:"limit_sim_cpu_us_per_turn"`
-	BaseCPU        Spread `json:"base_cpu_us_per_turn,omitzero"`
-	BaseRate       Spread `json:"base_turns_per_s,omitzero"`
 	BaseMemKiB     Spread `json:"base_kib_per_conversation,omitzero"`
-	BaseCPURatio   Spread `json:"base_cpu_ratio,omitzero"` // the baseline ÷ limit, per round
 	LoadAtStart    [3]float64
 	ThroughputRuns []VersusRound `json:"throughput_runs"`
 }
 
-// VersusRound is one round's pair of figures.
+// VersusRound is one round's pair of figures: throughput (PairRound) and
+// memory.
 type VersusRound struct {
-	VoyplanCPU, LimitCPU, VoyplanRate, LimitRate, VoyplanMemKiB, LimitMemKiB float64
-	VoyplanSimCPU, LimitSimCPU                                               float64
-	// The -bench.base binary's, when one was given (before/after).
-	BaseCPU, BaseRate, BaseMemKiB float64
-	// Send errors plus missing replies of each throughput run.
-	VoyplanErrors, LimitErrors, BaseErrors int64
+	PairRound
+	VoyplanMemKiB float64 `json:"voyplan_kib_per_conversation"`
+	LimitMemKiB   float64 `json:"limit_kib_per_conversation"`
+	BaseMemKiB    float64 `json:"base_kib_per_conversation,omitempty"` // the -bench.base binary's
 }
 
 // Summarise fills the spreads from the rounds.
 func (v *Versus) Summarise() {
-	col := func(f func(r VersusRound) float64) []float64 {
-		out := make([]float64, 0, len(v.ThroughputRuns))
-		for _, r := range v.ThroughputRuns {
-			out = append(out, f(r))
-		}
-		return out
-	}
-	v.VoyplanCPU = SpreadOf(col(func(r VersusRound) float64 { return r.VoyplanCPU }))
-	v.LimitCPU = SpreadOf(col(func(r VersusRound) float64 { return r.LimitCPU }))
-	v.CPURatio = SpreadOf(col(func(r VersusRound) float64 { return r.VoyplanCPU / r.LimitCPU }))
-	v.VoyplanRate = SpreadOf(col(func(r VersusRound) float64 { return r.VoyplanRate }))
-	v.LimitRate = SpreadOf(col(func(r VersusRound) float64 { return r.LimitRate }))
-	v.RateRatio = SpreadOf(col(func(r VersusRound) float64 { return r.VoyplanRate / r.LimitRate }))
-	v.VoyplanSimCPU = SpreadOf(col(func(r VersusRound) float64 { return r.VoyplanSimCPU }))
-	v.LimitSimCPU = SpreadOf(col(func(r VersusRound) float64 { return r.LimitSimCPU }))
+	summarisePair(&v.PairSpreads, v.ThroughputRuns)
 	if len(v.ThroughputRuns) > 0 && v.ThroughputRuns[0].BaseCPU > 0 {
-		v.BaseCPU = SpreadOf(col(func(r VersusRound) float64 { return r.BaseCPU }))
-		v.BaseRate = SpreadOf(col(func(r VersusRound) float64 { return r.BaseRate }))
-		v.BaseMemKiB = SpreadOf(col(func(r VersusRound) float64 { return r.BaseMemKiB }))
-		v.BaseCPURatio = SpreadOf(col(func(r VersusRound) float64 { return r.BaseCPU / r.LimitCPU }))
+		v.BaseMemKiB = column(v.ThroughputRuns, func(r VersusRound) float64 { return r.BaseMemKiB })
 	}
 	mem := slices.DeleteFunc(slices.Clone(v.ThroughputRuns), func(r VersusRound) bool { return r.LimitMemKiB == 0 })
 	var vm, lm, rm []float64
@@ -313,6 +285,55 @@ type StreamingVersus struct {
 	IntervalMS   float64    `json:"sim_chunk_interval_ms"`
 	LoadAtStart  [3]float64 `json:"load_at_start"`
 
+	PairSpreads
+	Runs []StreamingRound `json:"runs"`
+}
+
+// StreamingRound is one round's figures.
+type StreamingRound struct {
+	Load float64 `json:"load_1m"` // at the round's start
+	PairRound
+}
+
+// Summarise fills the spreads from the rounds.
+func (v *StreamingVersus) Summarise() { summarisePair(&v.PairSpreads, v.Runs) }
+
+// PairRound is one round of voyplan against the minimal program: the
+// figures the widget comparison (Versus) and the streaming one
+// (StreamingVersus) both take.
+type PairRound struct {
+	VoyplanCPU    float64 `json:"voyplan_cpu_us_per_turn"`
+	LimitCPU      float64 `json:"limit_cpu_us_per_turn"`
+	VoyplanRate   float64 `json:"voyplan_turns_per_s"`
+	LimitRate     float64 `json:"limit_turns_per_s"`
+	VoyplanSimCPU float64 `json:"voyplan_sim_cpu_us_per_turn"`
+	LimitSimCPU   float64 `json:"limit_sim_cpu_us_per_turn"`
+	// The -bench.base binary's, when one was given (before/after).
+	BaseCPU  float64 `json:"base_cpu_us_per_turn,omitempty"`
+	BaseRate float64 `json:"base_turns_per_s,omitempty"`
+	// Each program's errors in the round: send errors and missing replies
+	// (and, streaming, incomplete streams).
+	VoyplanErrors int64 `json:"voyplan_errors"`
+	LimitErrors   int64 `json:"limit_errors"`
+	BaseErrors    int64 `json:"base_errors"`
+}
+
+func (r PairRound) pair() PairRound { return r }
+
+// setLimit takes the limit program's run of the round (what names it in
+// the error): an error when it made no turn.
+func (r *PairRound) setLimit(what string, turns int64, cpuPerTurn, steady, simCPU float64, sendErrors, noReply int64) error {
+	if turns == 0 {
+		return fmt.Errorf("%s: no turns, %d send errors, %d missing replies", what, sendErrors, noReply)
+	}
+	r.LimitCPU, r.LimitRate, r.LimitSimCPU = cpuPerTurn, steady, 1e6*simCPU/float64(turns)
+	r.LimitErrors = sendErrors + noReply
+	return nil
+}
+
+// PairSpreads are the rounds' PairRound figures as median (min–max)
+// spreads, and the ratios per round.
+type PairSpreads struct {
 	VoyplanCPU    Spread `json:"voyplan_cpu_us_per_turn"`
 	LimitCPU      Spread `json:"limit_cpu_us_per_turn"`
 	CPURatio      Spread `json:"cpu_ratio"` // voyplan ÷ limit, per round
@@ -324,48 +345,34 @@ type StreamingVersus struct {
 	BaseCPU       Spread `json:"base_cpu_us_per_turn,omitzero"`
 	BaseRate      Spread `json:"base_turns_per_s,omitzero"`
 	BaseCPURatio  Spread `json:"base_cpu_ratio,omitzero"` // the baseline ÷ limit, per round
-
-	Runs []StreamingRound `json:"runs"`
 }
 
-// StreamingRound is one round's figures.
-type StreamingRound struct {
-	Load          float64 `json:"load_1m"` // at the round's start
-	VoyplanCPU    float64 `json:"voyplan_cpu_us_per_turn"`
-	LimitCPU      float64 `json:"limit_cpu_us_per_turn"`
-	VoyplanRate   float64 `json:"voyplan_turns_per_s"`
-	LimitRate     float64 `json:"limit_turns_per_s"`
-	VoyplanSimCPU float64 `json:"voyplan_sim_cpu_us_per_turn"`
-	LimitSimCPU   float64 `json:"limit_sim_cpu_us_per_turn"`
-	// The -bench.base binary's, when one was given (before/after).
-	BaseCPU  float64 `json:"base_cpu_us_per_turn,omitempty"`
-	BaseRate float64 `json:"base_turns_per_s,omitempty"`
-	// Send errors, missing replies and incomplete streams of each run.
-	VoyplanErrors int64 `json:"voyplan_errors"`
-	LimitErrors   int64 `json:"limit_errors"`
-	BaseErrors    int64 `json:"base_errors"`
-}
-
-// Summarise fills the spreads from the rounds.
-func (v *StreamingVersus) Summarise() {
-	col := func(f func(r StreamingRound) float64) Spread {
-		out := make([]float64, 0, len(v.Runs))
-		for _, r := range v.Runs {
-			out = append(out, f(r))
-		}
-		return SpreadOf(out)
+// column is f of every round, as a spread.
+func column[R any](rounds []R, f func(R) float64) Spread {
+	out := make([]float64, 0, len(rounds))
+	for _, r := range rounds {
+		out = append(out, f(r))
 	}
-	v.VoyplanCPU = col(func(r StreamingRound) float64 { return r.VoyplanCPU })
-	v.LimitCPU = col(func(r StreamingRound) float64 { return r.LimitCPU })
-	v.CPURatio = col(func(r StreamingRound) float64 { return r.VoyplanCPU / r.LimitCPU })
-	v.VoyplanRate = col(func(r StreamingRound) float64 { return r.VoyplanRate })
-	v.LimitRate = col(func(r StreamingRound) float64 { return r.LimitRate })
-	v.RateRatio = col(func(r StreamingRound) float64 { return r.VoyplanRate / r.LimitRate })
-	v.VoyplanSimCPU = col(func(r StreamingRound) float64 { return r.VoyplanSimCPU })
-	v.LimitSimCPU = col(func(r StreamingRound) float64 { return r.LimitSimCPU })
-	if len(v.Runs) > 0 && v.Runs[0].BaseCPU > 0 {
-		v.BaseCPU = col(func(r StreamingRound) float64 { return r.BaseCPU })
-		v.BaseRate = col(func(r StreamingRound) float64 { return r.BaseRate })
-		v.BaseCPURatio = col(func(r StreamingRound) float64 { return r.BaseCPU / r.LimitCPU })
+	return SpreadOf(out)
+}
+
+// summarisePair fills s from the rounds; the baseline's figures only when
+// the rounds ran one.
+func summarisePair[R interface{ pair() PairRound }](s *PairSpreads, rounds []R) {
+	col := func(f func(r PairRound) float64) Spread {
+		return column(rounds, func(r R) float64 { return f(r.pair()) })
+	}
+	s.VoyplanCPU = col(func(r PairRound) float64 { return r.VoyplanCPU })
+	s.LimitCPU = col(func(r PairRound) float64 { return r.LimitCPU })
+	s.CPURatio = col(func(r PairRound) float64 { return r.VoyplanCPU / r.LimitCPU })
+	s.VoyplanRate = col(func(r PairRound) float64 { return r.VoyplanRate })
+	s.LimitRate = col(func(r PairRound) float64 { return r.LimitRate })
+	s.RateRatio = col(func(r PairRound) float64 { return r.VoyplanRate / r.LimitRate })
+	s.VoyplanSimCPU = col(func(r PairRound) float64 { return r.VoyplanSimCPU })
+	s.LimitSimCPU = col(func(r PairRound) float64 { return r.LimitSimCPU })
+	if len(rounds) > 0 && rounds[0].pair().BaseCPU > 0 {
+		s.BaseCPU = col(func(r PairRound) float64 { return r.BaseCPU })
+		s.BaseRate = col(func(r PairRound) float64 { return r.BaseRate })
+		s.BaseCPURatio = col(func(r PairRound) float64 { return r.BaseCPU / r.LimitCPU })
 	}
 }

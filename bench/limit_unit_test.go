@@ -78,9 +78,9 @@ func TestLimitStreams(t *testing.T) {
 func TestStreamingVersusTable(t *testing.T) {
 	t.Parallel()
 	v := &StreamingVersus{Rounds: 3, Users: 50, DurationS: 30, FirstChunkMS: 150, IntervalMS: 5, Runs: []StreamingRound{
-		{VoyplanCPU: 900, LimitCPU: 300, VoyplanRate: 250, LimitRate: 250, VoyplanErrors: 1},
-		{VoyplanCPU: 800, LimitCPU: 400, VoyplanRate: 240, LimitRate: 260},
-		{VoyplanCPU: 1000, LimitCPU: 250, VoyplanRate: 230, LimitRate: 230, LimitErrors: 2},
+		{PairRound: PairRound{VoyplanCPU: 900, LimitCPU: 300, VoyplanRate: 250, LimitRate: 250, VoyplanErrors: 1}},
+		{PairRound: PairRound{VoyplanCPU: 800, LimitCPU: 400, VoyplanRate: 240, LimitRate: 260}},
+		{PairRound: PairRound{VoyplanCPU: 1000, LimitCPU: 250, VoyplanRate: 230, LimitRate: 230, LimitErrors: 2}},
 	}}
 	v.Summarise()
 	if v.CPURatio.Median != 3 || v.CPURatio.Min != 2 || v.CPURatio.Max != 4 || v.VoyplanCPU.Median != 900 || v.LimitCPU.Median != 300 {

@@ -238,15 +238,8 @@ func (r *Results) versusRows(w io.Writer) {
 	if v == nil || v.Rounds == 0 {
 		return
 	}
-	name := fmt.Sprintf("vs minimal program (%d rounds, %d users, %.0fs)", v.Rounds, v.Users, v.DurationS)
-	fmt.Fprintf(w, "%s\tCPU per turn: voyplan / limit / ratio\t%s / %s µs / %s×\t\n", name, v.VoyplanCPU, v.LimitCPU, v.CPURatio)
-	fmt.Fprintf(w, "\tturns/s: voyplan / limit / ratio\t%s / %s / %s×\t\n", v.VoyplanRate, v.LimitRate, v.RateRatio)
-	fmt.Fprintf(w, "\tsimulator CPU per turn: under voyplan / under limit\t%s / %s µs\t\n", v.VoyplanSimCPU, v.LimitSimCPU)
-	var ve, le, be int64
-	for _, r := range v.ThroughputRuns {
-		ve, le, be = ve+r.VoyplanErrors, le+r.LimitErrors, be+r.BaseErrors
-	}
-	fmt.Fprintf(w, "\terrors (send + missing replies): voyplan / limit / baseline\t%d / %d / %d\t\n", ve, le, be)
+	pairRows(w, &v.PairSpreads, v.ThroughputRuns, fmt.Sprintf("vs minimal program (%d rounds, %d users, %.0fs)", v.Rounds, v.Users, v.DurationS),
+		"CPU per turn", "turns/s", "send + missing replies")
 	if v.VoyplanMemKiB.Median > 0 {
 		fmt.Fprintf(w, "\tKiB per waiting conversation (%d): voyplan / limit / ratio\t%s / %s / %s×\t\n",
 			v.MemoryConv, v.VoyplanMemKiB, v.LimitMemKiB, v.MemRatio)
@@ -257,6 +250,22 @@ func (r *Results) versusRows(w io.Writer) {
 	}
 }
 
+// pairRows prints the rows both comparisons with the minimal program have,
+// under name: CPU per turn (cpu) and turns/s (rate) of each and their
+// ratio, the simulator's CPU under each, and the rounds' errors (errs
+// says what they count).
+func pairRows[R interface{ pair() PairRound }](w io.Writer, s *PairSpreads, rounds []R, name, cpu, rate, errs string) {
+	fmt.Fprintf(w, "%s\t%s: voyplan / limit / ratio\t%s / %s µs / %s×\t\n", name, cpu, s.VoyplanCPU, s.LimitCPU, s.CPURatio)
+	fmt.Fprintf(w, "\t%s: voyplan / limit / ratio\t%s / %s / %s×\t\n", rate, s.VoyplanRate, s.LimitRate, s.RateRatio)
+	fmt.Fprintf(w, "\tsimulator CPU per turn: under voyplan / under limit\t%s / %s µs\t\n", s.VoyplanSimCPU, s.LimitSimCPU)
+	var ve, le, be int64
+	for _, r := range rounds {
+		p := r.pair()
+		ve, le, be = ve+p.VoyplanErrors, le+p.LimitErrors, be+p.BaseErrors
+	}
+	fmt.Fprintf(w, "\terrors (%s): voyplan / limit / baseline\t%d / %d / %d\t\n", errs, ve, le, be)
+}
+
 // streamingVersusRows prints voyplan's streaming run beside the minimal
 // program's stream mode: median (min–max) over the rounds, and the ratio
 // per round.
@@ -265,16 +274,9 @@ func (r *Results) streamingVersusRows(w io.Writer) {
 	if v == nil || v.Rounds == 0 {
 		return
 	}
-	name := fmt.Sprintf("streaming vs minimal program (%d rounds, %d users, %.0fs)", v.Rounds, v.Users, v.DurationS)
-	fmt.Fprintf(w, "%s\tCPU per streamed turn: voyplan / limit / ratio\t%s / %s µs / %s×\t\n", name, v.VoyplanCPU, v.LimitCPU, v.CPURatio)
-	fmt.Fprintf(w, "\tturns/s, steady (first chunk %.0f ms, %.0f ms apart): voyplan / limit / ratio\t%s / %s / %s×\t\n",
-		v.FirstChunkMS, v.IntervalMS, v.VoyplanRate, v.LimitRate, v.RateRatio)
-	fmt.Fprintf(w, "\tsimulator CPU per turn: under voyplan / under limit\t%s / %s µs\t\n", v.VoyplanSimCPU, v.LimitSimCPU)
-	var ve, le, be int64
-	for _, r := range v.Runs {
-		ve, le, be = ve+r.VoyplanErrors, le+r.LimitErrors, be+r.BaseErrors
-	}
-	fmt.Fprintf(w, "\terrors (send + missing + incomplete): voyplan / limit / baseline\t%d / %d / %d\t\n", ve, le, be)
+	pairRows(w, &v.PairSpreads, v.Runs, fmt.Sprintf("streaming vs minimal program (%d rounds, %d users, %.0fs)", v.Rounds, v.Users, v.DurationS),
+		"CPU per streamed turn", fmt.Sprintf("turns/s, steady (first chunk %.0f ms, %.0f ms apart)", v.FirstChunkMS, v.IntervalMS),
+		"send + missing + incomplete")
 	if v.BaseCPU.Median > 0 {
 		fmt.Fprintf(w, "\tbaseline (-bench.base): CPU per turn / ratio to limit; turns/s\t%s µs / %s×; %s\t\n", v.BaseCPU, v.BaseCPURatio, v.BaseRate)
 	}

@@ -17,8 +17,8 @@ import (
 // journal.jsonl (each conversation's start, turns and end as they happen),
 // conversations.jsonl (each conversation as it ends), late.jsonl (replies
 // after their conversation's line) and history.json (each sample appended
-// in place, the file whole after every one). Close finishes them all. They are the run's Sink and
-// Journal (engine/run).
+// in place, the file whole after every one). Close finishes them all. They
+// are the run's Sink and Journal (engine/run).
 //
 // A run's results are whole or the run is invalid: the first write to
 // conversations.jsonl or the journal that fails (a full disk) makes the

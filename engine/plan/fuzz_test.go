@@ -40,7 +40,8 @@ func FuzzLoadSource(f *testing.F) {
 // the first users. It may report anything, but must never panic or hang;
 // the seeds include the inputs that used to hang it or take the
 // machine's memory: file("/dev/zero"), long lists (go-cty's quadratic
-// tuple conversion), indent and setproduct of huge sizes.
+// tuple conversion), indent and setproduct of huge sizes, for expressions
+// nested over long lists, format widths, numbers of a billion digits.
 func FuzzPlan(f *testing.F) {
 	const base = `
 target "assistant" {
@@ -65,6 +66,12 @@ stage "s" {
 		`script = distinct(concat([for c in split("", indent(5000, "\nx")) : c], ["a"]))`,
 		`script = [indent(1000000000, "a\nb")]`,
 		`script = [jsonencode(setproduct(range(1000), range(1000), range(1000)))]`,
+		// what the metered evaluation (decode/budget.go) stops; the first
+		// is the input that failed CI, minimised
+		`script = [jsonencode(setproduct(range(1), range(1000), range(1000)))]`,
+		`script = [for a in split("", indent(20000, "\nx")) : [for b in split("", indent(20000, "\nx")) : b]]`,
+		`script = [format("%999999999s", "a"), replace(indent(9999, "\n"), "", indent(9999, "\n"))]`,
+		`script = ["${1e9999999}", tonumber("1e-9999999")]`,
 		`script = ["Olá", data.c.cpf]`,
 	} {
 		f.Add([]byte(strings.Replace(base, "%s", body, 1) + `data "c" { cpf = cpf() }`))

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/voyplan/voyplan/engine/plan/decode"
 	"github.com/voyplan/voyplan/engine/plan/vars"
 )
 
@@ -24,7 +25,7 @@ func keySource(attr *hcl.Attribute) (envName, varName string) {
 	if !ok {
 		return "", ""
 	}
-	_ = hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+	_ = decode.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
 		switch n := n.(type) {
 		case *hclsyntax.FunctionCallExpr:
 			if n.Name == "env" && len(n.Args) == 1 && envName == "" {

@@ -57,6 +57,10 @@ func LoadSource(src []byte, filename string, opts Options) (*Plan, hcl.Diagnosti
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	// Bound every evaluation before the first (decode/budget.go).
+	if diags = append(diags, decode.Meter(f.Body.(*hclsyntax.Body))...); diags.HasErrors() {
+		return nil, diags
+	}
 	l := newLoader(src, filename, opts)
 	l.diags = diags
 	l.load(f.Body)

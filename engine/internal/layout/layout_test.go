@@ -35,7 +35,7 @@ var allowed = map[string][]string{
 	"engine/plan/funcs":    {"engine/datagen", "engine/plan/decode"},
 	"engine/plan/vars":     {"engine/plan/decode"},
 	"engine/plan/target":   {"engine/plan/decode"},
-	"engine/plan/peruser":  {"engine/plan/funcs"},
+	"engine/plan/peruser":  {"engine/plan/decode", "engine/plan/funcs"},
 	"engine/plan/names":    {"engine/metrics", "engine/plan/decode"},
 	"engine/plan/schedule": {},
 	"engine/plan": {"engine/datagen", "engine/metrics", "engine/transcript",

@@ -11,7 +11,7 @@ import (
 // with the closest allowed name as a suggestion. where is "a plan" or "a
 // template".
 func CheckFunctionNames(e hclsyntax.Expression, allowed map[string]bool, where string) hcl.Diagnostics {
-	return hclsyntax.VisitAll(e, func(n hclsyntax.Node) hcl.Diagnostics {
+	return VisitAll(e, func(n hclsyntax.Node) hcl.Diagnostics {
 		call, ok := n.(*hclsyntax.FunctionCallExpr)
 		if !ok || allowed[call.Name] {
 			return nil

@@ -165,6 +165,9 @@ func (c *Files) template(path string) (hclsyntax.Expression, error) {
 	if diags.HasErrors() {
 		return nil, templateError(diags)
 	}
+	if t, diags = decode.MeterTemplate(t); diags.HasErrors() {
+		return nil, templateError(diags)
+	}
 	if diags := decode.CheckFunctionNames(t, c.funcs, "a template"); diags.HasErrors() {
 		return nil, templateError(diags)
 	}

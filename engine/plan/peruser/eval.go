@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	"github.com/voyplan/voyplan/engine/plan/decode"
 	"github.com/voyplan/voyplan/engine/plan/funcs"
 )
 
@@ -85,7 +86,7 @@ func fixed(e hcl.Expression) bool {
 			return false
 		}
 	}
-	scoped := hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
+	scoped := decode.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
 		if call, ok := n.(*hclsyntax.FunctionCallExpr); ok && funcs.IsScoped(call.Name) {
 			return hcl.Diagnostics{{Severity: hcl.DiagError}}
 		}

@@ -98,6 +98,9 @@ func (s *Set) parseVarFile(path string) *hclsyntax.Body {
 		return nil
 	}
 	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	if !diags.HasErrors() {
+		diags = append(diags, decode.Meter(f.Body.(*hclsyntax.Body))...)
+	}
 	s.add(diags)
 	if diags.HasErrors() {
 		return nil

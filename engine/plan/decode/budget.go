@@ -1,0 +1,371 @@
+package decode
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Limit is the most work one evaluation of a plan expression may do, in
+// units: one per value built or passed to a function or an operator (the
+// elements of a collection each count), one per 64 bytes of a string, and
+// one per turn of a for expression. A plan's expressions stay far below
+// it: a script of 100,000 lines is 100,000 units, a CSV file of 50,000
+// rows of ten fields about 550,000. Past it an evaluation stops with a
+// diagnostic, in about a second at most; before, two for expressions
+// nested over lists of 20,000 lines took the machine's memory, and
+// jsonencode(setproduct(range(1), range(1000), range(1000))) took seconds
+// (both found by fuzzing). A template rendered by templatefile has a
+// Limit of its own for each call.
+const Limit = 1 << 20
+
+// budgetKey names a plan evaluation's budget in its context's variables.
+// No identifier can spell it, so no expression can read it.
+const budgetKey = "\x00voyplan evaluation budget"
+
+// budget is what is left of one evaluation's Limit.
+type budget struct{ left int64 }
+
+var budgetType = cty.Capsule("budget", reflect.TypeFor[budget]())
+
+// Meter prepares a parsed plan, template or variable file for evaluation
+// within Limit, and reports every number literal a plan cannot use. It
+// must run once, right after parsing and before any Content or
+// JustAttributes call, because it wraps expressions in the tree:
+//
+//   - each attribute's expression, so that its evaluation gets a budget of
+//     its own when it holds a for expression, and its result is charged;
+//   - every computed operand: a function's arguments, an operator's or a
+//     template's parts, a for expression's collection, key and value;
+//   - every for expression's condition (one is added where there is none),
+//     which charges each turn.
+//
+// References and literals are never wrapped (hclsyntax.Variables finds
+// references by their node type); a call or an operator charges its
+// reference operands itself before it runs. Walk a metered tree with
+// VisitAll, which sees through the wrappers.
+func Meter(n hclsyntax.Node) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	// VisitAll calls back with a node before it walks the node's children,
+	// so each wrapper made here is walked into, and its expression's own
+	// operands are metered in turn.
+	VisitAll(n, func(n hclsyntax.Node) hcl.Diagnostics {
+		switch e := n.(type) {
+		case *hclsyntax.Attribute:
+			e.Expr = rootOf(e.Expr)
+		case *hclsyntax.LiteralValueExpr:
+			if err := checkNumber(e.Val); err != nil {
+				diags = append(diags, numberDiag(e.SrcRange, err))
+			}
+		case *hclsyntax.FunctionCallExpr:
+			for i := range e.Args {
+				e.Args[i] = meter(e.Args[i])
+			}
+		case *hclsyntax.BinaryOpExpr:
+			e.LHS, e.RHS = meter(e.LHS), meter(e.RHS)
+		case *hclsyntax.UnaryOpExpr:
+			e.Val = meter(e.Val)
+		case *hclsyntax.TemplateExpr:
+			for i := range e.Parts {
+				e.Parts[i] = meter(e.Parts[i])
+			}
+		case *hclsyntax.TemplateWrapExpr:
+			e.Wrapped = meter(e.Wrapped)
+		case *hclsyntax.ForExpr:
+			e.CollExpr, e.ValExpr = meter(e.CollExpr), meter(e.ValExpr)
+			if e.KeyExpr != nil {
+				e.KeyExpr = meter(e.KeyExpr)
+			}
+			e.CondExpr = counted(e.CondExpr, e.SrcRange)
+		}
+		return nil
+	})
+	return diags
+}
+
+// MeterTemplate is Meter for a template parsed on its own: its root is
+// an expression, not an attribute's.
+func MeterTemplate(t hclsyntax.Expression) (hclsyntax.Expression, hcl.Diagnostics) {
+	diags := Meter(t)
+	return rootOf(t), diags
+}
+
+// VisitAll is hclsyntax.VisitAll over a metered tree: cb sees each node
+// the parser made, never a wrapper.
+func VisitAll(n hclsyntax.Node, cb hclsyntax.VisitFunc) hcl.Diagnostics {
+	return hclsyntax.VisitAll(n, func(n hclsyntax.Node) hcl.Diagnostics {
+		if m, ok := n.(*metered); ok {
+			n = m.Expression
+		}
+		return cb(n)
+	})
+}
+
+// metered evaluates its expression and charges the result to the
+// evaluation's budget: the one its context holds, or, in an evaluation
+// without a for expression, a Limit of its own.
+type metered struct {
+	hclsyntax.Expression
+	// root is set on an attribute's expression: it gives an evaluation
+	// holding a for expression its budget.
+	root, loops bool
+}
+
+// simple reports whether e is a literal or a reference: nothing to
+// charge, and nodes that must keep their type (hclsyntax.Variables
+// finds references by it).
+func simple(e hclsyntax.Expression) bool {
+	switch e.(type) {
+	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr, *metered, *counter:
+		return true
+	}
+	return false
+}
+
+func meter(e hclsyntax.Expression) hclsyntax.Expression {
+	if e == nil || simple(e) {
+		return e
+	}
+	return &metered{Expression: e}
+}
+
+func rootOf(e hclsyntax.Expression) hclsyntax.Expression {
+	switch e := e.(type) {
+	case *metered:
+		e.root = true
+		e.loops = e.loops || hasLoop(e.Expression)
+		return e
+	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr:
+		return e
+	}
+	return &metered{Expression: e, root: true, loops: hasLoop(e)}
+}
+
+func hasLoop(e hclsyntax.Expression) bool {
+	diags := VisitAll(e, func(n hclsyntax.Node) hcl.Diagnostics {
+		if _, ok := n.(*hclsyntax.ForExpr); ok {
+			return hcl.Diagnostics{{Severity: hcl.DiagError}}
+		}
+		return nil
+	})
+	return diags.HasErrors()
+}
+
+// UnwrapExpression lets hcl.ExprList, hcl.ExprAsKeyword and the like see
+// the expression the parser made.
+func (m *metered) UnwrapExpression() hcl.Expression { return m.Expression }
+
+func (m *metered) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	if m.root && m.loops && ctx != nil {
+		child := ctx.NewChild()
+		child.Variables = map[string]cty.Value{budgetKey: cty.CapsuleVal(budgetType, &budget{left: Limit})}
+		ctx = child
+	}
+	b := budgetOf(ctx)
+	if err := m.chargeOperands(ctx, b); err != nil {
+		return cty.DynamicVal, hcl.Diagnostics{err}
+	}
+	v, diags := m.Expression.Value(ctx)
+	if diags.HasErrors() {
+		return v, diags
+	}
+	if err := charge(b, v); err != nil {
+		return cty.DynamicVal, append(diags, m.diag(err))
+	}
+	return v, diags
+}
+
+// chargeOperands charges the references a call or an operator is given:
+// their values exist already, but the function or the comparison will
+// walk them, and it may do so once for each turn of a loop.
+func (m *metered) chargeOperands(ctx *hcl.EvalContext, b *budget) *hcl.Diagnostic {
+	var operands []hclsyntax.Expression
+	switch e := m.Expression.(type) {
+	case *hclsyntax.FunctionCallExpr:
+		operands = e.Args
+	case *hclsyntax.BinaryOpExpr:
+		operands = []hclsyntax.Expression{e.LHS, e.RHS}
+	default:
+		return nil
+	}
+	for _, o := range operands {
+		if _, ok := o.(*hclsyntax.ScopeTraversalExpr); !ok {
+			continue // computed operands are metered themselves
+		}
+		v, diags := o.Value(ctx)
+		if diags.HasErrors() {
+			continue // the call itself reports it
+		}
+		if err := charge(b, v); err != nil {
+			return m.diag(err)
+		}
+	}
+	return nil
+}
+
+func (m *metered) diag(err error) *hcl.Diagnostic {
+	if ne, ok := err.(numberError); ok {
+		return numberDiag(m.Range(), ne)
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Expression too costly",
+		Detail: fmt.Sprintf("Evaluating this expression builds or goes through more than %d values "+
+			"(a string counts one for each 64 bytes, a for expression one for each turn). "+
+			"Look for a for expression nested in another over long lists, or setproduct, split, indent or "+
+			"jsonencode given large arguments.", Limit),
+		Subject: m.Range().Ptr(),
+	}
+}
+
+// counter is true, and charges one turn of a for expression each time it
+// is evaluated: it is the loop's condition, or the left of an && whose
+// right is the plan's own condition (which keeps its place in the tree,
+// where hclsyntax.Variables finds its references).
+type counter struct {
+	*hclsyntax.LiteralValueExpr
+}
+
+func counted(cond hclsyntax.Expression, rng hcl.Range) hclsyntax.Expression {
+	if cond != nil {
+		rng = cond.Range()
+	}
+	c := &counter{&hclsyntax.LiteralValueExpr{Val: cty.True, SrcRange: rng}}
+	if cond == nil {
+		return c
+	}
+	return &hclsyntax.BinaryOpExpr{LHS: c, Op: hclsyntax.OpLogicalAnd, RHS: cond, SrcRange: rng}
+}
+
+func (c *counter) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	if b := budgetOf(ctx); b != nil {
+		if b.left--; b.left < 0 {
+			return cty.DynamicVal, hcl.Diagnostics{(&metered{Expression: c}).diag(errTooCostly)}
+		}
+	}
+	return cty.True, nil
+}
+
+// budgetOf finds the budget of the evaluation ctx belongs to: nil when
+// the evaluation has no for expression, and each value then gets a Limit
+// of its own.
+func budgetOf(ctx *hcl.EvalContext) *budget {
+	for c := ctx; c != nil; c = c.Parent() {
+		if v, ok := c.Variables[budgetKey]; ok {
+			return v.EncapsulatedValue().(*budget)
+		}
+	}
+	return nil
+}
+
+type costError struct{}
+
+func (costError) Error() string { return "too costly" }
+
+var errTooCostly error = costError{}
+
+// charge takes v's size from b, or checks it against Limit when b is
+// nil, and checks every number in v.
+func charge(b *budget, v cty.Value) error {
+	limit := int64(Limit)
+	if b != nil {
+		limit = b.left
+	}
+	n, err := size(v, limit)
+	if err != nil {
+		return err
+	}
+	if b != nil {
+		b.left -= n
+	}
+	return nil
+}
+
+// size is v's size in units, stopping with errTooCostly past limit, or
+// with a numberError at the first number out of range.
+func size(v cty.Value, limit int64) (int64, error) {
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+	}
+	if !v.IsKnown() || v.IsNull() {
+		return 1, nil
+	}
+	ty := v.Type()
+	var n int64 = 1
+	switch {
+	case ty == cty.String:
+		n += int64(len(v.AsString()) / 64)
+	case ty == cty.Number:
+		if err := checkNumber(v); err != nil {
+			return 0, err
+		}
+	case ty.IsCollectionType() || ty.IsTupleType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			m, err := size(e, limit-n)
+			if err != nil {
+				return 0, err
+			}
+			n += m
+			if n > limit {
+				return 0, errTooCostly
+			}
+		}
+	}
+	if n > limit {
+		return 0, errTooCostly
+	}
+	return n, nil
+}
+
+// numberError is a number a plan cannot use.
+type numberError struct{ exp int }
+
+func (e numberError) Error() string { return "number out of range" }
+
+// checkNumber refuses a number beyond float64's range (infinity too), or
+// nearer zero than its smallest value: cty keeps numbers exact, and writing
+// 1e999999999 as a string (which a template or a string attribute does)
+// is a billion digits.
+func checkNumber(v cty.Value) error {
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+	}
+	if v.Type() != cty.Number || !v.IsKnown() || v.IsNull() {
+		return nil
+	}
+	f := v.AsBigFloat()
+	if f.IsInf() {
+		return numberError{exp: math.MaxInt32} // 1e999999999 parses as +Inf
+	}
+	if f.Sign() == 0 {
+		return nil
+	}
+	if exp := f.MantExp(nil); exp > 1024 || exp < -1073 {
+		return numberError{exp: exp}
+	}
+	return nil
+}
+
+func numberDiag(rng hcl.Range, err error) *hcl.Diagnostic {
+	about := ""
+	if ne, ok := err.(numberError); ok {
+		// Its power of ten from its power of two: big.Float's exact
+		// decimal conversion is the very cost being refused.
+		about = fmt.Sprintf(" is about 1e%d:", int(math.Floor(float64(ne.exp-1)*math.Log10(2))))
+		if ne.exp == math.MaxInt32 {
+			about = " is infinite:"
+		}
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Number out of range",
+		Detail: fmt.Sprintf("This number%s a plan's numbers must be within ±1.8e308 and, apart from 0, "+
+			"no nearer zero than 4.9e-324.", about),
+		Subject: rng.Ptr(),
+	}
+}

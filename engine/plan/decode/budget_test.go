@@ -1,0 +1,169 @@
+package decode
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+)
+
+// meteredAttr parses `x = src`, meters it, and returns the attribute's
+// expression as a plan's decoder sees it.
+func meteredAttr(t *testing.T, src string) (hcl.Expression, hcl.Diagnostics) {
+	t.Helper()
+	f, diags := hclsyntax.ParseConfig([]byte("x = "+src+"\n"), "plan.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	body := f.Body.(*hclsyntax.Body)
+	if diags := Meter(body); diags.HasErrors() {
+		return nil, diags
+	}
+	attrs, diags := body.JustAttributes()
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return attrs["x"].Expr, nil
+}
+
+func testCtx() *hcl.EvalContext {
+	lines := make([]cty.Value, 20000)
+	for i := range lines {
+		lines[i] = cty.StringVal("line")
+	}
+	return &hcl.EvalContext{
+		Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{
+			"lines": cty.TupleVal(lines), "on": cty.True, "n": cty.NumberIntVal(3),
+		})},
+		Functions: map[string]function.Function{
+			"range": stdlib.RangeFunc, "length": stdlib.LengthFunc, "tonumber": stdlib.MakeToFunc(cty.Number),
+			"jsonencode": stdlib.JSONEncodeFunc, "concat": stdlib.ConcatFunc, "upper": stdlib.UpperFunc,
+			"format": stdlib.FormatFunc, "contains": stdlib.ContainsFunc,
+		},
+	}
+}
+
+// TestBudgetStopsWhatWouldTakeTheMachine: each of these built or went
+// through hundreds of millions of values (found by fuzzing, or their
+// kind was); metered, each stops with a diagnostic at its own place.
+func TestBudgetStopsWhatWouldTakeTheMachine(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{
+		`[for a in var.lines : [for b in var.lines : b]]`,
+		`[for a in var.lines : length([for b in var.lines : b if var.on])]`,
+		`[for a in range(1024) : jsonencode([for b in range(1024) : [for c in range(100) : c]])]`,
+		// a reference given to a function costs its walk, each turn
+		`[for a in range(1024) : contains(var.lines, "x")]`,
+		`[for a in range(1024) : var.lines == var.lines]`,
+		`{for a in range(1024) : a => [for b in var.lines : upper(b)]}`,
+	} {
+		t.Run(src, func(t *testing.T) {
+			t.Parallel()
+			e, diags := meteredAttr(t, src)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			_, diags = e.Value(testCtx())
+			if !diags.HasErrors() || !strings.Contains(diags.Error(), "Expression too costly") {
+				t.Fatalf("diagnostics %v, want Expression too costly", diags)
+			}
+			if r := diags[0].Subject; r == nil || r.Filename != "plan.hcl" || r.Start.Line != 1 {
+				t.Errorf("subject %v, want a place in plan.hcl", r)
+			}
+		})
+	}
+}
+
+// TestBudgetLetsPlansWork: what a plan writes evaluates as it did.
+func TestBudgetLetsPlansWork(t *testing.T) {
+	t.Parallel()
+	for src, want := range map[string]cty.Value{
+		`length([for l in var.lines : l])`:                     cty.NumberIntVal(20000),
+		`length([for l in var.lines : upper(l) if var.on])`:    cty.NumberIntVal(20000),
+		`length(concat(var.lines, var.lines, var.lines))`:      cty.NumberIntVal(60000),
+		`[for a in range(3) : [for b in range(2) : a * b]][2]`: cty.TupleVal([]cty.Value{cty.NumberIntVal(0), cty.NumberIntVal(2)}),
+		`format("%d-%s", var.n * 2, "x")`:                      cty.StringVal("6-x"),
+		`"${var.n}${upper("a")}"`:                              cty.StringVal("3A"),
+		`{for i, l in ["a", "b"] : l => i if i > 0}`:           cty.ObjectVal(map[string]cty.Value{"b": cty.NumberIntVal(1)}),
+		`1e308 + 0`: cty.MustParseNumberVal("1e308"),
+	} {
+		t.Run(src, func(t *testing.T) {
+			t.Parallel()
+			e, diags := meteredAttr(t, src)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			got, diags := e.Value(testCtx())
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if !got.RawEquals(want) {
+				t.Errorf("got %#v, want %#v", got, want)
+			}
+		})
+	}
+}
+
+// TestNumbersOutOfRange: a literal is refused where it is written, before
+// anything evaluates; a computed one where it is computed. Writing
+// 1e999999999 as a string is a billion digits.
+func TestNumbersOutOfRange(t *testing.T) {
+	t.Parallel()
+	for src, col := range map[string]int{
+		`"${1e999999999}"`:                      8,
+		`[1, -2e400]`:                           10,
+		`1e-400`:                                5,
+		`format("%d", tonumber("1e999999999"))`: 18,
+		`"${tonumber("1e-99999")}"`:             8,
+		`[for x in [1e300] : x * x * x]`:        25,
+	} {
+		t.Run(src, func(t *testing.T) {
+			t.Parallel()
+			e, diags := meteredAttr(t, src)
+			if !diags.HasErrors() {
+				_, diags = e.Value(testCtx())
+			}
+			if !diags.HasErrors() || diags[0].Summary != "Number out of range" {
+				t.Fatalf("diagnostics %v, want Number out of range", diags)
+			}
+			if got := diags[0].Subject.Start.Column; got != col {
+				t.Errorf("column %d, want %d (%v)", got, col, diags[0])
+			}
+		})
+	}
+}
+
+// TestMeteredTreeKeepsItsShape: what reads the tree still finds every
+// reference (hclsyntax.Variables, by node type), every call (VisitAll)
+// and a list's elements (hcl.ExprList, through UnwrapExpression).
+func TestMeteredTreeKeepsItsShape(t *testing.T) {
+	t.Parallel()
+	e, _ := meteredAttr(t, `[for x in var.lines : upper(format("%s", var.a)) if var.on]`)
+	var refs []string
+	for _, tr := range e.Variables() {
+		refs = append(refs, tr.RootName()+"."+tr[1].(hcl.TraverseAttr).Name)
+	}
+	slices.Sort(refs)
+	if want := []string{"var.a", "var.lines", "var.on"}; !slices.Equal(refs, want) {
+		t.Errorf("Variables %v, want %v", refs, want)
+	}
+	var calls []string
+	VisitAll(e.(hclsyntax.Node), func(n hclsyntax.Node) hcl.Diagnostics {
+		if c, ok := n.(*hclsyntax.FunctionCallExpr); ok {
+			calls = append(calls, c.Name)
+		}
+		return nil
+	})
+	if want := []string{"upper", "format"}; !slices.Equal(calls, want) {
+		t.Errorf("calls %v, want %v", calls, want)
+	}
+	l, _ := meteredAttr(t, `[upper("a"), var.b]`)
+	if elems, diags := hcl.ExprList(l); diags.HasErrors() || len(elems) != 2 {
+		t.Errorf("ExprList: %d elements, %v", len(elems), diags)
+	}
+}

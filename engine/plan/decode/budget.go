@@ -52,11 +52,14 @@ func Meter(n hclsyntax.Node) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	// VisitAll calls back with a node before it walks the node's children,
 	// so each wrapper made here is walked into, and its expression's own
-	// operands are metered in turn.
+	// operands are metered in turn; and a for expression comes after the
+	// attribute it is in, before the next one.
+	root, _ := n.(*metered) // a template's (MeterTemplate)
 	VisitAll(n, func(n hclsyntax.Node) hcl.Diagnostics {
 		switch e := n.(type) {
 		case *hclsyntax.Attribute:
 			e.Expr = rootOf(e.Expr)
+			root, _ = e.Expr.(*metered)
 		case *hclsyntax.LiteralValueExpr:
 			if err := checkNumber(e.Val); err != nil {
 				diags = append(diags, numberDiag(e.SrcRange, err))
@@ -76,6 +79,9 @@ func Meter(n hclsyntax.Node) hcl.Diagnostics {
 		case *hclsyntax.TemplateWrapExpr:
 			e.Wrapped = meter(e.Wrapped)
 		case *hclsyntax.ForExpr:
+			if root != nil {
+				root.loops = true
+			}
 			e.CollExpr, e.ValExpr = meter(e.CollExpr), meter(e.ValExpr)
 			if e.KeyExpr != nil {
 				e.KeyExpr = meter(e.KeyExpr)
@@ -90,8 +96,8 @@ func Meter(n hclsyntax.Node) hcl.Diagnostics {
 // MeterTemplate is Meter for a template parsed on its own: its root is
 // an expression, not an attribute's.
 func MeterTemplate(t hclsyntax.Expression) (hclsyntax.Expression, hcl.Diagnostics) {
-	diags := Meter(t)
-	return rootOf(t), diags
+	root := rootOf(t)
+	return root, Meter(root)
 }
 
 // VisitAll is hclsyntax.VisitAll over a metered tree: cb sees each node
@@ -133,26 +139,14 @@ func meter(e hclsyntax.Expression) hclsyntax.Expression {
 	return &metered{Expression: e}
 }
 
+// rootOf wraps an attribute's (or a template's) expression; Meter marks
+// it when it holds a for expression.
 func rootOf(e hclsyntax.Expression) hclsyntax.Expression {
-	switch e := e.(type) {
-	case *metered:
-		e.root = true
-		e.loops = e.loops || hasLoop(e.Expression)
-		return e
+	switch e.(type) {
 	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr:
 		return e
 	}
-	return &metered{Expression: e, root: true, loops: hasLoop(e)}
-}
-
-func hasLoop(e hclsyntax.Expression) bool {
-	diags := VisitAll(e, func(n hclsyntax.Node) hcl.Diagnostics {
-		if _, ok := n.(*hclsyntax.ForExpr); ok {
-			return hcl.Diagnostics{{Severity: hcl.DiagError}}
-		}
-		return nil
-	})
-	return diags.HasErrors()
+	return &metered{Expression: e, root: true}
 }
 
 // UnwrapExpression lets hcl.ExprList, hcl.ExprAsKeyword and the like see
@@ -183,6 +177,9 @@ func (m *metered) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 // their values exist already, but the function or the comparison will
 // walk them, and it may do so once for each turn of a loop.
 func (m *metered) chargeOperands(ctx *hcl.EvalContext, b *budget) *hcl.Diagnostic {
+	if b == nil {
+		return nil // no loop: each call runs once, on values checked when built
+	}
 	var operands []hclsyntax.Expression
 	switch e := m.Expression.(type) {
 	case *hclsyntax.FunctionCallExpr:

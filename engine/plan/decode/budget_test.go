@@ -79,6 +79,23 @@ func TestBudgetStopsWhatWouldTakeTheMachine(t *testing.T) {
 	}
 }
 
+// TestTemplateIsMetered: a template file's loops have the budget too.
+func TestTemplateIsMetered(t *testing.T) {
+	t.Parallel()
+	src := "%{ for a in var.lines }%{ for b in var.lines }${b}%{ endfor }%{ endfor }"
+	tmpl, diags := hclsyntax.ParseTemplate([]byte(src), "t.tmpl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	e, diags := MeterTemplate(tmpl)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if _, diags = e.Value(testCtx()); !diags.HasErrors() || !strings.Contains(diags.Error(), "Expression too costly") {
+		t.Fatalf("diagnostics %v, want Expression too costly", diags)
+	}
+}
+
 // TestBudgetLetsPlansWork: what a plan writes evaluates as it did.
 func TestBudgetLetsPlansWork(t *testing.T) {
 	t.Parallel()

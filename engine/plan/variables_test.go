@@ -80,6 +80,9 @@ func TestVariableErrors(t *testing.T) {
 		{"-var not a number", Options{Vars: map[string]string{"channel_id": "c", "users": "many"}}, "Invalid value for variable", true},
 		{"env not a bool", Options{Vars: map[string]string{"channel_id": "c"}, Env: map[string]string{"VOYPLAN_VAR_abort": "maybe"}}, "Invalid value for variable", true},
 		{"-var undeclared", Options{Vars: map[string]string{"channel_id": "c", "user": "3"}}, "Value for undeclared variable", false},
+		// written out as a string it would be ten million digits
+		{"-var number out of range", Options{Vars: map[string]string{"channel_id": "c", "spawn_rate": "1e-9999999"}}, "Invalid value for variable", true},
+		{"env number out of range", Options{Vars: map[string]string{"channel_id": "c"}, Env: map[string]string{"VOYPLAN_VAR_users": "1e9999999"}}, "Invalid value for variable", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

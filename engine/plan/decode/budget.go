@@ -282,6 +282,20 @@ func charge(b *budget, v cty.Value) error {
 	return nil
 }
 
+// CheckValue reports a value a plan cannot use, from outside its
+// expressions (a -var flag, an environment variable): a number out of
+// range, or more than Limit units.
+func CheckValue(v cty.Value) error {
+	_, err := size(v, Limit)
+	if _, ok := err.(numberError); ok {
+		return fmt.Errorf("a number in it is out of range: a plan's numbers must be within ±1.8e308 and, apart from 0, no nearer zero than 4.9e-324")
+	}
+	if err != nil {
+		return fmt.Errorf("it is larger than %d values", Limit)
+	}
+	return nil
+}
+
 // size is v's size in units, stopping with errTooCostly past limit, or
 // with a numberError at the first number out of range.
 func size(v cty.Value, limit int64) (int64, error) {

@@ -245,7 +245,16 @@ func (s *Set) convertInput(v *variable, in, from string) cty.Value {
 func (s *Set) convertValue(v *variable, val cty.Value, ty cty.Type, from string, subject *hcl.Range) cty.Value {
 	cv, err := convert.Convert(val, ty)
 	if err == nil {
-		return cv
+		if err = decode.CheckValue(cv); err == nil {
+			return cv
+		}
+		s.add(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable",
+			Detail:   fmt.Sprintf("The value given by %s for variable %q cannot be used: %s.", from, v.name, err),
+			Subject:  subject,
+		}})
+		return cty.DynamicVal
 	}
 	s.add(hcl.Diagnostics{{
 		Severity: hcl.DiagError,

@@ -37,67 +37,98 @@ var budgetType = cty.Capsule("budget", reflect.TypeFor[budget]())
 // must run once, right after parsing and before any Content or
 // JustAttributes call, because it wraps expressions in the tree:
 //
-//   - each attribute's expression, so that its evaluation gets a budget of
-//     its own when it holds a for expression, and its result is charged;
+//   - each attribute's expression, whose result is then charged;
 //   - every computed operand: a function's arguments, an operator's or a
-//     template's parts, a for expression's collection, key and value;
+//     template's parts, a list's elements and an object's values, a for
+//     expression's collection, key and value;
 //   - every for expression's condition (one is added where there is none),
 //     which charges each turn.
 //
-// References and literals are never wrapped (hclsyntax.Variables finds
-// references by their node type); a call or an operator charges its
-// reference operands itself before it runs. Walk a metered tree with
-// VisitAll, which sees through the wrappers.
+// A wrapper holding a for expression gives its evaluation a budget when
+// none above it has: an attribute's, or an element a decoder takes out
+// of a list (hcl.ExprList) and evaluates on its own. References and
+// literals are never wrapped (hclsyntax.Variables finds references by
+// their node type); a call or an operator charges its reference operands
+// itself before it runs. Walk a metered tree with VisitAll, which sees
+// through the wrappers.
 func Meter(n hclsyntax.Node) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	// VisitAll calls back with a node before it walks the node's children,
-	// so each wrapper made here is walked into, and its expression's own
-	// operands are metered in turn; and a for expression comes after the
-	// attribute it is in, before the next one.
-	root, _ := n.(*metered) // a template's (MeterTemplate)
-	VisitAll(n, func(n hclsyntax.Node) hcl.Diagnostics {
-		switch e := n.(type) {
-		case *hclsyntax.Attribute:
-			e.Expr = rootOf(e.Expr)
-			root, _ = e.Expr.(*metered)
-		case *hclsyntax.LiteralValueExpr:
-			if err := checkNumber(e.Val); err != nil {
-				diags = append(diags, numberDiag(e.SrcRange, err))
-			}
-		case *hclsyntax.FunctionCallExpr:
-			for i := range e.Args {
-				e.Args[i] = meter(e.Args[i])
-			}
-		case *hclsyntax.BinaryOpExpr:
-			e.LHS, e.RHS = meter(e.LHS), meter(e.RHS)
-		case *hclsyntax.UnaryOpExpr:
-			e.Val = meter(e.Val)
-		case *hclsyntax.TemplateExpr:
-			for i := range e.Parts {
-				e.Parts[i] = meter(e.Parts[i])
-			}
-		case *hclsyntax.TemplateWrapExpr:
-			e.Wrapped = meter(e.Wrapped)
-		case *hclsyntax.ForExpr:
-			if root != nil {
-				root.loops = true
-			}
-			e.CollExpr, e.ValExpr = meter(e.CollExpr), meter(e.ValExpr)
-			if e.KeyExpr != nil {
-				e.KeyExpr = meter(e.KeyExpr)
-			}
-			e.CondExpr = counted(e.CondExpr, e.SrcRange)
-		}
-		return nil
-	})
-	return diags
+	m := &meterer{}
+	hclsyntax.Walk(n, m)
+	return m.diags
 }
 
 // MeterTemplate is Meter for a template parsed on its own: its root is
 // an expression, not an attribute's.
 func MeterTemplate(t hclsyntax.Expression) (hclsyntax.Expression, hcl.Diagnostics) {
-	root := rootOf(t)
-	return root, Meter(root)
+	t = meter(t)
+	return t, Meter(t)
+}
+
+// meterer wraps a tree as hclsyntax.Walk enters its nodes, and marks the
+// wrappers that hold a for expression as it leaves them.
+type meterer struct {
+	loops []bool // for each node entered and not left: whether it holds a for expression
+	diags hcl.Diagnostics
+}
+
+func (w *meterer) Enter(n hclsyntax.Node) hcl.Diagnostics {
+	if m, ok := n.(*metered); ok {
+		n = m.Expression // Walk goes on into its expression's children
+	}
+	_, loop := n.(*hclsyntax.ForExpr)
+	w.loops = append(w.loops, loop)
+	switch e := n.(type) {
+	case *hclsyntax.Attribute:
+		e.Expr = meter(e.Expr)
+	case *hclsyntax.LiteralValueExpr:
+		if err := checkNumber(e.Val); err != nil {
+			w.diags = append(w.diags, numberDiag(e.SrcRange, err))
+		}
+	case *hclsyntax.FunctionCallExpr:
+		meterAll(e.Args)
+	case *hclsyntax.BinaryOpExpr:
+		e.LHS, e.RHS = meter(e.LHS), meter(e.RHS)
+	case *hclsyntax.UnaryOpExpr:
+		e.Val = meter(e.Val)
+	case *hclsyntax.TemplateExpr:
+		meterAll(e.Parts)
+	case *hclsyntax.TemplateWrapExpr:
+		e.Wrapped = meter(e.Wrapped)
+	case *hclsyntax.TupleConsExpr:
+		meterAll(e.Exprs)
+	case *hclsyntax.ObjectConsExpr:
+		for i := range e.Items {
+			e.Items[i].ValueExpr = meter(e.Items[i].ValueExpr)
+		}
+	case *hclsyntax.ForExpr:
+		e.CollExpr, e.ValExpr = meter(e.CollExpr), meter(e.ValExpr)
+		if e.KeyExpr != nil {
+			e.KeyExpr = meter(e.KeyExpr)
+		}
+		e.CondExpr = counted(e.CondExpr, e.SrcRange)
+	}
+	return nil
+}
+
+func (w *meterer) Exit(n hclsyntax.Node) hcl.Diagnostics {
+	last := len(w.loops) - 1
+	loop := w.loops[last]
+	w.loops = w.loops[:last]
+	if loop {
+		if m, ok := n.(*metered); ok {
+			m.loops = true
+		}
+		if last > 0 {
+			w.loops[last-1] = true
+		}
+	}
+	return nil
+}
+
+func meterAll(es []hclsyntax.Expression) {
+	for i := range es {
+		es[i] = meter(es[i])
+	}
 }
 
 // VisitAll is hclsyntax.VisitAll over a metered tree: cb sees each node
@@ -116,18 +147,18 @@ func VisitAll(n hclsyntax.Node, cb hclsyntax.VisitFunc) hcl.Diagnostics {
 // without a for expression, a Limit of its own.
 type metered struct {
 	hclsyntax.Expression
-	// root is set on an attribute's expression: it gives an evaluation
-	// holding a for expression its budget.
-	root, loops bool
+	loops bool // its expression holds a for expression: it starts a budget when none is above
 }
 
 // simple reports whether e is a literal or a reference: nothing to
 // charge, and nodes that must keep their type (hclsyntax.Variables
-// finds references by it).
+// finds references by it, HCL a string literal by it).
 func simple(e hclsyntax.Expression) bool {
-	switch e.(type) {
+	switch e := e.(type) {
 	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr, *metered, *counter:
 		return true
+	case *hclsyntax.TemplateExpr:
+		return e.IsStringLiteral()
 	}
 	return false
 }
@@ -139,27 +170,18 @@ func meter(e hclsyntax.Expression) hclsyntax.Expression {
 	return &metered{Expression: e}
 }
 
-// rootOf wraps an attribute's (or a template's) expression; Meter marks
-// it when it holds a for expression.
-func rootOf(e hclsyntax.Expression) hclsyntax.Expression {
-	switch e.(type) {
-	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr:
-		return e
-	}
-	return &metered{Expression: e, root: true}
-}
-
 // UnwrapExpression lets hcl.ExprList, hcl.ExprAsKeyword and the like see
 // the expression the parser made.
 func (m *metered) UnwrapExpression() hcl.Expression { return m.Expression }
 
 func (m *metered) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
-	if m.root && m.loops && ctx != nil {
+	b := budgetOf(ctx)
+	if b == nil && m.loops && ctx != nil {
+		b = &budget{left: Limit}
 		child := ctx.NewChild()
-		child.Variables = map[string]cty.Value{budgetKey: cty.CapsuleVal(budgetType, &budget{left: Limit})}
+		child.Variables = map[string]cty.Value{budgetKey: cty.CapsuleVal(budgetType, b)}
 		ctx = child
 	}
-	b := budgetOf(ctx)
 	if err := m.chargeOperands(ctx, b); err != nil {
 		return cty.DynamicVal, hcl.Diagnostics{err}
 	}

@@ -79,6 +79,29 @@ func TestBudgetStopsWhatWouldTakeTheMachine(t *testing.T) {
 	}
 }
 
+// TestElementsAreMeteredOnTheirOwn: a decoder that takes a list or an
+// object apart (hcl.ExprList, hcl.ExprMap) and evaluates each element
+// gives each one a budget of its own.
+func TestElementsAreMeteredOnTheirOwn(t *testing.T) {
+	t.Parallel()
+	nested := `[for a in var.lines : [for b in var.lines : b]]`
+	l, _ := meteredAttr(t, "["+nested+", 1]")
+	elems, diags := hcl.ExprList(l)
+	if diags.HasErrors() || len(elems) != 2 {
+		t.Fatalf("ExprList: %d elements, %v", len(elems), diags)
+	}
+	o, _ := meteredAttr(t, "{ a = "+nested+" }")
+	pairs, diags := hcl.ExprMap(o)
+	if diags.HasErrors() || len(pairs) != 1 {
+		t.Fatalf("ExprMap: %d pairs, %v", len(pairs), diags)
+	}
+	for _, e := range []hcl.Expression{elems[0], pairs[0].Value} {
+		if _, diags := e.Value(testCtx()); !diags.HasErrors() || !strings.Contains(diags.Error(), "Expression too costly") {
+			t.Errorf("diagnostics %v, want Expression too costly", diags)
+		}
+	}
+}
+
 // TestTemplateIsMetered: a template file's loops have the budget too.
 func TestTemplateIsMetered(t *testing.T) {
 	t.Parallel()

@@ -3,6 +3,7 @@ package decode
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 
 	"github.com/hashicorp/hcl/v2"
@@ -27,8 +28,27 @@ const Limit = 1 << 20
 // No identifier can spell it, so no expression can read it.
 const budgetKey = "\x00voyplan evaluation budget"
 
-// budget is what is left of one evaluation's Limit.
-type budget struct{ left int64 }
+// budget is what is left of one evaluation's Limit. Once it has
+// stopped the evaluation (done: spent, or a number out of range), what
+// is left of it answers unknown without a word: HCL goes on through a
+// loop whose turns fail, and the evaluation reports its one error, not
+// one for each turn.
+type budget struct {
+	left int64
+	done bool
+}
+
+// stop ends b's evaluation with d, once: nil when it has ended already.
+func (b *budget) stop(d *hcl.Diagnostic) hcl.Diagnostics {
+	if b == nil {
+		return hcl.Diagnostics{d}
+	}
+	if b.done {
+		return nil
+	}
+	b.done = true
+	return hcl.Diagnostics{d}
+}
 
 var budgetType = cty.Capsule("budget", reflect.TypeFor[budget]())
 
@@ -182,15 +202,18 @@ func (m *metered) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 		child.Variables = map[string]cty.Value{budgetKey: cty.CapsuleVal(budgetType, b)}
 		ctx = child
 	}
+	if b != nil && b.done {
+		return cty.DynamicVal, nil
+	}
 	if err := m.chargeOperands(ctx, b); err != nil {
-		return cty.DynamicVal, hcl.Diagnostics{err}
+		return cty.DynamicVal, b.stop(err)
 	}
 	v, diags := m.Expression.Value(ctx)
 	if diags.HasErrors() {
 		return v, diags
 	}
 	if err := charge(b, v); err != nil {
-		return cty.DynamicVal, append(diags, m.diag(err))
+		return cty.DynamicVal, append(diags, b.stop(m.diag(err))...)
 	}
 	return v, diags
 }
@@ -262,8 +285,11 @@ func counted(cond hclsyntax.Expression, rng hcl.Range) hclsyntax.Expression {
 
 func (c *counter) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	if b := budgetOf(ctx); b != nil {
+		if b.done {
+			return cty.UnknownVal(cty.Bool), nil // HCL ends a loop with an unknown condition
+		}
 		if b.left--; b.left < 0 {
-			return cty.DynamicVal, hcl.Diagnostics{(&metered{Expression: c}).diag(errTooCostly)}
+			return cty.UnknownVal(cty.Bool), b.stop((&metered{Expression: c}).diag(errTooCostly))
 		}
 	}
 	return cty.True, nil
@@ -355,8 +381,12 @@ func size(v cty.Value, limit int64) (int64, error) {
 	return n, nil
 }
 
-// numberError is a number a plan cannot use.
-type numberError struct{ exp int }
+// numberError is a number a plan cannot use: about 10^exp10, or
+// infinite.
+type numberError struct {
+	exp10 int
+	inf   bool
+}
 
 func (e numberError) Error() string { return "number out of range" }
 
@@ -373,13 +403,17 @@ func checkNumber(v cty.Value) error {
 	}
 	f := v.AsBigFloat()
 	if f.IsInf() {
-		return numberError{exp: math.MaxInt32} // 1e999999999 parses as +Inf
+		return numberError{inf: true} // 1e999999999 parses as +Inf
 	}
 	if f.Sign() == 0 {
 		return nil
 	}
-	if exp := f.MantExp(nil); exp > 1024 || exp < -1073 {
-		return numberError{exp: exp}
+	var mant big.Float
+	if exp := f.MantExp(&mant); exp > 1024 || exp < -1073 {
+		// Its power of ten from its power of two: big.Float's exact
+		// decimal conversion is the very cost being refused.
+		m, _ := mant.Abs(&mant).Float64()
+		return numberError{exp10: int(math.Floor(math.Log10(m) + float64(exp)*math.Log10(2)))}
 	}
 	return nil
 }
@@ -387,10 +421,8 @@ func checkNumber(v cty.Value) error {
 func numberDiag(rng hcl.Range, err error) *hcl.Diagnostic {
 	about := ""
 	if ne, ok := err.(numberError); ok {
-		// Its power of ten from its power of two: big.Float's exact
-		// decimal conversion is the very cost being refused.
-		about = fmt.Sprintf(" is about 1e%d:", int(math.Floor(float64(ne.exp-1)*math.Log10(2))))
-		if ne.exp == math.MaxInt32 {
+		about = fmt.Sprintf(" is about 1e%d:", ne.exp10)
+		if ne.inf {
 			about = " is infinite:"
 		}
 	}

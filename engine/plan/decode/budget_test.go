@@ -69,8 +69,8 @@ func TestBudgetStopsWhatWouldTakeTheMachine(t *testing.T) {
 				t.Fatal(diags)
 			}
 			_, diags = e.Value(testCtx())
-			if !diags.HasErrors() || !strings.Contains(diags.Error(), "Expression too costly") {
-				t.Fatalf("diagnostics %v, want Expression too costly", diags)
+			if len(diags) != 1 || diags[0].Summary != "Expression too costly" {
+				t.Fatalf("%d diagnostics, want one Expression too costly: %.500v", len(diags), diags)
 			}
 			if r := diags[0].Subject; r == nil || r.Filename != "plan.hcl" || r.Start.Line != 1 {
 				t.Errorf("subject %v, want a place in plan.hcl", r)
@@ -149,6 +149,21 @@ func TestBudgetLetsPlansWork(t *testing.T) {
 	}
 }
 
+// TestNumberSize: a number out of range is named by its power of ten,
+// found without writing it out.
+func TestNumberSize(t *testing.T) {
+	t.Parallel()
+	for src, want := range map[string]string{
+		"1e999999": "about 1e999999:", "-2.5e400": "about 1e400:", "9.9e-500": "about 1e-500:",
+		"1e-400": "about 1e-400:", "1e999999999": "is infinite:",
+	} {
+		err := checkNumber(cty.MustParseNumberVal(src))
+		if got := numberDiag(hcl.Range{}, err).Detail; !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", src, got, want)
+		}
+	}
+}
+
 // TestNumbersOutOfRange: a literal is refused where it is written, before
 // anything evaluates; a computed one where it is computed. Writing
 // 1e999999999 as a string is a billion digits.
@@ -170,6 +185,9 @@ func TestNumbersOutOfRange(t *testing.T) {
 			}
 			if !diags.HasErrors() || diags[0].Summary != "Number out of range" {
 				t.Fatalf("diagnostics %v, want Number out of range", diags)
+			}
+			if d := diags[0].Detail; !strings.Contains(d, "is about 1e") && !strings.Contains(d, "is infinite") {
+				t.Errorf("detail %q does not say how large", d)
 			}
 			if got := diags[0].Subject.Start.Column; got != col {
 				t.Errorf("column %d, want %d (%v)", got, col, diags[0])

@@ -78,6 +78,39 @@ func TestFileOfADeviceIsADiagnostic(t *testing.T) {
 	}
 }
 
+// TestTemplateSpendsItsCallersBudget: a template with a loop, rendered
+// in a loop, counts in the loop's evaluation (decode.Meter gives
+// templatefile its caller's budget): 1,000 renders of 2,000 turns each
+// stop with one diagnostic, where each render had a budget of its own
+// and together they went through two million turns (100 renders of 1,000
+// are fine). A plan's own
+// templatefile call of three arguments is refused, since the third is
+// the place of the budget.
+func TestTemplateSpendsItsCallersBudget(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tmpl := "%{ for l in lines }${l}%{ endfor }"
+	if err := os.WriteFile(filepath.Join(dir, "t.tmpl"), []byte(tmpl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for attr, want := range map[string]string{
+		`script = [for i in range(100) : templatefile("t.tmpl", { lines = range(1000) })]`:                       "",
+		`script = [for i in range(1000) : templatefile("t.tmpl", { lines = concat(range(1000), range(1000)) })]`: "Expression too costly",
+		`script = [templatefile("t.tmpl", { lines = ["a"] }, true)]`:                                             "takes 2 arguments",
+	} {
+		t.Run(attr, func(t *testing.T) {
+			t.Parallel()
+			_, diags := loadWithin(t, strings.Replace(limitsPlan, "%s", attr, 1), filepath.Join(dir, "plan.hcl"))
+			switch {
+			case want == "" && diags.HasErrors():
+				t.Fatalf("errors: %s", diagsText(diags))
+			case want != "" && (len(diags.Errs()) != 1 || !strings.Contains(diagsText(diags), want)):
+				t.Fatalf("want one error saying %q, got %d: %.600s", want, len(diags.Errs()), diagsText(diags))
+			}
+		})
+	}
+}
+
 // longScript writes an n-line file in a temporary directory and returns a
 // plan in that directory (as the name of its file) whose script is built
 // from it as form says, FILE standing for file("lines.txt"), or written

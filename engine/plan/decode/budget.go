@@ -106,6 +106,10 @@ func (w *meterer) Enter(n hclsyntax.Node) hcl.Diagnostics {
 		}
 	case *hclsyntax.FunctionCallExpr:
 		meterAll(e.Args)
+		if e.Name == "templatefile" && len(e.Args) == 2 && !e.ExpandFinal {
+			// The template it renders spends its caller's budget.
+			e.Args = append(e.Args, &budgetArg{&hclsyntax.LiteralValueExpr{Val: cty.NullVal(cty.Bool), SrcRange: e.CloseParenRange}})
+		}
 	case *hclsyntax.BinaryOpExpr:
 		e.LHS, e.RHS = meter(e.LHS), meter(e.RHS)
 	case *hclsyntax.UnaryOpExpr:
@@ -175,7 +179,7 @@ type metered struct {
 // finds references by it, HCL a string literal by it).
 func simple(e hclsyntax.Expression) bool {
 	switch e := e.(type) {
-	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr, *metered, *counter:
+	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr, *metered, *counter, *budgetArg:
 		return true
 	case *hclsyntax.TemplateExpr:
 		return e.IsStringLiteral()
@@ -293,6 +297,37 @@ func (c *counter) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 		}
 	}
 	return cty.True, nil
+}
+
+// budgetArg is the argument Meter adds to a call of templatefile: its
+// caller's budget (a capsule; null when the caller has none), which
+// Budgeted puts in the context the template is rendered in.
+type budgetArg struct {
+	*hclsyntax.LiteralValueExpr
+}
+
+func (a *budgetArg) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	if b := budgetOf(ctx); b != nil {
+		return cty.CapsuleVal(budgetType, b), nil
+	}
+	// A typed null: a call given a value of no type yet (a null
+	// DynamicPseudoType) answers unknown without running.
+	return cty.NullVal(cty.Bool), nil
+}
+
+// IsBudget reports whether v is what Meter's added argument gives a
+// function: a budget, or null.
+func IsBudget(v cty.Value) bool {
+	return v.IsNull() || v.Type().Equals(budgetType)
+}
+
+// Budgeted adds to vars, a template's variables, the budget v that Meter's
+// added argument gave templatefile, so the template's evaluation spends
+// it (and a template rendered in a loop counts in the loop's).
+func Budgeted(vars map[string]cty.Value, v cty.Value) {
+	if !v.IsNull() && v.Type().Equals(budgetType) {
+		vars[budgetKey] = v
+	}
 }
 
 // budgetOf finds the budget of the evaluation ctx belongs to: nil when

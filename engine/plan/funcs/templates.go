@@ -187,8 +187,14 @@ func templateFileFunc(files *Files, parent *hcl.EvalContext, fns map[string]func
 			{Name: "path", Type: cty.String},
 			{Name: "vars", Type: cty.DynamicPseudoType},
 		},
-		Type: function.StaticReturnType(cty.String),
+		// The caller's evaluation budget, which decode.Meter adds to
+		// every call of two arguments; a plan cannot write one.
+		VarParam: &function.Parameter{Name: "budget", Type: cty.DynamicPseudoType, AllowNull: true},
+		Type:     function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if len(args) > 3 || len(args) == 3 && !decode.IsBudget(args[2]) {
+				return cty.NilVal, fmt.Errorf("templatefile takes 2 arguments, path and vars; %d were given", len(args))
+			}
 			path := args[0].AsString()
 			if _, err := files.read(path); err != nil {
 				return cty.NilVal, function.NewArgError(0, err)
@@ -203,6 +209,9 @@ func templateFileFunc(files *Files, parent *hcl.EvalContext, fns map[string]func
 			}
 			if vars == nil {
 				return cty.UnknownVal(cty.String), nil
+			}
+			if len(args) == 3 {
+				decode.Budgeted(vars, args[2])
 			}
 			ctx := parent.NewChild()
 			ctx.Functions = fns

@@ -179,7 +179,7 @@ type metered struct {
 // finds references by it, HCL a string literal by it).
 func simple(e hclsyntax.Expression) bool {
 	switch e := e.(type) {
-	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr, *metered, *counter, *budgetArg:
+	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr, *metered, *counter, *countedCond, *budgetArg:
 		return true
 	case *hclsyntax.TemplateExpr:
 		return e.IsStringLiteral()
@@ -269,11 +269,26 @@ func (m *metered) diag(err error) *hcl.Diagnostic {
 }
 
 // counter is true, and charges one turn of a for expression each time it
-// is evaluated: it is the loop's condition, or the left of an && whose
-// right is the plan's own condition (which keeps its place in the tree,
-// where hclsyntax.Variables finds its references).
+// is evaluated: it is the loop's condition when the plan gives none.
 type counter struct {
 	*hclsyntax.LiteralValueExpr
+}
+
+// countedCond is a loop's own condition, counted: its counter charges
+// the turn, then the plan's condition answers as it would have (so HCL's
+// own "Invalid 'for' condition" still reports a condition that is not a
+// bool). It keeps the condition in a BinaryOpExpr's place, where walkers
+// find it: hclsyntax.Variables sees a reference there, not inside a
+// wrapper of another type.
+type countedCond struct {
+	*hclsyntax.BinaryOpExpr // LHS the counter, RHS the plan's condition
+}
+
+func (c *countedCond) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	if v, diags := c.LHS.Value(ctx); !v.IsKnown() || diags.HasErrors() {
+		return v, diags
+	}
+	return c.RHS.Value(ctx)
 }
 
 func counted(cond hclsyntax.Expression, rng hcl.Range) hclsyntax.Expression {
@@ -284,7 +299,7 @@ func counted(cond hclsyntax.Expression, rng hcl.Range) hclsyntax.Expression {
 	if cond == nil {
 		return c
 	}
-	return &hclsyntax.BinaryOpExpr{LHS: c, Op: hclsyntax.OpLogicalAnd, RHS: cond, SrcRange: rng}
+	return &countedCond{&hclsyntax.BinaryOpExpr{LHS: c, Op: hclsyntax.OpLogicalAnd, RHS: cond, SrcRange: rng}}
 }
 
 func (c *counter) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {

@@ -79,6 +79,18 @@ func TestBudgetStopsWhatWouldTakeTheMachine(t *testing.T) {
 	}
 }
 
+// TestLoopConditionReportsAsBefore: a counted condition that is not a
+// bool is HCL's own "Invalid 'for' condition" at the condition, not an
+// operator's error the plan never wrote.
+func TestLoopConditionReportsAsBefore(t *testing.T) {
+	t.Parallel()
+	e, _ := meteredAttr(t, `[for x in ["a", "b"] : x if "yes"]`)
+	_, diags := e.Value(testCtx())
+	if len(diags) != 1 || diags[0].Summary != "Invalid 'for' condition" || diags[0].Subject.Start.Column != 33 {
+		t.Fatalf("diagnostics %v, want one Invalid 'for' condition at column 33", diags)
+	}
+}
+
 // TestElementsAreMeteredOnTheirOwn: a decoder that takes a list or an
 // object apart (hcl.ExprList, hcl.ExprMap) and evaluates each element
 // gives each one a budget of its own.

@@ -96,6 +96,7 @@ func TestTemplateSpendsItsCallersBudget(t *testing.T) {
 	for attr, want := range map[string]string{
 		`script = [for i in range(100) : templatefile("t.tmpl", { lines = range(1000) })]`:                       "",
 		`script = [for i in range(1000) : templatefile("t.tmpl", { lines = concat(range(1000), range(1000)) })]`: "Expression too costly",
+		`script = [templatefile("t.tmpl", { lines = ["a"] }, null)]`:                                             "takes 2 arguments",
 		`script = [templatefile("t.tmpl", { lines = ["a"] }, true)]`:                                             "takes 2 arguments",
 	} {
 		t.Run(attr, func(t *testing.T) {

@@ -108,7 +108,7 @@ func (w *meterer) Enter(n hclsyntax.Node) hcl.Diagnostics {
 		meterAll(e.Args)
 		if e.Name == "templatefile" && len(e.Args) == 2 && !e.ExpandFinal {
 			// The template it renders spends its caller's budget.
-			e.Args = append(e.Args, &budgetArg{&hclsyntax.LiteralValueExpr{Val: cty.NullVal(cty.Bool), SrcRange: e.CloseParenRange}})
+			e.Args = append(e.Args, &budgetArg{&hclsyntax.LiteralValueExpr{Val: cty.True, SrcRange: e.CloseParenRange}})
 		}
 	case *hclsyntax.BinaryOpExpr:
 		e.LHS, e.RHS = meter(e.LHS), meter(e.RHS)
@@ -315,8 +315,8 @@ func (c *counter) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 }
 
 // budgetArg is the argument Meter adds to a call of templatefile: its
-// caller's budget (a capsule; null when the caller has none), which
-// Budgeted puts in the context the template is rendered in.
+// caller's budget (noBudget when the caller has none), which Budgeted
+// puts in the context the template is rendered in.
 type budgetArg struct {
 	*hclsyntax.LiteralValueExpr
 }
@@ -325,22 +325,24 @@ func (a *budgetArg) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	if b := budgetOf(ctx); b != nil {
 		return cty.CapsuleVal(budgetType, b), nil
 	}
-	// A typed null: a call given a value of no type yet (a null
-	// DynamicPseudoType) answers unknown without running.
-	return cty.NullVal(cty.Bool), nil
+	return cty.CapsuleVal(budgetType, noBudget), nil
 }
 
+// noBudget is what budgetArg gives when its caller has no budget: the
+// template then has one of its own.
+var noBudget = &budget{}
+
 // IsBudget reports whether v is what Meter's added argument gives a
-// function: a budget, or null.
+// function; no value a plan can write is.
 func IsBudget(v cty.Value) bool {
-	return v.IsNull() || v.Type().Equals(budgetType)
+	return v.IsKnown() && !v.IsNull() && v.Type().Equals(budgetType)
 }
 
 // Budgeted adds to vars, a template's variables, the budget v that Meter's
 // added argument gave templatefile, so the template's evaluation spends
 // it (and a template rendered in a loop counts in the loop's).
 func Budgeted(vars map[string]cty.Value, v cty.Value) {
-	if !v.IsNull() && v.Type().Equals(budgetType) {
+	if IsBudget(v) && v.EncapsulatedValue().(*budget) != noBudget {
 		vars[budgetKey] = v
 	}
 }

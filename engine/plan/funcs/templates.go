@@ -189,7 +189,7 @@ func templateFileFunc(files *Files, parent *hcl.EvalContext, fns map[string]func
 		},
 		// The caller's evaluation budget, which decode.Meter adds to
 		// every call of two arguments; a plan cannot write one.
-		VarParam: &function.Parameter{Name: "budget", Type: cty.DynamicPseudoType, AllowNull: true},
+		VarParam: &function.Parameter{Name: "budget", Type: cty.DynamicPseudoType, AllowNull: true, AllowDynamicType: true},
 		Type:     function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			if len(args) > 3 || len(args) == 3 && !decode.IsBudget(args[2]) {

@@ -17,11 +17,12 @@ import (
 // one per turn of a for expression. A plan's expressions stay far below
 // it: a script of 100,000 lines is 100,000 units, a CSV file of 50,000
 // rows of ten fields about 550,000. Past it an evaluation stops with a
-// diagnostic, in about a second at most; before, two for expressions
-// nested over lists of 20,000 lines took the machine's memory, and
-// jsonencode(setproduct(range(1), range(1000), range(1000))) took seconds
-// (both found by fuzzing). A template rendered by templatefile has a
-// Limit of its own for each call.
+// diagnostic, in one to four seconds at most (what a unit costs varies:
+// a turn of a template's loop is the dearest); before, two for
+// expressions nested over lists of 20,000 lines took the machine's
+// memory, and jsonencode(setproduct(range(1), range(1000), range(1000)))
+// took seconds (both found by fuzzing). A template rendered by
+// templatefile spends its caller's budget (budgetArg).
 const Limit = 1 << 20
 
 // budgetKey names a plan evaluation's budget in its context's variables.

@@ -180,7 +180,7 @@ type metered struct {
 // finds references by it, HCL a string literal by it).
 func simple(e hclsyntax.Expression) bool {
 	switch e := e.(type) {
-	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr, *metered, *counter, *countedCond, *budgetArg:
+	case *hclsyntax.LiteralValueExpr, *hclsyntax.ScopeTraversalExpr:
 		return true
 	case *hclsyntax.TemplateExpr:
 		return e.IsStringLiteral()
@@ -218,7 +218,7 @@ func (m *metered) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 		return v, diags
 	}
 	if err := charge(b, v); err != nil {
-		return cty.DynamicVal, append(diags, b.stop(m.diag(err))...)
+		return cty.DynamicVal, append(diags, b.stop(chargeDiag(m.Range(), err))...)
 	}
 	return v, diags
 }
@@ -248,15 +248,17 @@ func (m *metered) chargeOperands(ctx *hcl.EvalContext, b *budget) *hcl.Diagnosti
 			continue // the call itself reports it
 		}
 		if err := charge(b, v); err != nil {
-			return m.diag(err)
+			return chargeDiag(m.Range(), err)
 		}
 	}
 	return nil
 }
 
-func (m *metered) diag(err error) *hcl.Diagnostic {
+// chargeDiag reports a charge that failed at rng: a number out of range,
+// or the budget spent.
+func chargeDiag(rng hcl.Range, err error) *hcl.Diagnostic {
 	if ne, ok := err.(numberError); ok {
-		return numberDiag(m.Range(), ne)
+		return numberDiag(rng, ne)
 	}
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
@@ -265,7 +267,7 @@ func (m *metered) diag(err error) *hcl.Diagnostic {
 			"(a string counts one for each 64 bytes, a for expression one for each turn). "+
 			"Look for a for expression nested in another over long lists, or setproduct, split, indent or "+
 			"jsonencode given large arguments.", Limit),
-		Subject: m.Range().Ptr(),
+		Subject: rng.Ptr(),
 	}
 }
 
@@ -309,7 +311,7 @@ func (c *counter) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 			return cty.UnknownVal(cty.Bool), nil // HCL ends a loop with an unknown condition
 		}
 		if b.left--; b.left < 0 {
-			return cty.UnknownVal(cty.Bool), b.stop((&metered{Expression: c}).diag(errTooCostly))
+			return cty.UnknownVal(cty.Bool), b.stop(chargeDiag(c.Range(), errTooCostly))
 		}
 	}
 	return cty.True, nil
@@ -389,7 +391,7 @@ func charge(b *budget, v cty.Value) error {
 func CheckValue(v cty.Value) error {
 	_, err := size(v, Limit)
 	if _, ok := err.(numberError); ok {
-		return fmt.Errorf("a number in it is out of range: a plan's numbers must be within ±1.8e308 and, apart from 0, no nearer zero than 4.9e-324")
+		return fmt.Errorf("a number in it is out of range: %s", numberRange)
 	}
 	if err != nil {
 		return fmt.Errorf("it is larger than %d values", Limit)
@@ -471,6 +473,9 @@ func checkNumber(v cty.Value) error {
 	return nil
 }
 
+// numberRange is the range of a plan's numbers, as diagnostics say it.
+const numberRange = "a plan's numbers must be within ±1.8e308 and, apart from 0, no nearer zero than 4.9e-324"
+
 func numberDiag(rng hcl.Range, err error) *hcl.Diagnostic {
 	about := ""
 	if ne, ok := err.(numberError); ok {
@@ -482,8 +487,7 @@ func numberDiag(rng hcl.Range, err error) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Number out of range",
-		Detail: fmt.Sprintf("This number%s a plan's numbers must be within ±1.8e308 and, apart from 0, "+
-			"no nearer zero than 4.9e-324.", about),
-		Subject: rng.Ptr(),
+		Detail:   fmt.Sprintf("This number%s %s.", about, numberRange),
+		Subject:  rng.Ptr(),
 	}
 }

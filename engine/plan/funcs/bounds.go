@@ -127,13 +127,8 @@ func checkJoin(args []cty.Value) error {
 		if !list.CanIterateElements() {
 			return nil
 		}
-		for it := list.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			if e.Type() == cty.String {
-				n += int64(len(e.AsString()))
-			}
-			elems++
-		}
+		b, e := stringBytes(list)
+		n, elems = n+b, elems+e
 	}
 	if n += max(elems-1, 0) * sep; n > MaxFileSize {
 		return resultTooLarge(n)
@@ -171,18 +166,26 @@ func checkFormat(args []cty.Value) error {
 		case a.Type() == cty.String:
 			per += int64(len(a.AsString()))
 		case a.CanIterateElements():
-			rows = max(rows, int64(a.LengthInt()))
-			for it := a.ElementIterator(); it.Next(); {
-				if _, e := it.Element(); e.Type() == cty.String {
-					n += int64(len(e.AsString()))
-				}
-			}
+			b, elems := stringBytes(a)
+			rows, n = max(rows, elems), n+b
 		}
 	}
 	if per > MaxFileSize || rows*per+n > MaxFileSize {
 		return resultTooLarge(rows*per + n)
 	}
 	return nil
+}
+
+// stringBytes is the length of the strings among list's elements, and
+// how many elements it has.
+func stringBytes(list cty.Value) (bytes, elems int64) {
+	for it := list.ElementIterator(); it.Next(); {
+		if _, e := it.Element(); e.Type() == cty.String {
+			bytes += int64(len(e.AsString()))
+		}
+		elems++
+	}
+	return bytes, elems
 }
 
 func allStrings(args []cty.Value) bool {

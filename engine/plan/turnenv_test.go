@@ -12,12 +12,26 @@ import (
 func turnEnvFresh(messages []transcript.Message, turn int, persona string, data map[string]map[string]string) map[string]any {
 	env := make(map[string]any, 4+len(data))
 	for name, attrs := range data {
+		env[name] = attrs
+	}
+	return setTurn(env, messages, turn, persona)
+}
+
+// turnEnvCopied is the environment as it was built before the data blocks
+// were shared: each block copied into a map[string]any.
+func turnEnvCopied(messages []transcript.Message, turn int, persona string, data map[string]map[string]string) map[string]any {
+	env := make(map[string]any, 4+len(data))
+	for name, attrs := range data {
 		m := make(map[string]any, len(attrs))
 		for k, v := range attrs {
 			m[k] = v
 		}
 		env[name] = m
 	}
+	return setTurn(env, messages, turn, persona)
+}
+
+func setTurn(env map[string]any, messages []transcript.Message, turn int, persona string) map[string]any {
 	env["reply"] = ReplyText(messages)
 	env["messages"] = messages
 	env["turn"] = turn
@@ -64,7 +78,9 @@ func TestTurnEnvsAtEachTurn(t *testing.T) {
 
 // TestTurnEnvsPredicates runs local.hcl's predicates — complete_when and
 // every rule of its rules personas — on a conversation's replies, on the
-// kept environment and on fresh ones: the same results, turn by turn.
+// kept environment and on fresh ones, built as the run builds them and
+// with the data blocks copied into map[string]any as they once were: the
+// same results, turn by turn.
 func TestTurnEnvsPredicates(t *testing.T) {
 	t.Parallel()
 	p, diags := Load("../../plans/local.hcl", Options{})
@@ -95,9 +111,11 @@ func TestTurnEnvsPredicates(t *testing.T) {
 			kept := envs.At(msgs, n+1)
 			for _, pred := range preds {
 				got, gotErr := pred.Eval(kept)
-				want, wantErr := pred.Eval(turnEnvFresh(msgs, n+1, u.Persona.Name, u.Data))
-				if got != want || (gotErr == nil) != (wantErr == nil) {
-					t.Errorf("user %d turn %d %q: %v, %v on the kept environment; %v, %v on a fresh one", user, n+1, pred.Source, got, gotErr, want, wantErr)
+				for _, fresh := range []func([]transcript.Message, int, string, map[string]map[string]string) map[string]any{turnEnvFresh, turnEnvCopied} {
+					want, wantErr := pred.Eval(fresh(msgs, n+1, u.Persona.Name, u.Data))
+					if got != want || (gotErr == nil) != (wantErr == nil) {
+						t.Errorf("user %d turn %d %q: %v, %v on the kept environment; %v, %v on a fresh one", user, n+1, pred.Source, got, gotErr, want, wantErr)
+					}
 				}
 				if got {
 					matched++

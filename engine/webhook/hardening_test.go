@@ -64,7 +64,7 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 	r := listenFast(t)
 	m := r.Open("conv-1")
 	conn := dial(t, r)
-	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n", m.path+"1")
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n", hookPath(m, 1))
 	if !closedWithin(t, conn, 3*time.Second) {
 		t.Fatal("a connection stalled in its headers is still open after 3s")
 	}
@@ -79,7 +79,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	m := r.Open("conv-1")
 	conn := dial(t, r)
 	body := textBody("Oi")
-	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", m.path+"1", len(body), body[:5])
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", hookPath(m, 1), len(body), body[:5])
 	if !closedWithin(t, conn, 3*time.Second) {
 		t.Fatal("a connection stalled in its body is still open after 3s")
 	}
@@ -96,7 +96,7 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 	m := r.Open("conv-1")
 	conn := dial(t, r)
 	body := textBody("Oi")
-	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", m.path+"1", len(body), body)
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", hookPath(m, 1), len(body), body)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -205,4 +205,9 @@ func TestLateAfterEndHook(t *testing.T) {
 	default:
 	}
 	wantStats(t, r, Stats{Received: 3, Late: 1, Unmatched: 1})
+}
+
+// hookPath is the path of m's URL for turn, as a request line carries it.
+func hookPath(m *Mailbox, turn int) string {
+	return strings.TrimPrefix(m.URL(turn), *m.r.base.Load())
 }

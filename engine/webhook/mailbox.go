@@ -49,11 +49,17 @@ type Reply struct {
 type Mailbox struct {
 	r      *Receiver
 	id     string
-	path   string        // "/hooks/<token>/<escaped id>/"
 	notify chan struct{} // cap 1: a callback for the awaited turn arrived, or Close
 	// timer bounds a Wait or AwaitAfter: one per mailbox, made by the first
-	// and reset by the next (one waits at a time), not one per turn.
+	// and reset by the next (one waits at a time), not one per turn. It is
+	// a time.AfterFunc that pokes notify, with no channel of its own (~0.1
+	// KiB less for every waiting conversation); the waiter reads the time
+	// against deadline to tell the timeout from a callback, so a poke that
+	// comes late, for a wait already over, costs a look and nothing else.
 	timer *time.Timer
+	// deadline is when the current wait times out; only the waiting
+	// goroutine touches it.
+	deadline time.Time
 
 	// mu guards the fields below. Invariants: turn n is closed iff
 	// n <= closedThrough or closed is set, and a closed turn's record has no
@@ -100,7 +106,6 @@ func newMailbox(r *Receiver, id string) *Mailbox {
 	return &Mailbox{
 		r:             r,
 		id:            id,
-		path:          hooksPrefix + r.token + "/" + url.PathEscape(id) + "/",
 		notify:        make(chan struct{}, 1),
 		closedThrough: -1,
 	}
@@ -109,7 +114,10 @@ func newMailbox(r *Receiver, id string) *Mailbox {
 // URL is where the assistant must deliver the reply to turn:
 // <public base>/hooks/<token>/<convID>/<turn>.
 func (m *Mailbox) URL(turn int) string {
-	return *m.r.base.Load() + m.path + strconv.Itoa(turn)
+	// Built whole each time rather than kept: the path would be ~80 bytes
+	// of every waiting conversation's heap, and this is one string either
+	// way (PathEscape returns an id with nothing to escape as it is).
+	return *m.r.base.Load() + hooksPrefix + m.r.token + "/" + url.PathEscape(m.id) + "/" + strconv.Itoa(turn)
 }
 
 // Wait returns the reply to turn. It blocks until the turn's first callback
@@ -141,12 +149,12 @@ func (m *Mailbox) WaitInto(ctx context.Context, turn int, timeout, settle time.D
 		return err
 	}
 	stop := time.Now().Add(timeout + settle)
-	timer := m.startTimer(timeout)
-	err := m.awaitFirst(ctx, turn, timer)
+	m.startTimer(timeout)
+	err := m.awaitFirst(ctx, turn)
 	if err == nil && settle > 0 {
-		err = m.settle(ctx, turn, timer, settle, stop)
+		err = m.settle(ctx, turn, settle, stop)
 	}
-	timer.Stop()
+	m.timer.Stop()
 	m.finish(turn, !errors.Is(err, ErrTimeout), into)
 	return err
 }
@@ -168,22 +176,33 @@ func (m *Mailbox) AwaitAfter(ctx context.Context, turn int, after time.Time, tim
 		m.waiting = false
 		m.mu.Unlock()
 	}()
-	timer := m.startTimer(timeout)
-	defer timer.Stop()
-	return m.awaitAfter(ctx, turn, after, timer)
+	m.startTimer(timeout)
+	defer m.timer.Stop()
+	return m.awaitAfter(ctx, turn, after)
 }
 
-// startTimer returns the mailbox's timer, set to fire after d. Only the
-// goroutine waiting on the mailbox uses it; since Go 1.23 a Reset timer
-// delivers no value from before it.
-func (m *Mailbox) startTimer(d time.Duration) *time.Timer {
+// startTimer sets the wait's deadline d from now and the mailbox's timer
+// to poke notify then. Only the goroutine waiting on the mailbox uses
+// them.
+func (m *Mailbox) startTimer(d time.Duration) {
+	m.deadline = time.Now().Add(d)
 	if m.timer == nil {
-		m.timer = time.NewTimer(d)
+		m.timer = time.AfterFunc(d, m.poke)
 	} else {
 		m.timer.Reset(d)
 	}
-	return m.timer
 }
+
+// poke wakes the waiter, if it is not already woken.
+func (m *Mailbox) poke() {
+	select {
+	case m.notify <- struct{}{}:
+	default:
+	}
+}
+
+// expired reports whether the wait's deadline has passed.
+func (m *Mailbox) expired() bool { return !time.Now().Before(m.deadline) }
 
 // begin marks turn as awaited and drops a wake-up left from an earlier turn.
 func (m *Mailbox) begin(turn int) error {
@@ -205,14 +224,15 @@ func (m *Mailbox) begin(turn int) error {
 	return nil
 }
 
-// awaitFirst blocks until turn has a callback, the timer fires, ctx ends or
-// the mailbox closes.
-func (m *Mailbox) awaitFirst(ctx context.Context, turn int, timer *time.Timer) error {
-	return m.awaitAfter(ctx, turn, time.Time{}, timer)
+// awaitFirst blocks until turn has a callback, the deadline passes, ctx
+// ends or the mailbox closes.
+func (m *Mailbox) awaitFirst(ctx context.Context, turn int) error {
+	return m.awaitAfter(ctx, turn, time.Time{})
 }
 
 // awaitAfter is awaitFirst for a callback that arrived at or after after.
-func (m *Mailbox) awaitAfter(ctx context.Context, turn int, after time.Time, timer *time.Timer) error {
+// A callback in wins over a deadline passed at the same time.
+func (m *Mailbox) awaitAfter(ctx context.Context, turn int, after time.Time) error {
 	for {
 		if err := m.closedErr(); err != nil {
 			return err
@@ -220,10 +240,11 @@ func (m *Mailbox) awaitAfter(ctx context.Context, turn int, after time.Time, tim
 		if (after.IsZero() || !m.lastArrival(turn).Before(after)) && m.has(turn) {
 			return nil
 		}
+		if m.expired() {
+			return ErrTimeout
+		}
 		select {
 		case <-m.notify:
-		case <-timer.C:
-			return ErrTimeout
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -234,7 +255,7 @@ func (m *Mailbox) awaitAfter(ctx context.Context, turn int, after time.Time, tim
 // until stop, whichever comes first.
 //
 //go:noinline
-func (m *Mailbox) settle(ctx context.Context, turn int, timer *time.Timer, settle time.Duration, stop time.Time) error {
+func (m *Mailbox) settle(ctx context.Context, turn int, settle time.Duration, stop time.Time) error {
 	for {
 		if err := m.closedErr(); err != nil {
 			return err
@@ -247,10 +268,9 @@ func (m *Mailbox) settle(ctx context.Context, turn int, timer *time.Timer, settl
 		if d <= 0 {
 			return nil
 		}
-		timer.Reset(d)
+		m.startTimer(d)
 		select {
 		case <-m.notify:
-		case <-timer.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -259,27 +259,46 @@ func (sc *scratch) repeats(reply []transcript.Message) bool {
 	return false
 }
 
-// known is the user's generated data in comparable form.
+// known is the user's generated data in comparable form, kept small: a
+// watcher holds one per virtual user for the whole conversation, and a
+// user has a handful of values, so a linear search of two short strings
+// (hasNumber, hasEmail) is as fast as a map lookup and costs no map.
+//
+// numbers holds the digits of every value with 10 or more, each followed
+// by a space; a phone given with the country code (55, 12 digits or more)
+// is known without it too, through hasNumber. emails holds every value
+// with an "@", trimmed and lowercased (strings.ToLower), separated by
+// spaces: with one address already in that form, the user's own string.
 type known struct {
-	numbers map[string]bool // digits of every value with 10 or more digits, and phones without the country code
-	emails  map[string]bool
+	numbers, emails string
 }
 
 func knownData(data map[string]map[string]string) known {
-	k := known{numbers: map[string]bool{}, emails: map[string]bool{}}
+	var k known
+	var buf [64]byte
+	numbers := buf[:0]
 	for _, attrs := range data {
 		for _, v := range attrs {
 			if strings.Contains(v, "@") {
-				k.emails[strings.ToLower(strings.TrimSpace(v))] = true
-			}
-			if d := digits(v); len(d) >= 10 {
-				k.numbers[d] = true
-				if rest, ok := strings.CutPrefix(d, "55"); ok && len(d) >= 12 {
-					k.numbers[rest] = true
+				// Not one holding a space, the separator: no address
+				// mismatch looks up (nextEmail's) has one, it could never
+				// be found.
+				if e := strings.ToLower(strings.TrimSpace(v)); !strings.Contains(e, " ") {
+					if k.emails != "" {
+						e = k.emails + " " + e
+					}
+					k.emails = e
 				}
+			}
+			n := len(numbers)
+			if numbers = appendDigits(numbers, v); len(numbers)-n >= 10 {
+				numbers = append(numbers, ' ')
+			} else {
+				numbers = numbers[:n]
 			}
 		}
 	}
+	k.numbers = string(numbers)
 	return k
 }
 
@@ -310,13 +329,51 @@ func (k known) mismatch(msg string) []string {
 				break
 			}
 			var buf [64]byte
-			if !k.emails[string(appendLowerASCII(buf[:0], msg[start:end]))] {
+			if !k.hasEmail(appendLowerASCII(buf[:0], msg[start:end])) {
 				kinds = addKind(kinds, "email")
 			}
 			i = end
 		}
 	}
 	return kinds
+}
+
+// hasNumber reports whether d, digits, are the user's: the digits of one
+// of its values, or those of a phone with the country code (55, 12 digits
+// or more) without it.
+func (k known) hasNumber(d []byte) bool {
+	for s := k.numbers; s != ""; s = nextEntry(s) {
+		if isEntry(s, d) || len(d) >= 10 && strings.HasPrefix(s, "55") && isEntry(s[2:], d) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasEmail reports whether e, an address lowercased, is one of the user's.
+func (k known) hasEmail(e []byte) bool {
+	for s := k.emails; s != ""; s = nextEntry(s) {
+		if isEntry(s, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// isEntry reports whether s, a list of known's from one of its entries on,
+// starts with the entry x. x holds no space.
+func isEntry(s string, x []byte) bool {
+	return len(s) >= len(x) && string(x) == s[:len(x)] && (len(s) == len(x) || s[len(x)] == ' ')
+}
+
+// nextEntry is s, a list of known's from one of its entries on, from the
+// next entry on: "" after the last.
+func nextEntry(s string) string {
+	i := strings.IndexByte(s, ' ')
+	if i < 0 {
+		return ""
+	}
+	return s[i+1:]
 }
 
 func addKind(kinds []string, kind string) []string {
@@ -331,7 +388,7 @@ func addKind(kinds []string, kind string) []string {
 func (k known) numberKind(m string) string {
 	var buf [32]byte
 	d := appendDigits(buf[:0], m)
-	if k.numbers[string(d)] {
+	if k.hasNumber(d) {
 		return ""
 	}
 	switch {
@@ -446,8 +503,6 @@ func hasTwoDigits(s string) bool {
 	}
 	return n == 2
 }
-
-func digits(s string) string { return string(appendDigits(nil, s)) }
 
 func appendDigits(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {

@@ -185,7 +185,7 @@ func driftReference(k known, msg string, reply []transcript.Message) (kinds []st
 		}
 	}
 	for _, m := range refEmailLike.FindAllString(msg, -1) {
-		if !k.emails[strings.ToLower(strings.TrimRight(m, "."))] && !slices.Contains(mism, "email") {
+		if !k.hasEmail([]byte(strings.ToLower(strings.TrimRight(m, ".")))) && !slices.Contains(mism, "email") {
 			mism = append(mism, "email")
 		}
 	}

@@ -130,7 +130,7 @@ func (k known) refMismatch(msg string) []string {
 		}
 	}
 	for _, m := range refEmailLike.FindAllString(msg, -1) {
-		if !k.emails[strings.ToLower(strings.TrimRight(m, "."))] {
+		if !k.hasEmail([]byte(strings.ToLower(strings.TrimRight(m, ".")))) {
 			add("email")
 		}
 	}
@@ -139,7 +139,7 @@ func (k known) refMismatch(msg string) []string {
 
 func (k known) refNumberKind(m string) string {
 	d := datagen.Digits(m)
-	if k.numbers[d] {
+	if k.hasNumber([]byte(d)) {
 		return ""
 	}
 	switch {

@@ -2,6 +2,7 @@ package crosstalk
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -102,6 +103,51 @@ func BenchmarkAddUser(b *testing.B) {
 			b.ReportMetric(float64(worst.Microseconds()), "worst-µs")
 		})
 	}
+}
+
+// memUser is user n's data in the shape a run's customer block has it:
+// "Ana Beatriz Souza", "+55 11 91234-5678", "ana.souza123@example.com.br",
+// "123.456.789-09".
+func memUser(n int) map[string]map[string]string {
+	r := datagen.ForUser(11, n)
+	m := datagen.BRMobile(r) // 55 DD 9XXXXXXXX
+	return map[string]map[string]string{"customer": {
+		"name":  datagen.Name(r),
+		"phone": "+" + m[:2] + " " + m[2:4] + " " + m[4:9] + "-" + m[9:],
+		"email": datagen.Email(r, "example.com.br"),
+		"cpf":   datagen.CPF(r),
+	}}
+}
+
+// BenchmarkIndexMemory is the live heap an index keeps per user, at
+// 10,000 users of 4 values each: the heap after a GC with the index built,
+// less the heap before (the users' data is made, and kept, before).
+func BenchmarkIndexMemory(b *testing.B) {
+	const n = 10_000
+	data := make([]map[string]map[string]string, n)
+	for u := range data {
+		data[u] = memUser(u)
+	}
+	var perUser float64
+	for b.Loop() {
+		b.StopTimer()
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		x := NewIndex()
+		for u, d := range data {
+			x.AddUser(u, d)
+		}
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(x)
+		perUser = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / n
+		b.StartTimer()
+	}
+	runtime.KeepAlive(data)
+	b.ReportMetric(perUser, "B/user")
 }
 
 func itoa(n int) string { return strconv.Itoa(n/1000) + "k" }

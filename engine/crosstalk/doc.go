@@ -8,15 +8,19 @@
 //
 // An Index grows as users start (AddUser) and as links are sent
 // (AddLinks), and is read by every reply (Check). It is a hash map from
-// normalised value to owners: Check looks up the reply's word sequences
-// (up to the longest value's word count, grown only while they start an
-// indexed value, by a hash of each value's first words) and its numbers'
-// digit-group runs — about one read of a small map per word under a read
-// lock — and a user start is a handful of inserts. An Aho–Corasick automaton over the
-// values (github.com/coregx/ahocorasick, the kept library the Go proxy
-// serves) was measured first and dropped: its dense DFA must be rebuilt as
-// the index grows, and at 10,000 users that cost 1.8 ms per user start,
-// single rebuilds of 5 s, and a slower scan than the lookups (BENCH.md).
+// the 64-bit hash of a normalised value to its owners: Check looks up the
+// reply's word sequences (up to the longest value's word count, grown
+// only while they start an indexed value, by a hash of each value's first
+// words) and its numbers' digit-group runs — about one read of a small map
+// per word under a read lock — and a user start is a handful of inserts.
+// The values themselves are not kept, only their hashes: a word sequence
+// sharing a value's hash would be taken for it, odds of about one in
+// 10^12 a reply at 10,000 users (see Index). An Aho–Corasick automaton
+// over the values (github.com/coregx/ahocorasick, the kept library the Go
+// proxy serves) was measured first and dropped: its dense DFA must be
+// rebuilt as the index grows, and at 10,000 users that cost 1.8 ms per
+// user start, single rebuilds of 5 s, and a slower scan than the lookups
+// (BENCH.md).
 //
 // What counts as another customer's data (the rule, also in README.md):
 //   - values are compared normalised: text case- and accent-folded with

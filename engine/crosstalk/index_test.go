@@ -170,24 +170,37 @@ func TestConcurrentGrowth(t *testing.T) {
 	}
 }
 
-// lookupEvery is lookup without the texts filter: every word sequence up
-// to words long probed in values, as the index first did. The filter must
-// find the same.
-func (s *scratch) lookupEvery(values map[string][]owner, words int) {
+// lookupEvery is lookup without the filter of keys' first words: every
+// word sequence up to words long probed in values, by its whole key's
+// hash, as the index first did by the key. The filter must find the same.
+func (s *scratch) lookupEvery(values table, words int) {
 	for i := range s.words {
 		for n := 0; n < words && i+n < len(s.words); n++ {
 			if w := s.words[i+n]; w[0] == w[1] {
 				break
 			}
-			if os, ok := values[string(s.textKey(i, n+1))]; ok {
-				s.found = append(s.found, match{i, i + n + 1, os})
+			h := hashBytes(hashSeed, s.textKey(i, n+1))
+			if e := values.keys[h]; e.bits&wholeKey != 0 {
+				s.add(i, i+n+1, values, h, e)
 			}
 		}
 	}
 	s.lookupNumbers(values)
 }
 
-// The texts filter (grow a word sequence only while it starts an indexed
+// textKey is the key of the n words from word i: joined by one space.
+func (s *scratch) textKey(i, n int) []byte {
+	var k []byte
+	for j, w := range s.words[i : i+n] {
+		if j > 0 {
+			k = append(k, ' ')
+		}
+		k = append(k, s.folded[w[0]:w[1]]...)
+	}
+	return k
+}
+
+// The filter (grow a word sequence only while it starts an indexed
 // key) finds exactly what probing every sequence finds, on replies made
 // of indexed values (whole, cut, run together, re-cased), their words
 // shuffled, and noise.

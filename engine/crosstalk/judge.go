@@ -9,8 +9,9 @@ import (
 
 // judge turns the values found in a reply into leaks: those of other users
 // that are neither user's own, nor common, nor inside one of user's own
-// values in the reply ("Ana Souza" in "Ana Souza Lima").
-func judge(user int, found []match) []transcript.Leak {
+// values in the reply ("Ana Souza" in "Ana Souza Lima"). fields names the
+// owners' fields by number (Index.fields).
+func judge(user int, found []match, fields []string) []transcript.Leak {
 	var own [][2]int // spans of user's own values
 	for _, m := range found {
 		if owns(m.owners, user) {
@@ -23,7 +24,7 @@ func judge(user int, found []match) []transcript.Leak {
 			continue
 		}
 		for _, o := range m.owners {
-			leaks = append(leaks, transcript.Leak{User: o.user, Field: o.field})
+			leaks = append(leaks, transcript.Leak{User: int(o.user), Field: fields[o.field]})
 		}
 	}
 	slices.SortFunc(leaks, func(a, b transcript.Leak) int {
@@ -33,7 +34,7 @@ func judge(user int, found []match) []transcript.Leak {
 }
 
 func owns(os []owner, user int) bool {
-	return slices.ContainsFunc(os, func(o owner) bool { return o.user == user })
+	return slices.ContainsFunc(os, func(o owner) bool { return o.user == int32(user) })
 }
 
 // users counts the distinct users among os (a user may hold one value in

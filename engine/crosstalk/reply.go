@@ -20,8 +20,8 @@ type scratch struct {
 	digits []byte   // every number's digits, one after the other
 	groups [][2]int // spans of digits: one digit group each
 	nums   [][2]int // ranges of groups: one number each
-	key    []byte
 	found  []match
+	owners []owner // the owners of found: a match's are a slice of these
 }
 
 // match is one indexed value found in a reply: where (in word or group
@@ -35,7 +35,8 @@ var scratches = sync.Pool{New: func() any { return &scratch{} }}
 
 // fill reads msgs: their texts and links.
 func (s *scratch) fill(msgs []transcript.Message) {
-	s.folded, s.words, s.digits, s.groups, s.nums, s.found = s.folded[:0], s.words[:0], s.digits[:0], s.groups[:0], s.nums[:0], s.found[:0]
+	s.folded, s.words, s.digits, s.groups, s.nums = s.folded[:0], s.words[:0], s.digits[:0], s.groups[:0], s.nums[:0]
+	s.found, s.owners = s.found[:0], s.owners[:0]
 	for _, m := range msgs {
 		for _, t := range [2]string{m.Text, m.Link} {
 			if t == "" {
@@ -79,18 +80,6 @@ func (s *scratch) addNumbers(t string) {
 	}
 }
 
-// textKey is the key of the n words from word i: joined by one space.
-func (s *scratch) textKey(i, n int) []byte {
-	s.key = s.key[:0]
-	for j, w := range s.words[i : i+n] {
-		if j > 0 {
-			s.key = append(s.key, ' ')
-		}
-		s.key = append(s.key, s.folded[w[0]:w[1]]...)
-	}
-	return s.key
-}
-
 func isSeparator(c byte) bool {
 	switch c {
 	case ' ', '.', '-', '/', '(', ')', '+':
@@ -100,11 +89,12 @@ func isSeparator(c byte) bool {
 }
 
 // lookup finds every indexed value among the reply's word sequences (up
-// to words long) and its numbers' runs of whole digit groups. A word
-// sequence is grown, and looked up in values, only as far as texts says
-// it starts or is an indexed key.
+// to words long) and its numbers' runs of whole digit groups; x.mu is
+// read-locked. A word sequence is grown, and taken for a value, only as
+// far as keys says it starts or is an indexed key: one probe a word, by
+// the sequence's hash.
 func (s *scratch) lookup(x *Index, words int) {
-	values, texts, seen := x.values, x.texts, x.seen
+	keys, seen := x.values.keys, x.values.seen
 	anyLinks := len(x.links[0])+len(x.links[1]) > 0
 	for i := range s.words {
 		h := uint64(hashSeed)
@@ -122,37 +112,50 @@ func (s *scratch) lookup(x *Index, words int) {
 			}
 			if n == 0 && anyLinks {
 				if u, ok := x.link(h); ok {
-					s.found = append(s.found, match{i, i + 1, []owner{{int(u), LinkField}}})
+					s.add(i, i+1, table{}, 0, entry{u, linkFieldNum<<entryFlags | wholeKey}) // a link's one owner
 				}
 			}
-			flags := texts[h]
-			if flags&wholeKey != 0 {
-				if os, ok := values[string(s.textKey(i, n+1))]; ok {
-					s.found = append(s.found, match{i, i + n + 1, os})
-				}
+			e := keys[h]
+			if e.bits&wholeKey != 0 {
+				s.add(i, i+n+1, x.values, h, e)
 			}
-			if flags&startsKey == 0 {
+			if e.bits&startsKey == 0 {
 				break
 			}
 		}
 	}
-	s.lookupNumbers(values)
+	s.lookupNumbers(x.values)
+}
+
+// add records a match, from and to, of key h, whose entry in t is e: its
+// owners are copied to s.owners, as the index may grow once it is
+// unlocked and a match's owners may not.
+func (s *scratch) add(from, to int, t table, h uint64, e entry) {
+	s.found = append(s.found, match{from, to, s.ownersOf(t, h, e)})
+}
+
+// ownersOf is the owners of key h, whose entry in t is e, in s.owners.
+func (s *scratch) ownersOf(t table, h uint64, e entry) []owner {
+	first := len(s.owners)
+	s.owners = t.appendOwners(s.owners, h, e)
+	return s.owners[first:len(s.owners):len(s.owners)]
 }
 
 // lookupNumbers finds every indexed number among the runs of whole digit
-// groups of the reply's numbers.
-func (s *scratch) lookupNumbers(values map[string][]owner) {
+// groups of the reply's numbers: a run's key is "#" and its digits.
+func (s *scratch) lookupNumbers(values table) {
 	base := len(s.words) + 1
 	for _, num := range s.nums {
 		for g := num[0]; g < num[1]; g++ {
-			s.key = append(s.key[:0], '#')
-			for h := g; h < num[1]; h++ {
-				s.key = append(s.key, s.digits[s.groups[h][0]:s.groups[h][1]]...)
-				if len(s.key)-1 < minDigits {
+			h, digits := hashByte(hashSeed, '#'), 0
+			for k := g; k < num[1]; k++ {
+				d := s.digits[s.groups[k][0]:s.groups[k][1]]
+				h, digits = hashBytes(h, d), digits+len(d)
+				if digits < minDigits || !maybe(values.seen, h) {
 					continue
 				}
-				if os, ok := values[string(s.key)]; ok {
-					s.found = append(s.found, match{base + g, base + h + 1, os})
+				if e := values.keys[h]; e.bits&wholeKey != 0 {
+					s.add(base+g, base+k+1, values, h, e)
 				}
 			}
 		}

@@ -29,7 +29,6 @@ type Rules struct {
 	opening string
 	sent    int  // messages sent so far: the reply in hand answers message sent
 	missed  bool // the previous reply matched no rule
-	env     *plan.TurnEnvs
 }
 
 // NewRules returns the rules driver of user u, whose persona is a rules
@@ -42,10 +41,8 @@ func (d *Rules) Next(_ context.Context, reply []transcript.Message) (Step, error
 		d.sent++
 		return Step{Text: d.opening}, nil
 	}
-	if d.env == nil {
-		d.env = plan.NewTurnEnvs(d.user.Persona.Name, d.user.Data)
-	}
-	env := d.env.At(reply, d.sent)
+	env := plan.BorrowTurnEnv(reply, d.sent, d.user.Persona.Name, d.user.Data)
+	defer plan.ReturnTurnEnv(env)
 	for i, r := range d.user.Persona.Rules {
 		ok, err := r.When.Eval(env)
 		if err != nil {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/voyplan/voyplan/engine/transcript"
 )
@@ -11,41 +12,39 @@ import (
 // messages (this turn's items with role, type, text, link), turn (1-based),
 // persona, and every data block by name (customer.cpf, ...).
 func TurnEnv(messages []transcript.Message, turn int, persona string, data map[string]map[string]string) map[string]any {
-	return NewTurnEnvs(persona, data).At(messages, turn)
+	return fillTurnEnv(make(map[string]any, 4+len(data)), messages, turn, persona, data)
 }
 
-// TurnEnvs builds the TurnEnv of each turn of one conversation: what
-// stays the same for the whole conversation — persona and the data blocks
-// — is put in once, and each turn only sets reply, messages and turn (issue
-// 16: copying the data blocks was most of a turn's predicate cost). The
-// data blocks are the user's own maps, not copies (a predicate cannot
-// change a map; a copy was ~0.25 KiB of every conversation's heap). A
-// TurnEnvs is for one goroutine.
-type TurnEnvs struct {
-	env map[string]any
+// BorrowTurnEnv is TurnEnv in a map taken from a pool: a conversation
+// judges a reply in microseconds and then waits seconds for the next, so
+// its environment is made for the judging and given back (ReturnTurnEnv),
+// not kept with the conversation (a kept one was ~0.27 KiB of every
+// waiting conversation's heap; issue 16). The data blocks are the user's
+// own maps, not copies: a predicate cannot change a map.
+func BorrowTurnEnv(messages []transcript.Message, turn int, persona string, data map[string]map[string]string) map[string]any {
+	return fillTurnEnv(turnEnvs.Get().(map[string]any), messages, turn, persona, data)
 }
 
-// NewTurnEnvs starts the environments of a conversation of persona with
-// data.
-func NewTurnEnvs(persona string, data map[string]map[string]string) *TurnEnvs {
-	env := make(map[string]any, 4+len(data))
+// ReturnTurnEnv gives back an environment BorrowTurnEnv lent, once the
+// predicates have run on it; nothing may keep it.
+func ReturnTurnEnv(env map[string]any) {
+	clear(env)
+	turnEnvs.Put(env)
+}
+
+var turnEnvs = sync.Pool{New: func() any { return make(map[string]any, 8) }}
+
+// fillTurnEnv puts turn's environment in env, empty.
+func fillTurnEnv(env map[string]any, messages []transcript.Message, turn int, persona string, data map[string]map[string]string) map[string]any {
 	for name, attrs := range data {
 		env[name] = attrs
 	}
-	// After the data blocks, as reply, messages and turn (At) are: these
-	// names win over a block's.
+	// After the data blocks: these names win over a block's.
 	env["persona"] = persona
-	return &TurnEnvs{env: env}
-}
-
-// At returns turn's environment, equal to TurnEnv(messages, turn, persona,
-// data). It is the same map each time, valid until the next At: a
-// predicate runs on it, and nothing keeps it.
-func (e *TurnEnvs) At(messages []transcript.Message, turn int) map[string]any {
-	e.env["reply"] = ReplyText(messages)
-	e.env["messages"] = messages
-	e.env["turn"] = turn
-	return e.env
+	env["reply"] = ReplyText(messages)
+	env["messages"] = messages
+	env["turn"] = turn
+	return env
 }
 
 // ReplyText joins the text items of a reply with newlines.

@@ -43,9 +43,10 @@ func msg(typ, text, link string) transcript.Message {
 	return transcript.Message{Role: transcript.RoleAssistant, Type: typ, Text: text, Link: link}
 }
 
-// TestTurnEnvsAtEachTurn: the environment kept for a conversation equals,
-// turn after turn, one built afresh — nothing of an earlier turn stays,
-// and the fixed names win over data blocks of the same name.
+// TestTurnEnvsAtEachTurn: the environment borrowed for each turn equals
+// one built afresh — nothing of an earlier turn, or of another
+// conversation, stays in a map the pool lends again — and the fixed names
+// win over data blocks of the same name.
 func TestTurnEnvsAtEachTurn(t *testing.T) {
 	t.Parallel()
 	data := map[string]map[string]string{
@@ -62,13 +63,17 @@ func TestTurnEnvsAtEachTurn(t *testing.T) {
 		{msg(transcript.TypeMedia, "", "https://x/b.jpg")},
 		{msg(transcript.TypeText, "Aqui está: https://pay.smarttalks.ai/68fb6822bbf6353f55867a1e", "")},
 	}
+	other := map[string]map[string]string{"order": {"id": "42"}, "address": {"city": "Recife"}}
 	for _, persona := range []string{"kataryna", ""} {
-		envs := NewTurnEnvs(persona, data)
 		for n, msgs := range turns {
-			got, want := envs.At(msgs, n+1), turnEnvFresh(msgs, n+1, persona, data)
+			// Another conversation's environment, given back just before.
+			plan := BorrowTurnEnv(turns[0], 9, "other", other)
+			ReturnTurnEnv(plan)
+			got, want := BorrowTurnEnv(msgs, n+1, persona, data), turnEnvFresh(msgs, n+1, persona, data)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("persona %q turn %d:\n got %#v\nwant %#v", persona, n+1, got, want)
 			}
+			ReturnTurnEnv(got)
 		}
 	}
 	if got, want := TurnEnv(turns[1], 2, "p", data), turnEnvFresh(turns[1], 2, "p", data); !reflect.DeepEqual(got, want) {
@@ -106,9 +111,8 @@ func TestTurnEnvsPredicates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		envs := NewTurnEnvs(u.Persona.Name, u.Data)
 		for n, msgs := range replies {
-			kept := envs.At(msgs, n+1)
+			kept := BorrowTurnEnv(msgs, n+1, u.Persona.Name, u.Data)
 			for _, pred := range preds {
 				got, gotErr := pred.Eval(kept)
 				for _, fresh := range []func([]transcript.Message, int, string, map[string]map[string]string) map[string]any{turnEnvFresh, turnEnvCopied} {
@@ -121,6 +125,7 @@ func TestTurnEnvsPredicates(t *testing.T) {
 					matched++
 				}
 			}
+			ReturnTurnEnv(kept)
 		}
 	}
 	if matched == 0 {
@@ -146,10 +151,12 @@ func BenchmarkTurnEnv(b *testing.B) {
 		{Role: transcript.RoleAssistant, Type: transcript.TypeMedia, Link: "https://www.thermasaquapark.com.br/img/parque-1.jpg"},
 	}
 	pred := p.Conversation.CompleteWhen
-	envs := NewTurnEnvs(u.Persona.Name, u.Data)
 	b.ReportAllocs()
 	for turn := 1; b.Loop(); turn++ {
-		if ok, err := pred.Eval(envs.At(msgs, turn)); err != nil || ok {
+		env := BorrowTurnEnv(msgs, turn, u.Persona.Name, u.Data)
+		ok, err := pred.Eval(env)
+		ReturnTurnEnv(env)
+		if err != nil || ok {
 			b.Fatal(ok, err)
 		}
 	}

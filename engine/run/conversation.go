@@ -35,7 +35,6 @@ type conversation struct {
 	turnID  string          // the span id of the turn in flight, for its record; "" with tracing off
 	step1   persona.Step    // the persona's step of the turn in flight (next)
 	x       protocol.Turn   // the exchange of the turn in flight (turn)
-	env     *plan.TurnEnvs  // complete_when's environments; made at the first reply judged
 }
 
 // converse holds one whole conversation and returns its record, whatever
@@ -349,10 +348,9 @@ func timedOut(err error) bool {
 // judge evaluates complete_when on a reply.
 func (c *conversation) judge(n int, msgs []transcript.Message) (ending, bool) {
 	pred := c.r.plan.Conversation.CompleteWhen
-	if c.env == nil {
-		c.env = plan.NewTurnEnvs(c.user.Persona.Name, c.user.Data)
-	}
-	out, err := expr.Run(pred.Program, c.env.At(msgs, n))
+	env := plan.BorrowTurnEnv(msgs, n, c.user.Persona.Name, c.user.Data)
+	out, err := expr.Run(pred.Program, env)
+	plan.ReturnTurnEnv(env)
 	if err != nil {
 		return ending{transcript.Failed, transcript.ReasonPredicateError, err.Error()}, true
 	}

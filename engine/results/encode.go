@@ -391,6 +391,14 @@ func (e *lineEncoder) str(s string) {
 	e.b = append(e.b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs a look (most of a
+		// reply's text): a third of what the byte loop costs.
+		for i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
 				i++
@@ -421,6 +429,19 @@ func (e *lineEncoder) str(s string) {
 	}
 	e.b = append(e.b, s[start:]...)
 	e.b = append(e.b, '"')
+}
+
+// plain8 reports whether the 8 bytes of s are all ASCII that a JSON
+// string holds as it is: none under 0x20, none from 0x80, no '"' or '\\'.
+// (SWAR: x-n*lo sets a byte's top bit where it was under n, with ^x
+// ruling out the bytes from 0x80; for 0x22 and 0x5c the XOR makes the byte
+// zero, which is under 1.)
+func plain8(s string) bool {
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	quote, backslash := x^(lo*'"'), x^(lo*'\\')
+	return (x|(x-lo*0x20)&^x|(quote-lo)&^quote|(backslash-lo)&^backslash)&hi == 0
 }
 
 func appendEscapedByte(b []byte, c byte) []byte {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/voyplan/voyplan/engine/transcript"
 )
@@ -145,6 +146,20 @@ func TestEncoderStringsMatchEncodingJSON(t *testing.T) {
 		ss = append(ss, string(r))
 	}
 	ss = append(ss, string(rune(0x10FFFF)), string(rune(0xD800)), strings.Repeat("é<>&\u2028", 100))
+	// Every byte value at every place of a longer string, which is read
+	// eight bytes at a time, and every multi-byte rune across each place.
+	for b := range 256 {
+		for at := range 17 {
+			s := []byte("abcdefghijklmnopq")
+			s[at] = byte(b)
+			ss = append(ss, string(s))
+		}
+	}
+	for _, r := range []rune{'é', '\u2028', '\u2029', 0x10FFFF, utf8.RuneError} {
+		for at := range 10 {
+			ss = append(ss, "abcdefghij"[:at]+string(r)+"klmnopqrstuvwxyz")
+		}
+	}
 	for i, s := range ss {
 		compareLine(t, i, journalEntry{Ev: evEnd, ID: s, Reason: s})
 	}

@@ -41,7 +41,7 @@ func (d *Rules) Next(_ context.Context, reply []transcript.Message) (Step, error
 		d.sent++
 		return Step{Text: d.opening}, nil
 	}
-	env := plan.BorrowTurnEnv(reply, d.sent, d.user.Persona.Name, d.user.Data)
+	env := d.user.BorrowTurnEnv(reply, d.sent)
 	defer plan.ReturnTurnEnv(env)
 	for i, r := range d.user.Persona.Rules {
 		ok, err := r.When.Eval(env)

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -41,10 +43,48 @@ func fillTurnEnv(env map[string]any, messages []transcript.Message, turn int, pe
 	}
 	// After the data blocks: these names win over a block's.
 	env["persona"] = persona
+	return setTurnEnv(env, messages, turn)
+}
+
+// setTurnEnv puts what changes with the turn in env, after the rest: these
+// names win over a data block's.
+func setTurnEnv(env map[string]any, messages []transcript.Message, turn int) map[string]any {
 	env["reply"] = ReplyText(messages)
 	env["messages"] = messages
 	env["turn"] = turn
 	return env
+}
+
+// BorrowTurnEnv is the package's BorrowTurnEnv for u, its persona and data
+// put in from a list NewUser made: ranging over the data map each turn
+// cost more than the rest of the environment, and the persona's name is
+// boxed once, not each turn.
+func (u *User) BorrowTurnEnv(messages []transcript.Message, turn int) map[string]any {
+	if u.env == nil { // a User not made by NewUser
+		return BorrowTurnEnv(messages, turn, u.Persona.Name, u.Data)
+	}
+	env := turnEnvs.Get().(map[string]any)
+	for _, e := range u.env {
+		env[e.name] = e.value
+	}
+	return setTurnEnv(env, messages, turn)
+}
+
+// envEntry is a name of the turn environment that stays the same for the
+// user: a data block, then the persona.
+type envEntry struct {
+	name  string
+	value any
+}
+
+// userEnv lists persona's and data's names of the turn environment, the
+// data blocks first, by name (the same user, the same list).
+func userEnv(persona string, data map[string]map[string]string) []envEntry {
+	env := make([]envEntry, 0, len(data)+1)
+	for _, name := range slices.Sorted(maps.Keys(data)) {
+		env = append(env, envEntry{name, data[name]})
+	}
+	return append(env, envEntry{"persona", persona})
 }
 
 // ReplyText joins the text items of a reply with newlines.

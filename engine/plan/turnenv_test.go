@@ -112,7 +112,10 @@ func TestTurnEnvsPredicates(t *testing.T) {
 			t.Fatal(err)
 		}
 		for n, msgs := range replies {
-			kept := BorrowTurnEnv(msgs, n+1, u.Persona.Name, u.Data)
+			kept := u.BorrowTurnEnv(msgs, n+1)
+			if fresh := turnEnvFresh(msgs, n+1, u.Persona.Name, u.Data); !reflect.DeepEqual(kept, fresh) {
+				t.Errorf("user %d turn %d: the user's environment\n got %#v\nwant %#v", user, n+1, kept, fresh)
+			}
 			for _, pred := range preds {
 				got, gotErr := pred.Eval(kept)
 				for _, fresh := range []func([]transcript.Message, int, string, map[string]map[string]string) map[string]any{turnEnvFresh, turnEnvCopied} {
@@ -153,7 +156,7 @@ func BenchmarkTurnEnv(b *testing.B) {
 	pred := p.Conversation.CompleteWhen
 	b.ReportAllocs()
 	for turn := 1; b.Loop(); turn++ {
-		env := BorrowTurnEnv(msgs, turn, u.Persona.Name, u.Data)
+		env := u.BorrowTurnEnv(msgs, turn)
 		ok, err := pred.Eval(env)
 		ReturnTurnEnv(env)
 		if err != nil || ok {

@@ -348,7 +348,7 @@ func timedOut(err error) bool {
 // judge evaluates complete_when on a reply.
 func (c *conversation) judge(n int, msgs []transcript.Message) (ending, bool) {
 	pred := c.r.plan.Conversation.CompleteWhen
-	env := plan.BorrowTurnEnv(msgs, n, c.user.Persona.Name, c.user.Data)
+	env := c.user.BorrowTurnEnv(msgs, n)
 	out, err := expr.Run(pred.Program, env)
 	plan.ReturnTurnEnv(env)
 	if err != nil {

@@ -315,7 +315,7 @@ type User struct {
 	Fallback string
 	// env is the turn environment's names that stay the same for the
 	// user (User.BorrowTurnEnv); nil in a User not made by NewUser.
-	env []envEntry
+	env *userEnv
 }
 
 // Schedule compiles the plan's stages (schedule.CompileStages).

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -60,14 +61,29 @@ func setTurnEnv(env map[string]any, messages []transcript.Message, turn int) map
 // cost more than the rest of the environment, and the persona's name is
 // boxed once, not each turn.
 func (u *User) BorrowTurnEnv(messages []transcript.Message, turn int) map[string]any {
-	if u.env == nil { // a User not made by NewUser
+	if !u.env.fits(u) { // a User not made by NewUser, or copied and given other data or another persona
 		return BorrowTurnEnv(messages, turn, u.Persona.Name, u.Data)
 	}
 	env := turnEnvs.Get().(map[string]any)
-	for _, e := range u.env {
+	for _, e := range u.env.names {
 		env[e.name] = e.value
 	}
 	return setTurnEnv(env, messages, turn)
+}
+
+// userEnv is the turn environment's names that stay the same for a user,
+// and what they were made from: a User is a value, and a copy given other
+// data (a replayed conversation's, the recorded customer's) must not be
+// judged on the data of the user it was copied from.
+type userEnv struct {
+	names   []envEntry
+	data    map[string]map[string]string // compared by identity (fits)
+	persona *Persona
+}
+
+// fits reports whether e was made from u's data and persona.
+func (e *userEnv) fits(u *User) bool {
+	return e != nil && e.persona == u.Persona && reflect.ValueOf(e.data).UnsafePointer() == reflect.ValueOf(u.Data).UnsafePointer()
 }
 
 // envEntry is a name of the turn environment that stays the same for the
@@ -77,14 +93,15 @@ type envEntry struct {
 	value any
 }
 
-// userEnv lists persona's and data's names of the turn environment, the
-// data blocks first, by name (the same user, the same list).
-func userEnv(persona string, data map[string]map[string]string) []envEntry {
-	env := make([]envEntry, 0, len(data)+1)
+// newUserEnv lists persona's and data's names of the turn environment,
+// the data blocks first, by name (the same user, the same list).
+func newUserEnv(persona *Persona, data map[string]map[string]string) *userEnv {
+	names := make([]envEntry, 0, len(data)+1)
 	for _, name := range slices.Sorted(maps.Keys(data)) {
-		env = append(env, envEntry{name, data[name]})
+		names = append(names, envEntry{name, data[name]})
 	}
-	return append(env, envEntry{"persona", persona})
+	names = append(names, envEntry{"persona", persona.Name})
+	return &userEnv{names: names, data: data, persona: persona}
 }
 
 // ReplyText joins the text items of a reply with newlines.

@@ -164,3 +164,30 @@ func BenchmarkTurnEnv(b *testing.B) {
 		}
 	}
 }
+
+// TestCopiedUserIsJudgedOnItsOwnData: a User copied and given other data —
+// as a replayed conversation takes the recorded customer's — or another
+// persona is judged on what it holds, not on the user it was copied from.
+func TestCopiedUserIsJudgedOnItsOwnData(t *testing.T) {
+	t.Parallel()
+	p, diags := Load("../../plans/local.hcl", Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	u, err := p.NewUser(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []transcript.Message{msg(transcript.TypeText, "Olá!", "")}
+	replayed := *u
+	replayed.Data = map[string]map[string]string{"customer": {"name": "Gravada Silva", "cpf": "11144477735"}}
+	other := *u
+	other.Persona = &Persona{Name: "someone-else"}
+	for _, c := range []*User{u, &replayed, &other} {
+		got, want := c.BorrowTurnEnv(msgs, 2), turnEnvFresh(msgs, 2, c.Persona.Name, c.Data)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("user of persona %q, data %v:\n got %#v\nwant %#v", c.Persona.Name, c.Data, got, want)
+		}
+		ReturnTurnEnv(got)
+	}
+}

@@ -28,5 +28,5 @@ func (p *Plan) NewUser(n int) (*User, error) {
 		return nil, fmt.Errorf("cannot render persona %q for virtual user %d: %w", p.Personas[i].Name, n, diags)
 	}
 	return &User{N: n, Persona: p.Personas[i], Data: data, Script: script, Prompt: prompt, Says: says, Fallback: fallback,
-		env: userEnv(p.Personas[i].Name, data)}, nil
+		env: newUserEnv(p.Personas[i], data)}, nil
 }

@@ -140,14 +140,7 @@ func TestTurnEnvsPredicates(t *testing.T) {
 // costs its predicates, as the conversation pays it: the environment of
 // the turn, then complete_when run on it.
 func BenchmarkTurnEnv(b *testing.B) {
-	p, diags := Load("../../plans/local.hcl", Options{})
-	if diags.HasErrors() {
-		b.Fatal(diags)
-	}
-	u, err := p.NewUser(1)
-	if err != nil {
-		b.Fatal(err)
-	}
+	p, u := localUser(b)
 	msgs := []transcript.Message{
 		{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: "Perfeito, você vai receber nossas novidades! 💙"},
 		{Role: transcript.RoleAssistant, Type: transcript.TypeText, Text: "Como posso te ajudar?\n1️⃣ Comprar ingressos\n2️⃣ Dúvidas"},
@@ -170,14 +163,7 @@ func BenchmarkTurnEnv(b *testing.B) {
 // persona is judged on what it holds, not on the user it was copied from.
 func TestCopiedUserIsJudgedOnItsOwnData(t *testing.T) {
 	t.Parallel()
-	p, diags := Load("../../plans/local.hcl", Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	u, err := p.NewUser(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, u := localUser(t)
 	msgs := []transcript.Message{msg(transcript.TypeText, "Olá!", "")}
 	replayed := *u
 	replayed.Data = map[string]map[string]string{"customer": {"name": "Gravada Silva", "cpf": "11144477735"}}
@@ -190,4 +176,18 @@ func TestCopiedUserIsJudgedOnItsOwnData(t *testing.T) {
 		}
 		ReturnTurnEnv(got)
 	}
+}
+
+// localUser loads plans/local.hcl and makes its user 1.
+func localUser(tb testing.TB) (*Plan, *User) {
+	tb.Helper()
+	p, diags := Load("../../plans/local.hcl", Options{})
+	if diags.HasErrors() {
+		tb.Fatal(diags)
+	}
+	u, err := p.NewUser(1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p, u
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/voyplan/voyplan/engine/llm/llmtest"
@@ -42,6 +43,16 @@ func record(t *testing.T, baseURL string) (string, []*transcript.Conversation) {
 // to onDivergence.
 func replayPlan(t *testing.T, baseURL, recording string, rewordFrom int, onDivergence string) *plan.Plan {
 	t.Helper()
+	return replayPlanWhen(t, baseURL, recording, rewordFrom, onDivergence, "")
+}
+
+// replayPlanWhen is replayPlan with the conversation's complete_when
+// ("": the default).
+func replayPlanWhen(t *testing.T, baseURL, recording string, rewordFrom int, onDivergence, completeWhen string) *plan.Plan {
+	t.Helper()
+	if completeWhen != "" {
+		completeWhen = fmt.Sprintf("complete_when = %q", completeWhen)
+	}
 	prompt, err := filepath.Abs("../../personas/kataryna.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -81,13 +92,14 @@ conversation {
   reply_timeout          = "2s"
   reply_settle           = "20ms"
   conversations_per_user = 1
+  %s
 }
 stage "all" {
   users      = 4
   spawn_rate = 100
   duration   = "20s"
 }
-`, rewordFrom, baseURL, recording, onDivergence, prompt)
+`, rewordFrom, baseURL, recording, onDivergence, prompt, completeWhen)
 	p, diags := plan.LoadSource([]byte(src), filepath.Join(t.TempDir(), "replay.hcl"), plan.Options{})
 	if diags.HasErrors() {
 		t.Fatalf("plan: %s", diags.Error())
@@ -154,6 +166,30 @@ func TestReplayMatchesTheSameBuild(t *testing.T) {
 	r := res.Snapshot.Replay
 	if r.Conversations != 4 || r.Diverged != 0 || r.MatchedTurns != turns || len(r.DivergedAt) != 0 {
 		t.Errorf("replay metrics %+v, want 4 conversations, none diverged, %d turns matched", r, turns)
+	}
+}
+
+// TestReplayIsJudgedOnTheRecordedData: a replayed conversation's
+// complete_when sees the recorded customer's data, not the data its
+// virtual user would have drawn (a copied User once kept the drawn one's
+// in its turn environment).
+func TestReplayIsJudgedOnTheRecordedData(t *testing.T) {
+	t.Parallel()
+	srv := llmtest.New(walkReply)
+	defer srv.Close()
+	path, recorded := record(t, srv.URL)
+	var cpfs []string
+	for _, c := range recorded {
+		cpfs = append(cpfs, "'"+c.Data["customer"]["cpf"]+"'")
+	}
+	when := "reply matches 'https://pay[.]' && customer.cpf in [" + strings.Join(cpfs, ", ") + "]"
+	_, convs := runPlan(t, replayPlanWhen(t, srv.URL, path, 0, "end", when))
+	recs := byRecording(t, recorded, convs)
+	for _, c := range convs {
+		if c.Outcome != transcript.Completed || len(c.Turns) != len(recs[c.Replay.Recording].Turns) {
+			t.Errorf("conversation %s (cpf %s): %s %s after %d turns; want completed as recorded, judged on the recorded cpf",
+				c.ID, c.Data["customer"]["cpf"], c.Outcome, c.Reason, len(c.Turns))
+		}
 	}
 }
 

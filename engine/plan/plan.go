@@ -313,9 +313,6 @@ type User struct {
 	// Persona.Rules, and Fallback its rendered fallback line (DriverRules).
 	Says     []string
 	Fallback string
-	// env is the turn environment's names that stay the same for the
-	// user (User.BorrowTurnEnv); nil in a User not made by NewUser.
-	env *userEnv
 }
 
 // Schedule compiles the plan's stages (schedule.CompileStages).

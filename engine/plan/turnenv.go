@@ -1,9 +1,6 @@
 package plan
 
 import (
-	"maps"
-	"reflect"
-	"slices"
 	"strings"
 	"sync"
 
@@ -44,64 +41,18 @@ func fillTurnEnv(env map[string]any, messages []transcript.Message, turn int, pe
 	}
 	// After the data blocks: these names win over a block's.
 	env["persona"] = persona
-	return setTurnEnv(env, messages, turn)
-}
-
-// setTurnEnv puts what changes with the turn in env, after the rest: these
-// names win over a data block's.
-func setTurnEnv(env map[string]any, messages []transcript.Message, turn int) map[string]any {
 	env["reply"] = ReplyText(messages)
 	env["messages"] = messages
 	env["turn"] = turn
 	return env
 }
 
-// BorrowTurnEnv is the package's BorrowTurnEnv for u, its persona and data
-// put in from a list NewUser made: ranging over the data map each turn
-// cost more than the rest of the environment, and the persona's name is
-// boxed once, not each turn.
+// BorrowTurnEnv is the package's BorrowTurnEnv for u: its persona and
+// data, read from u each time (a User is a value, and a copy given other
+// data — a replayed conversation's, the recorded customer's — is judged on
+// its own).
 func (u *User) BorrowTurnEnv(messages []transcript.Message, turn int) map[string]any {
-	if !u.env.fits(u) { // a User not made by NewUser, or copied and given other data or another persona
-		return BorrowTurnEnv(messages, turn, u.Persona.Name, u.Data)
-	}
-	env := turnEnvs.Get().(map[string]any)
-	for _, e := range u.env.names {
-		env[e.name] = e.value
-	}
-	return setTurnEnv(env, messages, turn)
-}
-
-// userEnv is the turn environment's names that stay the same for a user,
-// and what they were made from: a User is a value, and a copy given other
-// data (a replayed conversation's, the recorded customer's) must not be
-// judged on the data of the user it was copied from.
-type userEnv struct {
-	names   []envEntry
-	data    map[string]map[string]string // compared by identity (fits)
-	persona *Persona
-}
-
-// fits reports whether e was made from u's data and persona.
-func (e *userEnv) fits(u *User) bool {
-	return e != nil && e.persona == u.Persona && reflect.ValueOf(e.data).UnsafePointer() == reflect.ValueOf(u.Data).UnsafePointer()
-}
-
-// envEntry is a name of the turn environment that stays the same for the
-// user: a data block, then the persona.
-type envEntry struct {
-	name  string
-	value any
-}
-
-// newUserEnv lists persona's and data's names of the turn environment,
-// the data blocks first, by name (the same user, the same list).
-func newUserEnv(persona *Persona, data map[string]map[string]string) *userEnv {
-	names := make([]envEntry, 0, len(data)+1)
-	for _, name := range slices.Sorted(maps.Keys(data)) {
-		names = append(names, envEntry{name, data[name]})
-	}
-	names = append(names, envEntry{"persona", persona.Name})
-	return &userEnv{names: names, data: data, persona: persona}
+	return BorrowTurnEnv(messages, turn, u.Persona.Name, u.Data)
 }
 
 // ReplyText joins the text items of a reply with newlines.

@@ -27,6 +27,5 @@ func (p *Plan) NewUser(n int) (*User, error) {
 	if diags = append(diags, rdiags...); diags.HasErrors() {
 		return nil, fmt.Errorf("cannot render persona %q for virtual user %d: %w", p.Personas[i].Name, n, diags)
 	}
-	return &User{N: n, Persona: p.Personas[i], Data: data, Script: script, Prompt: prompt, Says: says, Fallback: fallback,
-		env: newUserEnv(p.Personas[i], data)}, nil
+	return &User{N: n, Persona: p.Personas[i], Data: data, Script: script, Prompt: prompt, Says: says, Fallback: fallback}, nil
 }

@@ -21,6 +21,15 @@ import (
 )
 
 // conversation is one conversation in progress.
+//
+// It holds no goroutine while it waits for a reply on a protocol that can
+// park (protocol.Parker: the widget and webhook APIs): the turn's send
+// returns, the goroutine that sent it goes, and the reply's arrival (or
+// its timeout, or the run's end) calls replied on a goroutine of its own,
+// which plays on from there. What a turn needs across that gap is kept
+// here (the turn in flight: n, tctx, tspan, step1, x). Ten thousand
+// conversations waiting on their replies are ten thousand of these, not
+// ten thousand goroutines' stacks (BENCH.md, memory).
 type conversation struct {
 	r       *Runner
 	v       *vu // the virtual user holding it
@@ -33,14 +42,25 @@ type conversation struct {
 	cause   error           // the error that ended it, when one did: for the errors table (errors.go)
 	span    tracing.Span    // the conversation's root span; zero with tracing off (trace.go)
 	turnID  string          // the span id of the turn in flight, for its record; "" with tracing off
-	step1   persona.Step    // the persona's step of the turn in flight (next)
-	x       protocol.Turn   // the exchange of the turn in flight (turn)
+	ctx     context.Context // the conversation's, with its trace
+	then    func(*transcript.Conversation)
+
+	// The turn in flight.
+	n     int
+	reply []transcript.Message // the previous turn's reply
+	tctx  context.Context      // the turn's context, with its span
+	tspan tracing.Span
+	step1 persona.Step  // the persona's step (next)
+	x     protocol.Turn // the exchange (turn)
 }
 
-// converse holds one whole conversation and returns its record, whatever
-// happened. ctx ending means the run was cut: the conversation is
-// interrupted.
-func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcript.Conversation {
+// converse holds one whole conversation. When it ends without its
+// goroutine having to wait for a reply, converse returns its record and
+// true; otherwise it returns false, the conversation goes on without a
+// goroutine (see conversation), and then gets its record, whatever
+// happened, on a goroutine it may keep. ctx ending means the run was cut:
+// the conversation is interrupted.
+func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User, then func(*transcript.Conversation)) (*transcript.Conversation, bool) {
 	id := uuid.NewString()               // random, never seeded: the assistant keys its state on it
 	user, recording := r.replaying(user) // replay.go: a replayed conversation holds the recorded customer's data
 	c := &conversation{
@@ -56,17 +76,27 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) *transcri
 			Turns:            []transcript.Turn{},
 		},
 		started: time.Now(),
+		then:    then,
+		n:       1,
 	}
 	c.rec.StartedAt = c.started
 	// The beginning and the end (the persona's driver, the journal's and the
 	// results' writes, the session's opening and closing) go deeper than a
 	// waiting user: they run off its stack, as the turns' records do
 	// (recorded).
-	ctx, _ = offstack.Run(func() (context.Context, error) { return c.begin(ctx, recording), nil })
-	outcome, reason, detail := c.loop(ctx)
+	c.ctx, _ = offstack.Run(func() (context.Context, error) { return c.begin(ctx, recording), nil })
+	out, over := c.play()
+	if !over {
+		return nil, false
+	}
+	c.end(out)
+	return c.rec, true
+}
+
+// end closes the conversation with its outcome.
+func (c *conversation) end(out ending) {
 	c.session.Close() // here: a WebSocket's closing handshake waits on the assistant
-	_, _ = offstack.Run(func() (struct{}, error) { c.close(outcome, reason, detail); return struct{}{}, nil })
-	return c.rec
+	_, _ = offstack.Run(func() (struct{}, error) { c.close(out.outcome, out.reason, out.detail); return struct{}{}, nil })
 }
 
 // begin makes the conversation's driver (replaying recording, when not
@@ -96,53 +126,73 @@ func (c *conversation) begin(ctx context.Context, recording *transcript.Conversa
 // close ends the conversation with its outcome: its record, session,
 // trace and live view.
 func (c *conversation) close(outcome transcript.Outcome, reason, detail string) {
-	c.end(outcome, reason, detail)
+	c.finalize(outcome, reason, detail)
 	c.span.EndConversation(string(outcome), reason, len(c.rec.Turns))
 	c.r.noteError(c.rec, c.cause)
 	c.r.live.end(c.rec)
 }
 
-// loop runs turns until the conversation has an outcome.
-func (c *conversation) loop(ctx context.Context) (transcript.Outcome, string, string) {
+// play runs turns from c.n on until the conversation has an outcome
+// (over) or its turn parked (not over: replied goes on when the reply is
+// in).
+func (c *conversation) play() (out ending, over bool) {
 	conv := c.r.plan.Conversation
-	var reply []transcript.Message
-	for n := 1; ; n++ {
-		if n > conv.MaxTurns {
-			return maxTurns(conv.MaxTurns)
+	for ; ; c.n++ {
+		if c.n > conv.MaxTurns {
+			return maxTurns(conv.MaxTurns), true
 		}
-		if n > 1 && !c.think(ctx, c.r.thinkTime(c.v)) { // wait.go
-			return transcript.Interrupted, "", ""
+		if c.n > 1 && !c.think(c.ctx, c.r.thinkTime(c.v)) { // wait.go
+			return ending{outcome: transcript.Interrupted}, true
 		}
-		tctx, span := c.startTurn(ctx, n) // trace.go
-		out, done := c.step(tctx, n, reply)
-		c.endTurn(span, n, out, done)
-		if done {
-			return out.outcome, out.reason, out.detail
+		c.tctx, c.tspan = c.startTurn(c.ctx, c.n) // trace.go
+		out, done, parked := c.step(c.tctx, c.n, c.reply)
+		if parked {
+			return ending{}, false
 		}
-		reply = c.rec.Turns[len(c.rec.Turns)-1].Messages
+		if c.turnEnded(out, done) {
+			return out, true
+		}
 	}
 }
 
-// maxTurns is the ending of a conversation that ran out of turns.
-//
-//go:noinline
-func maxTurns(n int) (transcript.Outcome, string, string) {
-	return transcript.Failed, transcript.ReasonMaxTurns, fmt.Sprintf("no completion after %d turns", n)
+// turnEnded ends the turn in flight's span and reports whether the
+// conversation is over; if not, the turn's reply is the next's input.
+func (c *conversation) turnEnded(out ending, done bool) bool {
+	c.endTurn(c.tspan, c.n, out, done)
+	if done {
+		return true
+	}
+	c.reply = c.rec.Turns[len(c.rec.Turns)-1].Messages
+	return false
 }
 
-// The functions a waiting user is inside of — loop, step, turn and the
-// session's Exchange, down to its mailbox — keep their frames small, and
-// what they do before or after the wait sits in callees marked noinline:
-// a user waits under 4 KiB deep, so its goroutine's stack stays at 4 KiB
-// instead of 8 (BENCH.md, memory; engine/internal/offstack runs the
-// deeper calls).
+// replied is a parked turn's reply (or its failure, err), on a goroutine
+// of its own: it records the turn and plays on, and hands the record to
+// then when the conversation ends.
+func (c *conversation) replied(err error) {
+	out, done := c.recorded(c.tctx, c.n, &c.step1, err)
+	if !c.turnEnded(out, done) {
+		c.n++
+		var over bool
+		if out, over = c.play(); !over {
+			return
+		}
+	}
+	c.end(out)
+	c.then(c.rec)
+}
+
+// maxTurns is the ending of a conversation that ran out of turns.
+func maxTurns(n int) ending {
+	return ending{transcript.Failed, transcript.ReasonMaxTurns, fmt.Sprintf("no completion after %d turns", n)}
+}
 
 // step is turn n: the persona's message, then the exchange; done reports
-// an outcome.
-func (c *conversation) step(ctx context.Context, n int, reply []transcript.Message) (ending, bool) {
+// an outcome, parked a turn whose reply will come to replied.
+func (c *conversation) step(ctx context.Context, n int, reply []transcript.Message) (out ending, done, parked bool) {
 	step, out, done := c.next(ctx, n, reply)
 	if done {
-		return out, true
+		return out, true, false
 	}
 	return c.turn(ctx, n, step)
 }
@@ -204,32 +254,30 @@ type ending struct {
 	reason, detail string
 }
 
-// turn sends one message and waits for the reply; done reports an outcome.
-func (c *conversation) turn(ctx context.Context, n int, step *persona.Step) (ending, bool) {
-	if c.r.plan.Conversation.Burst.On() {
-		return c.turnBurst(ctx, n, step)
+// turn sends one message and waits for the reply, or parks (see
+// conversation); done reports an outcome.
+func (c *conversation) turn(ctx context.Context, n int, step *persona.Step) (out ending, done, parked bool) {
+	var err error
+	switch s, ok := c.session.(protocol.Parker); {
+	case c.r.plan.Conversation.Burst.On():
+		c.x, err = c.exchangeBurst(ctx, n, step.Text) // burst.go
+	case ok:
+		c.x = protocol.Turn{}
+		if parked, err = s.Start(ctx, n, step.Text, &c.x, c.replied); parked {
+			return ending{}, false, true
+		}
+	default:
+		c.x, err = c.session.Exchange(ctx, n, step.Text)
 	}
-	var err error
-	c.x, err = c.session.Exchange(ctx, n, step.Text)
-	return c.recorded(ctx, n, step, err)
-}
-
-// turnBurst is turn when the plan's conversation has bursts (burst.go).
-//
-//go:noinline
-func (c *conversation) turnBurst(ctx context.Context, n int, step *persona.Step) (ending, bool) {
-	var err error
-	c.x, err = c.exchangeBurst(ctx, n, step.Text) // burst.go
-	return c.recorded(ctx, n, step, err)
+	out, done = c.recorded(ctx, n, step, err)
+	return out, done, false
 }
 
 // recorded records turn n from its exchange (c.x and err), hands it to the
 // journal and the live view, and says how the conversation goes on. It
-// runs off the user's stack (engine/internal/offstack): the checks of the
-// reply and the journal's write go deeper than a waiting user, whose
-// stack would otherwise grow to 8 KiB at its first reply and keep it.
-//
-//go:noinline
+// runs off the calling goroutine's stack (engine/internal/offstack): the
+// checks of the reply and the journal's write go deep, and a user's
+// goroutine would keep the stack they grew.
 func (c *conversation) recorded(ctx context.Context, n int, step *persona.Step, err error) (ending, bool) {
 	type recorded struct {
 		out  ending
@@ -360,8 +408,8 @@ func (c *conversation) judge(n int, msgs []transcript.Message) (ending, bool) {
 	return ending{}, false
 }
 
-// end closes the record: outcome, late callbacks, totals.
-func (c *conversation) end(outcome transcript.Outcome, reason, detail string) {
+// finalize closes the record: outcome, late callbacks, totals.
+func (c *conversation) finalize(outcome transcript.Outcome, reason, detail string) {
 	for turn, msgs := range c.session.Late() {
 		if turn >= 1 && turn <= len(c.rec.Turns) {
 			t := &c.rec.Turns[turn-1]

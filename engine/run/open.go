@@ -7,6 +7,7 @@ import (
 	"github.com/voyplan/voyplan/engine/internal/offstack"
 	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/plan/schedule"
+	"github.com/voyplan/voyplan/engine/transcript"
 )
 
 // The executor of open stages (arrival_rate): k6's constant-arrival-rate.
@@ -108,18 +109,27 @@ func (r *Runner) waitUntil(ctx context.Context, timer *time.Timer, t time.Time) 
 }
 
 // runArrival is one arrival's virtual user: one conversation, due at due,
-// then gone. Like runUser it is counted in the active users while it runs.
+// then gone. Like runUser it is counted in the active users while it runs,
+// and holds no goroutine while its conversation waits on a reply.
 func (r *Runner) runArrival(convCtx context.Context, n int, due time.Time) {
-	defer r.userDone()
 	user, err := offstack.Call(func() (*plan.User, error) { return r.plan.NewUser(n) }) // deep: see engine/internal/offstack
 	if err != nil {
 		r.log.Error("cannot instantiate virtual user", "user", n, "err", err)
+		r.userDone()
 		return
 	}
 	r.rec.UserStarted()
-	defer r.rec.UserStopped()
 	r.rec.ConversationDue(user.Persona.Name, time.Since(due))
-	r.finish(r.converse(convCtx, &vu{n: n, due: due}, user))
+	if rec, over := r.converse(convCtx, &vu{n: n, due: due}, user, r.arrived); over {
+		r.arrived(rec)
+	}
+}
+
+// arrived ends an arrival whose conversation ended with rec.
+func (r *Runner) arrived(rec *transcript.Conversation) {
+	r.finish(rec)
+	r.rec.UserStopped()
+	r.userDone()
 }
 
 // firstOwned is the segment's first global user number from n on.

@@ -14,9 +14,17 @@ import (
 // vu is one virtual user's slot.
 type vu struct {
 	n      int           // global user number, 1-based, in start order
-	due    time.Time     // when its schedule step planned it: its first conversation is due then
+	due    time.Time     // when its next conversation is due: the first at its schedule step's time
 	retire chan struct{} // closed: finish the current conversation, start no other
 	waits  waits         // its seeded think time and pacing draws (wait.go)
+
+	// Between its conversations (goOn); touched by one goroutine at a
+	// time: the one playing the user's conversation, or its next.
+	user    *plan.User
+	done    int           // conversations ended
+	pace    time.Duration // its wait before its next conversation
+	timer   *time.Timer   // for pacing, and a failed start's wait even without pacing; made at the first pause
+	backoff failedStarts
 }
 
 // walk applies the schedule's steps at their offsets, then waits until the
@@ -107,30 +115,57 @@ func (r *Runner) setUsers(startCtx, convCtx context.Context, n int, due time.Tim
 // schedule step, each next one pacing after the previous one ended — and one
 // that starts later than that is reported (conversations.late_starts).
 func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
-	defer r.userDone()
-	user := r.newUser(v)
-	if user == nil {
+	if v.user = r.newUser(v); v.user == nil {
+		r.userDone()
 		return
 	}
 	r.rec.UserStarted()
-	defer r.rec.UserStopped()
-	c := r.plan.Conversation
-	var timer *time.Timer                // for pacing, and a failed start's wait even without pacing; made at the first pause
-	due, pace := v.due, time.Duration(0) // pace: this user's wait before its next conversation
-	var backoff failedStarts
-	for i := 0; c.ConversationsPerUser == 0 || i < c.ConversationsPerUser; i++ {
-		if i > 0 && pace > 0 && !r.pause(startCtx, v, &timer, pace) {
+	r.goOn(startCtx, convCtx, v)
+}
+
+// goOn plays v's conversations from its next on. It returns when v is
+// done (and ends it) or when its conversation parked: that conversation's
+// end calls goOn again, on the goroutine that ended it, so a user waiting
+// on a reply holds no goroutine either.
+func (r *Runner) goOn(startCtx, convCtx context.Context, v *vu) {
+	for r.nextDue(startCtx, v) {
+		rec, over := r.converse(convCtx, v, v.user, func(rec *transcript.Conversation) {
+			r.ended(v, rec)
+			r.goOn(startCtx, convCtx, v)
+		})
+		if !over {
 			return
 		}
-		if startCtx.Err() != nil || closed(v.retire) || r.isDraining() { // draining: Stop, or results that cannot be recorded
-			return
-		}
-		r.rec.ConversationDue(user.Persona.Name, time.Since(due))
-		rec := r.converse(convCtx, v, user)
-		pace = backoff.after(rec, r.pacing(v)) // wait.go
-		due = rec.EndedAt.Add(pace)
-		r.finish(rec)
+		r.ended(v, rec)
 	}
+	r.rec.UserStopped()
+	r.userDone()
+}
+
+// nextDue waits v's pacing, and reports whether v starts another
+// conversation; its lateness is counted when it does.
+func (r *Runner) nextDue(ctx context.Context, v *vu) bool {
+	c := r.plan.Conversation
+	if c.ConversationsPerUser != 0 && v.done >= c.ConversationsPerUser {
+		return false
+	}
+	if v.done > 0 && v.pace > 0 && !r.pause(ctx, v, &v.timer, v.pace) {
+		return false
+	}
+	if ctx.Err() != nil || closed(v.retire) || r.isDraining() { // draining: Stop, or results that cannot be recorded
+		return false
+	}
+	r.rec.ConversationDue(v.user.Persona.Name, time.Since(v.due))
+	return true
+}
+
+// ended hands v's conversation rec to the metrics and the sink and sets
+// when v's next is due.
+func (r *Runner) ended(v *vu, rec *transcript.Conversation) {
+	v.done++
+	v.pace = v.backoff.after(rec, r.pacing(v)) // wait.go
+	v.due = rec.EndedAt.Add(v.pace)
+	r.finish(rec)
 }
 
 // newUser instantiates v's user; nil (logged) when its plan cannot. (Not

@@ -44,44 +44,64 @@ type Reply struct {
 }
 
 // Mailbox receives one conversation's callbacks, one numbered turn at a
-// time. It is small (no goroutine, nothing pre-sized) and is meant for one
-// waiting goroutine; the handler delivers to it concurrently.
+// time. It is small (no goroutine, nothing pre-sized) and holds one wait at
+// a time; the handler delivers to it concurrently.
+//
+// A wait holds no goroutine (Park): it is a record the mailbox checks
+// whenever something that may end it happens — a callback for the awaited
+// turn, its timer, its context ending, Close — and the check that ends it
+// calls the waiter's done. Wait, WaitInto and AwaitAfter are the blocking
+// forms of it. Ten thousand conversations waiting on their replies are ten
+// thousand such records, not ten thousand goroutines' stacks (BENCH.md,
+// memory).
 type Mailbox struct {
-	r      *Receiver
-	id     string
-	notify chan struct{} // cap 1: a callback for the awaited turn arrived, or Close
-	// timer bounds a Wait or AwaitAfter: one per mailbox, made by the first
-	// and reset by the next (one waits at a time), not one per turn. It is
-	// a time.AfterFunc that pokes notify, with no channel of its own (~0.1
-	// KiB less for every waiting conversation); the waiter reads the time
-	// against deadline to tell the timeout from a callback, so a poke that
-	// comes late, for a wait already over, costs a look and nothing else.
+	r  *Receiver
+	id string
+	// timer bounds the wait in progress: one per mailbox, made by the
+	// first wait and reset by the next (one waits at a time), not one per
+	// turn. It calls check, which reads the time against the wait's
+	// deadline, so a stale firing, for a wait already over, costs a look.
 	timer *time.Timer
-	// deadline is when the current wait times out; only the waiting
-	// goroutine touches it.
-	deadline time.Time
 
 	// mu guards the fields below. Invariants: turn n is closed iff
 	// n <= closedThrough or closed is set, and a closed turn's record has no
-	// pending callbacks (they were taken by Wait or moved to late); turns
+	// pending callbacks (they were taken by a wait or moved to late); turns
 	// holds at most one record per turn number, sorted by turn number, so
 	// the current turn is found from the end; a record's pending callbacks
-	// are sorted by arrival time; waitTurn is meaningful only while waiting.
+	// are sorted by arrival time; waitTurn is meaningful only while waiting;
+	// park is the wait in progress, nil when none (or when it is over and
+	// its done is being called).
 	mu            sync.Mutex
 	turns         []turnRecord
 	closedThrough int
 	waitTurn      int
 	waiting       bool
 	closed        bool
+	park          *parking
 	// onClosed, when set, is told of each callback for a turn already
 	// closed (late, or a byte-identical repeat) while the mailbox is open.
 	onClosed func(turn int)
 }
 
+// parking is one wait in progress: what ends it and whom to tell.
+type parking struct {
+	ctx      context.Context
+	turn     int
+	deadline time.Time // no first callback by then: ErrTimeout
+	stop     time.Time // timeout+settle after the start: the wait never outlasts it
+	settle   time.Duration
+	after    time.Time // AwaitAfter: only a callback that reached the handler at or after it counts
+	open     bool      // AwaitAfter: the turn stays open, its callbacks pending
+	settling bool      // the first callback is in; gathering until quiet
+	into     *Reply    // nil for AwaitAfter
+	done     func(error)
+	watched  bool // listed in its context's watcher (cancel.go)
+}
+
 // turnRecord is everything received for one turn.
 type turnRecord struct {
 	n       int
-	pending []callback           // open turn: callbacks not yet taken by Wait
+	pending []callback           // open turn: callbacks not yet taken by a wait
 	late    []transcript.Message // items that came after the turn closed
 	sums    []uint64             // fingerprints of every distinct body received
 	dups    int
@@ -106,7 +126,6 @@ func newMailbox(r *Receiver, id string) *Mailbox {
 	return &Mailbox{
 		r:             r,
 		id:            id,
-		notify:        make(chan struct{}, 1),
 		closedThrough: -1,
 	}
 }
@@ -132,7 +151,7 @@ func (m *Mailbox) URL(turn int) string {
 // callback, the reply gathered so far comes with the error.
 //
 // However it returns, turn is closed: its later callbacks go to Late. Wait
-// must not be called for a turn already closed, nor while another Wait on
+// must not be called for a turn already closed, nor while another wait on
 // the same mailbox runs.
 func (m *Mailbox) Wait(ctx context.Context, turn int, timeout, settle time.Duration) (Reply, error) {
 	var reply Reply
@@ -140,23 +159,22 @@ func (m *Mailbox) Wait(ctx context.Context, turn int, timeout, settle time.Durat
 	return reply, err
 }
 
-// WaitInto is Wait with the reply put in *into. A virtual user waits in it
-// for most of its life, so it and what it calls keep small frames (the
-// user's goroutine stays on a 4 KiB stack; engine/run's conversation.step).
+// WaitInto is Wait with the reply put in *into.
 func (m *Mailbox) WaitInto(ctx context.Context, turn int, timeout, settle time.Duration, into *Reply) error {
-	if err := m.begin(turn); err != nil {
-		*into = Reply{}
-		return err
-	}
-	stop := time.Now().Add(timeout + settle)
-	m.startTimer(timeout)
-	err := m.awaitFirst(ctx, turn)
-	if err == nil && settle > 0 {
-		err = m.settle(ctx, turn, settle, stop)
-	}
-	m.timer.Stop()
-	m.finish(turn, !errors.Is(err, ErrTimeout), into)
-	return err
+	ended := make(chan error, 1)
+	m.Park(ctx, turn, timeout, settle, into, func(err error) { ended <- err })
+	return <-ended
+}
+
+// Park is WaitInto without a waiting goroutine: it returns at once, and
+// the wait goes on without one. When it is over, done is called exactly
+// once with what WaitInto would have returned, *into filled, on a
+// goroutine of its own that done may keep (it is never the caller's, nor
+// the receiver's handler's). *into must not be read before then.
+func (m *Mailbox) Park(ctx context.Context, turn int, timeout, settle time.Duration, into *Reply, done func(error)) {
+	now := time.Now()
+	m.start(&parking{ctx: ctx, turn: turn, deadline: now.Add(timeout), stop: now.Add(timeout + settle),
+		settle: settle, into: into, done: done})
 }
 
 // AwaitAfter blocks until turn has a callback that reached the handler at
@@ -168,43 +186,118 @@ func (m *Mailbox) WaitInto(ctx context.Context, turn int, timeout, settle time.D
 // last; one who writes again while the reply is still coming (a double
 // text), for the reply to begin.
 func (m *Mailbox) AwaitAfter(ctx context.Context, turn int, after time.Time, timeout time.Duration) error {
-	if err := m.begin(turn); err != nil {
-		return err
-	}
-	defer func() {
-		m.mu.Lock()
-		m.waiting = false
-		m.mu.Unlock()
-	}()
-	m.startTimer(timeout)
-	defer m.timer.Stop()
-	return m.awaitAfter(ctx, turn, after)
+	now := time.Now()
+	ended := make(chan error, 1)
+	m.start(&parking{ctx: ctx, turn: turn, deadline: now.Add(timeout), stop: now.Add(timeout),
+		after: after, open: true, done: func(err error) { ended <- err }})
+	return <-ended
 }
 
-// startTimer sets the wait's deadline d from now and the mailbox's timer
-// to poke notify then. Only the goroutine waiting on the mailbox uses
-// them.
-func (m *Mailbox) startTimer(d time.Duration) {
-	m.deadline = time.Now().Add(d)
+// start begins the wait p and checks it once: it may be over already (a
+// callback in, ctx ended, the mailbox closed).
+func (m *Mailbox) start(p *parking) {
+	if err := m.begin(p.turn); err != nil {
+		if p.into != nil {
+			*p.into = Reply{}
+		}
+		go p.done(err)
+		return
+	}
+	// Watched before the wait is published: a context that ends meanwhile
+	// checks before there is a wait to end, and the check below ends it.
+	p.watched = watch(p.ctx, m)
+	m.mu.Lock()
+	m.park = p
+	m.arm(p.deadline.Sub(time.Now()))
+	m.mu.Unlock()
+	m.check(true)
+}
+
+// arm sets the timer to check the wait d from now. Called with m.mu held.
+func (m *Mailbox) arm(d time.Duration) {
 	if m.timer == nil {
-		m.timer = time.AfterFunc(d, m.poke)
+		m.timer = time.AfterFunc(d, m.fired)
 	} else {
 		m.timer.Reset(d)
 	}
 }
 
-// poke wakes the waiter, if it is not already woken.
-func (m *Mailbox) poke() {
-	select {
-	case m.notify <- struct{}{}:
-	default:
+// fired is check from the timer, on a goroutine of its own, which the
+// waiter's done may keep.
+func (m *Mailbox) fired() { m.check(false) }
+
+// check ends the wait in progress if it is over, and tells its waiter:
+// on the calling goroutine, unless spawn (the caller's goroutine is not
+// done's to keep: a handler's, Close's, start's).
+func (m *Mailbox) check(spawn bool) {
+	m.mu.Lock()
+	p := m.park
+	if p == nil {
+		m.mu.Unlock()
+		return
 	}
+	err, over := m.judge(p)
+	if !over {
+		m.mu.Unlock()
+		return
+	}
+	m.park = nil
+	m.waiting = false
+	if !p.open {
+		m.finishLocked(p.turn, !errors.Is(err, ErrTimeout), p.into)
+	}
+	m.mu.Unlock()
+	m.timer.Stop()
+	if p.watched {
+		unwatch(p.ctx, m)
+	}
+	if spawn {
+		go p.done(err)
+		return
+	}
+	p.done(err)
 }
 
-// expired reports whether the wait's deadline has passed.
-func (m *Mailbox) expired() bool { return !time.Now().Before(m.deadline) }
+// judge says whether the wait p is over, and how; when it is not, the
+// timer is set for the next moment it may be. A callback in wins over a
+// deadline passed at the same time, and the context is looked at last, as
+// a wait that blocked in a select on it would. Called with m.mu held.
+func (m *Mailbox) judge(p *parking) (error, bool) {
+	if m.closed {
+		return ErrClosed, true
+	}
+	now := time.Now()
+	if !p.settling {
+		switch rec := m.find(p.turn); {
+		case rec != nil && len(rec.pending) > 0 && (p.after.IsZero() || !rec.pending[len(rec.pending)-1].at.Before(p.after)):
+			if p.open || p.settle <= 0 {
+				return nil, true
+			}
+			p.settling = true
+		case !now.Before(p.deadline):
+			return ErrTimeout, true
+		case p.ctx.Err() != nil:
+			return p.ctx.Err(), true
+		default:
+			return nil, false // the timer is set for the deadline
+		}
+	}
+	rec := m.find(p.turn)
+	quiet := rec.pending[len(rec.pending)-1].at.Add(p.settle)
+	if p.stop.Before(quiet) {
+		quiet = p.stop
+	}
+	if !now.Before(quiet) {
+		return nil, true
+	}
+	if err := p.ctx.Err(); err != nil {
+		return err, true
+	}
+	m.arm(quiet.Sub(now))
+	return nil, false
+}
 
-// begin marks turn as awaited and drops a wake-up left from an earlier turn.
+// begin marks turn as awaited.
 func (m *Mailbox) begin(turn int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -217,73 +310,13 @@ func (m *Mailbox) begin(turn int) error {
 		return fmt.Errorf("cannot wait for turn %d of %s: it is already closed", turn, m.id)
 	}
 	m.waiting, m.waitTurn = true, turn
-	select {
-	case <-m.notify:
-	default:
-	}
 	return nil
 }
 
-// awaitFirst blocks until turn has a callback, the deadline passes, ctx
-// ends or the mailbox closes.
-func (m *Mailbox) awaitFirst(ctx context.Context, turn int) error {
-	return m.awaitAfter(ctx, turn, time.Time{})
-}
-
-// awaitAfter is awaitFirst for a callback that arrived at or after after.
-// A callback in wins over a deadline passed at the same time.
-func (m *Mailbox) awaitAfter(ctx context.Context, turn int, after time.Time) error {
-	for {
-		if err := m.closedErr(); err != nil {
-			return err
-		}
-		if (after.IsZero() || !m.lastArrival(turn).Before(after)) && m.has(turn) {
-			return nil
-		}
-		if m.expired() {
-			return ErrTimeout
-		}
-		select {
-		case <-m.notify:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// settle waits until settle has passed since the turn's latest callback, or
-// until stop, whichever comes first.
-//
-//go:noinline
-func (m *Mailbox) settle(ctx context.Context, turn int, settle time.Duration, stop time.Time) error {
-	for {
-		if err := m.closedErr(); err != nil {
-			return err
-		}
-		quiet := m.lastArrival(turn).Add(settle)
-		if stop.Before(quiet) {
-			quiet = stop
-		}
-		d := time.Until(quiet)
-		if d <= 0 {
-			return nil
-		}
-		m.startTimer(d)
-		select {
-		case <-m.notify:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// finish closes turn and, if deliver, takes its callbacks as the reply;
-// otherwise they are late. Callbacks pending for skipped earlier turns,
-// which no Wait will take, become late too.
-func (m *Mailbox) finish(turn int, deliver bool, reply *Reply) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.waiting = false
+// finishLocked closes turn and, if deliver, takes its callbacks as the
+// reply; otherwise they are late. Callbacks pending for skipped earlier
+// turns, which no wait will take, become late too. Called with m.mu held.
+func (m *Mailbox) finishLocked(turn int, deliver bool, reply *Reply) {
 	*reply = Reply{}
 	for i := len(m.turns) - 1; i >= 0 && m.turns[i].n > m.closedThrough; i-- {
 		rec := &m.turns[i]
@@ -346,7 +379,7 @@ func (m *Mailbox) Close() {
 		}
 	}
 	m.mu.Unlock()
-	m.wake()
+	m.check(true)
 }
 
 // OnClosedTurn makes f be told of each callback that arrives for a turn
@@ -387,16 +420,9 @@ func (m *Mailbox) deliverStamped(turn int, at, sentAt time.Time, sum uint64, ite
 	awaited := m.waiting && m.waitTurn == turn
 	m.mu.Unlock()
 	if awaited {
-		m.wake()
+		m.check(true)
 	}
 	return delivered
-}
-
-func (m *Mailbox) wake() {
-	select {
-	case m.notify <- struct{}{}:
-	default:
-	}
 }
 
 // record returns turn's record, adding it in order if needed. Called with
@@ -428,34 +454,6 @@ func (m *Mailbox) search(turn int) (int, bool) {
 		return i - 1, true
 	}
 	return i, false
-}
-
-func (m *Mailbox) has(turn int) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	rec := m.find(turn)
-	return rec != nil && len(rec.pending) > 0
-}
-
-// lastArrival is when turn's latest pending callback arrived; zero when
-// none is pending.
-func (m *Mailbox) lastArrival(turn int) time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	rec := m.find(turn)
-	if rec == nil || len(rec.pending) == 0 {
-		return time.Time{}
-	}
-	return rec.pending[len(rec.pending)-1].at
-}
-
-func (m *Mailbox) closedErr() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return ErrClosed
-	}
-	return nil
 }
 
 // add inserts cb in arrival order; callbacks almost always come in order,

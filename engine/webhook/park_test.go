@@ -1,0 +1,120 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// parkAll parks a wait for turn 1 on each of n new mailboxes of r and
+// returns them, the replies' slots, their errors and how many ended.
+func parkAll(ctx context.Context, r *Receiver, n int, timeout time.Duration) ([]*Mailbox, []Reply, []error, *atomic.Int64) {
+	boxes, replies, errs := make([]*Mailbox, n), make([]Reply, n), make([]error, n)
+	var ended atomic.Int64
+	for i := range n {
+		boxes[i] = r.Open("c" + strconv.Itoa(i))
+		boxes[i].Park(ctx, 1, timeout, 0, &replies[i], func(err error) {
+			errs[i] = err
+			ended.Add(1)
+		})
+	}
+	return boxes, replies, errs, &ended
+}
+
+// A parked wait holds no goroutine: a thousand of them add none, and each
+// ends exactly once, with its reply, when its callback comes.
+func TestParkedWaitsHoldNoGoroutine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n = 1000
+		before := runtime.NumGoroutine()
+		boxes, replies, errs, ended := parkAll(context.Background(), withWidget(newReceiver()), n, time.Minute)
+		synctest.Wait()
+		if now := runtime.NumGoroutine(); now > before+2 || ended.Load() != 0 {
+			t.Fatalf("%d waits parked: %d goroutines (%d before), %d ended; want no more goroutines, none ended", n, now, before, ended.Load())
+		}
+		for i, m := range boxes {
+			deliverText(m, 1, "reply "+strconv.Itoa(i))
+			deliverText(m, 1, "reply "+strconv.Itoa(i)) // a repeat: no second end
+		}
+		synctest.Wait()
+		if ended.Load() != n {
+			t.Fatalf("%d of %d waits ended", ended.Load(), n)
+		}
+		for i := range n {
+			if errs[i] != nil || len(replies[i].Messages) != 1 || replies[i].Messages[0].Text != "reply "+strconv.Itoa(i) {
+				t.Fatalf("wait %d: %v, %+v", i, errs[i], replies[i].Messages)
+			}
+		}
+	})
+}
+
+// Parked waits end with their context, all of them, exactly once, through
+// one watcher, with no goroutine left behind; later waits on a new
+// context are watched anew.
+func TestParkedWaitsEndWithTheirContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n = 500
+		r := withWidget(newReceiver())
+		ctx, cancel := context.WithCancel(context.Background())
+		before := runtime.NumGoroutine()
+		_, _, errs, ended := parkAll(ctx, r, n, time.Minute)
+		time.Sleep(time.Second)
+		cancel()
+		synctest.Wait()
+		if ended.Load() != n {
+			t.Fatalf("%d of %d waits ended with their context", ended.Load(), n)
+		}
+		for i, err := range errs {
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("wait %d: %v, want context.Canceled", i, err)
+			}
+		}
+		if now := runtime.NumGoroutine(); now > before {
+			t.Errorf("%d goroutines after the waits ended, %d before", now, before)
+		}
+		n2 := 0
+		watchers.Range(func(any, any) bool { n2++; return true })
+		if n2 != 0 {
+			t.Errorf("%d watchers left", n2)
+		}
+		// A context already ended: the wait ends at once.
+		_, _, errs, ended = parkAll(ctx, r, 1, time.Minute)
+		synctest.Wait()
+		if ended.Load() != 1 || !errors.Is(errs[0], context.Canceled) {
+			t.Errorf("a wait on an ended context: %d ended, %v", ended.Load(), errs[0])
+		}
+	})
+}
+
+// A parked wait's timeout is exact, and one that ended leaves its
+// context's watcher, which goes with the last.
+func TestParkedWaitTimesOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, _, errs, ended := parkAll(ctx, withWidget(newReceiver()), 3, 3*time.Second)
+		time.Sleep(3*time.Second - time.Nanosecond)
+		synctest.Wait()
+		if ended.Load() != 0 {
+			t.Fatalf("%d waits ended before their 3s timeout", ended.Load())
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if ended.Load() != 3 {
+			t.Fatalf("%d of 3 waits ended at their 3s timeout", ended.Load())
+		}
+		for _, err := range errs {
+			if !errors.Is(err, ErrTimeout) {
+				t.Errorf("wait: %v, want ErrTimeout", err)
+			}
+		}
+		if _, ok := watchers.Load(ctx.Done()); ok {
+			t.Error("the context's watcher outlived its waits")
+		}
+	})
+}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/wait"
+	"github.com/voyplan/voyplan/engine/internal/wake"
 
 	"github.com/expr-lang/expr"
 	"github.com/google/uuid"
@@ -22,14 +24,14 @@ import (
 
 // conversation is one conversation in progress.
 //
-// It holds no goroutine while it waits for a reply on a protocol that can
-// park (protocol.Parker: the widget and webhook APIs): the turn's send
-// returns, the goroutine that sent it goes, and the reply's arrival (or
-// its timeout, or the run's end) calls replied on a goroutine of its own,
-// which plays on from there. What a turn needs across that gap is kept
-// here (the turn in flight: n, tctx, tspan, step1, x). Ten thousand
-// conversations waiting on their replies are ten thousand of these, not
-// ten thousand goroutines' stacks (BENCH.md, memory).
+// It holds no goroutine while it thinks before a message, nor while it
+// waits for a reply on a protocol that can park (protocol.Parker: the
+// widget and webhook APIs). The goroutine that played up to there goes;
+// the think time's end (nap) or the reply's arrival (replied) — or the
+// run's end, or its drain — plays on from a goroutine of its own. What a
+// turn needs across that gap is kept here (the turn in flight: n, tctx,
+// tspan, step1, x). Ten thousand conversations waiting are ten thousand
+// of these, not ten thousand goroutines' stacks (BENCH.md, memory).
 type conversation struct {
 	r       *Runner
 	v       *vu // the virtual user holding it
@@ -44,6 +46,12 @@ type conversation struct {
 	turnID  string          // the span id of the turn in flight, for its record; "" with tracing off
 	ctx     context.Context // the conversation's, with its trace
 	then    func(*transcript.Conversation)
+
+	// Thinking (nap).
+	napMu    sync.Mutex  // guards napTimer and napping
+	napTimer *time.Timer // made at the first think time, reset at the next
+	napping  bool        // a think time in progress: whoever ends it (the timer, the run's end, its drain) takes it
+	thought  bool        // the think time before turn n is over
 
 	// The turn in flight.
 	n     int
@@ -133,17 +141,22 @@ func (c *conversation) close(outcome transcript.Outcome, reason, detail string) 
 }
 
 // play runs turns from c.n on until the conversation has an outcome
-// (over) or its turn parked (not over: replied goes on when the reply is
-// in).
+// (over) or parks (not over: nap or replied goes on).
 func (c *conversation) play() (out ending, over bool) {
 	conv := c.r.plan.Conversation
 	for ; ; c.n++ {
 		if c.n > conv.MaxTurns {
 			return maxTurns(conv.MaxTurns), true
 		}
-		if c.n > 1 && !c.think(c.ctx, c.r.thinkTime(c.v)) { // wait.go
-			return ending{outcome: transcript.Interrupted}, true
+		if c.n > 1 && !c.thought {
+			if d := c.r.thinkTime(c.v); d > 0 { // wait.go
+				c.nap(d)
+				return ending{}, false
+			} else if !c.think(c.ctx, d) {
+				return ending{outcome: transcript.Interrupted}, true
+			}
 		}
+		c.thought = false
 		c.tctx, c.tspan = c.startTurn(c.ctx, c.n) // trace.go
 		out, done, parked := c.step(c.tctx, c.n, c.reply)
 		if parked {
@@ -167,19 +180,81 @@ func (c *conversation) turnEnded(out ending, done bool) bool {
 }
 
 // replied is a parked turn's reply (or its failure, err), on a goroutine
-// of its own: it records the turn and plays on, and hands the record to
-// then when the conversation ends.
+// of its own: it records the turn and plays on.
 func (c *conversation) replied(err error) {
 	out, done := c.recorded(c.tctx, c.n, &c.step1, err)
-	if !c.turnEnded(out, done) {
-		c.n++
-		var over bool
-		if out, over = c.play(); !over {
-			return
-		}
+	if c.turnEnded(out, done) {
+		c.over(out)
+		return
 	}
+	c.n++
+	c.resume()
+}
+
+// resume plays on from turn c.n, on a goroutine the conversation may keep.
+func (c *conversation) resume() {
+	if out, over := c.play(); over {
+		c.over(out)
+	}
+}
+
+// over ends a conversation that parked on the way, and hands its record
+// to then.
+func (c *conversation) over(out ending) {
 	c.end(out)
 	c.then(c.rec)
+}
+
+// nap is the think time d before turn c.n, with no goroutine: its timer
+// plays on (napped), the run's end or drain ends the conversation
+// interrupted (Wake), whichever comes first.
+func (c *conversation) nap(d time.Duration) {
+	c.napMu.Lock() // a wake meanwhile waits for the nap to be whole
+	c.napping = true
+	wake.Watch(c.ctx, (*napper)(c))
+	wake.Watch(c.r.drainCtx, (*napper)(c))
+	if c.napTimer == nil {
+		c.napTimer = time.AfterFunc(d, c.napped)
+	} else {
+		c.napTimer.Reset(d)
+	}
+	c.napMu.Unlock()
+	if c.ctx.Err() != nil || c.r.isDraining() { // perhaps before it was watched
+		go c.woke(false)
+	}
+}
+
+// napped is the think time's timer: on its own goroutine.
+func (c *conversation) napped() { c.woke(true) }
+
+// napper is a thinking conversation as the wake.Waiter of the run's
+// contexts (its end, its drain).
+type napper conversation
+
+func (n *napper) Wake() { (*conversation)(n).woke(false) }
+
+// woke ends the think time in progress, if no one else did: the turn goes
+// on when it ran out (ok), the conversation ends interrupted when the run
+// cut it.
+func (c *conversation) woke(ok bool) {
+	c.napMu.Lock()
+	napping := c.napping
+	if napping {
+		c.napping = false
+		c.napTimer.Stop()
+	}
+	c.napMu.Unlock()
+	if !napping {
+		return
+	}
+	wake.Unwatch(c.ctx, (*napper)(c))
+	wake.Unwatch(c.r.drainCtx, (*napper)(c))
+	if !ok {
+		c.over(ending{outcome: transcript.Interrupted})
+		return
+	}
+	c.thought = true
+	c.resume()
 }
 
 // maxTurns is the ending of a conversation that ran out of turns.

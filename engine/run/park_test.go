@@ -3,22 +3,75 @@ package run
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/plan"
 	"github.com/voyplan/voyplan/engine/rig"
+	"github.com/voyplan/voyplan/engine/sim"
 )
 
-// A conversation waiting on its reply holds no goroutine (conversation,
-// webhook.Mailbox.Park): 300 users waiting on 30-second replies add a few
-// goroutines (connections, the receiver), not one each; cut by the end of
-// the run, every one is recorded. Not parallel: it counts the process's
-// goroutines.
+// goroutinesIn counts the goroutines with a frame of one of the functions
+// named (as a stack trace spells them).
+func goroutinesIn(funcs ...string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for g := range strings.SplitSeq(string(buf), "\n\n") {
+		for _, f := range funcs {
+			if strings.Contains(g, f) {
+				count++
+				break
+			}
+		}
+	}
+	return count
+}
+
+// A conversation waiting holds no goroutine (conversation): while 300
+// users wait on 30-second replies (webhook.Mailbox.Park), or think 30
+// seconds after their first reply (conversation.nap), no goroutine is
+// inside a conversation or a user's life (each was, waiting, before).
+// Cut by the end of the run, or stopped, every one is recorded,
+// interrupted, at once. Not parallel: it looks at every goroutine of the
+// process.
 func TestWaitingConversationsHoldNoGoroutine(t *testing.T) {
 	const users = 300
-	p := testPlan(t, users, attrs{"latency": `"30s"`}, attrs{"reply_timeout": `"60s"`})
-	p.Stages[0].SpawnRate = 3000
-	before := runtime.NumGoroutine()
+	for _, tc := range []struct {
+		name      string
+		sim, conv attrs
+		waiting   func(simStats) bool // every user is waiting
+		cut       bool                // end the run (else Stop it)
+	}{
+		{"on their replies", attrs{"latency": `"30s"`}, attrs{"reply_timeout": `"60s"`},
+			func(s simStats) bool { return s.Received == users }, true},
+		{"thinking", nil, attrs{"think_time": `"30s"`},
+			func(s simStats) bool { return s.Delivered == users }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testPlan(t, users, tc.sim, tc.conv)
+			p.Stages[0].SpawnRate = 3000
+			waitingHoldsNoGoroutine(t, p, tc.waiting, tc.cut)
+		})
+	}
+}
+
+type simStats = sim.Stats
+
+// waitingHoldsNoGoroutine runs p until waiting says its users all wait,
+// checks no goroutine is inside a conversation or a user then, and cuts
+// the run (or stops it): every conversation ends interrupted, within the
+// bound of a run with no turn left to finish.
+func waitingHoldsNoGoroutine(t *testing.T, p *plan.Plan, waiting func(simStats) bool, cut bool) {
+	users := p.Stages[0].Users
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rg, err := rig.Open(ctx, p, rig.Options{})
@@ -27,7 +80,7 @@ func TestWaitingConversationsHoldNoGoroutine(t *testing.T) {
 	}
 	defer rg.Close()
 	sink := &memSink{}
-	r := New(p, Options{Rig: rg, Sink: sink, GracefulStop: time.Millisecond})
+	r := New(p, Options{Rig: rg, Sink: sink, GracefulStop: 20 * time.Second})
 	type ran struct {
 		res *Result
 		err error
@@ -37,25 +90,31 @@ func TestWaitingConversationsHoldNoGoroutine(t *testing.T) {
 		res, err := r.Run(ctx)
 		out <- ran{res, err}
 	}()
-	received := func() uint64 { s, _ := rg.SimStats(); return s.Received }
-	grew := 0
+	stats := func() simStats { s, _ := rg.SimStats(); return s }
+	inside := 0
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		grew = runtime.NumGoroutine() - before
-		if received() == users && grew < users/3 {
+		inside = goroutinesIn("/engine/run.(*conversation).", "/engine/run.(*Runner).runUser", "/engine/run.(*Runner).goOn")
+		if waiting(stats()) && inside == 0 {
 			break
 		}
 	}
-	if got := received(); got != users || grew >= users/3 {
-		t.Errorf("%d of %d users waiting on their replies: %d goroutines more than before the run; want fewer than %d", got, users, grew, users/3)
+	if s := stats(); !waiting(s) || inside != 0 {
+		t.Errorf("users waiting: %v (%+v); %d goroutines inside a conversation or a user, want none", waiting(s), s, inside)
 	}
+	stopped := time.Now()
 	r.Stop()
-	cancel() // the graceful stop has no turn to wait for: cut them
+	if cut {
+		cancel() // a reply wait is not cut by Stop: the run's end cuts it
+	}
 	o := <-out
 	if o.err != nil {
 		t.Fatal(o.err)
 	}
+	if took := time.Since(stopped); took > 10*time.Second {
+		t.Errorf("the run took %v to end after it was stopped, want the waits cut at once", took)
+	}
 	checkAccounted(t, o.res, sink.convs)
-	if got := o.res.Snapshot.Conversations.Interrupted; got != users {
+	if got := o.res.Snapshot.Conversations.Interrupted; got != int64(users) {
 		t.Errorf("%d conversations interrupted, want the %d waiting", got, users)
 	}
 }

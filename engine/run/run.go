@@ -111,13 +111,15 @@ type Runner struct {
 	log  *slog.Logger
 	rec  *metrics.Recorder
 
-	start    time.Time
-	started  atomic.Pointer[time.Time] // start, published for Elapsed (read from other goroutines)
-	stage    atomic.Int32
-	draining chan struct{} // closed by Stop: in-flight conversations end after their current turn
-	stopOnce sync.Once
-	aborted  atomic.Pointer[string]
-	billed   chan struct{} // a token when a generation was billed: watchAbort checks at once
+	start     time.Time
+	started   atomic.Pointer[time.Time] // start, published for Elapsed (read from other goroutines)
+	stage     atomic.Int32
+	draining  <-chan struct{}    // closed by Stop: in-flight conversations end after their current turn
+	drainCtx  context.Context    // done when draining is closed (a thinking conversation waits on it: conversation.nap)
+	stopDrain context.CancelFunc // closes draining
+	stopOnce  sync.Once
+	aborted   atomic.Pointer[string]
+	billed    chan struct{} // a token when a generation was billed: watchAbort checks at once
 
 	sinkErr atomic.Pointer[error]
 	notify  atomic.Pointer[func(Notice)] // OnNotice's, or nil (errors.go)
@@ -168,19 +170,20 @@ func New(p *plan.Plan, opts Options) *Runner {
 		names[i] = ps.Name
 	}
 	r := &Runner{
-		plan:     p,
-		opts:     opts,
-		log:      log,
-		rec:      newRecorder(names, p.Conversation.TurnSLO, p.AssistantPrice),
-		draining: make(chan struct{}),
-		idle:     make(chan struct{}, 1),
-		left:     make(chan struct{}, 1),
-		billed:   make(chan struct{}, 1),
-		live:     newLiveRegistry(opts.Live),
-		xtalk:    crosstalk.NewIndex(),
+		plan:   p,
+		opts:   opts,
+		log:    log,
+		rec:    newRecorder(names, p.Conversation.TurnSLO, p.AssistantPrice),
+		idle:   make(chan struct{}, 1),
+		left:   make(chan struct{}, 1),
+		billed: make(chan struct{}, 1),
+		live:   newLiveRegistry(opts.Live),
+		xtalk:  crosstalk.NewIndex(),
 
 		downWindow: downWindow,
 	}
+	r.drainCtx, r.stopDrain = context.WithCancel(context.Background())
+	r.draining = r.drainCtx.Done()
 	r.steer.init()
 	return r
 }
@@ -217,7 +220,7 @@ func (r *Runner) sinkFailed(err error) {
 // flight end after their current turn, recorded as interrupted. Safe to call
 // more than once and from any goroutine. To stop at once, cancel Run's context.
 func (r *Runner) Stop() {
-	r.stopOnce.Do(func() { close(r.draining) })
+	r.stopOnce.Do(r.stopDrain)
 }
 
 // Run carries out the plan and blocks until it is over. An error means the

@@ -67,7 +67,7 @@ func (r *Runner) walk(startCtx, convCtx context.Context, s schedule.Schedule) {
 // awaitEnd blocks until the schedule's end, until no user is left running
 // (unless the last stage was steered to none), until starting is stopped,
 // or until a change by hand arrives.
-func (r *Runner) awaitEnd(startCtx context.Context, timer *time.Timer, end time.Time) (wake, steerRequest) {
+func (r *Runner) awaitEnd(startCtx context.Context, timer *time.Timer, end time.Time) (stepWake, steerRequest) {
 	select { // a token left from a moment between steps when nobody ran
 	case <-r.idle:
 	default:

@@ -165,17 +165,17 @@ func stageName(p *plan.Plan, i int) string {
 	return p.Stages[i].Name
 }
 
-// wake is what ended a wait of the scheduler.
-type wake int
+// stepWake is what ended a wait of the scheduler.
+type stepWake int
 
 const (
-	wakeStep  wake = iota // the next step is due
-	wakeSteer             // a change by hand arrived
-	wakeEnd               // starting stopped, or the stages are over
+	wakeStep  stepWake = iota // the next step is due
+	wakeSteer                 // a change by hand arrived
+	wakeEnd                   // starting stopped, or the stages are over
 )
 
 // waitStep waits for t on timer, or for a change by hand.
-func (r *Runner) waitStep(ctx context.Context, timer *time.Timer, t time.Time) (wake, steerRequest) {
+func (r *Runner) waitStep(ctx context.Context, timer *time.Timer, t time.Time) (stepWake, steerRequest) {
 	d := time.Until(t)
 	if d <= 0 {
 		if ctx.Err() != nil {

@@ -55,11 +55,16 @@ func TestFloodLosesNoCallback(t *testing.T) {
 		closed = webhooktest.Flood(ctx, r.Addr(), floodConns(), 256, 2)
 	}()
 
-	c := newClient()
 	var wg sync.WaitGroup
 	var sent, lost atomic.Int64
 	for i := range convs {
 		wg.Go(func() {
+			// A client each: its kept-alive connection is its own. With
+			// one shared, a moment with more sends at once than ever
+			// before the flood dialled a new connection during it, which
+			// the budget may refuse — a lost callback depending on how
+			// the turns fell, not on the receiver.
+			c := newClient()
 			m := r.Open(fmt.Sprintf("conv-%d", i))
 			defer m.Close()
 			for n := 1; n <= maxTurns; n++ {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/voyplan/voyplan/engine/internal/wake"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -95,8 +96,13 @@ type parking struct {
 	settling bool      // the first callback is in; gathering until quiet
 	into     *Reply    // nil for AwaitAfter
 	done     func(error)
-	watched  bool // listed in its context's watcher (cancel.go)
+	watched  bool // listed under its context's watcher (engine/internal/wake)
 }
+
+// waker is a Mailbox as its wait's wake.Waiter: its context ended.
+type waker Mailbox
+
+func (w *waker) Wake() { (*Mailbox)(w).check(false) }
 
 // turnRecord is everything received for one turn.
 type turnRecord struct {
@@ -205,7 +211,7 @@ func (m *Mailbox) start(p *parking) {
 	}
 	// Watched before the wait is published: a context that ends meanwhile
 	// checks before there is a wait to end, and the check below ends it.
-	p.watched = watch(p.ctx, m)
+	p.watched = wake.Watch(p.ctx, (*waker)(m))
 	m.mu.Lock()
 	m.park = p
 	m.arm(p.deadline.Sub(time.Now()))
@@ -249,7 +255,7 @@ func (m *Mailbox) check(spawn bool) {
 	m.mu.Unlock()
 	m.timer.Stop()
 	if p.watched {
-		unwatch(p.ctx, m)
+		wake.Unwatch(p.ctx, (*waker)(m))
 	}
 	if spawn {
 		go p.done(err)

@@ -53,9 +53,8 @@ func TestParkedWaitsHoldNoGoroutine(t *testing.T) {
 	})
 }
 
-// Parked waits end with their context, all of them, exactly once, through
-// one watcher, with no goroutine left behind; later waits on a new
-// context are watched anew.
+// Parked waits end with their context, all of them, exactly once, with no
+// goroutine left behind; a wait on a context already ended ends at once.
 func TestParkedWaitsEndWithTheirContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const n = 500
@@ -77,11 +76,6 @@ func TestParkedWaitsEndWithTheirContext(t *testing.T) {
 		if now := runtime.NumGoroutine(); now > before {
 			t.Errorf("%d goroutines after the waits ended, %d before", now, before)
 		}
-		n2 := 0
-		watchers.Range(func(any, any) bool { n2++; return true })
-		if n2 != 0 {
-			t.Errorf("%d watchers left", n2)
-		}
 		// A context already ended: the wait ends at once.
 		_, _, errs, ended = parkAll(ctx, r, 1, time.Minute)
 		synctest.Wait()
@@ -91,8 +85,7 @@ func TestParkedWaitsEndWithTheirContext(t *testing.T) {
 	})
 }
 
-// A parked wait's timeout is exact, and one that ended leaves its
-// context's watcher, which goes with the last.
+// A parked wait's timeout is exact.
 func TestParkedWaitTimesOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -112,9 +105,6 @@ func TestParkedWaitTimesOut(t *testing.T) {
 			if !errors.Is(err, ErrTimeout) {
 				t.Errorf("wait: %v, want ErrTimeout", err)
 			}
-		}
-		if _, ok := watchers.Load(ctx.Done()); ok {
-			t.Error("the context's watcher outlived its waits")
 		}
 	})
 }

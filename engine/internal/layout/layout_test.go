@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"engine/internal/offstack":      {},
 	"engine/internal/fold":          {},
 	"engine/internal/wait":          {},
+	"engine/internal/wake":          {},
 	"engine/internal/backoffpolicy": {},
 	"engine/internal/layout":        {},
 	"engine/llm/llmtest":            {},
@@ -43,7 +44,7 @@ var allowed = map[string][]string{
 
 	// What a conversation talks through.
 	"engine/metrics":               {"engine/transcript"},
-	"engine/webhook":               {"engine/transcript", "engine/fdlimit"},
+	"engine/webhook":               {"engine/transcript", "engine/fdlimit", "engine/internal/wake"},
 	"engine/webhook/webhooktest":   {},
 	"engine/protocol/retry":        {"engine/internal/wait", "engine/internal/backoffpolicy"},
 	"engine/protocol/sse":          {},
@@ -63,7 +64,7 @@ var allowed = map[string][]string{
 		"engine/tunnel", "engine/sim", "engine/llm", "engine/fdlimit", "engine/tracing"},
 	"engine/run": {"engine/plan", "engine/plan/schedule", "engine/rig", "engine/protocol", "engine/webhook", "engine/persona",
 		"engine/metrics", "engine/verdict", "engine/transcript", "engine/datagen", "engine/crosstalk", "engine/tracing",
-		"engine/internal/offstack", "engine/internal/wait"},
+		"engine/internal/offstack", "engine/internal/wait", "engine/internal/wake"},
 
 	// metrics → verdict → results → report
 	"engine/verdict":             {"engine/metrics", "engine/plan", "engine/plan/names", "engine/plan/schedule", "engine/transcript"},

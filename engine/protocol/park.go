@@ -25,23 +25,22 @@ type Parker interface {
 // parkedReply is a turn whose reply is awaited on a mailbox, with no
 // goroutine: what the reply's arrival needs to fill the turn.
 type parkedReply struct {
-	ctx   context.Context
-	w     ReplyWait
-	t     *Turn
-	reply webhook.Reply
-	done  func(error)
+	ctx  context.Context
+	w    ReplyWait
+	t    *Turn
+	done func(error)
 }
 
 // parkReply is awaitReply without a waiting goroutine: done gets what
 // awaitReply would have returned, t filled, when the reply is in.
 func parkReply(ctx context.Context, mb *webhook.Mailbox, n int, w ReplyWait, t *Turn, done func(error)) {
 	p := &parkedReply{ctx: ctx, w: w, t: t, done: done}
-	mb.Park(ctx, n, w.Timeout, w.Settle, &p.reply, p.replied)
+	mb.Park(ctx, n, w.Timeout, w.Settle, p.replied)
 }
 
 // replied fills the turn from the reply the mailbox gathered.
-func (p *parkedReply) replied(err error) {
-	p.done(p.t.replied(p.ctx, p.w, &p.reply, err))
+func (p *parkedReply) replied(reply webhook.Reply, err error) {
+	p.done(p.t.replied(p.ctx, p.w, &reply, err))
 }
 
 // Start implements Parker.

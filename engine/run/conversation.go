@@ -40,10 +40,8 @@ type conversation struct {
 	session protocol.Session // the link to the assistant (protocol.go)
 	driver  persona.Driver
 	replay  *persona.Replay // a replayed conversation's driver, judging each reply (replay.go); nil otherwise
-	started time.Time       // monotonic
 	cause   error           // the error that ended it, when one did: for the errors table (errors.go)
 	span    tracing.Span    // the conversation's root span; zero with tracing off (trace.go)
-	turnID  string          // the span id of the turn in flight, for its record; "" with tracing off
 	ctx     context.Context // the conversation's, with its trace
 	then    func(*transcript.Conversation)
 
@@ -83,11 +81,10 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User, then func
 			ClientIdentifier: id + r.plan.Target.ClientDomain,
 			Turns:            []transcript.Turn{},
 		},
-		started: time.Now(),
-		then:    then,
-		n:       1,
+		then: then,
+		n:    1,
 	}
-	c.rec.StartedAt = c.started
+	c.rec.StartedAt = time.Now() // with its monotonic reading: the duration is read from it
 	// The beginning and the end (the persona's driver, the journal's and the
 	// results' writes, the session's opening and closing) go deeper than a
 	// waiting user: they run off its stack, as the turns' records do
@@ -374,7 +371,7 @@ func (c *conversation) record(ctx context.Context, n int, step *persona.Step, xp
 	r, x := c.r, *xp
 	returned := time.Now()
 	t := transcript.Turn{N: n, Sent: step.Text, LLM: step.LLM, Messages: []transcript.Message{}, Late: []transcript.Message{},
-		Drift: step.Drift, DataMismatch: step.DataMismatch, SpanID: c.turnID}
+		Drift: step.Drift, DataMismatch: step.DataMismatch, SpanID: c.tspan.SpanID()}
 	c.traceReply(ctx, x, returned) // trace.go
 	send, status, sent := x.Send, x.Status, accepted(x, err)
 	t.SentAt, t.SendMS, t.Status, t.Attempts = x.SentAt, transcript.Ms(send), status, x.Attempts
@@ -423,7 +420,8 @@ func (c *conversation) record(ctx context.Context, n int, step *persona.Step, xp
 	ms := transcript.Ms(x.Reply)
 	t.ReplyMS, t.Messages, t.Callbacks, t.Duplicates = &ms, x.Messages, x.Callbacks, x.Duplicates
 	if !x.ReplySentAt.IsZero() {
-		t.SimSentAt = &x.ReplySentAt
+		simSentAt := x.ReplySentAt // a copy: a pointer into x would keep all of x with the turn's record
+		t.SimSentAt = &simSentAt
 	}
 	t.AssistantUsage = x.Usage
 	t.Crosstalk = c.crosstalk(ctx, n, x.Messages) // crosstalk.go
@@ -494,7 +492,7 @@ func (c *conversation) finalize(outcome transcript.Outcome, reason, detail strin
 	rec := c.rec
 	rec.Outcome, rec.Reason, rec.Error = outcome, reason, c.r.plan.Redact(detail) // a sensitive value in a URL reaches error texts
 	rec.EndedAt = time.Now()
-	rec.DurationMS = transcript.Ms(rec.EndedAt.Sub(c.started))
+	rec.DurationMS = transcript.Ms(rec.EndedAt.Sub(rec.StartedAt))
 	rec.AssistantTokens = assistantTokens(rec.Turns)
 	for _, t := range rec.Turns {
 		if t.LLM != nil {

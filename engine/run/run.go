@@ -134,7 +134,11 @@ type Runner struct {
 	left       chan struct{} // a token each time running drops (a capacity search settling between steps)
 	wg         sync.WaitGroup
 	vus        []*vu // slots in start order; guarded by being touched only by the scheduler goroutine
-	nextUser   int
+	// retiring is closed, and replaced, each time users are retired:
+	// a user pausing between conversations wakes to look whether it is
+	// one (a channel for all, not one each).
+	retiring atomic.Pointer[chan struct{}]
+	nextUser int
 	// planUsers is the users the schedule plans now, for the whole run
 	// (len(vus) is this segment's share of them). Scheduler goroutine only.
 	planUsers int
@@ -182,6 +186,7 @@ func New(p *plan.Plan, opts Options) *Runner {
 
 		downWindow: downWindow,
 	}
+	r.retiring.Store(new(make(chan struct{})))
 	r.drainCtx, r.stopDrain = context.WithCancel(context.Background())
 	r.draining = r.drainCtx.Done()
 	r.steer.init()
@@ -258,6 +263,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	startCancel()
 	watchers.Wait()
 	r.drain(hardCancel)
+	r.vus = nil // every user is done: what they held (data, scripts) is garbage, whoever keeps the Runner
 	winCancel()
 	windows.Wait()
 

@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/voyplan/voyplan/engine/internal/offstack"
@@ -13,10 +14,10 @@ import (
 
 // vu is one virtual user's slot.
 type vu struct {
-	n      int           // global user number, 1-based, in start order
-	due    time.Time     // when its next conversation is due: the first at its schedule step's time
-	retire chan struct{} // closed: finish the current conversation, start no other
-	waits  waits         // its seeded think time and pacing draws (wait.go)
+	n       int         // global user number, 1-based, in start order
+	due     time.Time   // when its next conversation is due: the first at its schedule step's time
+	retired atomic.Bool // finish the current conversation, start no other
+	waits   waits       // its seeded think time and pacing draws (wait.go)
 
 	// Between its conversations (goOn); touched by one goroutine at a
 	// time: the one playing the user's conversation, or its next.
@@ -96,17 +97,20 @@ func (r *Runner) setUsers(startCtx, convCtx context.Context, n int, due time.Tim
 	n = r.opts.Segment.Local(n)
 	for len(r.vus) < n {
 		r.nextUser++
-		v := &vu{n: r.opts.Segment.Global(r.nextUser), due: due, retire: make(chan struct{})}
+		v := &vu{n: r.opts.Segment.Global(r.nextUser), due: due}
 		r.vus = append(r.vus, v)
 		r.wg.Add(1)
 		r.running.Add(1)
 		go r.runUser(startCtx, convCtx, v)
 	}
+	if len(r.vus) <= n {
+		return
+	}
 	for len(r.vus) > n {
-		last := r.vus[len(r.vus)-1]
-		close(last.retire)
+		r.vus[len(r.vus)-1].retired.Store(true)
 		r.vus = r.vus[:len(r.vus)-1]
 	}
+	close(*r.retiring.Swap(new(make(chan struct{})))) // wakes the pauses, which look at their own user
 }
 
 // runUser is one virtual user's life: its conversations, one after another,
@@ -152,7 +156,7 @@ func (r *Runner) nextDue(ctx context.Context, v *vu) bool {
 	if v.done > 0 && v.pace > 0 && !r.pause(ctx, v, &v.timer, v.pace) {
 		return false
 	}
-	if ctx.Err() != nil || closed(v.retire) || r.isDraining() { // draining: Stop, or results that cannot be recorded
+	if ctx.Err() != nil || v.retired.Load() || r.isDraining() { // draining: Stop, or results that cannot be recorded
 		return false
 	}
 	r.rec.ConversationDue(v.user.Persona.Name, time.Since(v.due))
@@ -219,13 +223,18 @@ func (r *Runner) pause(ctx context.Context, v *vu, timer **time.Timer, d time.Du
 	} else {
 		(*timer).Reset(d)
 	}
-	select {
-	case <-ctx.Done():
-		return false
-	case <-v.retire:
-		return false
-	case <-(*timer).C:
-		return true
+	for {
+		retiring := *r.retiring.Load() // before the look: a retirement after it closes this one
+		if v.retired.Load() {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-retiring: // users were retired: this one?
+		case <-(*timer).C:
+			return true
+		}
 	}
 }
 
@@ -241,13 +250,4 @@ func (r *Runner) userDone() {
 	default:
 	}
 	r.wg.Done()
-}
-
-func closed(ch chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }

@@ -23,9 +23,7 @@ func (c *conversation) startTrace(ctx context.Context) context.Context {
 // startTurn starts turn n's span; the returned context carries it to the
 // persona's generation and to the requests of the exchange.
 func (c *conversation) startTurn(ctx context.Context, n int) (context.Context, tracing.Span) {
-	ctx, span := c.r.opts.Tracer.StartTurn(ctx, n, c.rec.Persona)
-	c.turnID = span.SpanID()
-	return ctx, span
+	return c.r.opts.Tracer.StartTurn(ctx, n, c.rec.Persona)
 }
 
 // endTurn ends turn n's span with the turn's figures, when it has a

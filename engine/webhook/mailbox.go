@@ -94,8 +94,7 @@ type parking struct {
 	after    time.Time // AwaitAfter: only a callback that reached the handler at or after it counts
 	open     bool      // AwaitAfter: the turn stays open, its callbacks pending
 	settling bool      // the first callback is in; gathering until quiet
-	into     *Reply    // nil for AwaitAfter
-	done     func(error)
+	done     func(Reply, error)
 	watched  bool // listed under its context's watcher (engine/internal/wake)
 }
 
@@ -168,19 +167,21 @@ func (m *Mailbox) Wait(ctx context.Context, turn int, timeout, settle time.Durat
 // WaitInto is Wait with the reply put in *into.
 func (m *Mailbox) WaitInto(ctx context.Context, turn int, timeout, settle time.Duration, into *Reply) error {
 	ended := make(chan error, 1)
-	m.Park(ctx, turn, timeout, settle, into, func(err error) { ended <- err })
+	m.Park(ctx, turn, timeout, settle, func(reply Reply, err error) {
+		*into = reply
+		ended <- err
+	})
 	return <-ended
 }
 
-// Park is WaitInto without a waiting goroutine: it returns at once, and
-// the wait goes on without one. When it is over, done is called exactly
-// once with what WaitInto would have returned, *into filled, on a
-// goroutine of its own that done may keep (it is never the caller's, nor
-// the receiver's handler's). *into must not be read before then.
-func (m *Mailbox) Park(ctx context.Context, turn int, timeout, settle time.Duration, into *Reply, done func(error)) {
+// Park is Wait without a waiting goroutine: it returns at once, and the
+// wait goes on without one. When it is over, done is called exactly once
+// with what Wait would have returned, on a goroutine of its own that done
+// may keep (it is never the caller's, nor the receiver's handler's).
+func (m *Mailbox) Park(ctx context.Context, turn int, timeout, settle time.Duration, done func(Reply, error)) {
 	now := time.Now()
 	m.start(&parking{ctx: ctx, turn: turn, deadline: now.Add(timeout), stop: now.Add(timeout + settle),
-		settle: settle, into: into, done: done})
+		settle: settle, done: done})
 }
 
 // AwaitAfter blocks until turn has a callback that reached the handler at
@@ -195,7 +196,7 @@ func (m *Mailbox) AwaitAfter(ctx context.Context, turn int, after time.Time, tim
 	now := time.Now()
 	ended := make(chan error, 1)
 	m.start(&parking{ctx: ctx, turn: turn, deadline: now.Add(timeout), stop: now.Add(timeout),
-		after: after, open: true, done: func(err error) { ended <- err }})
+		after: after, open: true, done: func(_ Reply, err error) { ended <- err }})
 	return <-ended
 }
 
@@ -203,10 +204,7 @@ func (m *Mailbox) AwaitAfter(ctx context.Context, turn int, after time.Time, tim
 // callback in, ctx ended, the mailbox closed).
 func (m *Mailbox) start(p *parking) {
 	if err := m.begin(p.turn); err != nil {
-		if p.into != nil {
-			*p.into = Reply{}
-		}
-		go p.done(err)
+		go p.done(Reply{}, err)
 		return
 	}
 	// Watched before the wait is published: a context that ends meanwhile
@@ -249,8 +247,9 @@ func (m *Mailbox) check(spawn bool) {
 	}
 	m.park = nil
 	m.waiting = false
+	var reply Reply
 	if !p.open {
-		m.finishLocked(p.turn, !errors.Is(err, ErrTimeout), p.into)
+		reply = m.finishLocked(p.turn, !errors.Is(err, ErrTimeout))
 	}
 	m.mu.Unlock()
 	m.timer.Stop()
@@ -258,10 +257,10 @@ func (m *Mailbox) check(spawn bool) {
 		wake.Unwatch(p.ctx, (*waker)(m))
 	}
 	if spawn {
-		go p.done(err)
+		go p.done(reply, err)
 		return
 	}
-	p.done(err)
+	p.done(reply, err)
 }
 
 // judge says whether the wait p is over, and how; when it is not, the
@@ -322,19 +321,19 @@ func (m *Mailbox) begin(turn int) error {
 // finishLocked closes turn and, if deliver, takes its callbacks as the
 // reply; otherwise they are late. Callbacks pending for skipped earlier
 // turns, which no wait will take, become late too. Called with m.mu held.
-func (m *Mailbox) finishLocked(turn int, deliver bool, reply *Reply) {
-	*reply = Reply{}
+func (m *Mailbox) finishLocked(turn int, deliver bool) (reply Reply) {
 	for i := len(m.turns) - 1; i >= 0 && m.turns[i].n > m.closedThrough; i-- {
 		rec := &m.turns[i]
 		switch {
 		case rec.n > turn || len(rec.pending) == 0:
 		case rec.n == turn && deliver:
-			*reply = rec.take()
+			reply = rec.take()
 		default:
 			m.r.stats.late.Add(uint64(rec.expire()))
 		}
 	}
 	m.closedThrough = max(m.closedThrough, turn)
+	return reply
 }
 
 // Late returns the items of callbacks that arrived for turns already closed

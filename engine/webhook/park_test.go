@@ -18,8 +18,8 @@ func parkAll(ctx context.Context, r *Receiver, n int, timeout time.Duration) ([]
 	var ended atomic.Int64
 	for i := range n {
 		boxes[i] = r.Open("c" + strconv.Itoa(i))
-		boxes[i].Park(ctx, 1, timeout, 0, &replies[i], func(err error) {
-			errs[i] = err
+		boxes[i].Park(ctx, 1, timeout, 0, func(reply Reply, err error) {
+			replies[i], errs[i] = reply, err
 			ended.Add(1)
 		})
 	}

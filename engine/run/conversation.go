@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"time"
@@ -43,7 +44,6 @@ type conversation struct {
 	cause   error           // the error that ended it, when one did: for the errors table (errors.go)
 	span    tracing.Span    // the conversation's root span; zero with tracing off (trace.go)
 	ctx     context.Context // the conversation's, with its trace
-	then    func(*transcript.Conversation)
 
 	// Thinking (nap).
 	napMu    sync.Mutex  // guards napTimer and napping
@@ -61,13 +61,16 @@ type conversation struct {
 }
 
 // converse holds one whole conversation. When it ends without its
-// goroutine having to wait for a reply, converse returns its record and
-// true; otherwise it returns false, the conversation goes on without a
-// goroutine (see conversation), and then gets its record, whatever
-// happened, on a goroutine it may keep. ctx ending means the run was cut:
-// the conversation is interrupted.
-func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User, then func(*transcript.Conversation)) (*transcript.Conversation, bool) {
-	id := uuid.NewString()               // random, never seeded: the assistant keys its state on it
+// goroutine having to wait, converse returns its record and true;
+// otherwise it returns false, the conversation goes on without a goroutine
+// (see conversation), and its end hands the record to its user
+// (Runner.over), whatever happened. ctx ending means the run was cut: the
+// conversation is interrupted.
+func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) (*transcript.Conversation, bool) {
+	// The id is random, never seeded: the assistant keys its state on it.
+	// It is the start of the client identifier, one string for both.
+	client := uuid.NewString() + r.plan.Target.ClientDomain
+	id := client[:len(client)-len(r.plan.Target.ClientDomain)]
 	user, recording := r.replaying(user) // replay.go: a replayed conversation holds the recorded customer's data
 	c := &conversation{
 		r:    r,
@@ -78,11 +81,10 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User, then func
 			User:             v.n,
 			Persona:          user.Persona.Name,
 			Data:             user.Data,
-			ClientIdentifier: id + r.plan.Target.ClientDomain,
+			ClientIdentifier: client,
 			Turns:            []transcript.Turn{},
 		},
-		then: then,
-		n:    1,
+		n: 1,
 	}
 	c.rec.StartedAt = time.Now() // with its monotonic reading: the duration is read from it
 	// The beginning and the end (the persona's driver, the journal's and the
@@ -196,10 +198,10 @@ func (c *conversation) resume() {
 }
 
 // over ends a conversation that parked on the way, and hands its record
-// to then.
+// to its user.
 func (c *conversation) over(out ending) {
 	c.end(out)
-	c.then(c.rec)
+	c.r.over(c.v, c.rec)
 }
 
 // nap is the think time d before turn c.n, with no goroutine: its timer
@@ -511,8 +513,10 @@ func (r *Runner) finish(c *transcript.Conversation) {
 
 func (r *Runner) sink(c *transcript.Conversation) {
 	r.rec.ConversationEnded(c)
-	r.log.Debug("conversation ended", "id", c.ID, "user", c.User, "persona", c.Persona,
-		"outcome", c.Outcome, "reason", c.Reason, "turns", len(c.Turns), "ms", c.DurationMS)
+	if r.log.Enabled(context.Background(), slog.LevelDebug) { // the attributes cost allocations a turn's CPU would pay
+		r.log.Debug("conversation ended", "id", c.ID, "user", c.User, "persona", c.Persona,
+			"outcome", c.Outcome, "reason", c.Reason, "turns", len(c.Turns), "ms", c.DurationMS)
+	}
 	if r.opts.Sink == nil {
 		return
 	}

@@ -120,7 +120,7 @@ func (r *Runner) runArrival(convCtx context.Context, n int, due time.Time) {
 	}
 	r.rec.UserStarted()
 	r.rec.ConversationDue(user.Persona.Name, time.Since(due))
-	if rec, over := r.converse(convCtx, &vu{n: n, due: due}, user, r.arrived); over {
+	if rec, over := r.converse(convCtx, &vu{n: n, due: due, arrival: true}, user); over {
 		r.arrived(rec)
 	}
 }

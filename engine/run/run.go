@@ -145,6 +145,10 @@ type Runner struct {
 
 	capacity []verdict.CapacityStep // a search's steps so far; scheduler goroutine only until walk returns
 	rig      *rig.Rig               // what the run talks through, set by Run before any user starts
+	// startCtx ends when starting stops, convCtx when the run cuts its
+	// conversations (its end); set by Run before any user starts, for a
+	// user going on after a conversation that parked (over).
+	startCtx, convCtx context.Context
 
 	// windows are the windowers of the run (windows.go), once Run made
 	// them: what WindowsSoFar reads.
@@ -259,6 +263,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	watchers.Go(func() { r.watchStop(startCtx, startCancel) })
 	watchers.Go(func() { r.watchAbort(startCtx, r.Stop) })
 	watchers.Go(func() { r.watchDown(startCtx, r.downWindow) })
+	r.startCtx, r.convCtx = startCtx, hardCtx
 	r.walk(startCtx, hardCtx, r.plan.Schedule())
 	startCancel()
 	watchers.Wait()

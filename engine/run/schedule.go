@@ -17,6 +17,7 @@ type vu struct {
 	n       int         // global user number, 1-based, in start order
 	due     time.Time   // when its next conversation is due: the first at its schedule step's time
 	retired atomic.Bool // finish the current conversation, start no other
+	arrival bool        // an open stage's arrival: one conversation (runArrival)
 	waits   waits       // its seeded think time and pacing draws (wait.go)
 
 	// Between its conversations (goOn); touched by one goroutine at a
@@ -129,14 +130,11 @@ func (r *Runner) runUser(startCtx, convCtx context.Context, v *vu) {
 
 // goOn plays v's conversations from its next on. It returns when v is
 // done (and ends it) or when its conversation parked: that conversation's
-// end calls goOn again, on the goroutine that ended it, so a user waiting
-// on a reply holds no goroutine either.
+// end calls goOn again (over), on the goroutine that ended it, so a user
+// waiting on a reply holds no goroutine either.
 func (r *Runner) goOn(startCtx, convCtx context.Context, v *vu) {
 	for r.nextDue(startCtx, v) {
-		rec, over := r.converse(convCtx, v, v.user, func(rec *transcript.Conversation) {
-			r.ended(v, rec)
-			r.goOn(startCtx, convCtx, v)
-		})
+		rec, over := r.converse(convCtx, v, v.user)
 		if !over {
 			return
 		}
@@ -161,6 +159,17 @@ func (r *Runner) nextDue(ctx context.Context, v *vu) bool {
 	}
 	r.rec.ConversationDue(v.user.Persona.Name, time.Since(v.due))
 	return true
+}
+
+// over is the end of v's conversation rec that parked on the way, on
+// the goroutine that ended it: v goes on from there.
+func (r *Runner) over(v *vu, rec *transcript.Conversation) {
+	if v.arrival {
+		r.arrived(rec)
+		return
+	}
+	r.ended(v, rec)
+	r.goOn(r.startCtx, r.convCtx, v)
 }
 
 // ended hands v's conversation rec to the metrics and the sink and sets

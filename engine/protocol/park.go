@@ -20,6 +20,11 @@ type Parker interface {
 	// failed, or the session had to wait in place): *t and err are its
 	// result, and done is never called.
 	Start(ctx context.Context, n int, text string, t *Turn, done func(error)) (parked bool, err error)
+	// Parks reports whether Start parks every turn whose send went out:
+	// then its caller's goroutine never waits on the session, and Start
+	// sends on that goroutine's own stack (its caller ends it when the
+	// turn parks).
+	Parks() bool
 }
 
 // parkedReply is a turn whose reply is awaited on a mailbox, with no
@@ -45,12 +50,18 @@ func (p *parkedReply) replied(reply webhook.Reply, err error) {
 
 // Start implements Parker.
 func (s *voyagerSession) Start(ctx context.Context, n int, text string, t *Turn, done func(error)) (bool, error) {
-	if err := s.send(ctx, n, text, t); err != nil {
+	if err := s.send(ctx, n, text, t, true); err != nil {
 		return false, err
 	}
 	parkReply(ctx, s.mailbox, n, s.v.Wait, t, done)
 	return true, nil
 }
+
+// Parks implements Parker.
+func (s *voyagerSession) Parks() bool { return true }
+
+// Parks implements Parker: a channel with faults waits in place.
+func (s *webhookSession) Parks() bool { return s.cc == nil }
 
 // Start implements Parker. A channel with faults waits in place: its
 // re-deliveries follow the reply.

@@ -34,7 +34,7 @@ type voyagerSession struct {
 // Exchange implements Session.
 func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn, error) {
 	var t Turn
-	if err := s.send(ctx, n, text, &t); err != nil {
+	if err := s.send(ctx, n, text, &t, false); err != nil {
 		return t, err
 	}
 	err := awaitReply(ctx, s.mailbox, n, s.v.Wait, &t)
@@ -45,20 +45,27 @@ func (s *voyagerSession) Exchange(ctx context.Context, n int, text string) (Turn
 func (s *voyagerSession) burst(ctx context.Context, n int, b Burst) (Turn, error) {
 	return asyncBurst(ctx, s.mailbox, n, s.v.Wait, b, func(ctx context.Context, text string) (Turn, error) {
 		var t Turn
-		err := s.send(ctx, n, text, &t)
+		err := s.send(ctx, n, text, &t, false)
 		return t, err
 	})
 }
 
 // send POSTs one message of turn n, its reply to come on the turn's hook,
-// into t. (Not inlined: Exchange, which a waiting user is inside of, keeps
-// a small frame.)
+// into t: on the calling goroutine's stack when direct (Start), else off
+// it. (Not inlined: Exchange, which a waiting user is inside of, keeps a
+// small frame.)
 //
 //go:noinline
-func (s *voyagerSession) send(ctx context.Context, n int, text string, t *Turn) error {
+func (s *voyagerSession) send(ctx context.Context, n int, text string, t *Turn, direct bool) error {
 	t.SentAt = time.Now()
 	hook := s.mailbox.URL(n)
-	sent, err := offstack.Call(func() (widget.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
+	var sent widget.Sent
+	var err error
+	if direct {
+		sent, err = s.v.Client.SendMessage(ctx, s.client, text, hook)
+	} else {
+		sent, err = offstack.Call(func() (widget.Sent, error) { return s.v.Client.SendMessage(ctx, s.client, text, hook) })
+	}
 	t.Send, t.Status, t.Attempts = time.Since(t.SentAt), sent.Status, sent.Attempts
 	if err != nil {
 		if ctx.Err() != nil {

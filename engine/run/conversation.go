@@ -44,6 +44,12 @@ type conversation struct {
 	cause   error           // the error that ended it, when one did: for the errors table (errors.go)
 	span    tracing.Span    // the conversation's root span; zero with tracing off (trace.go)
 	ctx     context.Context // the conversation's, with its trace
+	// direct: its session parks every turn (protocol.Parker), so no
+	// goroutine waits inside it and the deep calls (the persona, the
+	// record, the send) run on the calling goroutine, which ends when the
+	// turn parks, not off its stack (engine/internal/offstack): three
+	// hand-offs a turn fewer.
+	direct bool
 
 	// Thinking (nap).
 	napMu    sync.Mutex  // guards napTimer and napping
@@ -103,6 +109,10 @@ func (r *Runner) converse(ctx context.Context, v *vu, user *plan.User) (*transcr
 // end closes the conversation with its outcome.
 func (c *conversation) end(out ending) {
 	c.session.Close() // here: a WebSocket's closing handshake waits on the assistant
+	if c.direct {
+		c.close(out.outcome, out.reason, out.detail)
+		return
+	}
 	_, _ = offstack.Run(func() (struct{}, error) { c.close(out.outcome, out.reason, out.detail); return struct{}{}, nil })
 }
 
@@ -125,6 +135,8 @@ func (c *conversation) begin(ctx context.Context, recording *transcript.Conversa
 	}
 	r.indexUser(c.xtalkUser(), c.user.Data) // crosstalk.go
 	c.session = r.open(c.rec)
+	p, ok := c.session.(protocol.Parker)
+	c.direct = ok && p.Parks() && !r.plan.Conversation.Burst.On()
 	r.rec.ConversationStarted(c.user.Persona.Name)
 	r.live.begin(c.rec)
 	return ctx
@@ -277,7 +289,13 @@ func (c *conversation) step(ctx context.Context, n int, reply []transcript.Messa
 //go:noinline
 func (c *conversation) next(ctx context.Context, n int, reply []transcript.Message) (*persona.Step, ending, bool) {
 	began := time.Now()
-	step, err := offstack.Call(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see engine/internal/offstack
+	var step persona.Step
+	var err error
+	if c.direct {
+		step, err = c.driver.Next(ctx, reply)
+	} else {
+		step, err = offstack.Call(func() (persona.Step, error) { return c.driver.Next(ctx, reply) }) // deep: see engine/internal/offstack
+	}
 	c.recordLLM(ctx, step, err)
 	c.traceLLM(ctx, began, step, err) // trace.go
 	switch {
@@ -348,11 +366,16 @@ func (c *conversation) turn(ctx context.Context, n int, step *persona.Step) (out
 }
 
 // recorded records turn n from its exchange (c.x and err), hands it to the
-// journal and the live view, and says how the conversation goes on. It
-// runs off the calling goroutine's stack (engine/internal/offstack): the
-// checks of the reply and the journal's write go deep, and a user's
-// goroutine would keep the stack they grew.
+// journal and the live view, and says how the conversation goes on. Unless
+// direct, it runs off the calling goroutine's stack
+// (engine/internal/offstack): the checks of the reply and the journal's
+// write go deep, and a user's goroutine would keep the stack they grew.
 func (c *conversation) recorded(ctx context.Context, n int, step *persona.Step, err error) (ending, bool) {
+	if c.direct {
+		out, done := c.record(ctx, n, step, &c.x, err)
+		c.turned()
+		return out, done
+	}
 	type recorded struct {
 		out  ending
 		done bool

@@ -169,6 +169,10 @@ func (r *Runner) over(v *vu, rec *transcript.Conversation) {
 		return
 	}
 	r.ended(v, rec)
+	if v.pace > 0 { // it pauses on a goroutine of its own: this one's stack grew with the conversation (direct)
+		go r.goOn(r.startCtx, r.convCtx, v)
+		return
+	}
 	r.goOn(r.startCtx, r.convCtx, v)
 }
 

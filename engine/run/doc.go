@@ -16,6 +16,14 @@
 // measured from the run's start through its graceful stop (windows.go);
 // an abort threshold with a window stops the run at its first failing one.
 //
+// A conversation waiting holds no goroutine when its turns park
+// (conversation.go): on the widget and webhook APIs (protocol.Parker) the
+// goroutine that sent a turn's message ends, and the reply's arrival, its
+// timeout or the run's end plays on from a goroutine of its own; think
+// time is a timer, likewise. The conversation's end hands its record to
+// its user, which goes on to its next conversation there (Runner.over).
+// Parked waits end with the run through engine/internal/wake.
+//
 // A run can be steered by hand while it goes on (steer.go): SetTarget
 // changes the current stage's target users — the scheduler goroutine, the
 // only one to touch the user slots, re-plans the rest of the stage at its

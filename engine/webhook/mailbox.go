@@ -256,8 +256,8 @@ func (m *Mailbox) check(spawn bool) {
 	if p.watched {
 		wake.Unwatch(p.ctx, (*waker)(m))
 	}
-	if spawn {
-		go p.done(reply, err)
+	if spawn { // on a worker whose stack has grown already: done goes deep (engine/internal/offstack)
+		m.r.spawn(func() { p.done(reply, err) })
 		return
 	}
 	p.done(reply, err)

@@ -30,7 +30,7 @@ func deliverEvery(m *Mailbox, turn, count int, gap time.Duration) {
 
 func TestSettleRestartsOnEachCallback(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := withWidget(newReceiver()).Open("c")
+		m := bubbled(withWidget(newReceiver())).Open("c")
 		go deliverEvery(m, 1, 3, 30*time.Millisecond) // at 30, 60, 90 ms
 		start := time.Now()
 		reply, err := m.Wait(context.Background(), 1, time.Second, 50*time.Millisecond)
@@ -49,7 +49,7 @@ func TestSettleRestartsOnEachCallback(t *testing.T) {
 
 func TestSettleCountsFromTheLastArrival(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := withWidget(newReceiver()).Open("c")
+		m := bubbled(withWidget(newReceiver())).Open("c")
 		deliverText(m, 1, "early")
 		time.Sleep(time.Second) // the reply came long before Wait: nothing to settle
 		start := time.Now()
@@ -64,7 +64,7 @@ func TestSettleCountsFromTheLastArrival(t *testing.T) {
 
 func TestWaitNeverExceedsTimeoutPlusSettle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := withWidget(newReceiver()).Open("c")
+		m := bubbled(withWidget(newReceiver())).Open("c")
 		go deliverEvery(m, 1, 20, 40*time.Millisecond) // a chatty assistant, until 800ms
 		start := time.Now()
 		reply, err := m.Wait(context.Background(), 1, 200*time.Millisecond, 50*time.Millisecond)
@@ -87,7 +87,7 @@ func TestWaitNeverExceedsTimeoutPlusSettle(t *testing.T) {
 
 func TestTimeoutIsExact(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := withWidget(newReceiver()).Open("c")
+		m := bubbled(withWidget(newReceiver())).Open("c")
 		start := time.Now()
 		_, err := m.Wait(context.Background(), 1, 3*time.Second, time.Second)
 		if !errors.Is(err, ErrTimeout) || time.Since(start) != 3*time.Second {
@@ -101,7 +101,7 @@ func TestTimeoutIsExact(t *testing.T) {
 
 func TestArrivalOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := withWidget(newReceiver()).Open("c")
+		m := bubbled(withWidget(newReceiver())).Open("c")
 		t0 := time.Now()
 		// The second callback's body was read first: order follows arrival.
 		m.deliver(1, t0.Add(time.Millisecond), 2, []transcript.Message{{Text: "second"}})
@@ -119,7 +119,7 @@ func TestArrivalOrder(t *testing.T) {
 
 func TestSkippedTurnBecomesLate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := withWidget(newReceiver())
+		r := bubbled(withWidget(newReceiver()))
 		m := r.Open("c")
 		deliverText(m, 1, "for turn 1")
 		deliverText(m, 2, "for turn 2")
@@ -137,7 +137,7 @@ func TestSkippedTurnBecomesLate(t *testing.T) {
 
 func TestContextEndsSettleWithReply(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := withWidget(newReceiver()).Open("c")
+		m := bubbled(withWidget(newReceiver())).Open("c")
 		deliverText(m, 1, "got this")
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
@@ -155,7 +155,7 @@ func TestContextEndsSettleWithReply(t *testing.T) {
 // 65,536 conversations took).
 func TestClosedConversationsAreForgottenAfterClosedFor(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := withWidget(newReceiver())
+		r := bubbled(withWidget(newReceiver()))
 		known := func(id string) bool { _, ok := r.lookup(id); return ok }
 		r.Open("old").Close()
 		time.Sleep(closedFor / 2)

@@ -11,6 +11,14 @@ import (
 	"time"
 )
 
+// bubbled makes r's parked waits end on goroutines of their own, for a
+// synctest bubble: the process-wide workers (offstack.Go) cannot be
+// shared with one.
+func bubbled(r *Receiver) *Receiver {
+	r.spawn = func(f func()) { go f() }
+	return r
+}
+
 // parkAll parks a wait for turn 1 on each of n new mailboxes of r and
 // returns them, the replies' slots, their errors and how many ended.
 func parkAll(ctx context.Context, r *Receiver, n int, timeout time.Duration) ([]*Mailbox, []Reply, []error, *atomic.Int64) {
@@ -32,7 +40,7 @@ func TestParkedWaitsHoldNoGoroutine(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const n = 1000
 		before := runtime.NumGoroutine()
-		boxes, replies, errs, ended := parkAll(context.Background(), withWidget(newReceiver()), n, time.Minute)
+		boxes, replies, errs, ended := parkAll(context.Background(), bubbled(withWidget(newReceiver())), n, time.Minute)
 		synctest.Wait()
 		if now := runtime.NumGoroutine(); now > before+2 || ended.Load() != 0 {
 			t.Fatalf("%d waits parked: %d goroutines (%d before), %d ended; want no more goroutines, none ended", n, now, before, ended.Load())
@@ -58,7 +66,7 @@ func TestParkedWaitsHoldNoGoroutine(t *testing.T) {
 func TestParkedWaitsEndWithTheirContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const n = 500
-		r := withWidget(newReceiver())
+		r := bubbled(withWidget(newReceiver()))
 		ctx, cancel := context.WithCancel(context.Background())
 		before := runtime.NumGoroutine()
 		_, _, errs, ended := parkAll(ctx, r, n, time.Minute)
@@ -90,7 +98,7 @@ func TestParkedWaitTimesOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		_, _, errs, ended := parkAll(ctx, withWidget(newReceiver()), 3, 3*time.Second)
+		_, _, errs, ended := parkAll(ctx, bubbled(withWidget(newReceiver())), 3, 3*time.Second)
 		time.Sleep(3*time.Second - time.Nanosecond)
 		synctest.Wait()
 		if ended.Load() != 0 {

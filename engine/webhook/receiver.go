@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
+	"github.com/voyplan/voyplan/engine/internal/offstack"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -72,6 +73,11 @@ type Receiver struct {
 	// inspector, when set, keeps the last callbacks for a live view
 	// (inspect.go); nil: off.
 	inspector atomic.Pointer[Inspector]
+	// spawn runs a parked wait's done when a callback ended it (the
+	// handler's goroutine is not done's to keep): offstack.Go. Tests in a
+	// synctest bubble use go instead: the process-wide workers cannot be
+	// shared with a bubble.
+	spawn func(func())
 
 	// mu guards boxes and closed. Invariant: boxes holds exactly the open
 	// mailboxes, by conversation id; closed holds the ids of the mailboxes
@@ -161,6 +167,7 @@ func newReceiver() *Receiver {
 		closed:  make(map[string]*closedConv),
 		conns:   newConns(),
 		bodyMem: semaphore.NewWeighted(maxBodyMemory),
+		spawn:   offstack.Go,
 	}
 	r.bodies.New = func() any { return new(bodyBuffer) }
 	r.conns.onRefuse = func() {

@@ -44,7 +44,7 @@ var allowed = map[string][]string{
 
 	// What a conversation talks through.
 	"engine/metrics":               {"engine/transcript"},
-	"engine/webhook":               {"engine/transcript", "engine/fdlimit", "engine/internal/wake"},
+	"engine/webhook":               {"engine/transcript", "engine/fdlimit", "engine/internal/wake", "engine/internal/offstack"},
 	"engine/webhook/webhooktest":   {},
 	"engine/protocol/retry":        {"engine/internal/wait", "engine/internal/backoffpolicy"},
 	"engine/protocol/sse":          {},

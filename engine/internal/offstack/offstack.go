@@ -1,12 +1,15 @@
 // Package offstack runs deep calls off the calling goroutine's stack.
 //
-// It keeps the stacks of waiting virtual users small. A goroutine keeps the
+// It keeps the stacks of waiting goroutines small. A goroutine keeps the
 // stack its deepest call grew, and Go halves it at a GC only when less than
-// a quarter is in use; a user waits for a reply about 4 KiB deep, so once
-// HCL evaluation (Plan.NewUser), a persona's checks (driver.Next) or an
-// HTTP send took it past 8 KiB, it would hold 16 KiB for the rest of its
-// life — half of what a waiting conversation costs at 10,000 (BENCH.md,
-// memory). Run here, their deep stacks are a few workers' stacks, shared.
+// a quarter is in use; a conversation that waits inside its session (the
+// synchronous and streaming protocols, bursts) waits about 4 KiB deep, so
+// once HCL evaluation (Plan.NewUser), a persona's checks (driver.Next) or
+// an HTTP send took it past 8 KiB, it would hold 16 KiB for the rest of
+// its life (BENCH.md, memory). Run here, their deep stacks are a few
+// workers' stacks, shared. (A conversation whose turns park — the widget
+// and webhook APIs — holds no goroutine while it waits, and makes these
+// calls on its own: engine/run's conversation.direct.)
 //
 // The calls run on a pool of worker goroutines: a call takes an idle worker
 // or, when none is idle (a send can take seconds, so many may be busy),
@@ -43,8 +46,9 @@ type worker struct {
 	out chan struct{}
 }
 
-// job is a call handed to a worker.
-type job interface{ run() }
+// job is a call handed to a worker: run runs it and says whether the
+// worker goes on (a Go job's worker may find no room among the idle).
+type job interface{ run(w *worker) bool }
 
 // call is one Call: f, and what it returned. One allocation per call.
 type call[T any] struct {
@@ -53,27 +57,58 @@ type call[T any] struct {
 	err error
 }
 
-func (c *call[T]) run() { c.v, c.err = c.f() }
+func (c *call[T]) run(w *worker) bool {
+	c.v, c.err = c.f()
+	w.out <- struct{}{} // the caller takes it back to idle, or ends it
+	return true
+}
+
+// goJob is one Go: the worker goes back to idle itself when it is done.
+type goJob func()
+
+func (f goJob) run(w *worker) bool {
+	f()
+	select {
+	case idle <- w:
+		return true
+	default:
+		return false // no room: it ends
+	}
+}
 
 // idle holds the workers waiting for a call.
 var idle = make(chan *worker, maxIdle)
 
 func (w *worker) loop() {
 	for j := range w.in {
-		j.run()
-		w.out <- struct{}{}
+		if !j.run(w) {
+			return
+		}
 	}
 }
 
+// take returns an idle worker, or a new one.
+func take() *worker {
+	select {
+	case w := <-idle:
+		return w
+	default:
+		w := &worker{in: make(chan job), out: make(chan struct{}, 1)}
+		go w.loop()
+		return w
+	}
+}
+
+// Go runs f on a worker and returns at once. It is go f() for a
+// goroutine that will call deep and then end: a reused worker's stack has
+// already grown to its calls' depth, where a fresh goroutine's grows from
+// 2 KiB, copied at each doubling, every time (engine/run's parked
+// conversations go on this way at each reply: ~2 µs a turn).
+func Go(f func()) { take().in <- goJob(f) }
+
 // Call runs f on a worker goroutine and waits for its result.
 func Call[T any](f func() (T, error)) (T, error) {
-	var w *worker
-	select {
-	case w = <-idle:
-	default:
-		w = &worker{in: make(chan job), out: make(chan struct{}, 1)}
-		go w.loop()
-	}
+	w := take()
 	c := &call[T]{f: f}
 	w.in <- c
 	<-w.out

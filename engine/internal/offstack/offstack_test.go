@@ -95,3 +95,31 @@ func TestRunBoundsTheCallsAtOnce(t *testing.T) {
 		t.Errorf("at most %d calls ran at once; want exactly the bound, %d", got, cap(running))
 	}
 }
+
+// Go runs each f once, on another goroutine, and returns at once; its
+// workers go back to idle for the next.
+func TestGoRunsEachOnceOnAWorker(t *testing.T) {
+	t.Parallel()
+	const n = 1000
+	var ran atomic.Int64
+	var wg sync.WaitGroup
+	release := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		Go(func() {
+			defer wg.Done()
+			<-release // Go returned before f ended: it does not wait
+			ran.Add(1)
+		})
+	}
+	close(release)
+	wg.Wait()
+	if ran.Load() != n {
+		t.Fatalf("%d of %d ran", ran.Load(), n)
+	}
+	// A worker back in idle takes the next call.
+	v, err := Call(func() (int, error) { return 7, nil })
+	if v != 7 || err != nil {
+		t.Errorf("Call after Go = %d, %v", v, err)
+	}
+}

@@ -59,8 +59,7 @@ type conversation struct {
 
 	// The turn in flight.
 	n     int
-	reply []transcript.Message // the previous turn's reply
-	tctx  context.Context      // the turn's context, with its span
+	tctx  context.Context // the turn's context, with its span
 	tspan tracing.Span
 	step1 persona.Step  // the persona's step (next)
 	x     protocol.Turn // the exchange (turn)
@@ -169,7 +168,7 @@ func (c *conversation) play() (out ending, over bool) {
 		}
 		c.thought = false
 		c.tctx, c.tspan = c.startTurn(c.ctx, c.n) // trace.go
-		out, done, parked := c.step(c.tctx, c.n, c.reply)
+		out, done, parked := c.step(c.tctx, c.n, c.lastReply())
 		if parked {
 			return ending{}, false
 		}
@@ -180,14 +179,19 @@ func (c *conversation) play() (out ending, over bool) {
 }
 
 // turnEnded ends the turn in flight's span and reports whether the
-// conversation is over; if not, the turn's reply is the next's input.
+// conversation is over.
 func (c *conversation) turnEnded(out ending, done bool) bool {
 	c.endTurn(c.tspan, c.n, out, done)
-	if done {
-		return true
+	return done
+}
+
+// lastReply is the previous turn's reply, the persona's input: nil before
+// the first turn.
+func (c *conversation) lastReply() []transcript.Message {
+	if len(c.rec.Turns) == 0 {
+		return nil
 	}
-	c.reply = c.rec.Turns[len(c.rec.Turns)-1].Messages
-	return false
+	return c.rec.Turns[len(c.rec.Turns)-1].Messages
 }
 
 // replied is a parked turn's reply (or its failure, err), on a goroutine

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/voyplan/voyplan/engine/plan"
-	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
 )
 
@@ -72,11 +71,7 @@ func runCrosstalk(t *testing.T, p *plan.Plan) (*Result, []*transcript.Conversati
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	rg, err := rig.Open(ctx, p, rig.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rg.Close()
+	rg := openRig(t, p)
 	sink := &memSink{}
 	res, err := New(p, Options{Sink: sink, Rig: rg, GracefulStop: 30 * time.Second}).Run(ctx)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/rig"
 	"github.com/voyplan/voyplan/engine/transcript"
 	"github.com/voyplan/voyplan/engine/verdict"
 	"github.com/voyplan/voyplan/engine/webhook/webhooktest"
@@ -37,11 +36,7 @@ func TestFloodDuringARunLosesNoCallback(t *testing.T) {
 threshold "flood_seen" { check = "webhook.refused > 0" }`)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	rg, err := rig.Open(ctx, p, rig.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rg.Close()
+	rg := openRig(t, p)
 	sink := &memSink{}
 	var r *Runner
 	flooded := make(chan int64, 1)

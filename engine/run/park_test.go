@@ -72,33 +72,19 @@ type simStats = sim.Stats
 // bound of a run with no turn left to finish.
 func waitingHoldsNoGoroutine(t *testing.T, p *plan.Plan, waiting func(simStats) bool, cut bool) {
 	users := p.Stages[0].Users
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	rg, err := rig.Open(ctx, p, rig.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rg.Close()
+	rg := openRig(t, p)
 	sink := &memSink{}
 	r := New(p, Options{Rig: rg, Sink: sink, GracefulStop: 20 * time.Second})
-	type ran struct {
-		res *Result
-		err error
-	}
-	out := make(chan ran, 1)
-	go func() {
-		res, err := r.Run(ctx)
-		out <- ran{res, err}
-	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ended := startedIn(ctx, t, r)
 	stats := func() simStats { s, _ := rg.SimStats(); return s }
 	inside := 0
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	if !eventually(20*time.Second, func() bool {
 		inside = goroutinesIn("/engine/run.(*conversation).", "/engine/run.(*Runner).runUser", "/engine/run.(*Runner).goOn")
-		if waiting(stats()) && inside == 0 {
-			break
-		}
-	}
-	if s := stats(); !waiting(s) || inside != 0 {
+		return waiting(stats()) && inside == 0
+	}) {
+		s := stats()
 		t.Errorf("users waiting: %v (%+v); %d goroutines inside a conversation or a user, want none", waiting(s), s, inside)
 	}
 	stopped := time.Now()
@@ -106,15 +92,27 @@ func waitingHoldsNoGoroutine(t *testing.T, p *plan.Plan, waiting func(simStats) 
 	if cut {
 		cancel() // a reply wait is not cut by Stop: the run's end cuts it
 	}
-	o := <-out
-	if o.err != nil {
-		t.Fatal(o.err)
+	res, err := ended()
+	if err != nil {
+		t.Fatal(err)
 	}
 	if took := time.Since(stopped); took > 10*time.Second {
 		t.Errorf("the run took %v to end after it was stopped, want the waits cut at once", took)
 	}
-	checkAccounted(t, o.res, sink.convs)
-	if got := o.res.Snapshot.Conversations.Interrupted; got != int64(users) {
+	checkAccounted(t, res, sink.convs)
+	if got := res.Snapshot.Conversations.Interrupted; got != int64(users) {
 		t.Errorf("%d conversations interrupted, want the %d waiting", got, users)
 	}
+}
+
+// openRig opens p's rig for a test, as apply does (the caller opens it),
+// closed when the test ends.
+func openRig(t *testing.T, p *plan.Plan) *rig.Rig {
+	t.Helper()
+	rg, err := rig.Open(t.Context(), p, rig.Options{}) // the context is the opening's only
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rg.Close)
+	return rg
 }

@@ -355,11 +355,7 @@ func TestCutWhileSettlingKeepsWhatCame(t *testing.T) {
 	p := testPlan(t, 3, attrs{"latency": `"10ms"`}, attrs{"reply_settle": `"1m"`, "reply_timeout": `"1m"`})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	rg, err := rig.Open(ctx, p, rig.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rg.Close()
+	rg := openRig(t, p)
 	sink := &memSink{}
 	r := New(p, Options{Sink: sink, Rig: rg, GracefulStop: time.Millisecond})
 	go func() { // every first reply in, each turn settling for a minute: stop, and cut them

@@ -24,7 +24,13 @@ func steerPlan(t *testing.T, users int, rate float64, d time.Duration) *plan.Pla
 // started runs r in the background; the returned func waits for its end.
 func started(t *testing.T, r *Runner) func() (*Result, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	return startedIn(context.Background(), t, r)
+}
+
+// startedIn is started with the run's context made from ctx (and bounded).
+func startedIn(ctx context.Context, t *testing.T, r *Runner) func() (*Result, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	type out struct {
 		res *Result
 		err error

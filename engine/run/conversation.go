@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/voyplan/voyplan/engine/internal/wait"
 	"github.com/voyplan/voyplan/engine/internal/wake"
 
 	"github.com/expr-lang/expr"
@@ -162,7 +161,8 @@ func (c *conversation) play() (out ending, over bool) {
 			if d := c.r.thinkTime(c.v); d > 0 { // wait.go
 				c.nap(d)
 				return ending{}, false
-			} else if !c.think(c.ctx, d) {
+			}
+			if c.cut() {
 				return ending{outcome: transcript.Interrupted}, true
 			}
 		}
@@ -234,7 +234,7 @@ func (c *conversation) nap(d time.Duration) {
 		c.napTimer.Reset(d)
 	}
 	c.napMu.Unlock()
-	if c.ctx.Err() != nil || c.r.isDraining() { // perhaps before it was watched
+	if c.cut() { // perhaps before it was watched
 		go c.woke(false)
 	}
 }
@@ -339,10 +339,11 @@ func (c *conversation) journalTurn() {
 	}
 }
 
-// think waits between a reply and the next message; false when the
-// conversation must end instead (the run is stopping).
-func (c *conversation) think(ctx context.Context, d time.Duration) bool {
-	return wait.ForOrStop(ctx, d, c.r.draining)
+// cut reports that the conversation must end before its next message:
+// the run is stopping (drained) or over. A think time that is on ends so
+// when it is (nap).
+func (c *conversation) cut() bool {
+	return c.r.isDraining() || c.ctx.Err() != nil
 }
 
 type ending struct {

@@ -122,10 +122,3 @@ func (wt *watcher) fire() {
 	}
 	wg.Wait()
 }
-
-// watching counts the watchers (for tests).
-func watching() int {
-	n := 0
-	watchers.Range(func(any, any) bool { n++; return true })
-	return n
-}

@@ -84,3 +84,10 @@ func TestUnwatchedWaitsAreNotWoken(t *testing.T) {
 		}
 	})
 }
+
+// watching counts the watchers (for tests).
+func watching() int {
+	n := 0
+	watchers.Range(func(any, any) bool { n++; return true })
+	return n
+}

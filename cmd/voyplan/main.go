@@ -128,7 +128,7 @@ func (a *app) rootCmd() *cobra.Command {
 			a.usage(c.OutOrStdout(), root)
 			return
 		}
-		fmt.Fprintf(c.OutOrStdout(), "%s\n\n", c.Short)
+		fmt.Fprintf(c.OutOrStdout(), "%s\n\n", wrapWords(c.Short, usageColumns, 0))
 		_ = c.Usage()
 	})
 	root.SetUsageFunc(func(c *cobra.Command) error { return a.commandUsage(c) })
@@ -187,8 +187,8 @@ func (a *app) exit(err error) int {
 	return exitError
 }
 
-// usageColumns is the width `voyplan --help` keeps to: a command's
-// description wraps under itself past it.
+// usageColumns is the width `voyplan --help` keeps to, and a command's
+// --help when not on a terminal: a description wraps under itself past it.
 const usageColumns = 80
 
 // wrapWords breaks s between words into lines of at most n columns, each
@@ -256,7 +256,7 @@ const ordinal = "voyplan.order"
 // commandUsage is a command's --help after its summary: its usage line
 // and its flags, each once with its short form, wrapped to the terminal.
 func (a *app) commandUsage(c *cobra.Command) error {
-	width := 100
+	width := usageColumns
 	if a.width != nil && a.width() > 0 {
 		width = a.width()
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -308,9 +309,24 @@ func TestUsageAndUnknownCommand(t *testing.T) {
 	if code := ta.main([]string{"--help"}); code != exitOK || !strings.Contains(ta.out.String(), "voyplan apply PLAN") {
 		t.Errorf("--help: exit %d\n%s", code, ta.out.String())
 	}
+	commands := [][]string{nil} // the root's, then every command's
 	for _, line := range strings.Split(ta.out.String(), "\n") {
-		if n := utf8.RuneCountInString(line); n > usageColumns {
-			t.Errorf("--help has a line of %d columns, over %d: %q", n, usageColumns, line)
+		if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(line, "  voyplan ") && !slices.ContainsFunc(commands, func(c []string) bool { return len(c) > 0 && c[0] == f[1] }) {
+			commands = append(commands, []string{f[1]})
+		}
+	}
+	if len(commands) < 8 {
+		t.Fatalf("--help lists %d commands, want the 10 or so:\n%s", len(commands)-1, ta.out.String())
+	}
+	for _, args := range commands {
+		ta := newTestApp(t) // not a terminal: the usage keeps to usageColumns
+		if code := ta.main(append(args, "--help")); code != exitOK {
+			t.Errorf("%v --help: exit %d\n%s", args, code, ta.err.String())
+		}
+		for _, line := range strings.Split(ta.out.String(), "\n") {
+			if n := utf8.RuneCountInString(line); n > usageColumns {
+				t.Errorf("%v --help has a line of %d columns, over %d: %q", args, n, usageColumns, line)
+			}
 		}
 	}
 	ta = newTestApp(t)

@@ -35,6 +35,18 @@ func (j *JSONL) Write(c *transcript.Conversation) error {
 	return j.appendNamed(c, lineName{"conversation ", c.ID})
 }
 
+// writeTurns is Write with c's turns already encoded (keptTurns).
+func (j *JSONL) writeTurns(c *transcript.Conversation, turns []byte) error {
+	buf := lineBuffers.Get().(*[]byte)
+	defer putLineBuffer(buf)
+	line, ok := appendConversationLineTurns((*buf)[:0], c, turns)
+	if !ok { // a value the encoder declines: encoding/json says why
+		return j.Write(c)
+	}
+	*buf = line[:0]
+	return j.appendLine(line, lineName{"conversation ", c.ID})
+}
+
 // appender appends JSON lines to a file, durable line by line: append
 // returns only once its line is in the file (or with the error that kept it
 // out), with no buffer in between, so a process killed at any moment (even
@@ -452,8 +464,6 @@ type jsonLine struct {
 	nl  bool  // the line ends with its newline
 }
 
-// scanJSONLinesAt is scanJSONLines telling fn where each line is, so that
-// it can be copied byte for byte later (voyplan merge).
 // decodeLine decodes one line into v: through goccy/go-json, twice as
 // fast as encoding/json on a run's lines (the reports read every
 // conversation back at the end of a run, ~5 µs of a turn's CPU), and,
@@ -468,19 +478,42 @@ func decodeLine[T any](line []byte, v *T) error {
 	return json.Unmarshal(line, v)
 }
 
+// scanJSONLinesAt is scanJSONLines telling fn where each line is, so that
+// it can be copied byte for byte later (voyplan merge).
 func scanJSONLinesAt[T any](path, what string, r *bufio.Reader, fn func(*T, jsonLine) error) error {
-	var off int64
+	var v *T
+	return scanLinesAt(path, what, r,
+		func(line []byte) error { v = new(T); return decodeLine(line, v) },
+		func(at jsonLine) error { return fn(v, at) })
+}
+
+// scanLinesAt reads r line by line: decode decodes each line that is not
+// blank (its newline included; the slice is r's until the next line), and
+// use takes what it decoded. A last line without its newline that does not
+// decode is ignored; any other is an error naming it.
+func scanLinesAt(path, what string, r *bufio.Reader, decode func(line []byte) error, use func(jsonLine) error) error {
+	var (
+		off  int64
+		long []byte // a line longer than r's buffer, gathered
+	)
 	for n := 1; ; n++ {
-		line, rerr := r.ReadBytes('\n')
+		line, rerr := r.ReadSlice('\n')
+		if errors.Is(rerr, bufio.ErrBufferFull) {
+			long = append(long[:0], line...)
+			for errors.Is(rerr, bufio.ErrBufferFull) {
+				line, rerr = r.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
 			return fmt.Errorf("cannot read %s: %w", path, rerr)
 		}
 		last := rerr != nil // io.EOF: the line has no newline
-		var v T
 		var err error
 		blank := len(bytes.TrimSpace(line)) == 0
 		if !blank {
-			err = decodeLine(line, &v)
+			err = decode(line)
 		}
 		switch {
 		case err != nil && last:
@@ -488,7 +521,7 @@ func scanJSONLinesAt[T any](path, what string, r *bufio.Reader, fn func(*T, json
 		case err != nil:
 			return fmt.Errorf("%s:%d: invalid %s: %w", path, n, what, err)
 		case !blank:
-			if err := fn(&v, jsonLine{n: n, off: off, len: len(line), nl: !last}); err != nil {
+			if err := use(jsonLine{n: n, off: off, len: len(line), nl: !last}); err != nil {
 				return err
 			}
 		}

@@ -120,8 +120,14 @@ func collectConversations(dir *results.Dir, limit int) (*collected, error) {
 		return nil, err
 	}
 	c := &collected{timings: map[string][]float64{}, limit: limit}
-	err = dir.ScanConversations(func(conv *transcript.Conversation) error {
-		results.AttachLate(conv, late[conv.ID])
+	err = dir.ScanConversationsSkimmed(func(conv *transcript.Conversation, whole func() (*transcript.Conversation, error)) error {
+		if c.needsWhole(conv) { // else its texts are not read: most are not shown
+			var err error
+			if conv, err = whole(); err != nil {
+				return err
+			}
+			results.AttachLate(conv, late[conv.ID])
+		}
 		c.add(conv)
 		return nil
 	})
@@ -131,6 +137,23 @@ func collectConversations(dir *results.Dir, limit int) (*collected, error) {
 	return c, nil
 }
 
+// needsWhole reports whether add needs conv's texts: a transcript to show,
+// or a divergence. Skimmed (results.Dir.ScanConversationsSkimmed), conv
+// has all add needs besides.
+func (c *collected) needsWhole(conv *transcript.Conversation) bool {
+	if conv.Outcome == transcript.Completed {
+		if len(c.completed) < c.limit {
+			return true
+		}
+	} else if len(c.unsuccessful) < c.limit {
+		return true
+	}
+	_, diverged := divergenceOf(conv)
+	return diverged && len(c.divergences) < MaxDivergences
+}
+
+// add takes conv's timings, divergence and leaks, and keeps it to show
+// while there is room. It keeps nothing of conv unless needsWhole.
 func (c *collected) add(conv *transcript.Conversation) {
 	c.total++
 	for t := range conv.Timings() {

@@ -5,10 +5,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"html"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -394,5 +397,58 @@ func TestRenderCapsTheTranscriptsFailuresFirst(t *testing.T) {
 	page, _ := os.ReadFile(filepath.Join(dir, results.HTMLFile))
 	if !bytes.Contains(page, []byte(`"conversations_total":10`)) {
 		t.Error("the page does not say how many conversations the run had")
+	}
+}
+
+// Past the transcripts it shows, Render reads conversations without their
+// texts (results.Dir.ScanConversationsSkimmed): it finds the same timings,
+// leaks and divergences as when it shows every one, and the ones it shows
+// are whole.
+func TestRenderSkimsTheConversationsItDoesNotShow(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var convs []*transcript.Conversation
+	for i := range 40 {
+		c := resultstest.Conversation(fmt.Sprintf("c%02d", i))
+		if i%5 == 4 {
+			c.Outcome, c.Reason = transcript.Failed, transcript.ReasonReplyTimeout
+		}
+		if i%7 == 6 {
+			c.Turns[0].Crosstalk = []transcript.Leak{{User: i + 1, Field: "customer.cpf"}}
+		}
+		if i%9 == 8 {
+			c.Replay = &transcript.Replay{Recording: "r", RecordedUser: i, DivergedAt: 1}
+			c.Turns[0].Replay = &transcript.TurnReplay{Similarity: 0.2, Recorded: []transcript.Message{{Type: "text", Text: "recorded"}}}
+		}
+		convs = append(convs, c)
+	}
+	writeRunFiles(t, dir, convs...)
+	few, err := collectConversations(results.At(dir), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := collectConversations(results.At(dir), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(few.histograms(), all.histograms()) || few.total != all.total {
+		t.Errorf("showing 2 of %d, the histograms or total differ from showing all", all.total)
+	}
+	if !reflect.DeepEqual(few.leaks, all.leaks) || len(few.leaks) != 5 {
+		t.Errorf("leaks showing 2: %+v\nshowing all: %+v (want 5)", few.leaks, all.leaks)
+	}
+	if !reflect.DeepEqual(few.divergences, all.divergences) || len(few.divergences) != 4 {
+		t.Errorf("divergences showing 2: %+v\nshowing all: %+v (want 4)", few.divergences, all.divergences)
+	}
+	shown := few.shown()
+	if len(shown) != 2 || shown[0].Outcome != transcript.Failed {
+		t.Fatalf("%d shown, want the 2 first failed ones", len(shown))
+	}
+	for _, c := range shown {
+		want := convs[slices.IndexFunc(convs, func(w *transcript.Conversation) bool { return w.ID == c.ID })]
+		if c.ClientIdentifier != want.ClientIdentifier || !reflect.DeepEqual(c.Data, want.Data) ||
+			c.Turns[0].Sent != want.Turns[0].Sent || !reflect.DeepEqual(c.Turns[0].Messages, want.Turns[0].Messages) {
+			t.Errorf("shown conversation %s is not whole: %+v", c.ID, c)
+		}
 	}
 }

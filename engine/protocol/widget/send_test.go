@@ -217,3 +217,77 @@ func TestSendHonoursRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+// The client's timeout bounds the body too: an answer whose body stalls
+// ends with the deadline, as with http.Client.Timeout (the send goes to
+// the transport itself).
+func TestSendTimeoutBoundsTheBody(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "10")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = w.Write([]byte("{}"))
+		http.NewResponseController(w).Flush()
+		select { // 8 bytes owed, never sent
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	v := &Voyager{URL: srv.URL, Client: NewHTTPClient(100 * time.Millisecond)}
+	done := make(chan error, 1)
+	go func() {
+		_, err := v.SendMessage(context.Background(), "id", "Olá", "http://hook/1")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil { // the status came: accepted; the rest of the body is not the assistant's answer
+			t.Errorf("a 202 whose body stalled: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the send still reads a stalled body long after its 100 ms timeout")
+	}
+}
+
+// A redirect is not followed: the widget API accepts with 200–202, and
+// anything else is the assistant's answer, counted (http.Client.Do would
+// have sent the message again, or as a GET).
+func TestSendDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(srv.Close)
+	v := &Voyager{URL: srv.URL, Client: NewHTTPClient(5 * time.Second)}
+	sent, err := v.SendMessage(context.Background(), "id", "Olá", "http://hook/1")
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != http.StatusTemporaryRedirect || sent.Status != http.StatusTemporaryRedirect || n.Load() != 1 {
+		t.Errorf("sent %+v, err %v, %d requests: want one request, answered 307", sent, err, n.Load())
+	}
+}
+
+// A timed-out send is a timeout (net.Error), named by its URL as Do names
+// it, and ends in time.
+func TestSendTimeoutErrorIsATimeout(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	v := &Voyager{URL: srv.URL, Client: NewHTTPClient(50 * time.Millisecond)}
+	_, err := v.SendMessage(context.Background(), "id", "Olá", "http://hook/1")
+	ne, ok := errors.AsType[net.Error](err)
+	if !ok || !ne.Timeout() || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), `Post "`+srv.URL) {
+		t.Errorf("err %v: want a timeout naming the URL", err)
+	}
+}

@@ -29,17 +29,14 @@ const hooksPrefix = "/hooks/"
 // (VOYAGER.md: 200, 201 and 202 mean accepted), and an empty body lets a
 // sender that closes the response unread keep its connection (issue 16:
 // with a body, Go's transport and others drop the connection instead).
+//
+// It sets no header: net/http writes "Content-Length: 0" itself for a
+// handler that returns having written nothing, and a handler that never
+// asks for its header map costs no map and no copy of it (issue 16: 0.6
+// KiB allocated per callback).
 func accepted(w http.ResponseWriter) {
-	w.Header()["Content-Length"] = contentLengthZero
 	w.WriteHeader(http.StatusOK)
 }
-
-// contentLengthZero is accepted's Content-Length, one slice for every
-// answer rather than one allocated per callback (Header.Set). It is
-// never written: net/http and Header's methods only read a header's
-// values or replace them, and an Add appends to a copy (its capacity
-// is 1).
-var contentLengthZero = []string{"0"}
 
 // ServeHTTP handles one callback. The arrival time is read first, before the
 // body, so latency excludes reading and parsing it.

@@ -277,7 +277,7 @@ func TestFaultSlowPostBeyondTheTimeout(t *testing.T) {
 		t.Fatalf("conversations %+v, want 2 send errors", c)
 	}
 	for _, c := range convs {
-		if turn := c.Turns[0]; turn.Attempts != 1 || turn.Status != 0 || !strings.Contains(c.Error, "Timeout") {
+		if turn := c.Turns[0]; turn.Attempts != 1 || turn.Status != 0 || !strings.Contains(c.Error, "timeout (200ms)") {
 			t.Errorf("conversation %s: %d attempts, status %d, error %q", c.ID, turn.Attempts, turn.Status, c.Error)
 		}
 	}

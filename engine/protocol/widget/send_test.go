@@ -287,7 +287,7 @@ func TestSendTimeoutErrorIsATimeout(t *testing.T) {
 	v := &Voyager{URL: srv.URL, Client: NewHTTPClient(50 * time.Millisecond)}
 	_, err := v.SendMessage(context.Background(), "id", "Olá", "http://hook/1")
 	ne, ok := errors.AsType[net.Error](err)
-	if !ok || !ne.Timeout() || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), `Post "`+srv.URL) {
+	if !ok || !ne.Timeout() || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), `Post "`+srv.URL) || !strings.Contains(err.Error(), "the target's timeout (50ms)") {
 		t.Errorf("err %v: want a timeout naming the URL", err)
 	}
 }

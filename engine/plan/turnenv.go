@@ -57,6 +57,9 @@ func (u *User) BorrowTurnEnv(messages []transcript.Message, turn int) map[string
 
 // ReplyText joins the text items of a reply with newlines.
 func ReplyText(messages []transcript.Message) string {
+	if len(messages) == 1 { // most replies: the text itself, not a copy
+		return messages[0].Text
+	}
 	var b strings.Builder
 	for _, m := range messages {
 		if m.Text == "" {

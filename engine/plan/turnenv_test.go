@@ -191,3 +191,22 @@ func localUser(tb testing.TB) (*Plan, *User) {
 	}
 	return p, u
 }
+
+// ReplyText joins the texts with newlines, skipping items without one.
+func TestReplyText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		msgs []transcript.Message
+		want string
+	}{
+		{nil, ""},
+		{[]transcript.Message{msg(transcript.TypeText, "só um", "")}, "só um"},
+		{[]transcript.Message{msg(transcript.TypeMedia, "", "https://x/a.jpg")}, ""},
+		{[]transcript.Message{msg(transcript.TypeText, "um", ""), msg(transcript.TypeMedia, "", "https://x/a.jpg"), msg(transcript.TypeText, "dois", "")}, "um\ndois"},
+		{[]transcript.Message{msg(transcript.TypeMedia, "", "https://x/a.jpg"), msg(transcript.TypeText, "dois", "")}, "dois"},
+	} {
+		if got := ReplyText(tt.msgs); got != tt.want {
+			t.Errorf("ReplyText(%v) = %q, want %q", tt.msgs, got, tt.want)
+		}
+	}
+}

@@ -480,10 +480,18 @@ func (rec *turnRecord) take() Reply {
 	reply := Reply{
 		First:      rec.pending[0].at,
 		SentAt:     rec.pending[0].sentAt,
-		Messages:   make([]transcript.Message, 0, n),
 		Callbacks:  len(rec.pending),
 		Duplicates: rec.dups,
 	}
+	if len(rec.pending) == 1 { // most replies: the callback's items, not a copy (nothing else holds them)
+		reply.Messages = rec.pending[0].items
+		if reply.Messages == nil {
+			reply.Messages = []transcript.Message{}
+		}
+		rec.pending = nil
+		return reply
+	}
+	reply.Messages = make([]transcript.Message, 0, n)
 	for i, cb := range rec.pending {
 		reply.Messages = append(reply.Messages, cb.items...)
 		if i > 0 {

@@ -2,7 +2,6 @@ package crosstalk
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -118,48 +117,50 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // appendFold appends s folded to dst: accents removed and lower case
 // (engine/internal/fold, as the persona's checks fold), runs of white
-// space made one space, trimmed.
+// space made one space, trimmed. fold.Append writes to dst, which is then
+// compacted in place: its output is lower case already, and a space
+// never takes more bytes than what it replaces.
 func appendFold(dst []byte, s string) []byte {
-	tmp := folds.Get().(*[]byte)
-	defer folds.Put(tmp)
-	f := fold.Append((*tmp)[:0], s)
-	*tmp = f
+	from := len(dst)
+	dst = fold.Append(dst, s)
+	w := from
 	space := true // at the start: leading space is dropped
-	for i := 0; i < len(f); {
-		c := f[i]
+	for i := from; i < len(dst); {
+		c := dst[i]
 		if c < utf8.RuneSelf {
 			i++
 			if asciiSpace[c] {
 				if !space {
-					dst = append(dst, ' ')
+					dst[w] = ' '
+					w++
 				}
 				space = true
 				continue
 			}
 			space = false
-			dst = append(dst, c) // lower case already
+			dst[w] = c
+			w++
 			continue
 		}
-		r, n := utf8.DecodeRune(f[i:])
-		i += n
+		r, n := utf8.DecodeRune(dst[i:])
 		if unicode.IsSpace(r) {
+			i += n
 			if !space {
-				dst = append(dst, ' ')
+				dst[w] = ' '
+				w++
 			}
 			space = true
 			continue
 		}
 		space = false
-		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		w += copy(dst[w:], dst[i:i+n])
+		i += n
 	}
-	if n := len(dst); n > 0 && dst[n-1] == ' ' {
-		dst = dst[:n-1]
+	if w > from && dst[w-1] == ' ' {
+		w--
 	}
-	return dst
+	return dst[:w]
 }
-
-// folds pools appendFold's scratch.
-var folds = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // asciiWord is !wordEdge for the ASCII bytes: letters and digits.
 var asciiWord = &fold.WordByte

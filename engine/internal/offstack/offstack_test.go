@@ -51,7 +51,7 @@ func TestConcurrentCallsGetTheirOwnResults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(idle); n > maxIdle {
+	if n := idleWorkers(); n > maxIdle {
 		t.Errorf("%d idle workers, want at most %d", n, maxIdle)
 	}
 }
@@ -121,5 +121,48 @@ func TestGoRunsEachOnceOnAWorker(t *testing.T) {
 	v, err := Call(func() (int, error) { return 7, nil })
 	if v != 7 || err != nil {
 		t.Errorf("Call after Go = %d, %v", v, err)
+	}
+}
+
+// The pool is a stack: the workers a burst started, left idle at its
+// bottom for idleFor, end as others come back, and the pool shrinks to
+// what the calls since needed. (Not parallel: it sets idleFor.)
+func TestIdleWorkersAtTheBottomEnd(t *testing.T) {
+	const burst = 60
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	var inside atomic.Int32
+	for range burst {
+		wg.Go(func() {
+			_, _ = Call(func() (int, error) { inside.Add(1); <-release; return 0, nil })
+		})
+	}
+	waitFor(t, func() bool { return inside.Load() == burst })
+	close(release)
+	wg.Wait()
+	if n := idleWorkers(); n < burst {
+		t.Fatalf("%d idle workers after a burst of %d calls, want them all", n, burst)
+	}
+	before := runtime.NumGoroutine()
+	defer func(d time.Duration) { idleFor = d }(idleFor)
+	idleFor = 0             // every worker at the bottom has been idle long enough
+	for range 2 * maxIdle { // each call's return ends one at the bottom
+		if _, err := Call(func() (int, error) { return 0, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := idleWorkers(); n != 1 {
+		t.Errorf("%d idle workers after calls one at a time, want the one they took in turn", n)
+	}
+	waitFor(t, func() bool { return runtime.NumGoroutine() <= before-burst+1 })
+}
+
+// waitFor waits, bounded, for cond.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 10 s")
+		}
 	}
 }

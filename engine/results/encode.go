@@ -27,9 +27,6 @@ import (
 type lineEncoder struct {
 	b   []byte
 	bad bool
-	// turns, when not nil, is the conversation's turns already encoded,
-	// joined by commas (appendConversationLineTurns).
-	turns []byte
 }
 
 // appendConversationLine appends c as one conversations.jsonl line.
@@ -43,15 +40,8 @@ func appendConversationLine(dst []byte, c *transcript.Conversation) ([]byte, boo
 // appendJournalLine appends a begin, turn or end event as one journal.jsonl
 // line; ok is false for the run event (encoding/json writes it, once).
 func appendJournalLine(dst []byte, j *journalEntry) ([]byte, bool) {
-	b, _, ok := appendJournalLineTurn(dst, j)
-	return b, ok
-}
-
-// appendJournalLineTurn is appendJournalLine, also saying where in the
-// line j.Turn's JSON is (empty for no turn).
-func appendJournalLineTurn(dst []byte, j *journalEntry) (b []byte, turn [2]int, ok bool) {
 	if j.Run != nil {
-		return dst, turn, false
+		return dst, false
 	}
 	e := lineEncoder{b: dst}
 	e.b = append(e.b, `{"ev":`...)
@@ -68,24 +58,12 @@ func appendJournalLineTurn(dst []byte, j *journalEntry) (b []byte, turn [2]int, 
 	}
 	if j.Turn != nil {
 		e.b = append(e.b, `,"turn":`...)
-		turn[0] = len(e.b)
 		e.turn(j.Turn)
-		turn[1] = len(e.b)
 	}
 	e.omitStr(`,"outcome":`, string(j.Outcome))
 	e.omitStr(`,"reason":`, j.Reason)
 	e.omitStr(`,"error":`, j.Error)
 	e.b = append(e.b, "}\n"...)
-	return e.b, turn, !e.bad
-}
-
-// appendConversationLineTurns is appendConversationLine with c's turns
-// already encoded: turns, their JSON joined by commas, as the journal's
-// lines encoded them (Sinks).
-func appendConversationLineTurns(dst []byte, c *transcript.Conversation, turns []byte) ([]byte, bool) {
-	e := lineEncoder{b: dst, turns: turns}
-	e.conversation(c)
-	e.b = append(e.b, '\n')
 	return e.b, !e.bad
 }
 
@@ -114,14 +92,9 @@ func (e *lineEncoder) conversation(c *transcript.Conversation) {
 	e.b = append(e.b, `,"duration_ms":`...)
 	e.float(c.DurationMS)
 	e.b = append(e.b, `,"turns":`...)
-	switch {
-	case c.Turns == nil:
+	if c.Turns == nil {
 		e.b = append(e.b, "null"...)
-	case e.turns != nil:
-		e.b = append(e.b, '[')
-		e.b = append(e.b, e.turns...)
-		e.b = append(e.b, ']')
-	default:
+	} else {
 		e.b = append(e.b, '[')
 		for i := range c.Turns {
 			if i > 0 {

@@ -77,14 +77,7 @@ func (j *Journal) begin(c *transcript.Conversation) error {
 }
 
 func (j *Journal) turn(id string, t *transcript.Turn) error {
-	return j.turnKept(id, t, nil)
-}
-
-// turnKept is turn, handing keep (when not nil) the turn's own JSON in the
-// line, as conversations.jsonl writes it too (encoded), before the line is
-// written. A line the append-style encoder declines keeps nothing.
-func (j *Journal) turnKept(id string, t *transcript.Turn, keep func(turn []byte)) error {
-	return j.writeKept(&journalEntry{Ev: evTurn, At: time.Now(), ID: id, Turn: t}, lineName{"a turn of conversation ", id}, keep)
+	return j.write(&journalEntry{Ev: evTurn, At: time.Now(), ID: id, Turn: t}, lineName{"a turn of conversation ", id})
 }
 
 func (j *Journal) end(c *transcript.Conversation) error {
@@ -96,21 +89,14 @@ func (j *Journal) end(c *transcript.Conversation) error {
 // (which would copy it to the heap) or name a string: a turn costs the
 // journal no allocation.
 func (j *Journal) write(e *journalEntry, name lineName) error {
-	return j.writeKept(e, name, nil)
-}
-
-// writeKept is write, handing keep the bytes of e.Turn in the line.
-func (j *Journal) writeKept(e *journalEntry, name lineName, keep func(turn []byte)) error {
 	buf := lineBuffers.Get().(*[]byte)
 	defer putLineBuffer(buf)
-	line, turn, ok := appendJournalLineTurn((*buf)[:0], e)
+	line, ok := appendJournalLine((*buf)[:0], e)
 	if !ok {
 		var err error
 		if line, err = encodeLine(*e); err != nil {
 			return fmt.Errorf("cannot encode %s: %w", name, err)
 		}
-	} else if keep != nil && turn[1] > turn[0] {
-		keep(line[turn[0]:turn[1]])
 	}
 	*buf = line[:0]
 	return j.appendLine(line, name)

@@ -35,18 +35,6 @@ func (j *JSONL) Write(c *transcript.Conversation) error {
 	return j.appendNamed(c, lineName{"conversation ", c.ID})
 }
 
-// writeTurns is Write with c's turns already encoded (keptTurns).
-func (j *JSONL) writeTurns(c *transcript.Conversation, turns []byte) error {
-	buf := lineBuffers.Get().(*[]byte)
-	defer putLineBuffer(buf)
-	line, ok := appendConversationLineTurns((*buf)[:0], c, turns)
-	if !ok { // a value the encoder declines: encoding/json says why
-		return j.Write(c)
-	}
-	*buf = line[:0]
-	return j.appendLine(line, lineName{"conversation ", c.ID})
-}
-
 // appender appends JSON lines to a file, durable line by line: append
 // returns only once its line is in the file (or with the error that kept it
 // out), with no buffer in between, so a process killed at any moment (even

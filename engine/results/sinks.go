@@ -38,13 +38,6 @@ type Sinks struct {
 		f  *historyFile // nil before the first sample and after StopHistory
 	}
 
-	// kept is each conversation in flight's turns as its journal lines
-	// encoded them, for its conversations.jsonl line (keepTurn).
-	kept struct {
-		mu sync.Mutex
-		m  map[string]*keptTurns
-	}
-
 	lost   atomic.Int64          // conversations not in conversations.jsonl
 	failed atomic.Pointer[error] // the first failed write; nil: none
 	freed  sync.Once             // the reserve given back, before any fail returns
@@ -143,19 +136,11 @@ func (s *Sinks) syncHistory() {
 // unless an earlier write failed: then, as when this one fails, c is
 // counted lost. It is the run's Sink.
 func (s *Sinks) Write(c *transcript.Conversation) error {
-	k := s.takeTurns(c.ID)
-	defer k.free()
 	if err := s.stopped(); err != nil {
 		s.lost.Add(1)
 		return fmt.Errorf("conversation %s not recorded: %w", c.ID, err)
 	}
-	var err error
-	if turns, ok := k.of(c); ok {
-		err = s.Conversations.writeTurns(c, turns)
-	} else {
-		err = s.Conversations.Write(c)
-	}
-	if err != nil {
+	if err := s.Conversations.Write(c); err != nil {
 		s.lost.Add(1)
 		s.fail(err)
 		return err
@@ -177,75 +162,7 @@ func (s *Sinks) Turn(id string, t *transcript.Turn) error {
 	if err := s.stopped(); err != nil {
 		return err
 	}
-	return s.journaled(s.journal.turnKept(id, t, func(turn []byte) { s.keepTurn(id, turn) }))
-}
-
-// keptTurns is a conversation's turns as the journal encoded them, joined
-// by commas: its conversations.jsonl line splices them rather than encode
-// each turn a second time (issue 16: ~2 % of a run's CPU at saturation).
-// A conversation in flight holds one from its first turn's end to its
-// line; they are pooled.
-type keptTurns struct {
-	b []byte
-	n int // turns in b
-}
-
-var keptPool = sync.Pool{New: func() any { return &keptTurns{b: make([]byte, 0, 4096)} }}
-
-// keepTurn appends turn, the JSON of conversation id's next turn, to what
-// is kept of it.
-func (s *Sinks) keepTurn(id string, turn []byte) {
-	s.kept.mu.Lock()
-	defer s.kept.mu.Unlock()
-	k := s.kept.m[id]
-	if k == nil {
-		if s.kept.m == nil {
-			s.kept.m = map[string]*keptTurns{}
-		}
-		k = keptPool.Get().(*keptTurns)
-		s.kept.m[id] = k
-	}
-	if k.n > 0 {
-		k.b = append(k.b, ',')
-	}
-	k.b = append(k.b, turn...)
-	k.n++
-}
-
-// takeTurns takes what is kept of conversation id's turns (nil: nothing).
-func (s *Sinks) takeTurns(id string) *keptTurns {
-	s.kept.mu.Lock()
-	defer s.kept.mu.Unlock()
-	k := s.kept.m[id]
-	delete(s.kept.m, id)
-	return k
-}
-
-// of is c's turns, encoded, when k holds every one of them as c has them
-// now: as many, and none with a late reply attached after its journal
-// line (finalize adds them). A turn journaled twice or not at all, or
-// changed after its line in any other way, would splice what the journal
-// wrote instead of what c holds: run's tests compare each line with c
-// encoded afresh (TestConversationLinesSpliceTheJournalsTurns).
-func (k *keptTurns) of(c *transcript.Conversation) ([]byte, bool) {
-	if k == nil || k.n != len(c.Turns) || k.n == 0 {
-		return nil, false
-	}
-	for i := range c.Turns {
-		if len(c.Turns[i].Late) > 0 {
-			return nil, false
-		}
-	}
-	return k.b, true
-}
-
-// free gives k back to the pool, unless it grew huge.
-func (k *keptTurns) free() {
-	if k == nil || cap(k.b) > 256<<10 {
-		return
-	}
-	k.b, k.n = k.b[:0], 0
-	keptPool.Put(k)
+	return s.journaled(s.journal.turn(id, t))
 }
 
 // stopped is the error of a write after the first failure.

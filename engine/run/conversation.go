@@ -409,7 +409,7 @@ func (c *conversation) record(ctx context.Context, n int, step *persona.Step, xp
 	r.rec.SendAttempts(x.Attempts)
 	c.logSent(ctx, n, step.Text, status, send, sendErr(x, err))
 	if !sent && ctx.Err() != nil {
-		c.appendTurn(t)
+		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
 	}
 	c.recordSend(send, sent, err)
@@ -418,7 +418,7 @@ func (c *conversation) record(ctx context.Context, n int, step *persona.Step, xp
 			t.Stream = streamOf(x)
 			r.rec.Linked(t.Stream)
 		}
-		c.appendTurn(t)
+		c.rec.Turns = append(c.rec.Turns, t)
 		c.cause = err
 		return ending{transcript.Failed, transcript.ReasonSendError, err.Error()}, true
 	}
@@ -432,7 +432,7 @@ func (c *conversation) record(ctx context.Context, n int, step *persona.Step, xp
 			t.Messages, t.Stream = append(t.Messages, x.Messages...), streamOf(x)
 			r.rec.Streamed(t.Stream)
 		}
-		c.appendTurn(t)
+		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{transcript.Failed, transcript.ReasonReplyTimeout, noReply.Detail()}, true
 	case errors.Is(err, protocol.ErrStreamIncomplete) && ctx.Err() == nil: // failed, the partial reply kept
 		return c.broken(t, x, transcript.ReasonStreamIncomplete, err), true
@@ -441,7 +441,7 @@ func (c *conversation) record(ctx context.Context, n int, step *persona.Step, xp
 		return c.broken(t, x, re.Reason, err), true
 	case err != nil: // cut by the run: what came of the reply is kept, so every callback taken is in a transcript
 		t.Messages, t.Callbacks, t.Duplicates = append(t.Messages, x.Messages...), x.Callbacks, x.Duplicates
-		c.appendTurn(t)
+		c.rec.Turns = append(c.rec.Turns, t)
 		return ending{outcome: transcript.Interrupted}, true
 	}
 	r.rec.Reply(x.Reply, true)
@@ -460,11 +460,14 @@ func (c *conversation) record(ctx context.Context, n int, step *persona.Step, xp
 	return c.judge(n, x.Messages)
 }
 
-// appendTurn adds t to the record. The first turn's slice holds it alone
-// (a conversation waiting on its first reply holds no more); the second
-// makes room for every turn the conversation may take, up to
-// maxTurnsRoom, rather than doubling the slice four times on the way
-// (issue 16: ~0.7 KiB of garbage a turn).
+// appendTurn adds t, a turn answered, to the record. The first turn's
+// slice holds it alone (a conversation waiting on its second reply holds no
+// more); the second makes room for every turn the conversation may take,
+// up to maxTurnsRoom, rather than doubling the slice four times on the way
+// (issue 16: ~0.7 KiB of garbage a turn). A turn that ends the
+// conversation otherwise (cut, failed) is appended as it is: when a run
+// ends, every conversation in flight records one at once, and room for
+// max_turns each was the memory run's peak (+10 MiB at 10,000).
 func (c *conversation) appendTurn(t transcript.Turn) {
 	if ts := c.rec.Turns; len(ts) == 1 && cap(ts) == 1 {
 		if m := c.r.plan.Conversation.MaxTurns; m > 2 && m <= maxTurnsRoom {
@@ -485,7 +488,7 @@ func (c *conversation) broken(t transcript.Turn, x protocol.Turn, reason string,
 	r.rec.Reply(x.Reply, false)
 	t.Messages, t.Stream = append(t.Messages, x.Messages...), streamOf(x)
 	r.rec.Streamed(t.Stream)
-	c.appendTurn(t)
+	c.rec.Turns = append(c.rec.Turns, t)
 	return ending{transcript.Failed, reason, err.Error()}
 }
 

@@ -137,7 +137,8 @@ func (v *Voyager) request(ctx context.Context, body []byte) (*http.Request, erro
 }
 
 // roundTrip sends req through c's transport, its error a *url.Error as
-// c.Do's; through c.Do when c has a cookie jar or a redirect policy.
+// c.Do's, the URL's password hidden as Do hides it; through c.Do when c
+// has a cookie jar or a redirect policy.
 func roundTrip(c *http.Client, req *http.Request) (*http.Response, error) {
 	if c.Jar != nil || c.CheckRedirect != nil {
 		return c.Do(req)
@@ -151,7 +152,7 @@ func roundTrip(c *http.Client, req *http.Request) (*http.Response, error) {
 		if resp != nil && resp.Body != nil {
 			resp.Body.Close()
 		}
-		return nil, &url.Error{Op: "Post", URL: req.URL.String(), Err: err}
+		return nil, &url.Error{Op: "Post", URL: req.URL.Redacted(), Err: err}
 	}
 	return resp, nil
 }

@@ -111,6 +111,23 @@ func TestSendConnectionRefused(t *testing.T) {
 	}
 }
 
+// A URL's password never reaches an error, as with http.Client.Do (the
+// send goes to the transport itself).
+func TestSendErrorHidesTheURLsPassword(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	v := &Voyager{URL: "http://bot:s3cret@" + addr + "/v1/webhooks/widget", Client: NewHTTPClient(5 * time.Second)}
+	_, err = v.Send(context.Background(), "id", "Olá", "http://hook")
+	if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "bot:") || !strings.Contains(err.Error(), addr) {
+		t.Errorf("error %q: want the URL without its password", err)
+	}
+}
+
 func TestSendReusesConnections(t *testing.T) {
 	t.Parallel()
 	var conns atomic.Int32

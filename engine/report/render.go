@@ -141,15 +141,29 @@ func collectConversations(dir *results.Dir, limit int) (*collected, error) {
 // or a divergence. Skimmed (results.Dir.ScanConversationsSkimmed), conv
 // has all add needs besides.
 func (c *collected) needsWhole(conv *transcript.Conversation) bool {
+	_, diverged := c.divergence(conv)
+	return c.showsIn(conv) != nil || diverged
+}
+
+// showsIn is the list conv is kept in to show, while it has room; nil
+// when it is full.
+func (c *collected) showsIn(conv *transcript.Conversation) *[]*transcript.Conversation {
+	l := &c.unsuccessful
 	if conv.Outcome == transcript.Completed {
-		if len(c.completed) < c.limit {
-			return true
-		}
-	} else if len(c.unsuccessful) < c.limit {
-		return true
+		l = &c.completed
 	}
-	_, diverged := divergenceOf(conv)
-	return diverged && len(c.divergences) < MaxDivergences
+	if len(*l) >= c.limit {
+		return nil
+	}
+	return l
+}
+
+// divergence is conv's divergence, while there is room for it.
+func (c *collected) divergence(conv *transcript.Conversation) (Divergence, bool) {
+	if len(c.divergences) >= MaxDivergences {
+		return Divergence{}, false
+	}
+	return divergenceOf(conv)
 }
 
 // add takes conv's timings, divergence and leaks, and keeps it to show
@@ -159,16 +173,13 @@ func (c *collected) add(conv *transcript.Conversation) {
 	for t := range conv.Timings() {
 		c.timings[t.Metric] = append(c.timings[t.Metric], t.MS)
 	}
-	if d, ok := divergenceOf(conv); ok && len(c.divergences) < MaxDivergences {
+	if d, ok := c.divergence(conv); ok {
 		c.divergences = append(c.divergences, d)
 	}
 	c.leaks = leaksOf(c.leaks, conv)
-	keep := *conv
-	switch {
-	case conv.Outcome != transcript.Completed && len(c.unsuccessful) < c.limit:
-		c.unsuccessful = append(c.unsuccessful, &keep)
-	case conv.Outcome == transcript.Completed && len(c.completed) < c.limit:
-		c.completed = append(c.completed, &keep)
+	if l := c.showsIn(conv); l != nil {
+		keep := *conv
+		*l = append(*l, &keep)
 	}
 }
 
